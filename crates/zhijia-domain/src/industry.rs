@@ -1,0 +1,57 @@
+//! 国民经济行业分类 (GB/T 4754-2017): the twenty sections A to T.
+
+use crate::ValidationError;
+
+const SECTIONS: [(&str, &str); 20] = [
+    ("A", "农、林、牧、渔业"),
+    ("B", "采矿业"),
+    ("C", "制造业"),
+    ("D", "电力、热力、燃气及水生产和供应业"),
+    ("E", "建筑业"),
+    ("F", "批发和零售业"),
+    ("G", "交通运输、仓储和邮政业"),
+    ("H", "住宿和餐饮业"),
+    ("I", "信息传输、软件和信息技术服务业"),
+    ("J", "金融业"),
+    ("K", "房地产业"),
+    ("L", "租赁和商务服务业"),
+    ("M", "科学研究和技术服务业"),
+    ("N", "水利、环境和公共设施管理业"),
+    ("O", "居民服务、修理和其他服务业"),
+    ("P", "教育"),
+    ("Q", "卫生和社会工作"),
+    ("R", "文化、体育和娱乐业"),
+    ("S", "公共管理、社会保障和社会组织"),
+    ("T", "国际组织"),
+];
+
+/// Checks a section letter and returns it in upper case.
+pub fn parse_section(input: &str) -> Result<String, ValidationError> {
+    let code = input.trim().to_ascii_uppercase();
+    if SECTIONS.iter().any(|(c, _)| *c == code) {
+        Ok(code)
+    } else {
+        Err(ValidationError::new("industry_code", "行业代码应为国民经济行业分类的门类字母 A 至 T"))
+    }
+}
+
+/// The Chinese name of a section, for display.
+pub fn section_name(code: &str) -> Option<&'static str> {
+    SECTIONS.iter().find(|(c, _)| *c == code).map(|(_, n)| *n)
+}
+
+pub fn sections() -> &'static [(&'static str, &'static str)] {
+    &SECTIONS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_sections_a_to_t_only() {
+        assert_eq!(parse_section("g").unwrap(), "G");
+        assert_eq!(section_name("G"), Some("交通运输、仓储和邮政业"));
+        assert!(parse_section("U").is_err());
+    }
+}

@@ -1,0 +1,13 @@
+//! Pure types and rules of zhijia. Nothing here does I/O, so every rule can be unit-tested and
+//! fuzzed on its own, and the store and the web layers only move already-validated values.
+
+pub mod credit_code;
+pub mod error;
+pub mod id_number;
+pub mod industry;
+pub mod org;
+pub mod pii;
+pub mod region;
+pub mod worker;
+
+pub use error::ValidationError;

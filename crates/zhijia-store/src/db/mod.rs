@@ -1,0 +1,294 @@
+//! One way to run a query on either backend.
+//!
+//! Reads on SQLite run inline on a per-thread read-only connection: a point read costs
+//! microseconds, less than a hop to a blocking thread (see docs/architecture.md). Writes on
+//! SQLite go through the single writer connection, held by one transaction at a time (SQLite has
+//! one writer anyway). On PostgreSQL both come from a connection pool.
+
+mod pg;
+mod sqlite;
+
+pub(crate) use sqlite::bind as sqlite_bind;
+
+use crate::{Result, StoreError};
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// A value bound to a `$n` placeholder on either backend.
+pub trait Param: rusqlite::ToSql + postgres_types::ToSql {}
+impl<T: rusqlite::ToSql + postgres_types::ToSql + ?Sized> Param for T {}
+
+/// The parameter list of one statement, written `&[&a, &b]` at the call site.
+pub type Params<'a> = &'a [&'a (dyn Param + Sync)];
+
+/// A value read from a column on either backend.
+pub trait Column: rusqlite::types::FromSql + for<'b> postgres_types::FromSql<'b> {}
+impl<T: rusqlite::types::FromSql + for<'b> postgres_types::FromSql<'b>> Column for T {}
+
+/// A result row of either backend, read by column name.
+pub enum Row<'a, 'b> {
+    Sqlite(&'a rusqlite::Row<'b>),
+    Pg(&'a tokio_postgres::Row),
+}
+
+impl Row<'_, '_> {
+    pub fn get<T: Column>(&self, column: &str) -> Result<T> {
+        match self {
+            Row::Sqlite(r) => r.get(column).map_err(StoreError::Sqlite),
+            Row::Pg(r) => r.try_get(column).map_err(StoreError::Postgres),
+        }
+    }
+}
+
+/// Builds a value from one row. Implemented next to each query's struct.
+pub trait FromRow: Sized {
+    fn from_row(row: &Row<'_, '_>) -> Result<Self>;
+}
+
+impl FromRow for i64 {
+    fn from_row(row: &Row<'_, '_>) -> Result<Self> {
+        match row {
+            Row::Sqlite(r) => r.get(0).map_err(StoreError::Sqlite),
+            Row::Pg(r) => r.try_get(0).map_err(StoreError::Postgres),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// Where the store lives: an embedded file in the data folder, or a PostgreSQL server.
+#[derive(Clone, PartialEq, Eq)]
+pub enum StoreTarget {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl fmt::Debug for StoreTarget {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StoreTarget::Sqlite(p) => write!(f, "Sqlite({})", p.display()),
+            // The URL may carry a password.
+            StoreTarget::Postgres(_) => f.write_str("Postgres(<redacted>)"),
+        }
+    }
+}
+
+impl StoreTarget {
+    /// No URL means the embedded store in `data_dir`; a URL must be PostgreSQL. Anything else
+    /// is refused rather than silently turned into a new file somewhere.
+    pub fn from_config(database_url: Option<&str>, data_dir: &Path) -> Result<Self> {
+        match database_url.map(str::trim).filter(|u| !u.is_empty()) {
+            None => Ok(StoreTarget::Sqlite(data_dir.join("zhijia.db"))),
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                Ok(StoreTarget::Postgres(url.to_owned()))
+            }
+            Some(url) => {
+                let scheme = url.split_once("://").map_or(url, |(s, _)| s);
+                let scheme: String = scheme.chars().take(20).collect();
+                Err(StoreError::UnsupportedUrl(format!(
+                    "“{scheme}”不是受支持的数据库类型。请使用 postgres:// 或 postgresql:// 开头的地址；\
+                     不设置数据库地址时使用数据目录中的内置 SQLite 数据库"
+                )))
+            }
+        }
+    }
+}
+
+/// The store: a cheap handle, cloned into every request.
+#[derive(Clone)]
+pub enum Store {
+    Sqlite(Arc<sqlite::SqliteDb>),
+    Postgres(pg::PgDb),
+}
+
+impl fmt::Debug for Store {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Store({})", self.backend().as_str())
+    }
+}
+
+impl Store {
+    /// Opens (creating the SQLite file and folder if needed) without migrating.
+    pub async fn open(target: &StoreTarget) -> Result<Self> {
+        match target {
+            StoreTarget::Sqlite(path) => Ok(Store::Sqlite(sqlite::SqliteDb::open(path)?)),
+            StoreTarget::Postgres(url) => Ok(Store::Postgres(pg::PgDb::open(url).await?)),
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Store::Sqlite(_) => Backend::Sqlite,
+            Store::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    pub async fn query<T: FromRow>(&self, sql: &str, params: Params<'_>) -> Result<Vec<T>> {
+        match self {
+            Store::Sqlite(db) => db.with_reader(|c| sqlite::query(c, sql, params)),
+            Store::Postgres(db) => pg::query(&db.get().await?, sql, params).await,
+        }
+    }
+
+    pub async fn query_opt<T: FromRow>(&self, sql: &str, params: Params<'_>) -> Result<Option<T>> {
+        match self {
+            Store::Sqlite(db) => db.with_reader(|c| sqlite::query_opt(c, sql, params)),
+            Store::Postgres(db) => pg::query_opt(&db.get().await?, sql, params).await,
+        }
+    }
+
+    pub async fn query_one<T: FromRow>(&self, sql: &str, params: Params<'_>) -> Result<T> {
+        self.query_opt(sql, params).await?.ok_or_else(no_row)
+    }
+
+    /// Starts a transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`), so
+    /// a transaction that reads and then writes never fails half-way on a lock upgrade.
+    pub async fn begin(&self) -> Result<Tx> {
+        match self {
+            Store::Sqlite(db) => Ok(Tx { inner: TxInner::Sqlite(db.begin().await?), done: false }),
+            Store::Postgres(db) => Ok(Tx { inner: TxInner::Pg(db.begin().await?), done: false }),
+        }
+    }
+
+    /// Runs one write statement in a transaction of its own.
+    pub async fn execute(&self, sql: &str, params: Params<'_>) -> Result<u64> {
+        let mut tx = self.begin().await?;
+        let n = tx.execute(sql, params).await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+
+    /// The SQLite file, if the store is embedded (for backups and messages to the operator).
+    pub fn sqlite_path(&self) -> Option<&Path> {
+        match self {
+            Store::Sqlite(db) => Some(db.path()),
+            Store::Postgres(_) => None,
+        }
+    }
+
+    /// Bulk loading on SQLite: runs `f` on the writer connection inside one transaction,
+    /// synchronously. Callers use `prepare_cached` on the connection they are given.
+    pub(crate) async fn sqlite_bulk<T>(
+        &self,
+        f: impl FnOnce(&rusqlite::Connection) -> Result<T>,
+    ) -> Option<Result<T>> {
+        match self {
+            Store::Sqlite(db) => Some(db.bulk(f).await),
+            Store::Postgres(_) => None,
+        }
+    }
+
+    pub(crate) fn pg(&self) -> Option<&pg::PgDb> {
+        match self {
+            Store::Postgres(db) => Some(db),
+            Store::Sqlite(_) => None,
+        }
+    }
+}
+
+fn no_row() -> StoreError {
+    StoreError::Decode("查询没有返回任何行".into())
+}
+
+/// An open transaction. Dropped without `commit`, it rolls back.
+pub struct Tx {
+    inner: TxInner,
+    done: bool,
+}
+
+enum TxInner {
+    Sqlite(sqlite::WriterGuard),
+    Pg(deadpool_postgres::Object),
+    /// Left behind by `Drop`, which hands the connection to the rollback.
+    Closed,
+}
+
+fn closed() -> StoreError {
+    StoreError::Pool("事务已结束".into())
+}
+
+impl Tx {
+    pub fn backend(&self) -> Backend {
+        match &self.inner {
+            TxInner::Sqlite(_) => Backend::Sqlite,
+            TxInner::Pg(_) | TxInner::Closed => Backend::Postgres,
+        }
+    }
+
+    pub async fn query<T: FromRow>(&mut self, sql: &str, params: Params<'_>) -> Result<Vec<T>> {
+        match &self.inner {
+            TxInner::Sqlite(c) => sqlite::query(c, sql, params),
+            TxInner::Pg(c) => pg::query(c, sql, params).await,
+            TxInner::Closed => Err(closed()),
+        }
+    }
+
+    pub async fn query_opt<T: FromRow>(&mut self, sql: &str, params: Params<'_>) -> Result<Option<T>> {
+        match &self.inner {
+            TxInner::Sqlite(c) => sqlite::query_opt(c, sql, params),
+            TxInner::Pg(c) => pg::query_opt(c, sql, params).await,
+            TxInner::Closed => Err(closed()),
+        }
+    }
+
+    pub async fn query_one<T: FromRow>(&mut self, sql: &str, params: Params<'_>) -> Result<T> {
+        self.query_opt(sql, params).await?.ok_or_else(no_row)
+    }
+
+    pub async fn execute(&mut self, sql: &str, params: Params<'_>) -> Result<u64> {
+        match &self.inner {
+            TxInner::Sqlite(c) => sqlite::execute(c, sql, params),
+            TxInner::Pg(c) => pg::execute(c, sql, params).await,
+            TxInner::Closed => Err(closed()),
+        }
+    }
+
+    /// Runs several statements without parameters (migrations).
+    pub(crate) async fn batch(&mut self, sql: &str) -> Result<()> {
+        match &self.inner {
+            TxInner::Sqlite(c) => c.execute_batch(sql).map_err(StoreError::from_sqlite),
+            TxInner::Pg(c) => c.batch_execute(sql).await.map_err(StoreError::from_pg),
+            TxInner::Closed => Err(closed()),
+        }
+    }
+
+    pub async fn commit(mut self) -> Result<()> {
+        self.done = true;
+        match &self.inner {
+            TxInner::Sqlite(c) => c.execute_batch("COMMIT").map_err(StoreError::from_sqlite),
+            TxInner::Pg(c) => c.batch_execute("COMMIT").await.map_err(StoreError::from_pg),
+            TxInner::Closed => Err(closed()),
+        }
+    }
+}
+
+impl Drop for Tx {
+    fn drop(&mut self) {
+        if self.done {
+            return;
+        }
+        match std::mem::replace(&mut self.inner, TxInner::Closed) {
+            TxInner::Sqlite(c) => {
+                if let Err(e) = c.execute_batch("ROLLBACK") {
+                    tracing::error!(error = %e, "SQLite rollback failed");
+                }
+            }
+            TxInner::Pg(c) => pg::rollback_on_drop(c),
+            TxInner::Closed => {}
+        }
+    }
+}

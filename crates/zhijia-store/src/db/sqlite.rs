@@ -1,0 +1,158 @@
+//! SQLite: one writer connection, and a read-only connection per thread.
+
+use super::{FromRow, Params, Row};
+use crate::{Result, StoreError};
+use rusqlite::{Connection, OpenFlags};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Weak};
+use std::time::Duration;
+use tokio::sync::{Mutex, OwnedMutexGuard};
+
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+static NEXT_DB_ID: AtomicU64 = AtomicU64::new(1);
+
+pub(crate) type WriterGuard = OwnedMutexGuard<Connection>;
+
+pub struct SqliteDb {
+    id: u64,
+    path: PathBuf,
+    writer: Arc<Mutex<Connection>>,
+    me: Weak<SqliteDb>,
+}
+
+thread_local! {
+    /// Read connections of this thread, one per open database (tests open many).
+    static READERS: RefCell<HashMap<u64, (Weak<SqliteDb>, Connection)>> = RefCell::new(HashMap::new());
+}
+
+impl SqliteDb {
+    pub fn open(path: &Path) -> Result<Arc<Self>> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| StoreError::Open(format!("无法创建数据目录 {}：{e}", dir.display())))?;
+        }
+        let conn = Connection::open(path)
+            .map_err(|e| StoreError::Open(format!("无法打开 {}：{e}", path.display())))?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        // WAL lets the per-thread readers run beside the writer; NORMAL is durable at each
+        // checkpoint and safe against corruption, the usual choice with WAL.
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+        )?;
+        conn.set_prepared_statement_cache_capacity(64);
+        Ok(Arc::new_cyclic(|me| SqliteDb {
+            id: NEXT_DB_ID.fetch_add(1, Ordering::Relaxed),
+            path: path.to_owned(),
+            writer: Arc::new(Mutex::new(conn)),
+            me: me.clone(),
+        }))
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn open_reader(&self) -> Result<Connection> {
+        let conn = Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
+        )?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        conn.set_prepared_statement_cache_capacity(64);
+        Ok(conn)
+    }
+
+    /// Runs `f` on this thread's read connection, opening it on first use.
+    pub fn with_reader<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        READERS.with(|cell| {
+            let mut map = cell.borrow_mut();
+            if !map.contains_key(&self.id) {
+                // Forget connections of databases that were closed since.
+                map.retain(|_, (db, _)| db.strong_count() > 0);
+                map.insert(self.id, (self.me.clone(), self.open_reader()?));
+            }
+            match map.get(&self.id) {
+                Some((_, conn)) => f(conn),
+                None => Err(StoreError::Open("读取连接不可用".into())),
+            }
+        })
+    }
+
+    pub async fn begin(&self) -> Result<WriterGuard> {
+        let guard = self.writer.clone().lock_owned().await;
+        guard.execute_batch("BEGIN IMMEDIATE").map_err(StoreError::from_sqlite)?;
+        Ok(guard)
+    }
+
+    pub async fn bulk<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let guard = self.writer.clone().lock_owned().await;
+        guard.execute_batch("BEGIN IMMEDIATE").map_err(StoreError::from_sqlite)?;
+        match f(&guard) {
+            Ok(v) => {
+                guard.execute_batch("COMMIT").map_err(StoreError::from_sqlite)?;
+                Ok(v)
+            }
+            Err(e) => {
+                if let Err(re) = guard.execute_batch("ROLLBACK") {
+                    tracing::error!(error = %re, "SQLite rollback failed");
+                }
+                Err(e)
+            }
+        }
+    }
+}
+
+/// Binds parameters by the number in their `$n` name. SQLite numbers named parameters in the
+/// order they first appear, so `... $2 ... $1` must not be bound by position.
+pub(crate) fn bind(stmt: &mut rusqlite::CachedStatement<'_>, params: Params<'_>) -> Result<()> {
+    let count = stmt.parameter_count();
+    let mut highest = 0;
+    for i in 1..=count {
+        let n: usize = stmt
+            .parameter_name(i)
+            .and_then(|name| name.strip_prefix('$'))
+            .and_then(|n| n.parse().ok())
+            .ok_or(StoreError::ParamCount { expected: count, got: params.len() })?;
+        let value = params
+            .get(n - 1)
+            .ok_or(StoreError::ParamCount { expected: n, got: params.len() })?;
+        let value: &dyn rusqlite::ToSql = *value;
+        stmt.raw_bind_parameter(i, value)?;
+        highest = highest.max(n);
+    }
+    if highest != params.len() {
+        return Err(StoreError::ParamCount { expected: highest, got: params.len() });
+    }
+    Ok(())
+}
+
+pub(crate) fn query<T: FromRow>(conn: &Connection, sql: &str, params: Params<'_>) -> Result<Vec<T>> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    bind(&mut stmt, params)?;
+    let mut rows = stmt.raw_query();
+    let mut out = Vec::new();
+    while let Some(row) = rows.next().map_err(StoreError::from_sqlite)? {
+        out.push(T::from_row(&Row::Sqlite(row))?);
+    }
+    Ok(out)
+}
+
+pub(crate) fn query_opt<T: FromRow>(conn: &Connection, sql: &str, params: Params<'_>) -> Result<Option<T>> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    bind(&mut stmt, params)?;
+    let mut rows = stmt.raw_query();
+    match rows.next().map_err(StoreError::from_sqlite)? {
+        Some(row) => Ok(Some(T::from_row(&Row::Sqlite(row))?)),
+        None => Ok(None),
+    }
+}
+
+pub(crate) fn execute(conn: &Connection, sql: &str, params: Params<'_>) -> Result<u64> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    bind(&mut stmt, params)?;
+    let n = stmt.raw_execute().map_err(StoreError::from_sqlite)?;
+    Ok(n as u64)
+}

@@ -1,0 +1,17 @@
+//! Persistence of zhijia on embedded SQLite and on PostgreSQL.
+//!
+//! Each query's SQL is written once, as a constant beside the function that runs it, in the
+//! dialect both engines accept (`$1` placeholders, `RETURNING`, `ON CONFLICT`). The `db` module
+//! runs it on either backend; per-backend code lives only where the engines really differ
+//! (connection set-up, migrations, bulk loading).
+
+pub mod db;
+mod error;
+pub mod migrate;
+pub mod org;
+pub mod worker;
+
+pub use db::{Backend, FromRow, Param, Row, Store, StoreTarget, Tx};
+pub use error::StoreError;
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
