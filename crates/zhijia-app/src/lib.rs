@@ -1,1 +1,18 @@
+//! Use cases of zhijia. Each one checks its input with the domain rules, runs in one store
+//! transaction and returns `AppError`, the one error type the web and the command line show.
 
+pub mod demo;
+mod error;
+pub mod org;
+
+pub use error::AppError;
+
+pub type Result<T, E = AppError> = std::result::Result<T, E>;
+
+/// Largest page any list returns, whatever the caller asks for.
+pub const MAX_PAGE: i64 = 200;
+
+/// Clamps a requested page to sane bounds: 1..=MAX_PAGE items, offset not negative.
+pub fn page_bounds(limit: Option<i64>, offset: Option<i64>, default: i64) -> (i64, i64) {
+    (limit.unwrap_or(default).clamp(1, MAX_PAGE), offset.unwrap_or(0).max(0))
+}

@@ -15,8 +15,13 @@ const PROVINCES: [&str; 34] = [
     "81", "82",
 ];
 
+/// The code of the whole country.
+pub const NATIONAL: &str = "100000";
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RegionLevel {
+    /// 100000: the whole country, used by the national federation.
+    National,
     Province,
     City,
     County,
@@ -30,14 +35,16 @@ impl RegionCode {
         if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
             return Err(ValidationError::new("region_code", "行政区划代码应为6位数字"));
         }
-        if !PROVINCES.contains(&&code[..2]) {
+        if code != NATIONAL && !PROVINCES.contains(&&code[..2]) {
             return Err(ValidationError::new("region_code", "行政区划代码的前两位不是有效的省级代码"));
         }
         Ok(Self(code.to_owned()))
     }
 
     pub fn level(&self) -> RegionLevel {
-        if self.0.ends_with("0000") {
+        if self.0 == NATIONAL {
+            RegionLevel::National
+        } else if self.0.ends_with("0000") {
             RegionLevel::Province
         } else if self.0.ends_with("00") {
             RegionLevel::City
