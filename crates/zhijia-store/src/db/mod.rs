@@ -155,6 +155,11 @@ impl Store {
         self.query_opt(sql, params).await?.ok_or_else(no_row)
     }
 
+    /// A trivial query, for health checks.
+    pub async fn ping(&self) -> Result<()> {
+        self.query_one::<i64>("SELECT 1", &[]).await.map(|_| ())
+    }
+
     /// Starts a transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`), so
     /// a transaction that reads and then writes never fails half-way on a lock upgrade.
     pub async fn begin(&self) -> Result<Tx> {

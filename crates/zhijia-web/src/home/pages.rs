@@ -1,0 +1,48 @@
+//! The worker's home page: the entry to every module, mobile-first.
+
+use crate::AppState;
+use crate::pages::render;
+use askama::Template;
+use axum::Router;
+use axum::extract::State;
+use axum::response::Response;
+use axum::routing::get;
+
+/// One entry on the home page. `href` is `None` until the module is built ("即将上线").
+pub struct Module {
+    pub name: &'static str,
+    pub icon: &'static str,
+    pub href: Option<&'static str>,
+}
+
+/// The eleven modules of PRODUCT.md, in the order a worker looks for them.
+const MODULES: &[Module] = &[
+    Module { name: "网上入会", icon: "入", href: None },
+    Module { name: "电子会员卡", icon: "卡", href: None },
+    Module { name: "维权服务", icon: "维", href: None },
+    Module { name: "困难帮扶", icon: "帮", href: None },
+    Module { name: "普惠服务", icon: "惠", href: None },
+    Module { name: "文体活动", icon: "活", href: None },
+    Module { name: "招聘就业", icon: "聘", href: None },
+    Module { name: "技能培训", icon: "学", href: None },
+    Module { name: "工会资讯", icon: "讯", href: None },
+    Module { name: "问卷投票", icon: "问", href: None },
+    Module { name: "户外劳动者驿站", icon: "驿", href: None },
+    Module { name: "为你推荐", icon: "荐", href: None },
+    Module { name: "工会组织", icon: "会", href: Some("/console") },
+];
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    demo: bool,
+    modules: &'static [Module],
+}
+
+async fn home(State(state): State<AppState>) -> Response {
+    render(&HomePage { demo: state.config.demo, modules: MODULES })
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/", get(home))
+}

@@ -1,0 +1,135 @@
+//! The staff console shell and its org-tree browser. Branches open in place with htmx; without
+//! JavaScript every link still leads to a full page.
+
+use super::parse_id;
+use crate::pages::{page_count, page_window, render};
+use crate::{AppState, PageError};
+use askama::Template;
+use axum::Router;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use axum::routing::get;
+use serde::Deserialize;
+use zhijia_app::{AppError, org as uc};
+use zhijia_store::org::{Org, OrgMove};
+
+const PER_PAGE: i64 = 30;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct PageParams {
+    page: Option<i64>,
+    q: Option<String>,
+}
+
+fn params(p: Result<Query<PageParams>, QueryRejection>) -> Result<PageParams, AppError> {
+    p.map(|Query(p)| p).map_err(|_| AppError::invalid("page", "页码应为正整数"))
+}
+
+/// A list page with its position, for the pager.
+pub struct Pager {
+    pub page: i64,
+    pub pages: i64,
+    pub total: i64,
+    /// Address of the page without `page=` (ends with `?` or `&`).
+    pub base: String,
+}
+
+impl Pager {
+    fn new(page: i64, total: i64, base: String) -> Self {
+        Pager { page, pages: page_count(total, PER_PAGE), total, base }
+    }
+    pub fn prev(&self) -> Option<String> {
+        (self.page > 1).then(|| format!("{}page={}", self.base, self.page - 1))
+    }
+    pub fn next(&self) -> Option<String> {
+        (self.page < self.pages).then(|| format!("{}page={}", self.base, self.page + 1))
+    }
+}
+
+#[derive(Template)]
+#[template(path = "console.html")]
+struct ConsolePage {
+    demo: bool,
+    roots: Vec<Org>,
+    pager: Pager,
+}
+
+async fn console(
+    State(state): State<AppState>,
+    p: Result<Query<PageParams>, QueryRejection>,
+) -> Result<Response, PageError> {
+    let p = params(p)?;
+    let (page, limit, offset) = page_window(p.page, PER_PAGE);
+    let roots = uc::roots(&state.store, limit, offset).await?;
+    let pager = Pager::new(page, roots.total, "/console?".into());
+    Ok(render(&ConsolePage { demo: state.config.demo, roots: roots.items, pager }))
+}
+
+#[derive(Template)]
+#[template(path = "org.html")]
+struct OrgPage {
+    org: Org,
+    ancestors: Vec<Org>,
+    children: Vec<Org>,
+    pager: Pager,
+    subtree_total: i64,
+    query: String,
+    found: Option<Vec<Org>>,
+    moves: Vec<OrgMove>,
+}
+
+impl OrgPage {
+    fn industry(&self) -> &str {
+        self.org.industry_code.as_deref().and_then(zhijia_domain::industry::section_name).unwrap_or("")
+    }
+}
+
+async fn org_page(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    p: Result<Query<PageParams>, QueryRejection>,
+) -> Result<Response, PageError> {
+    let id = parse_id(&id)?;
+    let p = params(p)?;
+    let db = &state.store;
+    let org = uc::get(db, id).await?;
+    let (page, limit, offset) = page_window(p.page, PER_PAGE);
+    let children = uc::children(db, id, limit, offset).await?;
+    let subtree_total = uc::subtree(db, id, 1, 0).await?.total;
+    let query = p.q.unwrap_or_default().trim().to_owned();
+    let found = if query.is_empty() { None } else { Some(uc::search(db, id, &query, 50, 0).await?.items) };
+    let ancestors = uc::ancestors(db, &org).await?.into_iter().filter(|a| a.id != org.id).collect();
+    let moves = uc::moves(db, id).await?;
+    let pager = Pager::new(page, children.total, format!("/console/orgs/{}?", org.id));
+    Ok(render(&OrgPage { org, ancestors, children: children.items, pager, subtree_total, query, found, moves }))
+}
+
+#[derive(Template)]
+#[template(path = "org_children.html")]
+struct ChildrenFragment {
+    parent: i64,
+    children: Vec<Org>,
+    next_page: Option<i64>,
+}
+
+/// The children of one branch, as a fragment for htmx to put under the node.
+async fn children_fragment(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    p: Result<Query<PageParams>, QueryRejection>,
+) -> Result<Response, PageError> {
+    let id = parse_id(&id)?;
+    let p = params(p)?;
+    let (page, limit, offset) = page_window(p.page, PER_PAGE);
+    let children = uc::children(&state.store, id, limit, offset).await?;
+    let next_page = (offset + limit < children.total).then_some(page + 1);
+    Ok(render(&ChildrenFragment { parent: id.0, children: children.items, next_page }))
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/console", get(console))
+        .route("/console/orgs/{id}", get(org_page))
+        .route("/console/orgs/{id}/children", get(children_fragment))
+}

@@ -1,0 +1,263 @@
+//! The subcommands. Each is a thin shell over the use cases of zhijia-app.
+
+use crate::config::StoreArgs;
+use crate::serve;
+use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::time::Instant;
+use zhijia_app::demo::{self, DemoOptions, Progress};
+use zhijia_app::{AppError, org as uc};
+use zhijia_domain::org::{OrgId, OrgInput};
+use zhijia_domain::pii::PiiKeys;
+use zhijia_store::Store;
+use zhijia_web::WebConfig;
+
+#[derive(Debug, Parser)]
+#[command(name = "zhijia", version, about = "网上职工之家：工会找到、团结、服务职工的开源平台")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// 启动服务(职工页面、工作台、JSON API)
+    Serve(ServeArgs),
+    /// 升级数据库结构(启动服务时也会自动执行)
+    Migrate(StoreArgs),
+    /// 载入演示数据(只能载入空库)
+    Demo(DemoArgs),
+    /// 生成个人信息加密密钥(设为 ZHIJIA_PII_KEY)
+    Keygen,
+    /// 管理工会组织树
+    #[command(subcommand)]
+    Org(OrgCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// 监听地址
+    #[arg(long, env = "ZHIJIA_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: String,
+    /// 演示模式：空库时自动载入演示数据
+    #[arg(long)]
+    pub demo: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// 随机种子：相同种子生成相同数据
+    #[arg(long, default_value_t = 2026)]
+    pub seed: u64,
+    /// 职工人数
+    #[arg(long, default_value_t = 3000)]
+    pub members: u64,
+    /// 省级行政区划代码(两位)，默认广东
+    #[arg(long, default_value = "44")]
+    pub province: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OrgCommand {
+    /// 新建工会组织
+    Create {
+        #[command(flatten)]
+        store: StoreArgs,
+        #[arg(long)]
+        name: String,
+        /// national / province / city / county / township / grassroots
+        #[arg(long)]
+        level: String,
+        /// general / industry / regional
+        #[arg(long)]
+        kind: Option<String>,
+        /// 上级工会编号
+        #[arg(long)]
+        parent: Option<i64>,
+        /// 行政区划代码(6位)
+        #[arg(long)]
+        region: String,
+        /// 工会法人统一社会信用代码(81开头)
+        #[arg(long)]
+        credit_code: Option<String>,
+        #[arg(long)]
+        employer_name: Option<String>,
+        #[arg(long)]
+        employer_credit_code: Option<String>,
+        /// 行业门类 A-T
+        #[arg(long)]
+        industry: Option<String>,
+        #[arg(long)]
+        chair: Option<String>,
+        /// 成立日期 YYYY-MM-DD
+        #[arg(long)]
+        founded: Option<String>,
+    },
+    /// 更名
+    Rename {
+        #[command(flatten)]
+        store: StoreArgs,
+        id: i64,
+        name: String,
+    },
+    /// 把工会(连同全部下级)调整到新的上级工会之下
+    Move {
+        #[command(flatten)]
+        store: StoreArgs,
+        id: i64,
+        /// 新的上级工会编号
+        #[arg(long)]
+        to: i64,
+    },
+    /// 列出本组织及全部下级
+    Subtree {
+        #[command(flatten)]
+        store: StoreArgs,
+        id: i64,
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+        #[arg(long, default_value_t = 0)]
+        offset: i64,
+    },
+}
+
+pub async fn run(cli: Cli) -> Result<(), AppError> {
+    match cli.command {
+        Command::Serve(args) => serve_command(args).await,
+        Command::Migrate(store) => {
+            store.open().await?;
+            println!("数据库结构已是最新");
+            Ok(())
+        }
+        Command::Demo(args) => {
+            let db = args.store.open().await?;
+            let keys = args.store.keys(true)?;
+            let opts = DemoOptions { seed: args.seed, members: args.members, province: args.province };
+            load_demo(&db, &keys, &opts).await
+        }
+        Command::Keygen => {
+            println!("{}", PiiKeys::generate_hex());
+            eprintln!("请把上面的密钥设为环境变量 ZHIJIA_PII_KEY 并妥善备份：丢失密钥将无法解密已保存的身份证号。");
+            Ok(())
+        }
+        Command::Org(cmd) => org_command(cmd).await,
+    }
+}
+
+async fn load_demo(db: &Store, keys: &PiiKeys, opts: &DemoOptions) -> Result<(), AppError> {
+    let started = Instant::now();
+    let bar = ProgressBar::new(opts.members);
+    bar.set_style(
+        ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} ({per_sec}, 剩余 {eta})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_message("建立组织树");
+    let report = |p: Progress| match p {
+        Progress::Orgs(n) => bar.set_message(format!("已建立 {n} 个工会组织")),
+        Progress::Workers { done, .. } => {
+            bar.set_message("生成职工");
+            bar.set_position(done);
+        }
+    };
+    let summary = demo::generate(db, keys, opts, &report).await?;
+    bar.finish_and_clear();
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "演示数据已载入：{} 个工会组织，{} 名职工，用时 {:.1} 秒(每秒 {:.0} 名)",
+        summary.orgs,
+        summary.workers,
+        secs,
+        summary.workers as f64 / secs.max(0.001)
+    );
+    Ok(())
+}
+
+async fn serve_command(args: ServeArgs) -> Result<(), AppError> {
+    let db = args.store.open().await?;
+    if args.demo {
+        let keys = args.store.keys(true)?;
+        if uc::roots(&db, 1, 0).await?.total == 0 {
+            println!("演示模式：空库，正在载入演示数据……");
+            load_demo(&db, &keys, &DemoOptions::default()).await?;
+        }
+    }
+    let running = serve::start(db.clone(), &args.listen, WebConfig { demo: args.demo }).await?;
+    let where_ = match db.sqlite_path() {
+        Some(p) => format!("SQLite {}", p.display()),
+        None => "PostgreSQL".to_owned(),
+    };
+    println!("网上职工之家已启动({where_})");
+    println!("请在浏览器打开：http://{}/", running.addr);
+    println!("工会工作台：http://{}/console", running.addr);
+    if args.demo {
+        println!("演示登录：登录与权限随身份认证模块上线，目前首页与工作台可直接浏览。");
+    }
+    println!("按 Ctrl-C 停止。");
+    match running.task.await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => Err(AppError::Config(format!("服务异常停止：{e}"))),
+        Err(e) => Err(AppError::Config(format!("服务异常停止：{e}"))),
+    }
+}
+
+async fn org_command(cmd: OrgCommand) -> Result<(), AppError> {
+    match cmd {
+        OrgCommand::Create {
+            store,
+            name,
+            level,
+            kind,
+            parent,
+            region,
+            credit_code,
+            employer_name,
+            employer_credit_code,
+            industry,
+            chair,
+            founded,
+        } => {
+            let db = store.open().await?;
+            let input = OrgInput {
+                name,
+                level,
+                kind,
+                parent_id: parent,
+                region_code: region,
+                credit_code,
+                employer_name,
+                employer_credit_code,
+                industry_code: industry,
+                chair,
+                founded_on: founded,
+            };
+            let org = uc::create(&db, &input).await?;
+            println!("已建立：{}(编号 {}，路径 {})", org.name, org.id, org.path.as_str());
+        }
+        OrgCommand::Rename { store, id, name } => {
+            let db = store.open().await?;
+            let org = uc::rename(&db, OrgId(id), &name).await?;
+            println!("已更名为：{}", org.name);
+        }
+        OrgCommand::Move { store, id, to } => {
+            let db = store.open().await?;
+            let n = uc::move_subtree(&db, OrgId(id), OrgId(to), "cli").await?;
+            println!("已调整隶属关系：共 {n} 个组织随之移动");
+        }
+        OrgCommand::Subtree { store, id, limit, offset } => {
+            let db = store.open().await?;
+            let (limit, offset) = zhijia_app::page_bounds(Some(limit), Some(offset), 50);
+            let page = uc::subtree(&db, OrgId(id), limit, offset).await?;
+            for o in &page.items {
+                let indent = "  ".repeat(usize::try_from(o.depth).unwrap_or(0));
+                println!("{indent}{} [{}] #{}", o.name, o.level.label(), o.id);
+            }
+            println!("第 {}-{} 个，共 {} 个", offset + 1, offset + page.items.len() as i64, page.total);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,49 @@
+//! Start-up of `zhijia serve`: build the application from configuration, bind, serve until
+//! asked to stop. Tests call `start` on port 0.
+
+use std::net::SocketAddr;
+use tokio::net::TcpListener;
+use zhijia_app::AppError;
+use zhijia_store::Store;
+use zhijia_web::{AppState, WebConfig};
+
+/// A running server: its address and the task serving it.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+/// Binds `listen` and serves the application on `store` in a background task.
+pub async fn start(store: Store, listen: &str, config: WebConfig) -> Result<Running, AppError> {
+    let listener = TcpListener::bind(listen)
+        .await
+        .map_err(|e| AppError::Config(format!("无法监听地址 {listen}：{e}")))?;
+    let addr = listener.local_addr().map_err(|e| AppError::Config(e.to_string()))?;
+    let app = zhijia_web::router(AppState::new(store, config)?);
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await
+    });
+    Ok(Running { addr, task })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}
