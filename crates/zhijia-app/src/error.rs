@@ -23,9 +23,9 @@ pub enum AppError {
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::UnsupportedUrl(_) | StoreError::Open(_) | StoreError::SchemaTooNew { .. } => {
-                AppError::Config(e.to_string())
-            }
+            StoreError::UnsupportedUrl(_)
+            | StoreError::Open(_)
+            | StoreError::SchemaTooNew { .. } => AppError::Config(e.to_string()),
             other => AppError::Store(other),
         }
     }

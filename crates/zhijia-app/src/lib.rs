@@ -14,5 +14,8 @@ pub const MAX_PAGE: i64 = 200;
 
 /// Clamps a requested page to sane bounds: 1..=MAX_PAGE items, offset not negative.
 pub fn page_bounds(limit: Option<i64>, offset: Option<i64>, default: i64) -> (i64, i64) {
-    (limit.unwrap_or(default).clamp(1, MAX_PAGE), offset.unwrap_or(0).max(0))
+    (
+        limit.unwrap_or(default).clamp(1, MAX_PAGE),
+        offset.unwrap_or(0).max(0),
+    )
 }

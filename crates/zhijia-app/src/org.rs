@@ -10,7 +10,9 @@ use zhijia_store::{Store, StoreError};
 pub type Actor<'a> = &'a str;
 
 pub async fn get(db: &Store, id: OrgId) -> Result<Org> {
-    store::get(db, id).await?.ok_or(AppError::NotFound("工会组织"))
+    store::get(db, id)
+        .await?
+        .ok_or(AppError::NotFound("工会组织"))
 }
 
 pub async fn children(db: &Store, id: OrgId, limit: i64, offset: i64) -> Result<Page<Org>> {
@@ -27,7 +29,13 @@ pub async fn subtree(db: &Store, id: OrgId, limit: i64, offset: i64) -> Result<P
     Ok(store::subtree(db, &org.path, limit, offset).await?)
 }
 
-pub async fn search(db: &Store, within: OrgId, text: &str, limit: i64, offset: i64) -> Result<Page<Org>> {
+pub async fn search(
+    db: &Store,
+    within: OrgId,
+    text: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<Page<Org>> {
     let org = get(db, within).await?;
     let text = text.trim();
     if text.chars().count() > 50 {
@@ -48,7 +56,12 @@ pub async fn moves(db: &Store, id: OrgId) -> Result<Vec<OrgMove>> {
 fn placement_error(child: OrgLevel, parent: &Org) -> AppError {
     AppError::invalid(
         "parent_id",
-        format!("{}不能设在{}“{}”之下", child.label(), parent.level.label(), parent.name),
+        format!(
+            "{}不能设在{}“{}”之下",
+            child.label(),
+            parent.level.label(),
+            parent.name
+        ),
     )
 }
 
@@ -68,7 +81,9 @@ pub async fn create(db: &Store, input: &OrgInput) -> Result<Org> {
         }
         None => None,
     };
-    let org = store::insert(&mut tx, &new, parent.as_ref()).await.map_err(conflict_in_words)?;
+    let org = store::insert(&mut tx, &new, parent.as_ref())
+        .await
+        .map_err(conflict_in_words)?;
     tx.commit().await?;
     tracing::info!(org = %org.id, name = %org.name, "org created");
     Ok(org)
@@ -90,24 +105,39 @@ pub async fn rename(db: &Store, id: OrgId, name: &str) -> Result<Org> {
     if store::rename(&mut tx, id, &name).await? == 0 {
         return Err(AppError::NotFound("工会组织"));
     }
-    let org = store::get_in(&mut tx, id).await?.ok_or(AppError::NotFound("工会组织"))?;
+    let org = store::get_in(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound("工会组织"))?;
     tx.commit().await?;
     Ok(org)
 }
 
 /// Moves an org and everything below it under a new parent, in one transaction. Memberships
 /// and every other business row keep pointing at the same org ids, so nothing else changes.
-pub async fn move_subtree(db: &Store, id: OrgId, new_parent: OrgId, actor: Actor<'_>) -> Result<u64> {
+pub async fn move_subtree(
+    db: &Store,
+    id: OrgId,
+    new_parent: OrgId,
+    actor: Actor<'_>,
+) -> Result<u64> {
     let mut tx = db.begin().await?;
-    let org = store::get_in(&mut tx, id).await?.ok_or(AppError::NotFound("工会组织"))?;
+    let org = store::get_in(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound("工会组织"))?;
     let parent = store::get_in(&mut tx, new_parent)
         .await?
         .ok_or_else(|| AppError::invalid("parent_id", "新的上级工会不存在"))?;
     if org.path.contains(&parent.path) {
-        return Err(AppError::invalid("parent_id", "不能把工会移到它自己或它的下级工会之下"));
+        return Err(AppError::invalid(
+            "parent_id",
+            "不能把工会移到它自己或它的下级工会之下",
+        ));
     }
     if org.parent_id == Some(parent.id) {
-        return Err(AppError::invalid("parent_id", format!("“{}”已经在“{}”之下", org.name, parent.name)));
+        return Err(AppError::invalid(
+            "parent_id",
+            format!("“{}”已经在“{}”之下", org.name, parent.name),
+        ));
     }
     if !rules::may_sit_under(org.level, org.kind, parent.level) {
         return Err(placement_error(org.level, &parent));

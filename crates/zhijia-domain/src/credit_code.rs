@@ -7,7 +7,9 @@ use std::fmt;
 /// The 31 characters the standard uses, in the order of their values 0..=30 (no I O Z S V).
 const ALPHABET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
 /// Weights of positions 1..=17: 3^(i-1) mod 31.
-const WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+const WEIGHTS: [u32; 17] = [
+    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+];
 
 const FIELD: &str = "credit_code";
 
@@ -44,15 +46,24 @@ impl CreditCode {
         if let Some(bad) = bytes.iter().find(|c| value_of(**c).is_none()) {
             return Err(ValidationError::new(
                 FIELD,
-                format!("统一社会信用代码含有不允许的字符“{}”(不使用 I、O、Z、S、V)", *bad as char),
+                format!(
+                    "统一社会信用代码含有不允许的字符“{}”(不使用 I、O、Z、S、V)",
+                    *bad as char
+                ),
             ));
         }
         if !bytes[2..8].iter().all(u8::is_ascii_digit) {
-            return Err(ValidationError::new(FIELD, "统一社会信用代码第3至8位应为行政区划代码"));
+            return Err(ValidationError::new(
+                FIELD,
+                "统一社会信用代码第3至8位应为行政区划代码",
+            ));
         }
         let expected = check_char(&bytes[..17]);
         if expected != Some(bytes[17] as char) {
-            return Err(ValidationError::new(FIELD, "统一社会信用代码校验位不正确，请核对后重新输入"));
+            return Err(ValidationError::new(
+                FIELD,
+                "统一社会信用代码校验位不正确，请核对后重新输入",
+            ));
         }
         Ok(Self(code))
     }
@@ -92,7 +103,12 @@ mod tests {
     #[test]
     fn accepts_published_codes() {
         // Codes printed on public business licences.
-        for code in ["91350100M000100Y43", "91110108551385082Q", "911100001000090130"] {
+        for code in [
+            "91350100M000100Y43",
+            "91110108551385082Q",
+            "91440300708461136T",
+            "91110000100005220B",
+        ] {
             assert!(CreditCode::parse(code).is_ok(), "{code}");
         }
     }

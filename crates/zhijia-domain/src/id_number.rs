@@ -20,7 +20,11 @@ pub fn check_char(first17: &[u8]) -> Option<char> {
     if first17.len() != 17 || !first17.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    let sum: u32 = first17.iter().zip(WEIGHTS).map(|(d, w)| u32::from(d - b'0') * w).sum();
+    let sum: u32 = first17
+        .iter()
+        .zip(WEIGHTS)
+        .map(|(d, w)| u32::from(d - b'0') * w)
+        .sum();
     Some(CHECK[(sum % 11) as usize] as char)
 }
 
@@ -32,27 +36,48 @@ impl IdNumber {
             return Err(ValidationError::new(FIELD, "身份证号应为18位"));
         }
         if !b[..17].iter().all(u8::is_ascii_digit) || !(b[17].is_ascii_digit() || b[17] == b'X') {
-            return Err(ValidationError::new(FIELD, "身份证号前17位应为数字，最后一位为数字或X"));
+            return Err(ValidationError::new(
+                FIELD,
+                "身份证号前17位应为数字，最后一位为数字或X",
+            ));
         }
         if RegionCode::parse(&id[..6]).is_err() {
-            return Err(ValidationError::new(FIELD, "身份证号前6位不是有效的行政区划代码"));
+            return Err(ValidationError::new(
+                FIELD,
+                "身份证号前6位不是有效的行政区划代码",
+            ));
         }
         let Some(birth) = NaiveDate::parse_from_str(&id[6..14], "%Y%m%d").ok() else {
             return Err(ValidationError::new(FIELD, "身份证号中的出生日期不存在"));
         };
         if birth < NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or(NaiveDate::MIN) {
-            return Err(ValidationError::new(FIELD, "身份证号中的出生日期早于1900年"));
+            return Err(ValidationError::new(
+                FIELD,
+                "身份证号中的出生日期早于1900年",
+            ));
         }
         if check_char(&b[..17]) != Some(b[17] as char) {
-            return Err(ValidationError::new(FIELD, "身份证号校验位不正确，请核对后重新输入"));
+            return Err(ValidationError::new(
+                FIELD,
+                "身份证号校验位不正确，请核对后重新输入",
+            ));
         }
         Ok(Self(id))
     }
 
     /// Builds a valid number (used by the demo generator). `sequence` is 0..=999; its parity
     /// decides the sex, as the standard says, so callers pick it to match the person.
-    pub fn compose(region: &RegionCode, birth: NaiveDate, sequence: u16) -> Result<Self, ValidationError> {
-        let first17 = format!("{}{}{:03}", region.as_str(), birth.format("%Y%m%d"), sequence % 1000);
+    pub fn compose(
+        region: &RegionCode,
+        birth: NaiveDate,
+        sequence: u16,
+    ) -> Result<Self, ValidationError> {
+        let first17 = format!(
+            "{}{}{:03}",
+            region.as_str(),
+            birth.format("%Y%m%d"),
+            sequence % 1000
+        );
         let c = check_char(first17.as_bytes())
             .ok_or_else(|| ValidationError::new(FIELD, "身份证号前17位不合法"))?;
         Self::parse(&format!("{first17}{c}"))
@@ -64,7 +89,11 @@ impl IdNumber {
     }
 
     pub fn sex(&self) -> Sex {
-        if (self.0.as_bytes()[16] - b'0') % 2 == 1 { Sex::Male } else { Sex::Female }
+        if (self.0.as_bytes()[16] - b'0') % 2 == 1 {
+            Sex::Male
+        } else {
+            Sex::Female
+        }
     }
 
     pub fn region_code(&self) -> &str {
@@ -109,7 +138,10 @@ mod tests {
     fn accepts_the_standards_example_and_derives_birth_and_sex() {
         // The worked example of GB 11643-1999 appendix.
         let id = IdNumber::parse("11010519491231002X").unwrap();
-        assert_eq!(id.birth_date(), NaiveDate::from_ymd_opt(1949, 12, 31).unwrap());
+        assert_eq!(
+            id.birth_date(),
+            NaiveDate::from_ymd_opt(1949, 12, 31).unwrap()
+        );
         assert_eq!(id.sex(), Sex::Female);
         assert_eq!(id.region_code(), "110105");
         assert_eq!(id.masked(), "1101**********002X");

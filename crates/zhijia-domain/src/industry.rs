@@ -31,7 +31,10 @@ pub fn parse_section(input: &str) -> Result<String, ValidationError> {
     if SECTIONS.iter().any(|(c, _)| *c == code) {
         Ok(code)
     } else {
-        Err(ValidationError::new("industry_code", "行业代码应为国民经济行业分类的门类字母 A 至 T"))
+        Err(ValidationError::new(
+            "industry_code",
+            "行业代码应为国民经济行业分类的门类字母 A 至 T",
+        ))
     }
 }
 

@@ -145,7 +145,9 @@ impl OrgPath {
         let ok = s.len() >= 3
             && s.starts_with('/')
             && s.ends_with('/')
-            && s[1..s.len() - 1].split('/').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+            && s[1..s.len() - 1]
+                .split('/')
+                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
         ok.then_some(Self(s))
     }
 
@@ -169,7 +171,11 @@ impl OrgPath {
     }
 
     pub fn ids(&self) -> Vec<OrgId> {
-        self.0.split('/').filter_map(|p| p.parse().ok()).map(OrgId).collect()
+        self.0
+            .split('/')
+            .filter_map(|p| p.parse().ok())
+            .map(OrgId)
+            .collect()
     }
 
     pub fn contains(&self, other: &OrgPath) -> bool {
@@ -238,7 +244,9 @@ impl OrgInput {
             None => OrgKind::General,
         };
         let region_code = RegionCode::parse(&self.region_code)?;
-        let credit_code = non_empty(&self.credit_code).map(CreditCode::parse).transpose()?;
+        let credit_code = non_empty(&self.credit_code)
+            .map(CreditCode::parse)
+            .transpose()?;
         if credit_code.as_ref().is_some_and(|c| !c.is_union()) {
             return Err(ValidationError::new(
                 "credit_code",
@@ -248,20 +256,32 @@ impl OrgInput {
         let employer_credit_code = non_empty(&self.employer_credit_code)
             .map(|c| {
                 CreditCode::parse(c).map_err(|e| {
-                    ValidationError::new("employer_credit_code", e.message.replace("统一社会信用代码", "用人单位统一社会信用代码"))
+                    ValidationError::new(
+                        "employer_credit_code",
+                        e.message
+                            .replace("统一社会信用代码", "用人单位统一社会信用代码"),
+                    )
                 })
             })
             .transpose()?;
         let employer_name = match non_empty(&self.employer_name) {
             Some(n) if n.chars().count() > 100 => {
-                return Err(ValidationError::new("employer_name", "用人单位名称不能超过100个字"));
+                return Err(ValidationError::new(
+                    "employer_name",
+                    "用人单位名称不能超过100个字",
+                ));
             }
             n => n.map(str::to_owned),
         };
         if employer_credit_code.is_some() && level != OrgLevel::Grassroots {
-            return Err(ValidationError::new("employer_credit_code", "只有基层工会需要填写所在用人单位"));
+            return Err(ValidationError::new(
+                "employer_credit_code",
+                "只有基层工会需要填写所在用人单位",
+            ));
         }
-        let industry_code = non_empty(&self.industry_code).map(industry::parse_section).transpose()?;
+        let industry_code = non_empty(&self.industry_code)
+            .map(industry::parse_section)
+            .transpose()?;
         let chair = match non_empty(&self.chair) {
             Some(c) if c.chars().count() > 50 => {
                 return Err(ValidationError::new("chair", "工会主席姓名不能超过50个字"));
@@ -304,10 +324,16 @@ mod tests {
         let inside = ["/1/12/", "/1/12/345/", "/1/12/9/10/"];
         let outside = ["/1/120/", "/1/13/", "/1/1/", "/1/"];
         for s in inside {
-            assert!(s >= p.as_str() && s < upper.as_str(), "{s} should be inside");
+            assert!(
+                s >= p.as_str() && s < upper.as_str(),
+                "{s} should be inside"
+            );
         }
         for s in outside {
-            assert!(!(s >= p.as_str() && s < upper.as_str()), "{s} should be outside");
+            assert!(
+                !(s >= p.as_str() && s < upper.as_str()),
+                "{s} should be outside"
+            );
         }
     }
 
@@ -345,7 +371,12 @@ mod tests {
 
     #[test]
     fn blank_names_are_refused() {
-        let input = OrgInput { name: "  ".into(), level: "city".into(), region_code: "440100".into(), ..Default::default() };
+        let input = OrgInput {
+            name: "  ".into(),
+            level: "city".into(),
+            region_code: "440100".into(),
+            ..Default::default()
+        };
         assert_eq!(input.validate().unwrap_err().field, "name");
     }
 }

@@ -45,8 +45,8 @@ impl PiiKeys {
             return Err(KeyError::Malformed);
         }
         let cipher = Aes256Gcm::new_from_slice(&bytes[..32]).map_err(|_| KeyError::Malformed)?;
-        let index_mac = <Hmac<Sha256> as Mac>::new_from_slice(&bytes[32..])
-            .map_err(|_| KeyError::Malformed)?;
+        let index_mac =
+            <Hmac<Sha256> as Mac>::new_from_slice(&bytes[32..]).map_err(|_| KeyError::Malformed)?;
         Ok(Self { cipher, index_mac })
     }
 
@@ -130,6 +130,9 @@ mod tests {
     #[test]
     fn malformed_keys_are_refused() {
         assert_eq!(PiiKeys::from_hex("abcd").unwrap_err(), KeyError::Malformed);
-        assert!(format!("{:?}", PiiKeys::from_hex(&PiiKeys::generate_hex()).unwrap()).contains("redacted"));
+        assert!(
+            format!("{:?}", PiiKeys::from_hex(&PiiKeys::generate_hex()).unwrap())
+                .contains("redacted")
+        );
     }
 }

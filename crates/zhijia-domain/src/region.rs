@@ -33,10 +33,16 @@ impl RegionCode {
     pub fn parse(input: &str) -> Result<Self, ValidationError> {
         let code = input.trim();
         if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(ValidationError::new("region_code", "行政区划代码应为6位数字"));
+            return Err(ValidationError::new(
+                "region_code",
+                "行政区划代码应为6位数字",
+            ));
         }
         if code != NATIONAL && !PROVINCES.contains(&&code[..2]) {
-            return Err(ValidationError::new("region_code", "行政区划代码的前两位不是有效的省级代码"));
+            return Err(ValidationError::new(
+                "region_code",
+                "行政区划代码的前两位不是有效的省级代码",
+            ));
         }
         Ok(Self(code.to_owned()))
     }
@@ -74,9 +80,18 @@ mod tests {
 
     #[test]
     fn knows_the_level_of_a_code() {
-        assert_eq!(RegionCode::parse("440000").unwrap().level(), RegionLevel::Province);
-        assert_eq!(RegionCode::parse("440100").unwrap().level(), RegionLevel::City);
-        assert_eq!(RegionCode::parse("440106").unwrap().level(), RegionLevel::County);
+        assert_eq!(
+            RegionCode::parse("440000").unwrap().level(),
+            RegionLevel::Province
+        );
+        assert_eq!(
+            RegionCode::parse("440100").unwrap().level(),
+            RegionLevel::City
+        );
+        assert_eq!(
+            RegionCode::parse("440106").unwrap().level(),
+            RegionLevel::County
+        );
     }
 
     #[test]

@@ -29,21 +29,20 @@ impl StoreError {
     /// Turns a backend error into `Conflict` when a unique constraint caused it, so use cases
     /// can answer "already exists" in words instead of a generic failure.
     pub(crate) fn from_sqlite(e: rusqlite::Error) -> Self {
-        if let rusqlite::Error::SqliteFailure(f, Some(msg)) = &e {
-            if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
-                || f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
-            {
-                return StoreError::Conflict(msg.clone());
-            }
+        if let rusqlite::Error::SqliteFailure(f, Some(msg)) = &e
+            && (f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+                || f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY)
+        {
+            return StoreError::Conflict(msg.clone());
         }
         StoreError::Sqlite(e)
     }
 
     pub(crate) fn from_pg(e: tokio_postgres::Error) -> Self {
-        if let Some(db) = e.as_db_error() {
-            if *db.code() == tokio_postgres::error::SqlState::UNIQUE_VIOLATION {
-                return StoreError::Conflict(db.constraint().unwrap_or(db.message()).to_owned());
-            }
+        if let Some(db) = e.as_db_error()
+            && *db.code() == tokio_postgres::error::SqlState::UNIQUE_VIOLATION
+        {
+            return StoreError::Conflict(db.constraint().unwrap_or(db.message()).to_owned());
         }
         StoreError::Postgres(e)
     }

@@ -11,11 +11,17 @@ struct Migration {
     sql: &'static str,
 }
 
-const SQLITE: &[Migration] =
-    &[Migration { version: 1, name: "init", sql: include_str!("../migrations/sqlite/0001_init.sql") }];
+const SQLITE: &[Migration] = &[Migration {
+    version: 1,
+    name: "init",
+    sql: include_str!("../migrations/sqlite/0001_init.sql"),
+}];
 
-const POSTGRES: &[Migration] =
-    &[Migration { version: 1, name: "init", sql: include_str!("../migrations/postgres/0001_init.sql") }];
+const POSTGRES: &[Migration] = &[Migration {
+    version: 1,
+    name: "init",
+    sql: include_str!("../migrations/postgres/0001_init.sql"),
+}];
 
 const CREATE_TABLE_SQLITE: &str = "CREATE TABLE IF NOT EXISTS schema_migration (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";
@@ -45,7 +51,8 @@ pub async fn run(store: &Store) -> Result<Vec<String>> {
     let mut done = Vec::new();
     for m in list.iter().filter(|m| !applied.contains(&m.version)) {
         tx.batch(m.sql).await?;
-        tx.execute(RECORD, &[&m.version, &m.name, &Utc::now()]).await?;
+        tx.execute(RECORD, &[&m.version, &m.name, &Utc::now()])
+            .await?;
         done.push(format!("{:04}_{}", m.version, m.name));
     }
     tx.commit().await?;

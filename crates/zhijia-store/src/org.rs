@@ -69,9 +69,11 @@ macro_rules! org_select {
 }
 
 const GET: &str = org_select!("WHERE o.id = $1");
-const CHILDREN: &str = org_select!("WHERE o.parent_id = $1 ORDER BY o.name, o.id LIMIT $2 OFFSET $3");
+const CHILDREN: &str =
+    org_select!("WHERE o.parent_id = $1 ORDER BY o.name, o.id LIMIT $2 OFFSET $3");
 const COUNT_CHILDREN: &str = "SELECT COUNT(*) FROM org WHERE parent_id = $1";
-const ROOTS: &str = org_select!("WHERE o.parent_id IS NULL ORDER BY o.name, o.id LIMIT $1 OFFSET $2");
+const ROOTS: &str =
+    org_select!("WHERE o.parent_id IS NULL ORDER BY o.name, o.id LIMIT $1 OFFSET $2");
 const COUNT_ROOTS: &str = "SELECT COUNT(*) FROM org WHERE parent_id IS NULL";
 const SUBTREE: &str =
     org_select!("WHERE o.path >= $1 AND o.path < $2 ORDER BY o.path LIMIT $3 OFFSET $4");
@@ -79,10 +81,10 @@ const COUNT_SUBTREE: &str = "SELECT COUNT(*) FROM org WHERE path >= $1 AND path 
 const BY_CREDIT_CODE: &str = org_select!("WHERE o.credit_code = $1");
 const BY_EMPLOYER: &str = org_select!("WHERE o.employer_credit_code = $1");
 const SEARCH: &str = org_select!(
-    "WHERE o.path >= $1 AND o.path < $2 AND o.name LIKE $3 ORDER BY o.depth, o.name LIMIT $4 OFFSET $5"
+    "WHERE o.path >= $1 AND o.path < $2 AND o.name LIKE $3 ESCAPE '\\' ORDER BY o.depth, o.name LIMIT $4 OFFSET $5"
 );
 const COUNT_SEARCH: &str =
-    "SELECT COUNT(*) FROM org WHERE path >= $1 AND path < $2 AND name LIKE $3";
+    "SELECT COUNT(*) FROM org WHERE path >= $1 AND path < $2 AND name LIKE $3 ESCAPE '\\'";
 
 const INSERT: &str = "INSERT INTO org (parent_id, path, depth, name, level, kind, region_code, \
      credit_code, employer_name, employer_credit_code, industry_code, chair, founded_on, \
@@ -131,21 +133,40 @@ pub async fn find_by_employer(store: &Store, employer_credit_code: &str) -> Resu
 pub async fn children(store: &Store, parent: OrgId, limit: i64, offset: i64) -> Result<Page<Org>> {
     let items = store.query(CHILDREN, &[&parent.0, &limit, &offset]).await?;
     let total = store.query_one(COUNT_CHILDREN, &[&parent.0]).await?;
-    Ok(Page { items, total, offset, limit })
+    Ok(Page {
+        items,
+        total,
+        offset,
+        limit,
+    })
 }
 
 pub async fn roots(store: &Store, limit: i64, offset: i64) -> Result<Page<Org>> {
     let items = store.query(ROOTS, &[&limit, &offset]).await?;
     let total = store.query_one(COUNT_ROOTS, &[]).await?;
-    Ok(Page { items, total, offset, limit })
+    Ok(Page {
+        items,
+        total,
+        offset,
+        limit,
+    })
 }
 
 /// The org at `path` and everything below it, in tree order: one index range scan.
 pub async fn subtree(store: &Store, path: &OrgPath, limit: i64, offset: i64) -> Result<Page<Org>> {
     let upper = path.subtree_upper_bound();
-    let items = store.query(SUBTREE, &[&path.as_str(), &upper, &limit, &offset]).await?;
-    let total = store.query_one(COUNT_SUBTREE, &[&path.as_str(), &upper]).await?;
-    Ok(Page { items, total, offset, limit })
+    let items = store
+        .query(SUBTREE, &[&path.as_str(), &upper, &limit, &offset])
+        .await?;
+    let total = store
+        .query_one(COUNT_SUBTREE, &[&path.as_str(), &upper])
+        .await?;
+    Ok(Page {
+        items,
+        total,
+        offset,
+        limit,
+    })
 }
 
 /// Orgs within `path`'s subtree whose name contains `text`.
@@ -157,11 +178,31 @@ pub async fn search(
     offset: i64,
 ) -> Result<Page<Org>> {
     let upper = path.subtree_upper_bound();
-    let escaped: String = text.chars().filter(|c| *c != '%' && *c != '_').collect();
-    let pattern = format!("%{escaped}%");
-    let items = store.query(SEARCH, &[&path.as_str(), &upper, &pattern, &limit, &offset]).await?;
-    let total = store.query_one(COUNT_SEARCH, &[&path.as_str(), &upper, &pattern]).await?;
-    Ok(Page { items, total, offset, limit })
+    let pattern = format!("%{}%", escape_like(text));
+    let items = store
+        .query(SEARCH, &[&path.as_str(), &upper, &pattern, &limit, &offset])
+        .await?;
+    let total = store
+        .query_one(COUNT_SEARCH, &[&path.as_str(), &upper, &pattern])
+        .await?;
+    Ok(Page {
+        items,
+        total,
+        offset,
+        limit,
+    })
+}
+
+/// Makes `%`, `_` and `\\` typed by a person match themselves (see `ESCAPE` in SEARCH).
+fn escape_like(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// Inserts a checked org under `parent` (already loaded by the caller inside `tx`).
@@ -191,8 +232,11 @@ pub async fn insert(tx: &mut Tx, org: &NewOrg, parent: Option<&Org>) -> Result<O
         Some(p) => p.path.child(id),
         None => OrgPath::root(id),
     };
-    tx.execute(SET_PATH, &[&id.0, &path.as_str(), &path.depth()]).await?;
-    get_in(tx, id).await?.ok_or_else(|| StoreError::Decode("新建的组织读取失败".into()))
+    tx.execute(SET_PATH, &[&id.0, &path.as_str(), &path.depth()])
+        .await?;
+    get_in(tx, id)
+        .await?
+        .ok_or_else(|| StoreError::Decode("新建的组织读取失败".into()))
 }
 
 pub async fn rename(tx: &mut Tx, id: OrgId, name: &str) -> Result<u64> {
@@ -209,10 +253,17 @@ pub async fn move_subtree(tx: &mut Tx, org: &Org, new_parent: &Org, moved_by: &s
     let moved = tx
         .execute(
             MOVE_PATHS,
-            &[&new.as_str(), &old.as_str(), &old.subtree_upper_bound(), &depth_change, &now],
+            &[
+                &new.as_str(),
+                &old.as_str(),
+                &old.subtree_upper_bound(),
+                &depth_change,
+                &now,
+            ],
         )
         .await?;
-    tx.execute(SET_PARENT, &[&org.id.0, &new_parent.id.0]).await?;
+    tx.execute(SET_PARENT, &[&org.id.0, &new_parent.id.0])
+        .await?;
     let descendants = moved as i64 - 1;
     tx.execute(
         INSERT_MOVE,

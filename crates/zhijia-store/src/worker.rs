@@ -110,7 +110,11 @@ pub async fn insert_batch(store: &Store, rows: &[WorkerRow]) -> Result<u64> {
             &org_id,
             &r.created_at,
         ];
-        writer.as_mut().write(&values).await.map_err(StoreError::from_pg)?;
+        writer
+            .as_mut()
+            .write(&values)
+            .await
+            .map_err(StoreError::from_pg)?;
     }
     let n = writer.finish().await.map_err(StoreError::from_pg)?;
     tx.commit().await.map_err(StoreError::from_pg)?;
@@ -123,7 +127,12 @@ pub async fn count(store: &Store) -> Result<i64> {
 
 /// Workers attached to any org of the subtree at `path`.
 pub async fn count_in_subtree(store: &Store, path: &OrgPath) -> Result<i64> {
-    store.query_one(COUNT_IN_SUBTREE, &[&path.as_str(), &path.subtree_upper_bound()]).await
+    store
+        .query_one(
+            COUNT_IN_SUBTREE,
+            &[&path.as_str(), &path.subtree_upper_bound()],
+        )
+        .await
 }
 
 /// A stored worker. The identity number stays encrypted until a caller with the keys and the

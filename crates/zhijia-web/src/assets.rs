@@ -16,7 +16,11 @@ struct Asset {
 }
 
 const ASSETS: &[Asset] = &[
-    Asset { name: "app.css", content_type: "text/css; charset=utf-8", bytes: include_bytes!("../static/app.css") },
+    Asset {
+        name: "app.css",
+        content_type: "text/css; charset=utf-8",
+        bytes: include_bytes!("../static/app.css"),
+    },
     Asset {
         name: "htmx.min.js",
         content_type: "text/javascript; charset=utf-8",
@@ -25,7 +29,10 @@ const ASSETS: &[Asset] = &[
 ];
 
 static HASHES: LazyLock<Vec<String>> = LazyLock::new(|| {
-    ASSETS.iter().map(|a| hex::encode(&Sha256::digest(a.bytes)[..6])).collect()
+    ASSETS
+        .iter()
+        .map(|a| hex::encode(&Sha256::digest(a.bytes)[..6]))
+        .collect()
 });
 
 /// The address of an asset: `/static/{hash}/{name}`.
@@ -41,8 +48,18 @@ async fn serve(Path((hash, name)): Path<(String, String)>) -> Response {
         return StatusCode::NOT_FOUND.into_response();
     };
     // An old hash still gets the current file, but only briefly cached.
-    let cache = if HASHES[i] == hash { "public, max-age=31536000, immutable" } else { "no-cache" };
-    ([(header::CONTENT_TYPE, ASSETS[i].content_type), (header::CACHE_CONTROL, cache)], ASSETS[i].bytes)
+    let cache = if HASHES[i] == hash {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    (
+        [
+            (header::CONTENT_TYPE, ASSETS[i].content_type),
+            (header::CACHE_CONTROL, cache),
+        ],
+        ASSETS[i].bytes,
+    )
         .into_response()
 }
 

@@ -51,7 +51,11 @@ impl<E: Into<AppError>> From<E> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         log(&self.0);
-        let body = ErrorBody { error: self.0.code(), message: self.0.to_string(), field: self.0.field() };
+        let body = ErrorBody {
+            error: self.0.code(),
+            message: self.0.to_string(),
+            field: self.0.field(),
+        };
         (status(&self.0), Json(body)).into_response()
     }
 }
@@ -70,13 +74,19 @@ impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         log(&self.0);
         let code = status(&self.0);
-        let page = ErrorPage { status: code.as_u16(), message: self.0.to_string() };
+        let page = ErrorPage {
+            status: code.as_u16(),
+            message: self.0.to_string(),
+        };
         (code, render(&page)).into_response()
     }
 }
 
 pub(crate) fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     tracing::error!("a request handler panicked");
-    let page = ErrorPage { status: 500, message: "服务器内部错误，请稍后再试".into() };
+    let page = ErrorPage {
+        status: 500,
+        message: "服务器内部错误，请稍后再试".into(),
+    };
     (StatusCode::INTERNAL_SERVER_ERROR, render(&page)).into_response()
 }

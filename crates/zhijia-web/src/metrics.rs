@@ -4,7 +4,9 @@ use crate::AppState;
 use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
-use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder};
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder,
+};
 use std::time::Instant;
 
 pub struct Metrics {
@@ -17,17 +19,29 @@ impl Metrics {
     pub fn new() -> prometheus::Result<Self> {
         let registry = Registry::new();
         let requests = IntCounterVec::new(
-            Opts::new("zhijia_http_requests_total", "HTTP requests by route, method and status"),
+            Opts::new(
+                "zhijia_http_requests_total",
+                "HTTP requests by route, method and status",
+            ),
             &["route", "method", "status"],
         )?;
         let latency = HistogramVec::new(
-            HistogramOpts::new("zhijia_http_request_duration_seconds", "HTTP request latency by route")
-                .buckets(vec![0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0]),
+            HistogramOpts::new(
+                "zhijia_http_request_duration_seconds",
+                "HTTP request latency by route",
+            )
+            .buckets(vec![
+                0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
+            ]),
             &["route", "method"],
         )?;
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(latency.clone()))?;
-        Ok(Self { registry, requests, latency })
+        Ok(Self {
+            registry,
+            requests,
+            latency,
+        })
     }
 
     pub fn render(&self) -> String {
@@ -42,12 +56,18 @@ impl Metrics {
 /// Records every request under its route template (`/api/v1/orgs/{id}`), never the raw path,
 /// so the number of series stays bounded whatever addresses clients try.
 pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let route = req.extensions().get::<MatchedPath>().map_or("unmatched", |m| m.as_str()).to_owned();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("unmatched", |m| m.as_str())
+        .to_owned();
     let method = req.method().clone();
     let start = Instant::now();
     let response = next.run(req).await;
     let m = &state.metrics;
-    m.latency.with_label_values(&[route.as_str(), method.as_str()]).observe(start.elapsed().as_secs_f64());
+    m.latency
+        .with_label_values(&[route.as_str(), method.as_str()])
+        .observe(start.elapsed().as_secs_f64());
     m.requests
         .with_label_values(&[route.as_str(), method.as_str(), response.status().as_str()])
         .inc();

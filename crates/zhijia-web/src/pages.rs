@@ -42,7 +42,11 @@ struct NotFoundPage {
 /// 404 for any unknown address: JSON under /api, the page elsewhere.
 pub async fn not_found(uri: Uri) -> Response {
     if uri.path().starts_with("/api/") {
-        let body = crate::error::ErrorBody { error: "not_found", message: "接口不存在".into(), field: None };
+        let body = crate::error::ErrorBody {
+            error: "not_found",
+            message: "接口不存在".into(),
+            field: None,
+        };
         return (StatusCode::NOT_FOUND, axum::Json(body)).into_response();
     }
     let path: String = uri.path().chars().take(200).collect();

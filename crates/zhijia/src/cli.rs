@@ -13,12 +13,18 @@ use zhijia_store::Store;
 use zhijia_web::WebConfig;
 
 #[derive(Debug, Parser)]
-#[command(name = "zhijia", version, about = "网上职工之家：工会找到、团结、服务职工的开源平台")]
+#[command(
+    name = "zhijia",
+    version,
+    about = "网上职工之家：工会找到、团结、服务职工的开源平台"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
 }
 
+// Parsed once per run; variant sizes do not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// 启动服务(职工页面、工作台、JSON API)
@@ -61,6 +67,7 @@ pub struct DemoArgs {
     pub province: String,
 }
 
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum OrgCommand {
     /// 新建工会组织
@@ -136,12 +143,18 @@ pub async fn run(cli: Cli) -> Result<(), AppError> {
         Command::Demo(args) => {
             let db = args.store.open().await?;
             let keys = args.store.keys(true)?;
-            let opts = DemoOptions { seed: args.seed, members: args.members, province: args.province };
+            let opts = DemoOptions {
+                seed: args.seed,
+                members: args.members,
+                province: args.province,
+            };
             load_demo(&db, &keys, &opts).await
         }
         Command::Keygen => {
             println!("{}", PiiKeys::generate_hex());
-            eprintln!("请把上面的密钥设为环境变量 ZHIJIA_PII_KEY 并妥善备份：丢失密钥将无法解密已保存的身份证号。");
+            eprintln!(
+                "请把上面的密钥设为环境变量 ZHIJIA_PII_KEY 并妥善备份：丢失密钥将无法解密已保存的身份证号。"
+            );
             Ok(())
         }
         Command::Org(cmd) => org_command(cmd).await,
@@ -236,7 +249,12 @@ async fn org_command(cmd: OrgCommand) -> Result<(), AppError> {
                 founded_on: founded,
             };
             let org = uc::create(&db, &input).await?;
-            println!("已建立：{}(编号 {}，路径 {})", org.name, org.id, org.path.as_str());
+            println!(
+                "已建立：{}(编号 {}，路径 {})",
+                org.name,
+                org.id,
+                org.path.as_str()
+            );
         }
         OrgCommand::Rename { store, id, name } => {
             let db = store.open().await?;
@@ -248,7 +266,12 @@ async fn org_command(cmd: OrgCommand) -> Result<(), AppError> {
             let n = uc::move_subtree(&db, OrgId(id), OrgId(to), "cli").await?;
             println!("已调整隶属关系：共 {n} 个组织随之移动");
         }
-        OrgCommand::Subtree { store, id, limit, offset } => {
+        OrgCommand::Subtree {
+            store,
+            id,
+            limit,
+            offset,
+        } => {
             let db = store.open().await?;
             let (limit, offset) = zhijia_app::page_bounds(Some(limit), Some(offset), 50);
             let page = uc::subtree(&db, OrgId(id), limit, offset).await?;
@@ -256,7 +279,12 @@ async fn org_command(cmd: OrgCommand) -> Result<(), AppError> {
                 let indent = "  ".repeat(usize::try_from(o.depth).unwrap_or(0));
                 println!("{indent}{} [{}] #{}", o.name, o.level.label(), o.id);
             }
-            println!("第 {}-{} 个，共 {} 个", offset + 1, offset + page.items.len() as i64, page.total);
+            println!(
+                "第 {}-{} 个，共 {} 个",
+                offset + 1,
+                offset + page.items.len() as i64,
+                page.total
+            );
         }
     }
     Ok(())

@@ -25,7 +25,10 @@ impl fmt::Debug for StoreArgs {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("StoreArgs")
             .field("data_dir", &self.data_dir)
-            .field("database_url", &self.database_url.as_ref().map(|_| "<redacted>"))
+            .field(
+                "database_url",
+                &self.database_url.as_ref().map(|_| "<redacted>"),
+            )
             .field("pii_key", &self.pii_key.as_ref().map(|_| "<redacted>"))
             .finish()
     }
@@ -33,7 +36,10 @@ impl fmt::Debug for StoreArgs {
 
 impl StoreArgs {
     pub fn target(&self) -> Result<StoreTarget, AppError> {
-        Ok(StoreTarget::from_config(self.database_url.as_deref(), &self.data_dir)?)
+        Ok(StoreTarget::from_config(
+            self.database_url.as_deref(),
+            &self.data_dir,
+        )?)
     }
 
     /// Opens the store and applies pending migrations.
@@ -69,13 +75,17 @@ impl StoreArgs {
                 "未配置个人信息加密密钥：请用 zhijia keygen 生成并设置 ZHIJIA_PII_KEY，或放在 {}",
                 path.display()
             ))),
-            Err(e) => Err(AppError::Config(format!("无法读取 {}：{e}", path.display()))),
+            Err(e) => Err(AppError::Config(format!(
+                "无法读取 {}：{e}",
+                path.display()
+            ))),
         }
     }
 }
 
 fn write_new_key(path: &Path) -> Result<(), AppError> {
-    let io = |e: std::io::Error| AppError::Config(format!("无法写入密钥文件 {}：{e}", path.display()));
+    let io =
+        |e: std::io::Error| AppError::Config(format!("无法写入密钥文件 {}：{e}", path.display()));
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(io)?;
     }
@@ -88,6 +98,7 @@ fn write_new_key(path: &Path) -> Result<(), AppError> {
     }
     use std::io::Write;
     let mut f = opts.open(path).map_err(io)?;
-    f.write_all(PiiKeys::generate_hex().as_bytes()).map_err(io)?;
+    f.write_all(PiiKeys::generate_hex().as_bytes())
+        .map_err(io)?;
     Ok(())
 }

@@ -18,10 +18,14 @@ pub async fn start(store: Store, listen: &str, config: WebConfig) -> Result<Runn
     let listener = TcpListener::bind(listen)
         .await
         .map_err(|e| AppError::Config(format!("无法监听地址 {listen}：{e}")))?;
-    let addr = listener.local_addr().map_err(|e| AppError::Config(e.to_string()))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| AppError::Config(e.to_string()))?;
     let app = zhijia_web::router(AppState::new(store, config)?);
     let task = tokio::spawn(async move {
-        axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await
+        axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown_signal())
+            .await
     });
     Ok(Running { addr, task })
 }

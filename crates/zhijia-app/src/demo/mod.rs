@@ -41,7 +41,11 @@ pub struct DemoOptions {
 
 impl Default for DemoOptions {
     fn default() -> Self {
-        Self { seed: 2026, members: 3_000, province: "44".into() }
+        Self {
+            seed: 2026,
+            members: 3_000,
+            province: "44".into(),
+        }
     }
 }
 
@@ -77,7 +81,9 @@ pub async fn generate(
     let province = all
         .iter()
         .find(|p| p.code == opts.province)
-        .ok_or_else(|| AppError::invalid("province", format!("没有代码为 {} 的省份", opts.province)))?;
+        .ok_or_else(|| {
+            AppError::invalid("province", format!("没有代码为 {} 的省份", opts.province))
+        })?;
     let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
     let tree = build_tree(db, province, opts.members, &mut rng, progress).await?;
 
@@ -87,7 +93,11 @@ pub async fn generate(
     if local.is_empty() {
         return Err(AppError::invalid("province", "该省份没有县级行政区划数据"));
     }
-    let ctx = Arc::new(WorkerContext { tree: tree.clone(), local, everywhere });
+    let ctx = Arc::new(WorkerContext {
+        tree: tree.clone(),
+        local,
+        everywhere,
+    });
     let total = opts.members;
     let (sender, mut receiver) = tokio::sync::mpsc::channel::<Vec<WorkerRow>>(4);
     let keys = keys.clone();
@@ -114,12 +124,20 @@ pub async fn generate(
     let mut written = 0;
     while let Some(batch) = receiver.recv().await {
         written += worker_store::insert_batch(db, &batch).await?;
-        progress(Progress::Workers { done: written, total });
+        progress(Progress::Workers {
+            done: written,
+            total,
+        });
     }
     if generator.join().is_err() {
         return Err(AppError::Config("演示数据生成线程异常退出".into()));
     }
-    Ok(DemoSummary { orgs: tree.org_count, workers: written, root: tree.root, province_org: tree.province })
+    Ok(DemoSummary {
+        orgs: tree.org_count,
+        workers: written,
+        root: tree.root,
+        province_org: tree.province,
+    })
 }
 
 fn counties(provinces: &[regions::Region]) -> Vec<RegionCode> {
@@ -164,20 +182,29 @@ impl TreeBuilder<'_> {
     async fn add(&mut self, parent: Option<&Org>, mut input: OrgInput) -> Result<Org> {
         self.union_codes += 1;
         let region = input.region_code.clone();
-        input.credit_code =
-            Some(CreditCode::with_check_char(&format!("81{region}MC{:07}", self.union_codes))?.to_string());
+        input.credit_code = Some(
+            CreditCode::with_check_char(&format!("81{region}MC{:07}", self.union_codes))?
+                .to_string(),
+        );
         input.parent_id = parent.map(|p| p.id.0);
         let new = input.validate()?;
         let org = org_store::insert(&mut self.tx, &new, parent).await?;
         self.count += 1;
-        if self.count % 500 == 0 {
+        if self.count.is_multiple_of(500) {
             (self.progress)(Progress::Orgs(self.count));
         }
         Ok(org)
     }
 }
 
-fn input(name: String, level: &str, kind: &str, region: &str, chair: String, founded: NaiveDate) -> OrgInput {
+fn input(
+    name: String,
+    level: &str,
+    kind: &str,
+    region: &str,
+    chair: String,
+    founded: NaiveDate,
+) -> OrgInput {
     OrgInput {
         name,
         level: level.into(),
@@ -202,21 +229,43 @@ async fn build_tree(
     rng: &mut ChaCha8Rng,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<Tree> {
-    let mut b = TreeBuilder { tx: db.begin().await?, count: 0, union_codes: 0, progress };
+    let mut b = TreeBuilder {
+        tx: db.begin().await?,
+        count: 0,
+        union_codes: 0,
+        progress,
+    };
     let chair = |rng: &mut ChaCha8Rng| {
         let male = rng.random_bool(0.6);
         names::person(rng, male)
     };
     let c = chair(rng);
     let root = b
-        .add(None, input("中华全国总工会".into(), "national", "general", "100000", c, date_between(rng, 1925, 1925)))
+        .add(
+            None,
+            input(
+                "中华全国总工会".into(),
+                "national",
+                "general",
+                "100000",
+                c,
+                date_between(rng, 1925, 1925),
+            ),
+        )
         .await?;
     let c = chair(rng);
     let prov_code = regions::six(&province.code);
     let prov = b
         .add(
             Some(&root),
-            input(format!("{}总工会", province.name), "province", "general", &prov_code, c, date_between(rng, 1950, 1955)),
+            input(
+                format!("{}总工会", province.name),
+                "province",
+                "general",
+                &prov_code,
+                c,
+                date_between(rng, 1950, 1955),
+            ),
         )
         .await?;
     let mut cities = Vec::new();
@@ -229,7 +278,14 @@ async fn build_tree(
         let city_org = b
             .add(
                 Some(&prov),
-                input(format!("{}总工会", city.name), "city", "general", &city_code, c, date_between(rng, 1950, 1990)),
+                input(
+                    format!("{}总工会", city.name),
+                    "city",
+                    "general",
+                    &city_code,
+                    c,
+                    date_between(rng, 1950, 1990),
+                ),
             )
             .await?;
         let mut industry = [OrgId(0); 3];
@@ -238,7 +294,14 @@ async fn build_tree(
             let org = b
                 .add(
                     Some(&city_org),
-                    input(format!("{}{}行业工会联合会", city.name, trade), "city", "industry", &city_code, c, date_between(rng, 2018, 2024)),
+                    input(
+                        format!("{}{}行业工会联合会", city.name, trade),
+                        "city",
+                        "industry",
+                        &city_code,
+                        c,
+                        date_between(rng, 2018, 2024),
+                    ),
                 )
                 .await?;
             *slot = org.id;
@@ -252,7 +315,14 @@ async fn build_tree(
                 let c = chair(rng);
                 b.add(
                     Some(&city_org),
-                    input(format!("{}{}总工会", city.name, county.name), "county", "general", &county.code, c, date_between(rng, 1955, 2000)),
+                    input(
+                        format!("{}{}总工会", city.name, county.name),
+                        "county",
+                        "general",
+                        &county.code,
+                        c,
+                        date_between(rng, 1955, 2000),
+                    ),
                 )
                 .await?
             };
@@ -262,7 +332,14 @@ async fn build_tree(
                 let org = b
                     .add(
                         Some(&county_org),
-                        input(format!("{}{}工会", county.name, town.name), "township", "general", &county.code, c, date_between(rng, 1985, 2015)),
+                        input(
+                            format!("{}{}工会", county.name, town.name),
+                            "township",
+                            "general",
+                            &county.code,
+                            c,
+                            date_between(rng, 1985, 2015),
+                        ),
                     )
                     .await?;
                 hosts.push((org, county.code.clone(), short.clone()));
@@ -272,21 +349,40 @@ async fn build_tree(
     let grassroots = (members / 200).clamp(50, 5_000);
     let mut employers = Vec::with_capacity(grassroots as usize);
     for n in 1..=grassroots {
-        let Some((host, county, short)) = hosts.choose(rng).cloned() else { break };
+        let Some((host, county, short)) = hosts.choose(rng).cloned() else {
+            break;
+        };
         let (employer, section) = names::employer(rng, &short);
         let employer_code = CreditCode::with_check_char(&format!("91{county}MA{n:07}"))?;
         let c = chair(rng);
-        let mut i = input(format!("{employer}工会委员会"), "grassroots", "general", &county, c, date_between(rng, 1995, 2025));
+        let mut i = input(
+            format!("{employer}工会委员会"),
+            "grassroots",
+            "general",
+            &county,
+            c,
+            date_between(rng, 1995, 2025),
+        );
         i.employer_name = Some(employer.clone());
         i.employer_credit_code = Some(employer_code.to_string());
         i.industry_code = Some(section.into());
         let org = b.add(Some(&host), i).await?;
-        employers.push(Employer { org: org.id, name: employer, credit_code: employer_code.to_string() });
+        employers.push(Employer {
+            org: org.id,
+            name: employer,
+            credit_code: employer_code.to_string(),
+        });
     }
     let count = b.count;
     b.tx.commit().await?;
     progress(Progress::Orgs(count));
-    Ok(Tree { root: root.id, province: prov.id, cities, employers, org_count: count })
+    Ok(Tree {
+        root: root.id,
+        province: prov.id,
+        cities,
+        employers,
+        org_count: count,
+    })
 }
 
 struct WorkerContext {
@@ -338,14 +434,18 @@ fn worker_row(
 ) -> WorkerRow {
     let male = rng.random_bool(0.55);
     let name = names::person(rng, male);
-    let pool = if rng.random_bool(0.6) || ctx.everywhere.is_empty() { &ctx.local } else { &ctx.everywhere };
+    let pool = if rng.random_bool(0.6) || ctx.everywhere.is_empty() {
+        &ctx.local
+    } else {
+        &ctx.everywhere
+    };
     let region = &pool[rng.random_range(0..pool.len())];
     let mut birth = date_between(rng, 1966, 2007);
     let parity = u16::from(male);
     let mut seq = rng.random_range(0..500u16) * 2 + parity;
     // Identity numbers are unique: on a clash take the next sequence of the same parity, or
     // the next day once all 500 of a day are taken.
-    let mut tries = 0;
+    let mut tries = 0u32;
     let id = loop {
         if let Ok(id) = IdNumber::compose(region, birth, seq) {
             let key: u64 = id.expose()[..17].parse().unwrap_or(0);
@@ -355,11 +455,14 @@ fn worker_row(
         }
         tries += 1;
         seq = (seq + 2) % 1000;
-        if tries % 500 == 0 {
+        if tries.is_multiple_of(500) {
             birth += Duration::days(1);
         }
     };
-    let base = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).single().unwrap_or_else(Utc::now);
+    let base = Utc
+        .with_ymd_and_hms(2026, 1, 1, 0, 0, 0)
+        .single()
+        .unwrap_or_else(Utc::now);
     let created_at = base - Duration::seconds(rng.random_range(0..3 * 365 * 86_400));
     let (employer_name, employer_credit_code, gig, org_id) =
         if !ctx.tree.employers.is_empty() && rng.random_bool(0.7) {

@@ -28,7 +28,19 @@ const BRAND: &[&str] = &[
 
 /// (GB/T 4754 section, trade words, share of employers).
 pub const TRADES: &[(&str, &[&str])] = &[
-    ("C", &["电子科技", "机械制造", "服装", "家具", "五金制品", "塑胶制品", "食品", "汽车零部件"]),
+    (
+        "C",
+        &[
+            "电子科技",
+            "机械制造",
+            "服装",
+            "家具",
+            "五金制品",
+            "塑胶制品",
+            "食品",
+            "汽车零部件",
+        ],
+    ),
     ("E", &["建筑工程", "建设集团", "装饰工程"]),
     ("F", &["商贸", "超市", "医药连锁"]),
     ("G", &["物流", "运输", "供应链"]),
@@ -58,6 +70,10 @@ pub fn employer(rng: &mut impl Rng, city_short: &str) -> (String, &'static str) 
     let a = BRAND.choose(rng).copied().unwrap_or("华");
     let b = BRAND.choose(rng).copied().unwrap_or("达");
     let word = words.choose(rng).copied().unwrap_or("商贸");
-    let suffix = if word.ends_with("医院") || word.ends_with("集团") { "" } else { "有限公司" };
+    let suffix = if word.ends_with("医院") || word.ends_with("集团") {
+        ""
+    } else {
+        "有限公司"
+    };
     (format!("{city_short}{a}{b}{word}{suffix}"), section)
 }

@@ -157,15 +157,23 @@ impl Store {
 
     /// A trivial query, for health checks.
     pub async fn ping(&self) -> Result<()> {
-        self.query_one::<i64>("SELECT 1", &[]).await.map(|_| ())
+        self.query_one::<i64>("SELECT CAST(1 AS BIGINT)", &[])
+            .await
+            .map(|_| ())
     }
 
     /// Starts a transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`), so
     /// a transaction that reads and then writes never fails half-way on a lock upgrade.
     pub async fn begin(&self) -> Result<Tx> {
         match self {
-            Store::Sqlite(db) => Ok(Tx { inner: TxInner::Sqlite(db.begin().await?), done: false }),
-            Store::Postgres(db) => Ok(Tx { inner: TxInner::Pg(db.begin().await?), done: false }),
+            Store::Sqlite(db) => Ok(Tx {
+                inner: TxInner::Sqlite(db.begin().await?),
+                done: false,
+            }),
+            Store::Postgres(db) => Ok(Tx {
+                inner: TxInner::Pg(db.begin().await?),
+                done: false,
+            }),
         }
     }
 
@@ -215,6 +223,8 @@ pub struct Tx {
     done: bool,
 }
 
+// One per open transaction, moved rarely: boxing the large variant would buy nothing.
+#[allow(clippy::large_enum_variant)]
 enum TxInner {
     Sqlite(sqlite::WriterGuard),
     Pg(deadpool_postgres::Object),
@@ -242,7 +252,11 @@ impl Tx {
         }
     }
 
-    pub async fn query_opt<T: FromRow>(&mut self, sql: &str, params: Params<'_>) -> Result<Option<T>> {
+    pub async fn query_opt<T: FromRow>(
+        &mut self,
+        sql: &str,
+        params: Params<'_>,
+    ) -> Result<Option<T>> {
         match &self.inner {
             TxInner::Sqlite(c) => sqlite::query_opt(c, sql, params),
             TxInner::Pg(c) => pg::query_opt(c, sql, params).await,

@@ -19,7 +19,9 @@ impl PgDb {
         let manager = Manager::from_config(
             config,
             NoTls,
-            ManagerConfig { recycling_method: RecyclingMethod::Fast },
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
         );
         let size = std::thread::available_parallelism().map_or(4, |n| n.get()) * 4;
         let pool = Pool::builder(manager)
@@ -28,7 +30,10 @@ impl PgDb {
             .map_err(|e| StoreError::Pool(e.to_string()))?;
         let db = PgDb { pool };
         // Fail at start-up, with the reason, rather than at the first request.
-        let _ready = db.get().await.map_err(|e| StoreError::Open(format!("无法连接 PostgreSQL：{e}")))?;
+        let _ready = db
+            .get()
+            .await
+            .map_err(|e| StoreError::Open(format!("无法连接 PostgreSQL：{e}")))?;
         Ok(db)
     }
 
@@ -41,7 +46,10 @@ impl PgDb {
 
     pub async fn begin(&self) -> Result<Object> {
         let client = self.get().await?;
-        client.batch_execute("BEGIN").await.map_err(StoreError::from_pg)?;
+        client
+            .batch_execute("BEGIN")
+            .await
+            .map_err(StoreError::from_pg)?;
         Ok(client)
     }
 }
@@ -52,19 +60,31 @@ fn pg_params<'a>(params: Params<'a>) -> Vec<&'a (dyn ToSql + Sync)> {
 
 pub(crate) async fn query<T: FromRow>(c: &Object, sql: &str, params: Params<'_>) -> Result<Vec<T>> {
     let stmt = c.prepare_cached(sql).await.map_err(StoreError::from_pg)?;
-    let rows = c.query(&stmt, &pg_params(params)).await.map_err(StoreError::from_pg)?;
+    let rows = c
+        .query(&stmt, &pg_params(params))
+        .await
+        .map_err(StoreError::from_pg)?;
     rows.iter().map(|r| T::from_row(&Row::Pg(r))).collect()
 }
 
-pub(crate) async fn query_opt<T: FromRow>(c: &Object, sql: &str, params: Params<'_>) -> Result<Option<T>> {
+pub(crate) async fn query_opt<T: FromRow>(
+    c: &Object,
+    sql: &str,
+    params: Params<'_>,
+) -> Result<Option<T>> {
     let stmt = c.prepare_cached(sql).await.map_err(StoreError::from_pg)?;
-    let row = c.query_opt(&stmt, &pg_params(params)).await.map_err(StoreError::from_pg)?;
+    let row = c
+        .query_opt(&stmt, &pg_params(params))
+        .await
+        .map_err(StoreError::from_pg)?;
     row.as_ref().map(|r| T::from_row(&Row::Pg(r))).transpose()
 }
 
 pub(crate) async fn execute(c: &Object, sql: &str, params: Params<'_>) -> Result<u64> {
     let stmt = c.prepare_cached(sql).await.map_err(StoreError::from_pg)?;
-    c.execute(&stmt, &pg_params(params)).await.map_err(StoreError::from_pg)
+    c.execute(&stmt, &pg_params(params))
+        .await
+        .map_err(StoreError::from_pg)
 }
 
 /// A transaction dropped without commit (an error or a cancelled request): roll it back before

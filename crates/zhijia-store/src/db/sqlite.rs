@@ -31,8 +31,9 @@ thread_local! {
 impl SqliteDb {
     pub fn open(path: &Path) -> Result<Arc<Self>> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| StoreError::Open(format!("无法创建数据目录 {}：{e}", dir.display())))?;
+            std::fs::create_dir_all(dir).map_err(|e| {
+                StoreError::Open(format!("无法创建数据目录 {}：{e}", dir.display()))
+            })?;
         }
         let conn = Connection::open(path)
             .map_err(|e| StoreError::Open(format!("无法打开 {}：{e}", path.display())))?;
@@ -58,7 +59,9 @@ impl SqliteDb {
     fn open_reader(&self) -> Result<Connection> {
         let conn = Connection::open_with_flags(
             &self.path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
+            OpenFlags::SQLITE_OPEN_READ_ONLY
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                | OpenFlags::SQLITE_OPEN_URI,
         )?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
         conn.set_prepared_statement_cache_capacity(64);
@@ -83,16 +86,22 @@ impl SqliteDb {
 
     pub async fn begin(&self) -> Result<WriterGuard> {
         let guard = self.writer.clone().lock_owned().await;
-        guard.execute_batch("BEGIN IMMEDIATE").map_err(StoreError::from_sqlite)?;
+        guard
+            .execute_batch("BEGIN IMMEDIATE")
+            .map_err(StoreError::from_sqlite)?;
         Ok(guard)
     }
 
     pub async fn bulk<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
         let guard = self.writer.clone().lock_owned().await;
-        guard.execute_batch("BEGIN IMMEDIATE").map_err(StoreError::from_sqlite)?;
+        guard
+            .execute_batch("BEGIN IMMEDIATE")
+            .map_err(StoreError::from_sqlite)?;
         match f(&guard) {
             Ok(v) => {
-                guard.execute_batch("COMMIT").map_err(StoreError::from_sqlite)?;
+                guard
+                    .execute_batch("COMMIT")
+                    .map_err(StoreError::from_sqlite)?;
                 Ok(v)
             }
             Err(e) => {
@@ -115,21 +124,32 @@ pub(crate) fn bind(stmt: &mut rusqlite::CachedStatement<'_>, params: Params<'_>)
             .parameter_name(i)
             .and_then(|name| name.strip_prefix('$'))
             .and_then(|n| n.parse().ok())
-            .ok_or(StoreError::ParamCount { expected: count, got: params.len() })?;
-        let value = params
-            .get(n - 1)
-            .ok_or(StoreError::ParamCount { expected: n, got: params.len() })?;
+            .ok_or(StoreError::ParamCount {
+                expected: count,
+                got: params.len(),
+            })?;
+        let value = params.get(n - 1).ok_or(StoreError::ParamCount {
+            expected: n,
+            got: params.len(),
+        })?;
         let value: &dyn rusqlite::ToSql = *value;
         stmt.raw_bind_parameter(i, value)?;
         highest = highest.max(n);
     }
     if highest != params.len() {
-        return Err(StoreError::ParamCount { expected: highest, got: params.len() });
+        return Err(StoreError::ParamCount {
+            expected: highest,
+            got: params.len(),
+        });
     }
     Ok(())
 }
 
-pub(crate) fn query<T: FromRow>(conn: &Connection, sql: &str, params: Params<'_>) -> Result<Vec<T>> {
+pub(crate) fn query<T: FromRow>(
+    conn: &Connection,
+    sql: &str,
+    params: Params<'_>,
+) -> Result<Vec<T>> {
     let mut stmt = conn.prepare_cached(sql)?;
     bind(&mut stmt, params)?;
     let mut rows = stmt.raw_query();
@@ -140,7 +160,11 @@ pub(crate) fn query<T: FromRow>(conn: &Connection, sql: &str, params: Params<'_>
     Ok(out)
 }
 
-pub(crate) fn query_opt<T: FromRow>(conn: &Connection, sql: &str, params: Params<'_>) -> Result<Option<T>> {
+pub(crate) fn query_opt<T: FromRow>(
+    conn: &Connection,
+    sql: &str,
+    params: Params<'_>,
+) -> Result<Option<T>> {
     let mut stmt = conn.prepare_cached(sql)?;
     bind(&mut stmt, params)?;
     let mut rows = stmt.raw_query();

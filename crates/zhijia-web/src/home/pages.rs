@@ -17,19 +17,71 @@ pub struct Module {
 
 /// The eleven modules of PRODUCT.md, in the order a worker looks for them.
 const MODULES: &[Module] = &[
-    Module { name: "网上入会", icon: "入", href: None },
-    Module { name: "电子会员卡", icon: "卡", href: None },
-    Module { name: "维权服务", icon: "维", href: None },
-    Module { name: "困难帮扶", icon: "帮", href: None },
-    Module { name: "普惠服务", icon: "惠", href: None },
-    Module { name: "文体活动", icon: "活", href: None },
-    Module { name: "招聘就业", icon: "聘", href: None },
-    Module { name: "技能培训", icon: "学", href: None },
-    Module { name: "工会资讯", icon: "讯", href: None },
-    Module { name: "问卷投票", icon: "问", href: None },
-    Module { name: "户外劳动者驿站", icon: "驿", href: None },
-    Module { name: "为你推荐", icon: "荐", href: None },
-    Module { name: "工会组织", icon: "会", href: Some("/console") },
+    Module {
+        name: "网上入会",
+        icon: "入",
+        href: None,
+    },
+    Module {
+        name: "电子会员卡",
+        icon: "卡",
+        href: None,
+    },
+    Module {
+        name: "维权服务",
+        icon: "维",
+        href: None,
+    },
+    Module {
+        name: "困难帮扶",
+        icon: "帮",
+        href: None,
+    },
+    Module {
+        name: "普惠服务",
+        icon: "惠",
+        href: None,
+    },
+    Module {
+        name: "文体活动",
+        icon: "活",
+        href: None,
+    },
+    Module {
+        name: "招聘就业",
+        icon: "聘",
+        href: None,
+    },
+    Module {
+        name: "技能培训",
+        icon: "学",
+        href: None,
+    },
+    Module {
+        name: "工会资讯",
+        icon: "讯",
+        href: None,
+    },
+    Module {
+        name: "问卷投票",
+        icon: "问",
+        href: None,
+    },
+    Module {
+        name: "户外劳动者驿站",
+        icon: "驿",
+        href: None,
+    },
+    Module {
+        name: "为你推荐",
+        icon: "荐",
+        href: None,
+    },
+    Module {
+        name: "工会组织",
+        icon: "会",
+        href: Some("/console"),
+    },
 ];
 
 #[derive(Template)]
@@ -40,7 +92,10 @@ struct HomePage {
 }
 
 async fn home(State(state): State<AppState>) -> Response {
-    render(&HomePage { demo: state.config.demo, modules: MODULES })
+    render(&HomePage {
+        demo: state.config.demo,
+        modules: MODULES,
+    })
 }
 
 pub fn routes() -> Router<AppState> {

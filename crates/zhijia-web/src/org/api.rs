@@ -58,7 +58,10 @@ impl From<Org> for OrgView {
             credit_code: o.credit_code,
             employer_name: o.employer_name,
             employer_credit_code: o.employer_credit_code,
-            industry_label: o.industry_code.as_deref().and_then(zhijia_domain::industry::section_name),
+            industry_label: o
+                .industry_code
+                .as_deref()
+                .and_then(zhijia_domain::industry::section_name),
             industry_code: o.industry_code,
             chair: o.chair,
             founded_on: o.founded_on.map(|d| d.format("%Y-%m-%d").to_string()),
@@ -79,7 +82,12 @@ pub struct OrgPage {
 
 impl From<Page<Org>> for OrgPage {
     fn from(p: Page<Org>) -> Self {
-        OrgPage { items: p.items.into_iter().map(OrgView::from).collect(), total: p.total, offset: p.offset, limit: p.limit }
+        OrgPage {
+            items: p.items.into_iter().map(OrgView::from).collect(),
+            total: p.total,
+            offset: p.offset,
+            limit: p.limit,
+        }
     }
 }
 
@@ -122,7 +130,8 @@ pub struct PageQuery {
 }
 
 fn page_query(q: Result<Query<PageQuery>, QueryRejection>) -> Result<PageQuery, AppError> {
-    q.map(|Query(q)| q).map_err(|_| AppError::invalid("limit", "分页参数 limit、offset 应为整数"))
+    q.map(|Query(q)| q)
+        .map_err(|_| AppError::invalid("limit", "分页参数 limit、offset 应为整数"))
 }
 
 /// Top of the tree.
@@ -140,7 +149,10 @@ pub async fn list_roots(
 /// One org.
 #[utoipa::path(get, path = "/api/v1/orgs/{id}", tag = "org", params(("id" = i64, Path)),
     responses((status = 200, body = OrgView), (status = 404, body = crate::error::ErrorBody)))]
-pub async fn get_org(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<OrgView>, ApiError> {
+pub async fn get_org(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<OrgView>, ApiError> {
     let id = parse_id(&id)?;
     Ok(Json(uc::get(&state.store, id).await?.into()))
 }
@@ -156,7 +168,9 @@ pub async fn list_children(
     let id = parse_id(&id)?;
     let q = page_query(q)?;
     let (limit, offset) = page_bounds(q.limit, q.offset, 50);
-    Ok(Json(uc::children(&state.store, id, limit, offset).await?.into()))
+    Ok(Json(
+        uc::children(&state.store, id, limit, offset).await?.into(),
+    ))
 }
 
 /// The org and everything below it, in tree order; with `q`, only those whose name contains it.
@@ -185,7 +199,13 @@ pub async fn list_moves(
     Path(id): Path<String>,
 ) -> Result<Json<Vec<OrgMoveView>>, ApiError> {
     let id = parse_id(&id)?;
-    Ok(Json(uc::moves(&state.store, id).await?.into_iter().map(OrgMoveView::from).collect()))
+    Ok(Json(
+        uc::moves(&state.store, id)
+            .await?
+            .into_iter()
+            .map(OrgMoveView::from)
+            .collect(),
+    ))
 }
 
 pub fn routes() -> Router<AppState> {

@@ -23,7 +23,8 @@ pub struct PageParams {
 }
 
 fn params(p: Result<Query<PageParams>, QueryRejection>) -> Result<PageParams, AppError> {
-    p.map(|Query(p)| p).map_err(|_| AppError::invalid("page", "页码应为正整数"))
+    p.map(|Query(p)| p)
+        .map_err(|_| AppError::invalid("page", "页码应为正整数"))
 }
 
 /// A list page with its position, for the pager.
@@ -37,7 +38,12 @@ pub struct Pager {
 
 impl Pager {
     fn new(page: i64, total: i64, base: String) -> Self {
-        Pager { page, pages: page_count(total, PER_PAGE), total, base }
+        Pager {
+            page,
+            pages: page_count(total, PER_PAGE),
+            total,
+            base,
+        }
     }
     pub fn prev(&self) -> Option<String> {
         (self.page > 1).then(|| format!("{}page={}", self.base, self.page - 1))
@@ -63,7 +69,11 @@ async fn console(
     let (page, limit, offset) = page_window(p.page, PER_PAGE);
     let roots = uc::roots(&state.store, limit, offset).await?;
     let pager = Pager::new(page, roots.total, "/console?".into());
-    Ok(render(&ConsolePage { demo: state.config.demo, roots: roots.items, pager }))
+    Ok(render(&ConsolePage {
+        demo: state.config.demo,
+        roots: roots.items,
+        pager,
+    }))
 }
 
 #[derive(Template)]
@@ -81,7 +91,11 @@ struct OrgPage {
 
 impl OrgPage {
     fn industry(&self) -> &str {
-        self.org.industry_code.as_deref().and_then(zhijia_domain::industry::section_name).unwrap_or("")
+        self.org
+            .industry_code
+            .as_deref()
+            .and_then(zhijia_domain::industry::section_name)
+            .unwrap_or("")
     }
 }
 
@@ -98,11 +112,28 @@ async fn org_page(
     let children = uc::children(db, id, limit, offset).await?;
     let subtree_total = uc::subtree(db, id, 1, 0).await?.total;
     let query = p.q.unwrap_or_default().trim().to_owned();
-    let found = if query.is_empty() { None } else { Some(uc::search(db, id, &query, 50, 0).await?.items) };
-    let ancestors = uc::ancestors(db, &org).await?.into_iter().filter(|a| a.id != org.id).collect();
+    let found = if query.is_empty() {
+        None
+    } else {
+        Some(uc::search(db, id, &query, 50, 0).await?.items)
+    };
+    let ancestors = uc::ancestors(db, &org)
+        .await?
+        .into_iter()
+        .filter(|a| a.id != org.id)
+        .collect();
     let moves = uc::moves(db, id).await?;
     let pager = Pager::new(page, children.total, format!("/console/orgs/{}?", org.id));
-    Ok(render(&OrgPage { org, ancestors, children: children.items, pager, subtree_total, query, found, moves }))
+    Ok(render(&OrgPage {
+        org,
+        ancestors,
+        children: children.items,
+        pager,
+        subtree_total,
+        query,
+        found,
+        moves,
+    }))
 }
 
 #[derive(Template)]
@@ -124,7 +155,11 @@ async fn children_fragment(
     let (page, limit, offset) = page_window(p.page, PER_PAGE);
     let children = uc::children(&state.store, id, limit, offset).await?;
     let next_page = (offset + limit < children.total).then_some(page + 1);
-    Ok(render(&ChildrenFragment { parent: id.0, children: children.items, next_page }))
+    Ok(render(&ChildrenFragment {
+        parent: id.0,
+        children: children.items,
+        next_page,
+    }))
 }
 
 pub fn routes() -> Router<AppState> {

@@ -1,1 +1,11 @@
+//! zhijia's integration tests, compiled into one binary (linking is the slow part on 2 cores).
+//! Every store-touching test runs on SQLite and, with ZHIJIA_TEST_DATABASE_URL, on PostgreSQL.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod helpers;
+
+mod cli;
+mod demo;
+mod http;
+mod org_tree;
+mod store_conformance;

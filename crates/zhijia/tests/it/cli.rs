@@ -1,0 +1,177 @@
+//! The binary as an operator runs it.
+
+use crate::helpers::pg_admin_url;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn zhijia() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_zhijia"));
+    c.env_remove("ZHIJIA_DATABASE_URL")
+        .env_remove("ZHIJIA_DATA_DIR")
+        .env_remove("ZHIJIA_PII_KEY");
+    c
+}
+
+#[test]
+fn an_unknown_database_scheme_is_refused_and_no_file_is_made() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = zhijia()
+        .args([
+            "migrate",
+            "--database-url",
+            "mysql://root:hunter2@db/zhijia",
+            "--data-dir",
+        ])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("不是受支持的数据库类型") && err.contains("postgres://"),
+        "{err}"
+    );
+    assert!(!err.contains("hunter2"));
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "nothing created"
+    );
+}
+
+#[test]
+fn org_create_refuses_a_bad_credit_code_naming_the_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = zhijia()
+        .args([
+            "org",
+            "create",
+            "--name",
+            "广东省总工会",
+            "--level",
+            "province",
+            "--region",
+            "440000",
+        ])
+        .args(["--credit-code", "81440000MC00000010", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("统一社会信用代码") && err.contains("校验位"),
+        "{err}"
+    );
+
+    let ok = zhijia()
+        .args([
+            "org",
+            "create",
+            "--name",
+            "广东省总工会",
+            "--level",
+            "province",
+            "--region",
+            "440000",
+            "--data-dir",
+        ])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("已建立"));
+}
+
+/// Runs `zhijia serve --demo` and returns the address it prints, with the running child.
+fn serve_demo(extra: &[&str], data_dir: &std::path::Path) -> (std::process::Child, String) {
+    let mut child = zhijia()
+        .args(["serve", "--demo", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(data_dir)
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let line = rx
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            .expect("serve printed its address");
+        if let Some(url) = line.split("请在浏览器打开：").nth(1) {
+            return (child, url.trim().trim_end_matches('/').to_owned());
+        }
+    }
+}
+
+async fn check_demo_site(base: &str) {
+    let home = reqwest::get(format!("{base}/")).await.unwrap();
+    assert_eq!(home.status(), 200);
+    assert!(home.text().await.unwrap().contains("演示模式"));
+    let roots: serde_json::Value = reqwest::get(format!("{base}/api/v1/orgs"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(roots["items"][0]["name"], "中华全国总工会");
+    let console = reqwest::get(format!("{base}/console"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(console.contains("中华全国总工会"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_demo_starts_on_an_empty_data_folder_and_prints_the_address() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, base) = serve_demo(&[], dir.path());
+    check_demo_site(&base).await;
+    child.kill().unwrap();
+    let _ = child.wait();
+    assert!(dir.path().join("zhijia.db").exists());
+    assert!(dir.path().join("pii.key").exists());
+
+    // A second start finds the data and does not load it again.
+    let (mut child, base) = serve_demo(&[], dir.path());
+    let roots: serde_json::Value = reqwest::get(format!("{base}/api/v1/orgs"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(roots["total"], 1);
+    child.kill().unwrap();
+    let _ = child.wait();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_demo_runs_the_same_on_postgresql() {
+    let Some(db) = crate::helpers::TestDb::postgres().await else {
+        return;
+    };
+    let url = db.url().unwrap();
+    let (mut child, base) = serve_demo(&["--database-url", &url], db.dir.path());
+    check_demo_site(&base).await;
+    child.kill().unwrap();
+    let _ = child.wait();
+    assert!(
+        !db.dir.path().join("zhijia.db").exists(),
+        "no SQLite file when PostgreSQL is named"
+    );
+    let _ = pg_admin_url();
+}

@@ -1,0 +1,141 @@
+//! `zhijia demo`: realistic, valid and deterministic synthetic data.
+
+use crate::helpers::{TestDb, keys};
+use crate::on_both;
+use zhijia_app::demo::{self, DemoOptions};
+use zhijia_app::org as uc;
+use zhijia_domain::credit_code::CreditCode;
+use zhijia_domain::id_number::IdNumber;
+use zhijia_store::worker;
+
+fn opts(members: u64) -> DemoOptions {
+    DemoOptions {
+        seed: 7,
+        members,
+        province: "44".into(),
+    }
+}
+
+on_both!(
+    demo_data_is_valid_and_the_same_for_the_same_seed,
+    |t: TestDb| async move {
+        let keys = keys();
+        let summary = demo::generate(&t.store, &keys, &opts(400), &|_| {})
+            .await
+            .unwrap();
+        assert_eq!(summary.workers, 400);
+        assert_eq!(worker::count(&t.store).await.unwrap(), 400);
+
+        // The province and its 21 cities, each with three industry unions.
+        let prov = uc::get(&t.store, summary.province_org).await.unwrap();
+        assert_eq!(prov.name, "广东省总工会");
+        let cities = uc::children(&t.store, prov.id, 200, 0).await.unwrap();
+        assert_eq!(cities.total, 21);
+        let gz = cities
+            .items
+            .iter()
+            .find(|c| c.name == "广州市总工会")
+            .expect("广州");
+        let gz_children = uc::children(&t.store, gz.id, 200, 0).await.unwrap().items;
+        assert!(gz_children.iter().any(|c| c.name == "广州市天河区总工会"));
+        assert_eq!(
+            gz_children
+                .iter()
+                .filter(|c| c.kind.as_str() == "industry")
+                .count(),
+            3
+        );
+
+        // Every credit code carries a valid check character; unions' codes begin with 81.
+        let everything = uc::subtree(&t.store, summary.root, 200, 0).await.unwrap();
+        assert_eq!(everything.total as u64, summary.orgs);
+        let mut offset = 0;
+        let mut grassroots = 0;
+        while offset < everything.total {
+            for o in uc::subtree(&t.store, summary.root, 200, offset)
+                .await
+                .unwrap()
+                .items
+            {
+                let code = CreditCode::parse(o.credit_code.as_deref().unwrap()).unwrap();
+                assert!(code.is_union());
+                if let Some(e) = &o.employer_credit_code {
+                    assert!(!CreditCode::parse(e).unwrap().is_union());
+                    grassroots += 1;
+                }
+            }
+            offset += 200;
+        }
+        assert!(grassroots >= 50);
+
+        // Identity numbers are valid and agree with the stored birth date, sex and region.
+        let mut gig = 0;
+        for id in 1..=400 {
+            let w = worker::get(&t.store, id).await.unwrap().unwrap();
+            let number = IdNumber::parse(&keys.decrypt(&w.id_number_enc).unwrap()).unwrap();
+            assert_eq!(number.birth_date(), w.birth_date);
+            assert_eq!(number.sex().code(), w.sex);
+            assert_eq!(number.region_code(), w.region_code);
+            assert!(w.phone.len() == 11 && w.phone.starts_with('1'));
+            assert!((2..=4).contains(&w.name.chars().count()), "{}", w.name);
+            gig += usize::from(w.gig_occupation.is_some());
+        }
+        assert!(
+            (60..=180).contains(&gig),
+            "about 30% gig workers, got {gig}"
+        );
+
+        // Same seed, another database: the same people and the same tree.
+        let other = TestDb::sqlite().await;
+        let again = demo::generate(&other.store, &keys, &opts(400), &|_| {})
+            .await
+            .unwrap();
+        assert_eq!(again.orgs, summary.orgs);
+        for id in [1, 57, 400] {
+            let a = worker::get(&t.store, id).await.unwrap().unwrap();
+            let b = worker::get(&other.store, id).await.unwrap().unwrap();
+            assert_eq!(
+                (a.name, a.phone, a.birth_date, a.org_id),
+                (b.name, b.phone, b.birth_date, b.org_id)
+            );
+            assert_eq!(
+                keys.decrypt(&a.id_number_enc).unwrap(),
+                keys.decrypt(&b.id_number_enc).unwrap()
+            );
+        }
+
+        // Demo data never lands on top of existing data.
+        let err = demo::generate(&t.store, &keys, &opts(10), &|_| {})
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("空库"), "{err}");
+    }
+);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn identity_numbers_never_reach_the_sqlite_file_in_clear() {
+    let t = TestDb::sqlite().await;
+    let keys = keys();
+    demo::generate(&t.store, &keys, &opts(300), &|_| {})
+        .await
+        .unwrap();
+    let mut bytes = Vec::new();
+    for f in ["zhijia.db", "zhijia.db-wal"] {
+        if let Ok(b) = std::fs::read(t.dir.path().join(f)) {
+            bytes.extend(b);
+        }
+    }
+    assert!(bytes.len() > 100_000);
+    for id in (1..=300).step_by(10) {
+        let w = worker::get(&t.store, id).await.unwrap().unwrap();
+        let plain = keys.decrypt(&w.id_number_enc).unwrap();
+        assert!(
+            !bytes.windows(18).any(|win| win == plain.as_bytes()),
+            "plaintext id number in the file"
+        );
+        assert!(
+            !bytes.windows(14).any(|win| win == &plain.as_bytes()[..14]),
+            "a prefix in the file"
+        );
+    }
+}

@@ -1,0 +1,214 @@
+//! The real HTTP server on a port, on each backend: the same pages and API.
+
+use crate::helpers::{TestDb, org};
+use crate::on_both;
+use reqwest::StatusCode;
+use serde_json::Value;
+use zhijia_web::WebConfig;
+
+async fn start(t: &TestDb) -> String {
+    let running = zhijia::serve::start(t.store.clone(), "127.0.0.1:0", WebConfig::default())
+        .await
+        .unwrap();
+    format!("http://{}", running.addr)
+}
+
+async fn get(url: &str) -> (StatusCode, reqwest::header::HeaderMap, String) {
+    let r = reqwest::get(url).await.unwrap();
+    let status = r.status();
+    let headers = r.headers().clone();
+    (status, headers, r.text().await.unwrap())
+}
+
+async fn json(url: &str) -> (StatusCode, Value) {
+    let (s, _, body) = get(url).await;
+    (
+        s,
+        serde_json::from_str(&body).unwrap_or_else(|e| panic!("{url}: {e}: {body}")),
+    )
+}
+
+on_both!(
+    the_org_api_answers_reads_with_pagination_and_clear_errors,
+    |t: TestDb| async move {
+        let prov = org(&t.store, "广东省总工会", "province", None, "440000").await;
+        for n in 0..5 {
+            org(
+                &t.store,
+                &format!("城市{n}总工会"),
+                "city",
+                Some(&prov),
+                "440100",
+            )
+            .await;
+        }
+        let base = start(&t).await;
+
+        let (s, v) = json(&format!("{base}/api/v1/orgs/{}", prov.id)).await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(v["name"], "广东省总工会");
+        assert_eq!(v["level"], "province");
+        assert_eq!(v["level_label"], "省级工会");
+        assert_eq!(v["child_count"], 5);
+
+        let (_, roots) = json(&format!("{base}/api/v1/orgs")).await;
+        assert_eq!(roots["total"], 1);
+
+        let (s, page) = json(&format!(
+            "{base}/api/v1/orgs/{}/children?limit=2&offset=2",
+            prov.id
+        ))
+        .await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(page["total"], 5);
+        assert_eq!(page["items"].as_array().unwrap().len(), 2);
+        assert_eq!(page["items"][0]["name"], "城市2总工会");
+
+        let (_, sub) = json(&format!("{base}/api/v1/orgs/{}/subtree?limit=500", prov.id)).await;
+        assert_eq!(sub["total"], 6);
+        assert_eq!(sub["limit"], 200, "limits are capped");
+        let (_, found) = json(&format!("{base}/api/v1/orgs/{}/subtree?q=城市3", prov.id)).await;
+        assert_eq!(found["total"], 1);
+
+        let (s, err) = json(&format!("{base}/api/v1/orgs/abc")).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(err["error"], "invalid");
+        assert_eq!(err["field"], "id");
+        assert!(err["message"].as_str().unwrap().contains("编号"));
+
+        let (s, err) = json(&format!(
+            "{base}/api/v1/orgs/{}/children?limit=many",
+            prov.id
+        ))
+        .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(err["message"].as_str().unwrap().contains("分页"));
+
+        let (s, err) = json(&format!("{base}/api/v1/orgs/99999")).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        assert_eq!(err["message"], "工会组织不存在");
+
+        let (s, err) = json(&format!("{base}/api/v1/no-such-thing")).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        assert_eq!(err["error"], "not_found");
+
+        let (_, moves) = json(&format!("{base}/api/v1/orgs/{}/moves", prov.id)).await;
+        assert_eq!(moves, Value::Array(vec![]));
+    }
+);
+
+on_both!(
+    the_pages_render_in_chinese_with_the_org_tree,
+    |t: TestDb| async move {
+        let prov = org(&t.store, "广东省总工会", "province", None, "440000").await;
+        let city = org(&t.store, "广州市总工会", "city", Some(&prov), "440100").await;
+        org(
+            &t.store,
+            "广州市天河区总工会",
+            "county",
+            Some(&city),
+            "440106",
+        )
+        .await;
+        let base = start(&t).await;
+
+        let (s, headers, home) = get(&format!("{base}/")).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(home.contains("lang=\"zh-CN\""));
+        assert!(home.contains("网上职工之家"));
+        assert!(home.contains("即将上线"), "modules not built yet say so");
+        assert!(
+            home.contains("维权服务")
+                && home.contains("普惠服务")
+                && home.contains("户外劳动者驿站")
+        );
+        assert!(
+            headers["content-security-policy"]
+                .to_str()
+                .unwrap()
+                .contains("default-src 'self'")
+        );
+        assert_eq!(headers["x-content-type-options"], "nosniff");
+
+        // The stylesheet and htmx come from the binary, with a cache-busting hash.
+        for asset in ["app.css", "htmx.min.js"] {
+            let start = home.find(&format!("/{asset}")).unwrap();
+            let href_start = home[..start].rfind("\"/static/").unwrap() + 1;
+            let href = &home[href_start..start + asset.len() + 1];
+            let (s, h, body) = get(&format!("{base}{href}")).await;
+            assert_eq!(s, StatusCode::OK, "{href}");
+            assert!(h["cache-control"].to_str().unwrap().contains("immutable"));
+            assert!(!body.is_empty());
+        }
+
+        let (s, _, console) = get(&format!("{base}/console")).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(console.contains("工会组织树") && console.contains("广东省总工会"));
+        assert!(console.contains(&format!("hx-get=\"/console/orgs/{}/children\"", prov.id)));
+
+        let (s, _, fragment) = get(&format!("{base}/console/orgs/{}/children", prov.id)).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(fragment.contains("广州市总工会") && !fragment.contains("<html"));
+
+        let (s, _, page) = get(&format!("{base}/console/orgs/{}", city.id)).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(page.contains("广州市天河区总工会"), "children listed");
+        assert!(
+            page.contains(&format!("href=\"/console/orgs/{}\"", prov.id)),
+            "breadcrumb to the parent"
+        );
+        assert!(page.contains("市级工会"));
+
+        let (s, _, page) = get(&format!("{base}/console/orgs/{}?q=天河", prov.id)).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(page.contains("广州市天河区总工会"));
+
+        let (s, _, missing) = get(&format!("{base}/console/orgs/424242")).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        assert!(missing.contains("工会组织不存在"));
+
+        let (s, _, bad) = get(&format!("{base}/console/orgs/{}?page=x", prov.id)).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bad.contains("页码"));
+
+        let (s, _, nf) = get(&format!("{base}/no/such/page")).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        assert!(nf.contains("不存在") && nf.contains("返回首页"));
+    }
+);
+
+on_both!(
+    health_metrics_and_openapi_are_served,
+    |t: TestDb| async move {
+        let prov = org(&t.store, "广东省总工会", "province", None, "440000").await;
+        let base = start(&t).await;
+        let (s, _, body) = get(&format!("{base}/healthz")).await;
+        assert_eq!((s, body.as_str()), (StatusCode::OK, "ok"));
+
+        get(&format!("{base}/api/v1/orgs/{}", prov.id)).await;
+        get(&format!("{base}/api/v1/orgs/{}", prov.id)).await;
+        let (_, _, metrics) = get(&format!("{base}/metrics")).await;
+        let line = metrics
+            .lines()
+            .find(|l| {
+                l.starts_with("zhijia_http_requests_total")
+                    && l.contains("route=\"/api/v1/orgs/{id}\"")
+            })
+            .unwrap_or_else(|| panic!("no per-route counter in:\n{metrics}"));
+        assert!(line.ends_with(" 2"), "{line}");
+        assert!(metrics.contains("zhijia_http_request_duration_seconds_bucket"));
+
+        let (s, doc) = json(&format!("{base}/api/openapi.json")).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+        for path in [
+            "/api/v1/orgs",
+            "/api/v1/orgs/{id}",
+            "/api/v1/orgs/{id}/children",
+            "/api/v1/orgs/{id}/subtree",
+        ] {
+            assert!(doc["paths"][path]["get"].is_object(), "{path} documented");
+        }
+        assert!(doc["components"]["schemas"]["OrgView"].is_object());
+    }
+);
