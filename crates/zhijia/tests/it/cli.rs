@@ -1,6 +1,5 @@
 //! The binary as an operator runs it.
 
-use crate::helpers::pg_admin_url;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -88,9 +87,19 @@ fn org_create_refuses_a_bad_credit_code_naming_the_field() {
     assert!(String::from_utf8_lossy(&ok.stdout).contains("已建立"));
 }
 
-/// Runs `zhijia serve --demo` and returns the address it prints, with the running child.
-fn serve_demo(extra: &[&str], data_dir: &std::path::Path) -> (std::process::Child, String) {
-    let mut child = zhijia()
+/// A server process that is stopped when the test ends, passed or failed.
+struct Server(std::process::Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Runs `zhijia serve --demo` and returns the address it prints, with the running server.
+fn serve_demo(extra: &[&str], data_dir: &std::path::Path) -> (Server, String) {
+    let child = zhijia()
         .args(["serve", "--demo", "--listen", "127.0.0.1:0", "--data-dir"])
         .arg(data_dir)
         .args(extra)
@@ -98,7 +107,8 @@ fn serve_demo(extra: &[&str], data_dir: &std::path::Path) -> (std::process::Chil
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let stdout = child.stdout.take().unwrap();
+    let mut server = Server(child);
+    let stdout = server.0.stdout.take().unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
@@ -111,7 +121,7 @@ fn serve_demo(extra: &[&str], data_dir: &std::path::Path) -> (std::process::Chil
             .recv_timeout(deadline.saturating_duration_since(Instant::now()))
             .expect("serve printed its address");
         if let Some(url) = line.split("请在浏览器打开：").nth(1) {
-            return (child, url.trim().trim_end_matches('/').to_owned());
+            return (server, url.trim().trim_end_matches('/').to_owned());
         }
     }
 }
@@ -139,10 +149,9 @@ async fn check_demo_site(base: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serve_demo_starts_on_an_empty_data_folder_and_prints_the_address() {
     let dir = tempfile::tempdir().unwrap();
-    let (mut child, base) = serve_demo(&[], dir.path());
+    let (server, base) = serve_demo(&[], dir.path());
     check_demo_site(&base).await;
-    child.kill().unwrap();
-    let _ = child.wait();
+    drop(server);
     assert!(dir.path().join("zhijia.db").exists());
     assert!(dir.path().join("pii.key").exists());
 
