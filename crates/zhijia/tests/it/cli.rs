@@ -156,7 +156,7 @@ async fn serve_demo_starts_on_an_empty_data_folder_and_prints_the_address() {
     assert!(dir.path().join("pii.key").exists());
 
     // A second start finds the data and does not load it again.
-    let (mut child, base) = serve_demo(&[], dir.path());
+    let (_server, base) = serve_demo(&[], dir.path());
     let roots: serde_json::Value = reqwest::get(format!("{base}/api/v1/orgs"))
         .await
         .unwrap()
@@ -164,8 +164,6 @@ async fn serve_demo_starts_on_an_empty_data_folder_and_prints_the_address() {
         .await
         .unwrap();
     assert_eq!(roots["total"], 1);
-    child.kill().unwrap();
-    let _ = child.wait();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -174,13 +172,11 @@ async fn serve_demo_runs_the_same_on_postgresql() {
         return;
     };
     let url = db.url().unwrap();
-    let (mut child, base) = serve_demo(&["--database-url", &url], db.dir.path());
+    let (server, base) = serve_demo(&["--database-url", &url], db.dir.path());
     check_demo_site(&base).await;
-    child.kill().unwrap();
-    let _ = child.wait();
+    drop(server);
     assert!(
         !db.dir.path().join("zhijia.db").exists(),
         "no SQLite file when PostgreSQL is named"
     );
-    let _ = pg_admin_url();
 }
