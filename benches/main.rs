@@ -1,1 +1,239 @@
-fn main() {}
+//! Benchmark harness. Every figure is measured beside a baseline in the same run, since
+//! absolute times on shared machines drift (see docs/benchmarks.md).
+//!
+//! - `zhijia-bench insert`: `zhijia demo` members per second against a bare loop of prepared
+//!   INSERTs into the same table.
+//! - `zhijia-bench hello`: a bare axum "hello" server, the HTTP baseline for benches/http.sh.
+
+use chrono::{NaiveDate, Utc};
+use clap::{Parser, Subcommand};
+use std::time::Instant;
+use zhijia_app::demo::{self, DemoOptions};
+use zhijia_domain::pii::PiiKeys;
+use zhijia_store::worker::INSERT;
+use zhijia_store::{Store, StoreTarget};
+
+#[derive(Parser)]
+struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Demo generation against bare prepared INSERTs, same table, same run.
+    Insert {
+        #[arg(long, default_value_t = 1_000_000)]
+        members: u64,
+        /// A PostgreSQL server URL whose user may create databases; SQLite when absent.
+        #[arg(long)]
+        postgres: Option<String>,
+        /// Folder for the SQLite files.
+        #[arg(long, default_value = "target/bench-data")]
+        dir: std::path::PathBuf,
+    },
+    /// A bare axum server answering "hello", for the HTTP baseline.
+    Hello {
+        #[arg(long, default_value = "127.0.0.1:18081")]
+        listen: String,
+    },
+}
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+#[tokio::main]
+async fn main() -> Result<(), BoxError> {
+    match Cli::parse().command {
+        Cmd::Insert {
+            members,
+            postgres,
+            dir,
+        } => insert(members, postgres, &dir).await,
+        Cmd::Hello { listen } => {
+            let app = axum::Router::new().route("/", axum::routing::get(|| async { "hello" }));
+            let listener = tokio::net::TcpListener::bind(&listen).await?;
+            println!("bare hello on http://{listen}/");
+            axum::serve(listener, app).await?;
+            Ok(())
+        }
+    }
+}
+
+async fn fresh(
+    postgres: &Option<String>,
+    dir: &std::path::Path,
+    name: &str,
+) -> Result<StoreTarget, BoxError> {
+    match postgres {
+        None => {
+            let path = dir.join(name);
+            let _ = std::fs::remove_dir_all(&path);
+            Ok(StoreTarget::from_config(None, &path)?)
+        }
+        Some(admin) => {
+            let (client, conn) = tokio_postgres::connect(admin, tokio_postgres::NoTls).await?;
+            tokio::spawn(conn);
+            client
+                .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .await?;
+            client
+                .batch_execute(&format!("CREATE DATABASE {name}"))
+                .await?;
+            let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
+            Ok(StoreTarget::Postgres(format!("{base}/{name}")))
+        }
+    }
+}
+
+async fn open(target: &StoreTarget) -> Result<Store, BoxError> {
+    let store = Store::open(target).await?;
+    zhijia_store::migrate::run(&store).await?;
+    Ok(store)
+}
+
+async fn insert(
+    members: u64,
+    postgres: Option<String>,
+    dir: &std::path::Path,
+) -> Result<(), BoxError> {
+    let backend = if postgres.is_some() {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
+    let keys = PiiKeys::from_hex(&PiiKeys::generate_hex())?;
+
+    // 1. The bare loop: prepared INSERTs of the same table, values made as cheaply as possible.
+    let target = fresh(&postgres, dir, "bench_bare").await?;
+    let store = open(&target).await?;
+    let bare_rate = bare_loop(&target, &store, members, &keys).await?;
+    drop(store);
+
+    // 2. zhijia demo: the org tree of a province, then the members.
+    let target = fresh(&postgres, dir, "bench_demo").await?;
+    let store = open(&target).await?;
+    let started = Instant::now();
+    let opts = DemoOptions {
+        members,
+        ..DemoOptions::default()
+    };
+    let summary = demo::generate(&store, &keys, &opts, &|_| {}).await?;
+    let secs = started.elapsed().as_secs_f64();
+    let demo_rate = summary.workers as f64 / secs;
+
+    println!("backend: {backend}, members: {members}");
+    println!("bare prepared INSERT loop: {bare_rate:>10.0} rows/s");
+    println!(
+        "zhijia demo:               {demo_rate:>10.0} members/s ({secs:.1} s in all, {} orgs included)",
+        summary.orgs
+    );
+    println!("ratio demo / bare: {:.0}%", 100.0 * demo_rate / bare_rate);
+    Ok(())
+}
+
+/// A 16-byte key shaped like the HMAC blind index (uniformly spread, so each insert lands at a
+/// random place in the unique index, as real ones do), made as cheaply as possible: two rounds
+/// of splitmix64 of the row number.
+fn index_key(k: u64) -> [u8; 16] {
+    fn mix(mut z: u64) -> u64 {
+        z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    let mut out = [0u8; 16];
+    out[..8].copy_from_slice(&mix(k).to_be_bytes());
+    out[8..].copy_from_slice(&mix(k ^ 0xA5A5_A5A5).to_be_bytes());
+    out
+}
+
+/// Inserts `n` rows with prepared statements, 100,000 per transaction, and returns rows/s.
+async fn bare_loop(
+    target: &StoreTarget,
+    store: &Store,
+    n: u64,
+    keys: &PiiKeys,
+) -> Result<f64, BoxError> {
+    let org = zhijia_app::org::create(
+        store,
+        &zhijia_domain::org::OrgInput {
+            name: "基准工会".into(),
+            level: "province".into(),
+            region_code: "440000".into(),
+            ..Default::default()
+        },
+    )
+    .await?;
+    let enc = keys.encrypt("440106199001011234");
+    let birth = NaiveDate::from_ymd_opt(1990, 1, 1).unwrap_or_default();
+    let now = Utc::now();
+    let started = Instant::now();
+    match target {
+        StoreTarget::Sqlite(path) => {
+            let mut conn = rusqlite::Connection::open(path)?;
+            // The same settings as zhijia's writer connection.
+            conn.execute_batch(zhijia_store::db::SQLITE_WRITER_PRAGMAS)?;
+            let mut i = 0u64;
+            while i < n {
+                let tx = conn.transaction()?;
+                {
+                    let mut stmt = tx.prepare_cached(INSERT)?;
+                    for k in i..(i + 100_000).min(n) {
+                        let idx = index_key(k);
+                        stmt.execute(rusqlite::params![
+                            format!("职工{k}"),
+                            &enc,
+                            &idx[..],
+                            "1",
+                            birth,
+                            format!("{}", 13_000_000_000u64 + k),
+                            "440106",
+                            Option::<String>::None,
+                            Option::<String>::None,
+                            Some("courier"),
+                            org.id.0,
+                            now,
+                        ])?;
+                    }
+                }
+                tx.commit()?;
+                i += 100_000;
+            }
+        }
+        StoreTarget::Postgres(url) => {
+            let (mut client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls).await?;
+            tokio::spawn(conn);
+            let mut i = 0u64;
+            while i < n {
+                let tx = client.transaction().await?;
+                let stmt = tx.prepare(INSERT).await?;
+                for k in i..(i + 100_000).min(n) {
+                    let idx = index_key(k);
+                    let name = format!("职工{k}");
+                    let phone = format!("{}", 13_000_000_000u64 + k);
+                    tx.execute(
+                        &stmt,
+                        &[
+                            &name,
+                            &enc,
+                            &&idx[..],
+                            &"1",
+                            &birth,
+                            &phone,
+                            &"440106",
+                            &Option::<String>::None,
+                            &Option::<String>::None,
+                            &Some("courier"),
+                            &org.id.0,
+                            &now,
+                        ],
+                    )
+                    .await?;
+                }
+                tx.commit().await?;
+                i += 100_000;
+            }
+        }
+    }
+    Ok(n as f64 / started.elapsed().as_secs_f64())
+}

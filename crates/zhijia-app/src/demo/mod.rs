@@ -93,8 +93,10 @@ pub async fn generate(
     if local.is_empty() {
         return Err(AppError::invalid("province", "该省份没有县级行政区划数据"));
     }
+    let employer_bounds = employer_bounds(&mut rng, tree.employers.len(), opts.members);
     let ctx = Arc::new(WorkerContext {
         tree: tree.clone(),
+        employer_bounds,
         local,
         everywhere,
     });
@@ -107,12 +109,14 @@ pub async fn generate(
         .spawn(move || {
             let mut rng = ChaCha8Rng::seed_from_u64(seed);
             let mut seen = HashSet::with_capacity(total as usize);
-            let phone_offset = rng.random_range(0..PHONE_SPACE);
             let mut i = 0u64;
             while i < total {
                 let n = (total - i).min(BATCH as u64);
                 let batch: Vec<WorkerRow> = (i..i + n)
-                    .map(|k| worker_row(&mut rng, &ctx, &keys, &mut seen, phone(k, phone_offset)))
+                    .map(|k| {
+                        let phone = phone(&mut rng, k, total);
+                        worker_row(&mut rng, &ctx, &keys, &mut seen, k, phone)
+                    })
                     .collect();
                 i += n;
                 if sender.blocking_send(batch).is_err() {
@@ -138,6 +142,21 @@ pub async fn generate(
         root: tree.root,
         province_org: tree.province,
     })
+}
+
+/// Splits 0..total into `n` contiguous ranges of skewed sizes and returns their ends.
+fn employer_bounds(rng: &mut impl Rng, n: usize, total: u64) -> Vec<u64> {
+    // Weight 1/u for u uniform in (0.02, 1]: a long tail of small employers and a few large ones.
+    let weights: Vec<f64> = (0..n).map(|_| 1.0 / rng.random_range(0.02..=1.0)).collect();
+    let sum: f64 = weights.iter().sum();
+    let mut acc = 0.0;
+    weights
+        .iter()
+        .map(|w| {
+            acc += w;
+            ((acc / sum) * total as f64).round() as u64
+        })
+        .collect()
 }
 
 fn counties(provinces: &[regions::Region]) -> Vec<RegionCode> {
@@ -387,6 +406,9 @@ async fn build_tree(
 
 struct WorkerContext {
     tree: Tree,
+    /// Exclusive end of each employer's range of worker numbers: employer sizes vary (a few
+    /// large employers, many small ones) and each employer's workers are contiguous.
+    employer_bounds: Vec<u64>,
     /// Never empty (checked before the generator starts).
     local: Vec<RegionCode>,
     everywhere: Vec<RegionCode>,
@@ -395,11 +417,15 @@ struct WorkerContext {
 /// Mobile numbers 13x..19x: 7,000,000,000 of them.
 const PHONE_SPACE: u64 = 7_000_000_000;
 
-/// The k-th demo phone number: a bijection on the number space (3^18 is coprime with
-/// 7·10^9), so numbers are unique without a lookup and look scattered.
-fn phone(k: u64, offset: u64) -> String {
-    let n = (u128::from(k) * 387_420_489 + u128::from(offset)) % u128::from(PHONE_SPACE);
-    format!("{}", 13_000_000_000u64 + n as u64)
+/// The k-th demo phone number out of `total`: each worker gets a slot of the number space and a
+/// random number inside it, so numbers are unique without a lookup, look scattered, and still
+/// increase with k, which makes the phone index an append during the load.
+fn phone(rng: &mut impl Rng, k: u64, total: u64) -> String {
+    let stride = (PHONE_SPACE / total.max(1)).max(1);
+    format!(
+        "{}",
+        13_000_000_000u64 + k * stride + rng.random_range(0..stride)
+    )
 }
 
 const GIG_WEIGHTS: [(GigOccupation, u32); 9] = [
@@ -430,6 +456,7 @@ fn worker_row(
     ctx: &WorkerContext,
     keys: &PiiKeys,
     seen: &mut HashSet<u64>,
+    k: u64,
     phone: String,
 ) -> WorkerRow {
     let male = rng.random_bool(0.55);
@@ -466,7 +493,12 @@ fn worker_row(
     let created_at = base - Duration::seconds(rng.random_range(0..3 * 365 * 86_400));
     let (employer_name, employer_credit_code, gig, org_id) =
         if !ctx.tree.employers.is_empty() && rng.random_bool(0.7) {
-            let e = ctx.tree.employers.choose(rng).cloned();
+            // Employees come employer by employer, as rosters are loaded union by union.
+            let e = ctx
+                .tree
+                .employers
+                .get(ctx.employer_bounds.partition_point(|b| *b <= k))
+                .cloned();
             match e {
                 Some(e) => (Some(e.name), Some(e.credit_code), None, Some(e.org)),
                 None => (None, None, None, None),

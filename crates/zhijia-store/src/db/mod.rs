@@ -8,6 +8,7 @@
 mod pg;
 mod sqlite;
 
+pub use sqlite::WRITER_PRAGMAS as SQLITE_WRITER_PRAGMAS;
 pub(crate) use sqlite::bind as sqlite_bind;
 
 use crate::{Result, StoreError};
