@@ -39,6 +39,10 @@ enum Cmd {
     },
 }
 
+/// The same allocator as the zhijia binary, so baselines differ only in what they measure.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 #[tokio::main]

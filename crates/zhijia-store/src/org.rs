@@ -25,8 +25,6 @@ pub struct Org {
     pub chair: Option<String>,
     pub founded_on: Option<NaiveDate>,
     pub child_count: i64,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
 }
 
 impl FromRow for Org {
@@ -50,8 +48,6 @@ impl FromRow for Org {
             chair: row.get("chair")?,
             founded_on: row.get("founded_on")?,
             child_count: row.get("child_count")?,
-            created_at: row.get("created_at")?,
-            updated_at: row.get("updated_at")?,
         })
     }
 }
@@ -61,7 +57,7 @@ macro_rules! org_select {
     ($($rest:literal),*) => {
         concat!(
             "SELECT o.id, o.parent_id, o.path, o.depth, o.name, o.level, o.kind, o.region_code, \
-             o.credit_code, o.employer_name, o.employer_credit_code, o.industry_code, o.chair, o.founded_on, o.created_at, o.updated_at, \
+             o.credit_code, o.employer_name, o.employer_credit_code, o.industry_code, o.chair, o.founded_on, \
              (SELECT COUNT(*) FROM org c WHERE c.parent_id = o.id) AS child_count FROM org o ",
             $($rest),*
         )

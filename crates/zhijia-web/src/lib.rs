@@ -12,14 +12,13 @@ mod org;
 mod pages;
 
 use axum::Router;
-use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, HeaderValue, header};
+use axum::response::Response;
 use std::sync::Arc;
-use std::time::Duration;
+use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
-use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::set_header::SetResponseHeaderLayer;
-use tower_http::timeout::TimeoutLayer;
 use zhijia_app::AppError;
 use zhijia_store::Store;
 
@@ -56,8 +55,43 @@ impl AppState {
 const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
                    object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'";
 
-/// The whole application as one router, ready to serve.
-pub fn router(state: AppState) -> Router {
+/// Security headers, added by the metrics middleware (which sees every response anyway, so no
+/// extra layer). `nosniff` goes on everything; the policies that only mean something to a
+/// document being displayed (CSP, framing, referrer, permissions) go on HTML pages only.
+pub(crate) fn security_headers(res: &mut Response) {
+    let is_html = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+    let h = res.headers_mut();
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    if is_html {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        );
+        h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+        h.insert(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        );
+        h.insert(
+            HeaderName::from_static("permissions-policy"),
+            HeaderValue::from_static("camera=(self), geolocation=(self), microphone=()"),
+        );
+    }
+}
+
+/// The whole application, ready to serve.
+///
+/// Only the metrics middleware sits inside the router, because it needs the matched route
+/// template. Everything else wraps the router once: a layer added with `Router::layer` is
+/// wrapped around every route's boxed service and cloned with it on each request, which cost
+/// about a quarter of the throughput of a point read (docs/benchmarks.md).
+pub fn app(state: AppState) -> Router {
     let routes = Router::new()
         .merge(home::pages::routes())
         .merge(org::pages::routes())
@@ -65,38 +99,15 @@ pub fn router(state: AppState) -> Router {
         .merge(openapi::routes())
         .merge(health::routes())
         .merge(assets::routes())
-        .fallback(pages::not_found);
-    routes
+        .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             metrics::track,
         ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(CSP),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_FRAME_OPTIONS,
-            HeaderValue::from_static("DENY"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("same-origin"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            HeaderName::from_static("permissions-policy"),
-            HeaderValue::from_static("camera=(self), geolocation=(self), microphone=()"),
-        ))
-        .layer(CompressionLayer::new())
-        .layer(RequestBodyLimitLayer::new(1024 * 1024))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            Duration::from_secs(30),
-        ))
+        .layer(DefaultBodyLimit::max(1024 * 1024))
+        .with_state(state);
+    let stack = ServiceBuilder::new()
         .layer(CatchPanicLayer::custom(error::panic_response))
-        .with_state(state)
+        .layer(CompressionLayer::new());
+    Router::new().fallback_service(stack.service(routes))
 }

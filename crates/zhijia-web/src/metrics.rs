@@ -54,22 +54,21 @@ impl Metrics {
 }
 
 /// Records every request under its route template (`/api/v1/orgs/{id}`), never the raw path,
-/// so the number of series stays bounded whatever addresses clients try.
+/// so the number of series stays bounded whatever addresses clients try; and adds the security
+/// headers to the response.
 pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or("unmatched", |m| m.as_str())
-        .to_owned();
+    let route = req.extensions().get::<MatchedPath>().cloned();
+    let route = route.as_ref().map_or("unmatched", MatchedPath::as_str);
     let method = req.method().clone();
     let start = Instant::now();
-    let response = next.run(req).await;
+    let mut response = next.run(req).await;
     let m = &state.metrics;
     m.latency
-        .with_label_values(&[route.as_str(), method.as_str()])
+        .with_label_values(&[route, method.as_str()])
         .observe(start.elapsed().as_secs_f64());
     m.requests
-        .with_label_values(&[route.as_str(), method.as_str(), response.status().as_str()])
+        .with_label_values(&[route, method.as_str(), response.status().as_str()])
         .inc();
+    crate::security_headers(&mut response);
     response
 }

@@ -3,6 +3,11 @@ use std::process::ExitCode;
 use tracing_subscriber::EnvFilter;
 use zhijia::cli::{Cli, run};
 
+/// mimalloc: many small short-lived allocations per request (rows, JSON) are its strong case;
+/// measured in docs/benchmarks.md. The benchmark's bare baseline uses it too.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()

@@ -21,7 +21,7 @@ pub async fn start(store: Store, listen: &str, config: WebConfig) -> Result<Runn
     let addr = listener
         .local_addr()
         .map_err(|e| AppError::Config(e.to_string()))?;
-    let app = zhijia_web::router(AppState::new(store, config)?);
+    let app = zhijia_web::app(AppState::new(store, config)?);
     let task = tokio::spawn(async move {
         axum::serve(listener, app)
             .with_graceful_shutdown(shutdown_signal())

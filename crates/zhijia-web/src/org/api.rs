@@ -6,6 +6,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use zhijia_app::{AppError, org as uc, page_bounds};
@@ -38,7 +39,7 @@ pub struct OrgView {
     pub industry_label: Option<&'static str>,
     pub chair: Option<String>,
     /// YYYY-MM-DD.
-    pub founded_on: Option<String>,
+    pub founded_on: Option<NaiveDate>,
     pub child_count: i64,
 }
 
@@ -64,7 +65,7 @@ impl From<Org> for OrgView {
                 .and_then(zhijia_domain::industry::section_name),
             industry_code: o.industry_code,
             chair: o.chair,
-            founded_on: o.founded_on.map(|d| d.format("%Y-%m-%d").to_string()),
+            founded_on: o.founded_on,
             child_count: o.child_count,
         }
     }

@@ -155,7 +155,21 @@ async fn serve_demo_starts_on_an_empty_data_folder_and_prints_the_address() {
     assert!(dir.path().join("zhijia.db").exists());
     assert!(dir.path().join("pii.key").exists());
 
-    // A second start finds the data and does not load it again.
+    // A second start finds the data and does not load it again; meanwhile another process is
+    // told in words that the embedded store is in use, instead of waiting or corrupting it.
+    let (server, _) = serve_demo(&[], dir.path());
+    let started = Instant::now();
+    let out = zhijia()
+        .args(["migrate", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("正被另一个进程使用"), "{err}");
+    assert!(started.elapsed() < Duration::from_secs(8));
+    drop(server);
+
     let (_server, base) = serve_demo(&[], dir.path());
     let roots: serde_json::Value = reqwest::get(format!("{base}/api/v1/orgs"))
         .await
