@@ -191,7 +191,7 @@ on_both!(
         let line = metrics
             .lines()
             .find(|l| {
-                l.starts_with("zhijia_http_requests_total")
+                l.starts_with("zhijia_http_request_duration_seconds_count")
                     && l.contains("route=\"/api/v1/orgs/{id}\"")
             })
             .unwrap_or_else(|| panic!("no per-route counter in:\n{metrics}"));
