@@ -14,8 +14,13 @@ pub struct PgDb {
 
 impl PgDb {
     pub async fn open(url: &str) -> Result<Self> {
-        let config = tokio_postgres::Config::from_str(url)
+        let mut config = tokio_postgres::Config::from_str(url)
             .map_err(|e| StoreError::Open(format!("PostgreSQL 地址格式不正确：{e}")))?;
+        // A query that hangs is stopped by the server; requests are not timed in the web layer
+        // (docs/architecture.md). An operator's own `options=` in the URL wins.
+        if config.get_options().is_none() {
+            config.options("-c statement_timeout=30s");
+        }
         let manager = Manager::from_config(
             config,
             NoTls,
@@ -26,6 +31,9 @@ impl PgDb {
         let size = std::thread::available_parallelism().map_or(4, |n| n.get()) * 4;
         let pool = Pool::builder(manager)
             .max_size(size.max(8))
+            .runtime(deadpool_postgres::Runtime::Tokio1)
+            .wait_timeout(Some(std::time::Duration::from_secs(30)))
+            .create_timeout(Some(std::time::Duration::from_secs(10)))
             .build()
             .map_err(|e| StoreError::Pool(e.to_string()))?;
         let db = PgDb { pool };
