@@ -140,15 +140,15 @@ impl OrgPath {
         Self(format!("{}{}/", self.0, id.0))
     }
 
-    /// Reads a path stored by the store; `None` if it is not of the `/1/2/` shape.
-    pub fn from_stored(s: String) -> Option<Self> {
+    /// Reads a path stored by the store; gives the text back if it is not of the `/1/2/` shape.
+    pub fn from_stored(s: String) -> Result<Self, String> {
         let ok = s.len() >= 3
             && s.starts_with('/')
             && s.ends_with('/')
             && s[1..s.len() - 1]
                 .split('/')
                 .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
-        ok.then_some(Self(s))
+        if ok { Ok(Self(s)) } else { Err(s) }
     }
 
     pub fn as_str(&self) -> &str {
@@ -342,7 +342,7 @@ mod tests {
         let p = OrgPath::from_stored("/1/12/345/".into()).unwrap();
         assert_eq!(p.depth(), 3);
         assert_eq!(p.ids(), vec![OrgId(1), OrgId(12), OrgId(345)]);
-        assert!(OrgPath::from_stored("/1//".into()).is_none());
+        assert!(OrgPath::from_stored("/1//".into()).is_err());
     }
 
     #[test]

@@ -34,8 +34,8 @@ impl FromRow for Org {
         Ok(Org {
             id: OrgId(row.get("id")?),
             parent_id: row.get::<Option<i64>>("parent_id")?.map(OrgId),
-            path: OrgPath::from_stored(path.clone())
-                .ok_or_else(|| StoreError::Decode(format!("组织路径“{path}”格式不正确")))?,
+            path: OrgPath::from_stored(path)
+                .map_err(|p| StoreError::Decode(format!("组织路径“{p}”格式不正确")))?,
             depth: row.get("depth")?,
             name: row.get("name")?,
             level: OrgLevel::parse(&row.get::<String>("level")?).map_err(decode)?,

@@ -3,9 +3,10 @@
 use super::{FromRow, Params, Row};
 use crate::{Result, StoreError};
 use rusqlite::{Connection, OpenFlags};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::Duration;
@@ -171,34 +172,56 @@ pub(crate) fn bind(stmt: &mut rusqlite::CachedStatement<'_>, params: Params<'_>)
     Ok(())
 }
 
-/// The column names of a statement, copied out once per execution (in one buffer) so rows can be
-/// read by name while the statement is borrowed for stepping.
+/// The column names of a statement, for reading rows by name.
 pub struct Columns {
-    text: String,
-    ends: Vec<usize>,
+    names: Vec<Box<str>>,
+    /// One past the last match: `FromRow` impls read columns in select order, so the next name
+    /// asked for is usually the next column, found with one comparison.
+    next: Cell<usize>,
 }
 
 impl Columns {
     fn of(stmt: &rusqlite::Statement<'_>) -> Self {
-        let mut text = String::new();
-        let mut ends = Vec::with_capacity(stmt.column_count());
-        for name in stmt.column_names() {
-            text.push_str(name);
-            ends.push(text.len());
+        Columns {
+            names: stmt.column_names().into_iter().map(Box::from).collect(),
+            next: Cell::new(0),
         }
-        Columns { text, ends }
     }
 
     pub fn position(&self, name: &str) -> Option<usize> {
-        let mut start = 0;
-        for (i, &end) in self.ends.iter().enumerate() {
-            if &self.text[start..end] == name {
-                return Some(i);
-            }
-            start = end;
-        }
-        None
+        let n = self.names.len();
+        let start = self.next.get();
+        (0..n)
+            .map(|k| (start + k) % n)
+            .find(|&i| &*self.names[i] == name)
+            .inspect(|&i| self.next.set(i + 1))
     }
+}
+
+thread_local! {
+    /// Column names by SQL text, so they are read from SQLite once per statement text and
+    /// thread, not on every execution. Keyed by the text's address (store SQL is `const`) and
+    /// checked against the text itself, so a reused address of another string cannot mislead.
+    static COLUMNS: RefCell<HashMap<usize, (Box<str>, Rc<Columns>)>> = RefCell::new(HashMap::new());
+}
+
+fn columns_for(sql: &str, stmt: &rusqlite::Statement<'_>) -> Rc<Columns> {
+    COLUMNS.with(|cell| {
+        let mut map = cell.borrow_mut();
+        let key = sql.as_ptr() as usize;
+        if let Some((text, cols)) = map.get(&key)
+            && **text == *sql
+        {
+            cols.next.set(0);
+            return cols.clone();
+        }
+        if map.len() >= 1024 {
+            map.clear();
+        }
+        let cols = Rc::new(Columns::of(stmt));
+        map.insert(key, (Box::from(sql), cols.clone()));
+        cols
+    })
 }
 
 pub(crate) fn query<T: FromRow>(
@@ -208,7 +231,7 @@ pub(crate) fn query<T: FromRow>(
 ) -> Result<Vec<T>> {
     let mut stmt = conn.prepare_cached(sql)?;
     bind(&mut stmt, params)?;
-    let names = Columns::of(&stmt);
+    let names = columns_for(sql, &stmt);
     let mut rows = stmt.raw_query();
     let mut out = Vec::new();
     while let Some(row) = rows.next().map_err(StoreError::from_sqlite)? {
@@ -224,7 +247,7 @@ pub(crate) fn query_opt<T: FromRow>(
 ) -> Result<Option<T>> {
     let mut stmt = conn.prepare_cached(sql)?;
     bind(&mut stmt, params)?;
-    let names = Columns::of(&stmt);
+    let names = columns_for(sql, &stmt);
     let mut rows = stmt.raw_query();
     match rows.next().map_err(StoreError::from_sqlite)? {
         Some(row) => Ok(Some(T::from_row(&Row::Sqlite(row, &names))?)),
