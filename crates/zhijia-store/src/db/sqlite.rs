@@ -198,11 +198,14 @@ impl Columns {
     }
 }
 
+/// The SQL text and its column names.
+type ColumnsEntry = (Box<str>, Rc<Columns>);
+
 thread_local! {
     /// Column names by SQL text, so they are read from SQLite once per statement text and
     /// thread, not on every execution. Keyed by the text's address (store SQL is `const`) and
     /// checked against the text itself, so a reused address of another string cannot mislead.
-    static COLUMNS: RefCell<HashMap<usize, (Box<str>, Rc<Columns>)>> = RefCell::new(HashMap::new());
+    static COLUMNS: RefCell<HashMap<usize, ColumnsEntry>> = RefCell::new(HashMap::new());
 }
 
 fn columns_for(sql: &str, stmt: &rusqlite::Statement<'_>) -> Rc<Columns> {
