@@ -1,0 +1,84 @@
+//! The pages in a real browser: Debian's chromium driven by playwright-core (tests/browser).
+//! Runs when chromium, node and the npm packages are there (CI installs them: .ci/run); on CI
+//! their absence fails the test, elsewhere it is skipped with a note.
+
+use crate::helpers::{TestDb, org};
+use std::path::PathBuf;
+use std::process::Command;
+use zhijia_web::WebConfig;
+
+fn tools() -> Option<(PathBuf, PathBuf)> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/browser");
+    let chromium = std::env::var("ZHIJIA_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let node_ok = Command::new("node")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    let missing: Vec<&str> = [
+        (!node_ok).then_some("node"),
+        (!PathBuf::from(&chromium).exists()).then_some("chromium (apt-get install chromium)"),
+        (!dir.join("node_modules/playwright-core").exists())
+            .then_some("playwright-core (npm ci --prefix tests/browser)"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if missing.is_empty() {
+        return Some((dir, PathBuf::from(chromium)));
+    }
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "CI=true but missing for the browser test: {missing:?}"
+    );
+    eprintln!("skipping the browser test; missing: {missing:?}");
+    None
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_org_tree_opens_branches_in_a_real_browser_on_a_phone_sized_screen() {
+    let Some((dir, chromium)) = tools() else {
+        return;
+    };
+    let t = TestDb::sqlite().await;
+    let national = org(&t.store, "中华全国总工会", "national", None, "100000").await;
+    let prov = org(
+        &t.store,
+        "广东省总工会",
+        "province",
+        Some(&national),
+        "440000",
+    )
+    .await;
+    let city = org(&t.store, "广州市总工会", "city", Some(&prov), "440100").await;
+    org(&t.store, "深圳市总工会", "city", Some(&prov), "440300").await;
+    org(
+        &t.store,
+        "广州市天河区总工会",
+        "county",
+        Some(&city),
+        "440106",
+    )
+    .await;
+    let running = zhijia::serve::start(t.store.clone(), "127.0.0.1:0", WebConfig::default())
+        .await
+        .unwrap();
+    let base = format!("http://{}", running.addr);
+    let out_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new("node")
+            .arg(dir.join("org-tree.mjs"))
+            .arg(&base)
+            .arg(&out_dir)
+            .env("ZHIJIA_CHROMIUM", chromium)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && stdout.contains("browser: ok"),
+        "{stdout}\n{stderr}"
+    );
+}

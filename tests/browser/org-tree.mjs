@@ -1,0 +1,50 @@
+// Drives Debian's chromium through playwright-core against a running zhijia server:
+// the staff console's org tree opens branches in place (htmx, under the site's CSP), links lead
+// to org pages, search works, and no page logs an error. Usage: node org-tree.mjs BASE_URL OUT_DIR
+import { chromium } from 'playwright-core';
+
+const [, , base, outDir] = process.argv;
+const browser = await chromium.launch({
+  executablePath: process.env.ZHIJIA_CHROMIUM || '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+const problems = [];
+try {
+  // A cheap phone's screen.
+  const page = await browser.newPage({ viewport: { width: 360, height: 740 } });
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  page.on('pageerror', (e) => problems.push(`page: ${e}`));
+
+  const node = (name) => page.locator('li', { has: page.locator(':scope > .node > a', { hasText: name }) }).first();
+  const openBranch = async (name, child) => {
+    await node(name).locator(':scope > .node > button.toggle').click();
+    await node(name).locator(':scope > ul.tree a', { hasText: child }).first().waitFor({ timeout: 5000 });
+  };
+
+  await page.goto(`${base}/console`);
+  await openBranch('中华全国总工会', '广东省总工会');
+  await openBranch('广东省总工会', '广州市总工会');
+  await node('广州市总工会').locator(':scope > .node > a').click();
+  await page.waitForURL(/\/console\/orgs\/\d+$/);
+  const title = await page.locator('main h2').first().textContent();
+  if (!title.includes('广州市总工会')) throw new Error(`org page shows “${title}”`);
+
+  await page.fill('input[name=q]', '天河');
+  await page.click('form.search button[type=submit]');
+  await page.locator('ul.list a', { hasText: '广州市天河区总工会' }).waitFor({ timeout: 5000 });
+  await page.screenshot({ path: `${outDir}/console.png`, fullPage: true });
+
+  await page.goto(`${base}/`);
+  const tiles = await page.locator('.tile').count();
+  if (tiles < 12) throw new Error(`home page shows ${tiles} module tiles`);
+  await page.screenshot({ path: `${outDir}/home.png`, fullPage: true });
+
+  await page.goto(`${base}/no/such/page`);
+  if (!(await page.locator('body').textContent()).includes('返回首页')) throw new Error('404 page');
+  problems.splice(0, problems.length, ...problems.filter((p) => !p.includes('404')));
+} finally {
+  await browser.close();
+}
+if (problems.length) throw new Error(problems.join('\n'));
+console.log('browser: ok');
