@@ -1,7 +1,7 @@
 //! Workers in the store. The store never sees an identity number in clear: callers pass the
 //! ciphertext and the blind index made with the keys of `zhijia_domain::pii`.
 
-use crate::db::{FromRow, Row, Store, sqlite_bind};
+use crate::db::{FromRow, Param, Row, Store, sqlite_bind};
 use crate::{Result, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use futures_util::pin_mut;
@@ -50,10 +50,39 @@ const COPY_TYPES: [Type; 12] = [
 const COUNT: &str = "SELECT COUNT(*) FROM worker";
 const COUNT_IN_SUBTREE: &str = "SELECT COUNT(*) FROM worker w JOIN org o ON o.id = w.org_id \
      WHERE o.path >= $1 AND o.path < $2";
-const GET: &str = "SELECT id, name, id_number_enc, sex, birth_date, phone, region_code, \
-     employer_name, gig_occupation, org_id FROM worker WHERE id = $1";
-const BY_ID_NUMBER: &str = "SELECT id, name, id_number_enc, sex, birth_date, phone, region_code, \
-     employer_name, gig_occupation, org_id FROM worker WHERE id_number_idx = $1";
+/// The columns of `Worker`, shared by every query that returns one.
+macro_rules! worker_select {
+    ($where:literal) => {
+        concat!(
+            "SELECT id, name, id_number_enc, sex, birth_date, phone, region_code, employer_name, \
+             gig_occupation, org_id FROM worker ",
+            $where
+        )
+    };
+}
+const GET: &str = worker_select!("WHERE id = $1");
+const BY_ID_NUMBER: &str = worker_select!("WHERE id_number_idx = $1");
+
+impl WorkerRow {
+    /// The values of `INSERT` and `COPY`, in their column order. `org_id` is the caller's copy
+    /// of `self.org_id` as a plain integer.
+    fn values<'a>(&'a self, org_id: &'a Option<i64>) -> [&'a (dyn Param + Sync); 12] {
+        [
+            &self.name,
+            &self.id_number_enc,
+            &self.id_number_idx,
+            &self.sex,
+            &self.birth_date,
+            &self.phone,
+            &self.region_code,
+            &self.employer_name,
+            &self.employer_credit_code,
+            &self.gig_occupation,
+            org_id,
+            &self.created_at,
+        ]
+    }
+}
 
 /// Writes a batch in one transaction: prepared INSERTs on SQLite, binary COPY on PostgreSQL
 /// (the one bulk path where the engines really differ). Returns the rows written.
@@ -63,23 +92,7 @@ pub async fn insert_batch(store: &Store, rows: &[WorkerRow]) -> Result<u64> {
             let mut stmt = conn.prepare_cached(INSERT)?;
             for r in rows {
                 let org_id = r.org_id.map(|o| o.0);
-                sqlite_bind(
-                    &mut stmt,
-                    &[
-                        &r.name,
-                        &r.id_number_enc,
-                        &r.id_number_idx,
-                        &r.sex,
-                        &r.birth_date,
-                        &r.phone,
-                        &r.region_code,
-                        &r.employer_name,
-                        &r.employer_credit_code,
-                        &r.gig_occupation,
-                        &org_id,
-                        &r.created_at,
-                    ],
-                )?;
+                sqlite_bind(&mut stmt, &r.values(&org_id))?;
                 stmt.raw_execute().map_err(StoreError::from_sqlite)?;
             }
             Ok(rows.len() as u64)
@@ -96,20 +109,7 @@ pub async fn insert_batch(store: &Store, rows: &[WorkerRow]) -> Result<u64> {
     pin_mut!(writer);
     for r in rows {
         let org_id = r.org_id.map(|o| o.0);
-        let values: [&(dyn ToSql + Sync); 12] = [
-            &r.name,
-            &r.id_number_enc,
-            &r.id_number_idx,
-            &r.sex,
-            &r.birth_date,
-            &r.phone,
-            &r.region_code,
-            &r.employer_name,
-            &r.employer_credit_code,
-            &r.gig_occupation,
-            &org_id,
-            &r.created_at,
-        ];
+        let values = r.values(&org_id).map(|v| v as &(dyn ToSql + Sync));
         writer
             .as_mut()
             .write(&values)

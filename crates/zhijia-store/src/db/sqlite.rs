@@ -227,20 +227,33 @@ fn columns_for(sql: &str, stmt: &rusqlite::Statement<'_>) -> Rc<Columns> {
     })
 }
 
-pub(crate) fn query<T: FromRow>(
+/// Runs a query and decodes at most `limit` rows.
+fn rows<T: FromRow>(
     conn: &Connection,
     sql: &str,
     params: Params<'_>,
+    limit: usize,
 ) -> Result<Vec<T>> {
     let mut stmt = conn.prepare_cached(sql)?;
     bind(&mut stmt, params)?;
     let names = columns_for(sql, &stmt);
     let mut rows = stmt.raw_query();
     let mut out = Vec::new();
-    while let Some(row) = rows.next().map_err(StoreError::from_sqlite)? {
+    while out.len() < limit {
+        let Some(row) = rows.next().map_err(StoreError::from_sqlite)? else {
+            break;
+        };
         out.push(T::from_row(&Row::Sqlite(row, &names))?);
     }
     Ok(out)
+}
+
+pub(crate) fn query<T: FromRow>(
+    conn: &Connection,
+    sql: &str,
+    params: Params<'_>,
+) -> Result<Vec<T>> {
+    rows(conn, sql, params, usize::MAX)
 }
 
 pub(crate) fn query_opt<T: FromRow>(
@@ -248,14 +261,7 @@ pub(crate) fn query_opt<T: FromRow>(
     sql: &str,
     params: Params<'_>,
 ) -> Result<Option<T>> {
-    let mut stmt = conn.prepare_cached(sql)?;
-    bind(&mut stmt, params)?;
-    let names = columns_for(sql, &stmt);
-    let mut rows = stmt.raw_query();
-    match rows.next().map_err(StoreError::from_sqlite)? {
-        Some(row) => Ok(Some(T::from_row(&Row::Sqlite(row, &names))?)),
-        None => Ok(None),
-    }
+    Ok(rows(conn, sql, params, 1)?.pop())
 }
 
 pub(crate) fn execute(conn: &Connection, sql: &str, params: Params<'_>) -> Result<u64> {
