@@ -16,16 +16,23 @@ try {
   page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
   page.on('pageerror', (e) => problems.push(`page: ${e}`));
 
-  const node = (name) => page.locator('li', { has: page.locator(':scope > .node > a', { hasText: name }) }).first();
+  // A branch is a <details> whose <summary> holds the link; its children load once, on opening.
+  const node = (name) => page.locator('li', { has: page.locator(':scope > details > summary > a', { hasText: name }) }).first();
   const openBranch = async (name, child) => {
-    await node(name).locator(':scope > .node > button.toggle').click();
-    await node(name).locator(':scope > ul.tree a', { hasText: child }).first().waitFor({ timeout: 5000 });
+    await node(name).locator(':scope > details > summary > .toggle').click();
+    await node(name).locator(':scope > details > ul.tree a', { hasText: child }).first().waitFor({ timeout: 5000 });
+  };
+  const closeBranch = async (name, child) => {
+    await node(name).locator(':scope > details > summary > .toggle').click();
+    await node(name).locator(':scope > details > ul.tree a', { hasText: child }).first().waitFor({ state: 'hidden', timeout: 5000 });
   };
 
   await page.goto(`${base}/console`);
   await openBranch('中华全国总工会', '广东省总工会');
   await openBranch('广东省总工会', '广州市总工会');
-  await node('广州市总工会').locator(':scope > .node > a').click();
+  await closeBranch('广东省总工会', '广州市总工会');
+  await openBranch('广东省总工会', '深圳市总工会');
+  await node('广州市总工会').locator(':scope > details > summary > a').click();
   await page.waitForURL(/\/console\/orgs\/\d+$/);
   const title = await page.locator('main h2').first().textContent();
   if (!title.includes('广州市总工会')) throw new Error(`org page shows “${title}”`);

@@ -145,6 +145,10 @@ on_both!(
         assert_eq!(s, StatusCode::OK);
         assert!(console.contains("工会组织树") && console.contains("广东省总工会"));
         assert!(console.contains(&format!("hx-get=\"/console/orgs/{}/children\"", prov.id)));
+        assert!(
+            console.contains("hx-trigger=\"toggle once\""),
+            "branches load once, on opening"
+        );
 
         let (s, _, fragment) = get(&format!("{base}/console/orgs/{}/children", prov.id)).await;
         assert_eq!(s, StatusCode::OK);
