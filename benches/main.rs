@@ -166,6 +166,7 @@ async fn bare_loop(
             region_code: "440000".into(),
             ..Default::default()
         },
+        &zhijia_domain::audit::Actor::cli("zhijia-bench"),
     )
     .await?;
     let enc = keys.encrypt("440106199001011234");

@@ -13,6 +13,8 @@ pub enum AppError {
     #[error("{0}")]
     Conflict(String),
     #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
     Forbidden(String),
     #[error("{0}")]
     Config(String),
@@ -38,6 +40,7 @@ impl AppError {
             AppError::Invalid(_) => "invalid",
             AppError::NotFound(_) => "not_found",
             AppError::Conflict(_) => "conflict",
+            AppError::Unauthorized(_) => "unauthorized",
             AppError::Forbidden(_) => "forbidden",
             AppError::Config(_) => "config",
             AppError::Store(_) => "internal",

@@ -1,9 +1,11 @@
 //! Use cases of zhijia. Each one checks its input with the domain rules, runs in one store
 //! transaction and returns `AppError`, the one error type the web and the command line show.
 
+pub mod audit;
 pub mod demo;
 mod error;
 pub mod org;
+pub mod staff;
 
 pub use error::AppError;
 

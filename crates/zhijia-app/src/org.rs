@@ -1,13 +1,11 @@
 //! Use cases of the union tree: create, rename, move a subtree, and the reads the pages need.
 
 use crate::{AppError, Result};
+use zhijia_domain::audit::{Actor, action};
 use zhijia_domain::org::{self as rules, OrgId, OrgInput, OrgLevel};
+use zhijia_store::audit::{self, Record};
 use zhijia_store::org::{self as store, Org, OrgMove, Page};
 use zhijia_store::{Store, StoreError};
-
-/// Who did it, for the record of moves (a staff account once sign-in lands; `cli:…` for the
-/// command line, `demo` for the generator).
-pub type Actor<'a> = &'a str;
 
 pub async fn get(db: &Store, id: OrgId) -> Result<Org> {
     store::get(db, id)
@@ -66,7 +64,7 @@ fn placement_error(child: OrgLevel, parent: &Org) -> AppError {
 }
 
 /// Creates an org under its parent after checking every field and the place in the tree.
-pub async fn create(db: &Store, input: &OrgInput) -> Result<Org> {
+pub async fn create(db: &Store, input: &OrgInput, actor: &Actor) -> Result<Org> {
     let new = input.validate()?;
     let mut tx = db.begin().await?;
     let parent = match new.parent_id {
@@ -84,6 +82,13 @@ pub async fn create(db: &Store, input: &OrgInput) -> Result<Org> {
     let org = store::insert(&mut tx, &new, parent.as_ref())
         .await
         .map_err(conflict_in_words)?;
+    let record = Record {
+        action: action::ORG_CREATED,
+        org: Some(org.id),
+        detail: Some(org.name.clone()),
+        ..Default::default()
+    };
+    audit::append(&mut tx, actor, record).await?;
     tx.commit().await?;
     tracing::info!(org = %org.id, name = %org.name, "org created");
     Ok(org)
@@ -99,7 +104,7 @@ fn conflict_in_words(e: StoreError) -> AppError {
     }
 }
 
-pub async fn rename(db: &Store, id: OrgId, name: &str) -> Result<Org> {
+pub async fn rename(db: &Store, id: OrgId, name: &str, actor: &Actor) -> Result<Org> {
     let name = rules::parse_name(name)?;
     let mut tx = db.begin().await?;
     if store::rename(&mut tx, id, &name).await? == 0 {
@@ -108,18 +113,20 @@ pub async fn rename(db: &Store, id: OrgId, name: &str) -> Result<Org> {
     let org = store::get_in(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound("工会组织"))?;
+    let record = Record {
+        action: action::ORG_RENAMED,
+        org: Some(id),
+        detail: Some(name),
+        ..Default::default()
+    };
+    audit::append(&mut tx, actor, record).await?;
     tx.commit().await?;
     Ok(org)
 }
 
 /// Moves an org and everything below it under a new parent, in one transaction. Memberships
 /// and every other business row keep pointing at the same org ids, so nothing else changes.
-pub async fn move_subtree(
-    db: &Store,
-    id: OrgId,
-    new_parent: OrgId,
-    actor: Actor<'_>,
-) -> Result<u64> {
+pub async fn move_subtree(db: &Store, id: OrgId, new_parent: OrgId, actor: &Actor) -> Result<u64> {
     let mut tx = db.begin().await?;
     let org = store::get_in(&mut tx, id)
         .await?
@@ -142,8 +149,24 @@ pub async fn move_subtree(
     if !rules::may_sit_under(org.level, org.kind, parent.level) {
         return Err(placement_error(org.level, &parent));
     }
-    let moved = store::move_subtree(&mut tx, &org, &parent, actor).await?;
+    let moved = store::move_subtree(&mut tx, &org, &parent, &actor.name).await?;
+    let detail = format!(
+        "{} -> {} ({moved})",
+        org.path.as_str(),
+        parent.path.as_str()
+    );
+    audit::append(
+        &mut tx,
+        actor,
+        Record {
+            action: action::ORG_MOVED,
+            org: Some(id),
+            detail: Some(detail),
+            ..Default::default()
+        },
+    )
+    .await?;
     tx.commit().await?;
-    tracing::info!(org = %org.id, to = %parent.id, moved, actor, "org subtree moved");
+    tracing::info!(org = %org.id, to = %parent.id, moved, actor = %actor.name, "org subtree moved");
     Ok(moved)
 }

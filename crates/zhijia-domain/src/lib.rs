@@ -1,6 +1,8 @@
 //! Pure types and rules of zhijia. Nothing here does I/O, so every rule can be unit-tested and
 //! fuzzed on its own, and the store and the web layers only move already-validated values.
 
+pub mod audit;
+pub mod auth;
 pub mod credit_code;
 pub mod error;
 pub mod id_number;

@@ -5,13 +5,24 @@
 //! runs it on either backend; per-backend code lives only where the engines really differ
 //! (connection set-up, migrations, bulk loading).
 
+pub mod audit;
 pub mod db;
 mod error;
 pub mod migrate;
 pub mod org;
+pub mod staff;
 pub mod worker;
 
 pub use db::{Backend, FromRow, Param, Row, Store, StoreTarget, Tx};
 pub use error::StoreError;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// One page of a list and the total it was cut from.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub offset: i64,
+    pub limit: i64,
+}

@@ -6,22 +6,33 @@ use crate::{Result, StoreError};
 use chrono::Utc;
 
 struct Migration {
-    version: i64,
+    /// File name without `.sql`; its leading number is the version.
     name: &'static str,
     sql: &'static str,
 }
 
-const SQLITE: &[Migration] = &[Migration {
-    version: 1,
-    name: "init",
-    sql: include_str!("../migrations/sqlite/0001_init.sql"),
-}];
+impl Migration {
+    fn version(&self) -> i64 {
+        self.name
+            .split('_')
+            .next()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0)
+    }
+}
 
-const POSTGRES: &[Migration] = &[Migration {
-    version: 1,
-    name: "init",
-    sql: include_str!("../migrations/postgres/0001_init.sql"),
-}];
+/// The migrations of one backend folder, numbered from 1 in this order.
+macro_rules! migrations {
+    ($dir:literal: $($name:literal),* $(,)?) => {
+        &[$(Migration {
+            name: $name,
+            sql: include_str!(concat!("../migrations/", $dir, "/", $name, ".sql")),
+        }),*]
+    };
+}
+
+const SQLITE: &[Migration] = migrations!("sqlite": "0001_init", "0002_identity");
+const POSTGRES: &[Migration] = migrations!("postgres": "0001_init", "0002_identity");
 
 const CREATE_TABLE_SQLITE: &str = "CREATE TABLE IF NOT EXISTS schema_migration (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";
@@ -44,16 +55,17 @@ pub async fn run(store: &Store) -> Result<Vec<String>> {
     }
     tx.batch(create).await?;
     let applied: Vec<i64> = tx.query(APPLIED, &[]).await?;
-    let known = list.last().map_or(0, |m| m.version);
+    let known = list.last().map_or(0, Migration::version);
     if let Some(&found) = applied.last().filter(|v| **v > known) {
         return Err(StoreError::SchemaTooNew { found, known });
     }
     let mut done = Vec::new();
-    for m in list.iter().filter(|m| !applied.contains(&m.version)) {
+    for m in list.iter().filter(|m| !applied.contains(&m.version())) {
         tx.batch(m.sql).await?;
-        tx.execute(RECORD, &[&m.version, &m.name, &Utc::now()])
+        let version = m.version();
+        tx.execute(RECORD, &[&version, &m.name, &Utc::now()])
             .await?;
-        done.push(format!("{:04}_{}", m.version, m.name));
+        done.push(m.name.to_owned());
     }
     tx.commit().await?;
     Ok(done)

@@ -100,14 +100,7 @@ const INSERT_MOVE: &str = "INSERT INTO org_move (org_id, from_parent_id, to_pare
 const MOVES: &str = "SELECT id, org_id, from_parent_id, to_parent_id, from_path, to_path, \
      descendants, moved_by, moved_at FROM org_move WHERE org_id = $1 ORDER BY moved_at DESC, id DESC";
 
-/// One page of a list and the total it was cut from.
-#[derive(Debug, Clone, Serialize)]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    pub total: i64,
-    pub offset: i64,
-    pub limit: i64,
-}
+pub use crate::Page;
 
 pub async fn get(store: &Store, id: OrgId) -> Result<Option<Org>> {
     store.query_opt(GET, &[&id.0]).await

@@ -7,6 +7,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use std::time::Instant;
 use zhijia_app::demo::{self, DemoOptions, Progress};
 use zhijia_app::{AppError, org as uc};
+use zhijia_domain::audit::Actor;
 use zhijia_domain::org::{OrgId, OrgInput};
 use zhijia_domain::pii::PiiKeys;
 use zhijia_store::Store;
@@ -248,7 +249,7 @@ async fn org_command(cmd: OrgCommand) -> Result<(), AppError> {
                 chair,
                 founded_on: founded,
             };
-            let org = uc::create(&db, &input).await?;
+            let org = uc::create(&db, &input, &Actor::cli("zhijia org create")).await?;
             println!(
                 "已建立：{}(编号 {}，路径 {})",
                 org.name,
@@ -258,12 +259,13 @@ async fn org_command(cmd: OrgCommand) -> Result<(), AppError> {
         }
         OrgCommand::Rename { store, id, name } => {
             let db = store.open().await?;
-            let org = uc::rename(&db, OrgId(id), &name).await?;
+            let org = uc::rename(&db, OrgId(id), &name, &Actor::cli("zhijia org rename")).await?;
             println!("已更名为：{}", org.name);
         }
         OrgCommand::Move { store, id, to } => {
             let db = store.open().await?;
-            let n = uc::move_subtree(&db, OrgId(id), OrgId(to), "cli").await?;
+            let n =
+                uc::move_subtree(&db, OrgId(id), OrgId(to), &Actor::cli("zhijia org move")).await?;
             println!("已调整隶属关系：共 {n} 个组织随之移动");
         }
         OrgCommand::Subtree {

@@ -141,6 +141,11 @@ impl Drop for TestDb {
     }
 }
 
+/// The operator at the command line, as the actor of test writes.
+pub fn actor() -> zhijia_domain::audit::Actor {
+    zhijia_domain::audit::Actor::cli("test")
+}
+
 pub fn keys() -> PiiKeys {
     PiiKeys::from_hex(&PiiKeys::generate_hex()).expect("keys")
 }
@@ -157,7 +162,7 @@ pub fn input(name: &str, level: &str, parent: Option<&Org>, region: &str) -> Org
 
 /// Creates an org through the use case, as staff would.
 pub async fn org(db: &Store, name: &str, level: &str, parent: Option<&Org>, region: &str) -> Org {
-    uc::create(db, &input(name, level, parent, region))
+    uc::create(db, &input(name, level, parent, region), &actor())
         .await
         .expect("create org")
 }

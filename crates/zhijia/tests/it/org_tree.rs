@@ -1,6 +1,6 @@
 //! The union tree as staff use it: create, rename, move, subtree.
 
-use crate::helpers::{TestDb, input, org, reload};
+use crate::helpers::{TestDb, actor, input, org, reload};
 use crate::on_both;
 use std::collections::{BTreeSet, HashMap};
 use zhijia_app::{AppError, org as uc};
@@ -14,7 +14,7 @@ on_both!(
         let prov = org(db, "广东省总工会", "province", None, "440000").await;
         let mut bad = input("广州市总工会", "city", Some(&prov), "440100");
         bad.credit_code = Some("81440100MC00000039".into()); // wrong check character
-        let err = uc::create(db, &bad).await.unwrap_err();
+        let err = uc::create(db, &bad, &actor()).await.unwrap_err();
         assert!(matches!(err, AppError::Invalid(_)));
         assert_eq!(err.field(), Some("credit_code"));
         assert!(err.to_string().contains("统一社会信用代码"), "{err}");
@@ -24,7 +24,7 @@ on_both!(
 
         // An employer's code (not 81) is not a union's code either.
         bad.credit_code = Some("91350100M000100Y43".into());
-        let err = uc::create(db, &bad).await.unwrap_err();
+        let err = uc::create(db, &bad, &actor()).await.unwrap_err();
         assert!(err.to_string().contains("81"), "{err}");
     }
 );
@@ -38,10 +38,10 @@ on_both!(
         let code =
             zhijia_domain::credit_code::CreditCode::with_check_char("81440100MC0000003").unwrap();
         i.credit_code = Some(code.to_string().to_lowercase());
-        let city = uc::create(db, &i).await.unwrap();
+        let city = uc::create(db, &i, &actor()).await.unwrap();
         assert_eq!(city.credit_code.as_deref(), Some(code.as_str()));
         i.name = "另一个工会".into();
-        let err = uc::create(db, &i).await.unwrap_err();
+        let err = uc::create(db, &i, &actor()).await.unwrap_err();
         assert!(matches!(err, AppError::Conflict(_)), "{err:?}");
         assert!(err.to_string().contains("统一社会信用代码"));
     }
@@ -53,14 +53,18 @@ on_both!(
         let db = &t.store;
         let prov = org(db, "广东省总工会", "province", None, "440000").await;
         let city = org(db, "广州市总工会", "city", Some(&prov), "440100").await;
-        let err = uc::create(db, &input("错位的市总工会", "city", Some(&city), "440100"))
-            .await
-            .unwrap_err();
+        let err = uc::create(
+            db,
+            &input("错位的市总工会", "city", Some(&city), "440100"),
+            &actor(),
+        )
+        .await
+        .unwrap_err();
         assert_eq!(err.field(), Some("parent_id"));
         assert!(err.to_string().contains("不能设在"), "{err}");
         let mut industry = input("广州市快递行业工会联合会", "city", Some(&city), "440100");
         industry.kind = Some("industry".into());
-        let made = uc::create(db, &industry).await.unwrap();
+        let made = uc::create(db, &industry, &actor()).await.unwrap();
         assert_eq!(made.kind.as_str(), "industry");
         let err = uc::create(
             db,
@@ -73,6 +77,7 @@ on_both!(
                 }),
                 "440106",
             ),
+            &actor(),
         )
         .await
         .unwrap_err();
@@ -198,7 +203,7 @@ on_both!(
         let before = everything(db, county.id).await;
         assert_eq!(before.len(), 2);
 
-        let moved = uc::move_subtree(db, county.id, city_b.id, "test")
+        let moved = uc::move_subtree(db, county.id, city_b.id, &actor())
             .await
             .unwrap();
         assert_eq!(moved, 2, "the county and its township");
@@ -266,11 +271,11 @@ on_both!(
             .find(|o| o.name == "城市0第0区某街道工会")
             .unwrap()
             .clone();
-        let err = uc::move_subtree(db, city.id, town.id, "test")
+        let err = uc::move_subtree(db, city.id, town.id, &actor())
             .await
             .unwrap_err();
         assert!(err.to_string().contains("自己或它的下级"), "{err}");
-        let err = uc::move_subtree(db, city.id, city.id, "test")
+        let err = uc::move_subtree(db, city.id, city.id, &actor())
             .await
             .unwrap_err();
         assert!(err.to_string().contains("自己或它的下级"), "{err}");
@@ -279,7 +284,7 @@ on_both!(
             .find(|o| o.name == "城市1第0区总工会")
             .unwrap()
             .clone();
-        let err = uc::move_subtree(db, county.id, other_county.id, "test")
+        let err = uc::move_subtree(db, county.id, other_county.id, &actor())
             .await
             .unwrap_err();
         assert!(err.to_string().contains("不能设在"), "{err}");
@@ -294,14 +299,16 @@ on_both!(
     |t: TestDb| async move {
         let db = &t.store;
         let prov = org(db, "广东省总工会", "province", None, "440000").await;
-        let renamed = uc::rename(db, prov.id, "  广东省总工会(新)  ")
+        let renamed = uc::rename(db, prov.id, "  广东省总工会(新)  ", &actor())
             .await
             .unwrap();
         assert_eq!(renamed.name, "广东省总工会(新)");
         assert_eq!(renamed.path, prov.path);
-        let err = uc::rename(db, prov.id, "   ").await.unwrap_err();
+        let err = uc::rename(db, prov.id, "   ", &actor()).await.unwrap_err();
         assert_eq!(err.field(), Some("name"));
-        let err = uc::rename(db, OrgId(424242), "x").await.unwrap_err();
+        let err = uc::rename(db, OrgId(424242), "x", &actor())
+            .await
+            .unwrap_err();
         assert!(matches!(err, AppError::NotFound(_)));
     }
 );

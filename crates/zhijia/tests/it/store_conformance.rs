@@ -1,6 +1,6 @@
 //! Every store function, on both backends, through the same code path.
 
-use crate::helpers::{TestDb, input, keys, org};
+use crate::helpers::{TestDb, actor, input, keys, org};
 use crate::on_both;
 use chrono::{NaiveDate, TimeZone, Utc};
 use zhijia_app::org as uc;
@@ -95,7 +95,7 @@ on_both!(org_reads_find_what_was_written, |t: TestDb| async move {
     g.industry_code = Some("c".into());
     g.chair = Some("王伟".into());
     g.founded_on = Some("2001-05-01".into());
-    let grass = uc::create(db, &g).await.unwrap();
+    let grass = uc::create(db, &g, &actor()).await.unwrap();
 
     let got = store::get(db, grass.id).await.unwrap().unwrap();
     assert_eq!(got.name, "广州鸿达电子科技有限公司工会委员会");

@@ -1,0 +1,61 @@
+//! The audit log: who did or saw what, when, from where, on which org and record.
+
+use serde::{Deserialize, Serialize};
+
+/// Who acted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActorKind {
+    Staff,
+    Worker,
+    /// The command line, run by an operator on the server.
+    Cli,
+    System,
+}
+
+impl ActorKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActorKind::Staff => "staff",
+            ActorKind::Worker => "worker",
+            ActorKind::Cli => "cli",
+            ActorKind::System => "system",
+        }
+    }
+}
+
+/// The actor of an audited action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub kind: ActorKind,
+    pub id: Option<i64>,
+    /// Username, masked phone or command, for people reading the log.
+    pub name: String,
+    pub ip: Option<String>,
+}
+
+impl Actor {
+    pub fn cli(command: &str) -> Self {
+        Actor {
+            kind: ActorKind::Cli,
+            id: None,
+            name: command.to_owned(),
+            ip: None,
+        }
+    }
+}
+
+/// Actions written to the log. Their names are stable: reports and alerts match on them.
+pub mod action {
+    pub const SIGN_IN: &str = "auth.sign_in";
+    pub const SIGN_IN_FAILED: &str = "auth.sign_in_failed";
+    pub const ACCOUNT_LOCKED: &str = "auth.account_locked";
+    pub const PASSWORD_CHANGED: &str = "auth.password_changed";
+    pub const STAFF_CREATED: &str = "staff.created";
+    pub const ROLE_GRANTED: &str = "role.granted";
+    pub const ROLE_GRANT_REFUSED: &str = "role.grant_refused";
+    pub const ROLE_REVOKED: &str = "role.revoked";
+    pub const ORG_CREATED: &str = "org.created";
+    pub const ORG_RENAMED: &str = "org.renamed";
+    pub const ORG_MOVED: &str = "org.moved";
+}

@@ -1,0 +1,270 @@
+//! Staff accounts and roles: password rules, hashing, lock-out, and who may grant what.
+
+use crate::ValidationError;
+use crate::org::OrgPath;
+use argon2::Argon2;
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Typed id of a staff account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct StaffId(pub i64);
+
+/// What a staff account may do, on an org and every org below it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    OrgAdmin,
+    Reviewer,
+    CaseHandler,
+    AidOfficer,
+    Editor,
+    Analyst,
+    MerchantStaff,
+}
+
+impl Role {
+    pub const ALL: [Role; 7] = [
+        Role::OrgAdmin,
+        Role::Reviewer,
+        Role::CaseHandler,
+        Role::AidOfficer,
+        Role::Editor,
+        Role::Analyst,
+        Role::MerchantStaff,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::OrgAdmin => "org_admin",
+            Role::Reviewer => "reviewer",
+            Role::CaseHandler => "case_handler",
+            Role::AidOfficer => "aid_officer",
+            Role::Editor => "editor",
+            Role::Analyst => "analyst",
+            Role::MerchantStaff => "merchant_staff",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::OrgAdmin => "组织管理员",
+            Role::Reviewer => "入会审核员",
+            Role::CaseHandler => "维权办理员",
+            Role::AidOfficer => "帮扶专干",
+            Role::Editor => "编辑",
+            Role::Analyst => "数据分析员",
+            Role::MerchantStaff => "商户店员",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self, ValidationError> {
+        Self::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s.trim())
+            .ok_or_else(|| ValidationError::new("role", "角色不正确"))
+    }
+}
+
+/// A role held on an org, with that org's path (its scope is the subtree).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    pub role: Role,
+    pub org_path: OrgPath,
+}
+
+/// Whether grants give `role` on the org at `target` (a role on an org covers its subtree).
+pub fn holds(grants: &[Grant], role: Role, target: &OrgPath) -> bool {
+    grants
+        .iter()
+        .any(|g| g.role == role && g.org_path.contains(target))
+}
+
+/// Granting is scoped: only an `org_admin` of an org at or above the target org may grant a
+/// role there, never above or beside their own branch (RuoYi issue #328 is this rule missing).
+pub fn may_grant(granter: &[Grant], target: &OrgPath) -> bool {
+    holds(granter, Role::OrgAdmin, target)
+}
+
+/// A username: 3–32 characters of lower-case letters, digits, `.`, `_` and `-`.
+pub fn parse_username(input: &str) -> Result<String, ValidationError> {
+    let u = input.trim().to_ascii_lowercase();
+    let ok = (3..=32).contains(&u.len())
+        && u.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
+    if ok {
+        Ok(u)
+    } else {
+        Err(ValidationError::new(
+            "username",
+            "用户名应为3至32位小写字母、数字或 . _ -",
+        ))
+    }
+}
+
+const COMMON: [&str; 8] = [
+    "password",
+    "12345678",
+    "123456789",
+    "1234567890",
+    "qwertyuiop",
+    "11111111",
+    "88888888",
+    "abc12345",
+];
+
+/// Password rules: at least 10 characters, letters and digits both, not the username, not one of
+/// the passwords every attacker tries first.
+pub fn check_password(password: &str, username: &str) -> Result<(), ValidationError> {
+    let field = "password";
+    if password.chars().count() < 10 {
+        return Err(ValidationError::new(field, "密码至少10位"));
+    }
+    if password.chars().count() > 128 {
+        return Err(ValidationError::new(field, "密码不能超过128位"));
+    }
+    if !password.chars().any(|c| c.is_alphabetic()) || !password.chars().any(|c| c.is_ascii_digit())
+    {
+        return Err(ValidationError::new(field, "密码须同时包含字母和数字"));
+    }
+    let lower = password.to_lowercase();
+    let has_username = !username.is_empty() && lower.contains(&username.to_lowercase());
+    if has_username || COMMON.iter().any(|c| lower.contains(c)) {
+        return Err(ValidationError::new(
+            field,
+            "密码过于简单：不能包含用户名或常见密码",
+        ));
+    }
+    Ok(())
+}
+
+/// Hashes a password with Argon2id and a random salt (PHC string).
+pub fn hash_password(password: &str) -> Result<String, ValidationError> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|_| ValidationError::new("password", "密码无法处理"))
+}
+
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// Wrong passwords in a row that lock an account.
+pub const MAX_FAILURES: i64 = 5;
+/// How long a lock lasts.
+pub const LOCK_MINUTES: i64 = 15;
+
+/// After a wrong password: the new count of failures and, when it reaches the limit, the time
+/// until which the account is locked (the count then starts again).
+pub fn after_failure(failures: i64, now: DateTime<Utc>) -> (i64, Option<DateTime<Utc>>) {
+    let n = failures + 1;
+    if n >= MAX_FAILURES {
+        (0, Some(now + Duration::minutes(LOCK_MINUTES)))
+    } else {
+        (n, None)
+    }
+}
+
+/// A fresh initial password for `zhijia admin create`: 16 characters, letters and digits,
+/// from the operating system's random source, always passing `check_password`.
+pub fn initial_password() -> String {
+    use argon2::password_hash::rand_core::RngCore;
+    const CHARS: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    loop {
+        let mut bytes = [0u8; 16];
+        OsRng.fill_bytes(&mut bytes);
+        let p: String = bytes
+            .iter()
+            .map(|b| CHARS[usize::from(*b) % CHARS.len()] as char)
+            .collect();
+        if check_password(&p, "").is_ok() {
+            return p;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::org::{OrgId, OrgPath};
+
+    fn path(ids: &[i64]) -> OrgPath {
+        let mut p = OrgPath::root(OrgId(ids[0]));
+        for id in &ids[1..] {
+            p = p.child(OrgId(*id));
+        }
+        p
+    }
+
+    #[test]
+    fn a_county_admin_may_grant_inside_the_county_only() {
+        let county = path(&[1, 2, 3]);
+        let grants = vec![Grant {
+            role: Role::OrgAdmin,
+            org_path: county.clone(),
+        }];
+        assert!(may_grant(&grants, &county));
+        assert!(may_grant(&grants, &path(&[1, 2, 3, 9])));
+        assert!(!may_grant(&grants, &path(&[1, 2])), "not the parent city");
+        assert!(
+            !may_grant(&grants, &path(&[1, 2, 4])),
+            "not a sibling county"
+        );
+        assert!(
+            !may_grant(&grants, &path(&[1, 2, 30])),
+            "not a county whose id starts alike"
+        );
+        let reviewer = vec![Grant {
+            role: Role::Reviewer,
+            org_path: county.clone(),
+        }];
+        assert!(!may_grant(&reviewer, &county), "only org_admin grants");
+    }
+
+    #[test]
+    fn passwords_follow_the_rules_and_hash_with_argon2id() {
+        assert!(check_password("short1", "wang").is_err());
+        assert!(check_password("onlyletterslong", "wang").is_err());
+        assert!(check_password("wang12345678x", "wang").is_err());
+        assert!(check_password("Password2024x", "li").is_err());
+        assert!(check_password("Tianhe2024Union", "wang").is_ok());
+        let h = hash_password("Tianhe2024Union").unwrap();
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password("Tianhe2024Union", &h));
+        assert!(!verify_password("Tianhe2024Unio", &h));
+        assert!(!verify_password("x", "not a hash"));
+        assert!(check_password(&initial_password(), "admin").is_ok());
+    }
+
+    #[test]
+    fn the_fifth_wrong_password_locks_for_fifteen_minutes() {
+        let now = Utc::now();
+        let mut n = 0;
+        for _ in 0..4 {
+            let (next, lock) = after_failure(n, now);
+            assert!(lock.is_none());
+            n = next;
+        }
+        let (next, lock) = after_failure(n, now);
+        assert_eq!(next, 0);
+        assert_eq!(lock, Some(now + Duration::minutes(15)));
+    }
+
+    #[test]
+    fn usernames_are_normalised_and_checked() {
+        assert_eq!(parse_username(" Wang.Wei ").unwrap(), "wang.wei");
+        assert!(parse_username("王伟").is_err());
+        assert!(parse_username("ab").is_err());
+    }
+}

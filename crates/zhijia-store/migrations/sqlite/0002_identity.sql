@@ -1,0 +1,44 @@
+-- Staff accounts, their roles on orgs, and the append-only audit log.
+CREATE TABLE staff (
+    id                   INTEGER PRIMARY KEY,
+    username             TEXT    NOT NULL UNIQUE,
+    display_name         TEXT    NOT NULL,
+    password_hash        TEXT    NOT NULL,
+    must_change_password INTEGER NOT NULL,
+    failed_attempts      INTEGER NOT NULL DEFAULT 0,
+    locked_until         TEXT,
+    created_at           TEXT    NOT NULL,
+    updated_at           TEXT    NOT NULL
+);
+
+-- A role on an org applies to the org's whole subtree.
+CREATE TABLE role_grant (
+    id         INTEGER PRIMARY KEY,
+    staff_id   INTEGER NOT NULL REFERENCES staff (id),
+    org_id     INTEGER NOT NULL REFERENCES org (id),
+    role       TEXT    NOT NULL CHECK (role IN ('org_admin', 'reviewer', 'case_handler', 'aid_officer', 'editor', 'analyst', 'merchant_staff')),
+    granted_by INTEGER REFERENCES staff (id),
+    granted_at TEXT    NOT NULL,
+    UNIQUE (staff_id, org_id, role)
+);
+CREATE INDEX role_grant_org ON role_grant (org_id);
+
+CREATE TABLE audit_log (
+    id          INTEGER PRIMARY KEY,
+    at          TEXT    NOT NULL,
+    actor_kind  TEXT    NOT NULL,
+    actor_id    INTEGER,
+    actor_name  TEXT    NOT NULL,
+    ip          TEXT,
+    action      TEXT    NOT NULL,
+    org_id      INTEGER REFERENCES org (id),
+    target_kind TEXT,
+    target_id   TEXT,
+    detail      TEXT
+);
+CREATE INDEX audit_log_org ON audit_log (org_id, id);
+CREATE INDEX audit_log_actor ON audit_log (actor_kind, actor_id, id);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;

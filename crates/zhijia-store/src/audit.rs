@@ -1,0 +1,125 @@
+//! The append-only audit log (the tables refuse UPDATE and DELETE by trigger).
+
+use crate::Page;
+use crate::Result;
+use crate::db::{FromRow, Row, Store, Tx};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use zhijia_domain::audit::Actor;
+use zhijia_domain::org::{OrgId, OrgPath};
+
+/// What happened, to be appended in the same transaction as the change it records.
+#[derive(Debug, Clone, Default)]
+pub struct Record<'a> {
+    pub action: &'a str,
+    pub org: Option<OrgId>,
+    pub target_kind: Option<&'a str>,
+    pub target_id: Option<String>,
+    pub detail: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Entry {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub actor_kind: String,
+    pub actor_id: Option<i64>,
+    pub actor_name: String,
+    pub ip: Option<String>,
+    pub action: String,
+    pub org_id: Option<OrgId>,
+    pub target_kind: Option<String>,
+    pub target_id: Option<String>,
+    pub detail: Option<String>,
+}
+
+impl FromRow for Entry {
+    fn from_row(row: &Row<'_, '_>) -> Result<Self> {
+        Ok(Entry {
+            id: row.get("id")?,
+            at: row.get("at")?,
+            actor_kind: row.get("actor_kind")?,
+            actor_id: row.get("actor_id")?,
+            actor_name: row.get("actor_name")?,
+            ip: row.get("ip")?,
+            action: row.get("action")?,
+            org_id: row.get::<Option<i64>>("org_id")?.map(OrgId),
+            target_kind: row.get("target_kind")?,
+            target_id: row.get("target_id")?,
+            detail: row.get("detail")?,
+        })
+    }
+}
+
+const APPEND: &str = "INSERT INTO audit_log (at, actor_kind, actor_id, actor_name, ip, action, \
+     org_id, target_kind, target_id, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+macro_rules! audit_select {
+    ($rest:literal) => {
+        concat!(
+            "SELECT a.id, a.at, a.actor_kind, a.actor_id, a.actor_name, a.ip, a.action, a.org_id, \
+             a.target_kind, a.target_id, a.detail FROM audit_log a ",
+            $rest
+        )
+    };
+}
+const IN_SUBTREE: &str = audit_select!(
+    "JOIN org o ON o.id = a.org_id WHERE o.path >= $1 AND o.path < $2 ORDER BY a.id DESC LIMIT $3 OFFSET $4"
+);
+const COUNT_IN_SUBTREE: &str = "SELECT COUNT(*) FROM audit_log a JOIN org o ON o.id = a.org_id \
+     WHERE o.path >= $1 AND o.path < $2";
+const ALL: &str = audit_select!("ORDER BY a.id DESC LIMIT $1 OFFSET $2");
+const COUNT_ALL: &str = "SELECT COUNT(*) FROM audit_log";
+
+pub async fn append(tx: &mut Tx, actor: &Actor, r: Record<'_>) -> Result<()> {
+    tx.execute(
+        APPEND,
+        &[
+            &Utc::now(),
+            &actor.kind.as_str(),
+            &actor.id,
+            &actor.name,
+            &actor.ip,
+            &r.action,
+            &r.org.map(|o| o.0),
+            &r.target_kind,
+            &r.target_id,
+            &r.detail,
+        ],
+    )
+    .await
+    .map(|_| ())
+}
+
+/// Entries about the orgs of one subtree, newest first.
+pub async fn in_subtree(
+    store: &Store,
+    path: &OrgPath,
+    limit: i64,
+    offset: i64,
+) -> Result<Page<Entry>> {
+    let upper = path.subtree_upper_bound();
+    let items = store
+        .query(IN_SUBTREE, &[&path.as_str(), &upper, &limit, &offset])
+        .await?;
+    let total = store
+        .query_one(COUNT_IN_SUBTREE, &[&path.as_str(), &upper])
+        .await?;
+    Ok(Page {
+        items,
+        total,
+        offset,
+        limit,
+    })
+}
+
+/// Every entry, newest first (the operator's view from the command line).
+pub async fn all(store: &Store, limit: i64, offset: i64) -> Result<Page<Entry>> {
+    let items = store.query(ALL, &[&limit, &offset]).await?;
+    let total = store.query_one(COUNT_ALL, &[]).await?;
+    Ok(Page {
+        items,
+        total,
+        offset,
+        limit,
+    })
+}

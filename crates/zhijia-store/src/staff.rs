@@ -1,0 +1,158 @@
+//! Staff accounts and their role grants.
+
+use crate::db::{FromRow, Row, Store, Tx};
+use crate::{Result, StoreError};
+use chrono::{DateTime, Utc};
+use zhijia_domain::auth::{Grant, Role, StaffId};
+use zhijia_domain::org::{OrgId, OrgPath};
+
+#[derive(Debug, Clone)]
+pub struct Staff {
+    pub id: StaffId,
+    pub username: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub must_change_password: bool,
+    pub failed_attempts: i64,
+    pub locked_until: Option<DateTime<Utc>>,
+}
+
+impl FromRow for Staff {
+    fn from_row(row: &Row<'_, '_>) -> Result<Self> {
+        Ok(Staff {
+            id: StaffId(row.get("id")?),
+            username: row.get("username")?,
+            display_name: row.get("display_name")?,
+            password_hash: row.get("password_hash")?,
+            must_change_password: row.get("must_change_password")?,
+            failed_attempts: row.get("failed_attempts")?,
+            locked_until: row.get("locked_until")?,
+        })
+    }
+}
+
+impl FromRow for Grant {
+    fn from_row(row: &Row<'_, '_>) -> Result<Self> {
+        let role =
+            Role::parse(&row.get::<String>("role")?).map_err(|e| StoreError::Decode(e.message))?;
+        let org_path = OrgPath::from_stored(row.get("path")?)
+            .map_err(|p| StoreError::Decode(format!("组织路径“{p}”格式不正确")))?;
+        Ok(Grant { role, org_path })
+    }
+}
+
+macro_rules! staff_select {
+    ($where:literal) => {
+        concat!(
+            "SELECT id, username, display_name, password_hash, must_change_password, \
+             failed_attempts, locked_until FROM staff ",
+            $where
+        )
+    };
+}
+
+const INSERT: &str = "INSERT INTO staff (username, display_name, password_hash, \
+     must_change_password, failed_attempts, created_at, updated_at) \
+     VALUES ($1, $2, $3, $4, 0, $5, $5) RETURNING id";
+const BY_USERNAME: &str = staff_select!("WHERE username = $1");
+const BY_ID: &str = staff_select!("WHERE id = $1");
+const RECORD_FAILURE: &str =
+    "UPDATE staff SET failed_attempts = $2, locked_until = $3, updated_at = $4 WHERE id = $1";
+const RECORD_SUCCESS: &str =
+    "UPDATE staff SET failed_attempts = 0, locked_until = NULL, updated_at = $2 WHERE id = $1";
+const SET_PASSWORD: &str = "UPDATE staff SET password_hash = $2, must_change_password = $3, \
+     updated_at = $4 WHERE id = $1";
+const GRANTS: &str = "SELECT g.role, o.path FROM role_grant g JOIN org o ON o.id = g.org_id \
+     WHERE g.staff_id = $1 ORDER BY o.path, g.role";
+const GRANT: &str = "INSERT INTO role_grant (staff_id, org_id, role, granted_by, granted_at) \
+     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (staff_id, org_id, role) DO NOTHING";
+const REVOKE: &str = "DELETE FROM role_grant WHERE staff_id = $1 AND org_id = $2 AND role = $3";
+
+pub async fn insert(
+    tx: &mut Tx,
+    username: &str,
+    display_name: &str,
+    hash: &str,
+    must_change: bool,
+) -> Result<StaffId> {
+    let id: i64 = tx
+        .query_one(
+            INSERT,
+            &[&username, &display_name, &hash, &must_change, &Utc::now()],
+        )
+        .await?;
+    Ok(StaffId(id))
+}
+
+pub async fn by_username(tx: &mut Tx, username: &str) -> Result<Option<Staff>> {
+    tx.query_opt(BY_USERNAME, &[&username]).await
+}
+
+pub async fn get(store: &Store, id: StaffId) -> Result<Option<Staff>> {
+    store.query_opt(BY_ID, &[&id.0]).await
+}
+
+pub async fn record_failure(
+    tx: &mut Tx,
+    id: StaffId,
+    failures: i64,
+    locked_until: Option<DateTime<Utc>>,
+) -> Result<()> {
+    tx.execute(
+        RECORD_FAILURE,
+        &[&id.0, &failures, &locked_until, &Utc::now()],
+    )
+    .await
+    .map(|_| ())
+}
+
+pub async fn record_success(tx: &mut Tx, id: StaffId) -> Result<()> {
+    tx.execute(RECORD_SUCCESS, &[&id.0, &Utc::now()])
+        .await
+        .map(|_| ())
+}
+
+pub async fn set_password(tx: &mut Tx, id: StaffId, hash: &str, must_change: bool) -> Result<()> {
+    tx.execute(SET_PASSWORD, &[&id.0, &hash, &must_change, &Utc::now()])
+        .await
+        .map(|_| ())
+}
+
+pub async fn grants(store: &Store, id: StaffId) -> Result<Vec<Grant>> {
+    store.query(GRANTS, &[&id.0]).await
+}
+
+pub async fn grants_in(tx: &mut Tx, id: StaffId) -> Result<Vec<Grant>> {
+    tx.query(GRANTS, &[&id.0]).await
+}
+
+/// Grants a role; `false` if the staff member already held it there.
+pub async fn grant(
+    tx: &mut Tx,
+    staff: StaffId,
+    org: OrgId,
+    role: Role,
+    by: Option<StaffId>,
+) -> Result<bool> {
+    let n = tx
+        .execute(
+            GRANT,
+            &[
+                &staff.0,
+                &org.0,
+                &role.as_str(),
+                &by.map(|b| b.0),
+                &Utc::now(),
+            ],
+        )
+        .await?;
+    Ok(n == 1)
+}
+
+/// Takes a role back; `false` if it was not held.
+pub async fn revoke(tx: &mut Tx, staff: StaffId, org: OrgId, role: Role) -> Result<bool> {
+    Ok(tx
+        .execute(REVOKE, &[&staff.0, &org.0, &role.as_str()])
+        .await?
+        == 1)
+}
