@@ -8,5 +8,6 @@ mod browser;
 mod cli;
 mod demo;
 mod http;
+mod identity;
 mod org_tree;
 mod store_conformance;

@@ -1,0 +1,226 @@
+//! Staff accounts, role grants scoped to the tree, and the audit log.
+
+use crate::helpers::{TestDb, actor, org};
+use crate::on_both;
+use zhijia_app::{AppError, audit as audit_uc, staff as uc};
+use zhijia_domain::audit::action;
+use zhijia_domain::auth::Role;
+use zhijia_store::Store;
+use zhijia_store::org::Org;
+
+/// A city with two counties, as in the authorization matrix of the identity issue.
+async fn city_with_two_counties(db: &Store) -> (Org, Org, Org) {
+    let prov = org(db, "广东省总工会", "province", None, "440000").await;
+    let city = org(db, "广州市总工会", "city", Some(&prov), "440100").await;
+    let tianhe = org(db, "广州市天河区总工会", "county", Some(&city), "440106").await;
+    let yuexiu = org(db, "广州市越秀区总工会", "county", Some(&city), "440104").await;
+    (city, tianhe, yuexiu)
+}
+
+async fn count(db: &Store, act: &str) -> usize {
+    zhijia_store::audit::all(db, 200, 0)
+        .await
+        .unwrap()
+        .items
+        .iter()
+        .filter(|e| e.action == act)
+        .count()
+}
+
+on_both!(
+    an_admin_created_by_the_operator_must_change_the_first_password,
+    |t: TestDb| async move {
+        let db = &t.store;
+        let (_, tianhe, _) = city_with_two_counties(db).await;
+        let created = uc::create_admin(db, "Tianhe.Admin", "王伟", tianhe.id, &actor())
+            .await
+            .unwrap();
+        let staff = uc::sign_in(
+            db,
+            "tianhe.admin",
+            &created.initial_password,
+            Some("127.0.0.1"),
+        )
+        .await
+        .unwrap();
+        assert!(staff.must_change_password);
+        assert_eq!(count(db, action::STAFF_CREATED).await, 1);
+        assert_eq!(count(db, action::ROLE_GRANTED).await, 1);
+        assert_eq!(count(db, action::SIGN_IN).await, 1);
+
+        let err = uc::change_password(db, staff.id, &created.initial_password, "short1", &actor())
+            .await
+            .unwrap_err();
+        assert_eq!(err.field(), Some("password"));
+        let err = uc::change_password(db, staff.id, "wrong-current-1", "Tianhe2024Union", &actor())
+            .await
+            .unwrap_err();
+        assert_eq!(err.field(), Some("current_password"));
+        uc::change_password(
+            db,
+            staff.id,
+            &created.initial_password,
+            "Tianhe2024Union",
+            &actor(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(count(db, action::PASSWORD_CHANGED).await, 1);
+        let again = uc::sign_in(db, "tianhe.admin", "Tianhe2024Union", None)
+            .await
+            .unwrap();
+        assert!(!again.must_change_password);
+        assert!(
+            uc::sign_in(db, "tianhe.admin", &created.initial_password, None)
+                .await
+                .is_err()
+        );
+
+        let err = uc::create_admin(db, "tianhe.admin", "李娜", tianhe.id, &actor())
+            .await
+            .err()
+            .unwrap();
+        assert!(matches!(err, AppError::Conflict(_)), "{err:?}");
+    }
+);
+
+on_both!(
+    five_wrong_passwords_lock_the_account_and_every_attempt_is_audited,
+    |t: TestDb| async move {
+        let db = &t.store;
+        let (city, _, _) = city_with_two_counties(db).await;
+        let created = uc::create_admin(db, "city.admin", "张敏", city.id, &actor())
+            .await
+            .unwrap();
+        for n in 1..=5 {
+            let err = uc::sign_in(db, "city.admin", "Wrong2024Pass", None)
+                .await
+                .unwrap_err();
+            assert_eq!(err.to_string(), "用户名或密码不正确", "attempt {n}");
+        }
+        assert_eq!(count(db, action::ACCOUNT_LOCKED).await, 1);
+        // Locked: even the right password is refused, and says why.
+        let err = uc::sign_in(db, "city.admin", &created.initial_password, None)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, AppError::Forbidden(_)) && err.to_string().contains("锁定"),
+            "{err}"
+        );
+        assert_eq!(count(db, action::SIGN_IN_FAILED).await, 6);
+        assert_eq!(count(db, action::SIGN_IN).await, 0);
+
+        // An unknown user gets the same answer as a wrong password.
+        let err = uc::sign_in(db, "nobody", "Wrong2024Pass", None)
+            .await
+            .unwrap_err();
+        assert_eq!(err.to_string(), "用户名或密码不正确");
+        assert_eq!(count(db, action::SIGN_IN_FAILED).await, 7);
+    }
+);
+
+on_both!(
+    a_county_admin_grants_inside_the_county_only,
+    |t: TestDb| async move {
+        let db = &t.store;
+        let (city, tianhe, yuexiu) = city_with_two_counties(db).await;
+        let town = org(
+            db,
+            "天河区沙河街道工会",
+            "township",
+            Some(&tianhe),
+            "440106",
+        )
+        .await;
+        let admin = uc::create_admin(db, "tianhe.admin", "王伟", tianhe.id, &actor())
+            .await
+            .unwrap()
+            .staff;
+        let clerk = uc::create_admin(db, "shahe.clerk", "李娜", town.id, &actor())
+            .await
+            .unwrap()
+            .staff;
+
+        assert!(
+            uc::grant(db, admin, clerk, town.id, Role::Reviewer, &actor())
+                .await
+                .unwrap()
+        );
+        assert!(
+            !uc::grant(db, admin, clerk, town.id, Role::Reviewer, &actor())
+                .await
+                .unwrap(),
+            "held already"
+        );
+        assert!(
+            uc::grant(db, admin, clerk, tianhe.id, Role::CaseHandler, &actor())
+                .await
+                .unwrap()
+        );
+        for above_or_beside in [&city, &yuexiu] {
+            let err = uc::grant(
+                db,
+                admin,
+                clerk,
+                above_or_beside.id,
+                Role::Reviewer,
+                &actor(),
+            )
+            .await
+            .unwrap_err();
+            assert!(matches!(err, AppError::Forbidden(_)), "{err:?}");
+        }
+        assert_eq!(count(db, action::ROLE_GRANT_REFUSED).await, 2);
+        // The township's own admin cannot grant on the county above it.
+        let err = uc::grant(db, clerk, admin, tianhe.id, Role::Editor, &actor())
+            .await
+            .unwrap_err();
+        assert!(matches!(err, AppError::Forbidden(_)));
+    }
+);
+
+on_both!(
+    an_org_admin_reads_the_audit_log_of_their_subtree_only,
+    |t: TestDb| async move {
+        let db = &t.store;
+        let (city, tianhe, yuexiu) = city_with_two_counties(db).await;
+        let admin = uc::create_admin(db, "tianhe.admin", "王伟", tianhe.id, &actor())
+            .await
+            .unwrap()
+            .staff;
+        uc::create_admin(db, "yuexiu.admin", "赵强", yuexiu.id, &actor())
+            .await
+            .unwrap();
+        let page = audit_uc::for_staff(db, admin, tianhe.id, 50, 0)
+            .await
+            .unwrap();
+        assert!(page.total >= 3, "org created, staff created, role granted");
+        assert!(
+            page.items.iter().all(|e| e.org_id == Some(tianhe.id)),
+            "nothing from the sibling county"
+        );
+        for other in [&city, &yuexiu] {
+            let err = audit_uc::for_staff(db, admin, other.id, 50, 0)
+                .await
+                .unwrap_err();
+            assert!(matches!(err, AppError::Forbidden(_)));
+        }
+        let everything = audit_uc::for_operator(db, None, 200, 0).await.unwrap();
+        assert!(everything.total > page.total);
+    }
+);
+
+on_both!(
+    the_audit_log_refuses_changes_and_deletions,
+    |t: TestDb| async move {
+        let db = &t.store;
+        org(db, "广东省总工会", "province", None, "440000").await;
+        assert!(
+            db.execute("UPDATE audit_log SET action = 'x'", &[])
+                .await
+                .is_err()
+        );
+        assert!(db.execute("DELETE FROM audit_log", &[]).await.is_err());
+        assert_eq!(count(db, action::ORG_CREATED).await, 1);
+    }
+);
