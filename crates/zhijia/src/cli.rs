@@ -39,6 +39,39 @@ pub enum Command {
     /// 管理工会组织树
     #[command(subcommand)]
     Org(OrgCommand),
+    /// 工作人员账号
+    #[command(subcommand)]
+    Admin(AdminCommand),
+    /// 查看审计日志(最新的在前)
+    Audit {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// 只看该组织及其下级的记录
+        #[arg(long)]
+        org: Option<i64>,
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+        #[arg(long, default_value_t = 0)]
+        offset: i64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// 新建组织管理员账号(首次登录须修改密码)，打印初始密码
+    Create {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// 用户名(小写字母、数字、. _ -)
+        #[arg(long)]
+        username: String,
+        /// 姓名
+        #[arg(long)]
+        name: String,
+        /// 授予组织管理员角色的工会编号
+        #[arg(long)]
+        org: i64,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -159,6 +192,56 @@ pub async fn run(cli: Cli) -> Result<(), AppError> {
             Ok(())
         }
         Command::Org(cmd) => org_command(cmd).await,
+        Command::Admin(AdminCommand::Create {
+            store,
+            username,
+            name,
+            org,
+        }) => {
+            let db = store.open().await?;
+            let actor = Actor::cli("zhijia admin create");
+            let created =
+                zhijia_app::staff::create_admin(&db, &username, &name, OrgId(org), &actor).await?;
+            println!(
+                "已建立工作人员账号(编号 {})，并授予组织管理员角色",
+                created.staff.0
+            );
+            println!("初始密码：{}", created.initial_password);
+            println!("请当面或通过安全渠道交给本人；首次登录时必须修改密码。");
+            Ok(())
+        }
+        Command::Audit {
+            store,
+            org,
+            limit,
+            offset,
+        } => {
+            let db = store.open().await?;
+            let (limit, offset) = zhijia_app::page_bounds(Some(limit), Some(offset), 50);
+            let page = zhijia_app::audit::for_operator(&db, org.map(OrgId), limit, offset).await?;
+            for e in &page.items {
+                println!(
+                    "{}  {:<22} {}:{}{}  组织 {}  {} {}",
+                    e.at.format("%Y-%m-%d %H:%M:%S"),
+                    e.action,
+                    e.actor_kind,
+                    e.actor_name,
+                    e.ip.as_deref()
+                        .map(|ip| format!("@{ip}"))
+                        .unwrap_or_default(),
+                    e.org_id.map_or("-".to_owned(), |o| o.to_string()),
+                    e.target_kind.as_deref().unwrap_or(""),
+                    e.detail.as_deref().unwrap_or(""),
+                );
+            }
+            println!(
+                "第 {}-{} 条，共 {} 条",
+                offset + 1,
+                offset + page.items.len() as i64,
+                page.total
+            );
+            Ok(())
+        }
     }
 }
 

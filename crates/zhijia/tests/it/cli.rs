@@ -194,3 +194,58 @@ async fn serve_demo_runs_the_same_on_postgresql() {
         "no SQLite file when PostgreSQL is named"
     );
 }
+
+#[test]
+fn admin_create_prints_a_first_password_and_audit_shows_what_happened() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let out = zhijia()
+            .args(args)
+            .arg("--data-dir")
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    run(&[
+        "org",
+        "create",
+        "--name",
+        "广东省总工会",
+        "--level",
+        "province",
+        "--region",
+        "440000",
+    ]);
+    let out = run(&[
+        "admin",
+        "create",
+        "--username",
+        "gd.admin",
+        "--name",
+        "王伟",
+        "--org",
+        "1",
+    ]);
+    let password = out
+        .lines()
+        .find_map(|l| l.strip_prefix("初始密码："))
+        .unwrap()
+        .trim();
+    assert_eq!(password.len(), 16);
+    assert!(zhijia_domain::auth::check_password(password, "gd.admin").is_ok());
+    let log = run(&["audit"]);
+    assert!(
+        log.contains("org.created")
+            && log.contains("staff.created")
+            && log.contains("role.granted"),
+        "{log}"
+    );
+    assert!(log.contains("共 3 条"), "{log}");
+    assert!(!log.contains(password), "the password is never logged");
+}
