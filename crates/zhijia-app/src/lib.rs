@@ -5,6 +5,7 @@ pub mod audit;
 pub mod demo;
 mod error;
 pub mod org;
+pub mod session;
 pub mod staff;
 
 pub use error::AppError;

@@ -194,6 +194,32 @@ pub fn initial_password() -> String {
     }
 }
 
+/// How long a staff session lasts after sign-in.
+pub const SESSION_HOURS: i64 = 12;
+
+/// A fresh random token (64 hex characters, 256 bits) for a session cookie or a CSRF field.
+pub fn random_token() -> String {
+    use argon2::password_hash::rand_core::RngCore;
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+/// What the store keeps of a session token: its SHA-256.
+pub fn token_hash(token: &str) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(token.as_bytes()).into()
+}
+
+/// Compares two tokens in time independent of where they differ.
+pub fn tokens_match(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

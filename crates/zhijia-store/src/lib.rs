@@ -10,6 +10,7 @@ pub mod db;
 mod error;
 pub mod migrate;
 pub mod org;
+pub mod session;
 pub mod staff;
 pub mod worker;
 

@@ -41,3 +41,13 @@ CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$;
 CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log
 FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
+
+CREATE TABLE session (
+    token_hash   BYTEA  PRIMARY KEY,
+    staff_id     BIGINT NOT NULL REFERENCES staff (id),
+    csrf_token   TEXT   NOT NULL,
+    created_at   TIMESTAMPTZ NOT NULL,
+    expires_at   TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX session_staff ON session (staff_id);
+CREATE INDEX session_expires ON session (expires_at);

@@ -42,3 +42,15 @@ CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
 CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+
+-- Server-side sessions, so any server process can serve any request. Only a hash of the token
+-- is stored: a copy of the database does not give away live sessions.
+CREATE TABLE session (
+    token_hash   BLOB    PRIMARY KEY,
+    staff_id     INTEGER NOT NULL REFERENCES staff (id),
+    csrf_token   TEXT    NOT NULL,
+    created_at   TEXT    NOT NULL,
+    expires_at   TEXT    NOT NULL
+);
+CREATE INDEX session_staff ON session (staff_id);
+CREATE INDEX session_expires ON session (expires_at);

@@ -224,3 +224,67 @@ on_both!(
         assert_eq!(count(db, action::ORG_CREATED).await, 1);
     }
 );
+
+on_both!(
+    a_session_started_by_one_process_is_accepted_by_another,
+    |t: TestDb| async move {
+        let db = &t.store;
+        let (_, tianhe, _) = city_with_two_counties(db).await;
+        let created = uc::create_admin(db, "tianhe.admin", "王伟", tianhe.id, &actor())
+            .await
+            .unwrap();
+        let started = zhijia_app::session::start(db, created.staff).await.unwrap();
+        let other = t.reopen().await;
+        let seen = zhijia_app::session::resolve(&other, &started.token)
+            .await
+            .unwrap()
+            .expect("live");
+        assert_eq!(seen.staff_id, created.staff);
+        assert_eq!(seen.username, "tianhe.admin");
+        assert!(zhijia_domain::auth::tokens_match(
+            &seen.csrf_token,
+            &started.csrf_token
+        ));
+        assert!(
+            zhijia_app::session::resolve(&other, &"0".repeat(64))
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert!(
+            zhijia_app::session::resolve(&other, "short")
+                .await
+                .unwrap()
+                .is_none()
+        );
+
+        // Expired sessions are not accepted.
+        let old = zhijia_domain::auth::random_token();
+        let past = chrono::Utc::now() - chrono::Duration::minutes(1);
+        zhijia_store::session::insert(
+            db,
+            &zhijia_domain::auth::token_hash(&old),
+            created.staff,
+            "x",
+            past,
+        )
+        .await
+        .unwrap();
+        assert!(
+            zhijia_app::session::resolve(db, &old)
+                .await
+                .unwrap()
+                .is_none()
+        );
+
+        zhijia_app::session::end(&other, &started.token)
+            .await
+            .unwrap();
+        assert!(
+            zhijia_app::session::resolve(db, &started.token)
+                .await
+                .unwrap()
+                .is_none()
+        );
+    }
+);

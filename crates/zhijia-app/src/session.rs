@@ -1,0 +1,43 @@
+//! Staff sessions: started at sign-in, looked up on every request (from the database, so any
+//! server process serves any request), ended at sign-out or after `SESSION_HOURS`.
+
+use crate::Result;
+use chrono::{Duration, Utc};
+use zhijia_domain::auth::{self, StaffId};
+use zhijia_store::Store;
+use zhijia_store::session::{self as store, Session};
+
+/// A started session: the token for the cookie (never stored) and the CSRF token for forms.
+pub struct Started {
+    pub token: String,
+    pub csrf_token: String,
+}
+
+pub async fn start(db: &Store, staff: StaffId) -> Result<Started> {
+    let token = auth::random_token();
+    let csrf_token = auth::random_token();
+    let expires = Utc::now() + Duration::hours(auth::SESSION_HOURS);
+    store::insert(db, &auth::token_hash(&token), staff, &csrf_token, expires).await?;
+    // Housekeeping rides along with sign-ins instead of needing a job of its own.
+    store::delete_expired(db, Utc::now()).await?;
+    Ok(Started { token, csrf_token })
+}
+
+/// The live session of a cookie token, if any.
+pub async fn resolve(db: &Store, token: &str) -> Result<Option<Session>> {
+    if token.len() != 64 {
+        return Ok(None);
+    }
+    Ok(store::get(db, &auth::token_hash(token), Utc::now()).await?)
+}
+
+pub async fn end(db: &Store, token: &str) -> Result<()> {
+    store::delete(db, &auth::token_hash(token)).await?;
+    Ok(())
+}
+
+/// Ends every session of an account, e.g. after its password changed.
+pub async fn end_all(db: &Store, staff: StaffId) -> Result<()> {
+    store::delete_for_staff(db, staff).await?;
+    Ok(())
+}

@@ -1,0 +1,72 @@
+//! Server-side sessions of signed-in staff, stored by the hash of their token.
+
+use crate::Result;
+use crate::db::{FromRow, Row, Store};
+use chrono::{DateTime, Utc};
+use zhijia_domain::auth::StaffId;
+
+/// A live session with the account it belongs to.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub staff_id: StaffId,
+    pub username: String,
+    pub display_name: String,
+    pub must_change_password: bool,
+    pub csrf_token: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+impl FromRow for Session {
+    fn from_row(row: &Row<'_, '_>) -> Result<Self> {
+        Ok(Session {
+            staff_id: StaffId(row.get("staff_id")?),
+            username: row.get("username")?,
+            display_name: row.get("display_name")?,
+            must_change_password: row.get("must_change_password")?,
+            csrf_token: row.get("csrf_token")?,
+            expires_at: row.get("expires_at")?,
+        })
+    }
+}
+
+const INSERT: &str = "INSERT INTO session (token_hash, staff_id, csrf_token, created_at, expires_at) \
+     VALUES ($1, $2, $3, $4, $5)";
+const GET: &str = "SELECT s.staff_id, st.username, st.display_name, st.must_change_password, \
+     s.csrf_token, s.expires_at FROM session s JOIN staff st ON st.id = s.staff_id \
+     WHERE s.token_hash = $1 AND s.expires_at > $2";
+const DELETE: &str = "DELETE FROM session WHERE token_hash = $1";
+const DELETE_FOR_STAFF: &str = "DELETE FROM session WHERE staff_id = $1";
+const DELETE_EXPIRED: &str = "DELETE FROM session WHERE expires_at <= $1";
+
+pub async fn insert(
+    store: &Store,
+    token_hash: &[u8],
+    staff: StaffId,
+    csrf: &str,
+    expires_at: DateTime<Utc>,
+) -> Result<()> {
+    store
+        .execute(
+            INSERT,
+            &[&token_hash, &staff.0, &csrf, &Utc::now(), &expires_at],
+        )
+        .await
+        .map(|_| ())
+}
+
+pub async fn get(store: &Store, token_hash: &[u8], now: DateTime<Utc>) -> Result<Option<Session>> {
+    store.query_opt(GET, &[&token_hash, &now]).await
+}
+
+pub async fn delete(store: &Store, token_hash: &[u8]) -> Result<u64> {
+    store.execute(DELETE, &[&token_hash]).await
+}
+
+/// Ends every session of an account (after a password change).
+pub async fn delete_for_staff(store: &Store, staff: StaffId) -> Result<u64> {
+    store.execute(DELETE_FOR_STAFF, &[&staff.0]).await
+}
+
+pub async fn delete_expired(store: &Store, now: DateTime<Utc>) -> Result<u64> {
+    store.execute(DELETE_EXPIRED, &[&now]).await
+}
