@@ -27,7 +27,14 @@ try {
     await node(name).locator(':scope > details > ul.tree a', { hasText: child }).first().waitFor({ state: 'hidden', timeout: 5000 });
   };
 
+  // The console asks for sign-in first.
   await page.goto(`${base}/console`);
+  await page.fill('input[name=username]', process.env.ZHIJIA_USER);
+  await page.fill('input[name=password]', process.env.ZHIJIA_PASSWORD);
+  await page.click('form.stack button[type=submit]');
+  await page.waitForURL(/\/console$/).catch(async (e) => {
+    throw new Error(`sign-in did not reach the console: at ${page.url()}: ${(await page.locator('main').textContent()).trim().slice(0, 300)}`);
+  });
   await openBranch('中华全国总工会', '广东省总工会');
   await openBranch('广东省总工会', '广州市总工会');
   await closeBranch('广东省总工会', '广州市总工会');
@@ -49,6 +56,7 @@ try {
 
   await page.goto(`${base}/no/such/page`);
   if (!(await page.locator('body').textContent()).includes('返回首页')) throw new Error('404 page');
+  // The 404 page answers with status 404, which the browser logs; that one is expected.
   problems.splice(0, problems.length, ...problems.filter((p) => !p.includes('404')));
 } finally {
   await browser.close();

@@ -25,26 +25,66 @@ pub async fn create_admin(
     org: OrgId,
     actor: &Actor,
 ) -> Result<Created> {
+    insert_admin(db, username, display_name, org, None, actor).await
+}
+
+/// The demo's sign-in: `demo.admin` with a published password, `org_admin` of `org`. Only for
+/// `serve --demo`, whose data is synthetic.
+pub const DEMO_USERNAME: &str = "demo.admin";
+pub const DEMO_PASSWORD: &str = "Demo2026zhijia";
+
+pub async fn create_demo_admin(db: &Store, org: OrgId) -> Result<Created> {
+    insert_admin(
+        db,
+        DEMO_USERNAME,
+        "演示管理员",
+        org,
+        Some(DEMO_PASSWORD),
+        &Actor::cli("zhijia serve --demo"),
+    )
+    .await
+}
+
+async fn insert_admin(
+    db: &Store,
+    username: &str,
+    display_name: &str,
+    org: OrgId,
+    fixed_password: Option<&str>,
+    actor: &Actor,
+) -> Result<Created> {
     let username = auth::parse_username(username)?;
     let display_name = display_name.trim();
     if display_name.is_empty() || display_name.chars().count() > 50 {
         return Err(AppError::invalid("display_name", "姓名应为1至50个字"));
     }
-    let initial_password = auth::initial_password();
+    let initial_password = match fixed_password {
+        Some(p) => {
+            auth::check_password(p, &username)?;
+            p.to_owned()
+        }
+        None => auth::initial_password(),
+    };
     let hash = auth::hash_password(&initial_password)?;
     let mut tx = db.begin().await?;
     let target = org_store::get_in(&mut tx, org)
         .await?
         .ok_or(AppError::NotFound("工会组织"))?;
-    let staff = store::insert(&mut tx, &username, display_name, &hash, true)
-        .await
-        .map_err(|e| {
-            if e.is_conflict_on("username") {
-                AppError::Conflict(format!("用户名“{username}”已被使用"))
-            } else {
-                e.into()
-            }
-        })?;
+    let staff = store::insert(
+        &mut tx,
+        &username,
+        display_name,
+        &hash,
+        fixed_password.is_none(),
+    )
+    .await
+    .map_err(|e| {
+        if e.is_conflict_on("username") {
+            AppError::Conflict(format!("用户名“{username}”已被使用"))
+        } else {
+            e.into()
+        }
+    })?;
     store::grant(&mut tx, staff, target.id, Role::OrgAdmin, None).await?;
     let record = |act| Record {
         action: act,

@@ -3,6 +3,7 @@
 //! `api.rs` (JSON) and `pages.rs` (HTML).
 
 mod assets;
+mod auth;
 mod error;
 mod health;
 mod home;
@@ -29,6 +30,8 @@ pub use error::{ApiError, PageError};
 pub struct WebConfig {
     /// Demo mode: pages say so, and sign-in helpers for newcomers are shown.
     pub demo: bool,
+    /// Mark cookies `Secure` (the site is served over HTTPS, directly or behind a proxy).
+    pub secure_cookies: bool,
 }
 
 #[derive(Clone)]
@@ -94,6 +97,7 @@ pub(crate) fn security_headers(res: &mut Response) {
 pub fn app(state: AppState) -> Router {
     let routes = Router::new()
         .merge(home::pages::routes())
+        .merge(auth::pages::routes())
         .merge(org::pages::routes())
         .merge(org::api::routes())
         .merge(openapi::routes())

@@ -84,6 +84,9 @@ pub struct ServeArgs {
     /// 演示模式：空库时自动载入演示数据
     #[arg(long)]
     pub demo: bool,
+    /// Cookie 加 Secure 标记(通过 HTTPS 或其反向代理访问时开启)
+    #[arg(long, env = "ZHIJIA_SECURE_COOKIES")]
+    pub secure_cookies: bool,
 }
 
 #[derive(Debug, Args)]
@@ -281,9 +284,32 @@ async fn serve_command(args: ServeArgs) -> Result<(), AppError> {
         if uc::roots(&db, 1, 0).await?.total == 0 {
             println!("演示模式：空库，正在载入演示数据……");
             load_demo(&db, &keys, &DemoOptions::default()).await?;
+            let province = uc::roots(&db, 1, 0)
+                .await?
+                .items
+                .into_iter()
+                .next()
+                .map(|root| root.id);
+            if let Some(root) = province {
+                let top = uc::children(&db, root, 1, 0)
+                    .await?
+                    .items
+                    .into_iter()
+                    .next()
+                    .map_or(root, |p| p.id);
+                zhijia_app::staff::create_demo_admin(&db, top).await?;
+            }
         }
     }
-    let running = serve::start(db.clone(), &args.listen, WebConfig { demo: args.demo }).await?;
+    let running = serve::start(
+        db.clone(),
+        &args.listen,
+        WebConfig {
+            demo: args.demo,
+            secure_cookies: args.secure_cookies,
+        },
+    )
+    .await?;
     let where_ = match db.sqlite_path() {
         Some(p) => format!("SQLite {}", p.display()),
         None => "PostgreSQL".to_owned(),
@@ -292,7 +318,11 @@ async fn serve_command(args: ServeArgs) -> Result<(), AppError> {
     println!("请在浏览器打开：http://{}/", running.addr);
     println!("工会工作台：http://{}/console", running.addr);
     if args.demo {
-        println!("演示登录：登录与权限随身份认证模块上线，目前首页与工作台可直接浏览。");
+        println!(
+            "演示登录(工作台)：用户名 {}，密码 {}",
+            zhijia_app::staff::DEMO_USERNAME,
+            zhijia_app::staff::DEMO_PASSWORD
+        );
     }
     println!("按 Ctrl-C 停止。");
     match running.task.await {

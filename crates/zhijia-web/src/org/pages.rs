@@ -2,6 +2,7 @@
 //! JavaScript every link still leads to a full page.
 
 use super::parse_id;
+use crate::auth::StaffUser;
 use crate::pages::{page_count, page_window, render};
 use crate::{AppState, PageError};
 use askama::Template;
@@ -53,32 +54,85 @@ impl Pager {
     }
 }
 
+/// The signed-in user as the page header shows them.
+pub struct UserBar {
+    pub name: String,
+    pub csrf: String,
+}
+
+impl From<&StaffUser> for UserBar {
+    fn from(u: &StaffUser) -> Self {
+        UserBar {
+            name: u.session.display_name.clone(),
+            csrf: u.session.csrf_token.clone(),
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "console.html")]
 struct ConsolePage {
     demo: bool,
+    user: UserBar,
     roots: Vec<Org>,
     pager: Pager,
 }
 
+/// The console starts at the orgs the user holds roles on: the tops of what they may see.
 async fn console(
     State(state): State<AppState>,
+    user: StaffUser,
     p: Result<Query<PageParams>, QueryRejection>,
 ) -> Result<Response, PageError> {
     let p = params(p)?;
     let (page, limit, offset) = page_window(p.page, PER_PAGE);
-    let roots = uc::roots(&state.store, limit, offset).await?;
-    let pager = Pager::new(page, roots.total, "/console?".into());
+    let mut tops: Vec<_> = user
+        .grants
+        .iter()
+        .map(|g| &g.org_path)
+        .filter(|path| {
+            !user
+                .grants
+                .iter()
+                .any(|o| o.org_path != **path && o.org_path.contains(path))
+        })
+        .collect();
+    tops.sort_by_key(|p| p.as_str().to_owned());
+    tops.dedup();
+    let total = tops.len() as i64;
+    let mut roots = Vec::new();
+    for path in tops.into_iter().skip(offset as usize).take(limit as usize) {
+        if let Some(id) = path.ids().last() {
+            roots.push(uc::get(&state.store, *id).await?);
+        }
+    }
+    let pager = Pager::new(page, total, "/console?".into());
     Ok(render(&ConsolePage {
         demo: state.config.demo,
-        roots: roots.items,
+        user: UserBar::from(&user),
+        roots,
         pager,
     }))
+}
+
+/// An org the user may see, or "not found" (an org outside their branch is not revealed).
+async fn visible(
+    state: &AppState,
+    user: &StaffUser,
+    id: zhijia_domain::org::OrgId,
+) -> Result<Org, AppError> {
+    let org = uc::get(&state.store, id).await?;
+    if user.may_see(&org.path) {
+        Ok(org)
+    } else {
+        Err(AppError::NotFound("工会组织"))
+    }
 }
 
 #[derive(Template)]
 #[template(path = "org.html")]
 struct OrgPage {
+    user: UserBar,
     org: Org,
     ancestors: Vec<Org>,
     children: Vec<Org>,
@@ -101,13 +155,14 @@ impl OrgPage {
 
 async fn org_page(
     State(state): State<AppState>,
+    user: StaffUser,
     Path(id): Path<String>,
     p: Result<Query<PageParams>, QueryRejection>,
 ) -> Result<Response, PageError> {
     let id = parse_id(&id)?;
     let p = params(p)?;
     let db = &state.store;
-    let org = uc::get(db, id).await?;
+    let org = visible(&state, &user, id).await?;
     let (page, limit, offset) = page_window(p.page, PER_PAGE);
     let children = uc::children(db, id, limit, offset).await?;
     let subtree_total = uc::subtree(db, id, 1, 0).await?.total;
@@ -120,11 +175,12 @@ async fn org_page(
     let ancestors = uc::ancestors(db, &org)
         .await?
         .into_iter()
-        .filter(|a| a.id != org.id)
+        .filter(|a| a.id != org.id && user.may_see(&a.path))
         .collect();
     let moves = uc::moves(db, id).await?;
     let pager = Pager::new(page, children.total, format!("/console/orgs/{}?", org.id));
     Ok(render(&OrgPage {
+        user: UserBar::from(&user),
         org,
         ancestors,
         children: children.items,
@@ -147,10 +203,12 @@ struct ChildrenFragment {
 /// The children of one branch, as a fragment for htmx to put under the node.
 async fn children_fragment(
     State(state): State<AppState>,
+    user: StaffUser,
     Path(id): Path<String>,
     p: Result<Query<PageParams>, QueryRejection>,
 ) -> Result<Response, PageError> {
     let id = parse_id(&id)?;
+    visible(&state, &user, id).await?;
     let p = params(p)?;
     let (page, limit, offset) = page_window(p.page, PER_PAGE);
     let children = uc::children(&state.store, id, limit, offset).await?;

@@ -59,6 +59,9 @@ async fn the_org_tree_opens_branches_in_a_real_browser_on_a_phone_sized_screen()
         "440106",
     )
     .await;
+    zhijia_app::staff::create_demo_admin(&t.store, national.id)
+        .await
+        .unwrap();
     let running = zhijia::serve::start(t.store.clone(), "127.0.0.1:0", WebConfig::default())
         .await
         .unwrap();
@@ -70,6 +73,8 @@ async fn the_org_tree_opens_branches_in_a_real_browser_on_a_phone_sized_screen()
             .arg(&base)
             .arg(&out_dir)
             .env("ZHIJIA_CHROMIUM", chromium)
+            .env("ZHIJIA_USER", zhijia_app::staff::DEMO_USERNAME)
+            .env("ZHIJIA_PASSWORD", zhijia_app::staff::DEMO_PASSWORD)
             .output()
             .unwrap()
     })

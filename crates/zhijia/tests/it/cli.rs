@@ -137,13 +137,24 @@ async fn check_demo_site(base: &str) {
         .await
         .unwrap();
     assert_eq!(roots["items"][0]["name"], "中华全国总工会");
-    let console = reqwest::get(format!("{base}/console"))
+    // The console asks for sign-in and shows the demo account; with it, the province opens.
+    let sign_in = reqwest::get(format!("{base}/console"))
         .await
         .unwrap()
         .text()
         .await
         .unwrap();
-    assert!(console.contains("中华全国总工会"));
+    assert!(sign_in.contains("工作人员登录") && sign_in.contains("demo.admin"));
+    let staff = crate::helpers::sign_in(base, "demo.admin", "Demo2026zhijia").await;
+    let console = staff
+        .get(format!("{base}/console"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(console.contains("广东省总工会"), "{console}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -170,3 +170,52 @@ pub async fn org(db: &Store, name: &str, level: &str, parent: Option<&Org>, regi
 pub async fn reload(db: &Store, id: OrgId) -> Org {
     uc::get(db, id).await.expect("org exists")
 }
+
+/// A browser-like client signed in to the console as `demo.admin`, an `org_admin` of `org`.
+pub async fn signed_in(base: &str, db: &Store, org: &Org) -> reqwest::Client {
+    zhijia_app::staff::create_demo_admin(db, org.id)
+        .await
+        .expect("demo admin");
+    sign_in(
+        base,
+        zhijia_app::staff::DEMO_USERNAME,
+        zhijia_app::staff::DEMO_PASSWORD,
+    )
+    .await
+}
+
+pub async fn sign_in(base: &str, username: &str, password: &str) -> reqwest::Client {
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .expect("client");
+    let form = client
+        .get(format!("{base}/console/sign-in"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = csrf_of(&form);
+    let res = client
+        .post(format!("{base}/console/sign-in"))
+        .form(&[
+            ("username", username),
+            ("password", password),
+            ("csrf", &csrf),
+            ("next", "/console"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "signed in and redirected to the console");
+    client
+}
+
+/// The CSRF token of the first form of a page.
+pub fn csrf_of(html: &str) -> String {
+    let start =
+        html.find("name=\"csrf\" value=\"").expect("a csrf field") + "name=\"csrf\" value=\"".len();
+    html[start..start + 64].to_owned()
+}

@@ -1,6 +1,6 @@
 //! The real HTTP server on a port, on each backend: the same pages and API.
 
-use crate::helpers::{TestDb, org};
+use crate::helpers::{TestDb, csrf_of, org, signed_in};
 use crate::on_both;
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -141,6 +141,17 @@ on_both!(
             assert!(!body.is_empty());
         }
 
+        // From here on, a signed-in org_admin of the province.
+        let staff = signed_in(&base, &t.store, &prov).await;
+        let get = |url: &str| {
+            let staff = staff.clone();
+            let url = url.to_owned();
+            async move {
+                let r = staff.get(url).send().await.unwrap();
+                let (s, h) = (r.status(), r.headers().clone());
+                (s, h, r.text().await.unwrap())
+            }
+        };
         let (s, _, console) = get(&format!("{base}/console")).await;
         assert_eq!(s, StatusCode::OK);
         assert!(console.contains("工会组织树") && console.contains("广东省总工会"));
@@ -214,5 +225,236 @@ on_both!(
             assert!(doc["paths"][path]["get"].is_object(), "{path} documented");
         }
         assert!(doc["components"]["schemas"]["OrgView"].is_object());
+    }
+);
+
+on_both!(
+    the_console_needs_sign_in_and_forms_need_their_csrf_token,
+    |t: TestDb| async move {
+        let prov = org(&t.store, "广东省总工会", "province", None, "440000").await;
+        let base = start(&t).await;
+        // Not signed in: the console sends you to the sign-in page.
+        let r = reqwest::get(format!("{base}/console/orgs/{}", prov.id))
+            .await
+            .unwrap();
+        assert!(
+            r.url().path().starts_with("/console/sign-in"),
+            "{}",
+            r.url()
+        );
+        assert!(r.text().await.unwrap().contains("工作人员登录"));
+
+        zhijia_app::staff::create_demo_admin(&t.store, prov.id)
+            .await
+            .unwrap();
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .build()
+            .unwrap();
+        let form = client
+            .get(format!("{base}/console/sign-in"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let csrf = csrf_of(&form);
+        let url = format!("{base}/console/sign-in");
+        let post = |fields: Vec<(&'static str, String)>| client.post(&url).form(&fields).send();
+        let user = ("username", "demo.admin".to_owned());
+        let r = post(vec![user.clone(), ("password", "Demo2026zhijia".into())])
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403, "no token");
+        let r = post(vec![
+            user.clone(),
+            ("password", "Demo2026zhijia".into()),
+            ("csrf", "0".repeat(64)),
+        ])
+        .await
+        .unwrap();
+        assert_eq!(r.status(), 403, "wrong token");
+        let r = post(vec![
+            user.clone(),
+            ("password", "Wrong2026zhijia".into()),
+            ("csrf", csrf.clone()),
+        ])
+        .await
+        .unwrap();
+        assert_eq!(r.status(), 401);
+        assert!(r.text().await.unwrap().contains("用户名或密码不正确"));
+        let r = post(vec![
+            user,
+            ("password", "Demo2026zhijia".into()),
+            ("csrf", csrf),
+        ])
+        .await
+        .unwrap();
+        assert_eq!((r.status().as_u16(), r.url().path()), (200, "/console"));
+
+        // Signing out needs the session's own token.
+        let console = client
+            .get(format!("{base}/console"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let out = format!("{base}/console/sign-out");
+        let r = client
+            .post(&out)
+            .form(&[("csrf", "x")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403);
+        let r = client
+            .post(&out)
+            .form(&[("csrf", csrf_of(&console))])
+            .send()
+            .await
+            .unwrap();
+        assert!(r.url().path().starts_with("/console/sign-in"));
+        let r = client.get(format!("{base}/console")).send().await.unwrap();
+        assert!(r.url().path().starts_with("/console/sign-in"), "signed out");
+    }
+);
+
+on_both!(
+    a_county_admin_sees_the_county_and_not_its_neighbour_or_parent,
+    |t: TestDb| async move {
+        let prov = org(&t.store, "广东省总工会", "province", None, "440000").await;
+        let city = org(&t.store, "广州市总工会", "city", Some(&prov), "440100").await;
+        let tianhe = org(
+            &t.store,
+            "广州市天河区总工会",
+            "county",
+            Some(&city),
+            "440106",
+        )
+        .await;
+        let yuexiu = org(
+            &t.store,
+            "广州市越秀区总工会",
+            "county",
+            Some(&city),
+            "440104",
+        )
+        .await;
+        let town = org(
+            &t.store,
+            "天河区沙河街道工会",
+            "township",
+            Some(&tianhe),
+            "440106",
+        )
+        .await;
+        let base = start(&t).await;
+        let staff = signed_in(&base, &t.store, &tianhe).await;
+        let status = |path: String| staff.get(path).send();
+        for inside in [&tianhe, &town] {
+            assert_eq!(
+                status(format!("{base}/console/orgs/{}", inside.id))
+                    .await
+                    .unwrap()
+                    .status(),
+                200
+            );
+            assert_eq!(
+                status(format!("{base}/console/orgs/{}/children", inside.id))
+                    .await
+                    .unwrap()
+                    .status(),
+                200
+            );
+        }
+        for outside in [&yuexiu, &city, &prov] {
+            let r = status(format!("{base}/console/orgs/{}", outside.id))
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 404, "{}", outside.name);
+            let r = status(format!("{base}/console/orgs/{}/children", outside.id))
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 404, "{}", outside.name);
+        }
+        let console = staff
+            .get(format!("{base}/console"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(console.contains("广州市天河区总工会") && !console.contains("广州市越秀区总工会"));
+    }
+);
+
+on_both!(
+    a_first_sign_in_must_change_the_password_before_anything_else,
+    |t: TestDb| async move {
+        let prov = org(&t.store, "广东省总工会", "province", None, "440000").await;
+        let created = zhijia_app::staff::create_admin(
+            &t.store,
+            "gd.admin",
+            "王伟",
+            prov.id,
+            &crate::helpers::actor(),
+        )
+        .await
+        .unwrap();
+        let base = start(&t).await;
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .build()
+            .unwrap();
+        let form = client
+            .get(format!("{base}/console/sign-in"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let fields = [
+            ("username", "gd.admin"),
+            ("password", created.initial_password.as_str()),
+            ("csrf", &csrf_of(&form)),
+        ];
+        let r = client
+            .post(format!("{base}/console/sign-in"))
+            .form(&fields)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.url().path(), "/console/password");
+        let page = r.text().await.unwrap();
+        assert!(page.contains("首次登录"));
+        // Any other console page leads back here until the password is changed.
+        let r = client.get(format!("{base}/console")).send().await.unwrap();
+        assert_eq!(r.url().path(), "/console/password");
+        let csrf = csrf_of(&page);
+        let change = |new: &'static str, confirm: &'static str| {
+            let fields = [
+                ("csrf", csrf.clone()),
+                ("current", created.initial_password.clone()),
+                ("new", new.into()),
+                ("confirm", confirm.into()),
+            ];
+            client
+                .post(format!("{base}/console/password"))
+                .form(&fields)
+                .send()
+        };
+        let r = change("Tianhe2024Union", "Tianhe2024Unionx").await.unwrap();
+        assert_eq!(r.status(), 422);
+        assert!(r.text().await.unwrap().contains("不一致"));
+        let r = change("short1", "short1").await.unwrap();
+        assert_eq!(r.status(), 422);
+        let r = change("Tianhe2024Union", "Tianhe2024Union").await.unwrap();
+        assert_eq!((r.status().as_u16(), r.url().path()), (200, "/console"));
+        assert!(r.text().await.unwrap().contains("广东省总工会"));
     }
 );

@@ -1,0 +1,120 @@
+//! Who is asking: the staff session from its cookie, CSRF checks on forms.
+
+pub mod pages;
+
+use crate::AppState;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use zhijia_domain::auth::{Grant, tokens_match};
+use zhijia_domain::org::OrgPath;
+use zhijia_store::session::Session;
+
+pub const SESSION_COOKIE: &str = "zhijia_session";
+/// Double-submit token of forms shown before sign-in (the sign-in form itself).
+pub const CSRF_COOKIE: &str = "zhijia_csrf";
+
+/// The value of a cookie of the request.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// A `Set-Cookie` value: HttpOnly always; `Secure` when the site is served over HTTPS.
+pub fn set_cookie(name: &str, value: &str, max_age: i64, secure: bool, same_site: &str) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{name}={value}; Path=/; HttpOnly; SameSite={same_site}; Max-Age={max_age}{secure}")
+}
+
+/// A signed-in staff member, with the grants that scope what they see.
+pub struct StaffUser {
+    pub session: Session,
+    pub token: String,
+    pub grants: Vec<Grant>,
+}
+
+impl StaffUser {
+    /// Whether an org (by its path) lies inside the subtree of any of the user's grants.
+    pub fn may_see(&self, path: &OrgPath) -> bool {
+        self.grants.iter().any(|g| g.org_path.contains(path))
+    }
+
+    /// Whether a form's CSRF token is this session's.
+    pub fn csrf_ok(&self, submitted: &str) -> bool {
+        tokens_match(submitted, &self.session.csrf_token)
+    }
+}
+
+pub fn csrf_refused() -> Response {
+    let page = crate::pages::ErrorPage {
+        status: 403,
+        message: "表单已失效(缺少或错误的安全令牌)，请刷新页面后重试".into(),
+    };
+    (StatusCode::FORBIDDEN, crate::pages::render(&page)).into_response()
+}
+
+fn not_signed_in(parts: &Parts) -> Response {
+    if parts.uri.path().starts_with("/api/") {
+        let body = crate::error::ErrorBody {
+            error: "unauthorized",
+            message: "请先登录".into(),
+            field: None,
+        };
+        return (StatusCode::UNAUTHORIZED, axum::Json(body)).into_response();
+    }
+    let next = parts
+        .uri
+        .path_and_query()
+        .map_or("/console", |p| p.as_str());
+    let next: String = url_encode(next);
+    Redirect::to(&format!("/console/sign-in?next={next}")).into_response()
+}
+
+fn url_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+impl FromRequestParts<AppState> for StaffUser {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let Some(token) = cookie(&parts.headers, SESSION_COOKIE).map(str::to_owned) else {
+            return Err(not_signed_in(parts));
+        };
+        let session = match zhijia_app::session::resolve(&state.store, &token).await {
+            Ok(Some(s)) => s,
+            Ok(None) => return Err(not_signed_in(parts)),
+            Err(e) => return Err(crate::PageError(e).into_response()),
+        };
+        // A first password must be changed before anything else.
+        if session.must_change_password && parts.uri.path() != "/console/password" {
+            return Err(Redirect::to("/console/password").into_response());
+        }
+        let grants = match zhijia_store::staff::grants(&state.store, session.staff_id).await {
+            Ok(g) => g,
+            Err(e) => return Err(crate::PageError(e.into()).into_response()),
+        };
+        Ok(StaffUser {
+            session,
+            token,
+            grants,
+        })
+    }
+}

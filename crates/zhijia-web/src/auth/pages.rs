@@ -1,0 +1,264 @@
+//! Staff sign-in, sign-out and password change pages.
+
+use super::{CSRF_COOKIE, SESSION_COOKIE, StaffUser, cookie, csrf_refused, set_cookie};
+use crate::pages::render;
+use crate::{AppState, PageError};
+use askama::Template;
+use axum::Router;
+use axum::extract::rejection::{FormRejection, QueryRejection};
+use axum::extract::{Form, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use serde::Deserialize;
+use zhijia_app::AppError;
+use zhijia_domain::audit::{Actor, ActorKind};
+use zhijia_domain::auth::{SESSION_HOURS, random_token, tokens_match};
+
+#[derive(Template)]
+#[template(path = "sign_in.html")]
+struct SignInPage {
+    csrf: String,
+    next: String,
+    username: String,
+    error: Option<String>,
+    demo: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+/// Only addresses inside the console are followed after sign-in (no open redirect).
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with("/console") && !n.starts_with("//") && !n.contains("://") => {
+            n.to_owned()
+        }
+        _ => "/console".to_owned(),
+    }
+}
+
+fn client_ip(headers: &HeaderMap) -> Option<String> {
+    // Behind a reverse proxy the peer is the proxy; the proxy's header names the client.
+    headers
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .map(|v| v.trim().chars().take(64).collect())
+}
+
+async fn sign_in_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    q: Result<Query<NextQuery>, QueryRejection>,
+) -> Response {
+    let csrf = cookie(&headers, CSRF_COOKIE)
+        .filter(|c| c.len() == 64)
+        .map_or_else(random_token, str::to_owned);
+    let next = safe_next(q.as_ref().ok().and_then(|q| q.next.as_deref()));
+    let page = SignInPage {
+        csrf: csrf.clone(),
+        next,
+        username: String::new(),
+        error: None,
+        demo: state.config.demo,
+    };
+    let set = set_cookie(
+        CSRF_COOKIE,
+        &csrf,
+        3600,
+        state.config.secure_cookies,
+        "Strict",
+    );
+    ([(header::SET_COOKIE, set)], render(&page)).into_response()
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SignInForm {
+    username: String,
+    password: String,
+    csrf: String,
+    next: Option<String>,
+}
+
+async fn sign_in(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    form: Result<Form<SignInForm>, FormRejection>,
+) -> Response {
+    let Ok(Form(form)) = form else {
+        return csrf_refused();
+    };
+    let expected = cookie(&headers, CSRF_COOKIE).unwrap_or("");
+    if expected.is_empty() || !tokens_match(&form.csrf, expected) {
+        return csrf_refused();
+    }
+    let next = safe_next(form.next.as_deref());
+    let ip = client_ip(&headers);
+    match zhijia_app::staff::sign_in(&state.store, &form.username, &form.password, ip.as_deref())
+        .await
+    {
+        Ok(staff) => match zhijia_app::session::start(&state.store, staff.id).await {
+            Ok(started) => {
+                let to = if staff.must_change_password {
+                    "/console/password".to_owned()
+                } else {
+                    next
+                };
+                let set = set_cookie(
+                    SESSION_COOKIE,
+                    &started.token,
+                    SESSION_HOURS * 3600,
+                    state.config.secure_cookies,
+                    "Lax",
+                );
+                ([(header::SET_COOKIE, set)], Redirect::to(&to)).into_response()
+            }
+            Err(e) => PageError(e).into_response(),
+        },
+        Err(e @ (AppError::Unauthorized(_) | AppError::Forbidden(_))) => {
+            let status = if matches!(e, AppError::Forbidden(_)) {
+                StatusCode::FORBIDDEN
+            } else {
+                StatusCode::UNAUTHORIZED
+            };
+            let page = SignInPage {
+                csrf: form.csrf,
+                next,
+                username: form.username.chars().take(32).collect(),
+                error: Some(e.to_string()),
+                demo: state.config.demo,
+            };
+            (status, render(&page)).into_response()
+        }
+        Err(e) => PageError(e).into_response(),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CsrfForm {
+    csrf: String,
+}
+
+async fn sign_out(
+    State(state): State<AppState>,
+    user: StaffUser,
+    form: Result<Form<CsrfForm>, FormRejection>,
+) -> Response {
+    let Ok(Form(form)) = form else {
+        return csrf_refused();
+    };
+    if !user.csrf_ok(&form.csrf) {
+        return csrf_refused();
+    }
+    if let Err(e) = zhijia_app::session::end(&state.store, &user.token).await {
+        return PageError(e).into_response();
+    }
+    let clear = set_cookie(SESSION_COOKIE, "", 0, state.config.secure_cookies, "Lax");
+    (
+        [(header::SET_COOKIE, clear)],
+        Redirect::to("/console/sign-in"),
+    )
+        .into_response()
+}
+
+#[derive(Template)]
+#[template(path = "password.html")]
+struct PasswordPage {
+    user: String,
+    csrf: String,
+    forced: bool,
+    error: Option<String>,
+}
+
+async fn password_form(user: StaffUser) -> Response {
+    render(&PasswordPage {
+        user: user.session.display_name.clone(),
+        csrf: user.session.csrf_token.clone(),
+        forced: user.session.must_change_password,
+        error: None,
+    })
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PasswordForm {
+    csrf: String,
+    current: String,
+    new: String,
+    confirm: String,
+}
+
+async fn change_password(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    user: StaffUser,
+    form: Result<Form<PasswordForm>, FormRejection>,
+) -> Response {
+    let Ok(Form(form)) = form else {
+        return csrf_refused();
+    };
+    if !user.csrf_ok(&form.csrf) {
+        return csrf_refused();
+    }
+    let again = |error: String| {
+        let page = PasswordPage {
+            user: user.session.display_name.clone(),
+            csrf: user.session.csrf_token.clone(),
+            forced: user.session.must_change_password,
+            error: Some(error),
+        };
+        (StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response()
+    };
+    if form.new != form.confirm {
+        return again("两次输入的新密码不一致".into());
+    }
+    let actor = Actor {
+        kind: ActorKind::Staff,
+        id: Some(user.session.staff_id.0),
+        name: user.session.username.clone(),
+        ip: client_ip(&headers),
+    };
+    match zhijia_app::staff::change_password(
+        &state.store,
+        user.session.staff_id,
+        &form.current,
+        &form.new,
+        &actor,
+    )
+    .await
+    {
+        Ok(()) => {}
+        Err(e @ AppError::Invalid(_)) => return again(e.to_string()),
+        Err(e) => return PageError(e).into_response(),
+    }
+    // Every other session of the account ends; this one starts afresh.
+    let started = match async {
+        zhijia_app::session::end_all(&state.store, user.session.staff_id).await?;
+        zhijia_app::session::start(&state.store, user.session.staff_id).await
+    }
+    .await
+    {
+        Ok(s) => s,
+        Err(e) => return PageError(e).into_response(),
+    };
+    let set = set_cookie(
+        SESSION_COOKIE,
+        &started.token,
+        SESSION_HOURS * 3600,
+        state.config.secure_cookies,
+        "Lax",
+    );
+    ([(header::SET_COOKIE, set)], Redirect::to("/console")).into_response()
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/console/sign-in", get(sign_in_form).post(sign_in))
+        .route("/console/sign-out", axum::routing::post(sign_out))
+        .route(
+            "/console/password",
+            get(password_form).post(change_password),
+        )
+}
