@@ -3,6 +3,7 @@
 //! `api.rs` (JSON) and `pages.rs` (HTML).
 
 mod assets;
+mod audit;
 mod auth;
 mod error;
 mod health;
@@ -98,6 +99,7 @@ pub fn app(state: AppState) -> Router {
     let routes = Router::new()
         .merge(home::pages::routes())
         .merge(auth::pages::routes())
+        .merge(audit::routes())
         .merge(org::pages::routes())
         .merge(org::api::routes())
         .merge(openapi::routes())

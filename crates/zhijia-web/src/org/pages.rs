@@ -38,7 +38,7 @@ pub struct Pager {
 }
 
 impl Pager {
-    fn new(page: i64, total: i64, base: String) -> Self {
+    pub fn new(page: i64, total: i64, base: String) -> Self {
         Pager {
             page,
             pages: page_count(total, PER_PAGE),

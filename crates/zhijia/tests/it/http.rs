@@ -458,3 +458,58 @@ on_both!(
         assert!(r.text().await.unwrap().contains("广东省总工会"));
     }
 );
+
+on_both!(
+    an_org_admin_reads_the_audit_log_of_their_branch_on_the_page_and_in_the_api,
+    |t: TestDb| async move {
+        let prov = org(&t.store, "广东省总工会", "province", None, "440000").await;
+        let city = org(&t.store, "广州市总工会", "city", Some(&prov), "440100").await;
+        let tianhe = org(
+            &t.store,
+            "广州市天河区总工会",
+            "county",
+            Some(&city),
+            "440106",
+        )
+        .await;
+        let base = start(&t).await;
+        let staff = signed_in(&base, &t.store, &tianhe).await;
+
+        let r = staff
+            .get(format!("{base}/console/orgs/{}/audit", tianhe.id))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let page = r.text().await.unwrap();
+        assert!(page.contains("org.created") && page.contains("staff.created"));
+        let r = staff
+            .get(format!("{base}/console/orgs/{}/audit", city.id))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403);
+
+        let r = staff
+            .get(format!("{base}/api/v1/orgs/{}/audit?limit=2", tianhe.id))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let v: Value = r.json().await.unwrap();
+        assert_eq!(v["items"].as_array().unwrap().len(), 2);
+        assert!(v["total"].as_i64().unwrap() >= 3);
+        let r = staff
+            .get(format!("{base}/api/v1/orgs/{}/audit", city.id))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403);
+        let r = reqwest::get(format!("{base}/api/v1/orgs/{}/audit", tianhe.id))
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 401, "no session");
+        let v: Value = r.json().await.unwrap();
+        assert_eq!(v["error"], "unauthorized");
+    }
+);
