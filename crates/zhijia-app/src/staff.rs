@@ -287,3 +287,38 @@ pub async fn grant(
     tx.commit().await?;
     Ok(added)
 }
+
+/// Grants a role to the account named `username` (the form and API name people, not ids).
+pub async fn grant_by_username(
+    db: &Store,
+    granter: StaffId,
+    username: &str,
+    org: OrgId,
+    role: Role,
+    actor: &Actor,
+) -> Result<bool> {
+    let username = auth::parse_username(username)?;
+    let grantee = store::find_by_username(db, &username)
+        .await?
+        .ok_or_else(|| {
+            AppError::invalid("username", format!("没有用户名为“{username}”的工作人员"))
+        })?;
+    grant(db, granter, grantee.id, org, role, actor).await
+}
+
+/// Who holds roles on an org, for an `org_admin` at or above it.
+pub async fn holders(db: &Store, viewer: StaffId, org: OrgId) -> Result<Vec<store::Holder>> {
+    let target = org_store::get(db, org)
+        .await?
+        .ok_or(AppError::NotFound("工会组织"))?;
+    if !auth::holds(
+        &store::grants(db, viewer).await?,
+        Role::OrgAdmin,
+        &target.path,
+    ) {
+        return Err(AppError::Forbidden(
+            "只有本级或上级组织管理员可以查看和授予角色".into(),
+        ));
+    }
+    Ok(store::holders(db, org).await?)
+}

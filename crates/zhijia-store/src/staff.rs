@@ -156,3 +156,34 @@ pub async fn revoke(tx: &mut Tx, staff: StaffId, org: OrgId, role: Role) -> Resu
         .await?
         == 1)
 }
+
+/// Who holds which role on one org.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Holder {
+    pub staff_id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+}
+
+impl FromRow for Holder {
+    fn from_row(row: &Row<'_, '_>) -> Result<Self> {
+        Ok(Holder {
+            staff_id: row.get("staff_id")?,
+            username: row.get("username")?,
+            display_name: row.get("display_name")?,
+            role: row.get("role")?,
+        })
+    }
+}
+
+const HOLDERS: &str = "SELECT g.staff_id, s.username, s.display_name, g.role FROM role_grant g \
+     JOIN staff s ON s.id = g.staff_id WHERE g.org_id = $1 ORDER BY s.username, g.role";
+
+pub async fn holders(store: &Store, org: OrgId) -> Result<Vec<Holder>> {
+    store.query(HOLDERS, &[&org.0]).await
+}
+
+pub async fn find_by_username(store: &Store, username: &str) -> Result<Option<Staff>> {
+    store.query_opt(BY_USERNAME, &[&username]).await
+}

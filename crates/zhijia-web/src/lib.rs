@@ -6,6 +6,7 @@ mod assets;
 mod audit;
 mod auth;
 mod error;
+mod grant;
 mod health;
 mod home;
 mod metrics;
@@ -100,6 +101,7 @@ pub fn app(state: AppState) -> Router {
         .merge(home::pages::routes())
         .merge(auth::pages::routes())
         .merge(audit::routes())
+        .merge(grant::routes())
         .merge(org::pages::routes())
         .merge(org::api::routes())
         .merge(openapi::routes())

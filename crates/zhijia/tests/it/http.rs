@@ -513,3 +513,124 @@ on_both!(
         assert_eq!(v["error"], "unauthorized");
     }
 );
+
+on_both!(
+    a_county_admin_grants_roles_inside_the_county_through_api_and_page,
+    |t: TestDb| async move {
+        let prov = org(&t.store, "广东省总工会", "province", None, "440000").await;
+        let city = org(&t.store, "广州市总工会", "city", Some(&prov), "440100").await;
+        let tianhe = org(
+            &t.store,
+            "广州市天河区总工会",
+            "county",
+            Some(&city),
+            "440106",
+        )
+        .await;
+        let yuexiu = org(
+            &t.store,
+            "广州市越秀区总工会",
+            "county",
+            Some(&city),
+            "440104",
+        )
+        .await;
+        let town = org(
+            &t.store,
+            "天河区沙河街道工会",
+            "township",
+            Some(&tianhe),
+            "440106",
+        )
+        .await;
+        zhijia_app::staff::create_admin(
+            &t.store,
+            "shahe.clerk",
+            "李娜",
+            town.id,
+            &crate::helpers::actor(),
+        )
+        .await
+        .unwrap();
+        let base = start(&t).await;
+        let staff = signed_in(&base, &t.store, &tianhe).await;
+        let grant = |org: i64, role: &'static str| {
+            staff
+                .post(format!("{base}/api/v1/orgs/{org}/grants"))
+                .json(&serde_json::json!({"username": "shahe.clerk", "role": role}))
+                .send()
+        };
+        let r = grant(town.id.0, "reviewer").await.unwrap();
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.json::<Value>().await.unwrap()["granted"], true);
+        for outside in [&city, &yuexiu] {
+            let r = grant(outside.id.0, "reviewer").await.unwrap();
+            assert_eq!(r.status(), 403, "{}", outside.name);
+        }
+        let r = grant(town.id.0, "superuser").await.unwrap();
+        assert_eq!(r.status(), 422);
+        assert_eq!(r.json::<Value>().await.unwrap()["field"], "role");
+
+        let holders: Value = staff
+            .get(format!("{base}/api/v1/orgs/{}/grants", town.id))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let roles: Vec<&str> = holders
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["role"].as_str().unwrap())
+            .collect();
+        assert_eq!(roles, ["org_admin", "reviewer"]);
+
+        // The page's form needs the session's CSRF token.
+        let page = staff
+            .get(format!("{base}/console/orgs/{}/grants", town.id))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let form = format!("{base}/console/orgs/{}/grants", town.id);
+        let r = staff
+            .post(&form)
+            .form(&[
+                ("csrf", "x"),
+                ("username", "shahe.clerk"),
+                ("role", "editor"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403);
+        let fields = [
+            ("csrf", csrf_of(&page)),
+            ("username", "shahe.clerk".into()),
+            ("role", "editor".into()),
+        ];
+        let r = staff.post(&form).form(&fields).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        assert!(r.text().await.unwrap().contains("已授予"));
+        let log = zhijia_store::audit::all(&t.store, 200, 0)
+            .await
+            .unwrap()
+            .items;
+        assert_eq!(
+            log.iter()
+                .filter(|e| e.action == "role.granted" && e.actor_kind == "staff")
+                .count(),
+            2
+        );
+        assert_eq!(
+            log.iter()
+                .filter(|e| e.action == "role.grant_refused")
+                .count(),
+            2
+        );
+    }
+);
