@@ -15,6 +15,8 @@ pub enum AppError {
     #[error("{0}")]
     Unauthorized(String),
     #[error("{0}")]
+    TooMany(String),
+    #[error("{0}")]
     Forbidden(String),
     #[error("{0}")]
     Config(String),
@@ -41,6 +43,7 @@ impl AppError {
             AppError::NotFound(_) => "not_found",
             AppError::Conflict(_) => "conflict",
             AppError::Unauthorized(_) => "unauthorized",
+            AppError::TooMany(_) => "too_many_requests",
             AppError::Forbidden(_) => "forbidden",
             AppError::Config(_) => "config",
             AppError::Store(_) => "internal",

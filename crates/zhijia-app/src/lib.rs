@@ -6,6 +6,7 @@ pub mod demo;
 mod error;
 pub mod org;
 pub mod session;
+pub mod sms;
 pub mod staff;
 
 pub use error::AppError;

@@ -213,11 +213,51 @@ pub fn token_hash(token: &str) -> [u8; 32] {
 
 /// Compares two tokens in time independent of where they differ.
 pub fn tokens_match(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
+    bytes_match(a.as_bytes(), b.as_bytes())
+}
+
+/// Compares two byte strings in time independent of where they differ.
+pub fn bytes_match(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// A mainland mobile number: 11 digits starting 13–19 (spaces and a +86 prefix are accepted).
+pub fn parse_phone(input: &str) -> Result<String, ValidationError> {
+    let digits: String = input
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect();
+    let digits = digits.strip_prefix("+86").unwrap_or(&digits);
+    let b = digits.as_bytes();
+    if b.len() == 11
+        && b[0] == b'1'
+        && (b'3'..=b'9').contains(&b[1])
+        && b.iter().all(u8::is_ascii_digit)
+    {
+        Ok(digits.to_owned())
+    } else {
+        Err(ValidationError::new("phone", "请输入11位手机号码"))
+    }
+}
+
+/// A phone number as shown to others: `138****5678`.
+pub fn mask_phone(phone: &str) -> String {
+    if phone.len() == 11 {
+        format!("{}****{}", &phone[..3], &phone[7..])
+    } else {
+        "***".into()
+    }
+}
+
+/// A fresh six-digit one-time code.
+pub fn sms_code() -> String {
+    use argon2::password_hash::rand_core::RngCore;
+    format!("{:06}", OsRng.next_u32() % 1_000_000)
+}
+
+/// What the store keeps of a one-time code: a hash bound to the phone it was sent to.
+pub fn sms_code_hash(phone: &str, code: &str) -> [u8; 32] {
+    token_hash(&format!("{phone}:{code}"))
 }
 
 #[cfg(test)]
@@ -285,6 +325,15 @@ mod tests {
         let (next, lock) = after_failure(n, now);
         assert_eq!(next, 0);
         assert_eq!(lock, Some(now + Duration::minutes(15)));
+    }
+
+    #[test]
+    fn phones_are_mainland_mobiles() {
+        assert_eq!(parse_phone("+86 138 0013 8000").unwrap(), "13800138000");
+        assert!(parse_phone("12800138000").is_err());
+        assert!(parse_phone("1380013800").is_err());
+        assert_eq!(mask_phone("13800138000"), "138****8000");
+        assert_eq!(sms_code().len(), 6);
     }
 
     #[test]

@@ -11,6 +11,7 @@ mod error;
 pub mod migrate;
 pub mod org;
 pub mod session;
+pub mod sms;
 pub mod staff;
 pub mod worker;
 

@@ -14,6 +14,7 @@ fn status(e: &AppError) -> StatusCode {
         AppError::NotFound(_) => StatusCode::NOT_FOUND,
         AppError::Conflict(_) => StatusCode::CONFLICT,
         AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+        AppError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
         AppError::Forbidden(_) => StatusCode::FORBIDDEN,
         AppError::Config(_) | AppError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }

@@ -54,3 +54,34 @@ CREATE TABLE session (
 );
 CREATE INDEX session_staff ON session (staff_id);
 CREATE INDEX session_expires ON session (expires_at);
+
+-- Rate limits that must hold across server processes: one row per key (a phone, an address),
+-- updated atomically by a conditional upsert.
+CREATE TABLE throttle (
+    key          TEXT    PRIMARY KEY,
+    last_at      TEXT    NOT NULL,
+    window_start TEXT    NOT NULL,
+    window_count INTEGER NOT NULL
+);
+
+-- One-time sign-in codes sent by SMS, kept only as hashes.
+CREATE TABLE sms_code (
+    id         INTEGER PRIMARY KEY,
+    phone      TEXT    NOT NULL,
+    code_hash  BLOB    NOT NULL,
+    created_at TEXT    NOT NULL,
+    expires_at TEXT    NOT NULL,
+    attempts   INTEGER NOT NULL DEFAULT 0,
+    used_at    TEXT
+);
+CREATE INDEX sms_code_phone ON sms_code (phone, id);
+
+-- Sessions of workers signed in by phone (a worker need not be a member yet).
+CREATE TABLE worker_session (
+    token_hash BLOB PRIMARY KEY,
+    phone      TEXT NOT NULL,
+    csrf_token TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+);
+CREATE INDEX worker_session_expires ON worker_session (expires_at);

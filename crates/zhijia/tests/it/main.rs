@@ -10,4 +10,5 @@ mod demo;
 mod http;
 mod identity;
 mod org_tree;
+mod sms;
 mod store_conformance;

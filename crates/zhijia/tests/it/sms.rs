@@ -1,0 +1,164 @@
+//! Worker sign-in by SMS code, and the limits against SMS bombing and guessing.
+
+use crate::helpers::TestDb;
+use crate::on_both;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Mutex;
+use zhijia_app::AppError;
+use zhijia_app::sms::{self, SmsSender};
+
+/// Keeps the messages it is given, so a test can read the code the worker would receive.
+#[derive(Default)]
+struct Inbox(Mutex<Vec<(String, String)>>);
+
+impl SmsSender for Inbox {
+    fn send<'a>(
+        &'a self,
+        phone: &'a str,
+        text: &'a str,
+    ) -> Pin<Box<dyn Future<Output = Result<(), String>> + Send + 'a>> {
+        self.0
+            .lock()
+            .unwrap()
+            .push((phone.to_owned(), text.to_owned()));
+        Box::pin(async { Ok(()) })
+    }
+}
+
+impl Inbox {
+    fn last_code(&self) -> String {
+        let text = self.0.lock().unwrap().last().unwrap().1.clone();
+        text.chars().filter(char::is_ascii_digit).take(6).collect()
+    }
+}
+
+const PHONE: &str = "13800138000";
+
+on_both!(a_code_signs_in_once, |t: TestDb| async move {
+    let inbox = Inbox::default();
+    assert_eq!(
+        sms::request_code(&t.store, &inbox, PHONE, Some("10.0.0.1"), false)
+            .await
+            .unwrap(),
+        None
+    );
+    let code = inbox.last_code();
+    let signed = sms::verify_code(&t.store, "+86 138 0013 8000", &code)
+        .await
+        .unwrap();
+    assert_eq!(signed.phone, PHONE);
+    let session = sms::resolve(&t.store, &signed.token)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(session.phone, PHONE);
+    let err = sms::verify_code(&t.store, PHONE, &code).await.unwrap_err();
+    assert!(err.to_string().contains("失效"), "{err}");
+    sms::sign_out(&t.store, &signed.token).await.unwrap();
+    assert!(
+        sms::resolve(&t.store, &signed.token)
+            .await
+            .unwrap()
+            .is_none()
+    );
+});
+
+on_both!(
+    the_sixth_wrong_try_is_refused_even_with_the_right_code,
+    |t: TestDb| async move {
+        let inbox = Inbox::default();
+        sms::request_code(&t.store, &inbox, PHONE, None, false)
+            .await
+            .unwrap();
+        let code = inbox.last_code();
+        let wrong = if code == "000000" { "111111" } else { "000000" };
+        for n in 1..=5 {
+            let err = sms::verify_code(&t.store, PHONE, wrong).await.unwrap_err();
+            assert_eq!(err.field(), Some("code"), "try {n}");
+        }
+        let err = sms::verify_code(&t.store, PHONE, &code).await.unwrap_err();
+        assert!(err.to_string().contains("错误次数过多"), "{err}");
+    }
+);
+
+on_both!(
+    a_second_code_within_60_seconds_is_refused_by_any_process,
+    |t: TestDb| async move {
+        let inbox = Inbox::default();
+        let shown = sms::request_code(&t.store, &inbox, PHONE, None, true)
+            .await
+            .unwrap();
+        assert_eq!(
+            shown.as_deref(),
+            Some(inbox.last_code().as_str()),
+            "demo mode shows the code"
+        );
+        let err = sms::request_code(&t.store, &inbox, PHONE, None, false)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, AppError::TooMany(_)), "{err:?}");
+        // Another server process on the same database sees the same limit.
+        let other = t.reopen().await;
+        let err = sms::request_code(&other, &inbox, PHONE, None, false)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, AppError::TooMany(_)));
+        assert_eq!(
+            inbox.0.lock().unwrap().len(),
+            1,
+            "only one message went out"
+        );
+        // Another phone is not held back.
+        sms::request_code(&other, &inbox, "13900139000", None, false)
+            .await
+            .unwrap();
+    }
+);
+
+on_both!(
+    one_address_gets_at_most_20_codes_an_hour,
+    |t: TestDb| async move {
+        let inbox = Inbox::default();
+        for n in 0..20 {
+            sms::request_code(
+                &t.store,
+                &inbox,
+                &format!("137{n:08}"),
+                Some("10.9.9.9"),
+                false,
+            )
+            .await
+            .unwrap();
+        }
+        let err = sms::request_code(&t.store, &inbox, "13799999999", Some("10.9.9.9"), false)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, AppError::TooMany(_)), "{err:?}");
+        sms::request_code(&t.store, &inbox, "13799999999", Some("10.9.9.10"), false)
+            .await
+            .unwrap();
+    }
+);
+
+on_both!(
+    concurrent_requests_for_one_phone_send_one_code,
+    |t: TestDb| async move {
+        let inbox = std::sync::Arc::new(Inbox::default());
+        let mut tasks = Vec::new();
+        for _ in 0..10 {
+            let (db, inbox) = (t.reopen().await, inbox.clone());
+            tasks.push(tokio::spawn(async move {
+                sms::request_code(&db, inbox.as_ref(), PHONE, None, false)
+                    .await
+                    .is_ok()
+            }));
+        }
+        let mut ok = 0;
+        for task in tasks {
+            ok += usize::from(task.await.unwrap());
+        }
+        assert_eq!(ok, 1);
+        assert_eq!(inbox.0.lock().unwrap().len(), 1);
+    }
+);
