@@ -36,22 +36,44 @@ pub struct WebConfig {
     pub secure_cookies: bool,
 }
 
+/// What every handler is given. One `Arc`, so the per-request clone is a single increment.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+pub struct Shared {
     pub store: Store,
-    pub config: Arc<WebConfig>,
-    metrics: Arc<metrics::Metrics>,
+    pub config: WebConfig,
+    /// Sends sign-in codes to workers.
+    pub sms: Arc<dyn zhijia_app::sms::SmsSender>,
+    metrics: metrics::Metrics,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
 }
 
 impl AppState {
+    /// The application with the log SMS sender (codes go to the log).
     pub fn new(store: Store, config: WebConfig) -> Result<Self, AppError> {
+        Self::with_sms(store, config, Arc::new(zhijia_app::sms::LogSender))
+    }
+
+    pub fn with_sms(
+        store: Store,
+        config: WebConfig,
+        sms: Arc<dyn zhijia_app::sms::SmsSender>,
+    ) -> Result<Self, AppError> {
         let metrics = metrics::Metrics::new()
             .map_err(|e| AppError::Config(format!("监控指标无法初始化：{e}")))?;
-        Ok(Self {
+        Ok(Self(Arc::new(Shared {
             store,
-            config: Arc::new(config),
-            metrics: Arc::new(metrics),
-        })
+            config,
+            sms,
+            metrics,
+        })))
     }
 }
 
@@ -100,6 +122,7 @@ pub fn app(state: AppState) -> Router {
     let routes = Router::new()
         .merge(home::pages::routes())
         .merge(auth::pages::routes())
+        .merge(auth::worker::routes())
         .merge(audit::routes())
         .merge(grant::routes())
         .merge(org::pages::routes())

@@ -1,6 +1,7 @@
 //! Who is asking: the staff session from its cookie, CSRF checks on forms.
 
 pub mod pages;
+pub mod worker;
 
 use crate::AppState;
 use axum::extract::FromRequestParts;

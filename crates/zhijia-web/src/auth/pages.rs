@@ -40,7 +40,7 @@ fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-fn client_ip(headers: &HeaderMap) -> Option<String> {
+pub(crate) fn client_ip(headers: &HeaderMap) -> Option<String> {
     // Behind a reverse proxy the peer is the proxy; the proxy's header names the client.
     headers
         .get("x-forwarded-for")

@@ -1,10 +1,11 @@
 //! The worker's home page: the entry to every module, mobile-first.
 
-use crate::AppState;
 use crate::pages::render;
+use crate::{AppState, PageError};
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
+use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::get;
 
@@ -89,13 +90,19 @@ const MODULES: &[Module] = &[
 struct HomePage {
     demo: bool,
     modules: &'static [Module],
+    /// The signed-in worker's masked phone and the CSRF token of the sign-out form.
+    worker: Option<(String, String)>,
 }
 
-async fn home(State(state): State<AppState>) -> Response {
-    render(&HomePage {
+async fn home(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, PageError> {
+    let worker = crate::auth::worker::current(&state, &headers)
+        .await?
+        .map(|(s, _)| (zhijia_domain::auth::mask_phone(&s.phone), s.csrf_token));
+    Ok(render(&HomePage {
         demo: state.config.demo,
         modules: MODULES,
-    })
+        worker,
+    }))
 }
 
 pub fn routes() -> Router<AppState> {

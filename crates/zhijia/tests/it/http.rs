@@ -634,3 +634,105 @@ on_both!(
         );
     }
 );
+
+on_both!(
+    a_worker_signs_in_with_a_phone_and_the_code_shown_in_demo_mode,
+    |t: TestDb| async move {
+        let config = WebConfig {
+            demo: true,
+            ..WebConfig::default()
+        };
+        let running = zhijia::serve::start(t.store.clone(), "127.0.0.1:0", config)
+            .await
+            .unwrap();
+        let base = format!("http://{}", running.addr);
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .build()
+            .unwrap();
+        let home = client
+            .get(format!("{base}/"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(home.contains("手机号登录"));
+        let form = client
+            .get(format!("{base}/sign-in"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let csrf = csrf_of(&form);
+
+        let r = client
+            .post(format!("{base}/sign-in/code"))
+            .form(&[("csrf", csrf.as_str()), ("phone", "12345")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422);
+        assert!(r.text().await.unwrap().contains("11位手机号码"));
+        let r = client
+            .post(format!("{base}/sign-in/code"))
+            .form(&[("phone", "13800138000")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403, "no CSRF token");
+
+        let page = client
+            .post(format!("{base}/sign-in/code"))
+            .form(&[("csrf", csrf.as_str()), ("phone", "13800138000")])
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("138****8000"));
+        let start = page.find("验证码是 <strong>").unwrap() + "验证码是 <strong>".len();
+        let code = &page[start..start + 6];
+        let r = client
+            .post(format!("{base}/sign-in/code"))
+            .form(&[("csrf", csrf.as_str()), ("phone", "13800138000")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 429, "a second code within 60 s");
+
+        let r = client
+            .post(format!("{base}/sign-in/verify"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("phone", "13800138000"),
+                ("code", code),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.url().path(), "/");
+        let home = r.text().await.unwrap();
+        assert!(home.contains("已登录：138****8000"));
+        let out = csrf_of(&home);
+        client
+            .post(format!("{base}/sign-out"))
+            .form(&[("csrf", out.as_str())])
+            .send()
+            .await
+            .unwrap();
+        let home = client
+            .get(format!("{base}/"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(home.contains("手机号登录"), "signed out");
+    }
+);
