@@ -139,3 +139,36 @@ async fn identity_numbers_never_reach_the_sqlite_file_in_clear() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn identity_numbers_never_reach_a_postgresql_dump_in_clear() {
+    let Some(t) = TestDb::postgres().await else {
+        return;
+    };
+    let keys = keys();
+    demo::generate(&t.store, &keys, &opts(300), &|_| {})
+        .await
+        .unwrap();
+    let url = t.url().unwrap();
+    let dump = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("pg_dump").arg(&url).output()
+    })
+    .await
+    .unwrap()
+    .expect("pg_dump (PostgreSQL's client tools) is installed beside the server");
+    assert!(
+        dump.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dump.stderr)
+    );
+    let text = dump.stdout;
+    assert!(text.len() > 100_000);
+    for id in (1..=300).step_by(10) {
+        let w = worker::get(&t.store, id).await.unwrap().unwrap();
+        let plain = keys.decrypt(&w.id_number_enc).unwrap();
+        assert!(
+            !text.windows(18).any(|win| win == plain.as_bytes()),
+            "plaintext id number in the dump"
+        );
+    }
+}
