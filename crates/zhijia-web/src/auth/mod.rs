@@ -96,7 +96,16 @@ impl FromRequestParts<AppState> for StaffUser {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let Some(token) = cookie(&parts.headers, SESSION_COOKIE).map(str::to_owned) else {
+        // API clients send the session token as a bearer token; browsers send the cookie.
+        let bearer = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(|t| t.trim().to_owned());
+        let Some(token) =
+            bearer.or_else(|| cookie(&parts.headers, SESSION_COOKIE).map(str::to_owned))
+        else {
             return Err(not_signed_in(parts));
         };
         let session = match zhijia_app::session::resolve(&state.store, &token).await {
@@ -106,6 +115,14 @@ impl FromRequestParts<AppState> for StaffUser {
         };
         // A first password must be changed before anything else.
         if session.must_change_password && parts.uri.path() != "/console/password" {
+            if parts.uri.path().starts_with("/api/") {
+                let body = crate::error::ErrorBody {
+                    error: "forbidden",
+                    message: "请先在工作台修改初始密码".into(),
+                    field: None,
+                };
+                return Err((StatusCode::FORBIDDEN, axum::Json(body)).into_response());
+            }
             return Err(Redirect::to("/console/password").into_response());
         }
         let grants = match zhijia_store::staff::grants(&state.store, session.staff_id).await {

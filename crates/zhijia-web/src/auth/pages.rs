@@ -253,8 +253,49 @@ async fn change_password(
     ([(header::SET_COOKIE, set)], Redirect::to("/console")).into_response()
 }
 
+/// Credentials of an API client.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct ApiSignIn {
+    pub username: String,
+    pub password: String,
+}
+
+/// A session for an API client: send `Authorization: Bearer {token}`.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ApiSession {
+    pub token: String,
+    /// Seconds until the session ends.
+    pub expires_in: i64,
+    /// The account must change its first password (on the console) before anything else.
+    pub must_change_password: bool,
+}
+
+/// Signs a staff account in for API use; the same limits, lock-out and audit as the console.
+#[utoipa::path(post, path = "/api/v1/staff/sessions", tag = "auth", request_body = ApiSignIn,
+    responses((status = 200, body = ApiSession), (status = 401, body = crate::error::ErrorBody),
+              (status = 403, body = crate::error::ErrorBody)))]
+pub async fn api_sign_in(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<axum::Json<ApiSignIn>, axum::extract::rejection::JsonRejection>,
+) -> Result<axum::Json<ApiSession>, crate::ApiError> {
+    let axum::Json(req) = body
+        .map_err(|_| AppError::invalid("body", "请求体应为 JSON：{\"username\", \"password\"}"))?;
+    let ip = client_ip(&headers);
+    let staff =
+        zhijia_app::staff::sign_in(&state.store, &req.username, &req.password, ip.as_deref())
+            .await?;
+    let started = zhijia_app::session::start(&state.store, staff.id).await?;
+    Ok(axum::Json(ApiSession {
+        token: started.token,
+        expires_in: SESSION_HOURS * 3600,
+        must_change_password: staff.must_change_password,
+    }))
+}
+
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/api/v1/staff/sessions", axum::routing::post(api_sign_in))
         .route("/console/sign-in", get(sign_in_form).post(sign_in))
         .route("/console/sign-out", axum::routing::post(sign_out))
         .route(

@@ -736,3 +736,41 @@ on_both!(
         assert!(home.contains("手机号登录"), "signed out");
     }
 );
+
+on_both!(
+    an_api_client_signs_in_and_uses_a_bearer_token,
+    |t: TestDb| async move {
+        let prov = org(&t.store, "广东省总工会", "province", None, "440000").await;
+        zhijia_app::staff::create_demo_admin(&t.store, prov.id)
+            .await
+            .unwrap();
+        let base = start(&t).await;
+        let client = reqwest::Client::new();
+        let sign_in = |password: &'static str| {
+            client
+                .post(format!("{base}/api/v1/staff/sessions"))
+                .json(&serde_json::json!({"username": "demo.admin", "password": password}))
+                .send()
+        };
+        let r = sign_in("Wrong2026zhijia").await.unwrap();
+        assert_eq!(r.status(), 401);
+        let v: Value = sign_in("Demo2026zhijia")
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let token = v["token"].as_str().unwrap().to_owned();
+        assert_eq!(v["must_change_password"], false);
+        let audit = format!("{base}/api/v1/orgs/{}/audit", prov.id);
+        let r = client.get(&audit).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        let r = client
+            .get(&audit)
+            .bearer_auth("0".repeat(64))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 401);
+    }
+);
