@@ -219,3 +219,34 @@ pub fn csrf_of(html: &str) -> String {
         html.find("name=\"csrf\" value=\"").expect("a csrf field") + "name=\"csrf\" value=\"".len();
     html[start..start + 64].to_owned()
 }
+
+/// A branch of the tree for authorization tests: a city with two counties and a township.
+pub struct Guangzhou {
+    pub prov: Org,
+    pub city: Org,
+    pub tianhe: Org,
+    pub yuexiu: Org,
+    pub town: Org,
+}
+
+pub async fn guangzhou(db: &Store) -> Guangzhou {
+    let prov = org(db, "广东省总工会", "province", None, "440000").await;
+    let city = org(db, "广州市总工会", "city", Some(&prov), "440100").await;
+    let tianhe = org(db, "广州市天河区总工会", "county", Some(&city), "440106").await;
+    let yuexiu = org(db, "广州市越秀区总工会", "county", Some(&city), "440104").await;
+    let town = org(
+        db,
+        "天河区沙河街道工会",
+        "township",
+        Some(&tianhe),
+        "440106",
+    )
+    .await;
+    Guangzhou {
+        prov,
+        city,
+        tianhe,
+        yuexiu,
+        town,
+    }
+}

@@ -325,32 +325,13 @@ on_both!(
 on_both!(
     a_county_admin_sees_the_county_and_not_its_neighbour_or_parent,
     |t: TestDb| async move {
-        let prov = org(&t.store, "广东省总工会", "province", None, "440000").await;
-        let city = org(&t.store, "广州市总工会", "city", Some(&prov), "440100").await;
-        let tianhe = org(
-            &t.store,
-            "广州市天河区总工会",
-            "county",
-            Some(&city),
-            "440106",
-        )
-        .await;
-        let yuexiu = org(
-            &t.store,
-            "广州市越秀区总工会",
-            "county",
-            Some(&city),
-            "440104",
-        )
-        .await;
-        let town = org(
-            &t.store,
-            "天河区沙河街道工会",
-            "township",
-            Some(&tianhe),
-            "440106",
-        )
-        .await;
+        let crate::helpers::Guangzhou {
+            prov,
+            city,
+            tianhe,
+            yuexiu,
+            town,
+        } = crate::helpers::guangzhou(&t.store).await;
         let base = start(&t).await;
         let staff = signed_in(&base, &t.store, &tianhe).await;
         let status = |path: String| staff.get(path).send();
@@ -517,32 +498,13 @@ on_both!(
 on_both!(
     a_county_admin_grants_roles_inside_the_county_through_api_and_page,
     |t: TestDb| async move {
-        let prov = org(&t.store, "广东省总工会", "province", None, "440000").await;
-        let city = org(&t.store, "广州市总工会", "city", Some(&prov), "440100").await;
-        let tianhe = org(
-            &t.store,
-            "广州市天河区总工会",
-            "county",
-            Some(&city),
-            "440106",
-        )
-        .await;
-        let yuexiu = org(
-            &t.store,
-            "广州市越秀区总工会",
-            "county",
-            Some(&city),
-            "440104",
-        )
-        .await;
-        let town = org(
-            &t.store,
-            "天河区沙河街道工会",
-            "township",
-            Some(&tianhe),
-            "440106",
-        )
-        .await;
+        let crate::helpers::Guangzhou {
+            city,
+            tianhe,
+            yuexiu,
+            town,
+            ..
+        } = crate::helpers::guangzhou(&t.store).await;
         zhijia_app::staff::create_admin(
             &t.store,
             "shahe.clerk",
