@@ -260,3 +260,52 @@ fn admin_create_prints_a_first_password_and_audit_shows_what_happened() {
     assert!(log.contains("共 3 条"), "{log}");
     assert!(!log.contains(password), "the password is never logged");
 }
+
+/// Two `zhijia serve` processes on one PostgreSQL: the SMS limits and the staff sessions are in
+/// the database, so what one process counted or started, the other honours.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_server_processes_on_one_postgresql_share_limits_and_sessions() {
+    let Some(db) = crate::helpers::TestDb::postgres().await else {
+        return;
+    };
+    let url = db.url().unwrap();
+    let (_a, base_a) = serve_demo(&["--database-url", &url], db.dir.path());
+    let (_b, base_b) = serve_demo(&["--database-url", &url], db.dir.path());
+    assert_ne!(base_a, base_b);
+
+    // A sends a code; B refuses a second one for the same phone within 60 seconds.
+    let worker = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    let form = worker
+        .get(format!("{base_a}/sign-in"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = crate::helpers::csrf_of(&form);
+    let fields = [("csrf", csrf.as_str()), ("phone", "13800138000")];
+    let r = worker
+        .post(format!("{base_a}/sign-in/code"))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let r = worker
+        .post(format!("{base_b}/sign-in/code"))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 429, "the limit counted by A holds on B");
+
+    // A staff session started on A is accepted by B.
+    let staff = crate::helpers::sign_in(&base_a, "demo.admin", "Demo2026zhijia").await;
+    let r = staff.get(format!("{base_b}/console")).send().await.unwrap();
+    assert_eq!(r.url().path(), "/console");
+    assert!(r.text().await.unwrap().contains("广东省总工会"));
+}

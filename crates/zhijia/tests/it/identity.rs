@@ -288,3 +288,93 @@ on_both!(
         );
     }
 );
+
+on_both!(
+    every_audited_action_leaves_exactly_one_entry,
+    |t: TestDb| async move {
+        let db = &t.store;
+        let (city, tianhe, yuexiu) = city_with_two_counties(db).await; // 4 × org.created
+        zhijia_app::org::rename(db, yuexiu.id, "广州市越秀区总工会(新)", &actor())
+            .await
+            .unwrap();
+        let town = org(
+            db,
+            "天河区沙河街道工会",
+            "township",
+            Some(&tianhe),
+            "440106",
+        )
+        .await; // org.created
+        zhijia_app::org::move_subtree(db, town.id, yuexiu.id, &actor())
+            .await
+            .unwrap();
+        let admin = uc::create_admin(db, "tianhe.admin", "王伟", tianhe.id, &actor())
+            .await
+            .unwrap(); // staff.created + role.granted
+        let signed = uc::sign_in(db, "tianhe.admin", &admin.initial_password, None)
+            .await
+            .unwrap();
+        assert!(
+            uc::sign_in(db, "tianhe.admin", "Wrong2024Pass", None)
+                .await
+                .is_err()
+        );
+        uc::change_password(
+            db,
+            signed.id,
+            &admin.initial_password,
+            "Tianhe2024Union",
+            &actor(),
+        )
+        .await
+        .unwrap();
+        let other = uc::create_admin(db, "yuexiu.admin", "赵强", yuexiu.id, &actor())
+            .await
+            .unwrap(); // staff.created + role.granted
+        assert!(
+            uc::grant(
+                db,
+                other.staff,
+                admin.staff,
+                yuexiu.id,
+                Role::Reviewer,
+                &actor()
+            )
+            .await
+            .unwrap()
+        );
+        assert!(
+            uc::grant(
+                db,
+                admin.staff,
+                other.staff,
+                city.id,
+                Role::Reviewer,
+                &actor()
+            )
+            .await
+            .is_err()
+        );
+
+        let expected = [
+            (action::ORG_CREATED, 5),
+            (action::ORG_RENAMED, 1),
+            (action::ORG_MOVED, 1),
+            (action::STAFF_CREATED, 2),
+            (action::ROLE_GRANTED, 3),
+            (action::ROLE_GRANT_REFUSED, 1),
+            (action::SIGN_IN, 1),
+            (action::SIGN_IN_FAILED, 1),
+            (action::PASSWORD_CHANGED, 1),
+        ];
+        for (act, n) in expected {
+            assert_eq!(count(db, act).await, n, "{act}");
+        }
+        let total: usize = expected.iter().map(|(_, n)| n).sum();
+        assert_eq!(
+            zhijia_store::audit::all(db, 200, 0).await.unwrap().total as usize,
+            total,
+            "nothing else"
+        );
+    }
+);
