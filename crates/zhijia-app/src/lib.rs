@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod demo;
 mod error;
+pub mod me;
 pub mod org;
 pub mod session;
 pub mod sms;

@@ -58,4 +58,6 @@ pub mod action {
     pub const ORG_CREATED: &str = "org.created";
     pub const ORG_RENAMED: &str = "org.renamed";
     pub const ORG_MOVED: &str = "org.moved";
+    pub const PII_SELF_EXPORT: &str = "pii.self_export";
+    pub const PII_DELETION_REQUESTED: &str = "pii.deletion_requested";
 }

@@ -131,3 +131,37 @@ pub async fn get_session(
 pub async fn delete_session(store: &Store, hash: &[u8]) -> Result<()> {
     store.execute(DELETE_SESSION, &[&hash]).await.map(|_| ())
 }
+
+/// A worker's request for deletion.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DeletionRequest {
+    pub id: i64,
+    pub reason: Option<String>,
+    pub status: String,
+    pub requested_at: DateTime<Utc>,
+}
+
+impl FromRow for DeletionRequest {
+    fn from_row(row: &Row<'_, '_>) -> Result<Self> {
+        Ok(DeletionRequest {
+            id: row.get("id")?,
+            reason: row.get("reason")?,
+            status: row.get("status")?,
+            requested_at: row.get("requested_at")?,
+        })
+    }
+}
+
+const INSERT_DELETION: &str = "INSERT INTO deletion_request (phone, reason, status, requested_at) VALUES ($1, $2, 'pending', $3)";
+const DELETIONS: &str = "SELECT id, reason, status, requested_at FROM deletion_request \
+     WHERE phone = $1 ORDER BY id DESC";
+
+pub async fn insert_deletion_request(tx: &mut Tx, phone: &str, reason: Option<&str>) -> Result<()> {
+    tx.execute(INSERT_DELETION, &[&phone, &reason, &Utc::now()])
+        .await
+        .map(|_| ())
+}
+
+pub async fn deletion_requests(store: &Store, phone: &str) -> Result<Vec<DeletionRequest>> {
+    store.query(DELETIONS, &[&phone]).await
+}

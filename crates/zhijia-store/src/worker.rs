@@ -62,6 +62,7 @@ macro_rules! worker_select {
 }
 const GET: &str = worker_select!("WHERE id = $1");
 const BY_ID_NUMBER: &str = worker_select!("WHERE id_number_idx = $1");
+const BY_PHONE: &str = worker_select!("WHERE phone = $1");
 
 impl WorkerRow {
     /// The values of `INSERT` and `COPY`, in their column order. `org_id` is the caller's copy
@@ -175,4 +176,9 @@ pub async fn get(store: &Store, id: i64) -> Result<Option<Worker>> {
 /// Finds a worker by the blind index of their identity number.
 pub async fn find_by_id_number_index(store: &Store, index: &[u8]) -> Result<Option<Worker>> {
     store.query_opt(BY_ID_NUMBER, &[&index]).await
+}
+
+/// The worker record of a (verified) phone number.
+pub async fn find_by_phone(store: &Store, phone: &str) -> Result<Option<Worker>> {
+    store.query_opt(BY_PHONE, &[&phone]).await
 }

@@ -34,6 +34,9 @@ pub struct WebConfig {
     pub demo: bool,
     /// Mark cookies `Secure` (the site is served over HTTPS, directly or behind a proxy).
     pub secure_cookies: bool,
+    /// Keys to decrypt personal data for the people allowed to see it; `None` when the operator
+    /// has not configured any (the site still runs; such views say the data is unavailable).
+    pub pii_keys: Option<zhijia_domain::pii::PiiKeys>,
 }
 
 /// What every handler is given. One `Arc`, so the per-request clone is a single increment.
@@ -123,6 +126,7 @@ pub fn app(state: AppState) -> Router {
         .merge(home::pages::routes())
         .merge(auth::pages::routes())
         .merge(auth::worker::routes())
+        .merge(auth::me::routes())
         .merge(audit::routes())
         .merge(grant::routes())
         .merge(org::pages::routes())

@@ -301,15 +301,19 @@ async fn serve_command(args: ServeArgs) -> Result<(), AppError> {
             }
         }
     }
-    let running = serve::start(
-        db.clone(),
-        &args.listen,
-        WebConfig {
-            demo: args.demo,
-            secure_cookies: args.secure_cookies,
-        },
-    )
-    .await?;
+    let pii_keys = match args.store.keys(args.demo) {
+        Ok(k) => Some(k),
+        Err(e) => {
+            tracing::warn!(error = %e, "personal data cannot be decrypted for display");
+            None
+        }
+    };
+    let config = WebConfig {
+        demo: args.demo,
+        secure_cookies: args.secure_cookies,
+        pii_keys,
+    };
+    let running = serve::start(db.clone(), &args.listen, config).await?;
     let where_ = match db.sqlite_path() {
         Some(p) => format!("SQLite {}", p.display()),
         None => "PostgreSQL".to_owned(),

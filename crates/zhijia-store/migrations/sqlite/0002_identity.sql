@@ -85,3 +85,13 @@ CREATE TABLE worker_session (
     expires_at TEXT NOT NULL
 );
 CREATE INDEX worker_session_expires ON worker_session (expires_at);
+
+-- A worker's request to delete what the platform is not required to keep (PIPL art. 47).
+CREATE TABLE deletion_request (
+    id           INTEGER PRIMARY KEY,
+    phone        TEXT NOT NULL,
+    reason       TEXT,
+    status       TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'done', 'refused')),
+    requested_at TEXT NOT NULL
+);
+CREATE INDEX deletion_request_phone ON deletion_request (phone);

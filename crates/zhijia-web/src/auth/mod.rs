@@ -1,5 +1,6 @@
 //! Who is asking: the staff session from its cookie, CSRF checks on forms.
 
+pub mod me;
 pub mod pages;
 pub mod worker;
 

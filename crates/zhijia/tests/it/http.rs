@@ -736,3 +736,148 @@ on_both!(
         assert_eq!(r.status(), 401);
     }
 );
+
+on_both!(
+    a_worker_sees_downloads_and_asks_to_delete_their_own_data,
+    |t: TestDb| async move {
+        let keys = crate::helpers::keys();
+        let prov = org(&t.store, "广东省总工会", "province", None, "440000").await;
+        let id = zhijia_domain::id_number::IdNumber::parse("11010519491231002X").unwrap();
+        let row = zhijia_store::worker::WorkerRow {
+            name: "李娜".into(),
+            id_number_enc: keys.encrypt(id.expose()),
+            id_number_idx: keys.blind_index(id.expose()).to_vec(),
+            sex: id.sex().code(),
+            birth_date: id.birth_date(),
+            phone: "13800138000".into(),
+            region_code: "110105".into(),
+            employer_name: None,
+            employer_credit_code: None,
+            gig_occupation: Some("courier"),
+            org_id: Some(prov.id),
+            created_at: chrono::Utc::now(),
+        };
+        zhijia_store::worker::insert_batch(&t.store, &[row])
+            .await
+            .unwrap();
+        let config = WebConfig {
+            demo: true,
+            pii_keys: Some(keys),
+            ..WebConfig::default()
+        };
+        let running = zhijia::serve::start(t.store.clone(), "127.0.0.1:0", config)
+            .await
+            .unwrap();
+        let base = format!("http://{}", running.addr);
+
+        let r = reqwest::get(format!("{base}/me")).await.unwrap();
+        assert_eq!(
+            r.url().path(),
+            "/sign-in",
+            "signed-out visitors are sent to sign in"
+        );
+
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .build()
+            .unwrap();
+        let csrf = csrf_of(
+            &client
+                .get(format!("{base}/sign-in"))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap(),
+        );
+        let page = client
+            .post(format!("{base}/sign-in/code"))
+            .form(&[("csrf", csrf.as_str()), ("phone", "13800138000")])
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let start = page.find("验证码是 <strong>").unwrap() + "验证码是 <strong>".len();
+        let code = page[start..start + 6].to_owned();
+        let fields = [
+            ("csrf", csrf.as_str()),
+            ("phone", "13800138000"),
+            ("code", code.as_str()),
+        ];
+        client
+            .post(format!("{base}/sign-in/verify"))
+            .form(&fields)
+            .send()
+            .await
+            .unwrap();
+
+        let me = client
+            .get(format!("{base}/me"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(me.contains("李娜") && me.contains("1101**********002X") && me.contains("快递员"));
+        assert!(
+            !me.contains("11010519491231002X"),
+            "the page shows the number masked"
+        );
+        let file = client
+            .get(format!("{base}/me/data.json"))
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            file.headers()["content-disposition"]
+                .to_str()
+                .unwrap()
+                .contains("attachment")
+        );
+        let data: Value = file.json().await.unwrap();
+        assert_eq!(
+            data["worker"]["id_number"], "11010519491231002X",
+            "the download has the person's own number"
+        );
+        assert_eq!(data["worker"]["union"], "广东省总工会");
+
+        let r = client
+            .post(format!("{base}/me/deletion"))
+            .form(&[("csrf", "x"), ("reason", "")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403);
+        let csrf = csrf_of(&me);
+        let r = client
+            .post(format!("{base}/me/deletion"))
+            .form(&[("csrf", csrf.as_str()), ("reason", "离职")])
+            .send()
+            .await
+            .unwrap();
+        assert!(r.text().await.unwrap().contains("已提交申请"));
+        let log = zhijia_store::audit::all(&t.store, 100, 0)
+            .await
+            .unwrap()
+            .items;
+        assert_eq!(
+            log.iter().filter(|e| e.action == "pii.self_export").count(),
+            3,
+            "two views and one download"
+        );
+        assert_eq!(
+            log.iter()
+                .filter(|e| e.action == "pii.deletion_requested")
+                .count(),
+            1
+        );
+        assert!(
+            log.iter().all(|e| !e.actor_name.contains("13800138000")),
+            "the log masks the phone"
+        );
+    }
+);
