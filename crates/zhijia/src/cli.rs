@@ -74,7 +74,7 @@ pub enum AdminCommand {
     },
 }
 
-#[derive(Debug, Args)]
+#[derive(Args)]
 pub struct ServeArgs {
     #[command(flatten)]
     pub store: StoreArgs,
@@ -87,6 +87,33 @@ pub struct ServeArgs {
     /// Cookie 加 Secure 标记(通过 HTTPS 或其反向代理访问时开启)
     #[arg(long, env = "ZHIJIA_SECURE_COOKIES")]
     pub secure_cookies: bool,
+    /// 短信网关地址；不设置则验证码短信只写入日志
+    #[arg(long, env = "ZHIJIA_SMS_GATEWAY_URL")]
+    pub sms_gateway_url: Option<String>,
+    /// 短信网关请求体模板，{phone}、{text} 会被替换
+    #[arg(long, env = "ZHIJIA_SMS_GATEWAY_TEMPLATE", default_value = crate::sms_gateway::DEFAULT_TEMPLATE)]
+    pub sms_gateway_template: String,
+    /// 短信网关令牌(作为 Authorization: Bearer 发送)
+    #[arg(long, env = "ZHIJIA_SMS_GATEWAY_TOKEN", hide_env_values = true)]
+    pub sms_gateway_token: Option<String>,
+}
+
+impl std::fmt::Debug for ServeArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServeArgs")
+            .field("store", &self.store)
+            .field("listen", &self.listen)
+            .field("demo", &self.demo)
+            .field(
+                "sms_gateway_url",
+                &self.sms_gateway_url.as_ref().map(|_| "<set>"),
+            )
+            .field(
+                "sms_gateway_token",
+                &self.sms_gateway_token.as_ref().map(|_| "<redacted>"),
+            )
+            .finish()
+    }
 }
 
 #[derive(Debug, Args)]
@@ -313,7 +340,18 @@ async fn serve_command(args: ServeArgs) -> Result<(), AppError> {
         secure_cookies: args.secure_cookies,
         pii_keys,
     };
-    let running = serve::start(db.clone(), &args.listen, config).await?;
+    let sms: std::sync::Arc<dyn zhijia_app::sms::SmsSender> = match &args.sms_gateway_url {
+        Some(url) => std::sync::Arc::new(
+            crate::sms_gateway::HttpSender::new(
+                url,
+                &args.sms_gateway_template,
+                args.sms_gateway_token.clone(),
+            )
+            .map_err(AppError::Config)?,
+        ),
+        None => std::sync::Arc::new(zhijia_app::sms::LogSender),
+    };
+    let running = serve::start_with_sms(db.clone(), &args.listen, config, sms).await?;
     let where_ = match db.sqlite_path() {
         Some(p) => format!("SQLite {}", p.display()),
         None => "PostgreSQL".to_owned(),

@@ -2,6 +2,7 @@
 //! asked to stop. Tests call `start` on port 0.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use tokio::net::TcpListener;
 use zhijia_app::AppError;
 use zhijia_store::Store;
@@ -13,15 +14,26 @@ pub struct Running {
     pub task: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
-/// Binds `listen` and serves the application on `store` in a background task.
+/// Binds `listen` and serves the application on `store` in a background task, with SMS going
+/// to the log.
 pub async fn start(store: Store, listen: &str, config: WebConfig) -> Result<Running, AppError> {
+    start_with_sms(store, listen, config, Arc::new(zhijia_app::sms::LogSender)).await
+}
+
+/// The same, with an operator's SMS sender.
+pub async fn start_with_sms(
+    store: Store,
+    listen: &str,
+    config: WebConfig,
+    sms: Arc<dyn zhijia_app::sms::SmsSender>,
+) -> Result<Running, AppError> {
     let listener = TcpListener::bind(listen)
         .await
         .map_err(|e| AppError::Config(format!("无法监听地址 {listen}：{e}")))?;
     let addr = listener
         .local_addr()
         .map_err(|e| AppError::Config(e.to_string()))?;
-    let app = zhijia_web::app(AppState::new(store, config)?);
+    let app = zhijia_web::app(AppState::with_sms(store, config, sms)?);
     let task = tokio::spawn(async move {
         axum::serve(listener, app)
             .with_graceful_shutdown(shutdown_signal())

@@ -162,3 +162,73 @@ on_both!(
         assert_eq!(inbox.0.lock().unwrap().len(), 1);
     }
 );
+
+/// A stand-in for an operator's SMS gateway on loopback: records what it is sent.
+async fn fake_gateway(
+    status: u16,
+) -> (String, std::sync::Arc<Mutex<Vec<(Option<String>, String)>>>) {
+    use axum::http::HeaderMap;
+    let seen = std::sync::Arc::new(Mutex::new(Vec::new()));
+    let record = seen.clone();
+    let app = axum::Router::new().route(
+        "/send",
+        axum::routing::post(move |headers: HeaderMap, body: String| {
+            let record = record.clone();
+            async move {
+                let auth = headers
+                    .get("authorization")
+                    .map(|v| v.to_str().unwrap().to_owned());
+                record.lock().unwrap().push((auth, body));
+                axum::http::StatusCode::from_u16(status).unwrap()
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/send", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (url, seen)
+}
+
+on_both!(
+    codes_go_to_the_operators_http_gateway_with_the_configured_template,
+    |t: TestDb| async move {
+        let (url, seen) = fake_gateway(200).await;
+        let template = r#"{"mobile":"{phone}","content":"{text}","sign":"工会"}"#;
+        let gateway =
+            zhijia::sms_gateway::HttpSender::new(&url, template, Some("secret-token".into()))
+                .unwrap();
+        sms::request_code(&t.store, &gateway, PHONE, None, false)
+            .await
+            .unwrap();
+        let (auth, body) = seen.lock().unwrap()[0].clone();
+        assert_eq!(auth.as_deref(), Some("Bearer secret-token"));
+        let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(json["mobile"], PHONE);
+        assert_eq!(json["sign"], "工会");
+        let text = json["content"].as_str().unwrap();
+        let code: String = text.chars().filter(char::is_ascii_digit).take(6).collect();
+        assert!(
+            sms::verify_code(&t.store, PHONE, &code).await.is_ok(),
+            "the code in the gateway's message signs in"
+        );
+
+        let (url, _) = fake_gateway(500).await;
+        let failing = zhijia::sms_gateway::HttpSender::new(&url, template, None).unwrap();
+        let err = sms::request_code(&t.store, &failing, "13900139000", None, false)
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("短信发送失败"), "{err}");
+        assert!(zhijia::sms_gateway::HttpSender::new("ftp://x", template, None).is_err());
+    }
+);
+
+#[test]
+fn gateway_bodies_escape_the_values() {
+    let g = zhijia::sms_gateway::HttpSender::new("http://127.0.0.1:1/", r#"{"t":"{text}"}"#, None)
+        .unwrap();
+    let body = g.body("13800138000", "a\"b\\c\n");
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&body).unwrap()["t"],
+        "a\"b\\c\n"
+    );
+}
