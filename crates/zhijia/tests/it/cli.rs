@@ -274,10 +274,7 @@ async fn two_server_processes_on_one_postgresql_share_limits_and_sessions() {
     assert_ne!(base_a, base_b);
 
     // A sends a code; B refuses a second one for the same phone within 60 seconds.
-    let worker = reqwest::Client::builder()
-        .cookie_store(true)
-        .build()
-        .unwrap();
+    let worker = crate::helpers::browser();
     let form = worker
         .get(format!("{base_a}/sign-in"))
         .send()

@@ -184,11 +184,61 @@ pub async fn signed_in(base: &str, db: &Store, org: &Org) -> reqwest::Client {
     .await
 }
 
-pub async fn sign_in(base: &str, username: &str, password: &str) -> reqwest::Client {
-    let client = reqwest::Client::builder()
+/// An HTTP client that keeps cookies, as a browser does.
+pub fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
         .cookie_store(true)
         .build()
-        .expect("client");
+        .expect("client")
+}
+
+/// The demo code shown on the code page in demo mode.
+pub fn demo_code(page: &str) -> String {
+    let marker = "验证码是 <strong>";
+    let start = page.find(marker).expect("the demo code is shown") + marker.len();
+    page[start..start + 6].to_owned()
+}
+
+/// A client signed in as the worker with `phone`, through the pages of a demo-mode server.
+pub async fn worker_signed_in(base: &str, phone: &str) -> reqwest::Client {
+    let client = browser();
+    let csrf = csrf_of(
+        &client
+            .get(format!("{base}/sign-in"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    );
+    let page = client
+        .post(format!("{base}/sign-in/code"))
+        .form(&[("csrf", csrf.as_str()), ("phone", phone)])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let code = demo_code(&page);
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("phone", phone),
+        ("code", code.as_str()),
+    ];
+    let r = client
+        .post(format!("{base}/sign-in/verify"))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.url().path(), "/", "signed in");
+    client
+}
+
+pub async fn sign_in(base: &str, username: &str, password: &str) -> reqwest::Client {
+    let client = browser();
     let form = client
         .get(format!("{base}/console/sign-in"))
         .send()

@@ -247,10 +247,7 @@ on_both!(
         zhijia_app::staff::create_demo_admin(&t.store, prov.id)
             .await
             .unwrap();
-        let client = reqwest::Client::builder()
-            .cookie_store(true)
-            .build()
-            .unwrap();
+        let client = crate::helpers::browser();
         let form = client
             .get(format!("{base}/console/sign-in"))
             .send()
@@ -387,10 +384,7 @@ on_both!(
         .await
         .unwrap();
         let base = start(&t).await;
-        let client = reqwest::Client::builder()
-            .cookie_store(true)
-            .build()
-            .unwrap();
+        let client = crate::helpers::browser();
         let form = client
             .get(format!("{base}/console/sign-in"))
             .send()
@@ -608,10 +602,7 @@ on_both!(
             .await
             .unwrap();
         let base = format!("http://{}", running.addr);
-        let client = reqwest::Client::builder()
-            .cookie_store(true)
-            .build()
-            .unwrap();
+        let client = crate::helpers::browser();
         let home = client
             .get(format!("{base}/"))
             .send()
@@ -657,8 +648,7 @@ on_both!(
             .await
             .unwrap();
         assert!(page.contains("138****8000"));
-        let start = page.find("验证码是 <strong>").unwrap() + "验证码是 <strong>".len();
-        let code = &page[start..start + 6];
+        let code = &crate::helpers::demo_code(&page);
         let r = client
             .post(format!("{base}/sign-in/code"))
             .form(&[("csrf", csrf.as_str()), ("phone", "13800138000")])
@@ -777,43 +767,7 @@ on_both!(
             "signed-out visitors are sent to sign in"
         );
 
-        let client = reqwest::Client::builder()
-            .cookie_store(true)
-            .build()
-            .unwrap();
-        let csrf = csrf_of(
-            &client
-                .get(format!("{base}/sign-in"))
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap(),
-        );
-        let page = client
-            .post(format!("{base}/sign-in/code"))
-            .form(&[("csrf", csrf.as_str()), ("phone", "13800138000")])
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        let start = page.find("验证码是 <strong>").unwrap() + "验证码是 <strong>".len();
-        let code = page[start..start + 6].to_owned();
-        let fields = [
-            ("csrf", csrf.as_str()),
-            ("phone", "13800138000"),
-            ("code", code.as_str()),
-        ];
-        client
-            .post(format!("{base}/sign-in/verify"))
-            .form(&fields)
-            .send()
-            .await
-            .unwrap();
-
+        let client = crate::helpers::worker_signed_in(&base, "13800138000").await;
         let me = client
             .get(format!("{base}/me"))
             .send()
