@@ -146,14 +146,7 @@ async fn check_demo_site(base: &str) {
         .unwrap();
     assert!(sign_in.contains("工作人员登录") && sign_in.contains("demo.admin"));
     let staff = crate::helpers::sign_in(base, "demo.admin", "Demo2026zhijia").await;
-    let console = staff
-        .get(format!("{base}/console"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let console = crate::helpers::page_text(&staff, format!("{base}/console")).await;
     assert!(console.contains("广东省总工会"), "{console}");
 }
 
@@ -275,14 +268,7 @@ async fn two_server_processes_on_one_postgresql_share_limits_and_sessions() {
 
     // A sends a code; B refuses a second one for the same phone within 60 seconds.
     let worker = crate::helpers::browser();
-    let form = worker
-        .get(format!("{base_a}/sign-in"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let form = crate::helpers::page_text(&worker, format!("{base_a}/sign-in")).await;
     let csrf = crate::helpers::csrf_of(&form);
     let fields = [("csrf", csrf.as_str()), ("phone", "13800138000")];
     let r = worker

@@ -184,6 +184,11 @@ pub async fn signed_in(base: &str, db: &Store, org: &Org) -> reqwest::Client {
     .await
 }
 
+/// The body of a page fetched with `client` (keeping its cookies).
+pub async fn page_text(client: &reqwest::Client, url: impl reqwest::IntoUrl) -> String {
+    client.get(url).send().await.unwrap().text().await.unwrap()
+}
+
 /// An HTTP client that keeps cookies, as a browser does.
 pub fn browser() -> reqwest::Client {
     reqwest::Client::builder()
@@ -202,16 +207,7 @@ pub fn demo_code(page: &str) -> String {
 /// A client signed in as the worker with `phone`, through the pages of a demo-mode server.
 pub async fn worker_signed_in(base: &str, phone: &str) -> reqwest::Client {
     let client = browser();
-    let csrf = csrf_of(
-        &client
-            .get(format!("{base}/sign-in"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
-    );
+    let csrf = csrf_of(&page_text(&client, format!("{base}/sign-in")).await);
     let page = client
         .post(format!("{base}/sign-in/code"))
         .form(&[("csrf", csrf.as_str()), ("phone", phone)])
@@ -239,14 +235,7 @@ pub async fn worker_signed_in(base: &str, phone: &str) -> reqwest::Client {
 
 pub async fn sign_in(base: &str, username: &str, password: &str) -> reqwest::Client {
     let client = browser();
-    let form = client
-        .get(format!("{base}/console/sign-in"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let form = page_text(&client, format!("{base}/console/sign-in")).await;
     let csrf = csrf_of(&form);
     let res = client
         .post(format!("{base}/console/sign-in"))

@@ -248,14 +248,7 @@ on_both!(
             .await
             .unwrap();
         let client = crate::helpers::browser();
-        let form = client
-            .get(format!("{base}/console/sign-in"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let form = crate::helpers::page_text(&client, format!("{base}/console/sign-in")).await;
         let csrf = csrf_of(&form);
         let url = format!("{base}/console/sign-in");
         let post = |fields: Vec<(&'static str, String)>| client.post(&url).form(&fields).send();
@@ -291,14 +284,7 @@ on_both!(
         assert_eq!((r.status().as_u16(), r.url().path()), (200, "/console"));
 
         // Signing out needs the session's own token.
-        let console = client
-            .get(format!("{base}/console"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let console = crate::helpers::page_text(&client, format!("{base}/console")).await;
         let out = format!("{base}/console/sign-out");
         let r = client
             .post(&out)
@@ -358,14 +344,7 @@ on_both!(
                 .unwrap();
             assert_eq!(r.status(), 404, "{}", outside.name);
         }
-        let console = staff
-            .get(format!("{base}/console"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let console = crate::helpers::page_text(&staff, format!("{base}/console")).await;
         assert!(console.contains("广州市天河区总工会") && !console.contains("广州市越秀区总工会"));
     }
 );
@@ -385,14 +364,7 @@ on_both!(
         .unwrap();
         let base = start(&t).await;
         let client = crate::helpers::browser();
-        let form = client
-            .get(format!("{base}/console/sign-in"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let form = crate::helpers::page_text(&client, format!("{base}/console/sign-in")).await;
         let fields = [
             ("username", "gd.admin"),
             ("password", created.initial_password.as_str()),
@@ -544,14 +516,9 @@ on_both!(
         assert_eq!(roles, ["org_admin", "reviewer"]);
 
         // The page's form needs the session's CSRF token.
-        let page = staff
-            .get(format!("{base}/console/orgs/{}/grants", town.id))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page =
+            crate::helpers::page_text(&staff, format!("{base}/console/orgs/{}/grants", town.id))
+                .await;
         let form = format!("{base}/console/orgs/{}/grants", town.id);
         let r = staff
             .post(&form)
@@ -603,23 +570,9 @@ on_both!(
             .unwrap();
         let base = format!("http://{}", running.addr);
         let client = crate::helpers::browser();
-        let home = client
-            .get(format!("{base}/"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let home = crate::helpers::page_text(&client, format!("{base}/")).await;
         assert!(home.contains("手机号登录"));
-        let form = client
-            .get(format!("{base}/sign-in"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let form = crate::helpers::page_text(&client, format!("{base}/sign-in")).await;
         let csrf = csrf_of(&form);
 
         let r = client
@@ -677,14 +630,7 @@ on_both!(
             .send()
             .await
             .unwrap();
-        let home = client
-            .get(format!("{base}/"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let home = crate::helpers::page_text(&client, format!("{base}/")).await;
         assert!(home.contains("手机号登录"), "signed out");
     }
 );
@@ -768,14 +714,7 @@ on_both!(
         );
 
         let client = crate::helpers::worker_signed_in(&base, "13800138000").await;
-        let me = client
-            .get(format!("{base}/me"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let me = crate::helpers::page_text(&client, format!("{base}/me")).await;
         assert!(me.contains("李娜") && me.contains("1101**********002X") && me.contains("快递员"));
         assert!(
             !me.contains("11010519491231002X"),
