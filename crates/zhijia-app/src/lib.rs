@@ -5,6 +5,7 @@ pub mod audit;
 pub mod demo;
 mod error;
 pub mod me;
+pub mod membership;
 pub mod org;
 pub mod session;
 pub mod sms;
@@ -23,4 +24,10 @@ pub fn page_bounds(limit: Option<i64>, offset: Option<i64>, default: i64) -> (i6
         limit.unwrap_or(default).clamp(1, MAX_PAGE),
         offset.unwrap_or(0).max(0),
     )
+}
+
+/// The calendar day in China (UTC+8 all year, no daylight saving) at an instant: deadlines and
+/// join dates are Beijing dates, whatever the server's time zone.
+pub fn today(now: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
+    (now + chrono::Duration::hours(8)).date_naive()
 }

@@ -60,4 +60,17 @@ pub mod action {
     pub const ORG_MOVED: &str = "org.moved";
     pub const PII_SELF_EXPORT: &str = "pii.self_export";
     pub const PII_DELETION_REQUESTED: &str = "pii.deletion_requested";
+    /// A staff member was shown a member's full identity number.
+    pub const PII_VIEWED: &str = "pii.viewed";
+    pub const ROSTER_EXPORTED: &str = "roster.exported";
+    pub const JOIN_APPLIED: &str = "join.applied";
+    pub const JOIN_APPROVED: &str = "join.approved";
+    pub const JOIN_REJECTED: &str = "join.rejected";
+    pub const TRANSFER_REQUESTED: &str = "transfer.requested";
+    pub const TRANSFER_RELEASED: &str = "transfer.released";
+    pub const TRANSFER_REFUSED: &str = "transfer.refused";
+    pub const TRANSFER_COMPLETED: &str = "transfer.completed";
+    pub const TRANSFER_CANCELLED: &str = "transfer.cancelled";
+    pub const MEMBERSHIP_LEFT: &str = "membership.left";
+    pub const MEMBERSHIP_RETIRED: &str = "membership.retired";
 }

@@ -3,10 +3,14 @@
 
 pub mod audit;
 pub mod auth;
+pub mod calendar;
+pub mod card;
+pub mod codes;
 pub mod credit_code;
 pub mod error;
 pub mod id_number;
 pub mod industry;
+pub mod member;
 pub mod org;
 pub mod pii;
 pub mod region;

@@ -91,7 +91,25 @@ impl PiiKeys {
         out.copy_from_slice(&full[..INDEX_LEN]);
         out
     }
+
+    /// A 32-byte key for another purpose (signing member-card QR codes, say), derived from the
+    /// blind-index key so deployments keep configuring one secret.
+    ///
+    /// Each `label` (e.g. `"card/v1"`) gives an independent key: HMAC-SHA256 is a PRF, so
+    /// outputs for different labels reveal nothing about each other. The input is prefixed with
+    /// a fixed tag holding a NUL byte, which no normalised value ever fed to
+    /// [`blind_index`](Self::blind_index) contains, so a derived key is never equal to (or a
+    /// prefix of) a stored index, and an index leaked from the database is never a usable key.
+    pub fn derive_key(&self, label: &str) -> [u8; 32] {
+        let mut mac = self.index_mac.clone();
+        mac.update(DERIVE_TAG);
+        mac.update(label.as_bytes());
+        mac.finalize().into_bytes().into()
+    }
 }
+
+/// Domain separation between [`PiiKeys::derive_key`] and [`PiiKeys::blind_index`] inputs.
+const DERIVE_TAG: &[u8] = b"zhijia/derive-key\0";
 
 #[cfg(test)]
 mod tests {
@@ -125,6 +143,19 @@ mod tests {
         assert_eq!(k1.blind_index("x"), k1.blind_index("x"));
         assert_ne!(k1.blind_index("x"), k2.blind_index("x"));
         assert_ne!(k1.blind_index("x"), k1.blind_index("y"));
+    }
+
+    #[test]
+    fn derived_keys_are_stable_and_independent() {
+        let k1 = PiiKeys::from_hex(&PiiKeys::generate_hex()).unwrap();
+        let k2 = PiiKeys::from_hex(&PiiKeys::generate_hex()).unwrap();
+        assert_eq!(k1.derive_key("card/v1"), k1.derive_key("card/v1"));
+        assert_ne!(k1.derive_key("card/v1"), k1.derive_key("coupon/v1"));
+        assert_ne!(k1.derive_key("card/v1"), k2.derive_key("card/v1"));
+        assert_ne!(
+            k1.derive_key("card/v1")[..INDEX_LEN],
+            k1.blind_index("card/v1")
+        );
     }
 
     #[test]

@@ -69,6 +69,8 @@ const COUNT_IN_SUBTREE: &str = "SELECT COUNT(*) FROM audit_log a JOIN org o ON o
      WHERE o.path >= $1 AND o.path < $2";
 const ALL: &str = audit_select!("ORDER BY a.id DESC LIMIT $1 OFFSET $2");
 const COUNT_ALL: &str = "SELECT COUNT(*) FROM audit_log";
+const OF_TARGET: &str =
+    audit_select!("WHERE a.target_kind = $1 AND a.target_id = $2 ORDER BY a.id DESC LIMIT $3");
 
 pub async fn append(tx: &mut Tx, actor: &Actor, r: Record<'_>) -> Result<()> {
     tx.execute(
@@ -122,4 +124,9 @@ pub async fn all(store: &Store, limit: i64, offset: i64) -> Result<Page<Entry>> 
         offset,
         limit,
     })
+}
+
+/// The latest entries about one record (e.g. a member: `("worker", id)`), newest first.
+pub async fn of_target(store: &Store, kind: &str, id: &str, limit: i64) -> Result<Vec<Entry>> {
+    store.query(OF_TARGET, &[&kind, &id, &limit]).await
 }

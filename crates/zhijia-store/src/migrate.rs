@@ -31,8 +31,9 @@ macro_rules! migrations {
     };
 }
 
-const SQLITE: &[Migration] = migrations!("sqlite": "0001_init", "0002_identity");
-const POSTGRES: &[Migration] = migrations!("postgres": "0001_init", "0002_identity");
+const SQLITE: &[Migration] = migrations!("sqlite": "0001_init", "0002_identity", "0003_membership");
+const POSTGRES: &[Migration] =
+    migrations!("postgres": "0001_init", "0002_identity", "0003_membership");
 
 const CREATE_TABLE_SQLITE: &str = "CREATE TABLE IF NOT EXISTS schema_migration (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";

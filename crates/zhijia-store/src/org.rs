@@ -76,6 +76,13 @@ const SUBTREE: &str =
 const COUNT_SUBTREE: &str = "SELECT COUNT(*) FROM org WHERE path >= $1 AND path < $2";
 const BY_CREDIT_CODE: &str = org_select!("WHERE o.credit_code = $1");
 const BY_EMPLOYER: &str = org_select!("WHERE o.employer_credit_code = $1");
+const BY_REGION_LEVEL: &str = org_select!(
+    "WHERE o.region_code = $1 AND o.level = $2 AND o.kind = 'general' ORDER BY o.id LIMIT 1"
+);
+const BY_GIG: &str = org_select!(
+    "WHERE o.gig_occupation = $1 AND o.region_code = $2 AND o.kind = 'industry' ORDER BY o.id LIMIT 1"
+);
+const SET_GIG: &str = "UPDATE org SET gig_occupation = $2, updated_at = $3 WHERE id = $1";
 const SEARCH: &str = org_select!(
     "WHERE o.path >= $1 AND o.path < $2 AND o.name LIKE $3 ESCAPE '\\' ORDER BY o.depth, o.name LIMIT $4 OFFSET $5"
 );
@@ -117,6 +124,33 @@ pub async fn find_by_credit_code(store: &Store, code: &str) -> Result<Option<Org
 /// The grassroots union inside the employer with this credit code, if there is one.
 pub async fn find_by_employer(store: &Store, employer_credit_code: &str) -> Result<Option<Org>> {
     store.query_opt(BY_EMPLOYER, &[&employer_credit_code]).await
+}
+
+/// The general (federation or township) union of a region at a level, e.g. the county
+/// federation of county 440106: where applications without a grassroots union go.
+pub async fn find_by_region(
+    store: &Store,
+    region_code: &str,
+    level: OrgLevel,
+) -> Result<Option<Org>> {
+    store
+        .query_opt(BY_REGION_LEVEL, &[&region_code, &level.as_str()])
+        .await
+}
+
+/// The industry union organising a gig occupation in a region (a city code).
+pub async fn find_by_gig(
+    store: &Store,
+    occupation: &str,
+    region_code: &str,
+) -> Result<Option<Org>> {
+    store.query_opt(BY_GIG, &[&occupation, &region_code]).await
+}
+
+/// Marks an industry union as the one organising a gig occupation in its region.
+pub async fn set_gig_occupation(tx: &mut Tx, id: OrgId, occupation: Option<&str>) -> Result<u64> {
+    tx.execute(SET_GIG, &[&id.0, &occupation, &Utc::now()])
+        .await
 }
 
 pub async fn children(store: &Store, parent: OrgId, limit: i64, offset: i64) -> Result<Page<Org>> {

@@ -55,7 +55,7 @@ macro_rules! worker_select {
     ($where:literal) => {
         concat!(
             "SELECT id, name, id_number_enc, sex, birth_date, phone, region_code, employer_name, \
-             gig_occupation, org_id FROM worker ",
+             gig_occupation, org_id, member_no FROM worker ",
             $where
         )
     };
@@ -63,6 +63,7 @@ macro_rules! worker_select {
 const GET: &str = worker_select!("WHERE id = $1");
 const BY_ID_NUMBER: &str = worker_select!("WHERE id_number_idx = $1");
 const BY_PHONE: &str = worker_select!("WHERE phone = $1");
+const BY_MEMBER_NO: &str = worker_select!("WHERE member_no = $1");
 
 impl WorkerRow {
     /// The values of `INSERT` and `COPY`, in their column order. `org_id` is the caller's copy
@@ -150,6 +151,7 @@ pub struct Worker {
     pub employer_name: Option<String>,
     pub gig_occupation: Option<String>,
     pub org_id: Option<OrgId>,
+    pub member_no: Option<String>,
 }
 
 impl FromRow for Worker {
@@ -165,6 +167,7 @@ impl FromRow for Worker {
             employer_name: row.get("employer_name")?,
             gig_occupation: row.get("gig_occupation")?,
             org_id: row.get::<Option<i64>>("org_id")?.map(OrgId),
+            member_no: row.get("member_no")?,
         })
     }
 }
@@ -181,4 +184,8 @@ pub async fn find_by_id_number_index(store: &Store, index: &[u8]) -> Result<Opti
 /// The worker record of a (verified) phone number.
 pub async fn find_by_phone(store: &Store, phone: &str) -> Result<Option<Worker>> {
     store.query_opt(BY_PHONE, &[&phone]).await
+}
+
+pub async fn find_by_member_no(store: &Store, member_no: &str) -> Result<Option<Worker>> {
+    store.query_opt(BY_MEMBER_NO, &[&member_no]).await
 }

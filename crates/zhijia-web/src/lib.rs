@@ -9,6 +9,7 @@ mod error;
 mod grant;
 mod health;
 mod home;
+mod membership;
 mod metrics;
 mod openapi;
 mod org;
@@ -37,6 +38,8 @@ pub struct WebConfig {
     /// Keys to decrypt personal data for the people allowed to see it; `None` when the operator
     /// has not configured any (the site still runs; such views say the data is unavailable).
     pub pii_keys: Option<zhijia_domain::pii::PiiKeys>,
+    /// Review deadlines, the release timeout and the business calendar.
+    pub membership: zhijia_app::membership::Settings,
 }
 
 /// What every handler is given. One `Arc`, so the per-request clone is a single increment.
@@ -127,6 +130,10 @@ pub fn app(state: AppState) -> Router {
         .merge(auth::pages::routes())
         .merge(auth::worker::routes())
         .merge(auth::me::routes())
+        .merge(auth::worker_api::routes())
+        .merge(membership::api::routes())
+        .merge(membership::pages::routes())
+        .merge(membership::console::routes())
         .merge(audit::routes())
         .merge(grant::routes())
         .merge(org::pages::routes())

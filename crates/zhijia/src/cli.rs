@@ -96,6 +96,16 @@ pub struct ServeArgs {
     /// 短信网关令牌(作为 Authorization: Bearer 发送)
     #[arg(long, env = "ZHIJIA_SMS_GATEWAY_TOKEN", hide_env_values = true)]
     pub sms_gateway_token: Option<String>,
+    /// Working days a union has to review a join application.
+    #[arg(long, env = "ZHIJIA_REVIEW_WORKING_DAYS", default_value_t = zhijia_app::membership::DEFAULT_REVIEW_WORKING_DAYS)]
+    pub review_working_days: u32,
+    /// Days after which a transfer the releasing union did not answer is released automatically.
+    #[arg(long, env = "ZHIJIA_TRANSFER_RELEASE_DAYS", default_value_t = zhijia_app::membership::DEFAULT_RELEASE_DAYS)]
+    pub transfer_release_days: i64,
+    /// Business calendar (public holidays and make-up working days) as JSON; the built-in one
+    /// (data/calendar/cn.json) when absent.
+    #[arg(long, env = "ZHIJIA_CALENDAR")]
+    pub calendar: Option<std::path::PathBuf>,
 }
 
 impl std::fmt::Debug for ServeArgs {
@@ -335,10 +345,30 @@ async fn serve_command(args: ServeArgs) -> Result<(), AppError> {
             None
         }
     };
+    let calendar = match &args.calendar {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                AppError::Config(format!("无法读取工作日历文件 {}：{e}", path.display()))
+            })?;
+            zhijia_domain::calendar::BusinessCalendar::from_json(&text)?
+        }
+        None => zhijia_domain::calendar::BusinessCalendar::builtin(),
+    };
+    if args.transfer_release_days < 1 {
+        return Err(AppError::invalid(
+            "transfer_release_days",
+            "自动转出期限至少为1天",
+        ));
+    }
     let config = WebConfig {
         demo: args.demo,
         secure_cookies: args.secure_cookies,
         pii_keys,
+        membership: zhijia_app::membership::Settings {
+            calendar,
+            review_working_days: args.review_working_days,
+            release_days: args.transfer_release_days,
+        },
     };
     let sms: std::sync::Arc<dyn zhijia_app::sms::SmsSender> = match &args.sms_gateway_url {
         Some(url) => std::sync::Arc::new(

@@ -33,6 +33,7 @@ pub async fn start_with_sms(
     let addr = listener
         .local_addr()
         .map_err(|e| AppError::Config(e.to_string()))?;
+    spawn_release_job(store.clone(), config.clone(), sms.clone());
     let app = zhijia_web::app(AppState::with_sms(store, config, sms)?);
     let task = tokio::spawn(async move {
         axum::serve(listener, app)
@@ -40,6 +41,33 @@ pub async fn start_with_sms(
             .await
     });
     Ok(Running { addr, task })
+}
+
+/// Every few minutes, releases the transfers whose releasing union let the deadline pass. The
+/// release is one conditional UPDATE, so several server processes on one PostgreSQL can all run
+/// this job and each transfer is still released once.
+fn spawn_release_job(store: Store, config: WebConfig, sms: Arc<dyn zhijia_app::sms::SmsSender>) {
+    let Some(keys) = config.pii_keys.clone() else {
+        return;
+    };
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(300));
+        loop {
+            every.tick().await;
+            let ctx = zhijia_app::membership::Ctx {
+                db: &store,
+                keys: &keys,
+                settings: &config.membership,
+                sms: sms.as_ref(),
+            };
+            match zhijia_app::membership::transfer::release_overdue(&ctx, chrono::Utc::now()).await
+            {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(released = n, "overdue transfers released"),
+                Err(e) => tracing::warn!(error = %e, "overdue transfer release failed"),
+            }
+        }
+    });
 }
 
 async fn shutdown_signal() {

@@ -136,6 +136,8 @@ pub async fn generate(
     if generator.join().is_err() {
         return Err(AppError::Config("演示数据生成线程异常退出".into()));
     }
+    // Demo workers with a union are its members: one set-based statement, not a row per worker.
+    zhijia_store::membership::open_for_loaded_workers(db, "demo").await?;
     Ok(DemoSummary {
         orgs: tree.org_count,
         workers: written,
@@ -308,7 +310,11 @@ async fn build_tree(
             )
             .await?;
         let mut industry = [OrgId(0); 3];
-        for (slot, trade) in industry.iter_mut().zip(["快递", "外卖配送", "网约车"]) {
+        for ((slot, trade), occupation) in industry
+            .iter_mut()
+            .zip(["快递", "外卖配送", "网约车"])
+            .zip(["courier", "food_delivery", "ride_hailing"])
+        {
             let c = chair(rng);
             let org = b
                 .add(
@@ -323,6 +329,7 @@ async fn build_tree(
                     ),
                 )
                 .await?;
+            org_store::set_gig_occupation(&mut b.tx, org.id, Some(occupation)).await?;
             *slot = org.id;
         }
         cities.push(City { industry });

@@ -3,6 +3,7 @@
 pub mod me;
 pub mod pages;
 pub mod worker;
+pub mod worker_api;
 
 use crate::AppState;
 use axum::extract::FromRequestParts;
@@ -29,6 +30,16 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
+/// The token of an `Authorization: Bearer …` header.
+pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+}
+
 /// A `Set-Cookie` value: HttpOnly always; `Secure` when the site is served over HTTPS.
 pub fn set_cookie(name: &str, value: &str, max_age: i64, secure: bool, same_site: &str) -> String {
     let secure = if secure { "; Secure" } else { "" };
@@ -46,6 +57,16 @@ impl StaffUser {
     /// Whether an org (by its path) lies inside the subtree of any of the user's grants.
     pub fn may_see(&self, path: &OrgPath) -> bool {
         self.grants.iter().any(|g| g.org_path.contains(path))
+    }
+
+    /// The user as the actor of audited actions.
+    pub fn actor(&self) -> zhijia_domain::audit::Actor {
+        zhijia_domain::audit::Actor {
+            kind: zhijia_domain::audit::ActorKind::Staff,
+            id: Some(self.session.staff_id.0),
+            name: self.session.username.clone(),
+            ip: None,
+        }
     }
 
     /// Whether a form's CSRF token is this session's.
@@ -98,14 +119,9 @@ impl FromRequestParts<AppState> for StaffUser {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         // API clients send the session token as a bearer token; browsers send the cookie.
-        let bearer = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(|t| t.trim().to_owned());
-        let Some(token) =
-            bearer.or_else(|| cookie(&parts.headers, SESSION_COOKIE).map(str::to_owned))
+        let Some(token) = bearer(&parts.headers)
+            .or_else(|| cookie(&parts.headers, SESSION_COOKIE))
+            .map(str::to_owned)
         else {
             return Err(not_signed_in(parts));
         };

@@ -6,7 +6,8 @@ use crate::{AppState, PageError};
 use askama::Template;
 use axum::Router;
 use axum::extract::rejection::FormRejection;
-use axum::extract::{Form, State};
+use axum::extract::{Form, FromRequestParts, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -18,17 +19,53 @@ use zhijia_store::sms::WorkerSession;
 
 pub const WORKER_COOKIE: &str = "zhijia_worker";
 
-/// The signed-in worker of a request, if any, with their cookie token.
+/// The signed-in worker of a request, if any, with their token: a bearer token (apps and API
+/// clients) or the cookie (the mobile pages).
 pub async fn current(
     state: &AppState,
     headers: &HeaderMap,
 ) -> Result<Option<(WorkerSession, String)>, AppError> {
-    let Some(token) = cookie(headers, WORKER_COOKIE) else {
+    let Some(token) = super::bearer(headers).or_else(|| cookie(headers, WORKER_COOKIE)) else {
         return Ok(None);
     };
     Ok(sms::resolve(&state.store, token)
         .await?
         .map(|s| (s, token.to_owned())))
+}
+
+/// A signed-in worker. Pages that need one redirect to the sign-in page; API routes answer 401.
+pub struct WorkerUser {
+    pub session: WorkerSession,
+    pub token: String,
+}
+
+impl WorkerUser {
+    pub fn csrf_ok(&self, submitted: &str) -> bool {
+        tokens_match(&self.session.csrf_token, submitted)
+    }
+}
+
+impl FromRequestParts<AppState> for WorkerUser {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        match current(state, &parts.headers).await {
+            Ok(Some((session, token))) => Ok(WorkerUser { session, token }),
+            Ok(None) if parts.uri.path().starts_with("/api/") => {
+                let body = crate::error::ErrorBody {
+                    error: "unauthorized",
+                    message: "请先用手机号登录".into(),
+                    field: None,
+                };
+                Err((StatusCode::UNAUTHORIZED, axum::Json(body)).into_response())
+            }
+            Ok(None) => Err(Redirect::to("/sign-in").into_response()),
+            Err(e) => Err(PageError(e).into_response()),
+        }
+    }
 }
 
 #[derive(Template)]

@@ -21,12 +21,12 @@ const MODULES: &[Module] = &[
     Module {
         name: "网上入会",
         icon: "入",
-        href: None,
+        href: Some("/join"),
     },
     Module {
         name: "电子会员卡",
         icon: "卡",
-        href: None,
+        href: Some("/membership"),
     },
     Module {
         name: "维权服务",

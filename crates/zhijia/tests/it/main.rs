@@ -9,6 +9,7 @@ mod cli;
 mod demo;
 mod http;
 mod identity;
+mod membership;
 mod org_tree;
 mod sms;
 mod store_conformance;

@@ -1,0 +1,157 @@
+//! Membership (入会、会员卡、会籍接转): join online, review, the electronic member card, transfers
+//! between unions, leaving and retirement, the staff roster.
+//!
+//! Rules live in `zhijia_domain` (code sets, eligibility, member numbers, the business calendar,
+//! signed tokens); this module applies them, in one store transaction per step, and writes the
+//! audit log and the worker's inbox in that same transaction.
+
+pub mod card;
+pub mod join;
+pub mod roster;
+pub mod transfer;
+
+use crate::sms::SmsSender;
+use crate::{AppError, Result};
+use zhijia_domain::audit::{Actor, ActorKind};
+use zhijia_domain::auth::{self, Grant, Role};
+use zhijia_domain::calendar::BusinessCalendar;
+use zhijia_domain::org::OrgPath;
+use zhijia_domain::pii::PiiKeys;
+use zhijia_store::Store;
+use zhijia_store::worker::{self as worker_store, Worker};
+
+/// Working days a union has to review a join application, unless configured.
+pub const DEFAULT_REVIEW_WORKING_DAYS: u32 = 15;
+/// Days after which a transfer the releasing union did not answer is released automatically.
+pub const DEFAULT_RELEASE_DAYS: i64 = 30;
+
+/// What membership needs besides the store: keys, the calendar, the deadlines, SMS.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub calendar: BusinessCalendar,
+    pub review_working_days: u32,
+    pub release_days: i64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            calendar: BusinessCalendar::builtin(),
+            review_working_days: DEFAULT_REVIEW_WORKING_DAYS,
+            release_days: DEFAULT_RELEASE_DAYS,
+        }
+    }
+}
+
+/// The context of a membership step.
+pub struct Ctx<'a> {
+    pub db: &'a Store,
+    pub keys: &'a PiiKeys,
+    pub settings: &'a Settings,
+    pub sms: &'a dyn SmsSender,
+}
+
+/// A staff member acting on membership, with their grants.
+pub struct StaffCtx<'a> {
+    pub actor: &'a Actor,
+    pub grants: &'a [Grant],
+}
+
+impl StaffCtx<'_> {
+    pub fn staff_id(&self) -> Option<i64> {
+        self.actor.id
+    }
+
+    /// Reviewers decide on members; an `org_admin` may do whatever its branch's reviewers do.
+    pub fn may_review(&self, path: &OrgPath) -> bool {
+        auth::holds(self.grants, Role::Reviewer, path)
+            || auth::holds(self.grants, Role::OrgAdmin, path)
+    }
+
+    /// Who may see a member's full identity number (each view audited): the reviewers and
+    /// administrators who check identities on join and transfer.
+    pub fn may_see_full_id(&self, path: &OrgPath) -> bool {
+        self.may_review(path)
+    }
+
+    /// Who may read the roster: the above, and analysts.
+    pub fn may_read_roster(&self, path: &OrgPath) -> bool {
+        self.may_review(path) || auth::holds(self.grants, Role::Analyst, path)
+    }
+}
+
+pub fn worker_actor(phone: &str) -> Actor {
+    Actor {
+        kind: ActorKind::Worker,
+        id: None,
+        name: auth::mask_phone(phone),
+        ip: None,
+    }
+}
+
+pub fn system_actor() -> Actor {
+    Actor {
+        kind: ActorKind::System,
+        id: None,
+        name: "自动处理".into(),
+        ip: None,
+    }
+}
+
+/// The worker record of a signed-in phone, or a clear error if they never applied.
+pub async fn worker_of_phone(db: &Store, phone: &str) -> Result<Worker> {
+    worker_store::find_by_phone(db, phone)
+        .await?
+        .ok_or(AppError::NotFound("您的会员信息"))
+}
+
+/// Sends a notification SMS; a gateway failure is logged, never fails the step (the inbox has
+/// the message anyway).
+pub async fn sms_notice(sms: &dyn SmsSender, phone: &str, text: &str) {
+    if let Err(e) = sms.send(phone, text).await {
+        tracing::warn!(error = %e, "notification SMS not sent");
+    }
+}
+
+/// A queue request: which union's subtree, which status, only overdue ones, which page.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+#[serde(default)]
+pub struct QueueQuery {
+    pub org: Option<i64>,
+    pub status: Option<String>,
+    pub overdue: bool,
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+/// The union whose queue a reviewer works on: the one asked for, if they may review there, or
+/// their first union where they may.
+pub async fn review_scope(
+    ctx: &Ctx<'_>,
+    staff: &StaffCtx<'_>,
+    org: Option<i64>,
+) -> Result<zhijia_store::org::Org> {
+    use zhijia_domain::org::OrgId;
+    use zhijia_store::org as org_store;
+    let org = match org {
+        Some(id) => org_store::get(ctx.db, OrgId(id))
+            .await?
+            .ok_or(AppError::NotFound("工会"))?,
+        None => {
+            let id = staff
+                .grants
+                .iter()
+                .map(|g| &g.org_path)
+                .find(|p| staff.may_review(p))
+                .and_then(|p| p.ids().last().copied())
+                .ok_or_else(|| AppError::Forbidden("您没有审核权限".into()))?;
+            org_store::get(ctx.db, id)
+                .await?
+                .ok_or(AppError::NotFound("工会"))?
+        }
+    };
+    if !staff.may_review(&org.path) {
+        return Err(AppError::Forbidden("只能处理本级及下级工会的事务".into()));
+    }
+    Ok(org)
+}

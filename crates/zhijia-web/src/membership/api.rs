@@ -1,0 +1,497 @@
+//! Membership JSON API: the worker's side (bearer token or cookie), the public card check and
+//! the staff side (review queue, transfers, roster), each scoped as the use cases say.
+
+use super::{Staff, ctx, parse_id};
+use crate::auth::StaffUser;
+use crate::auth::worker::WorkerUser;
+use crate::{ApiError, AppState};
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+use zhijia_app::AppError;
+use zhijia_app::membership::card::{self, Card, CardCheck};
+use zhijia_app::membership::join::{self, Decision, JoinInput, Submitted};
+use zhijia_app::membership::roster::{self, RosterQuery};
+use zhijia_app::membership::{QueueQuery, transfer, worker_of_phone};
+use zhijia_store::membership as store;
+
+fn body<T>(b: Result<Json<T>, JsonRejection>, shape: &str) -> Result<T, AppError> {
+    b.map(|Json(v)| v)
+        .map_err(|_| AppError::invalid("body", format!("请求体应为 JSON：{shape}")))
+}
+
+fn query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, AppError> {
+    q.map(|Query(v)| v)
+        .map_err(|_| AppError::invalid("query", "查询参数格式不正确"))
+}
+
+/// Applies to join; a member of another union gets a transfer instead (`transfer_id`).
+#[utoipa::path(post, path = "/api/v1/membership/applications", tag = "membership",
+    request_body = JoinInput,
+    responses((status = 201, body = Submitted), (status = 401, body = crate::error::ErrorBody),
+              (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn apply(
+    State(state): State<AppState>,
+    user: WorkerUser,
+    b: Result<Json<JoinInput>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let input = body(b, "入会申请表")?;
+    let ctx = ctx(&state)?;
+    let sub = join::apply(&ctx, &user.session.phone, &input, Utc::now()).await?;
+    Ok((StatusCode::CREATED, Json(sub)).into_response())
+}
+
+#[derive(Debug, Serialize)]
+pub struct MyMembership {
+    pub member_no: Option<String>,
+    pub current: Option<store::Membership>,
+    pub history: Vec<store::Membership>,
+    pub applications: Vec<store::Application>,
+    pub transfers: Vec<store::Transfer>,
+    pub unread: i64,
+}
+
+/// The signed-in worker's membership: current, history, applications, transfers, unread count.
+#[utoipa::path(get, path = "/api/v1/membership", tag = "membership",
+    responses((status = 200, description = "本人的会籍、历史、申请、接转和未读消息数"),
+              (status = 401, body = crate::error::ErrorBody)))]
+pub async fn mine(State(state): State<AppState>, user: WorkerUser) -> Result<Response, ApiError> {
+    let db = &state.store;
+    let Some(w) = zhijia_store::worker::find_by_phone(db, &user.session.phone).await? else {
+        let empty = MyMembership {
+            member_no: None,
+            current: None,
+            history: Vec::new(),
+            applications: Vec::new(),
+            transfers: Vec::new(),
+            unread: 0,
+        };
+        return Ok(Json(empty).into_response());
+    };
+    let history = store::history(db, w.id).await?;
+    let mine = MyMembership {
+        member_no: w.member_no,
+        current: history.iter().find(|m| m.status != "ended").cloned(),
+        history,
+        applications: store::applications_of(db, w.id).await?,
+        transfers: store::transfers_of(db, w.id).await?,
+        unread: store::unread(db, w.id).await?,
+    };
+    Ok(Json(mine).into_response())
+}
+
+/// The member card with a fresh signed QR payload (valid a few minutes).
+#[utoipa::path(get, path = "/api/v1/membership/card", tag = "membership",
+    responses((status = 200, body = Card), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn my_card(
+    State(state): State<AppState>,
+    user: WorkerUser,
+) -> Result<Response, ApiError> {
+    let ctx = ctx(&state)?;
+    let c = card::card(&ctx, &user.session.phone, Utc::now()).await?;
+    Ok(([(header::CACHE_CONTROL, "no-store")], Json(c)).into_response())
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct TransferRequest {
+    /// 转入工会的编号
+    pub to_org: i64,
+    #[serde(default)]
+    pub reason: String,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Created {
+    pub id: i64,
+}
+
+/// The worker asks to move their membership to another union.
+#[utoipa::path(post, path = "/api/v1/membership/transfers", tag = "membership",
+    request_body = TransferRequest,
+    responses((status = 201, body = Created), (status = 409, body = crate::error::ErrorBody)))]
+pub async fn request_transfer(
+    State(state): State<AppState>,
+    user: WorkerUser,
+    b: Result<Json<TransferRequest>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let req = body(b, "{\"to_org\", \"reason\"}")?;
+    let ctx = ctx(&state)?;
+    let id = transfer::request(
+        &ctx,
+        &user.session.phone,
+        req.to_org,
+        &req.reason,
+        Utc::now(),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(Created { id })).into_response())
+}
+
+/// The worker leaves the union (退会); the card stops working.
+#[utoipa::path(post, path = "/api/v1/membership/leave", tag = "membership",
+    responses((status = 204), (status = 409, body = crate::error::ErrorBody)))]
+pub async fn leave(
+    State(state): State<AppState>,
+    user: WorkerUser,
+) -> Result<StatusCode, ApiError> {
+    let ctx = ctx(&state)?;
+    transfer::leave(&ctx, &user.session.phone, Utc::now()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(default)]
+pub struct PageQuery {
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+/// The worker's inbox, newest first.
+#[utoipa::path(get, path = "/api/v1/inbox", tag = "membership", params(PageQuery),
+    responses((status = 200, description = "消息列表 {items, total, offset, limit}")))]
+pub async fn inbox(
+    State(state): State<AppState>,
+    user: WorkerUser,
+    q: Result<Query<PageQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let q = query(q)?;
+    let w = worker_of_phone(&state.store, &user.session.phone).await?;
+    let (limit, offset) = zhijia_app::page_bounds(q.limit, q.offset, 20);
+    let page = store::messages(&state.store, w.id, limit, offset).await?;
+    Ok(Json(page).into_response())
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+pub struct ReadRequest {
+    /// One message; all when absent.
+    pub id: Option<i64>,
+}
+
+/// Marks a message (or all) as read.
+#[utoipa::path(post, path = "/api/v1/inbox/read", tag = "membership", request_body = ReadRequest,
+    responses((status = 204)))]
+pub async fn mark_read(
+    State(state): State<AppState>,
+    user: WorkerUser,
+    b: Result<Json<ReadRequest>, JsonRejection>,
+) -> Result<StatusCode, ApiError> {
+    let req = body(b, "{\"id\"}")?;
+    let w = worker_of_phone(&state.store, &user.session.phone).await?;
+    store::mark_read(&state.store, w.id, req.id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct VerifyCard {
+    /// 扫描会员卡二维码得到的内容
+    pub token: String,
+}
+
+/// Checks a scanned member card: valid, expired, forged, revoked or malformed. Public, so a
+/// merchant or an activity organiser can check without an account.
+#[utoipa::path(post, path = "/api/v1/cards/verify", tag = "membership", request_body = VerifyCard,
+    responses((status = 200, body = CardCheck)))]
+pub async fn verify_card(
+    State(state): State<AppState>,
+    b: Result<Json<VerifyCard>, JsonRejection>,
+) -> Result<Json<CardCheck>, ApiError> {
+    let req = body(b, "{\"token\"}")?;
+    let ctx = ctx(&state)?;
+    if req.token.len() > 512 {
+        return Err(AppError::invalid("token", "二维码内容过长").into());
+    }
+    Ok(Json(
+        card::verify(ctx.db, ctx.keys, &req.token, Utc::now()).await?,
+    ))
+}
+
+// -------------------------------------------------------------------------------------------
+// Staff
+
+/// The review queue of a union's subtree (default: pending, earliest deadline first).
+#[utoipa::path(get, path = "/api/v1/applications", tag = "membership", params(QueueQuery),
+    responses((status = 200, description = "入会申请 {items, total, offset, limit}"),
+              (status = 403, body = crate::error::ErrorBody)))]
+pub async fn applications(
+    State(state): State<AppState>,
+    user: StaffUser,
+    q: Result<Query<QueueQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let q = query(q)?;
+    let ctx = ctx(&state)?;
+    let staff = Staff::of(&user);
+    let (_, page) = join::queue(&ctx, &staff.ctx(), &q, Utc::now()).await?;
+    Ok(Json(page).into_response())
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct DecisionRequest {
+    pub approve: bool,
+    /// 不予通过的原因(不通过时必填，申请人可见)
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// Approves or rejects an application of the reviewer's branch.
+#[utoipa::path(post, path = "/api/v1/applications/{id}/decision", tag = "membership",
+    params(("id" = i64, Path)), request_body = DecisionRequest,
+    responses((status = 200, description = "处理后的申请"), (status = 404, body = crate::error::ErrorBody),
+              (status = 409, body = crate::error::ErrorBody)))]
+pub async fn decide(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+    b: Result<Json<DecisionRequest>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    let req = body(b, "{\"approve\", \"reason\"}")?;
+    let ctx = ctx(&state)?;
+    let staff = Staff::of(&user);
+    let decision = if req.approve {
+        Decision::Approve
+    } else {
+        Decision::Reject { reason: req.reason }
+    };
+    let app = join::decide(&ctx, &staff.ctx(), id, decision, Utc::now()).await?;
+    Ok(Json(app).into_response())
+}
+
+/// Transfers in or out of a union's subtree (default: awaiting release).
+#[utoipa::path(get, path = "/api/v1/transfers", tag = "membership", params(QueueQuery),
+    responses((status = 200, description = "会籍接转 {items, total, offset, limit}")))]
+pub async fn transfers(
+    State(state): State<AppState>,
+    user: StaffUser,
+    q: Result<Query<QueueQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let q = query(q)?;
+    let ctx = ctx(&state)?;
+    let staff = Staff::of(&user);
+    let (_, page) = transfer::queue(&ctx, &staff.ctx(), &q).await?;
+    Ok(Json(page).into_response())
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct UnionTransfer {
+    pub member_no: String,
+    pub to_org: i64,
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// A receiving union starts the transfer of a member who now works in its branch.
+#[utoipa::path(post, path = "/api/v1/transfers", tag = "membership", request_body = UnionTransfer,
+    responses((status = 201, body = Created), (status = 403, body = crate::error::ErrorBody)))]
+pub async fn start_transfer(
+    State(state): State<AppState>,
+    user: StaffUser,
+    b: Result<Json<UnionTransfer>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let req = body(b, "{\"member_no\", \"to_org\", \"reason\"}")?;
+    let ctx = ctx(&state)?;
+    let staff = Staff::of(&user);
+    let id = transfer::start_by_union(
+        &ctx,
+        &staff.ctx(),
+        &req.member_no,
+        req.to_org,
+        &req.reason,
+        Utc::now(),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(Created { id })).into_response())
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+pub struct ReleaseRequest {
+    /// 不同意转出的原因；为空表示同意转出
+    pub refuse_reason: Option<String>,
+}
+
+/// The releasing union agrees to (or refuses) the transfer.
+#[utoipa::path(post, path = "/api/v1/transfers/{id}/release", tag = "membership",
+    params(("id" = i64, Path)), request_body = ReleaseRequest,
+    responses((status = 200, description = "处理后的接转"), (status = 403, body = crate::error::ErrorBody)))]
+pub async fn release(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+    b: Result<Json<ReleaseRequest>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    let req = body(b, "{\"refuse_reason\"}")?;
+    let ctx = ctx(&state)?;
+    let staff = Staff::of(&user);
+    let refuse = req
+        .refuse_reason
+        .as_deref()
+        .filter(|r| !r.trim().is_empty());
+    let t = transfer::answer_release(&ctx, &staff.ctx(), id, refuse).await?;
+    Ok(Json(t).into_response())
+}
+
+/// The receiving union accepts a released transfer: the membership moves.
+#[utoipa::path(post, path = "/api/v1/transfers/{id}/accept", tag = "membership",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "完成的接转"), (status = 409, body = crate::error::ErrorBody)))]
+pub async fn accept(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    let ctx = ctx(&state)?;
+    let staff = Staff::of(&user);
+    let t = transfer::accept(&ctx, &staff.ctx(), id, Utc::now()).await?;
+    Ok(Json(t).into_response())
+}
+
+#[derive(Debug, Serialize)]
+struct RosterPage {
+    org_id: i64,
+    org_name: String,
+    #[serde(flatten)]
+    page: zhijia_store::Page<roster::RosterItem>,
+}
+
+/// The roster of a union's subtree: search (name, member number, identity number, phone),
+/// filters, pagination. Identity numbers and phones are masked.
+#[utoipa::path(get, path = "/api/v1/roster", tag = "membership",
+    params(("org" = Option<i64>, Query), ("q" = Option<String>, Query), ("status" = Option<String>, Query),
+           ("joined_from" = Option<String>, Query), ("joined_to" = Option<String>, Query),
+           ("gig" = Option<String>, Query), ("limit" = Option<i64>, Query), ("offset" = Option<i64>, Query)),
+    responses((status = 200, description = "会员名册 {org_id, org_name, items, total, offset, limit}"),
+              (status = 403, body = crate::error::ErrorBody)))]
+pub async fn roster_list(
+    State(state): State<AppState>,
+    user: StaffUser,
+    q: Result<Query<RosterQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let q = query(q)?;
+    let ctx = ctx(&state)?;
+    let staff = Staff::of(&user);
+    let (org, page) = roster::list(&ctx, &staff.ctx(), &q).await?;
+    Ok(Json(RosterPage {
+        org_id: org.id.0,
+        org_name: org.name,
+        page,
+    })
+    .into_response())
+}
+
+/// One member of the caller's branch: memberships, transfers, card status, audit trail.
+#[utoipa::path(get, path = "/api/v1/roster/{membership_id}", tag = "membership",
+    params(("membership_id" = i64, Path)),
+    responses((status = 200, description = "会员详情"), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn roster_detail(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    let ctx = ctx(&state)?;
+    let staff = Staff::of(&user);
+    let d = roster::detail(&ctx, &staff.ctx(), id).await?;
+    Ok(Json(d).into_response())
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct FullIdNumber {
+    pub id_number: String,
+}
+
+/// The full identity number, for reviewers and administrators; every call is audited.
+#[utoipa::path(post, path = "/api/v1/roster/{membership_id}/id-number", tag = "membership",
+    params(("membership_id" = i64, Path)),
+    responses((status = 200, body = FullIdNumber), (status = 403, body = crate::error::ErrorBody)))]
+pub async fn reveal(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    let ctx = ctx(&state)?;
+    let staff = Staff::of(&user);
+    let full = roster::reveal_id_number(&ctx, &staff.ctx(), id).await?;
+    Ok((
+        [(header::CACHE_CONTROL, "no-store")],
+        Json(FullIdNumber { id_number: full }),
+    )
+        .into_response())
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct RetiredRequest {
+    pub retired: bool,
+}
+
+/// Marks a member retired (membership kept) or active again.
+#[utoipa::path(post, path = "/api/v1/roster/{membership_id}/retired", tag = "membership",
+    params(("membership_id" = i64, Path)), request_body = RetiredRequest,
+    responses((status = 204), (status = 403, body = crate::error::ErrorBody)))]
+pub async fn retired(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+    b: Result<Json<RetiredRequest>, JsonRejection>,
+) -> Result<StatusCode, ApiError> {
+    let id = parse_id(&id)?;
+    let req = body(b, "{\"retired\"}")?;
+    let ctx = ctx(&state)?;
+    let staff = Staff::of(&user);
+    transfer::set_retired(&ctx, &staff.ctx(), id, req.retired).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ExportQuery {
+    #[serde(flatten)]
+    pub roster: RosterQuery,
+    /// Full identity numbers (reviewers and administrators only).
+    pub full: bool,
+}
+
+/// The filtered roster as an XLSX file; masked unless `full` and allowed; audited.
+#[utoipa::path(get, path = "/api/v1/roster/export.xlsx", tag = "membership",
+    params(("org" = Option<i64>, Query), ("q" = Option<String>, Query), ("full" = Option<bool>, Query)),
+    responses((status = 200, description = "XLSX 文件", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
+pub async fn export(
+    State(state): State<AppState>,
+    user: StaffUser,
+    q: Result<Query<ExportQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let q = query(q)?;
+    let ctx = ctx(&state)?;
+    let staff = Staff::of(&user);
+    let e = roster::export(&ctx, &staff.ctx(), &q.roster, q.full).await?;
+    let bytes = super::xlsx::roster(&e)?;
+    Ok(super::xlsx::attachment(bytes, "roster.xlsx"))
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/membership", get(mine))
+        .route("/api/v1/membership/applications", post(apply))
+        .route("/api/v1/membership/card", get(my_card))
+        .route("/api/v1/membership/transfers", post(request_transfer))
+        .route("/api/v1/membership/leave", post(leave))
+        .route("/api/v1/inbox", get(inbox))
+        .route("/api/v1/inbox/read", post(mark_read))
+        .route("/api/v1/cards/verify", post(verify_card))
+        .route("/api/v1/applications", get(applications))
+        .route("/api/v1/applications/{id}/decision", post(decide))
+        .route("/api/v1/transfers", get(transfers).post(start_transfer))
+        .route("/api/v1/transfers/{id}/release", post(release))
+        .route("/api/v1/transfers/{id}/accept", post(accept))
+        .route("/api/v1/roster", get(roster_list))
+        .route("/api/v1/roster/export.xlsx", get(export))
+        .route("/api/v1/roster/{id}", get(roster_detail))
+        .route("/api/v1/roster/{id}/id-number", post(reveal))
+        .route("/api/v1/roster/{id}/retired", post(retired))
+}

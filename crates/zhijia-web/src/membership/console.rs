@@ -1,0 +1,364 @@
+//! Staff console pages of membership: the review queue, transfers, the roster and a member.
+
+use super::{Staff, ctx, parse_id};
+use crate::auth::{StaffUser, csrf_refused};
+use crate::org::pages::{Pager, UserBar};
+use crate::pages::render;
+use crate::{AppState, PageError};
+use askama::Template;
+use axum::Router;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Form, Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use chrono::Utc;
+use serde::Deserialize;
+use zhijia_app::membership::join::{self, Decision, Route};
+use zhijia_app::membership::roster::{self, MemberDetail, RosterItem, RosterQuery};
+use zhijia_app::membership::{QueueQuery, transfer};
+use zhijia_domain::member::TransferStatus;
+use zhijia_store::membership::{Application, Transfer};
+
+const PER_PAGE: i64 = 20;
+
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct QueuePageQuery {
+    org: Option<i64>,
+    overdue: Option<String>,
+    page: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "applications.html")]
+struct ApplicationsPage {
+    user: UserBar,
+    org_id: i64,
+    org_name: String,
+    overdue: bool,
+    today: chrono::NaiveDate,
+    items: Vec<Application>,
+    pager: Pager,
+}
+
+impl ApplicationsPage {
+    fn route_label(&self, r: &str) -> &'static str {
+        Route::label(r)
+    }
+}
+
+async fn applications(
+    State(state): State<AppState>,
+    user: StaffUser,
+    q: Result<Query<QueuePageQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, PageError> {
+    let q = q.map(|Query(q)| q).unwrap_or_default();
+    let ctx = ctx(&state)?;
+    let staff = Staff::of(&user);
+    let (page, limit, offset) = crate::pages::page_window(q.page, PER_PAGE);
+    let overdue = q.overdue.is_some();
+    let now = Utc::now();
+    let query = QueueQuery {
+        org: q.org,
+        status: None,
+        overdue,
+        limit: Some(limit),
+        offset: Some(offset),
+    };
+    let (org, list) = join::queue(&ctx, &staff.ctx(), &query, now).await?;
+    let base = format!(
+        "/console/applications?org={}{}&",
+        org.id.0,
+        if overdue { "&overdue=1" } else { "" }
+    );
+    Ok(render(&ApplicationsPage {
+        user: (&user).into(),
+        org_id: org.id.0,
+        org_name: org.name,
+        overdue,
+        today: zhijia_app::today(now),
+        pager: Pager::new(page, list.total, base),
+        items: list.items,
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DecisionForm {
+    csrf: String,
+    approve: Option<String>,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn decide(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+    form: Result<Form<DecisionForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    let Ok(Form(form)) = form else {
+        return Ok(csrf_refused());
+    };
+    if !user.csrf_ok(&form.csrf) {
+        return Ok(csrf_refused());
+    }
+    let id = parse_id(&id)?;
+    let ctx = ctx(&state)?;
+    let staff = Staff::of(&user);
+    let decision = if form.approve.is_some() {
+        Decision::Approve
+    } else {
+        Decision::Reject {
+            reason: form.reason,
+        }
+    };
+    let app = join::decide(&ctx, &staff.ctx(), id, decision, Utc::now()).await?;
+    Ok(Redirect::to(&format!("/console/applications?org={}", app.org_id.0)).into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct TransferPageQuery {
+    org: Option<i64>,
+    status: Option<String>,
+    page: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "transfers.html")]
+struct TransfersPage {
+    user: UserBar,
+    org_id: i64,
+    org_name: String,
+    status: String,
+    statuses: Vec<(&'static str, &'static str)>,
+    items: Vec<Transfer>,
+    pager: Pager,
+}
+
+async fn transfers(
+    State(state): State<AppState>,
+    user: StaffUser,
+    q: Result<Query<TransferPageQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, PageError> {
+    let q = q.map(|Query(q)| q).unwrap_or_default();
+    let ctx = ctx(&state)?;
+    let staff = Staff::of(&user);
+    let (page, limit, offset) = crate::pages::page_window(q.page, PER_PAGE);
+    let query = QueueQuery {
+        org: q.org,
+        status: q.status.clone(),
+        overdue: false,
+        limit: Some(limit),
+        offset: Some(offset),
+    };
+    let (org, list) = transfer::queue(&ctx, &staff.ctx(), &query).await?;
+    let status = q.status.unwrap_or_else(|| "awaiting_release".into());
+    let base = format!(
+        "/console/transfers?org={}&status={}&",
+        org.id.0,
+        enc(&status)
+    );
+    Ok(render(&TransfersPage {
+        user: (&user).into(),
+        org_id: org.id.0,
+        org_name: org.name,
+        status,
+        statuses: TransferStatus::ALL
+            .iter()
+            .map(|s| (s.as_str(), s.label()))
+            .collect(),
+        pager: Pager::new(page, list.total, base),
+        items: list.items,
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TransferForm {
+    csrf: String,
+    /// release, refuse or accept
+    act: String,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn act_on_transfer(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+    form: Result<Form<TransferForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    let Ok(Form(form)) = form else {
+        return Ok(csrf_refused());
+    };
+    if !user.csrf_ok(&form.csrf) {
+        return Ok(csrf_refused());
+    }
+    let id = parse_id(&id)?;
+    let ctx = ctx(&state)?;
+    let staff = Staff::of(&user);
+    let t = match form.act.as_str() {
+        "release" => transfer::answer_release(&ctx, &staff.ctx(), id, None).await?,
+        "refuse" => {
+            transfer::answer_release(&ctx, &staff.ctx(), id, Some(form.reason.as_str())).await?
+        }
+        _ => transfer::accept(&ctx, &staff.ctx(), id, Utc::now()).await?,
+    };
+    Ok(Redirect::to(&format!("/console/transfers?status={}", enc(&t.status))).into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RosterPageQuery {
+    org: Option<i64>,
+    q: Option<String>,
+    status: Option<String>,
+    joined_from: Option<String>,
+    joined_to: Option<String>,
+    gig: Option<String>,
+    page: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "roster.html")]
+struct RosterPage {
+    user: UserBar,
+    org_id: i64,
+    org_name: String,
+    q: String,
+    status: String,
+    joined_from: String,
+    joined_to: String,
+    gig: String,
+    gigs: Vec<(&'static str, &'static str)>,
+    export: String,
+    items: Vec<RosterItem>,
+    pager: Pager,
+}
+
+async fn roster_page(
+    State(state): State<AppState>,
+    user: StaffUser,
+    q: Result<Query<RosterPageQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, PageError> {
+    let q = q.map(|Query(q)| q).unwrap_or_default();
+    let ctx = ctx(&state)?;
+    let staff = Staff::of(&user);
+    let (page, limit, offset) = crate::pages::page_window(q.page, PER_PAGE);
+    let query = RosterQuery {
+        org: q.org,
+        q: q.q.clone(),
+        status: q.status.clone(),
+        joined_from: q.joined_from.clone(),
+        joined_to: q.joined_to.clone(),
+        gig: q.gig.clone(),
+        limit: Some(limit),
+        offset: Some(offset),
+    };
+    let (org, list) = roster::list(&ctx, &staff.ctx(), &query).await?;
+    let s = |v: &Option<String>| v.clone().unwrap_or_default();
+    let filters = format!(
+        "org={}&q={}&status={}&joined_from={}&joined_to={}&gig={}",
+        org.id.0,
+        enc(&s(&q.q)),
+        enc(&s(&q.status)),
+        enc(&s(&q.joined_from)),
+        enc(&s(&q.joined_to)),
+        enc(&s(&q.gig))
+    );
+    Ok(render(&RosterPage {
+        user: (&user).into(),
+        org_id: org.id.0,
+        org_name: org.name,
+        q: s(&q.q),
+        status: s(&q.status),
+        joined_from: s(&q.joined_from),
+        joined_to: s(&q.joined_to),
+        gig: s(&q.gig),
+        gigs: zhijia_domain::worker::GigOccupation::ALL
+            .iter()
+            .map(|g| (g.as_str(), g.label()))
+            .collect(),
+        export: format!("/api/v1/roster/export.xlsx?{filters}"),
+        pager: Pager::new(page, list.total, format!("/console/roster?{filters}&")),
+        items: list.items,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "member.html")]
+struct MemberPage {
+    user: UserBar,
+    d: MemberDetail,
+    full_id: Option<String>,
+}
+
+async fn member_page(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let id = parse_id(&id)?;
+    let ctx = ctx(&state)?;
+    let staff = Staff::of(&user);
+    let d = roster::detail(&ctx, &staff.ctx(), id).await?;
+    Ok(render(&MemberPage {
+        user: (&user).into(),
+        d,
+        full_id: None,
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CsrfForm {
+    csrf: String,
+}
+
+/// Shows the full identity number once, on this response only; the view is audited.
+async fn reveal(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+    form: Result<Form<CsrfForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    let Ok(Form(form)) = form else {
+        return Ok(csrf_refused());
+    };
+    if !user.csrf_ok(&form.csrf) {
+        return Ok(csrf_refused());
+    }
+    let id = parse_id(&id)?;
+    let ctx = ctx(&state)?;
+    let staff = Staff::of(&user);
+    let full = roster::reveal_id_number(&ctx, &staff.ctx(), id).await?;
+    let d = roster::detail(&ctx, &staff.ctx(), id).await?;
+    Ok((
+        [(axum::http::header::CACHE_CONTROL, "no-store")],
+        render(&MemberPage {
+            user: (&user).into(),
+            d,
+            full_id: Some(full),
+        }),
+    )
+        .into_response())
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/console/applications", get(applications))
+        .route("/console/applications/{id}/decision", post(decide))
+        .route("/console/transfers", get(transfers))
+        .route("/console/transfers/{id}", post(act_on_transfer))
+        .route("/console/roster", get(roster_page))
+        .route("/console/members/{id}", get(member_page))
+        .route("/console/members/{id}/id-number", post(reveal))
+}
