@@ -741,14 +741,11 @@ macro_rules! roster_select {
             " FROM membership m JOIN worker w ON w.id = m.worker_id \
              JOIN org o ON o.id = m.org_id \
              WHERE o.path >= $1 AND o.path < $2 \
-             AND ($3 IS NULL OR w.member_no = $3) \
-             AND ($4 IS NULL OR w.id_number_idx = $4) \
-             AND ($5 IS NULL OR w.phone = $5) \
-             AND ($6 IS NULL OR w.name LIKE $6 ESCAPE '\\') \
-             AND ($7 IS NULL OR m.status = $7) \
-             AND ($8 IS NULL OR m.joined_on >= $8) \
-             AND ($9 IS NULL OR m.joined_on <= $9) \
-             AND ($10 IS NULL OR w.gig_occupation = $10) ",
+             AND (CAST($3 AS TEXT) IS NULL OR w.name LIKE $3 ESCAPE '\\') \
+             AND (CAST($4 AS TEXT) IS NULL OR m.status = $4) \
+             AND (CAST($5 AS DATE) IS NULL OR m.joined_on >= $5) \
+             AND (CAST($6 AS DATE) IS NULL OR m.joined_on <= $6) \
+             AND (CAST($7 AS TEXT) IS NULL OR w.gig_occupation = $7) ",
             $tail
         )
     };
@@ -758,7 +755,7 @@ const ROSTER: &str = roster_select!(
     "m.id AS membership_id, m.worker_id, w.name, w.member_no, w.id_number_enc, w.sex, \
      w.birth_date, w.phone, w.employer_name, w.gig_occupation, m.org_id, o.name AS org_name, \
      m.status, m.joined_on, m.ended_on",
-    "ORDER BY m.id DESC LIMIT $11 OFFSET $12"
+    "ORDER BY m.id DESC LIMIT $8 OFFSET $9"
 );
 const COUNT_ROSTER: &str = roster_select!("COUNT(*)", "");
 /// The one person a unique key names: their memberships within the scope. Looked up through
@@ -829,12 +826,11 @@ pub async fn roster(
         });
     }
     let name = filter.name.as_deref().map(like_pattern);
-    let params: [&(dyn crate::Param + Sync); 10] = [
+    // The optional filters are typed by CAST in the SQL: PostgreSQL cannot infer the type of a
+    // parameter that appears only in `$n IS NULL`.
+    let params: [&(dyn crate::Param + Sync); 7] = [
         &scope.as_str(),
         &upper,
-        &filter.member_no,
-        &filter.id_number_idx,
-        &filter.phone,
         &name,
         &filter.status,
         &filter.joined_from,

@@ -10,6 +10,7 @@ mod demo;
 mod http;
 mod identity;
 mod membership;
+mod membership_http;
 mod org_tree;
 mod sms;
 mod store_conformance;

@@ -1,0 +1,340 @@
+//! Membership over HTTP on a real server: the worker's JSON API (SMS sign-in for a bearer token,
+//! join, card), the public card check, the staff API and pages, and their scope.
+
+use crate::helpers::{TestDb, browser, csrf_of, keys, page_text, signed_in, worker_signed_in};
+use crate::membership::{employee, id_number, world};
+use crate::on_both;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use zhijia_web::WebConfig;
+
+async fn start(t: &TestDb) -> String {
+    let config = WebConfig {
+        demo: true,
+        pii_keys: Some(keys()),
+        ..WebConfig::default()
+    };
+    let running = zhijia::serve::start(t.store.clone(), "127.0.0.1:0", config)
+        .await
+        .unwrap();
+    format!("http://{}", running.addr)
+}
+
+/// A second console account: an `org_admin` of `org`, signed in, first password changed.
+async fn admin_of(
+    base: &str,
+    db: &zhijia_store::Store,
+    org: &zhijia_store::org::Org,
+    username: &str,
+) -> reqwest::Client {
+    let created =
+        zhijia_app::staff::create_admin(db, username, "管理员", org.id, &crate::helpers::actor())
+            .await
+            .unwrap();
+    let client = crate::helpers::sign_in(base, username, &created.initial_password).await;
+    let form = page_text(&client, format!("{base}/console/password")).await;
+    let csrf = csrf_of(&form);
+    let new = "Tianhe2026pass!";
+    let r = client
+        .post(format!("{base}/console/password"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("current", created.initial_password.as_str()),
+            ("new", new),
+            ("confirm", new),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    client
+}
+
+/// Signs a worker in through the JSON API and returns the bearer token.
+async fn api_token(base: &str, phone: &str) -> String {
+    let http = reqwest::Client::new();
+    let sent: Value = http
+        .post(format!("{base}/api/v1/worker/sms-codes"))
+        .json(&json!({ "phone": phone }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let code = sent["demo_code"].as_str().expect("demo code").to_owned();
+    // A wrong code is refused; the right one gives a token, once.
+    let wrong = http
+        .post(format!("{base}/api/v1/worker/sessions"))
+        .json(
+            &json!({ "phone": phone, "code": if code == "000000" { "111111" } else { "000000" } }),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let ok = http
+        .post(format!("{base}/api/v1/worker/sessions"))
+        .json(&json!({ "phone": phone, "code": code }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), StatusCode::CREATED);
+    let body: Value = ok.json().await.unwrap();
+    let again = http
+        .post(format!("{base}/api/v1/worker/sessions"))
+        .json(&json!({ "phone": phone, "code": code }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        again.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "single use"
+    );
+    body["token"].as_str().unwrap().to_owned()
+}
+
+on_both!(
+    a_worker_joins_through_the_api_and_the_card_is_checked,
+    |t: TestDb| async move {
+        let db = &t.store;
+        let w = world(db).await;
+        let base = start(&t).await;
+        let http = reqwest::Client::new();
+        // Without a token: 401 in JSON.
+        let anon = http.get(format!("{base}/api/v1/me")).send().await.unwrap();
+        assert_eq!(anon.status(), StatusCode::UNAUTHORIZED);
+
+        let token = api_token(&base, "13900139001").await;
+        let id = id_number("440106", (1991, 7, 1), 67);
+        let input = employee("陈晨", &id, "广州天河电子厂", &w.factory_code);
+        let bad = http
+            .post(format!("{base}/api/v1/membership/applications"))
+            .bearer_auth(&token)
+            .json(&json!({ "name": "陈晨", "id_number": "44010619910701067X", "employment": "employee" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let bad: Value = bad.json().await.unwrap();
+        assert_eq!(bad["field"], "id_number");
+        let res = http
+            .post(format!("{base}/api/v1/membership/applications"))
+            .bearer_auth(&token)
+            .json(&json!({
+                "name": input.name, "id_number": input.id_number, "ethnicity": "01",
+                "employment": "employee", "employer_name": input.employer_name,
+                "employer_credit_code": input.employer_credit_code,
+                "wage_earner": true, "accepts_constitution": true, "consent": true
+            }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::CREATED);
+        let sub: Value = res.json().await.unwrap();
+        assert_eq!(sub["org_id"], w.factory.id.0);
+        let app_id = sub["application_id"].as_i64().unwrap();
+
+        // Staff: an org_admin of the neighbouring county sees nothing of it ...
+        let yuexiu = signed_in(&base, db, &w.gz.yuexiu).await;
+        let queue: Value = yuexiu
+            .get(format!("{base}/api/v1/applications"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(queue["total"], 0);
+        let denied = yuexiu
+            .post(format!("{base}/api/v1/applications/{app_id}/decision"))
+            .json(&json!({ "approve": true }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(denied.status(), StatusCode::NOT_FOUND);
+        for path in [
+            format!("/api/v1/applications?org={}", w.gz.tianhe.id.0),
+            format!("/api/v1/applications?org={}", w.gz.city.id.0),
+            format!("/api/v1/roster?org={}", w.gz.tianhe.id.0),
+            format!("/api/v1/roster?org={}", w.gz.city.id.0),
+            format!("/api/v1/transfers?org={}", w.gz.city.id.0),
+            format!("/console/roster?org={}", w.gz.tianhe.id.0),
+            format!("/console/applications?org={}", w.gz.city.id.0),
+        ] {
+            let r = yuexiu.get(format!("{base}{path}")).send().await.unwrap();
+            assert_eq!(r.status(), StatusCode::FORBIDDEN, "{path}");
+        }
+        // ... while its own county's data is there.
+        let own = yuexiu
+            .get(format!("{base}/api/v1/roster?org={}", w.gz.yuexiu.id.0))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(own.status(), StatusCode::OK);
+
+        // The Tianhe admin approves on the console page (a form post with the CSRF token).
+        let tianhe = admin_of(&base, db, &w.gz.tianhe, "tianhe.admin").await;
+        let page = page_text(&tianhe, format!("{base}/console/applications")).await;
+        assert!(page.contains("陈晨"), "{page}");
+        let csrf = csrf_of(&page);
+        let no_csrf = tianhe
+            .post(format!("{base}/console/applications/{app_id}/decision"))
+            .form(&[("approve", "1")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(no_csrf.status(), StatusCode::FORBIDDEN);
+        let approved = tianhe
+            .post(format!("{base}/console/applications/{app_id}/decision"))
+            .form(&[("csrf", csrf.as_str()), ("approve", "1")])
+            .send()
+            .await
+            .unwrap();
+        let status = approved.status();
+        assert_eq!(status, StatusCode::OK, "{}", approved.text().await.unwrap());
+
+        // The card, by API, and its check by anyone.
+        let card: Value = http
+            .get(format!("{base}/api/v1/membership/card"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let qr = card["token"].as_str().unwrap();
+        let check: Value = http
+            .post(format!("{base}/api/v1/cards/verify"))
+            .json(&json!({ "token": qr }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(check["result"], "valid", "{check}");
+        let forged: Value = http
+            .post(format!("{base}/api/v1/cards/verify"))
+            .json(&json!({ "token": format!("{}{}", &qr[..qr.len() - 1], if qr.ends_with('0') { '1' } else { '0' }) }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(forged["result"], "forged");
+        let verify_page = page_text(&browser(), format!("{base}/cards/verify?token={qr}")).await;
+        assert!(verify_page.contains("会员卡有效"), "{verify_page}");
+
+        // The roster of Tianhe shows the member masked; the full number only via the audited call.
+        let roster: Value = tianhe
+            .get(format!(
+                "{base}/api/v1/roster?q={}",
+                card["member_no"].as_str().unwrap()
+            ))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(roster["total"], 1);
+        let masked = roster["items"][0]["id_number_masked"].as_str().unwrap();
+        assert!(!masked.contains(&id[4..14]));
+        let m = roster["items"][0]["membership_id"].as_i64().unwrap();
+        let full: Value = tianhe
+            .post(format!("{base}/api/v1/roster/{m}/id-number"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(full["id_number"], id.as_str());
+        let other = yuexiu
+            .get(format!("{base}/api/v1/roster/{m}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            other.status(),
+            StatusCode::NOT_FOUND,
+            "not in Yuexiu's branch"
+        );
+        let xlsx = tianhe
+            .get(format!("{base}/api/v1/roster/export.xlsx"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(xlsx.status(), StatusCode::OK);
+        let bytes = xlsx.bytes().await.unwrap();
+        assert_eq!(&bytes[..2], b"PK", "an XLSX (zip) file");
+
+        // The worker's pages (here with the same session's token; a 2nd SMS code within 60 s
+        // would be refused): membership with the inbox, the card with its QR.
+        let page = |path: &str| http.get(format!("{base}{path}")).bearer_auth(&token).send();
+        let mine = page("/membership").await.unwrap().text().await.unwrap();
+        assert!(mine.contains(&w.factory.name), "{mine}");
+        assert!(mine.contains("入会申请已通过"));
+        let card_page = page("/card").await.unwrap().text().await.unwrap();
+        assert!(card_page.contains("<svg"));
+        assert!(card_page.contains(card["member_no"].as_str().unwrap()));
+    }
+);
+
+on_both!(
+    the_join_form_keeps_what_was_typed_when_a_field_is_wrong,
+    |t: TestDb| async move {
+        let db = &t.store;
+        let w = world(db).await;
+        let base = start(&t).await;
+        let client = worker_signed_in(&base, "13900139002").await;
+        let form = page_text(&client, format!("{base}/join")).await;
+        let csrf = csrf_of(&form);
+        let res = client
+            .post(format!("{base}/join"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("name", "林一"),
+                ("id_number", "440106199107010672"),
+                ("employment", "employee"),
+                ("employer_name", "广州天河电子厂"),
+                ("employer_credit_code", w.factory_code.as_str()),
+                ("wage_earner", "on"),
+                ("accepts_constitution", "on"),
+                ("consent", "on"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let page = res.text().await.unwrap();
+        assert!(page.contains("身份证号"), "{page}");
+        assert!(page.contains("value=\"林一\""), "the name is kept");
+        assert!(page.contains(&w.factory_code), "the credit code is kept");
+        let good = id_number("440106", (1991, 7, 1), 67);
+        let res = client
+            .post(format!("{base}/join"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("name", "林一"),
+                ("id_number", good.as_str()),
+                ("employment", "employee"),
+                ("employer_name", "广州天河电子厂"),
+                ("employer_credit_code", w.factory_code.as_str()),
+                ("wage_earner", "on"),
+                ("accepts_constitution", "on"),
+                ("consent", "on"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.url().path(), "/membership");
+        let page = res.text().await.unwrap();
+        assert!(page.contains("入会申请已提交"), "{page}");
+        assert!(page.contains(&w.factory.name));
+    }
+);
