@@ -63,6 +63,7 @@ pub mod action {
     /// A staff member was shown a member's full identity number.
     pub const PII_VIEWED: &str = "pii.viewed";
     pub const ROSTER_EXPORTED: &str = "roster.exported";
+    pub const ROSTER_IMPORTED: &str = "roster.imported";
     pub const JOIN_APPLIED: &str = "join.applied";
     pub const JOIN_APPROVED: &str = "join.approved";
     pub const JOIN_REJECTED: &str = "join.rejected";

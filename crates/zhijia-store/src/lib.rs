@@ -8,6 +8,7 @@
 pub mod audit;
 pub mod db;
 mod error;
+pub mod import;
 pub mod membership;
 pub mod migrate;
 pub mod org;

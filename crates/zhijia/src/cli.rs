@@ -42,6 +42,9 @@ pub enum Command {
     /// 工作人员账号
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// 导入数据
+    #[command(subcommand)]
+    Import(ImportCommand),
     /// 查看审计日志(最新的在前)
     Audit {
         #[command(flatten)]
@@ -53,6 +56,23 @@ pub enum Command {
         limit: i64,
         #[arg(long, default_value_t = 0)]
         offset: i64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// 导入会员名册(.xlsx 或 .csv)，有误的行写入错误报告；重复导入不会产生重复会员
+    Members {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// 名册文件
+        file: std::path::PathBuf,
+        /// 会员所属的工会编号
+        #[arg(long)]
+        org: i64,
+        /// 错误报告(CSV)的保存位置；默认为名册文件旁的“文件名.errors.csv”
+        #[arg(long)]
+        errors: Option<std::path::PathBuf>,
     },
 }
 
@@ -250,6 +270,12 @@ pub async fn run(cli: Cli) -> Result<(), AppError> {
             println!("请当面或通过安全渠道交给本人；首次登录时必须修改密码。");
             Ok(())
         }
+        Command::Import(ImportCommand::Members {
+            store,
+            file,
+            org,
+            errors,
+        }) => import_members(&store, &file, org, errors).await,
         Command::Audit {
             store,
             org,
@@ -283,6 +309,63 @@ pub async fn run(cli: Cli) -> Result<(), AppError> {
             Ok(())
         }
     }
+}
+
+async fn import_members(
+    store: &StoreArgs,
+    file: &std::path::Path,
+    org: i64,
+    errors: Option<std::path::PathBuf>,
+) -> Result<(), AppError> {
+    use zhijia_app::membership::import;
+    let db = store.open().await?;
+    let keys = store.keys(false)?;
+    let org = uc::get(&db, OrgId(org)).await?;
+    let bytes = std::fs::read(file)
+        .map_err(|e| AppError::invalid("file", format!("无法读取 {}：{e}", file.display())))?;
+    let is_xlsx = bytes.starts_with(b"PK");
+    let rows = if is_xlsx {
+        import::xlsx_rows(bytes)?
+    } else {
+        import::csv_rows(std::io::Cursor::new(bytes))
+    };
+    let started = Instant::now();
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} 已处理 {pos} 行 ({per_sec}) {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    bar.set_message(format!("导入到 {}", org.name));
+    let actor = Actor::cli(&format!("import members {}", file.display()));
+    let report = import::import(&db, &keys, &actor, &org, rows, chrono::Utc::now(), &|n| {
+        bar.set_position(n)
+    })
+    .await?;
+    bar.finish_and_clear();
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "共 {} 行：导入 {} 人，已存在跳过 {} 人，有误 {} 行；用时 {:.1} 秒({:.0} 行/秒)",
+        report.rows,
+        report.imported,
+        report.skipped,
+        report.errors.len(),
+        secs,
+        report.rows as f64 / secs.max(0.001)
+    );
+    if !report.errors.is_empty() {
+        let path = errors.unwrap_or_else(|| {
+            let mut p = file.as_os_str().to_owned();
+            p.push(".errors.csv");
+            p.into()
+        });
+        std::fs::write(&path, import::error_report_csv(&report.errors))
+            .map_err(|e| AppError::Config(format!("无法写入错误报告 {}：{e}", path.display())))?;
+        println!("错误报告：{}", path.display());
+        for e in report.errors.iter().take(10) {
+            println!("  第{}行 {}：{}", e.row, e.column, e.reason);
+        }
+    }
+    Ok(())
 }
 
 async fn load_demo(db: &Store, keys: &PiiKeys, opts: &DemoOptions) -> Result<(), AppError> {

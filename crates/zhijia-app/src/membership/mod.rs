@@ -6,6 +6,7 @@
 //! audit log and the worker's inbox in that same transaction.
 
 pub mod card;
+pub mod import;
 pub mod join;
 pub mod roster;
 pub mod transfer;

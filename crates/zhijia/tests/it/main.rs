@@ -9,6 +9,7 @@ mod cli;
 mod demo;
 mod http;
 mod identity;
+mod import;
 mod membership;
 mod membership_http;
 mod org_tree;

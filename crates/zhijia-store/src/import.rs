@@ -1,0 +1,196 @@
+//! Bulk import of a roster: workers and their memberships, batch by batch.
+//!
+//! Each batch is one transaction, so a crash or a kill leaves whole batches written and nothing
+//! half-written; a person already in the store (same identity blind index) is not written again,
+//! so running the same file twice, or again after a crash, finishes the job without duplicates.
+//! Worker ids are allocated up front (inside the transaction on SQLite, from the sequence on
+//! PostgreSQL) so the member number, derived from the id, is written with the row.
+
+use crate::db::{Store, sqlite_bind};
+use crate::{Result, StoreError};
+use chrono::{NaiveDate, Utc};
+use zhijia_domain::member::MemberNo;
+use zhijia_domain::org::OrgId;
+
+/// One checked roster line, personal data already encrypted and indexed.
+#[derive(Debug, Clone)]
+pub struct ImportMember {
+    pub name: String,
+    pub id_number_enc: Vec<u8>,
+    pub id_number_idx: Vec<u8>,
+    pub sex: &'static str,
+    pub birth_date: NaiveDate,
+    pub phone: String,
+    pub region_code: String,
+    pub employer_name: Option<String>,
+    pub employer_credit_code: Option<String>,
+    pub gig_occupation: Option<&'static str>,
+    pub work_region: Option<String>,
+    pub ethnicity: Option<&'static str>,
+    pub education: Option<&'static str>,
+    pub political_status: Option<&'static str>,
+    pub hukou_type: Option<&'static str>,
+    pub hukou_region: Option<String>,
+    pub skill_level: Option<&'static str>,
+    pub marital_status: Option<&'static str>,
+    pub emergency_contact: Option<String>,
+    pub emergency_phone: Option<String>,
+    pub joined_on: NaiveDate,
+}
+
+const INSERT_WORKER: &str = "INSERT INTO worker (id, member_no, name, id_number_enc, \
+     id_number_idx, sex, birth_date, phone, region_code, employer_name, employer_credit_code, \
+     gig_occupation, work_region, ethnicity, education, political_status, hukou_type, \
+     hukou_region, skill_level, marital_status, emergency_contact, emergency_phone, org_id, \
+     created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
+     $17, $18, $19, $20, $21, $22, $23, $24) ON CONFLICT DO NOTHING";
+const INSERT_MEMBERSHIP: &str = "INSERT INTO membership (worker_id, org_id, status, joined_on, \
+     source, created_at) VALUES ($1, $2, 'active', $3, 'import', $4)";
+const MAX_ID: &str = "SELECT COALESCE(MAX(id), 0) FROM worker";
+
+const PG_RESERVE: &str =
+    "SELECT nextval(pg_get_serial_sequence('worker', 'id')) FROM generate_series(1::int8, $1::int8)";
+const PG_INSERT_WORKERS: &str = "INSERT INTO worker (id, member_no, name, id_number_enc, \
+     id_number_idx, sex, birth_date, phone, region_code, employer_name, employer_credit_code, \
+     gig_occupation, work_region, ethnicity, education, political_status, hukou_type, \
+     hukou_region, skill_level, marital_status, emergency_contact, emergency_phone, org_id, \
+     created_at) \
+     SELECT t.*, $23::int8, $24::timestamptz FROM UNNEST($1::int8[], $2::text[], $3::text[], \
+     $4::bytea[], $5::bytea[], $6::text[], $7::date[], $8::text[], $9::text[], $10::text[], \
+     $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], \
+     $18::text[], $19::text[], $20::text[], $21::text[], $22::text[]) AS t \
+     ON CONFLICT DO NOTHING RETURNING id";
+const PG_INSERT_MEMBERSHIPS: &str = "INSERT INTO membership (worker_id, org_id, status, \
+     joined_on, source, created_at) \
+     SELECT t.w, $3, 'active', t.j, 'import', $4 FROM UNNEST($1::int8[], $2::date[]) AS t(w, j)";
+
+fn member_no(id: i64) -> Result<String> {
+    MemberNo::from_serial(id as u64)
+        .map(|n| n.as_str().to_owned())
+        .map_err(|e| StoreError::Decode(e.message))
+}
+
+/// Writes a batch in one transaction. Returns, for each row, whether it was written (false: a
+/// person with this identity number or phone is already in the store).
+pub async fn import_batch(store: &Store, org: OrgId, rows: &[ImportMember]) -> Result<Vec<bool>> {
+    let now = Utc::now();
+    if let Some(done) = store
+        .sqlite_bulk(|conn| {
+            let mut next: i64 = conn
+                .query_row(MAX_ID, [], |r| r.get(0))
+                .map_err(StoreError::from_sqlite)?;
+            let mut worker = conn.prepare_cached(INSERT_WORKER)?;
+            let mut membership = conn.prepare_cached(INSERT_MEMBERSHIP)?;
+            let mut written = Vec::with_capacity(rows.len());
+            for r in rows {
+                let id = next + 1;
+                let no = member_no(id)?;
+                sqlite_bind(
+                    &mut worker,
+                    &[
+                        &id,
+                        &no,
+                        &r.name,
+                        &r.id_number_enc,
+                        &r.id_number_idx,
+                        &r.sex,
+                        &r.birth_date,
+                        &r.phone,
+                        &r.region_code,
+                        &r.employer_name,
+                        &r.employer_credit_code,
+                        &r.gig_occupation,
+                        &r.work_region,
+                        &r.ethnicity,
+                        &r.education,
+                        &r.political_status,
+                        &r.hukou_type,
+                        &r.hukou_region,
+                        &r.skill_level,
+                        &r.marital_status,
+                        &r.emergency_contact,
+                        &r.emergency_phone,
+                        &org.0,
+                        &now,
+                    ],
+                )?;
+                let n = worker.raw_execute().map_err(StoreError::from_sqlite)?;
+                if n == 1 {
+                    next = id;
+                    sqlite_bind(&mut membership, &[&id, &org.0, &r.joined_on, &now])?;
+                    membership.raw_execute().map_err(StoreError::from_sqlite)?;
+                }
+                written.push(n == 1);
+            }
+            Ok(written)
+        })
+        .await
+    {
+        return done;
+    }
+    let Some(pg) = store.pg() else {
+        return Ok(Vec::new());
+    };
+    let mut client = pg.get().await?;
+    let tx = client.transaction().await.map_err(StoreError::from_pg)?;
+    let n = rows.len() as i64;
+    let ids: Vec<i64> = tx
+        .query(PG_RESERVE, &[&n])
+        .await
+        .map_err(StoreError::from_pg)?
+        .iter()
+        .map(|r| r.get::<_, i64>(0))
+        .collect();
+    let nos = ids
+        .iter()
+        .map(|id| member_no(*id))
+        .collect::<Result<Vec<_>>>()?;
+    let col = |f: fn(&ImportMember) -> Option<String>| rows.iter().map(f).collect::<Vec<_>>();
+    let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
+    let encs: Vec<&[u8]> = rows.iter().map(|r| r.id_number_enc.as_slice()).collect();
+    let idxs: Vec<&[u8]> = rows.iter().map(|r| r.id_number_idx.as_slice()).collect();
+    let sexes: Vec<&str> = rows.iter().map(|r| r.sex).collect();
+    let births: Vec<NaiveDate> = rows.iter().map(|r| r.birth_date).collect();
+    let phones: Vec<&str> = rows.iter().map(|r| r.phone.as_str()).collect();
+    let regions: Vec<&str> = rows.iter().map(|r| r.region_code.as_str()).collect();
+    let employer = col(|r| r.employer_name.clone());
+    let credit = col(|r| r.employer_credit_code.clone());
+    let gig = col(|r| r.gig_occupation.map(str::to_owned));
+    let work = col(|r| r.work_region.clone());
+    let eth = col(|r| r.ethnicity.map(str::to_owned));
+    let edu = col(|r| r.education.map(str::to_owned));
+    let pol = col(|r| r.political_status.map(str::to_owned));
+    let huk = col(|r| r.hukou_type.map(str::to_owned));
+    let hreg = col(|r| r.hukou_region.clone());
+    let skill = col(|r| r.skill_level.map(str::to_owned));
+    let mar = col(|r| r.marital_status.map(str::to_owned));
+    let ec = col(|r| r.emergency_contact.clone());
+    let ep = col(|r| r.emergency_phone.clone());
+    let inserted: Vec<i64> = tx
+        .query(
+            PG_INSERT_WORKERS,
+            &[
+                &ids, &nos, &names, &encs, &idxs, &sexes, &births, &phones, &regions, &employer,
+                &credit, &gig, &work, &eth, &edu, &pol, &huk, &hreg, &skill, &mar, &ec, &ep,
+                &org.0, &now,
+            ],
+        )
+        .await
+        .map_err(StoreError::from_pg)?
+        .iter()
+        .map(|r| r.get::<_, i64>(0))
+        .collect();
+    let inserted: std::collections::HashSet<i64> = inserted.into_iter().collect();
+    let written: Vec<bool> = ids.iter().map(|id| inserted.contains(id)).collect();
+    let (members, joined): (Vec<i64>, Vec<NaiveDate>) = ids
+        .iter()
+        .zip(rows)
+        .filter(|(id, _)| inserted.contains(id))
+        .map(|(id, r)| (*id, r.joined_on))
+        .unzip();
+    tx.execute(PG_INSERT_MEMBERSHIPS, &[&members, &joined, &org.0, &now])
+        .await
+        .map_err(StoreError::from_pg)?;
+    tx.commit().await.map_err(StoreError::from_pg)?;
+    Ok(written)
+}
