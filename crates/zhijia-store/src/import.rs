@@ -48,8 +48,7 @@ const INSERT_MEMBERSHIP: &str = "INSERT INTO membership (worker_id, org_id, stat
      source, created_at) VALUES ($1, $2, 'active', $3, 'import', $4)";
 const MAX_ID: &str = "SELECT COALESCE(MAX(id), 0) FROM worker";
 
-const PG_RESERVE: &str =
-    "SELECT nextval(pg_get_serial_sequence('worker', 'id')) FROM generate_series(1::int8, $1::int8)";
+const PG_RESERVE: &str = "SELECT nextval(pg_get_serial_sequence('worker', 'id')) FROM generate_series(1::int8, $1::int8)";
 const PG_INSERT_WORKERS: &str = "INSERT INTO worker (id, member_no, name, id_number_enc, \
      id_number_idx, sex, birth_date, phone, region_code, employer_name, employer_credit_code, \
      gig_occupation, work_region, ethnicity, education, political_status, hukou_type, \

@@ -171,7 +171,7 @@ pub fn check_row(
         row,
         "employer_credit_code",
         get("employer_credit_code"),
-        |s| CreditCode::parse(s),
+        CreditCode::parse,
     )?;
     let gig = optional(row, "gig_occupation", get("gig_occupation"), |s| {
         GigOccupation::parse(s)
