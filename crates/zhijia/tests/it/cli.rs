@@ -292,3 +292,144 @@ async fn two_server_processes_on_one_postgresql_share_limits_and_sessions() {
     assert_eq!(r.url().path(), "/console");
     assert!(r.text().await.unwrap().contains("广东省总工会"));
 }
+
+/// A roster of `n` valid rows for the import tests.
+fn big_roster(n: u32) -> String {
+    let region = zhijia_domain::region::RegionCode::parse("440106").unwrap();
+    let mut out = String::from("姓名,身份证号,手机号,入会日期\n");
+    for k in 0..n {
+        let birth = chrono::NaiveDate::from_ymd_opt(1960 + (k % 40) as i32, 1 + (k / 40) % 12, 1)
+            .unwrap()
+            + chrono::Duration::days(((k / 480) % 28) as i64);
+        let seq = (k / 13_440) as u16;
+        let id = zhijia_domain::id_number::IdNumber::compose(&region, birth, seq).unwrap();
+        // Names carry no digits: the number in Chinese numerals.
+        let name: String = k
+            .to_string()
+            .chars()
+            .map(|d| {
+                "零一二三四五六七八九"
+                    .chars()
+                    .nth(d as usize - '0' as usize)
+                    .unwrap()
+            })
+            .collect();
+        out.push_str(&format!(
+            "职工{name},{},1{:010},2020-01-01\n",
+            id.expose(),
+            3_000_000_000u64 + u64::from(k)
+        ));
+    }
+    out
+}
+
+#[test]
+fn an_import_killed_half_way_leaves_whole_batches_and_a_rerun_finishes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = zhijia_domain::pii::PiiKeys::generate_hex();
+    let run = |args: &[&str]| {
+        let mut c = zhijia();
+        c.args(args)
+            .arg("--data-dir")
+            .arg(dir.path())
+            .env("ZHIJIA_PII_KEY", &key);
+        c
+    };
+    let out = run(&[
+        "org",
+        "create",
+        "--name",
+        "广东省总工会",
+        "--level",
+        "province",
+        "--region",
+        "440000",
+    ])
+    .output()
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let n = 120_000;
+    let file = dir.path().join("roster.csv");
+    std::fs::write(&file, big_roster(n)).unwrap();
+    let file = file.to_str().unwrap();
+
+    // Kill the first run once a few batches have been committed (the WAL has grown).
+    let mut first = run(&["import", "members", file, "--org", "1"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let wal = dir.path().join("zhijia.db-wal");
+    let started = Instant::now();
+    while std::fs::metadata(&wal).map_or(0, |m| m.len()) < 4_000_000 {
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "import never wrote"
+        );
+        if first.try_wait().unwrap().is_some() {
+            let out = first.wait_with_output().unwrap();
+            panic!(
+                "finished before it could be killed: {}",
+                String::from_utf8_lossy(&out.stdout)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    first.kill().unwrap();
+    first.wait().unwrap();
+
+    // The re-run imports the rest and skips what the first run committed.
+    let out = run(&["import", "members", file, "--org", "1"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let numbers = |marker: &str| -> u64 {
+        let start = text.find(marker).unwrap() + marker.len();
+        text[start..]
+            .trim_start()
+            .split(|c: char| !c.is_ascii_digit())
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    let (imported, skipped) = (numbers("导入"), numbers("已存在跳过"));
+    assert!(skipped > 0 && imported > 0, "{text}");
+    assert_eq!(imported + skipped, u64::from(n), "{text}");
+    assert!(text.contains("有误 0 行"), "{text}");
+
+    // Consistent: every worker has exactly one membership and a member number.
+    let conn = rusqlite_open(&dir.path().join("zhijia.db"));
+    let workers: i64 = conn
+        .query_row("SELECT COUNT(*) FROM worker", [], |r| r.get(0))
+        .unwrap();
+    let members: i64 = conn
+        .query_row(
+            "SELECT COUNT(DISTINCT worker_id) FROM membership",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let memberships: i64 = conn
+        .query_row("SELECT COUNT(*) FROM membership", [], |r| r.get(0))
+        .unwrap();
+    let numbered: i64 = conn
+        .query_row("SELECT COUNT(member_no) FROM worker", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(
+        (workers, members, memberships, numbered),
+        (n as i64, n as i64, n as i64, n as i64)
+    );
+}
+
+fn rusqlite_open(path: &std::path::Path) -> rusqlite::Connection {
+    rusqlite::Connection::open(path).unwrap()
+}
