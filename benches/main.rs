@@ -3,6 +3,8 @@
 //!
 //! - `zhijia-bench insert`: `zhijia demo` members per second against a bare loop of prepared
 //!   INSERTs into the same table.
+//! - `zhijia-bench import`: `zhijia import members` rows per second against the same bare loop,
+//!   then roster search latency by member number and identity number.
 //! - `zhijia-bench hello`: a bare axum "hello" server, the HTTP baseline for benches/http.sh.
 
 use chrono::{NaiveDate, Utc};
@@ -32,6 +34,18 @@ enum Cmd {
         #[arg(long, default_value = "target/bench-data")]
         dir: std::path::PathBuf,
     },
+    /// Roster import of a CSV file against bare prepared INSERTs, same run; then the roster
+    /// search by member number and by identity number at that size.
+    Import {
+        #[arg(long, default_value_t = 1_000_000)]
+        rows: u64,
+        /// Folder for the SQLite files and the CSV.
+        #[arg(long, default_value = "target/bench-data")]
+        dir: std::path::PathBuf,
+        /// Searches to time of each kind.
+        #[arg(long, default_value_t = 2_000)]
+        searches: usize,
+    },
     /// A bare axum server answering "hello", for the HTTP baseline.
     Hello {
         #[arg(long, default_value = "127.0.0.1:18081")]
@@ -53,6 +67,11 @@ async fn main() -> Result<(), BoxError> {
             postgres,
             dir,
         } => insert(members, postgres, &dir).await,
+        Cmd::Import {
+            rows,
+            dir,
+            searches,
+        } => import(rows, &dir, searches).await,
         Cmd::Hello { listen } => {
             let app = axum::Router::new().route("/", axum::routing::get(|| async { "hello" }));
             let listener = tokio::net::TcpListener::bind(&listen).await?;
@@ -241,4 +260,156 @@ async fn bare_loop(
         }
     }
     Ok(n as f64 / started.elapsed().as_secs_f64())
+}
+
+/// The k-th roster line: a valid identity number (unique for k below 14 million), a phone, a
+/// name without digits, a few coded columns.
+fn roster_line(k: u64) -> (String, String) {
+    let region =
+        zhijia_domain::region::RegionCode::parse("440106").unwrap_or_else(|_| unreachable!());
+    let days = (k % 14_600) as i64;
+    let birth =
+        NaiveDate::from_ymd_opt(1960, 1, 1).unwrap_or_default() + chrono::Duration::days(days);
+    let seq = (k / 14_600) as u16;
+    let id = zhijia_domain::id_number::IdNumber::compose(&region, birth, seq)
+        .map(|i| i.expose().to_owned())
+        .unwrap_or_default();
+    let name: String = k
+        .to_string()
+        .chars()
+        .map(|d| {
+            "零一二三四五六七八九"
+                .chars()
+                .nth(d as usize - '0' as usize)
+                .unwrap_or('零')
+        })
+        .collect();
+    let line = format!(
+        "职工{name},{id},1{:010},汉族,大专,群众,广州天河电子厂,2020-01-01\n",
+        3_000_000_000u64 + k
+    );
+    (line, id)
+}
+
+async fn import(rows: u64, dir: &std::path::Path, searches: usize) -> Result<(), BoxError> {
+    use zhijia_app::membership::import as uc;
+    let keys = PiiKeys::from_hex(&PiiKeys::generate_hex())?;
+    std::fs::create_dir_all(dir)?;
+
+    // 1. The bare loop, as for the demo benchmark.
+    let target = fresh(&None, dir, "bench_bare").await?;
+    let store = open(&target).await?;
+    let bare_rate = bare_loop(&target, &store, rows, &keys).await?;
+    drop(store);
+
+    // 2. The CSV (not timed), then `zhijia import members` as the CLI runs it.
+    let csv = dir.join("roster.csv");
+    let mut ids = Vec::with_capacity(rows as usize);
+    {
+        use std::io::Write;
+        let mut w = std::io::BufWriter::new(std::fs::File::create(&csv)?);
+        w.write_all("姓名,身份证号,手机号,民族,学历,政治面貌,工作单位,入会日期\n".as_bytes())?;
+        for k in 0..rows {
+            let (line, id) = roster_line(k);
+            w.write_all(line.as_bytes())?;
+            if (k as usize) < searches * 50 {
+                ids.push(id);
+            }
+        }
+    }
+    let target = fresh(&None, dir, "bench_import").await?;
+    let store = open(&target).await?;
+    let actor = zhijia_domain::audit::Actor::cli("zhijia-bench");
+    let org = zhijia_app::org::create(
+        &store,
+        &zhijia_domain::org::OrgInput {
+            name: "基准工会".into(),
+            level: "province".into(),
+            region_code: "440000".into(),
+            ..Default::default()
+        },
+        &actor,
+    )
+    .await?;
+    let started = Instant::now();
+    let file = std::fs::File::open(&csv)?;
+    let report = uc::import(
+        &store,
+        &keys,
+        &actor,
+        &org,
+        uc::csv_rows(std::io::BufReader::with_capacity(1 << 20, file)),
+        uc::Options::now(Utc::now()),
+        &|_| {},
+    )
+    .await?;
+    let secs = started.elapsed().as_secs_f64();
+    let rate = report.rows as f64 / secs;
+    println!("rows: {rows}");
+    println!("bare prepared INSERT loop: {bare_rate:>10.0} rows/s");
+    println!(
+        "zhijia import members:     {rate:>10.0} rows/s ({secs:.1} s; imported {}, skipped {}, errors {})",
+        report.imported,
+        report.skipped,
+        report.errors.len()
+    );
+    println!("ratio import / bare: {:.0}%", 100.0 * rate / bare_rate);
+
+    // 3. Roster search at this size, through the use case a staff page calls.
+    let grants = vec![zhijia_domain::auth::Grant {
+        role: zhijia_domain::auth::Role::Reviewer,
+        org_path: org.path.clone(),
+    }];
+    let settings = zhijia_app::membership::Settings::default();
+    let sms = zhijia_app::sms::LogSender;
+    let ctx = zhijia_app::membership::Ctx {
+        db: &store,
+        keys: &keys,
+        settings: &settings,
+        sms: &sms,
+    };
+    let staff = zhijia_app::membership::StaffCtx {
+        actor: &actor,
+        grants: &grants,
+    };
+    let step = (ids.len() / searches.max(1)).max(1);
+    for (kind, queries) in [
+        (
+            "member number",
+            (0..searches)
+                .map(|i| {
+                    zhijia_domain::member::MemberNo::from_serial((i * step + 1) as u64)
+                        .map(|n| n.as_str().to_owned())
+                        .unwrap_or_default()
+                })
+                .collect::<Vec<_>>(),
+        ),
+        (
+            "identity number",
+            ids.iter().step_by(step).take(searches).cloned().collect(),
+        ),
+    ] {
+        let mut times = Vec::with_capacity(queries.len());
+        for q in &queries {
+            let query = zhijia_app::membership::roster::RosterQuery {
+                q: Some(q.clone()),
+                ..Default::default()
+            };
+            let t = Instant::now();
+            let (_, page) = zhijia_app::membership::roster::list(&ctx, &staff, &query).await?;
+            times.push(t.elapsed().as_secs_f64() * 1000.0);
+            if page.total != 1 {
+                return Err(format!("search for {kind} {q} found {}", page.total).into());
+            }
+        }
+        times.sort_by(f64::total_cmp);
+        let mean = times.iter().sum::<f64>() / times.len().max(1) as f64;
+        let p99 = times[(times.len() * 99 / 100).min(times.len().saturating_sub(1))];
+        let max = times.last().copied().unwrap_or_default();
+        println!(
+            "roster search by {kind}: {} searches, mean {mean:.3} ms, p99 {p99:.3} ms, max {max:.3} ms",
+            times.len()
+        );
+    }
+    Ok(())
 }

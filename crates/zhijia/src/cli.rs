@@ -73,6 +73,9 @@ pub enum ImportCommand {
         /// 错误报告(CSV)的保存位置；默认为名册文件旁的“文件名.errors.csv”
         #[arg(long)]
         errors: Option<std::path::PathBuf>,
+        /// 每个事务写入的行数(中断后最多重做这么多行)
+        #[arg(long, default_value_t = zhijia_app::membership::import::BATCH)]
+        batch: usize,
     },
 }
 
@@ -275,7 +278,8 @@ pub async fn run(cli: Cli) -> Result<(), AppError> {
             file,
             org,
             errors,
-        }) => import_members(&store, &file, org, errors).await,
+            batch,
+        }) => import_members(&store, &file, org, errors, batch).await,
         Command::Audit {
             store,
             org,
@@ -316,6 +320,7 @@ async fn import_members(
     file: &std::path::Path,
     org: i64,
     errors: Option<std::path::PathBuf>,
+    batch: usize,
 ) -> Result<(), AppError> {
     use zhijia_app::membership::import;
     let db = store.open().await?;
@@ -337,7 +342,11 @@ async fn import_members(
     );
     bar.set_message(format!("导入到 {}", org.name));
     let actor = Actor::cli(&format!("import members {}", file.display()));
-    let report = import::import(&db, &keys, &actor, &org, rows, chrono::Utc::now(), &|n| {
+    let options = import::Options {
+        batch,
+        now: chrono::Utc::now(),
+    };
+    let report = import::import(&db, &keys, &actor, &org, rows, options, &|n| {
         bar.set_position(n)
     })
     .await?;

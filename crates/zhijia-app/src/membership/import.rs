@@ -20,9 +20,26 @@ use zhijia_store::import::{ImportMember, import_batch};
 use zhijia_store::org::Org;
 use zhijia_store::{Store, worker as worker_store};
 
-/// Rows per transaction: large enough to amortise the commit, small enough that a kill loses
-/// little work.
-pub const BATCH: usize = 5_000;
+/// Rows per transaction by default. Large, because on SQLite each commit writes every index page
+/// the batch touched to the WAL again (the random blind-index and phone keys touch many): 5,000
+/// rows per batch ran at a third of the speed of 100,000. A kill loses at most one batch of work,
+/// which the re-run redoes.
+pub const BATCH: usize = 100_000;
+
+/// How an import runs.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// Rows per transaction.
+    pub batch: usize,
+    /// "Today" for join dates and ages.
+    pub now: DateTime<Utc>,
+}
+
+impl Options {
+    pub fn now(now: DateTime<Utc>) -> Self {
+        Options { batch: BATCH, now }
+    }
+}
 
 /// The columns a roster may have: (field, Chinese header, required). Headers are matched by the
 /// Chinese name or the field name, in any order; unknown columns are ignored.
@@ -335,6 +352,31 @@ fn excel_date(serial: f64) -> String {
         .unwrap_or_default()
 }
 
+/// Checked rows on their way to the store, with the line each came from.
+struct Batch {
+    members: Vec<ImportMember>,
+    lines: Vec<u64>,
+}
+
+impl Batch {
+    fn with_capacity(n: usize) -> Self {
+        Batch {
+            members: Vec::with_capacity(n),
+            lines: Vec::with_capacity(n),
+        }
+    }
+
+    /// Orders the rows by blind index, so that the inserts into that (random) unique index
+    /// walk it from left to right instead of jumping about: fewer page visits per row.
+    fn sorted(self) -> Self {
+        let mut pairs: Vec<(ImportMember, u64)> =
+            self.members.into_iter().zip(self.lines).collect();
+        pairs.sort_unstable_by(|a, b| a.0.id_number_idx.cmp(&b.0.id_number_idx));
+        let (members, lines) = pairs.into_iter().unzip();
+        Batch { members, lines }
+    }
+}
+
 /// Progress of an import: rows read so far.
 pub type Progress<'a> = &'a (dyn Fn(u64) + Sync);
 
@@ -346,12 +388,12 @@ pub async fn import(
     actor: &zhijia_domain::audit::Actor,
     org: &Org,
     rows: Rows,
-    now: DateTime<Utc>,
+    options: Options,
     progress: Progress<'_>,
 ) -> Result<ImportReport> {
-    let today = crate::today(now);
-    let (sender, mut receiver) =
-        tokio::sync::mpsc::channel::<(Vec<CheckedRow>, Vec<RowError>, u64)>(2);
+    let today = crate::today(options.now);
+    let size = options.batch.clamp(1, 1_000_000);
+    let (sender, mut receiver) = tokio::sync::mpsc::channel::<(Batch, Vec<RowError>, u64)>(2);
     let keys = keys.clone();
     let reader = std::thread::Builder::new()
         .name("roster-import".into())
@@ -365,7 +407,7 @@ pub async fn import(
             // Within the file, an identity number or phone may appear once.
             let mut ids: HashMap<Vec<u8>, u64> = HashMap::new();
             let mut phones: HashMap<String, u64> = HashMap::new();
-            let mut batch = Vec::with_capacity(BATCH);
+            let mut batch = Batch::with_capacity(size);
             let mut errors = Vec::new();
             let mut read = 0u64;
             let mut line = 1u64;
@@ -394,14 +436,15 @@ pub async fn import(
                             errors.push(err(line, "phone", format!("与第{first}行手机号重复")));
                         } else {
                             ids.insert(r.member.id_number_idx.clone(), line);
-                            phones.insert(r.phone.clone(), line);
-                            batch.push(r);
+                            phones.insert(r.phone, line);
+                            batch.lines.push(line);
+                            batch.members.push(r.member);
                         }
                     }
                     Err(e) => errors.push(e),
                 }
-                if batch.len() >= BATCH {
-                    let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                if batch.members.len() >= size {
+                    let full = std::mem::replace(&mut batch, Batch::with_capacity(size)).sorted();
                     if sender
                         .blocking_send((full, std::mem::take(&mut errors), read))
                         .is_err()
@@ -410,7 +453,7 @@ pub async fn import(
                     }
                 }
             }
-            let _ = sender.blocking_send((batch, errors, read));
+            let _ = sender.blocking_send((batch.sorted(), errors, read));
             Ok(())
         })
         .map_err(|e| AppError::Config(format!("无法启动导入线程：{e}")))?;
@@ -418,13 +461,12 @@ pub async fn import(
     while let Some((batch, errors, read)) = receiver.recv().await {
         report.errors.extend(errors);
         report.rows = read;
-        if !batch.is_empty() {
-            let members: Vec<ImportMember> = batch.iter().map(|r| r.member.clone()).collect();
-            let written = import_batch(db, org.id, &members).await?;
-            for (r, ok) in batch.iter().zip(written) {
+        if !batch.members.is_empty() {
+            let written = import_batch(db, org.id, &batch.members).await?;
+            for ((m, line), ok) in batch.members.iter().zip(&batch.lines).zip(written) {
                 if ok {
                     report.imported += 1;
-                } else if worker_store::find_by_id_number_index(db, &r.member.id_number_idx)
+                } else if worker_store::find_by_id_number_index(db, &m.id_number_idx)
                     .await?
                     .is_some()
                 {
@@ -432,7 +474,7 @@ pub async fn import(
                 } else {
                     report
                         .errors
-                        .push(err(r.row, "phone", "该手机号已登记在另一人的名下"));
+                        .push(err(*line, "phone", "该手机号已登记在另一人的名下"));
                 }
             }
         }

@@ -10,6 +10,7 @@ mod sqlite;
 
 pub use sqlite::WRITER_PRAGMAS as SQLITE_WRITER_PRAGMAS;
 pub(crate) use sqlite::bind as sqlite_bind;
+pub(crate) use sqlite::bind_in_order as sqlite_bind_in_order;
 
 use crate::{Result, StoreError};
 use std::fmt;

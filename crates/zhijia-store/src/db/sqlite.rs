@@ -141,6 +141,25 @@ impl SqliteDb {
     }
 }
 
+/// Binds parameters by position, for bulk statements whose placeholders are `$1..$n` in order
+/// of appearance (checked by the caller's tests); skips the name lookup `bind` does per value.
+pub(crate) fn bind_in_order(
+    stmt: &mut rusqlite::CachedStatement<'_>,
+    params: Params<'_>,
+) -> Result<()> {
+    if stmt.parameter_count() != params.len() {
+        return Err(StoreError::ParamCount {
+            expected: stmt.parameter_count(),
+            got: params.len(),
+        });
+    }
+    for (i, p) in params.iter().enumerate() {
+        stmt.raw_bind_parameter(i + 1, p as &dyn rusqlite::ToSql)
+            .map_err(StoreError::from_sqlite)?;
+    }
+    Ok(())
+}
+
 /// Binds parameters by the number in their `$n` name. SQLite numbers named parameters in the
 /// order they first appear, so `... $2 ... $1` must not be bound by position.
 pub(crate) fn bind(stmt: &mut rusqlite::CachedStatement<'_>, params: Params<'_>) -> Result<()> {

@@ -358,7 +358,8 @@ fn an_import_killed_half_way_leaves_whole_batches_and_a_rerun_finishes_it() {
     let file = file.to_str().unwrap();
 
     // Kill the first run once a few batches have been committed (the WAL has grown).
-    let mut first = run(&["import", "members", file, "--org", "1"])
+    // Small batches, so the first commits come early.
+    let mut first = run(&["import", "members", file, "--org", "1", "--batch", "5000"])
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();

@@ -114,9 +114,17 @@ fn roster() -> (String, Vec<(u64, &'static str)>) {
 
 async fn run(db: &Store, keys: &PiiKeys, org: &Org, csv: &str) -> ImportReport {
     let rows = import::csv_rows(std::io::Cursor::new(csv.as_bytes().to_vec()));
-    import::import(db, keys, &actor(), org, rows, Utc::now(), &|_| {})
-        .await
-        .unwrap()
+    import::import(
+        db,
+        keys,
+        &actor(),
+        org,
+        rows,
+        import::Options::now(Utc::now()),
+        &|_| {},
+    )
+    .await
+    .unwrap()
 }
 
 on_both!(
@@ -204,9 +212,17 @@ on_both!(
         sheet.write_string(2, 2, "13812345679").unwrap();
         let bytes = book.save_to_buffer().unwrap();
         let rows = import::xlsx_rows(bytes).unwrap();
-        let report = import::import(db, &keys, &actor(), &gz.town, rows, Utc::now(), &|_| {})
-            .await
-            .unwrap();
+        let report = import::import(
+            db,
+            &keys,
+            &actor(),
+            &gz.town,
+            rows,
+            import::Options::now(Utc::now()),
+            &|_| {},
+        )
+        .await
+        .unwrap();
         assert_eq!(report.imported, 1, "{report:?}");
         assert_eq!(report.errors.len(), 1);
         assert_eq!(report.errors[0].row, 3);
@@ -228,9 +244,17 @@ on_both!(
         let rows = import::csv_rows(std::io::Cursor::new(
             b"name,phone\nx,13800000000\n".to_vec(),
         ));
-        let err = import::import(db, &keys(), &actor(), &gz.town, rows, Utc::now(), &|_| {})
-            .await
-            .unwrap_err();
+        let err = import::import(
+            db,
+            &keys(),
+            &actor(),
+            &gz.town,
+            rows,
+            import::Options::now(Utc::now()),
+            &|_| {},
+        )
+        .await
+        .unwrap_err();
         assert!(err.to_string().contains("身份证号"), "{err}");
         assert_eq!(zhijia_store::worker::count(db).await.unwrap(), 0);
     }
