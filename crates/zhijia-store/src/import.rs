@@ -240,3 +240,72 @@ pub async fn import_batch(store: &Store, org: OrgId, rows: &[ImportMember]) -> R
     tx.commit().await.map_err(StoreError::from_pg)?;
     Ok(written)
 }
+
+/// A finished import, as recorded for the console.
+#[derive(Debug, Clone)]
+pub struct ImportRecord {
+    pub id: i64,
+    pub org_id: OrgId,
+    pub file_name: String,
+    pub errors_csv: Vec<u8>,
+}
+
+impl crate::FromRow for ImportRecord {
+    fn from_row(row: &crate::Row<'_, '_>) -> Result<Self> {
+        Ok(ImportRecord {
+            id: row.get("id")?,
+            org_id: OrgId(row.get("org_id")?),
+            file_name: row.get("file_name")?,
+            errors_csv: row.get("errors_csv")?,
+        })
+    }
+}
+
+/// Counts of an import, as recorded.
+#[derive(Debug, Clone, Copy)]
+pub struct ImportCounts {
+    pub rows: i64,
+    pub imported: i64,
+    pub skipped: i64,
+    pub errors: i64,
+}
+
+const INSERT_RECORD: &str = "INSERT INTO roster_import (org_id, staff_id, file_name, rows_read, \
+     imported, skipped, error_count, errors_csv, created_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id";
+const GET_RECORD: &str =
+    "SELECT id, org_id, file_name, errors_csv FROM roster_import WHERE id = $1";
+
+pub async fn record(
+    store: &Store,
+    org: OrgId,
+    staff: Option<i64>,
+    file_name: &str,
+    counts: ImportCounts,
+    errors_csv: &[u8],
+) -> Result<i64> {
+    // Writes go through a transaction: on SQLite plain queries run on read-only connections.
+    let mut tx = store.begin().await?;
+    let id = tx
+        .query_one(
+            INSERT_RECORD,
+            &[
+                &org.0,
+                &staff,
+                &file_name,
+                &counts.rows,
+                &counts.imported,
+                &counts.skipped,
+                &counts.errors,
+                &errors_csv,
+                &Utc::now(),
+            ],
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn get_record(store: &Store, id: i64) -> Result<Option<ImportRecord>> {
+    store.query_opt(GET_RECORD, &[&id]).await
+}

@@ -526,3 +526,91 @@ pub fn error_report_csv(errors: &[RowError]) -> Vec<u8> {
     }
     out
 }
+
+/// The largest roster file the console and the API take (bigger rosters: the command line).
+pub const MAX_UPLOAD: usize = 20 * 1024 * 1024;
+
+/// A finished upload: its record id (for the error report) and the report.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Uploaded {
+    pub id: i64,
+    #[serde(flatten)]
+    pub report: ImportReport,
+}
+
+/// Imports an uploaded roster file (.xlsx or .csv, told apart by content) into `org`, for a
+/// staff member who may review members there; the error report is kept for download.
+pub async fn upload(
+    ctx: &super::Ctx<'_>,
+    staff: &super::StaffCtx<'_>,
+    org: i64,
+    file_name: &str,
+    bytes: Vec<u8>,
+    now: DateTime<Utc>,
+) -> Result<Uploaded> {
+    let org = super::review_scope(ctx, staff, Some(org)).await?;
+    if bytes.is_empty() {
+        return Err(AppError::invalid("file", "请选择名册文件(.xlsx 或 .csv)"));
+    }
+    if bytes.len() > MAX_UPLOAD {
+        return Err(AppError::invalid(
+            "file",
+            "文件超过20MB，请分批上传或使用命令行 zhijia import members",
+        ));
+    }
+    // An .xlsx file is a zip archive; anything else is read as CSV.
+    let rows = if bytes.starts_with(b"PK\x03\x04") {
+        xlsx_rows(bytes)?
+    } else {
+        csv_rows(std::io::Cursor::new(bytes))
+    };
+    let name: String = file_name
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(100)
+        .collect();
+    let report = import(
+        ctx.db,
+        ctx.keys,
+        staff.actor,
+        &org,
+        rows,
+        Options::now(now),
+        &|_| {},
+    )
+    .await?;
+    let counts = zhijia_store::import::ImportCounts {
+        rows: report.rows as i64,
+        imported: report.imported as i64,
+        skipped: report.skipped as i64,
+        errors: report.errors.len() as i64,
+    };
+    let id = zhijia_store::import::record(
+        ctx.db,
+        org.id,
+        staff.staff_id(),
+        &name,
+        counts,
+        &error_report_csv(&report.errors),
+    )
+    .await?;
+    Ok(Uploaded { id, report })
+}
+
+/// The error report of an earlier upload, for staff of its union's branch (404 otherwise).
+pub async fn error_report(
+    ctx: &super::Ctx<'_>,
+    staff: &super::StaffCtx<'_>,
+    id: i64,
+) -> Result<(String, Vec<u8>)> {
+    let rec = zhijia_store::import::get_record(ctx.db, id)
+        .await?
+        .ok_or(AppError::NotFound("导入记录"))?;
+    let org = zhijia_store::org::get(ctx.db, rec.org_id)
+        .await?
+        .ok_or(AppError::NotFound("导入记录"))?;
+    if !staff.may_review(&org.path) {
+        return Err(AppError::NotFound("导入记录"));
+    }
+    Ok((rec.file_name, rec.errors_csv))
+}

@@ -102,6 +102,22 @@ CREATE TABLE inbox_message (
 );
 CREATE INDEX inbox_message_worker ON inbox_message (worker_id, id);
 
+-- Roster imports from the console: who imported what into which union, and the error report
+-- (CSV) for download.
+CREATE TABLE roster_import (
+    id          INTEGER PRIMARY KEY,
+    org_id      INTEGER NOT NULL REFERENCES org (id),
+    staff_id    INTEGER REFERENCES staff (id),
+    file_name   TEXT    NOT NULL,
+    rows_read   INTEGER NOT NULL,
+    imported    INTEGER NOT NULL,
+    skipped     INTEGER NOT NULL,
+    error_count INTEGER NOT NULL,
+    errors_csv  BLOB NOT NULL,
+    created_at  TEXT    NOT NULL
+);
+CREATE INDEX roster_import_org ON roster_import (org_id, id);
+
 -- Memberships of workers loaded before this migration (demo data).
 INSERT INTO membership (worker_id, org_id, status, joined_on, source, created_at)
 SELECT id, org_id, 'active', substr(created_at, 1, 10), 'demo', created_at FROM worker WHERE org_id IS NOT NULL;

@@ -474,6 +474,75 @@ pub async fn export(
     Ok(super::xlsx::attachment(bytes, "roster.xlsx"))
 }
 
+/// A CSV file download (UTF-8 with BOM, as Excel expects).
+pub fn csv_attachment(bytes: Vec<u8>, name: &str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(default)]
+pub struct ImportQuery {
+    /// 会员所属的工会编号
+    pub org: i64,
+    /// 文件名(用于记录)
+    pub name: Option<String>,
+}
+
+/// Imports a roster: the request body is the .xlsx or .csv file itself. Valid rows are
+/// imported, bad ones reported (row, column, reason); people already there are skipped.
+#[utoipa::path(post, path = "/api/v1/roster/imports", tag = "membership", params(ImportQuery),
+    request_body(content = Vec<u8>, content_type = "text/csv", description = "名册文件(.csv 或 .xlsx)"),
+    responses((status = 201, description = "导入结果 {id, rows, imported, skipped, errors}"),
+              (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn import_roster(
+    State(state): State<AppState>,
+    user: StaffUser,
+    q: Result<Query<ImportQuery>, QueryRejection>,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    let q = query(q)?;
+    let ctx = ctx(&state)?;
+    let staff = Staff::of(&user);
+    let name = q.name.unwrap_or_else(|| "roster".into());
+    let up = zhijia_app::membership::import::upload(
+        &ctx,
+        &staff.ctx(),
+        q.org,
+        &name,
+        body.to_vec(),
+        Utc::now(),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(up)).into_response())
+}
+
+/// The error report of an import, as CSV (row, column, reason).
+#[utoipa::path(get, path = "/api/v1/roster/imports/{id}/errors.csv", tag = "membership",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "CSV", content_type = "text/csv"), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn import_errors(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    let ctx = ctx(&state)?;
+    let staff = Staff::of(&user);
+    let (_, csv) = zhijia_app::membership::import::error_report(&ctx, &staff.ctx(), id).await?;
+    Ok(csv_attachment(csv, &format!("import-{id}-errors.csv")))
+}
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/membership", get(mine))
@@ -491,6 +560,13 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/transfers/{id}/accept", post(accept))
         .route("/api/v1/roster", get(roster_list))
         .route("/api/v1/roster/export.xlsx", get(export))
+        .route(
+            "/api/v1/roster/imports",
+            post(import_roster).layer(axum::extract::DefaultBodyLimit::max(
+                zhijia_app::membership::import::MAX_UPLOAD + 64 * 1024,
+            )),
+        )
+        .route("/api/v1/roster/imports/{id}/errors.csv", get(import_errors))
         .route("/api/v1/roster/{id}", get(roster_detail))
         .route("/api/v1/roster/{id}/id-number", post(reveal))
         .route("/api/v1/roster/{id}/retired", post(retired))

@@ -352,6 +352,120 @@ async fn reveal(
         .into_response())
 }
 
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct OrgQuery {
+    org: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "roster_import.html")]
+struct ImportPage {
+    user: UserBar,
+    org_id: i64,
+    org_name: String,
+    columns: Vec<(&'static str, bool)>,
+    result: Option<zhijia_app::membership::import::Uploaded>,
+    error: Option<String>,
+}
+
+async fn import_form(
+    State(state): State<AppState>,
+    user: StaffUser,
+    q: Result<Query<OrgQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, PageError> {
+    let q = q.map(|Query(q)| q).unwrap_or_default();
+    let ctx = ctx(&state)?;
+    let staff = Staff::of(&user);
+    let org = zhijia_app::membership::review_scope(&ctx, &staff.ctx(), q.org).await?;
+    Ok(render(&import_page(&user, &org, None, None)))
+}
+
+fn import_page(
+    user: &StaffUser,
+    org: &zhijia_store::org::Org,
+    result: Option<zhijia_app::membership::import::Uploaded>,
+    error: Option<String>,
+) -> ImportPage {
+    ImportPage {
+        user: user.into(),
+        org_id: org.id.0,
+        org_name: org.name.clone(),
+        columns: zhijia_app::membership::import::COLUMNS
+            .iter()
+            .map(|(_, h, required)| (*h, *required))
+            .collect(),
+        result,
+        error,
+    }
+}
+
+/// The upload: a multipart form with `csrf`, `org` and `file`.
+async fn import_submit(
+    State(state): State<AppState>,
+    user: StaffUser,
+    mut form: axum::extract::Multipart,
+) -> Result<Response, PageError> {
+    let mut csrf = String::new();
+    let mut org: Option<i64> = None;
+    let mut file: Option<(String, Vec<u8>)> = None;
+    while let Ok(Some(field)) = form.next_field().await {
+        match field.name() {
+            Some("csrf") => csrf = field.text().await.unwrap_or_default(),
+            Some("org") => org = field.text().await.ok().and_then(|t| t.trim().parse().ok()),
+            Some("file") => {
+                let name = field.file_name().unwrap_or("roster").to_owned();
+                let bytes = field.bytes().await.map_err(|_| {
+                    zhijia_app::AppError::invalid("file", "文件上传不完整或超过20MB，请重试")
+                })?;
+                file = Some((name, bytes.to_vec()));
+            }
+            _ => {}
+        }
+    }
+    if !user.csrf_ok(&csrf) {
+        return Ok(csrf_refused());
+    }
+    let ctx = ctx(&state)?;
+    let staff = Staff::of(&user);
+    let org_row = zhijia_app::membership::review_scope(&ctx, &staff.ctx(), org).await?;
+    let (name, bytes) = file.unwrap_or_default();
+    let result = zhijia_app::membership::import::upload(
+        &ctx,
+        &staff.ctx(),
+        org_row.id.0,
+        &name,
+        bytes,
+        Utc::now(),
+    )
+    .await;
+    match result {
+        Ok(up) => Ok(render(&import_page(&user, &org_row, Some(up), None))),
+        Err(e @ zhijia_app::AppError::Invalid(_)) => Ok((
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            render(&import_page(&user, &org_row, None, Some(e.to_string()))),
+        )
+            .into_response()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The error report of an upload, as CSV.
+async fn import_errors(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let id = parse_id(&id)?;
+    let ctx = ctx(&state)?;
+    let staff = Staff::of(&user);
+    let (_, csv) = zhijia_app::membership::import::error_report(&ctx, &staff.ctx(), id).await?;
+    Ok(super::api::csv_attachment(
+        csv,
+        &format!("import-{id}-errors.csv"),
+    ))
+}
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/console/applications", get(applications))
@@ -361,4 +475,13 @@ pub fn routes() -> Router<AppState> {
         .route("/console/roster", get(roster_page))
         .route("/console/members/{id}", get(member_page))
         .route("/console/members/{id}/id-number", post(reveal))
+        .route(
+            "/console/roster/import",
+            get(import_form)
+                .post(import_submit)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    zhijia_app::membership::import::MAX_UPLOAD + 64 * 1024,
+                )),
+        )
+        .route("/console/imports/{id}/errors.csv", get(import_errors))
 }

@@ -289,3 +289,33 @@ pub async fn guangzhou(db: &Store) -> Guangzhou {
         town,
     }
 }
+
+/// A second console account: an `org_admin` of `org`, signed in, first password changed.
+pub async fn sign_in_second_admin(
+    base: &str,
+    db: &zhijia_store::Store,
+    org: &zhijia_store::org::Org,
+) -> reqwest::Client {
+    let username = format!("admin{}", org.id.0);
+    let username = username.as_str();
+    let created = zhijia_app::staff::create_admin(db, username, "管理员", org.id, &actor())
+        .await
+        .unwrap();
+    let client = sign_in(base, username, &created.initial_password).await;
+    let form = page_text(&client, format!("{base}/console/password")).await;
+    let csrf = csrf_of(&form);
+    let new = "Tianhe2026pass!";
+    let r = client
+        .post(format!("{base}/console/password"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("current", created.initial_password.as_str()),
+            ("new", new),
+            ("confirm", new),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), reqwest::StatusCode::OK);
+    client
+}

@@ -20,36 +20,6 @@ async fn start(t: &TestDb) -> String {
     format!("http://{}", running.addr)
 }
 
-/// A second console account: an `org_admin` of `org`, signed in, first password changed.
-async fn admin_of(
-    base: &str,
-    db: &zhijia_store::Store,
-    org: &zhijia_store::org::Org,
-    username: &str,
-) -> reqwest::Client {
-    let created =
-        zhijia_app::staff::create_admin(db, username, "管理员", org.id, &crate::helpers::actor())
-            .await
-            .unwrap();
-    let client = crate::helpers::sign_in(base, username, &created.initial_password).await;
-    let form = page_text(&client, format!("{base}/console/password")).await;
-    let csrf = csrf_of(&form);
-    let new = "Tianhe2026pass!";
-    let r = client
-        .post(format!("{base}/console/password"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("current", created.initial_password.as_str()),
-            ("new", new),
-            ("confirm", new),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-    client
-}
-
 /// Signs a worker in through the JSON API and returns the bearer token.
 async fn api_token(base: &str, phone: &str) -> String {
     let http = reqwest::Client::new();
@@ -175,7 +145,7 @@ on_both!(
         assert_eq!(own.status(), StatusCode::OK);
 
         // The Tianhe admin approves on the console page (a form post with the CSRF token).
-        let tianhe = admin_of(&base, db, &w.gz.tianhe, "tianhe.admin").await;
+        let tianhe = crate::helpers::sign_in_second_admin(&base, db, &w.gz.tianhe).await;
         let page = page_text(&tianhe, format!("{base}/console/applications")).await;
         assert!(page.contains("陈晨"), "{page}");
         let csrf = csrf_of(&page);
@@ -336,5 +306,89 @@ on_both!(
         let page = res.text().await.unwrap();
         assert!(page.contains("入会申请已提交"), "{page}");
         assert!(page.contains(&w.factory.name));
+    }
+);
+
+on_both!(
+    a_roster_is_uploaded_on_the_console_and_its_error_report_downloaded,
+    |t: TestDb| async move {
+        let db = &t.store;
+        let w = world(db).await;
+        let base = start(&t).await;
+        let tianhe = signed_in(&base, db, &w.gz.tianhe).await;
+        let good = id_number("440106", (1985, 2, 3), 41);
+        let csv = format!("姓名,身份证号,手机号\n何一,{good},13600000001\n何二,123,13600000002\n");
+        // The console page: a multipart form with the CSRF token.
+        let page = page_text(
+            &tianhe,
+            format!("{base}/console/roster/import?org={}", w.factory.id.0),
+        )
+        .await;
+        let csrf = csrf_of(&page);
+        let form = |csrf: &str| {
+            reqwest::multipart::Form::new()
+                .text("csrf", csrf.to_owned())
+                .text("org", w.factory.id.0.to_string())
+                .part(
+                    "file",
+                    reqwest::multipart::Part::bytes(csv.clone().into_bytes()).file_name("名册.csv"),
+                )
+        };
+        let refused = tianhe
+            .post(format!("{base}/console/roster/import"))
+            .multipart(form("0000"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+        let res = tianhe
+            .post(format!("{base}/console/roster/import"))
+            .multipart(form(&csrf))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let html = res.text().await.unwrap();
+        assert!(html.contains("导入 <strong>1</strong> 人"), "{html}");
+        let link_at = html.find("/console/imports/").expect("a report link");
+        let link: String = html[link_at..].chars().take_while(|c| *c != '"').collect();
+        let report = tianhe.get(format!("{base}{link}")).send().await.unwrap();
+        assert_eq!(report.status(), StatusCode::OK);
+        let text = report.text().await.unwrap();
+        assert!(text.contains("3,身份证号,"), "{text}");
+
+        // Another county's admin can neither import into Tianhe nor read its report.
+        let yuexiu = crate::helpers::sign_in_second_admin(&base, db, &w.gz.yuexiu).await;
+        let denied = yuexiu
+            .post(format!(
+                "{base}/api/v1/roster/imports?org={}",
+                w.factory.id.0
+            ))
+            .header("content-type", "text/csv")
+            .body(csv.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(denied.status(), StatusCode::FORBIDDEN);
+        let hidden = yuexiu.get(format!("{base}{link}")).send().await.unwrap();
+        assert_eq!(hidden.status(), StatusCode::NOT_FOUND);
+        // The API: the same file again adds nothing.
+        let again: Value = tianhe
+            .post(format!(
+                "{base}/api/v1/roster/imports?org={}&name=roster.csv",
+                w.factory.id.0
+            ))
+            .header("content-type", "text/csv")
+            .body(csv)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(again["imported"], 0);
+        assert_eq!(again["skipped"], 1);
+        assert_eq!(again["errors"][0]["row"], 3);
+        assert_eq!(again["errors"][0]["column"], "身份证号");
     }
 );
