@@ -60,6 +60,8 @@ pub mod action {
     pub const ORG_MOVED: &str = "org.moved";
     pub const PII_SELF_EXPORT: &str = "pii.self_export";
     pub const PII_DELETION_REQUESTED: &str = "pii.deletion_requested";
+    pub const PII_DELETION_DONE: &str = "pii.deletion_done";
+    pub const PII_DELETION_REFUSED: &str = "pii.deletion_refused";
     /// A staff member was shown a member's full identity number.
     pub const PII_VIEWED: &str = "pii.viewed";
     pub const ROSTER_EXPORTED: &str = "roster.exported";

@@ -309,3 +309,49 @@ pub async fn record(
 pub async fn get_record(store: &Store, id: i64) -> Result<Option<ImportRecord>> {
     store.query_opt(GET_RECORD, &[&id]).await
 }
+
+const UNNUMBERED: &str = "SELECT id FROM worker WHERE id > $1 AND member_no IS NULL \
+     AND org_id IS NOT NULL ORDER BY id LIMIT $2";
+const SET_NUMBER: &str = "UPDATE worker SET member_no = $1 WHERE id = $2";
+const PG_SET_NUMBERS: &str = "UPDATE worker w SET member_no = t.no \
+     FROM UNNEST($1::int8[], $2::text[]) AS t(id, no) WHERE w.id = t.id";
+
+/// Gives a member number to every worker with a union but none yet (bulk-loaded demo data),
+/// 10,000 per transaction. Returns how many were numbered.
+pub async fn assign_member_numbers(store: &Store) -> Result<u64> {
+    let mut done = 0u64;
+    // Walk by id: the next read must not depend on seeing the previous batch's writes (SQLite
+    // reads run on other connections).
+    let mut after = 0i64;
+    loop {
+        let ids: Vec<i64> = store.query(UNNUMBERED, &[&after, &10_000i64]).await?;
+        let Some(last) = ids.last().copied() else {
+            return Ok(done);
+        };
+        after = last;
+        let nos = ids
+            .iter()
+            .map(|id| member_no(*id))
+            .collect::<Result<Vec<_>>>()?;
+        if let Some(r) = store
+            .sqlite_bulk(|conn| {
+                let mut stmt = conn.prepare_cached(SET_NUMBER)?;
+                for (id, no) in ids.iter().zip(&nos) {
+                    sqlite_bind_in_order(&mut stmt, &[no, id])?;
+                    stmt.raw_execute().map_err(StoreError::from_sqlite)?;
+                }
+                Ok(())
+            })
+            .await
+        {
+            r?;
+        } else if let Some(pg) = store.pg() {
+            let client = pg.get().await?;
+            client
+                .execute(PG_SET_NUMBERS, &[&ids, &nos])
+                .await
+                .map_err(StoreError::from_pg)?;
+        }
+        done += ids.len() as u64;
+    }
+}

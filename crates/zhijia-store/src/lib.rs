@@ -7,6 +7,7 @@
 
 pub mod audit;
 pub mod db;
+pub mod deletion;
 mod error;
 pub mod import;
 pub mod membership;

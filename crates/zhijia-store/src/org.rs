@@ -82,6 +82,10 @@ const BY_REGION_LEVEL: &str = org_select!(
 const BY_GIG: &str = org_select!(
     "WHERE o.gig_occupation = $1 AND o.region_code = $2 AND o.kind = 'industry' ORDER BY o.id LIMIT 1"
 );
+const WITH_EMPLOYER: &str =
+    org_select!("WHERE o.employer_credit_code IS NOT NULL ORDER BY o.id LIMIT $1");
+const ANY_GIG: &str =
+    org_select!("WHERE o.gig_occupation = $1 AND o.kind = 'industry' ORDER BY o.id LIMIT 1");
 const SET_GIG: &str = "UPDATE org SET gig_occupation = $2, updated_at = $3 WHERE id = $1";
 const SEARCH: &str = org_select!(
     "WHERE o.path >= $1 AND o.path < $2 AND o.name LIKE $3 ESCAPE '\\' ORDER BY o.depth, o.name LIMIT $4 OFFSET $5"
@@ -145,6 +149,16 @@ pub async fn find_by_gig(
     region_code: &str,
 ) -> Result<Option<Org>> {
     store.query_opt(BY_GIG, &[&occupation, &region_code]).await
+}
+
+/// The first `limit` grassroots unions that record their employer (demo samples, tests).
+pub async fn with_employer(store: &Store, limit: i64) -> Result<Vec<Org>> {
+    store.query(WITH_EMPLOYER, &[&limit]).await
+}
+
+/// Some industry union organising a gig occupation, anywhere.
+pub async fn any_gig_union(store: &Store, occupation: &str) -> Result<Option<Org>> {
+    store.query_opt(ANY_GIG, &[&occupation]).await
 }
 
 /// Marks an industry union as the one organising a gig occupation in its region.

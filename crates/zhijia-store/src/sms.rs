@@ -139,6 +139,8 @@ pub struct DeletionRequest {
     pub reason: Option<String>,
     pub status: String,
     pub requested_at: DateTime<Utc>,
+    /// What staff did, or why not.
+    pub note: Option<String>,
 }
 
 impl FromRow for DeletionRequest {
@@ -148,12 +150,13 @@ impl FromRow for DeletionRequest {
             reason: row.get("reason")?,
             status: row.get("status")?,
             requested_at: row.get("requested_at")?,
+            note: row.get("note")?,
         })
     }
 }
 
 const INSERT_DELETION: &str = "INSERT INTO deletion_request (phone, reason, status, requested_at) VALUES ($1, $2, 'pending', $3)";
-const DELETIONS: &str = "SELECT id, reason, status, requested_at FROM deletion_request \
+const DELETIONS: &str = "SELECT id, reason, status, requested_at, note FROM deletion_request \
      WHERE phone = $1 ORDER BY id DESC";
 
 pub async fn insert_deletion_request(tx: &mut Tx, phone: &str, reason: Option<&str>) -> Result<()> {

@@ -5,6 +5,7 @@
 mod assets;
 mod audit;
 mod auth;
+mod deletion;
 mod error;
 mod grant;
 mod health;
@@ -132,6 +133,7 @@ pub fn app(state: AppState) -> Router {
         .merge(auth::me::routes())
         .merge(auth::worker_api::routes())
         .merge(membership::api::routes())
+        .merge(deletion::routes())
         .merge(membership::pages::routes())
         .merge(membership::console::routes())
         .merge(audit::routes())

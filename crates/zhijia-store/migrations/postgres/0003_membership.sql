@@ -115,6 +115,11 @@ CREATE TABLE roster_import (
 );
 CREATE INDEX roster_import_org ON roster_import (org_id, id);
 
+-- How staff handled a worker's deletion request: when, who, and what was done or why not.
+ALTER TABLE deletion_request ADD COLUMN handled_at TIMESTAMPTZ;
+ALTER TABLE deletion_request ADD COLUMN handled_by BIGINT REFERENCES staff (id);
+ALTER TABLE deletion_request ADD COLUMN note TEXT;
+
 -- Memberships of workers loaded before this migration (demo data).
 INSERT INTO membership (worker_id, org_id, status, joined_on, source, created_at)
 SELECT id, org_id, 'active', (created_at AT TIME ZONE 'Asia/Shanghai')::date, 'demo', created_at FROM worker WHERE org_id IS NOT NULL;

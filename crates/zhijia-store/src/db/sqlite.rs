@@ -147,12 +147,17 @@ pub(crate) fn bind_in_order(
     stmt: &mut rusqlite::CachedStatement<'_>,
     params: Params<'_>,
 ) -> Result<()> {
-    if stmt.parameter_count() != params.len() {
+    let n = params.len();
+    // The first and last names are checked on every call (two lookups instead of n), all of
+    // them in debug builds: binding `$2 … $1` by position would silently swap values.
+    let in_order = |i: usize| stmt.parameter_name(i) == Some(format!("${i}").as_str());
+    if stmt.parameter_count() != n || (n > 0 && (!in_order(1) || !in_order(n))) {
         return Err(StoreError::ParamCount {
             expected: stmt.parameter_count(),
-            got: params.len(),
+            got: n,
         });
     }
+    debug_assert!((1..=n).all(in_order), "placeholders out of order");
     for (i, p) in params.iter().enumerate() {
         stmt.raw_bind_parameter(i + 1, p as &dyn rusqlite::ToSql)
             .map_err(StoreError::from_sqlite)?;

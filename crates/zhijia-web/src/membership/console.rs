@@ -145,6 +145,23 @@ struct TransfersPage {
     pager: Pager,
 }
 
+impl TransfersPage {
+    fn label(&self, status: &str) -> &'static str {
+        TransferStatus::parse(status).map_or("", TransferStatus::label)
+    }
+}
+
+impl MemberPage {
+    fn transfer_label(&self, status: &str) -> &'static str {
+        TransferStatus::parse(status).map_or("", TransferStatus::label)
+    }
+
+    fn membership_label(&self, status: &str) -> &'static str {
+        zhijia_domain::member::MembershipStatus::parse(status)
+            .map_or("", zhijia_domain::member::MembershipStatus::label)
+    }
+}
+
 async fn transfers(
     State(state): State<AppState>,
     user: StaffUser,

@@ -172,3 +172,54 @@ async fn identity_numbers_never_reach_a_postgresql_dump_in_clear() {
         );
     }
 }
+
+on_both!(
+    demo_members_have_valid_member_numbers_and_the_console_has_work,
+    |t: TestDb| async move {
+        let keys = crate::helpers::keys();
+        demo::generate(&t.store, &keys, &opts(300), &|_| {})
+            .await
+            .unwrap();
+        demo::membership::samples(&t.store, &keys).await.unwrap();
+        let unnumbered: i64 = t
+            .store
+            .query_one(
+                "SELECT COUNT(*) FROM worker WHERE org_id IS NOT NULL AND member_no IS NULL",
+                &[],
+            )
+            .await
+            .unwrap();
+        assert_eq!(unnumbered, 0);
+        // Each number is the one its record id gives, with a valid check digit.
+        let w = zhijia_store::worker::get(&t.store, 17)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            w.member_no.as_deref(),
+            Some(
+                zhijia_domain::member::MemberNo::from_serial(17)
+                    .unwrap()
+                    .as_str()
+            )
+        );
+        let pending: i64 = t
+            .store
+            .query_one(
+                "SELECT COUNT(*) FROM join_application WHERE status = 'pending'",
+                &[],
+            )
+            .await
+            .unwrap();
+        assert!(pending >= 3, "{pending}");
+        let transfers: i64 = t
+            .store
+            .query_one(
+                "SELECT COUNT(*) FROM transfer WHERE status = 'awaiting_release'",
+                &[],
+            )
+            .await
+            .unwrap();
+        assert_eq!(transfers, 1);
+    }
+);

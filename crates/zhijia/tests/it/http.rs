@@ -752,7 +752,7 @@ on_both!(
             .send()
             .await
             .unwrap();
-        assert!(r.text().await.unwrap().contains("已提交申请"));
+        assert!(r.text().await.unwrap().contains("待处理"));
         let log = zhijia_store::audit::all(&t.store, 100, 0)
             .await
             .unwrap()

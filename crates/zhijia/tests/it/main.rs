@@ -6,6 +6,7 @@ mod helpers;
 
 mod browser;
 mod cli;
+mod deletion;
 mod demo;
 mod http;
 mod identity;

@@ -1,0 +1,167 @@
+//! Staff handle workers' deletion requests: erase what need not be kept, or refuse with a reason.
+//! Only an `org_admin` of the union holding the person's data (or above) may; requests of people
+//! the platform holds nothing else about go to the administrators at the top of the tree.
+
+use crate::membership::{Ctx, StaffCtx, sms_notice};
+use crate::{AppError, Result};
+use zhijia_domain::audit::action;
+use zhijia_domain::auth::{self, Role};
+use zhijia_domain::org::{OrgId, OrgPath};
+use zhijia_store::audit::{self, Record};
+use zhijia_store::deletion::{self as store, Erased, Request};
+use zhijia_store::org as org_store;
+use zhijia_store::{Page, membership as membership_store};
+
+fn may_handle(staff: &StaffCtx<'_>, path: &OrgPath) -> bool {
+    auth::holds(staff.grants, Role::OrgAdmin, path)
+}
+
+/// Pending (or, by `status`, handled) requests of an `org_admin`'s branch.
+pub async fn queue(
+    ctx: &Ctx<'_>,
+    staff: &StaffCtx<'_>,
+    org: Option<i64>,
+    status: Option<&str>,
+    limit: Option<i64>,
+    offset: Option<i64>,
+) -> Result<(zhijia_store::org::Org, Page<Request>)> {
+    let org = match org {
+        Some(id) => org_store::get(ctx.db, OrgId(id))
+            .await?
+            .ok_or(AppError::NotFound("工会"))?,
+        None => {
+            let id = staff
+                .grants
+                .iter()
+                .find(|g| g.role == Role::OrgAdmin)
+                .and_then(|g| g.org_path.ids().last().copied())
+                .ok_or_else(|| AppError::Forbidden("只有组织管理员可以处理删除申请".into()))?;
+            org_store::get(ctx.db, id)
+                .await?
+                .ok_or(AppError::NotFound("工会"))?
+        }
+    };
+    if !may_handle(staff, &org.path) {
+        return Err(AppError::Forbidden(
+            "只有本级及上级组织管理员可以处理删除申请".into(),
+        ));
+    }
+    let status = match status.map(str::trim).filter(|s| !s.is_empty()) {
+        None | Some("pending") => "pending",
+        Some("done") => "done",
+        Some("refused") => "refused",
+        Some(_) => {
+            return Err(AppError::invalid(
+                "status",
+                "状态应为待处理、已删除或不予删除",
+            ));
+        }
+    };
+    let (limit, offset) = crate::page_bounds(limit, offset, 20);
+    let page = store::queue(
+        ctx.db,
+        &org.path,
+        org.parent_id.is_none(),
+        status,
+        limit,
+        offset,
+    )
+    .await?;
+    Ok((org, page))
+}
+
+/// What staff decide.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    Erase,
+    Refuse { reason: String },
+}
+
+/// Handles one request of the staff member's branch.
+pub async fn handle(
+    ctx: &Ctx<'_>,
+    staff: &StaffCtx<'_>,
+    id: i64,
+    outcome: Outcome,
+) -> Result<Request> {
+    let req = store::get(ctx.db, id)
+        .await?
+        .ok_or(AppError::NotFound("删除申请"))?;
+    let allowed = match &req.org_path {
+        Some(p) => OrgPath::from_stored(p.clone())
+            .map(|path| may_handle(staff, &path))
+            .unwrap_or(false),
+        // Nobody's union: administrators of a tree's top handle it.
+        None => {
+            let mut top = false;
+            for g in staff.grants.iter().filter(|g| g.role == Role::OrgAdmin) {
+                if let Some(root) = g.org_path.ids().last().copied()
+                    && let Some(o) = org_store::get(ctx.db, root).await?
+                {
+                    top |= o.parent_id.is_none();
+                }
+            }
+            top
+        }
+    };
+    if !allowed {
+        return Err(AppError::NotFound("删除申请"));
+    }
+    if req.status != "pending" {
+        return Err(AppError::Conflict("该申请已处理".into()));
+    }
+    let mut tx = ctx.db.begin().await?;
+    let (status, note, act) = match &outcome {
+        Outcome::Erase => {
+            let erased = store::erase(&mut tx, &req.phone, req.worker_id).await?;
+            let note = match erased {
+                Erased::KeptMembershipRecord => {
+                    "已删除民族、学历、政治面貌、户籍、婚姻、技能等级、紧急联系人、消息和登录记录；\
+                     依照工会会籍管理规定保留姓名、身份证号和会籍记录"
+                }
+                Erased::Everything => "已删除您在平台的全部个人信息和入会申请",
+                Erased::SignInTracesOnly => "平台只保存了您的登录记录，已全部删除",
+            };
+            ("done", note.to_owned(), action::PII_DELETION_DONE)
+        }
+        Outcome::Refuse { reason } => {
+            let reason = reason.trim();
+            if reason.is_empty() || reason.chars().count() > 200 {
+                return Err(AppError::invalid(
+                    "reason",
+                    "请填写不予删除的原因(200字以内)，申请人会看到",
+                ));
+            }
+            ("refused", reason.to_owned(), action::PII_DELETION_REFUSED)
+        }
+    };
+    if !store::close(&mut tx, id, status, staff.staff_id(), &note).await? {
+        return Err(AppError::Conflict("该申请已处理".into()));
+    }
+    audit::append(
+        &mut tx,
+        staff.actor,
+        Record {
+            action: act,
+            org: req.org_id,
+            target_kind: Some("deletion_request"),
+            target_id: Some(id.to_string()),
+            detail: Some(note.clone()),
+        },
+    )
+    .await?;
+    // A kept record hears the outcome in the inbox; an erased one only by SMS.
+    if let (Some(worker), Outcome::Refuse { .. }) = (req.worker_id, &outcome) {
+        membership_store::notify(&mut tx, worker, "删除申请未获同意", &note, Some("/me")).await?;
+    }
+    tx.commit().await?;
+    let text = if status == "done" {
+        format!("【职工之家】您的个人信息删除申请已处理：{note}")
+    } else {
+        format!("【职工之家】您的个人信息删除申请未获同意：{note}")
+    };
+    sms_notice(ctx.sms, &req.phone, &text).await;
+    store::get(ctx.db, id)
+        .await?
+        .ok_or(AppError::NotFound("删除申请"))
+}
