@@ -255,6 +255,13 @@ pub async fn route(db: &zhijia_store::Store, employment: &Employment) -> Result<
                         "所选组织不是乡镇(街道)工会",
                     ));
                 }
+                // A street union serves its own county: the employer's credit code must say so.
+                if org.region_code != county {
+                    return Err(AppError::invalid(
+                        "township_org_id",
+                        "所选乡镇(街道)工会不在单位统一社会信用代码所示的区县",
+                    ));
+                }
                 return Ok((org, Route::Township));
             }
             let city = format!("{}00", &county[..4]);

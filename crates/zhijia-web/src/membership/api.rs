@@ -448,13 +448,34 @@ pub async fn retired(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// The roster filters and `full`. Spelt out rather than `#[serde(flatten)]`: flattened fields
+/// of a query string arrive as text, and a number among them fails to parse.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct ExportQuery {
-    #[serde(flatten)]
-    pub roster: RosterQuery,
+    pub org: Option<i64>,
+    pub q: Option<String>,
+    pub status: Option<String>,
+    pub joined_from: Option<String>,
+    pub joined_to: Option<String>,
+    pub gig: Option<String>,
     /// Full identity numbers (reviewers and administrators only).
     pub full: bool,
+}
+
+impl ExportQuery {
+    fn roster(&self) -> RosterQuery {
+        RosterQuery {
+            org: self.org,
+            q: self.q.clone(),
+            status: self.status.clone(),
+            joined_from: self.joined_from.clone(),
+            joined_to: self.joined_to.clone(),
+            gig: self.gig.clone(),
+            limit: None,
+            offset: None,
+        }
+    }
 }
 
 /// The filtered roster as an XLSX file; masked unless `full` and allowed; audited.
@@ -469,7 +490,7 @@ pub async fn export(
     let q = query(q)?;
     let ctx = ctx(&state)?;
     let staff = Staff::of(&user);
-    let e = roster::export(&ctx, &staff.ctx(), &q.roster, q.full).await?;
+    let e = roster::export(&ctx, &staff.ctx(), &q.roster(), q.full).await?;
     let bytes = super::xlsx::roster(&e)?;
     Ok(super::xlsx::attachment(bytes, "roster.xlsx"))
 }

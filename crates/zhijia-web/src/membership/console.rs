@@ -483,6 +483,32 @@ async fn import_errors(
     ))
 }
 
+#[derive(Debug, Deserialize)]
+pub struct RetiredForm {
+    csrf: String,
+    retired: String,
+}
+
+/// Marks the member retired (membership kept) or active again.
+async fn set_retired(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+    form: Result<Form<RetiredForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    let Ok(Form(form)) = form else {
+        return Ok(csrf_refused());
+    };
+    if !user.csrf_ok(&form.csrf) {
+        return Ok(csrf_refused());
+    }
+    let id = parse_id(&id)?;
+    let ctx = ctx(&state)?;
+    let staff = Staff::of(&user);
+    transfer::set_retired(&ctx, &staff.ctx(), id, form.retired == "1").await?;
+    Ok(Redirect::to(&format!("/console/members/{id}")).into_response())
+}
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/console/applications", get(applications))
@@ -492,6 +518,7 @@ pub fn routes() -> Router<AppState> {
         .route("/console/roster", get(roster_page))
         .route("/console/members/{id}", get(member_page))
         .route("/console/members/{id}/id-number", post(reveal))
+        .route("/console/members/{id}/retired", post(set_retired))
         .route(
             "/console/roster/import",
             get(import_form)

@@ -411,6 +411,19 @@ on_both!(
             .unwrap();
         assert_eq!(sub.org_id, w.gz.town.id);
         assert_eq!(sub.route, "township");
+        // A street union of another county is refused.
+        let yuexiu_code = employer_code("440104", 98);
+        let mut elsewhere = employee(
+            "孙强",
+            &id_number("440106", (1994, 3, 4), 12),
+            "越秀小店",
+            &yuexiu_code,
+        );
+        elsewhere.township_org_id = Some(w.gz.town.id.0);
+        let err = join::apply(&ctx, "13800138010", &elsewhere, Utc::now())
+            .await
+            .unwrap_err();
+        assert_eq!(err.field(), Some("township_org_id"));
         assert!(matches!(w.gz.town.level, OrgLevel::Township));
     }
 );
@@ -658,5 +671,77 @@ on_both!(
         );
         let c = card::card(&ctx, "13800138009", now).await.unwrap();
         assert_eq!(c.org_name, w.factory.name);
+    }
+);
+
+on_both!(
+    moving_a_union_under_a_new_parent_keeps_its_memberships,
+    |t: TestDb| async move {
+        let db = &t.store;
+        let w = world(db).await;
+        let env = Env::new();
+        let ctx = env.ctx(db);
+        let now = Utc::now();
+        let sub = join::apply(
+            &ctx,
+            "13800138011",
+            &employee(
+                "马六",
+                &id_number("440106", (1982, 8, 9), 51),
+                "电子厂",
+                &w.factory_code,
+            ),
+            now,
+        )
+        .await
+        .unwrap();
+        let town = Reviewer::of(&w.gz.town, Role::Reviewer);
+        join::decide(
+            &ctx,
+            &town.ctx(),
+            sub.application_id,
+            Decision::Approve,
+            now,
+        )
+        .await
+        .unwrap();
+        let before = card::card(&ctx, "13800138011", now).await.unwrap();
+        zhijia_app::org::move_subtree(db, w.factory.id, w.gz.yuexiu.id, &actor())
+            .await
+            .unwrap();
+        // The same membership, the same card, now in Yuexiu's roster and no longer in Tianhe's.
+        let after = card::card(&ctx, "13800138011", now).await.unwrap();
+        assert_eq!(after.member_no, before.member_no);
+        assert_eq!(after.joined_on, before.joined_on);
+        let yuexiu = Reviewer::of(&w.gz.yuexiu, Role::Reviewer);
+        let (_, page) = roster::list(&ctx, &yuexiu.ctx(), &RosterQuery::default())
+            .await
+            .unwrap();
+        assert_eq!(page.total, 1);
+        let tianhe = Reviewer::of(&w.gz.tianhe, Role::Reviewer);
+        let (_, page) = roster::list(&ctx, &tianhe.ctx(), &RosterQuery::default())
+            .await
+            .unwrap();
+        assert_eq!(page.total, 0);
+        // Retirement keeps the membership and the card.
+        let m = zhijia_store::membership::history(
+            db,
+            zhijia_store::worker::find_by_phone(db, "13800138011")
+                .await
+                .unwrap()
+                .unwrap()
+                .id,
+        )
+        .await
+        .unwrap()[0]
+            .id;
+        transfer::set_retired(&ctx, &yuexiu.ctx(), m, true)
+            .await
+            .unwrap();
+        let c = card::card(&ctx, "13800138011", now).await.unwrap();
+        assert_eq!(c.status, "retired");
+        let check = card::verify(db, &env.keys, &c.token, now).await.unwrap();
+        assert_eq!(check.result, "valid");
+        assert!(check.message.contains("退休"));
     }
 );

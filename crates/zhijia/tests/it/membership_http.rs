@@ -392,3 +392,222 @@ on_both!(
         assert_eq!(again["errors"][0]["column"], "身份证号");
     }
 );
+
+// The authorization matrix of the membership and deletion endpoints: for each staff API and
+// page, the administrator of the county holding the record gets it, the administrator of the
+// neighbouring county gets 403 or 404, and so does one of a county for the parent city's data;
+// a worker's token opens no staff endpoint, and no worker endpoint takes another worker's id.
+on_both!(
+    every_membership_endpoint_keeps_to_the_callers_branch,
+    |t: TestDb| async move {
+        let db = &t.store;
+        let w = world(db).await;
+        let base = start(&t).await;
+        // A member of the Tianhe factory with a transfer to Yuexiu waiting, via the API.
+        let token = api_token(&base, "13900139010").await;
+        let http = reqwest::Client::new();
+        let id = id_number("440106", (1987, 4, 5), 21);
+        let input = employee("邓九", &id, "广州天河电子厂", &w.factory_code);
+        let sub: Value = http
+            .post(format!("{base}/api/v1/membership/applications"))
+            .bearer_auth(&token)
+            .json(&json!({
+                "name": input.name, "id_number": input.id_number, "employment": "employee",
+                "employer_name": input.employer_name, "employer_credit_code": input.employer_credit_code,
+                "wage_earner": true, "accepts_constitution": true, "consent": true
+            }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let app_id = sub["application_id"].as_i64().unwrap();
+        let tianhe = signed_in(&base, db, &w.gz.tianhe).await;
+        let yuexiu = crate::helpers::sign_in_second_admin(&base, db, &w.gz.yuexiu).await;
+        let city_staff = crate::helpers::sign_in_second_admin(&base, db, &w.gz.town).await;
+
+        // Staff endpoints that name the application, the membership or another record of Tianhe.
+        let roster: Value = tianhe
+            .get(format!("{base}/api/v1/roster"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(roster["total"], 0, "not a member before approval");
+        let ok = tianhe
+            .post(format!("{base}/api/v1/applications/{app_id}/decision"))
+            .json(&json!({ "approve": true }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(ok.status(), StatusCode::OK);
+        let roster: Value = tianhe
+            .get(format!("{base}/api/v1/roster"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let m = roster["items"][0]["membership_id"].as_i64().unwrap();
+        let transfer: Value = http
+            .post(format!("{base}/api/v1/membership/transfers"))
+            .bearer_auth(&token)
+            .json(&json!({ "to_org": w.shop.id.0, "reason": "换工作" }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let tr = transfer["id"].as_i64().unwrap();
+        let (tianhe_id, city_id) = (w.gz.tianhe.id.0, w.gz.city.id.0);
+        // (method, path, body): each must be closed to the neighbour and to the town's admin
+        // when it names Tianhe's county or the city.
+        let checks: Vec<(&str, String, Option<Value>)> = vec![
+            ("GET", format!("/api/v1/applications?org={tianhe_id}"), None),
+            ("GET", format!("/api/v1/applications?org={city_id}"), None),
+            ("GET", format!("/api/v1/transfers?org={tianhe_id}"), None),
+            ("GET", format!("/api/v1/roster?org={tianhe_id}"), None),
+            ("GET", format!("/api/v1/roster?org={city_id}"), None),
+            ("GET", format!("/api/v1/roster/{m}"), None),
+            ("POST", format!("/api/v1/roster/{m}/id-number"), None),
+            (
+                "POST",
+                format!("/api/v1/roster/{m}/retired"),
+                Some(json!({ "retired": true })),
+            ),
+            (
+                "GET",
+                format!("/api/v1/roster/export.xlsx?org={tianhe_id}"),
+                None,
+            ),
+            (
+                "POST",
+                format!("/api/v1/transfers/{tr}/release"),
+                Some(json!({})),
+            ),
+            (
+                "GET",
+                format!("/api/v1/deletion-requests?org={tianhe_id}"),
+                None,
+            ),
+            (
+                "GET",
+                format!("/api/v1/deletion-requests?org={city_id}"),
+                None,
+            ),
+            (
+                "GET",
+                format!("/console/applications?org={tianhe_id}"),
+                None,
+            ),
+            ("GET", format!("/console/transfers?org={city_id}"), None),
+            ("GET", format!("/console/roster?org={tianhe_id}"), None),
+            ("GET", format!("/console/members/{m}"), None),
+            (
+                "GET",
+                format!("/console/roster/import?org={tianhe_id}"),
+                None,
+            ),
+            (
+                "GET",
+                format!("/console/deletion-requests?org={tianhe_id}"),
+                None,
+            ),
+        ];
+        for (method, path, body) in &checks {
+            for (who, client) in [("yuexiu", &yuexiu), ("town", &city_staff)] {
+                // The town is inside Tianhe and the member's factory inside the town: its
+                // admin may act on the member, but never list the county or the city whole.
+                if who == "town" && !path.contains("org=") {
+                    continue;
+                }
+                let mut req = if *method == "GET" {
+                    client.get(format!("{base}{path}"))
+                } else {
+                    client.post(format!("{base}{path}"))
+                };
+                if let Some(b) = body {
+                    req = req.json(b);
+                }
+                let status = req.send().await.unwrap().status();
+                assert!(
+                    status == StatusCode::FORBIDDEN || status == StatusCode::NOT_FOUND,
+                    "{who} {method} {path}: {status}"
+                );
+            }
+        }
+        // The same requests succeed for Tianhe's administrator (the release last: it acts).
+        for (method, path, body) in &checks {
+            let mut req = if *method == "GET" {
+                tianhe.get(format!("{base}{path}"))
+            } else {
+                tianhe.post(format!("{base}{path}"))
+            };
+            if let Some(b) = body {
+                req = req.json(b);
+            }
+            let status = req.send().await.unwrap().status();
+            let expected_ok = !path.contains(&format!("org={city_id}"));
+            if expected_ok {
+                assert!(status.is_success(), "tianhe {method} {path}: {status}");
+            } else {
+                assert_eq!(status, StatusCode::FORBIDDEN, "tianhe {method} {path}");
+            }
+        }
+
+        // A worker's token opens no staff endpoint.
+        let as_worker = http
+            .get(format!("{base}/api/v1/roster/{m}"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(as_worker.status(), StatusCode::UNAUTHORIZED);
+        // Worker endpoints act on the session's own record: another worker marking this
+        // worker's message read changes nothing.
+        let other = api_token(&base, "13900139011").await;
+        let inbox: Value = http
+            .get(format!("{base}/api/v1/inbox"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let msg = inbox["items"][0]["id"].as_i64().unwrap();
+        let unread_before: Value = http
+            .get(format!("{base}/api/v1/membership"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let r = http
+            .post(format!("{base}/api/v1/inbox/read"))
+            .bearer_auth(&other)
+            .json(&json!({ "id": msg }))
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status() == StatusCode::NOT_FOUND || r.status() == StatusCode::NO_CONTENT);
+        let unread_after: Value = http
+            .get(format!("{base}/api/v1/membership"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(unread_before["unread"], unread_after["unread"]);
+        assert!(unread_after["unread"].as_i64().unwrap() > 0);
+    }
+);
