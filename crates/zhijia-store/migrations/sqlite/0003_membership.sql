@@ -9,6 +9,9 @@ CREATE INDEX org_gig ON org (gig_occupation, region_code);
 -- The member number is given at the first approved membership and kept for life, across
 -- transfers. `org_id` (from 0001) is the union of the current membership, NULL when none: a
 -- copy kept in the same transaction as `membership`, for bulk loading and quick lookups.
+-- Memberships are found through `membership` (its org index); no query looks workers up by
+-- `org_id`, and every bulk insert paid for this index.
+DROP INDEX worker_org;
 ALTER TABLE worker ADD COLUMN member_no TEXT;
 CREATE UNIQUE INDEX worker_member_no ON worker (member_no);
 ALTER TABLE worker ADD COLUMN ethnicity TEXT;

@@ -150,7 +150,12 @@ pub(crate) fn bind_in_order(
     let n = params.len();
     // The first and last names are checked on every call (two lookups instead of n), all of
     // them in debug builds: binding `$2 … $1` by position would silently swap values.
-    let in_order = |i: usize| stmt.parameter_name(i) == Some(format!("${i}").as_str());
+    let in_order = |i: usize| {
+        stmt.parameter_name(i)
+            .and_then(|name| name.strip_prefix('$'))
+            .and_then(|n| n.parse::<usize>().ok())
+            == Some(i)
+    };
     if stmt.parameter_count() != n || (n > 0 && (!in_order(1) || !in_order(n))) {
         return Err(StoreError::ParamCount {
             expected: stmt.parameter_count(),
