@@ -7,34 +7,17 @@
 //! PostgreSQL) so the member number, derived from the id, is written with the row.
 
 use crate::db::{Store, sqlite_bind_in_order};
+use crate::membership::Applicant;
 use crate::{Result, StoreError};
 use chrono::{NaiveDate, Utc};
 use zhijia_domain::member::MemberNo;
 use zhijia_domain::org::OrgId;
 
-/// One checked roster line, personal data already encrypted and indexed.
+/// One checked roster line: the person (as a join application would record them, personal
+/// data already encrypted and indexed) and the date they joined.
 #[derive(Debug, Clone)]
 pub struct ImportMember {
-    pub name: String,
-    pub id_number_enc: Vec<u8>,
-    pub id_number_idx: Vec<u8>,
-    pub sex: &'static str,
-    pub birth_date: NaiveDate,
-    pub phone: String,
-    pub region_code: String,
-    pub employer_name: Option<String>,
-    pub employer_credit_code: Option<String>,
-    pub gig_occupation: Option<&'static str>,
-    pub work_region: Option<String>,
-    pub ethnicity: Option<&'static str>,
-    pub education: Option<&'static str>,
-    pub political_status: Option<&'static str>,
-    pub hukou_type: Option<&'static str>,
-    pub hukou_region: Option<String>,
-    pub skill_level: Option<&'static str>,
-    pub marital_status: Option<&'static str>,
-    pub emergency_contact: Option<String>,
-    pub emergency_phone: Option<String>,
+    pub person: Applicant,
     pub joined_on: NaiveDate,
 }
 
@@ -115,32 +98,32 @@ pub async fn import_batch(store: &Store, org: OrgId, rows: &[ImportMember]) -> R
             for r in rows {
                 let id = next + 1;
                 let no = member_no(id)?;
-                let birth = r.birth_date.to_string();
+                let birth = r.person.birth_date.to_string();
                 sqlite_bind_in_order(
                     &mut worker,
                     &[
                         &id,
                         &no,
-                        &r.name,
-                        &r.id_number_enc,
-                        &r.id_number_idx,
-                        &r.sex,
+                        &r.person.name,
+                        &r.person.id_number_enc,
+                        &r.person.id_number_idx,
+                        &r.person.sex,
                         &birth,
-                        &r.phone,
-                        &r.region_code,
-                        &r.employer_name,
-                        &r.employer_credit_code,
-                        &r.gig_occupation,
-                        &r.work_region,
-                        &r.ethnicity,
-                        &r.education,
-                        &r.political_status,
-                        &r.hukou_type,
-                        &r.hukou_region,
-                        &r.skill_level,
-                        &r.marital_status,
-                        &r.emergency_contact,
-                        &r.emergency_phone,
+                        &r.person.phone,
+                        &r.person.region_code,
+                        &r.person.employer_name,
+                        &r.person.employer_credit_code,
+                        &r.person.gig_occupation,
+                        &r.person.work_region,
+                        &r.person.ethnicity,
+                        &r.person.education,
+                        &r.person.political_status,
+                        &r.person.hukou_type,
+                        &r.person.hukou_region,
+                        &r.person.skill_level,
+                        &r.person.marital_status,
+                        &r.person.emergency_contact,
+                        &r.person.emergency_phone,
                         &org.0,
                         &now_text,
                     ],
@@ -192,26 +175,32 @@ pub async fn import_batch(store: &Store, org: OrgId, rows: &[ImportMember]) -> R
         .map(|id| member_no(*id))
         .collect::<Result<Vec<_>>>()?;
     let col = |f: fn(&ImportMember) -> Option<String>| rows.iter().map(f).collect::<Vec<_>>();
-    let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
-    let encs: Vec<&[u8]> = rows.iter().map(|r| r.id_number_enc.as_slice()).collect();
-    let idxs: Vec<&[u8]> = rows.iter().map(|r| r.id_number_idx.as_slice()).collect();
-    let sexes: Vec<&str> = rows.iter().map(|r| r.sex).collect();
-    let births: Vec<NaiveDate> = rows.iter().map(|r| r.birth_date).collect();
-    let phones: Vec<&str> = rows.iter().map(|r| r.phone.as_str()).collect();
-    let regions: Vec<&str> = rows.iter().map(|r| r.region_code.as_str()).collect();
-    let employer = col(|r| r.employer_name.clone());
-    let credit = col(|r| r.employer_credit_code.clone());
-    let gig = col(|r| r.gig_occupation.map(str::to_owned));
-    let work = col(|r| r.work_region.clone());
-    let eth = col(|r| r.ethnicity.map(str::to_owned));
-    let edu = col(|r| r.education.map(str::to_owned));
-    let pol = col(|r| r.political_status.map(str::to_owned));
-    let huk = col(|r| r.hukou_type.map(str::to_owned));
-    let hreg = col(|r| r.hukou_region.clone());
-    let skill = col(|r| r.skill_level.map(str::to_owned));
-    let mar = col(|r| r.marital_status.map(str::to_owned));
-    let ec = col(|r| r.emergency_contact.clone());
-    let ep = col(|r| r.emergency_phone.clone());
+    let names: Vec<&str> = rows.iter().map(|r| r.person.name.as_str()).collect();
+    let encs: Vec<&[u8]> = rows
+        .iter()
+        .map(|r| r.person.id_number_enc.as_slice())
+        .collect();
+    let idxs: Vec<&[u8]> = rows
+        .iter()
+        .map(|r| r.person.id_number_idx.as_slice())
+        .collect();
+    let sexes: Vec<&str> = rows.iter().map(|r| r.person.sex).collect();
+    let births: Vec<NaiveDate> = rows.iter().map(|r| r.person.birth_date).collect();
+    let phones: Vec<&str> = rows.iter().map(|r| r.person.phone.as_str()).collect();
+    let regions: Vec<&str> = rows.iter().map(|r| r.person.region_code.as_str()).collect();
+    let employer = col(|r| r.person.employer_name.clone());
+    let credit = col(|r| r.person.employer_credit_code.clone());
+    let gig = col(|r| r.person.gig_occupation.map(str::to_owned));
+    let work = col(|r| r.person.work_region.clone());
+    let eth = col(|r| r.person.ethnicity.map(str::to_owned));
+    let edu = col(|r| r.person.education.map(str::to_owned));
+    let pol = col(|r| r.person.political_status.map(str::to_owned));
+    let huk = col(|r| r.person.hukou_type.map(str::to_owned));
+    let hreg = col(|r| r.person.hukou_region.clone());
+    let skill = col(|r| r.person.skill_level.map(str::to_owned));
+    let mar = col(|r| r.person.marital_status.map(str::to_owned));
+    let ec = col(|r| r.person.emergency_contact.clone());
+    let ep = col(|r| r.person.emergency_phone.clone());
     let inserted: Vec<i64> = tx
         .query(
             PG_INSERT_WORKERS,

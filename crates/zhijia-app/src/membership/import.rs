@@ -236,7 +236,7 @@ pub fn check_row(
     if emergency_contact.chars().count() > 30 {
         return Err(err(row, "emergency_contact", "紧急联系人不能超过30个字"));
     }
-    let member = ImportMember {
+    let person = zhijia_store::membership::Applicant {
         name: name.to_owned(),
         id_number_enc: keys.encrypt(id_number.expose()),
         id_number_idx: keys.blind_index(id_number.expose()).to_vec(),
@@ -276,8 +276,8 @@ pub fn check_row(
         .map(MaritalStatus::code),
         emergency_contact: (!emergency_contact.is_empty()).then(|| emergency_contact.to_owned()),
         emergency_phone,
-        joined_on,
     };
+    let member = ImportMember { person, joined_on };
     Ok(CheckedRow {
         row,
         id_number,
@@ -371,7 +371,7 @@ impl Batch {
     fn sorted(self) -> Self {
         let mut pairs: Vec<(ImportMember, u64)> =
             self.members.into_iter().zip(self.lines).collect();
-        pairs.sort_unstable_by(|a, b| a.0.id_number_idx.cmp(&b.0.id_number_idx));
+        pairs.sort_unstable_by(|a, b| a.0.person.id_number_idx.cmp(&b.0.person.id_number_idx));
         let (members, lines) = pairs.into_iter().unzip();
         Batch { members, lines }
     }
@@ -426,7 +426,7 @@ pub async fn import(
                 read += 1;
                 match check_row(&header, line, &cells, today, &keys) {
                     Ok(r) => {
-                        if let Some(first) = ids.get(&r.member.id_number_idx) {
+                        if let Some(first) = ids.get(&r.member.person.id_number_idx) {
                             errors.push(err(
                                 line,
                                 "id_number",
@@ -435,7 +435,7 @@ pub async fn import(
                         } else if let Some(first) = phones.get(&r.phone) {
                             errors.push(err(line, "phone", format!("与第{first}行手机号重复")));
                         } else {
-                            ids.insert(r.member.id_number_idx.clone(), line);
+                            ids.insert(r.member.person.id_number_idx.clone(), line);
                             phones.insert(r.phone, line);
                             batch.lines.push(line);
                             batch.members.push(r.member);
@@ -466,7 +466,7 @@ pub async fn import(
             for ((m, line), ok) in batch.members.iter().zip(&batch.lines).zip(written) {
                 if ok {
                     report.imported += 1;
-                } else if worker_store::find_by_id_number_index(db, &m.id_number_idx)
+                } else if worker_store::find_by_id_number_index(db, &m.person.id_number_idx)
                     .await?
                     .is_some()
                 {
