@@ -429,6 +429,24 @@ fn an_import_killed_half_way_leaves_whole_batches_and_a_rerun_finishes_it() {
         (workers, members, memberships, numbered),
         (n as i64, n as i64, n as i64, n as i64)
     );
+    drop(conn);
+    // The imported identity numbers are nowhere in the database files in clear.
+    let roster = std::fs::read_to_string(&file).unwrap();
+    let sample: Vec<&str> = roster
+        .lines()
+        .skip(1)
+        .step_by(9_973)
+        .filter_map(|l| l.split(',').nth(1))
+        .collect();
+    assert!(sample.len() > 10);
+    for name in ["zhijia.db", "zhijia.db-wal"] {
+        let bytes = std::fs::read(dir.path().join(name)).unwrap_or_default();
+        // Text search (std's substring search, optimised even in test builds).
+        let text = String::from_utf8_lossy(&bytes);
+        for id in &sample {
+            assert!(!text.contains(id), "{id} found in {name}");
+        }
+    }
 }
 
 fn rusqlite_open(path: &std::path::Path) -> rusqlite::Connection {
