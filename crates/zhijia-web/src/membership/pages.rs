@@ -307,6 +307,8 @@ async fn leave(
 struct CardPage {
     card: Card,
     qr_svg: String,
+    /// The expiry in Beijing time (UTC+8), as the member reads a clock.
+    expires_local: String,
 }
 
 /// The QR code of a payload as an inline SVG (no script, no external image).
@@ -323,9 +325,16 @@ async fn card_page(State(state): State<AppState>, user: WorkerUser) -> Result<Re
     let ctx = ctx(&state)?;
     let card = card::card(&ctx, &user.session.phone, Utc::now()).await?;
     let qr_svg = qr_svg(&card.token)?;
+    let expires_local = (card.expires_at + chrono::Duration::hours(8))
+        .format("%H:%M")
+        .to_string();
     Ok((
         [(header::CACHE_CONTROL, "no-store")],
-        render(&CardPage { card, qr_svg }),
+        render(&CardPage {
+            card,
+            qr_svg,
+            expires_local,
+        }),
     )
         .into_response())
 }
