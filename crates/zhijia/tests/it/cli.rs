@@ -431,7 +431,7 @@ fn an_import_killed_half_way_leaves_whole_batches_and_a_rerun_finishes_it() {
     );
     drop(conn);
     // The imported identity numbers are nowhere in the database files in clear.
-    let roster = std::fs::read_to_string(&file).unwrap();
+    let roster = std::fs::read_to_string(file).unwrap();
     let sample: Vec<&str> = roster
         .lines()
         .skip(1)
