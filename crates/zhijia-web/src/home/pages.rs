@@ -92,16 +92,25 @@ struct HomePage {
     modules: &'static [Module],
     /// The signed-in worker's masked phone and the CSRF token of the sign-out form.
     worker: Option<(String, String)>,
+    /// Unread messages of the signed-in worker.
+    unread: i64,
 }
 
 async fn home(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, PageError> {
-    let worker = crate::auth::worker::current(&state, &headers)
-        .await?
-        .map(|(s, _)| (zhijia_domain::auth::mask_phone(&s.phone), s.csrf_token));
+    let session = crate::auth::worker::current(&state, &headers).await?;
+    let unread = match &session {
+        Some((s, _)) => match zhijia_store::worker::find_by_phone(&state.store, &s.phone).await? {
+            Some(w) => zhijia_store::membership::unread(&state.store, w.id).await?,
+            None => 0,
+        },
+        None => 0,
+    };
+    let worker = session.map(|(s, _)| (zhijia_domain::auth::mask_phone(&s.phone), s.csrf_token));
     Ok(render(&HomePage {
         demo: state.config.demo,
         modules: MODULES,
         worker,
+        unread,
     }))
 }
 

@@ -246,9 +246,16 @@ on_both!(
         // The worker's pages (here with the same session's token; a 2nd SMS code within 60 s
         // would be refused): membership with the inbox, the card with its QR.
         let page = |path: &str| http.get(format!("{base}{path}")).bearer_auth(&token).send();
+        let home = page("/").await.unwrap().text().await.unwrap();
+        assert!(home.contains("消息 <span class=\"tag\">2</span>"), "{home}");
         let mine = page("/membership").await.unwrap().text().await.unwrap();
         assert!(mine.contains(&w.factory.name), "{mine}");
         assert!(mine.contains("入会申请已通过"));
+        let home = page("/").await.unwrap().text().await.unwrap();
+        assert!(
+            !home.contains("class=\"tag\""),
+            "read once the list was seen"
+        );
         let card_page = page("/card").await.unwrap().text().await.unwrap();
         assert!(card_page.contains("<svg"));
         assert!(card_page.contains(card["member_no"].as_str().unwrap()));
