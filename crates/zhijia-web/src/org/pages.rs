@@ -13,6 +13,7 @@ use axum::response::Response;
 use axum::routing::get;
 use serde::Deserialize;
 use zhijia_app::{AppError, org as uc};
+use zhijia_domain::auth::Role;
 use zhijia_store::org::{Org, OrgMove};
 
 const PER_PAGE: i64 = 30;
@@ -76,6 +77,17 @@ struct ConsolePage {
     user: UserBar,
     roots: Vec<Org>,
     pager: Pager,
+    work: Vec<Work>,
+}
+
+/// What waits for a reviewer in one of their branches: the console's first lines.
+struct Work {
+    org_id: i64,
+    org_name: String,
+    pending: i64,
+    /// Pending past their deadline: a parent union follows these up.
+    overdue: i64,
+    transfers: i64,
 }
 
 /// The console starts at the orgs the user holds roles on: the tops of what they may see.
@@ -107,11 +119,39 @@ async fn console(
         }
     }
     let pager = Pager::new(page, total, "/console?".into());
+    let today = zhijia_app::today(chrono::Utc::now());
+    let mut work = Vec::new();
+    for org in &roots {
+        let reviews = [Role::Reviewer, Role::OrgAdmin]
+            .into_iter()
+            .any(|r| zhijia_domain::auth::holds(&user.grants, r, &org.path));
+        if !reviews {
+            continue;
+        }
+        let db = &state.store;
+        let count = |overdue: Option<chrono::NaiveDate>| {
+            zhijia_store::membership::queue(db, &org.path, "pending", overdue, 1, 0)
+        };
+        let pending = count(None).await?.total;
+        let overdue = count(Some(today)).await?.total;
+        let transfers =
+            zhijia_store::membership::transfer_queue(db, &org.path, "awaiting_release", 1, 0)
+                .await?
+                .total;
+        work.push(Work {
+            org_id: org.id.0,
+            org_name: org.name.clone(),
+            pending,
+            overdue,
+            transfers,
+        });
+    }
     Ok(render(&ConsolePage {
         demo: state.config.demo,
         user: UserBar::from(&user),
         roots,
         pager,
+        work,
     }))
 }
 

@@ -745,3 +745,61 @@ on_both!(
         assert!(check.message.contains("退休"));
     }
 );
+
+on_both!(
+    an_overdue_application_shows_in_the_parent_unions_overdue_queue,
+    |t: TestDb| async move {
+        let db = &t.store;
+        let w = world(db).await;
+        let env = Env::new();
+        let ctx = env.ctx(db);
+        let now = Utc::now();
+        // Filed a month ago (15 working days have passed) and today.
+        join::apply(
+            &ctx,
+            "13800138012",
+            &employee(
+                "欧阳",
+                &id_number("440106", (1989, 9, 9), 61),
+                "电子厂",
+                &w.factory_code,
+            ),
+            now - Duration::days(30),
+        )
+        .await
+        .unwrap();
+        join::apply(
+            &ctx,
+            "13800138013",
+            &employee(
+                "司马",
+                &id_number("440106", (1988, 9, 9), 63),
+                "电子厂",
+                &w.factory_code,
+            ),
+            now,
+        )
+        .await
+        .unwrap();
+        let city = Reviewer::of(&w.gz.city, Role::Reviewer);
+        let q = |overdue| zhijia_app::membership::QueueQuery {
+            overdue,
+            ..Default::default()
+        };
+        let (_, all) = join::queue(&ctx, &city.ctx(), &q(false), now)
+            .await
+            .unwrap();
+        assert_eq!(all.total, 2);
+        assert_eq!(all.items[0].worker_name, "欧阳", "earliest deadline first");
+        let (_, overdue) = join::queue(&ctx, &city.ctx(), &q(true), now).await.unwrap();
+        assert_eq!(overdue.total, 1);
+        assert_eq!(overdue.items[0].worker_name, "欧阳");
+        assert!(overdue.items[0].due_on < zhijia_app::today(now));
+        // The neighbouring county's reviewer sees neither.
+        let yuexiu = Reviewer::of(&w.gz.yuexiu, Role::Reviewer);
+        let (_, none) = join::queue(&ctx, &yuexiu.ctx(), &q(false), now)
+            .await
+            .unwrap();
+        assert_eq!(none.total, 0);
+    }
+);

@@ -146,6 +146,9 @@ on_both!(
 
         // The Tianhe admin approves on the console page (a form post with the CSRF token).
         let tianhe = crate::helpers::sign_in_second_admin(&base, db, &w.gz.tianhe).await;
+        let home = page_text(&tianhe, format!("{base}/console")).await;
+        assert!(home.contains("待审核入会申请 1 件"), "{home}");
+        assert!(!home.contains("已超期"), "not overdue yet");
         let page = page_text(&tianhe, format!("{base}/console/applications")).await;
         assert!(page.contains("陈晨"), "{page}");
         let csrf = csrf_of(&page);
