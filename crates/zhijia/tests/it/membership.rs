@@ -803,3 +803,111 @@ on_both!(
         assert_eq!(none.total, 0);
     }
 );
+
+on_both!(
+    every_membership_step_leaves_exactly_one_audit_entry,
+    |t: TestDb| async move {
+        let db = &t.store;
+        let w = world(db).await;
+        let env = Env::new();
+        let ctx = env.ctx(db);
+        let now = Utc::now();
+        let count = |action: &'static str| async move {
+            zhijia_store::audit::all(db, 200, 0)
+                .await
+                .unwrap()
+                .items
+                .iter()
+                .filter(|e| e.action == action)
+                .count()
+        };
+        let town = Reviewer::of(&w.gz.town, Role::Reviewer);
+        let yuexiu = Reviewer::of(&w.gz.yuexiu, Role::Reviewer);
+        let a = join::apply(
+            &ctx,
+            "13800138020",
+            &employee(
+                "甲一",
+                &id_number("440106", (1980, 1, 2), 71),
+                "电子厂",
+                &w.factory_code,
+            ),
+            now,
+        )
+        .await
+        .unwrap();
+        assert_eq!(count("join.applied").await, 1);
+        join::decide(&ctx, &town.ctx(), a.application_id, Decision::Approve, now)
+            .await
+            .unwrap();
+        assert_eq!(count("join.approved").await, 1);
+        let b = join::apply(
+            &ctx,
+            "13800138021",
+            &employee(
+                "乙二",
+                &id_number("440106", (1981, 1, 2), 73),
+                "电子厂",
+                &w.factory_code,
+            ),
+            now,
+        )
+        .await
+        .unwrap();
+        join::decide(
+            &ctx,
+            &town.ctx(),
+            b.application_id,
+            Decision::Reject {
+                reason: "不是本单位职工".into(),
+            },
+            now,
+        )
+        .await
+        .unwrap();
+        assert_eq!(count("join.rejected").await, 1);
+        let t1 = transfer::request(&ctx, "13800138020", w.shop.id.0, "", now)
+            .await
+            .unwrap();
+        assert_eq!(count("transfer.requested").await, 1);
+        transfer::answer_release(&ctx, &town.ctx(), t1, None)
+            .await
+            .unwrap();
+        assert_eq!(count("transfer.released").await, 1);
+        transfer::accept(&ctx, &yuexiu.ctx(), t1, now)
+            .await
+            .unwrap();
+        assert_eq!(count("transfer.completed").await, 1);
+        let m = roster::list(&ctx, &yuexiu.ctx(), &RosterQuery::default())
+            .await
+            .unwrap()
+            .1
+            .items[0]
+            .membership_id;
+        roster::reveal_id_number(&ctx, &yuexiu.ctx(), m)
+            .await
+            .unwrap();
+        assert_eq!(count("pii.viewed").await, 1);
+        roster::export(&ctx, &yuexiu.ctx(), &RosterQuery::default(), true)
+            .await
+            .unwrap();
+        assert_eq!(count("roster.exported").await, 1);
+        transfer::set_retired(&ctx, &yuexiu.ctx(), m, true)
+            .await
+            .unwrap();
+        assert_eq!(count("membership.retired").await, 1);
+        let t2 = transfer::request(&ctx, "13800138020", w.factory.id.0, "", now)
+            .await
+            .unwrap();
+        transfer::answer_release(&ctx, &yuexiu.ctx(), t2, Some("尚在试用期"))
+            .await
+            .unwrap();
+        assert_eq!(count("transfer.refused").await, 1);
+        transfer::leave(&ctx, "13800138020", now).await.unwrap();
+        assert_eq!(count("membership.left").await, 1);
+        // Reads of the masked roster and of a member's detail are not audited as views of
+        // personal data: nothing unmasked was shown.
+        roster::detail(&ctx, &yuexiu.ctx(), m).await.unwrap();
+        assert_eq!(count("pii.viewed").await, 1);
+    }
+);
