@@ -5,6 +5,7 @@ pub mod audit;
 pub mod deletion;
 pub mod demo;
 mod error;
+pub mod jobs;
 pub mod me;
 pub mod membership;
 pub mod org;

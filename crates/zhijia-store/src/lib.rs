@@ -10,6 +10,7 @@ pub mod db;
 pub mod deletion;
 mod error;
 pub mod import;
+pub mod job;
 pub mod membership;
 pub mod migrate;
 pub mod org;

@@ -31,9 +31,10 @@ macro_rules! migrations {
     };
 }
 
-const SQLITE: &[Migration] = migrations!("sqlite": "0001_init", "0002_identity", "0003_membership");
+const SQLITE: &[Migration] =
+    migrations!("sqlite": "0001_init", "0002_identity", "0003_membership", "0004_jobs");
 const POSTGRES: &[Migration] =
-    migrations!("postgres": "0001_init", "0002_identity", "0003_membership");
+    migrations!("postgres": "0001_init", "0002_identity", "0003_membership", "0004_jobs");
 
 const CREATE_TABLE_SQLITE: &str = "CREATE TABLE IF NOT EXISTS schema_migration (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";

@@ -33,7 +33,7 @@ pub async fn start_with_sms(
     let addr = listener
         .local_addr()
         .map_err(|e| AppError::Config(e.to_string()))?;
-    spawn_release_job(store.clone(), config.clone(), sms.clone());
+    spawn_job_runner(store.clone(), config.clone(), sms.clone());
     let app = zhijia_web::app(AppState::with_sms(store, config, sms)?);
     let task = tokio::spawn(async move {
         axum::serve(listener, app)
@@ -43,15 +43,17 @@ pub async fn start_with_sms(
     Ok(Running { addr, task })
 }
 
-/// Every few minutes, releases the transfers whose releasing union let the deadline pass. The
-/// release is one conditional UPDATE, so several server processes on one PostgreSQL can all run
-/// this job and each transfer is still released once.
-fn spawn_release_job(store: Store, config: WebConfig, sms: Arc<dyn zhijia_app::sms::SmsSender>) {
+/// The background job runner of this process: every minute it schedules the periodic jobs (one
+/// row per period, whichever process gets there first) and runs whatever is due. Jobs live in
+/// the database, so several processes on one PostgreSQL share them and each runs once
+/// (`zhijia_app::jobs`).
+fn spawn_job_runner(store: Store, config: WebConfig, sms: Arc<dyn zhijia_app::sms::SmsSender>) {
     let Some(keys) = config.pii_keys.clone() else {
         return;
     };
     tokio::spawn(async move {
-        let mut every = tokio::time::interval(std::time::Duration::from_secs(300));
+        let worker = zhijia_app::jobs::worker_name();
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
         loop {
             every.tick().await;
             let ctx = zhijia_app::membership::Ctx {
@@ -60,11 +62,13 @@ fn spawn_release_job(store: Store, config: WebConfig, sms: Arc<dyn zhijia_app::s
                 settings: &config.membership,
                 sms: sms.as_ref(),
             };
-            match zhijia_app::membership::transfer::release_overdue(&ctx, chrono::Utc::now()).await
-            {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(released = n, "overdue transfers released"),
-                Err(e) => tracing::warn!(error = %e, "overdue transfer release failed"),
+            let now = chrono::Utc::now();
+            let ran = match zhijia_app::jobs::schedule(&ctx, now).await {
+                Ok(()) => zhijia_app::jobs::run_due(&ctx, &worker, now).await,
+                Err(e) => Err(e),
+            };
+            if let Err(e) = ran {
+                tracing::warn!(error = %e, "background jobs failed");
             }
         }
     });

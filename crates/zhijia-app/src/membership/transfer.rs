@@ -320,12 +320,19 @@ pub async fn accept(
 /// several server processes at once: each transfer is released by exactly one of them.
 pub async fn release_overdue(ctx: &Ctx<'_>, now: DateTime<Utc>) -> Result<usize> {
     let mut tx = ctx.db.begin().await?;
-    let ids = store::release_overdue(&mut tx, now).await?;
+    let n = release_overdue_in(&mut tx, now).await?;
+    tx.commit().await?;
+    Ok(n)
+}
+
+/// The same, in the caller's transaction (the job runner finishes its job in it).
+pub async fn release_overdue_in(tx: &mut Tx, now: DateTime<Utc>) -> Result<usize> {
+    let ids = store::release_overdue(tx, now).await?;
     let actor = system_actor();
     for id in &ids {
-        if let Some(t) = store::transfer_in(&mut tx, *id).await? {
+        if let Some(t) = store::transfer_in(tx, *id).await? {
             log(
-                &mut tx,
+                tx,
                 &actor,
                 action::TRANSFER_RELEASED,
                 t.from_org_id,
@@ -334,7 +341,7 @@ pub async fn release_overdue(ctx: &Ctx<'_>, now: DateTime<Utc>) -> Result<usize>
             )
             .await?;
             store::notify(
-                &mut tx,
+                tx,
                 t.worker_id,
                 "会籍已自动转出",
                 &format!(
@@ -346,7 +353,6 @@ pub async fn release_overdue(ctx: &Ctx<'_>, now: DateTime<Utc>) -> Result<usize>
             .await?;
         }
     }
-    tx.commit().await?;
     Ok(ids.len())
 }
 

@@ -911,3 +911,118 @@ on_both!(
         assert_eq!(count("pii.viewed").await, 1);
     }
 );
+
+on_both!(
+    the_job_runner_releases_overdue_transfers_once_with_several_runners,
+    |t: TestDb| async move {
+        let db = &t.store;
+        let w = world(db).await;
+        let env = Env::new();
+        let ctx = env.ctx(db);
+        let now = Utc::now();
+        let town = Reviewer::of(&w.gz.town, Role::Reviewer);
+        // Six members with a transfer each that the factory never answers.
+        for k in 0..6u16 {
+            let phone = format!("1380013803{k}");
+            let sub = join::apply(
+                &ctx,
+                &phone,
+                &employee(
+                    "何静",
+                    &id_number("440106", (1990, 1, 1 + u32::from(k)), 81 + k * 2),
+                    "电子厂",
+                    &w.factory_code,
+                ),
+                now,
+            )
+            .await
+            .unwrap();
+            join::decide(
+                &ctx,
+                &town.ctx(),
+                sub.application_id,
+                Decision::Approve,
+                now,
+            )
+            .await
+            .unwrap();
+            transfer::request(&ctx, &phone, w.shop.id.0, "", now)
+                .await
+                .unwrap();
+        }
+        // A month later, four runners (as four server processes would) schedule and run at once.
+        let later = now + Duration::days(31);
+        let run = |i: usize| {
+            let ctx = env.ctx(db);
+            async move {
+                zhijia_app::jobs::schedule(&ctx, later).await.unwrap();
+                zhijia_app::jobs::run_due(&ctx, &format!("runner-{i}"), later)
+                    .await
+                    .unwrap()
+            }
+        };
+        let (a, b, c, d) = tokio::join!(run(0), run(1), run(2), run(3));
+        let done = a + b + c + d;
+        assert_eq!(done, 1, "one job for the period, run once");
+        let released = zhijia_store::audit::all(db, 200, 0)
+            .await
+            .unwrap()
+            .items
+            .iter()
+            .filter(|e| e.action == "transfer.released")
+            .count();
+        assert_eq!(released, 6, "each transfer released once");
+        // Scheduling the same period again adds nothing.
+        zhijia_app::jobs::schedule(&ctx, later).await.unwrap();
+        assert_eq!(
+            zhijia_app::jobs::run_due(&ctx, "runner-9", later)
+                .await
+                .unwrap(),
+            0
+        );
+    }
+);
+
+on_both!(
+    a_job_whose_runner_lost_its_lease_is_run_by_another_and_the_first_cannot_finish_it,
+    |t: TestDb| async move {
+        let db = &t.store;
+        let env = Env::new();
+        let ctx = env.ctx(db);
+        let now = Utc::now();
+        zhijia_app::jobs::schedule(&ctx, now).await.unwrap();
+        // Runner A claims the job and stalls past its lease.
+        let job = zhijia_store::job::claim(db, "A", now, now + Duration::minutes(5))
+            .await
+            .unwrap()
+            .expect("a due job");
+        assert!(
+            zhijia_store::job::claim(db, "B", now, now + Duration::minutes(5))
+                .await
+                .unwrap()
+                .is_none(),
+            "held by A"
+        );
+        // Ten minutes on, B takes it over and runs it.
+        let later = now + Duration::minutes(10);
+        assert_eq!(
+            zhijia_app::jobs::run_due(&ctx, "B", later).await.unwrap(),
+            1
+        );
+        // A wakes up: its finish is refused, so its work would roll back.
+        let mut tx = db.begin().await.unwrap();
+        assert!(
+            !zhijia_store::job::finish(&mut tx, job.id, "A", "done", None)
+                .await
+                .unwrap()
+        );
+        drop(tx);
+        assert_eq!(
+            zhijia_store::job::status(db, &job.kind, &job.key)
+                .await
+                .unwrap()
+                .as_deref(),
+            Some("done")
+        );
+    }
+);

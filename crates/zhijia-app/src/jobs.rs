@@ -1,0 +1,114 @@
+//! The background job runner. Jobs live in the database (`zhijia_store::job`), so every server
+//! process can run them: a job is claimed with a lease, and its work and its "done" mark commit
+//! in one transaction, only while the lease is still this process's. A job therefore takes
+//! effect once even with several processes on one PostgreSQL, and a job whose process died is
+//! picked up again after its lease (its unfinished work was rolled back).
+
+use crate::membership::{Ctx, transfer};
+use crate::{AppError, Result};
+use chrono::{DateTime, Duration, DurationRound, Utc};
+use zhijia_store::job::{self as store, Job};
+
+/// How long a claimed job is this process's before another may take it over.
+pub const LEASE_MINUTES: i64 = 5;
+/// Attempts before a failing job is given up (and left, with its error, for the operator).
+pub const MAX_ATTEMPTS: i64 = 5;
+
+/// The kinds of jobs. Their names are stored: never rename one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobKind {
+    /// Release the transfers whose releasing union did not answer in time.
+    ReleaseOverdueTransfers,
+}
+
+impl JobKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobKind::ReleaseOverdueTransfers => "transfer.release_overdue",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [JobKind::ReleaseOverdueTransfers]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
+
+    /// How often a periodic kind runs.
+    fn every(self) -> Duration {
+        match self {
+            JobKind::ReleaseOverdueTransfers => Duration::minutes(5),
+        }
+    }
+}
+
+/// A name for this process in the job table: host, process id and a random part.
+pub fn worker_name() -> String {
+    let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "zhijia".into());
+    let token = zhijia_domain::auth::random_token();
+    format!("{host}-{}-{}", std::process::id(), &token[..8])
+}
+
+/// Enqueues the periodic jobs of the period holding `now`. Idempotent: the job of a period is
+/// one row (kind + period start) however many processes schedule it.
+pub async fn schedule(ctx: &Ctx<'_>, now: DateTime<Utc>) -> Result<()> {
+    for kind in [JobKind::ReleaseOverdueTransfers] {
+        let start = now
+            .duration_trunc(kind.every())
+            .map_err(|e| AppError::Config(format!("作业周期无效：{e}")))?;
+        store::enqueue(ctx.db, kind.as_str(), &start.to_rfc3339(), start).await?;
+    }
+    Ok(())
+}
+
+/// Runs due jobs until none is left; returns how many took effect.
+pub async fn run_due(ctx: &Ctx<'_>, worker: &str, now: DateTime<Utc>) -> Result<usize> {
+    let mut done = 0;
+    while let Some(job) =
+        store::claim(ctx.db, worker, now, now + Duration::minutes(LEASE_MINUTES)).await?
+    {
+        match run(ctx, worker, &job, now).await {
+            Ok(true) => done += 1,
+            Ok(false) => {}
+            Err(e) => {
+                let message = e.to_string();
+                tracing::warn!(job = job.id, kind = %job.kind, error = %message, "job failed");
+                if job.attempts >= MAX_ATTEMPTS {
+                    let mut tx = ctx.db.begin().await?;
+                    store::finish(&mut tx, job.id, worker, "failed", Some(&message)).await?;
+                    tx.commit().await?;
+                } else {
+                    // Back off: 1, 2, 4, 8 minutes.
+                    let wait = Duration::minutes(1 << (job.attempts - 1).clamp(0, 4));
+                    store::retry(ctx.db, job.id, worker, now + wait, &message).await?;
+                }
+            }
+        }
+    }
+    Ok(done)
+}
+
+/// Runs one claimed job; false if its lease was lost meanwhile (nothing took effect).
+async fn run(ctx: &Ctx<'_>, worker: &str, job: &Job, now: DateTime<Utc>) -> Result<bool> {
+    let Some(kind) = JobKind::parse(&job.kind) else {
+        let mut tx = ctx.db.begin().await?;
+        store::finish(&mut tx, job.id, worker, "failed", Some("未知的作业类型")).await?;
+        tx.commit().await?;
+        return Ok(false);
+    };
+    let mut tx = ctx.db.begin().await?;
+    match kind {
+        JobKind::ReleaseOverdueTransfers => {
+            let n = transfer::release_overdue_in(&mut tx, now).await?;
+            if n > 0 {
+                tracing::info!(released = n, "overdue transfers released");
+            }
+        }
+    }
+    // Dropping the transaction without commit rolls the work back.
+    if !store::finish(&mut tx, job.id, worker, "done", None).await? {
+        return Ok(false);
+    }
+    tx.commit().await?;
+    Ok(true)
+}
