@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod calendar;
 pub mod card;
+pub mod case;
 pub mod codes;
 pub mod credit_code;
 pub mod error;
