@@ -40,6 +40,31 @@ pub fn bearer(headers: &HeaderMap) -> Option<&str> {
         .filter(|t| !t.is_empty())
 }
 
+/// A write to the JSON API authenticated by a cookie must be sent as JSON. A page on another
+/// site can post a form (with no preflight) but cannot send `application/json` without CORS,
+/// which zhijia does not allow; SameSite cookies already stop such posts in current browsers,
+/// and this holds in the others too. API clients use a bearer token and are not concerned.
+pub fn cross_site_api_write(parts: &Parts) -> Option<Response> {
+    let safe = matches!(parts.method.as_str(), "GET" | "HEAD" | "OPTIONS");
+    if safe || !parts.uri.path().starts_with("/api/") || bearer(&parts.headers).is_some() {
+        return None;
+    }
+    let json = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if json {
+        return None;
+    }
+    let body = crate::error::ErrorBody {
+        error: "forbidden",
+        message: "通过浏览器登录状态调用接口时，请求须以 JSON 提交(或使用 Bearer 令牌)".into(),
+        field: None,
+    };
+    Some((StatusCode::FORBIDDEN, axum::Json(body)).into_response())
+}
+
 /// A `Set-Cookie` value: HttpOnly always; `Secure` when the site is served over HTTPS.
 pub fn set_cookie(name: &str, value: &str, max_age: i64, secure: bool, same_site: &str) -> String {
     let secure = if secure { "; Secure" } else { "" };
@@ -118,6 +143,9 @@ impl FromRequestParts<AppState> for StaffUser {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
+        if let Some(refused) = cross_site_api_write(parts) {
+            return Err(refused);
+        }
         // API clients send the session token as a bearer token; browsers send the cookie.
         let Some(token) = bearer(&parts.headers)
             .or_else(|| cookie(&parts.headers, SESSION_COOKIE))

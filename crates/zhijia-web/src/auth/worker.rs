@@ -52,6 +52,9 @@ impl FromRequestParts<AppState> for WorkerUser {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
+        if let Some(refused) = super::cross_site_api_write(parts) {
+            return Err(refused);
+        }
         match current(state, &parts.headers).await {
             Ok(Some((session, token))) => Ok(WorkerUser { session, token }),
             Ok(None) if parts.uri.path().starts_with("/api/") => {

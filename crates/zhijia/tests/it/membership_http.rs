@@ -20,6 +20,20 @@ async fn start(t: &TestDb) -> String {
     format!("http://{}", running.addr)
 }
 
+/// A staff bearer token from the API sign-in.
+async fn staff_token(base: &str, username: &str, password: &str) -> String {
+    let r: Value = reqwest::Client::new()
+        .post(format!("{base}/api/v1/staff/sessions"))
+        .json(&json!({ "username": username, "password": password }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    r["token"].as_str().expect("a staff token").to_owned()
+}
+
 /// Signs a worker in through the JSON API and returns the bearer token.
 async fn api_token(base: &str, phone: &str) -> String {
     let http = reqwest::Client::new();
@@ -220,6 +234,7 @@ on_both!(
         let m = roster["items"][0]["membership_id"].as_i64().unwrap();
         let full: Value = tianhe
             .post(format!("{base}/api/v1/roster/{m}/id-number"))
+            .json(&json!({}))
             .send()
             .await
             .unwrap()
@@ -369,7 +384,9 @@ on_both!(
 
         // Another county's admin can neither import into Tianhe nor read its report.
         let yuexiu = crate::helpers::sign_in_second_admin(&base, db, &w.gz.yuexiu).await;
-        let denied = yuexiu
+        // A cookie-authenticated write to the API must be JSON (no cross-site form posts); a
+        // roster file goes with a bearer token, as an API client sends it.
+        let by_cookie = tianhe
             .post(format!(
                 "{base}/api/v1/roster/imports?org={}",
                 w.factory.id.0
@@ -379,15 +396,37 @@ on_both!(
             .send()
             .await
             .unwrap();
+        assert_eq!(by_cookie.status(), StatusCode::FORBIDDEN);
+        let yuexiu_name = format!("admin{}", w.gz.yuexiu.id.0);
+        let yuexiu_token = staff_token(&base, &yuexiu_name, "Tianhe2026pass!").await;
+        let tianhe_token = staff_token(
+            &base,
+            zhijia_app::staff::DEMO_USERNAME,
+            zhijia_app::staff::DEMO_PASSWORD,
+        )
+        .await;
+        let http = reqwest::Client::new();
+        let denied = http
+            .post(format!(
+                "{base}/api/v1/roster/imports?org={}",
+                w.factory.id.0
+            ))
+            .bearer_auth(&yuexiu_token)
+            .header("content-type", "text/csv")
+            .body(csv.clone())
+            .send()
+            .await
+            .unwrap();
         assert_eq!(denied.status(), StatusCode::FORBIDDEN);
         let hidden = yuexiu.get(format!("{base}{link}")).send().await.unwrap();
         assert_eq!(hidden.status(), StatusCode::NOT_FOUND);
         // The API: the same file again adds nothing.
-        let again: Value = tianhe
+        let again: Value = http
             .post(format!(
                 "{base}/api/v1/roster/imports?org={}&name=roster.csv",
                 w.factory.id.0
             ))
+            .bearer_auth(&tianhe_token)
             .header("content-type", "text/csv")
             .body(csv)
             .send()
@@ -484,7 +523,11 @@ on_both!(
             ("GET", format!("/api/v1/roster?org={tianhe_id}"), None),
             ("GET", format!("/api/v1/roster?org={city_id}"), None),
             ("GET", format!("/api/v1/roster/{m}"), None),
-            ("POST", format!("/api/v1/roster/{m}/id-number"), None),
+            (
+                "POST",
+                format!("/api/v1/roster/{m}/id-number"),
+                Some(json!({})),
+            ),
             (
                 "POST",
                 format!("/api/v1/roster/{m}/retired"),
