@@ -6,7 +6,7 @@ use crate::membership::{Ctx, StaffCtx, sms_notice};
 use crate::{AppError, Result};
 use zhijia_domain::audit::action;
 use zhijia_domain::auth::{self, Role};
-use zhijia_domain::org::{OrgId, OrgPath};
+use zhijia_domain::org::OrgPath;
 use zhijia_store::audit::{self, Record};
 use zhijia_store::deletion::{self as store, Erased, Request};
 use zhijia_store::org as org_store;
@@ -25,27 +25,15 @@ pub async fn queue(
     limit: Option<i64>,
     offset: Option<i64>,
 ) -> Result<(zhijia_store::org::Org, Page<Request>)> {
-    let org = match org {
-        Some(id) => org_store::get(ctx.db, OrgId(id))
-            .await?
-            .ok_or(AppError::NotFound("工会"))?,
-        None => {
-            let id = staff
-                .grants
-                .iter()
-                .find(|g| g.role == Role::OrgAdmin)
-                .and_then(|g| g.org_path.ids().last().copied())
-                .ok_or_else(|| AppError::Forbidden("只有组织管理员可以处理删除申请".into()))?;
-            org_store::get(ctx.db, id)
-                .await?
-                .ok_or(AppError::NotFound("工会"))?
-        }
-    };
-    if !may_handle(staff, &org.path) {
-        return Err(AppError::Forbidden(
-            "只有本级及上级组织管理员可以处理删除申请".into(),
-        ));
-    }
+    let org = crate::membership::branch(
+        ctx.db,
+        staff,
+        org,
+        |p| may_handle(staff, p),
+        "只有组织管理员可以处理删除申请",
+        "只有本级及上级组织管理员可以处理删除申请",
+    )
+    .await?;
     let status = match status.map(str::trim).filter(|s| !s.is_empty()) {
         None | Some("pending") => "pending",
         Some("done") => "done",

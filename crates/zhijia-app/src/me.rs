@@ -1,11 +1,11 @@
 //! A worker's rights over their own data (个人信息保护法 art. 45, 47): see and download all
 //! the platform holds about them, and ask for deletion of what it is not required to keep.
 
+use crate::membership::worker_actor;
 use crate::{AppError, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
-use zhijia_domain::audit::{Actor, ActorKind, action};
-use zhijia_domain::auth;
+use zhijia_domain::audit::action;
 use zhijia_domain::id_number;
 use zhijia_domain::pii::PiiKeys;
 use zhijia_domain::worker::{GigOccupation, Sex};
@@ -35,15 +35,6 @@ pub struct MyRecord {
     pub employer_name: Option<String>,
     pub gig_occupation: Option<&'static str>,
     pub union: Option<String>,
-}
-
-fn worker_actor(phone: &str) -> Actor {
-    Actor {
-        kind: ActorKind::Worker,
-        id: None,
-        name: auth::mask_phone(phone),
-        ip: None,
-    }
 }
 
 /// Collects what the platform holds about `phone`; the export itself is audited.

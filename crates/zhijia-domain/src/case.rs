@@ -10,7 +10,6 @@
 use crate::ValidationError;
 use crate::calendar::BusinessCalendar;
 use chrono::NaiveDate;
-use std::fmt;
 
 const STATE_FIELD: &str = "state";
 const DEADLINES_FIELD: &str = "deadlines";
@@ -23,70 +22,7 @@ pub const MAX_NOTE_CHARS: usize = 500;
 /// The longest deadline a policy may set: a year. Anything longer is a typo, not a time limit.
 pub const MAX_DEADLINE_DAYS: u32 = 365;
 
-/// Defines an enum stored as a snake_case string, with its Chinese label. The same shape as the
-/// state enums of `member`, whose macro is private to that module.
-macro_rules! case_enum {
-    (
-        $(#[$meta:meta])*
-        pub enum $name:ident {
-            $( $(#[$vmeta:meta])* $variant:ident = $s:literal, $label:literal; )+
-        }
-    ) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum $name {
-            $( $(#[$vmeta])* $variant, )+
-        }
-
-        impl $name {
-            pub const ALL: &'static [Self] = &[$(Self::$variant,)+];
-
-            /// The stored form.
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $(Self::$variant => $s,)+
-                }
-            }
-
-            pub fn parse(s: &str) -> Option<Self> {
-                match s {
-                    $($s => Some(Self::$variant),)+
-                    _ => None,
-                }
-            }
-
-            /// The Chinese name shown to people.
-            pub fn label(self) -> &'static str {
-                match self {
-                    $(Self::$variant => $label,)+
-                }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.label())
-            }
-        }
-
-        impl serde::Serialize for $name {
-            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.serialize_str(self.as_str())
-            }
-        }
-
-        impl<'de> serde::Deserialize<'de> for $name {
-            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let s = <String as serde::Deserialize>::deserialize(d)?;
-                Self::parse(&s).ok_or_else(|| {
-                    serde::de::Error::unknown_variant(&s, &[$($s),+])
-                })
-            }
-        }
-    };
-}
-
-case_enum! {
+state_enum! {
     /// What the worker asks the union for.
     pub enum CaseKind {
         Consultation = "consultation", "咨询";
@@ -101,7 +37,7 @@ case_enum! {
     }
 }
 
-case_enum! {
+state_enum! {
     /// How hard a case is, set by the handler when accepting it; it picks the deadline.
     pub enum Tier {
         Simple = "simple", "简单";
@@ -110,7 +46,7 @@ case_enum! {
     }
 }
 
-case_enum! {
+state_enum! {
     /// Where a case stands.
     pub enum CaseState {
         Submitted = "submitted", "已提交";

@@ -1,6 +1,9 @@
 //! Pure types and rules of zhijia. Nothing here does I/O, so every rule can be unit-tested and
 //! fuzzed on its own, and the store and the web layers only move already-validated values.
 
+#[macro_use]
+mod macros;
+
 pub mod audit;
 pub mod auth;
 pub mod calendar;

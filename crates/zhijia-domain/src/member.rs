@@ -103,62 +103,6 @@ impl<'de> serde::Deserialize<'de> for MemberNo {
     }
 }
 
-/// Defines a state enum stored as a snake_case string, with its Chinese label.
-macro_rules! state_enum {
-    (
-        $(#[$meta:meta])*
-        pub enum $name:ident {
-            $( $(#[$vmeta:meta])* $variant:ident = $s:literal, $label:literal; )+
-        }
-    ) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum $name {
-            $( $(#[$vmeta])* $variant, )+
-        }
-
-        impl $name {
-            pub const ALL: &'static [Self] = &[$(Self::$variant,)+];
-
-            /// The stored form.
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $(Self::$variant => $s,)+
-                }
-            }
-
-            pub fn parse(s: &str) -> Option<Self> {
-                match s {
-                    $($s => Some(Self::$variant),)+
-                    _ => None,
-                }
-            }
-
-            /// The Chinese name shown to people.
-            pub fn label(self) -> &'static str {
-                match self {
-                    $(Self::$variant => $label,)+
-                }
-            }
-        }
-
-        impl serde::Serialize for $name {
-            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.serialize_str(self.as_str())
-            }
-        }
-
-        impl<'de> serde::Deserialize<'de> for $name {
-            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let s = <String as serde::Deserialize>::deserialize(d)?;
-                Self::parse(&s).ok_or_else(|| {
-                    serde::de::Error::unknown_variant(&s, &[$($s),+])
-                })
-            }
-        }
-    };
-}
-
 state_enum! {
     /// Where a membership stands. A retired member keeps the membership and takes part in the
     /// former workplace's or the home district's union, as the union constitution provides; an

@@ -772,16 +772,9 @@ const WORKER_BY_MEMBER_NO: &str = "SELECT id FROM worker WHERE member_no = $1";
 const WORKER_BY_INDEX: &str = "SELECT id FROM worker WHERE id_number_idx = $1";
 const WORKER_BY_PHONE: &str = "SELECT id FROM worker WHERE phone = $1";
 
+/// `%text%`, with what the person typed matching itself (the org search's escaping).
 fn like_pattern(text: &str) -> String {
-    let mut out = String::from("%");
-    for c in text.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out.push('%');
-    out
+    format!("%{}%", crate::org::escape_like(text))
 }
 
 /// Memberships in the subtree at `scope` matching `filter`, newest first.

@@ -231,7 +231,7 @@ pub async fn search(
 }
 
 /// Makes `%`, `_` and `\\` typed by a person match themselves (see `ESCAPE` in SEARCH).
-fn escape_like(text: &str) -> String {
+pub(crate) fn escape_like(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         if matches!(c, '%' | '_' | '\\') {

@@ -13,18 +13,8 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use zhijia_app::{AppError, org as org_uc, staff as uc};
-use zhijia_domain::audit::{Actor, ActorKind};
 use zhijia_domain::auth::Role;
 use zhijia_store::staff::Holder;
-
-fn actor(user: &StaffUser) -> Actor {
-    Actor {
-        kind: ActorKind::Staff,
-        id: Some(user.session.staff_id.0),
-        name: user.session.username.clone(),
-        ip: None,
-    }
-}
 
 /// A grant as asked for.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -97,7 +87,7 @@ pub async fn create(
         &req.username,
         id,
         role,
-        &actor(&user),
+        &user.actor(),
     )
     .await?;
     Ok(Json(GrantResult { granted }))
@@ -169,7 +159,7 @@ async fn submit(
         &form.username,
         id,
         role,
-        &actor(&user),
+        &user.actor(),
     )
     .await?;
     Ok(Redirect::to(&format!("/console/orgs/{id}/grants?done=1")).into_response())

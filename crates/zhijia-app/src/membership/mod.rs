@@ -132,27 +132,44 @@ pub async fn review_scope(
     staff: &StaffCtx<'_>,
     org: Option<i64>,
 ) -> Result<zhijia_store::org::Org> {
-    use zhijia_domain::org::OrgId;
+    branch(
+        ctx.db,
+        staff,
+        org,
+        |p| staff.may_review(p),
+        "您没有审核权限",
+        "只能处理本级及下级工会的事务",
+    )
+    .await
+}
+
+/// The union a staff member works on: the one asked for, if `may` holds there, or else the
+/// first union of their grants where it holds. `no_role` and `outside` are the refusals when
+/// they may nowhere, or not at the union asked for.
+pub async fn branch(
+    db: &zhijia_store::Store,
+    staff: &StaffCtx<'_>,
+    org: Option<i64>,
+    may: impl Fn(&zhijia_domain::org::OrgPath) -> bool,
+    no_role: &str,
+    outside: &str,
+) -> Result<zhijia_store::org::Org> {
     use zhijia_store::org as org_store;
-    let org = match org {
-        Some(id) => org_store::get(ctx.db, OrgId(id))
-            .await?
-            .ok_or(AppError::NotFound("工会"))?,
-        None => {
-            let id = staff
-                .grants
-                .iter()
-                .map(|g| &g.org_path)
-                .find(|p| staff.may_review(p))
-                .and_then(|p| p.ids().last().copied())
-                .ok_or_else(|| AppError::Forbidden("您没有审核权限".into()))?;
-            org_store::get(ctx.db, id)
-                .await?
-                .ok_or(AppError::NotFound("工会"))?
-        }
+    let id = match org {
+        Some(id) => zhijia_domain::org::OrgId(id),
+        None => staff
+            .grants
+            .iter()
+            .map(|g| &g.org_path)
+            .find(|p| may(p))
+            .and_then(|p| p.ids().last().copied())
+            .ok_or_else(|| AppError::Forbidden(no_role.into()))?,
     };
-    if !staff.may_review(&org.path) {
-        return Err(AppError::Forbidden("只能处理本级及下级工会的事务".into()));
+    let org = org_store::get(db, id)
+        .await?
+        .ok_or(AppError::NotFound("工会"))?;
+    if !may(&org.path) {
+        return Err(AppError::Forbidden(outside.into()));
     }
     Ok(org)
 }

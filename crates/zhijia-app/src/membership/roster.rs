@@ -9,7 +9,7 @@ use zhijia_domain::audit::action;
 use zhijia_domain::auth::mask_phone;
 use zhijia_domain::id_number::{self, IdNumber};
 use zhijia_domain::member::{MemberNo, MembershipStatus};
-use zhijia_domain::org::{OrgId, OrgPath};
+use zhijia_domain::org::OrgId;
 use zhijia_domain::worker::{GigOccupation, Sex};
 use zhijia_store::Page;
 use zhijia_store::audit::{self, Entry, Record};
@@ -86,33 +86,15 @@ fn item(ctx: &Ctx<'_>, r: RosterRow) -> RosterItem {
 /// The org whose subtree is listed: the one asked for, if the caller may read its roster, or the
 /// caller's first such org.
 pub async fn scope(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, org: Option<i64>) -> Result<Org> {
-    let org = match org {
-        Some(id) => org_store::get(ctx.db, OrgId(id))
-            .await?
-            .ok_or(AppError::NotFound("工会"))?,
-        None => {
-            let path = staff
-                .grants
-                .iter()
-                .map(|g| &g.org_path)
-                .find(|p| staff.may_read_roster(p))
-                .ok_or_else(|| AppError::Forbidden("您没有查看会员名册的权限".into()))?;
-            let id = path
-                .ids()
-                .last()
-                .copied()
-                .ok_or(AppError::NotFound("工会"))?;
-            org_store::get(ctx.db, id)
-                .await?
-                .ok_or(AppError::NotFound("工会"))?
-        }
-    };
-    if !staff.may_read_roster(&org.path) {
-        return Err(AppError::Forbidden(
-            "只能查看本级及下级工会的会员名册".into(),
-        ));
-    }
-    Ok(org)
+    super::branch(
+        ctx.db,
+        staff,
+        org,
+        |p| staff.may_read_roster(p),
+        "您没有查看会员名册的权限",
+        "只能查看本级及下级工会的会员名册",
+    )
+    .await
 }
 
 fn date(field: &'static str, s: Option<&str>) -> Result<Option<NaiveDate>> {
@@ -347,12 +329,4 @@ pub async fn export(
     .await?;
     tx.commit().await?;
     Ok(Export { org, rows, full })
-}
-
-/// The path of an org, for callers that only have its id.
-pub async fn path_of(ctx: &Ctx<'_>, id: OrgId) -> Result<OrgPath> {
-    Ok(org_store::get(ctx.db, id)
-        .await?
-        .ok_or(AppError::NotFound("工会"))?
-        .path)
 }
