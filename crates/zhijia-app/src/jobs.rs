@@ -4,6 +4,7 @@
 //! effect once even with several processes on one PostgreSQL, and a job whose process died is
 //! picked up again after its lease (its unfinished work was rolled back).
 
+use crate::case;
 use crate::membership::{Ctx, transfer};
 use crate::{AppError, Result};
 use chrono::{DateTime, Duration, DurationRound, Utc};
@@ -19,25 +20,40 @@ pub const MAX_ATTEMPTS: i64 = 5;
 pub enum JobKind {
     /// Release the transfers whose releasing union did not answer in time.
     ReleaseOverdueTransfers,
+    /// Escalate (督办) the open cases past their deadline.
+    EscalateOverdueCases,
+}
+
+/// Every kind, in the order a period's jobs are scheduled.
+pub const ALL: [JobKind; 2] = [
+    JobKind::ReleaseOverdueTransfers,
+    JobKind::EscalateOverdueCases,
+];
+
+/// What jobs need: the membership context (store, keys, SMS) and the case settings.
+pub struct JobCtx<'a> {
+    pub membership: Ctx<'a>,
+    pub cases: &'a case::Settings,
 }
 
 impl JobKind {
     pub fn as_str(self) -> &'static str {
         match self {
             JobKind::ReleaseOverdueTransfers => "transfer.release_overdue",
+            JobKind::EscalateOverdueCases => "case.escalate_overdue",
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [JobKind::ReleaseOverdueTransfers]
-            .into_iter()
-            .find(|k| k.as_str() == s)
+        ALL.into_iter().find(|k| k.as_str() == s)
     }
 
     /// How often a periodic kind runs.
     fn every(self) -> Duration {
         match self {
             JobKind::ReleaseOverdueTransfers => Duration::minutes(5),
+            // Deadlines are whole days; a quarter of an hour is soon enough after midnight.
+            JobKind::EscalateOverdueCases => Duration::minutes(15),
         }
     }
 }
@@ -51,8 +67,9 @@ pub fn worker_name() -> String {
 
 /// Enqueues the periodic jobs of the period holding `now`. Idempotent: the job of a period is
 /// one row (kind + period start) however many processes schedule it.
-pub async fn schedule(ctx: &Ctx<'_>, now: DateTime<Utc>) -> Result<()> {
-    for kind in [JobKind::ReleaseOverdueTransfers] {
+pub async fn schedule(jobs: &JobCtx<'_>, now: DateTime<Utc>) -> Result<()> {
+    let ctx = &jobs.membership;
+    for kind in ALL {
         let start = now
             .duration_trunc(kind.every())
             .map_err(|e| AppError::Config(format!("作业周期无效：{e}")))?;
@@ -62,12 +79,13 @@ pub async fn schedule(ctx: &Ctx<'_>, now: DateTime<Utc>) -> Result<()> {
 }
 
 /// Runs due jobs until none is left; returns how many took effect.
-pub async fn run_due(ctx: &Ctx<'_>, worker: &str, now: DateTime<Utc>) -> Result<usize> {
+pub async fn run_due(jobs: &JobCtx<'_>, worker: &str, now: DateTime<Utc>) -> Result<usize> {
+    let ctx = &jobs.membership;
     let mut done = 0;
     while let Some(job) =
         store::claim(ctx.db, worker, now, now + Duration::minutes(LEASE_MINUTES)).await?
     {
-        match run(ctx, worker, &job, now).await {
+        match run(jobs, worker, &job, now).await {
             Ok(true) => done += 1,
             Ok(false) => {}
             Err(e) => {
@@ -89,7 +107,8 @@ pub async fn run_due(ctx: &Ctx<'_>, worker: &str, now: DateTime<Utc>) -> Result<
 }
 
 /// Runs one claimed job; false if its lease was lost meanwhile (nothing took effect).
-async fn run(ctx: &Ctx<'_>, worker: &str, job: &Job, now: DateTime<Utc>) -> Result<bool> {
+async fn run(jobs: &JobCtx<'_>, worker: &str, job: &Job, now: DateTime<Utc>) -> Result<bool> {
+    let ctx = &jobs.membership;
     let Some(kind) = JobKind::parse(&job.kind) else {
         let mut tx = ctx.db.begin().await?;
         store::finish(&mut tx, job.id, worker, "failed", Some("未知的作业类型")).await?;
@@ -102,6 +121,16 @@ async fn run(ctx: &Ctx<'_>, worker: &str, job: &Job, now: DateTime<Utc>) -> Resu
             let n = transfer::release_overdue_in(&mut tx, now).await?;
             if n > 0 {
                 tracing::info!(released = n, "overdue transfers released");
+            }
+        }
+        JobKind::EscalateOverdueCases => {
+            let out = case::escalate::run_in(&mut tx, jobs.cases, now).await?;
+            if out.escalated > 0 {
+                tracing::info!(
+                    overdue = out.overdue,
+                    escalated = out.escalated,
+                    "overdue cases escalated"
+                );
             }
         }
     }

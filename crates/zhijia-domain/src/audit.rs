@@ -76,4 +76,20 @@ pub mod action {
     pub const TRANSFER_CANCELLED: &str = "transfer.cancelled";
     pub const MEMBERSHIP_LEFT: &str = "membership.left";
     pub const MEMBERSHIP_RETIRED: &str = "membership.retired";
+    pub const CASE_FILED: &str = "case.filed";
+    pub const CASE_ACCEPTED: &str = "case.accepted";
+    pub const CASE_DECLINED: &str = "case.declined";
+    pub const CASE_STARTED: &str = "case.started";
+    pub const CASE_ASKED_WORKER: &str = "case.asked_worker";
+    pub const CASE_WORKER_ANSWERED: &str = "case.worker_answered";
+    pub const CASE_RESOLVED: &str = "case.resolved";
+    pub const CASE_RATED: &str = "case.rated";
+    pub const CASE_REOPENED: &str = "case.reopened";
+    pub const CASE_CLOSED: &str = "case.closed";
+    pub const CASE_REROUTED: &str = "case.rerouted";
+    pub const CASE_ESCALATED: &str = "case.escalated";
+    pub const CASE_MESSAGE_SENT: &str = "case.message_sent";
+    pub const CASE_NOTE_ADDED: &str = "case.note_added";
+    pub const CASE_ATTACHMENT_ADDED: &str = "case.attachment_added";
+    pub const CASE_MEDIATION_RECORDED: &str = "case.mediation_recorded";
 }

@@ -4,6 +4,7 @@
 #[macro_use]
 mod macros;
 
+pub mod attachment;
 pub mod audit;
 pub mod auth;
 pub mod calendar;

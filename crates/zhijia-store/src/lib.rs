@@ -6,6 +6,7 @@
 //! (connection set-up, migrations, bulk loading).
 
 pub mod audit;
+pub mod case;
 pub mod db;
 pub mod deletion;
 mod error;

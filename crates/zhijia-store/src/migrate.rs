@@ -31,10 +31,12 @@ macro_rules! migrations {
     };
 }
 
-const SQLITE: &[Migration] =
-    migrations!("sqlite": "0001_init", "0002_identity", "0003_membership", "0004_jobs");
-const POSTGRES: &[Migration] =
-    migrations!("postgres": "0001_init", "0002_identity", "0003_membership", "0004_jobs");
+const SQLITE: &[Migration] = migrations!(
+    "sqlite": "0001_init", "0002_identity", "0003_membership", "0004_jobs", "0005_cases"
+);
+const POSTGRES: &[Migration] = migrations!(
+    "postgres": "0001_init", "0002_identity", "0003_membership", "0004_jobs", "0005_cases"
+);
 
 const CREATE_TABLE_SQLITE: &str = "CREATE TABLE IF NOT EXISTS schema_migration (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";

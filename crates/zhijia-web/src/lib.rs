@@ -41,6 +41,8 @@ pub struct WebConfig {
     pub pii_keys: Option<zhijia_domain::pii::PiiKeys>,
     /// Review deadlines, the release timeout and the business calendar.
     pub membership: zhijia_app::membership::Settings,
+    /// Case deadlines, escalation period and the business calendar.
+    pub cases: zhijia_app::case::Settings,
 }
 
 /// What every handler is given. One `Arc`, so the per-request clone is a single increment.

@@ -129,6 +129,13 @@ pub struct ServeArgs {
     /// (data/calendar/cn.json) when absent.
     #[arg(long, env = "ZHIJIA_CALENDAR")]
     pub calendar: Option<std::path::PathBuf>,
+    /// Case deadlines (办理时限) in working days per kind and tier, as JSON; the built-in table
+    /// (docs/domain.md) when absent.
+    #[arg(long, env = "ZHIJIA_CASE_DEADLINES")]
+    pub case_deadlines: Option<std::path::PathBuf>,
+    /// Working days between two escalations (督办) of a case still overdue.
+    #[arg(long, env = "ZHIJIA_CASE_ESCALATE_EVERY", default_value_t = zhijia_app::case::DEFAULT_ESCALATE_EVERY)]
+    pub case_escalate_every: u32,
 }
 
 impl std::fmt::Debug for ServeArgs {
@@ -447,6 +454,21 @@ async fn serve_command(args: ServeArgs) -> Result<(), AppError> {
         }
         None => zhijia_domain::calendar::BusinessCalendar::builtin(),
     };
+    let deadlines = match &args.case_deadlines {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                AppError::Config(format!("无法读取办理时限配置文件 {}：{e}", path.display()))
+            })?;
+            zhijia_domain::case::DeadlinePolicy::from_json(&text)?
+        }
+        None => zhijia_domain::case::DeadlinePolicy::default(),
+    };
+    if args.case_escalate_every < 1 {
+        return Err(AppError::invalid(
+            "case_escalate_every",
+            "督办间隔至少为1个工作日",
+        ));
+    }
     if args.transfer_release_days < 1 {
         return Err(AppError::invalid(
             "transfer_release_days",
@@ -457,6 +479,11 @@ async fn serve_command(args: ServeArgs) -> Result<(), AppError> {
         demo: args.demo,
         secure_cookies: args.secure_cookies,
         pii_keys,
+        cases: zhijia_app::case::Settings {
+            calendar: calendar.clone(),
+            deadlines,
+            escalate_every: args.case_escalate_every,
+        },
         membership: zhijia_app::membership::Settings {
             calendar,
             review_working_days: args.review_working_days,

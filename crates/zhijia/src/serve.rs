@@ -56,11 +56,14 @@ fn spawn_job_runner(store: Store, config: WebConfig, sms: Arc<dyn zhijia_app::sm
         let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
         loop {
             every.tick().await;
-            let ctx = zhijia_app::membership::Ctx {
-                db: &store,
-                keys: &keys,
-                settings: &config.membership,
-                sms: sms.as_ref(),
+            let ctx = zhijia_app::jobs::JobCtx {
+                membership: zhijia_app::membership::Ctx {
+                    db: &store,
+                    keys: &keys,
+                    settings: &config.membership,
+                    sms: sms.as_ref(),
+                },
+                cases: &config.cases,
             };
             let now = chrono::Utc::now();
             let ran = match zhijia_app::jobs::schedule(&ctx, now).await {

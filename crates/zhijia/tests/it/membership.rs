@@ -178,6 +178,17 @@ impl Env {
             sms: &self.sms,
         }
     }
+
+    pub fn jobs<'a>(
+        &'a self,
+        db: &'a Store,
+        cases: &'a zhijia_app::case::Settings,
+    ) -> zhijia_app::jobs::JobCtx<'a> {
+        zhijia_app::jobs::JobCtx {
+            membership: self.ctx(db),
+            cases,
+        }
+    }
 }
 
 on_both!(
@@ -952,8 +963,9 @@ on_both!(
         }
         // A month later, four runners (as four server processes would) schedule and run at once.
         let later = now + Duration::days(31);
+        let cases = zhijia_app::case::Settings::default();
         let run = |i: usize| {
-            let ctx = env.ctx(db);
+            let ctx = env.jobs(db, &cases);
             async move {
                 zhijia_app::jobs::schedule(&ctx, later).await.unwrap();
                 zhijia_app::jobs::run_due(&ctx, &format!("runner-{i}"), later)
@@ -963,7 +975,11 @@ on_both!(
         };
         let (a, b, c, d) = tokio::join!(run(0), run(1), run(2), run(3));
         let done = a + b + c + d;
-        assert_eq!(done, 1, "one job for the period, run once");
+        assert_eq!(
+            done,
+            zhijia_app::jobs::ALL.len(),
+            "one job of each kind for the period, each run once"
+        );
         let released = zhijia_store::audit::all(db, 200, 0)
             .await
             .unwrap()
@@ -973,9 +989,10 @@ on_both!(
             .count();
         assert_eq!(released, 6, "each transfer released once");
         // Scheduling the same period again adds nothing.
-        zhijia_app::jobs::schedule(&ctx, later).await.unwrap();
+        let jobs = env.jobs(db, &cases);
+        zhijia_app::jobs::schedule(&jobs, later).await.unwrap();
         assert_eq!(
-            zhijia_app::jobs::run_due(&ctx, "runner-9", later)
+            zhijia_app::jobs::run_due(&jobs, "runner-9", later)
                 .await
                 .unwrap(),
             0
@@ -988,9 +1005,12 @@ on_both!(
     |t: TestDb| async move {
         let db = &t.store;
         let env = Env::new();
-        let ctx = env.ctx(db);
         let now = Utc::now();
-        zhijia_app::jobs::schedule(&ctx, now).await.unwrap();
+        let cases = zhijia_app::case::Settings::default();
+        let jobs = env.jobs(db, &cases);
+        zhijia_store::job::enqueue(db, "transfer.release_overdue", "test", now)
+            .await
+            .unwrap();
         // Runner A claims the job and stalls past its lease.
         let job = zhijia_store::job::claim(db, "A", now, now + Duration::minutes(5))
             .await
@@ -1006,7 +1026,7 @@ on_both!(
         // Ten minutes on, B takes it over and runs it.
         let later = now + Duration::minutes(10);
         assert_eq!(
-            zhijia_app::jobs::run_due(&ctx, "B", later).await.unwrap(),
+            zhijia_app::jobs::run_due(&jobs, "B", later).await.unwrap(),
             1
         );
         // A wakes up: its finish is refused, so its work would roll back.

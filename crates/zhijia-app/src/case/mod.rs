@@ -1,0 +1,315 @@
+//! Rights protection (维权): a worker files a case, a union handles it against a deadline
+//! counted in working days, an overdue case is escalated (督办) up the tree, the worker rates the
+//! answer. Modelled on the national 12351 hotline, which serves every worker, member or not.
+//!
+//! The rules are `zhijia_domain::case` (states, clock, escalation); this module applies them in
+//! one store transaction per step, with the history, the audit log and the worker's inbox.
+
+pub mod escalate;
+pub mod file;
+pub mod handle;
+pub mod stats;
+pub mod talk;
+
+use crate::membership::StaffCtx;
+use crate::sms::SmsSender;
+use crate::{AppError, Result};
+use chrono::{DateTime, NaiveDate, Utc};
+use zhijia_domain::audit::{Actor, ActorKind};
+use zhijia_domain::auth::{self, Role};
+use zhijia_domain::calendar::BusinessCalendar;
+use zhijia_domain::case::{CaseClock, CaseFlow, CaseKind, CaseState, DeadlinePolicy};
+use zhijia_domain::org::{OrgId, OrgPath};
+use zhijia_store::Store;
+use zhijia_store::Tx;
+use zhijia_store::audit::{self, Record};
+use zhijia_store::case::{self as store, Attachment, Case, CaseItem, Event, Mediation, Message};
+use zhijia_store::org::{self as org_store, Org};
+
+/// Working days between two escalations of a case still unresolved, unless configured.
+pub const DEFAULT_ESCALATE_EVERY: u32 = 5;
+
+/// What case handling needs besides the store.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub calendar: BusinessCalendar,
+    pub deadlines: DeadlinePolicy,
+    /// An overdue case goes one level further up every this many working days.
+    pub escalate_every: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            calendar: BusinessCalendar::builtin(),
+            deadlines: DeadlinePolicy::default(),
+            escalate_every: DEFAULT_ESCALATE_EVERY,
+        }
+    }
+}
+
+/// The context of a case step.
+pub struct Ctx<'a> {
+    pub db: &'a Store,
+    pub settings: &'a Settings,
+    pub sms: &'a dyn SmsSender,
+}
+
+/// Who may read and handle the cases of a union: its case handlers, and those of the unions
+/// above it (a supervising union sees what it supervises). Case files hold workers' accounts of
+/// their disputes, so other roles, administrators included, do not read them.
+pub fn may_handle(staff: &StaffCtx<'_>, path: &OrgPath) -> bool {
+    auth::holds(staff.grants, Role::CaseHandler, path)
+}
+
+/// Who may see the statistics of a union's subtree: handlers, administrators and analysts.
+/// Statistics hold counts only, no person.
+pub fn may_see_stats(staff: &StaffCtx<'_>, path: &OrgPath) -> bool {
+    may_handle(staff, path)
+        || auth::holds(staff.grants, Role::OrgAdmin, path)
+        || auth::holds(staff.grants, Role::Analyst, path)
+}
+
+/// The case as its clock sees it.
+pub(crate) fn clock_of(c: &Case) -> CaseClock {
+    CaseClock {
+        submitted_on: c.submitted_on,
+        limit_days: u32::try_from(c.limit_days).unwrap_or(u32::MAX),
+        paused_working_days: c.paused_working_days,
+        paused_since: c.paused_since,
+    }
+}
+
+/// Writes a clock back into the case, with the deadline it gives.
+pub(crate) fn set_clock(c: &mut Case, clock: CaseClock, cal: &BusinessCalendar) {
+    c.limit_days = i64::from(clock.limit_days);
+    c.paused_working_days = clock.paused_working_days;
+    c.paused_since = clock.paused_since;
+    c.due_on = clock.due_on(cal);
+}
+
+pub(crate) fn flow_of(c: &Case) -> Result<CaseFlow> {
+    let state = CaseState::parse(&c.state)
+        .ok_or_else(|| AppError::Config(format!("案件状态无法识别：{}", c.state)))?;
+    Ok(CaseFlow {
+        state,
+        reopened: c.reopened,
+        review_by_parent: c.review_by_parent,
+    })
+}
+
+pub(crate) fn kind_of(c: &Case) -> Result<CaseKind> {
+    CaseKind::parse(&c.kind)
+        .ok_or_else(|| AppError::Config(format!("案件类型无法识别：{}", c.kind)))
+}
+
+/// A system step (escalation) as an actor.
+pub(crate) fn system_actor() -> Actor {
+    crate::membership::system_actor()
+}
+
+/// Records a step in the case history and, for staff and the system, in the audit log.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn record(
+    tx: &mut Tx,
+    actor: &Actor,
+    c: &Case,
+    action: &'static str,
+    from: Option<&str>,
+    to: Option<&str>,
+    org: OrgId,
+    note: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let kind = match actor.kind {
+        ActorKind::Staff => "staff",
+        ActorKind::Worker => "worker",
+        ActorKind::System | ActorKind::Cli => "system",
+    };
+    store::add_event(
+        tx,
+        &store::NewEvent {
+            case_id: c.id,
+            action,
+            from_state: from,
+            to_state: to,
+            actor_kind: kind,
+            actor_name: &actor.name,
+            staff_id: if actor.kind == ActorKind::Staff {
+                actor.id
+            } else {
+                None
+            },
+            org_id: Some(org),
+            note,
+            now,
+        },
+    )
+    .await?;
+    if actor.kind != ActorKind::Worker {
+        audit::append(
+            tx,
+            actor,
+            Record {
+                action,
+                org: Some(org),
+                target_kind: Some("case"),
+                target_id: Some(c.id.to_string()),
+                detail: Some(format!("案件#{} {}", c.id, c.title)),
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Tells the worker about their case: inbox when they have a worker record, and SMS. The SMS is
+/// sent after the transaction commits, by the caller, with the returned text.
+pub(crate) async fn notify_worker(
+    tx: &mut Tx,
+    c: &Case,
+    title: &str,
+    body: &str,
+) -> Result<String> {
+    if let Some(worker_id) = c.worker_id {
+        zhijia_store::membership::notify(
+            tx,
+            worker_id,
+            title,
+            body,
+            Some(&format!("/cases/{}", c.id)),
+        )
+        .await?;
+    }
+    Ok(format!("【职工之家】{body}"))
+}
+
+/// A case a staff member may handle, with its handling union; 404 when they may not, so the
+/// existence of other unions' cases is not revealed.
+pub async fn visible(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: i64) -> Result<(Case, Org)> {
+    let c = store::get(ctx.db, id)
+        .await?
+        .ok_or(AppError::NotFound("案件"))?;
+    let org = org_store::get(ctx.db, c.handling_org_id)
+        .await?
+        .ok_or(AppError::NotFound("案件"))?;
+    if !may_handle(staff, &org.path) {
+        return Err(AppError::NotFound("案件"));
+    }
+    Ok((c, org))
+}
+
+/// Everything a handler sees of a case.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Detail {
+    pub case: Case,
+    pub events: Vec<Event>,
+    /// With the internal notes.
+    pub messages: Vec<Message>,
+    pub attachments: Vec<Attachment>,
+    pub mediations: Vec<Mediation>,
+    /// The working days left to the deadline (negative when late), `None` when paused or no
+    /// longer open.
+    pub working_days_left: Option<i64>,
+}
+
+pub async fn detail(
+    ctx: &Ctx<'_>,
+    staff: &StaffCtx<'_>,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<Detail> {
+    let (c, _) = visible(ctx, staff, id).await?;
+    let left = days_left(&c, &ctx.settings.calendar, crate::today(now));
+    Ok(Detail {
+        events: store::events(ctx.db, id).await?,
+        messages: store::messages(ctx.db, id, true).await?,
+        attachments: store::attachments(ctx.db, id).await?,
+        mediations: store::mediations(ctx.db, id).await?,
+        working_days_left: left,
+        case: c,
+    })
+}
+
+fn days_left(c: &Case, cal: &BusinessCalendar, today: NaiveDate) -> Option<i64> {
+    let open = CaseState::parse(&c.state).is_some_and(CaseState::is_open);
+    let due = c.due_on.filter(|_| open)?;
+    Some(if due >= today {
+        cal.working_days_between(today, due)
+    } else {
+        -cal.working_days_between(due, today)
+    })
+}
+
+/// Which queue a handler looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum View {
+    /// Open cases of the union's subtree, earliest deadline first.
+    #[default]
+    Open,
+    /// Open cases escalated to this union (督办).
+    Supervised,
+    /// Cases of child unions that an unsatisfied worker asked this union to review.
+    Review,
+    /// Cases of the subtree in one state.
+    State(CaseState),
+}
+
+impl View {
+    pub fn parse(view: Option<&str>, state: Option<&str>) -> Result<View> {
+        if let Some(s) = state.filter(|s| !s.is_empty()) {
+            return CaseState::parse(s)
+                .map(View::State)
+                .ok_or_else(|| AppError::invalid("state", "案件状态无效"));
+        }
+        match view.unwrap_or("open") {
+            "" | "open" => Ok(View::Open),
+            "supervised" => Ok(View::Supervised),
+            "review" => Ok(View::Review),
+            _ => Err(AppError::invalid(
+                "view",
+                "视图应为 open、supervised 或 review",
+            )),
+        }
+    }
+}
+
+/// A queue request.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+#[serde(default)]
+pub struct QueueQuery {
+    /// The union whose subtree to list; the caller's first union by default.
+    pub org: Option<i64>,
+    /// `open` (default), `supervised` (督办) or `review` (复查).
+    pub view: Option<String>,
+    /// A state instead of a view: `submitted`, `closed`, ….
+    pub state: Option<String>,
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+/// A handler's queue: its union and one page of cases.
+pub async fn queue(
+    ctx: &Ctx<'_>,
+    staff: &StaffCtx<'_>,
+    q: &QueueQuery,
+) -> Result<(Org, View, zhijia_store::Page<CaseItem>)> {
+    let view = View::parse(q.view.as_deref(), q.state.as_deref())?;
+    let org = crate::membership::branch(
+        ctx.db,
+        staff,
+        q.org,
+        |p| may_handle(staff, p),
+        "您没有维权案件办理权限",
+        "只能办理本级及下级工会的案件",
+    )
+    .await?;
+    let (limit, offset) = crate::page_bounds(q.limit, q.offset, 20);
+    let page = match view {
+        View::Open => store::queue(ctx.db, &org.path, None, limit, offset).await?,
+        View::State(s) => store::queue(ctx.db, &org.path, Some(s.as_str()), limit, offset).await?,
+        View::Supervised => store::supervised(ctx.db, org.id, limit, offset).await?,
+        View::Review => store::for_review(ctx.db, org.id, limit, offset).await?,
+    };
+    Ok((org, view, page))
+}

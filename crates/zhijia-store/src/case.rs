@@ -1,0 +1,887 @@
+//! Rights-protection cases: the case row, its history, conversation, attachments and mediation
+//! records, the handler's queue and the statistics of a subtree. See
+//! migrations/sqlite/0005_cases.sql.
+
+use crate::db::{Backend, FromRow, Row, Store, Tx};
+use crate::{Page, Result};
+use chrono::{DateTime, NaiveDate, Utc};
+use zhijia_domain::org::{OrgId, OrgPath};
+
+/// The `due_on` stored while a case's clock is paused: no deadline is known, and paused cases
+/// sort after every real deadline in a queue.
+pub fn paused_due_on() -> NaiveDate {
+    NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(NaiveDate::MAX)
+}
+
+/// The states that count as open, as SQL (the partial indexes use the same condition).
+macro_rules! open_states {
+    () => {
+        "(c.state = 'submitted' OR c.state = 'accepted' OR c.state = 'in_progress' \
+         OR c.state = 'waiting_on_worker')"
+    };
+}
+
+/// One case, with the names of the unions handling and supervising it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Case {
+    pub id: i64,
+    pub kind: String,
+    pub channel: String,
+    pub title: String,
+    pub description: String,
+    pub employer_name: String,
+    pub employer_credit_code: Option<String>,
+    pub region_code: String,
+    pub hide_identity: bool,
+    pub filer_name: String,
+    pub filer_phone: String,
+    pub worker_id: Option<i64>,
+    pub handling_org_id: OrgId,
+    pub handling_org_name: String,
+    pub supervising_org_id: Option<OrgId>,
+    pub supervising_org_name: Option<String>,
+    pub escalation_level: i64,
+    pub state: String,
+    pub reopened: bool,
+    pub review_by_parent: bool,
+    pub tier: String,
+    pub limit_days: i64,
+    pub submitted_on: NaiveDate,
+    pub paused_working_days: i64,
+    pub paused_since: Option<NaiveDate>,
+    /// The last day to handle the case; `None` while the clock is paused.
+    pub due_on: Option<NaiveDate>,
+    pub decline_reason: Option<String>,
+    pub answer: Option<String>,
+    pub resolved_on: Option<NaiveDate>,
+    pub satisfied: Option<bool>,
+    pub rating_comment: Option<String>,
+    pub submitted_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+}
+
+impl FromRow for Case {
+    fn from_row(row: &Row<'_, '_>) -> Result<Self> {
+        let paused_since: Option<NaiveDate> = row.get("paused_since")?;
+        let due_on: NaiveDate = row.get("due_on")?;
+        Ok(Case {
+            id: row.get("id")?,
+            kind: row.get("kind")?,
+            channel: row.get("channel")?,
+            title: row.get("title")?,
+            description: row.get("description")?,
+            employer_name: row.get("employer_name")?,
+            employer_credit_code: row.get("employer_credit_code")?,
+            region_code: row.get("region_code")?,
+            hide_identity: row.get("hide_identity")?,
+            filer_name: row.get("filer_name")?,
+            filer_phone: row.get("filer_phone")?,
+            worker_id: row.get("worker_id")?,
+            handling_org_id: OrgId(row.get("handling_org_id")?),
+            handling_org_name: row.get("handling_org_name")?,
+            supervising_org_id: row.get::<Option<i64>>("supervising_org_id")?.map(OrgId),
+            supervising_org_name: row.get("supervising_org_name")?,
+            escalation_level: row.get("escalation_level")?,
+            state: row.get("state")?,
+            reopened: row.get("reopened")?,
+            review_by_parent: row.get("review_by_parent")?,
+            tier: row.get("tier")?,
+            limit_days: row.get("limit_days")?,
+            submitted_on: row.get("submitted_on")?,
+            paused_working_days: row.get("paused_working_days")?,
+            due_on: if paused_since.is_some() {
+                None
+            } else {
+                Some(due_on)
+            },
+            paused_since,
+            decline_reason: row.get("decline_reason")?,
+            answer: row.get("answer")?,
+            resolved_on: row.get("resolved_on")?,
+            satisfied: row.get("satisfied")?,
+            rating_comment: row.get("rating_comment")?,
+            submitted_at: row.get("submitted_at")?,
+            updated_at: row.get("updated_at")?,
+            closed_at: row.get("closed_at")?,
+        })
+    }
+}
+
+macro_rules! case_select {
+    ($tail:literal) => {
+        concat!(
+            "SELECT c.id, c.kind, c.channel, c.title, c.description, c.employer_name, \
+             c.employer_credit_code, c.region_code, c.hide_identity, c.filer_name, \
+             c.filer_phone, c.worker_id, c.handling_org_id, o.name AS handling_org_name, \
+             c.supervising_org_id, s.name AS supervising_org_name, c.escalation_level, \
+             c.state, c.reopened, c.review_by_parent, c.tier, c.limit_days, c.submitted_on, \
+             c.paused_working_days, c.paused_since, c.due_on, c.decline_reason, c.answer, \
+             c.resolved_on, c.satisfied, c.rating_comment, c.submitted_at, c.updated_at, \
+             c.closed_at \
+             FROM rights_case c JOIN org o ON o.id = c.handling_org_id \
+             LEFT JOIN org s ON s.id = c.supervising_org_id ",
+            $tail
+        )
+    };
+}
+
+/// A case being filed.
+#[derive(Debug)]
+pub struct NewCase<'a> {
+    pub kind: &'a str,
+    pub channel: &'a str,
+    pub title: &'a str,
+    pub description: &'a str,
+    pub employer_name: &'a str,
+    pub employer_credit_code: Option<&'a str>,
+    pub region_code: &'a str,
+    pub hide_identity: bool,
+    pub filer_name: &'a str,
+    pub filer_phone: &'a str,
+    pub worker_id: Option<i64>,
+    pub handling_org_id: OrgId,
+    pub tier: &'a str,
+    pub limit_days: i64,
+    pub submitted_on: NaiveDate,
+    pub due_on: NaiveDate,
+    pub now: DateTime<Utc>,
+}
+
+const INSERT: &str = "INSERT INTO rights_case (kind, channel, title, description, employer_name, \
+     employer_credit_code, region_code, hide_identity, filer_name, filer_phone, worker_id, \
+     handling_org_id, state, tier, limit_days, submitted_on, due_on, submitted_at, updated_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'submitted', $13, $14, $15, $16, \
+     $17, $17) RETURNING id";
+
+pub async fn insert(tx: &mut Tx, c: &NewCase<'_>) -> Result<i64> {
+    tx.query_one(
+        INSERT,
+        &[
+            &c.kind,
+            &c.channel,
+            &c.title,
+            &c.description,
+            &c.employer_name,
+            &c.employer_credit_code,
+            &c.region_code,
+            &c.hide_identity,
+            &c.filer_name,
+            &c.filer_phone,
+            &c.worker_id,
+            &c.handling_org_id.0,
+            &c.tier,
+            &c.limit_days,
+            &c.submitted_on,
+            &c.due_on,
+            &c.now,
+        ],
+    )
+    .await
+}
+
+const GET: &str = case_select!("WHERE c.id = $1");
+const LOCK_PG: &str = "SELECT id FROM rights_case WHERE id = $1 FOR UPDATE";
+
+pub async fn get(store: &Store, id: i64) -> Result<Option<Case>> {
+    store.query_opt(GET, &[&id]).await
+}
+
+/// Reads a case in a transaction that will change it. On PostgreSQL the row is locked first,
+/// so two handlers acting at once take turns; SQLite transactions already run one at a time.
+pub async fn lock(tx: &mut Tx, id: i64) -> Result<Option<Case>> {
+    if tx.backend() == Backend::Postgres {
+        let found: Option<i64> = tx.query_opt(LOCK_PG, &[&id]).await?;
+        if found.is_none() {
+            return Ok(None);
+        }
+    }
+    tx.query_opt(GET, &[&id]).await
+}
+
+const SAVE: &str = "UPDATE rights_case SET state = $2, reopened = $3, review_by_parent = $4, \
+     tier = $5, limit_days = $6, paused_working_days = $7, paused_since = $8, due_on = $9, \
+     decline_reason = $10, answer = $11, resolved_on = $12, satisfied = $13, \
+     rating_comment = $14, closed_at = $15, updated_at = $16 WHERE id = $1";
+
+/// Writes back what a step changed: state, flags, clock, texts and rating.
+pub async fn save(tx: &mut Tx, c: &Case, now: DateTime<Utc>) -> Result<()> {
+    let due_on = c.due_on.unwrap_or_else(paused_due_on);
+    tx.execute(
+        SAVE,
+        &[
+            &c.id,
+            &c.state,
+            &c.reopened,
+            &c.review_by_parent,
+            &c.tier,
+            &c.limit_days,
+            &c.paused_working_days,
+            &c.paused_since,
+            &due_on,
+            &c.decline_reason,
+            &c.answer,
+            &c.resolved_on,
+            &c.satisfied,
+            &c.rating_comment,
+            &c.closed_at,
+            &now,
+        ],
+    )
+    .await
+    .map(|_| ())
+}
+
+const REROUTE: &str = "UPDATE rights_case SET handling_org_id = $2, updated_at = $3 WHERE id = $1";
+
+pub async fn reroute(tx: &mut Tx, id: i64, org: OrgId, now: DateTime<Utc>) -> Result<()> {
+    tx.execute(REROUTE, &[&id, &org.0, &now]).await.map(|_| ())
+}
+
+const ESCALATE: &str = "UPDATE rights_case SET escalation_level = $2, supervising_org_id = $3, \
+     updated_at = $4 WHERE id = $1 AND escalation_level < $2";
+
+/// Raises a case's escalation to `level`, supervised by `org`. False if it was already at that
+/// level or higher: escalating is idempotent, however many runs see the same overdue case.
+pub async fn escalate(
+    tx: &mut Tx,
+    id: i64,
+    level: i64,
+    org: OrgId,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    Ok(tx.execute(ESCALATE, &[&id, &level, &org.0, &now]).await? == 1)
+}
+
+/// A row of a queue: what a list shows.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CaseItem {
+    pub id: i64,
+    pub kind: String,
+    pub title: String,
+    pub state: String,
+    pub filer_name: String,
+    pub handling_org_id: OrgId,
+    pub handling_org_name: String,
+    pub escalation_level: i64,
+    pub review_by_parent: bool,
+    pub submitted_on: NaiveDate,
+    pub due_on: Option<NaiveDate>,
+}
+
+impl FromRow for CaseItem {
+    fn from_row(row: &Row<'_, '_>) -> Result<Self> {
+        let paused_since: Option<NaiveDate> = row.get("paused_since")?;
+        let due_on: NaiveDate = row.get("due_on")?;
+        Ok(CaseItem {
+            id: row.get("id")?,
+            kind: row.get("kind")?,
+            title: row.get("title")?,
+            state: row.get("state")?,
+            filer_name: row.get("filer_name")?,
+            handling_org_id: OrgId(row.get("handling_org_id")?),
+            handling_org_name: row.get("handling_org_name")?,
+            escalation_level: row.get("escalation_level")?,
+            review_by_parent: row.get("review_by_parent")?,
+            submitted_on: row.get("submitted_on")?,
+            due_on: paused_since.is_none().then_some(due_on),
+        })
+    }
+}
+
+macro_rules! item_select {
+    ($tail:expr) => {
+        concat!(
+            "SELECT c.id, c.kind, c.title, c.state, c.filer_name, c.handling_org_id, \
+             o.name AS handling_org_name, c.escalation_level, c.review_by_parent, \
+             c.submitted_on, c.paused_since, c.due_on FROM rights_case c \
+             JOIN org o ON o.id = c.handling_org_id ",
+            $tail
+        )
+    };
+}
+
+/// Counting stops here: a province's queue says "10000+" rather than counting a million rows
+/// on every page view.
+pub const COUNT_CAP: i64 = 10_000;
+
+const QUEUE_OPEN: &str = item_select!(concat!(
+    "WHERE o.path >= $1 AND o.path < $2 AND ",
+    open_states!(),
+    " ORDER BY c.due_on, c.id LIMIT $3 OFFSET $4"
+));
+const COUNT_OPEN: &str = concat!(
+    "SELECT COUNT(*) FROM (SELECT 1 FROM rights_case c JOIN org o ON o.id = c.handling_org_id \
+     WHERE o.path >= $1 AND o.path < $2 AND ",
+    open_states!(),
+    " LIMIT $3) t"
+);
+const QUEUE_STATE: &str = item_select!(
+    "WHERE o.path >= $1 AND o.path < $2 AND c.state = $3 \
+     ORDER BY c.due_on, c.id LIMIT $4 OFFSET $5"
+);
+const COUNT_STATE: &str = "SELECT COUNT(*) FROM (SELECT 1 FROM rights_case c \
+     JOIN org o ON o.id = c.handling_org_id \
+     WHERE o.path >= $1 AND o.path < $2 AND c.state = $3 LIMIT $4) t";
+const SUPERVISED: &str = item_select!(concat!(
+    "WHERE c.supervising_org_id = $1 AND ",
+    open_states!(),
+    " ORDER BY c.due_on, c.id LIMIT $2 OFFSET $3"
+));
+const COUNT_SUPERVISED: &str = concat!(
+    "SELECT COUNT(*) FROM rights_case c WHERE c.supervising_org_id = $1 AND ",
+    open_states!()
+);
+const REVIEW: &str = item_select!(
+    "WHERE c.review_by_parent = $1 AND o.parent_id = $2 ORDER BY c.id DESC LIMIT $3 OFFSET $4"
+);
+const COUNT_REVIEW: &str = "SELECT COUNT(*) FROM rights_case c \
+     JOIN org o ON o.id = c.handling_org_id WHERE c.review_by_parent = $1 AND o.parent_id = $2";
+
+/// Cases of the unions of the subtree at `scope`, earliest deadline first: the open ones, or
+/// those in `state`. The total stops counting at [`COUNT_CAP`].
+pub async fn queue(
+    store: &Store,
+    scope: &OrgPath,
+    state: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> Result<Page<CaseItem>> {
+    let upper = scope.subtree_upper_bound();
+    let from = scope.as_str();
+    let cap = COUNT_CAP + 1;
+    let (items, total) = match state {
+        None => (
+            store
+                .query(QUEUE_OPEN, &[&from, &upper, &limit, &offset])
+                .await?,
+            store.query_one(COUNT_OPEN, &[&from, &upper, &cap]).await?,
+        ),
+        Some(state) => (
+            store
+                .query(QUEUE_STATE, &[&from, &upper, &state, &limit, &offset])
+                .await?,
+            store
+                .query_one(COUNT_STATE, &[&from, &upper, &state, &cap])
+                .await?,
+        ),
+    };
+    Ok(Page {
+        items,
+        total,
+        offset,
+        limit,
+    })
+}
+
+/// Open cases escalated to `org` (督办), earliest deadline first.
+pub async fn supervised(
+    store: &Store,
+    org: OrgId,
+    limit: i64,
+    offset: i64,
+) -> Result<Page<CaseItem>> {
+    let items = store.query(SUPERVISED, &[&org.0, &limit, &offset]).await?;
+    let total = store.query_one(COUNT_SUPERVISED, &[&org.0]).await?;
+    Ok(Page {
+        items,
+        total,
+        offset,
+        limit,
+    })
+}
+
+/// Cases of `org`'s child unions that an unsatisfied worker asked the parent to review.
+pub async fn for_review(
+    store: &Store,
+    org: OrgId,
+    limit: i64,
+    offset: i64,
+) -> Result<Page<CaseItem>> {
+    let items = store
+        .query(REVIEW, &[&true, &org.0, &limit, &offset])
+        .await?;
+    let total = store.query_one(COUNT_REVIEW, &[&true, &org.0]).await?;
+    Ok(Page {
+        items,
+        total,
+        offset,
+        limit,
+    })
+}
+
+const OF_FILER: &str =
+    item_select!("WHERE c.filer_phone = $1 ORDER BY c.id DESC LIMIT $2 OFFSET $3");
+const COUNT_OF_FILER: &str = "SELECT COUNT(*) FROM rights_case c WHERE c.filer_phone = $1";
+
+/// The cases filed from a phone, newest first.
+pub async fn of_filer(
+    store: &Store,
+    phone: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<Page<CaseItem>> {
+    let items = store.query(OF_FILER, &[&phone, &limit, &offset]).await?;
+    let total = store.query_one(COUNT_OF_FILER, &[&phone]).await?;
+    Ok(Page {
+        items,
+        total,
+        offset,
+        limit,
+    })
+}
+
+/// An open case past its deadline, with what escalating it needs.
+#[derive(Debug, Clone)]
+pub struct Overdue {
+    pub id: i64,
+    pub due_on: NaiveDate,
+    pub escalation_level: i64,
+    pub handling_org_path: OrgPath,
+}
+
+impl FromRow for Overdue {
+    fn from_row(row: &Row<'_, '_>) -> Result<Self> {
+        let path: String = row.get("path")?;
+        Ok(Overdue {
+            id: row.get("id")?,
+            due_on: row.get("due_on")?,
+            escalation_level: row.get("escalation_level")?,
+            handling_org_path: OrgPath::from_stored(path).map_err(crate::StoreError::Decode)?,
+        })
+    }
+}
+
+const OVERDUE: &str = concat!(
+    "SELECT c.id, c.due_on, c.escalation_level, o.path FROM rights_case c \
+     JOIN org o ON o.id = c.handling_org_id WHERE c.due_on < $1 AND ",
+    open_states!(),
+    " ORDER BY c.due_on, c.id"
+);
+
+/// Every open case whose deadline is before `today` (paused ones have none).
+pub async fn overdue(tx: &mut Tx, today: NaiveDate) -> Result<Vec<Overdue>> {
+    tx.query(OVERDUE, &[&today]).await
+}
+
+// ---- history -------------------------------------------------------------------------------
+
+/// One step in a case's history.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Event {
+    pub id: i64,
+    pub action: String,
+    pub from_state: Option<String>,
+    pub to_state: Option<String>,
+    pub actor_kind: String,
+    pub actor_name: String,
+    pub org_id: Option<i64>,
+    pub note: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl FromRow for Event {
+    fn from_row(row: &Row<'_, '_>) -> Result<Self> {
+        Ok(Event {
+            id: row.get("id")?,
+            action: row.get("action")?,
+            from_state: row.get("from_state")?,
+            to_state: row.get("to_state")?,
+            actor_kind: row.get("actor_kind")?,
+            actor_name: row.get("actor_name")?,
+            org_id: row.get("org_id")?,
+            note: row.get("note")?,
+            created_at: row.get("created_at")?,
+        })
+    }
+}
+
+/// A step being recorded.
+#[derive(Debug)]
+pub struct NewEvent<'a> {
+    pub case_id: i64,
+    pub action: &'a str,
+    pub from_state: Option<&'a str>,
+    pub to_state: Option<&'a str>,
+    pub actor_kind: &'a str,
+    pub actor_name: &'a str,
+    pub staff_id: Option<i64>,
+    pub org_id: Option<OrgId>,
+    pub note: Option<&'a str>,
+    pub now: DateTime<Utc>,
+}
+
+const ADD_EVENT: &str = "INSERT INTO case_event (case_id, action, from_state, to_state, \
+     actor_kind, actor_name, staff_id, org_id, note, created_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+const EVENTS: &str = "SELECT id, action, from_state, to_state, actor_kind, actor_name, org_id, \
+     note, created_at FROM case_event WHERE case_id = $1 ORDER BY id";
+
+pub async fn add_event(tx: &mut Tx, e: &NewEvent<'_>) -> Result<()> {
+    tx.execute(
+        ADD_EVENT,
+        &[
+            &e.case_id,
+            &e.action,
+            &e.from_state,
+            &e.to_state,
+            &e.actor_kind,
+            &e.actor_name,
+            &e.staff_id,
+            &e.org_id.map(|o| o.0),
+            &e.note,
+            &e.now,
+        ],
+    )
+    .await
+    .map(|_| ())
+}
+
+pub async fn events(store: &Store, case_id: i64) -> Result<Vec<Event>> {
+    store.query(EVENTS, &[&case_id]).await
+}
+
+// ---- conversation --------------------------------------------------------------------------
+
+/// A message on a case, or an internal note.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Message {
+    pub id: i64,
+    /// `worker` or `staff`.
+    pub author: String,
+    pub author_name: String,
+    pub internal: bool,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl FromRow for Message {
+    fn from_row(row: &Row<'_, '_>) -> Result<Self> {
+        Ok(Message {
+            id: row.get("id")?,
+            author: row.get("author")?,
+            author_name: row.get("author_name")?,
+            internal: row.get("internal")?,
+            body: row.get("body")?,
+            created_at: row.get("created_at")?,
+        })
+    }
+}
+
+const ADD_MESSAGE: &str = "INSERT INTO case_message (case_id, author, author_name, staff_id, \
+     internal, body, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
+/// `$2` false: the worker's view, without internal notes.
+const MESSAGES: &str = "SELECT id, author, author_name, internal, body, created_at \
+     FROM case_message WHERE case_id = $1 AND (internal = $2 OR internal = FALSE) ORDER BY id";
+
+#[allow(clippy::too_many_arguments)]
+pub async fn add_message(
+    tx: &mut Tx,
+    case_id: i64,
+    author: &str,
+    author_name: &str,
+    staff_id: Option<i64>,
+    internal: bool,
+    body: &str,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    tx.query_one(
+        ADD_MESSAGE,
+        &[
+            &case_id,
+            &author,
+            &author_name,
+            &staff_id,
+            &internal,
+            &body,
+            &now,
+        ],
+    )
+    .await
+}
+
+/// The conversation of a case; internal notes only when `with_internal`.
+pub async fn messages(store: &Store, case_id: i64, with_internal: bool) -> Result<Vec<Message>> {
+    store.query(MESSAGES, &[&case_id, &with_internal]).await
+}
+
+// ---- attachments ---------------------------------------------------------------------------
+
+/// What a list of attachments shows; the bytes are read one file at a time.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Attachment {
+    pub id: i64,
+    pub file_name: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub uploaded_by: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl FromRow for Attachment {
+    fn from_row(row: &Row<'_, '_>) -> Result<Self> {
+        Ok(Attachment {
+            id: row.get("id")?,
+            file_name: row.get("file_name")?,
+            content_type: row.get("content_type")?,
+            size_bytes: row.get("size_bytes")?,
+            uploaded_by: row.get("uploaded_by")?,
+            created_at: row.get("created_at")?,
+        })
+    }
+}
+
+/// An attachment with its bytes.
+pub struct AttachmentData {
+    pub meta: Attachment,
+    pub data: Vec<u8>,
+}
+
+impl FromRow for AttachmentData {
+    fn from_row(row: &Row<'_, '_>) -> Result<Self> {
+        Ok(AttachmentData {
+            meta: Attachment::from_row(row)?,
+            data: row.get("data")?,
+        })
+    }
+}
+
+const ADD_ATTACHMENT: &str = "INSERT INTO case_attachment (case_id, file_name, content_type, \
+     size_bytes, data, uploaded_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
+const ATTACHMENTS: &str = "SELECT id, file_name, content_type, size_bytes, uploaded_by, \
+     created_at FROM case_attachment WHERE case_id = $1 ORDER BY id";
+const ATTACHMENT: &str = "SELECT id, file_name, content_type, size_bytes, uploaded_by, \
+     created_at, data FROM case_attachment WHERE case_id = $1 AND id = $2";
+const COUNT_ATTACHMENTS: &str = "SELECT COUNT(*) FROM case_attachment WHERE case_id = $1";
+
+pub async fn add_attachment(
+    tx: &mut Tx,
+    case_id: i64,
+    file_name: &str,
+    content_type: &str,
+    data: &[u8],
+    uploaded_by: &str,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    let size = i64::try_from(data.len()).unwrap_or(i64::MAX);
+    tx.query_one(
+        ADD_ATTACHMENT,
+        &[
+            &case_id,
+            &file_name,
+            &content_type,
+            &size,
+            &data,
+            &uploaded_by,
+            &now,
+        ],
+    )
+    .await
+}
+
+pub async fn count_attachments(tx: &mut Tx, case_id: i64) -> Result<i64> {
+    tx.query_one(COUNT_ATTACHMENTS, &[&case_id]).await
+}
+
+pub async fn attachments(store: &Store, case_id: i64) -> Result<Vec<Attachment>> {
+    store.query(ATTACHMENTS, &[&case_id]).await
+}
+
+/// One attachment of one case: the case id is part of the key, so a file is reached only
+/// through a case the caller may see.
+pub async fn attachment(store: &Store, case_id: i64, id: i64) -> Result<Option<AttachmentData>> {
+    store.query_opt(ATTACHMENT, &[&case_id, &id]).await
+}
+
+// ---- mediation -----------------------------------------------------------------------------
+
+/// A labour-dispute mediation record (调解记录).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Mediation {
+    pub id: i64,
+    pub parties: String,
+    pub mediated_on: NaiveDate,
+    pub mediator: String,
+    pub agreement: String,
+    pub outcome: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl FromRow for Mediation {
+    fn from_row(row: &Row<'_, '_>) -> Result<Self> {
+        Ok(Mediation {
+            id: row.get("id")?,
+            parties: row.get("parties")?,
+            mediated_on: row.get("mediated_on")?,
+            mediator: row.get("mediator")?,
+            agreement: row.get("agreement")?,
+            outcome: row.get("outcome")?,
+            created_at: row.get("created_at")?,
+        })
+    }
+}
+
+const ADD_MEDIATION: &str = "INSERT INTO case_mediation (case_id, parties, mediated_on, \
+     mediator, agreement, outcome, staff_id, created_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id";
+const MEDIATIONS: &str = "SELECT id, parties, mediated_on, mediator, agreement, outcome, \
+     created_at FROM case_mediation WHERE case_id = $1 ORDER BY mediated_on, id";
+
+/// A mediation record being added.
+#[derive(Debug)]
+pub struct NewMediation<'a> {
+    pub parties: &'a str,
+    pub mediated_on: NaiveDate,
+    pub mediator: &'a str,
+    pub agreement: &'a str,
+    pub outcome: &'a str,
+}
+
+pub async fn add_mediation(
+    tx: &mut Tx,
+    case_id: i64,
+    m: &NewMediation<'_>,
+    staff_id: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    tx.query_one(
+        ADD_MEDIATION,
+        &[
+            &case_id,
+            &m.parties,
+            &m.mediated_on,
+            &m.mediator,
+            &m.agreement,
+            &m.outcome,
+            &staff_id,
+            &now,
+        ],
+    )
+    .await
+}
+
+pub async fn mediations(store: &Store, case_id: i64) -> Result<Vec<Mediation>> {
+    store.query(MEDIATIONS, &[&case_id]).await
+}
+
+// ---- statistics ----------------------------------------------------------------------------
+
+/// A count under a key (a kind, a state or a month).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Count {
+    pub key: String,
+    pub count: i64,
+}
+
+impl FromRow for Count {
+    fn from_row(row: &Row<'_, '_>) -> Result<Self> {
+        Ok(Count {
+            key: row.get("k")?,
+            count: row.get("n")?,
+        })
+    }
+}
+
+/// The figures of the cases submitted in a period in a subtree.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Totals {
+    pub cases: i64,
+    /// Cases answered (resolved at least once).
+    pub resolved: i64,
+    /// Of those, answered on or before their deadline.
+    pub resolved_on_time: i64,
+    /// Calendar days from submission to answer, summed over the answered cases.
+    pub handling_days: i64,
+    pub rated: i64,
+    pub satisfied: i64,
+    pub escalated: i64,
+}
+
+impl FromRow for Totals {
+    fn from_row(row: &Row<'_, '_>) -> Result<Self> {
+        let get = |c: &str| -> Result<i64> { Ok(row.get::<Option<i64>>(c)?.unwrap_or(0)) };
+        Ok(Totals {
+            cases: get("cases")?,
+            resolved: get("resolved")?,
+            resolved_on_time: get("on_time")?,
+            handling_days: get("handling_days")?,
+            rated: get("rated")?,
+            satisfied: get("satisfied")?,
+            escalated: get("escalated")?,
+        })
+    }
+}
+
+macro_rules! stats_where {
+    () => {
+        " FROM rights_case c JOIN org o ON o.id = c.handling_org_id \
+         WHERE o.path >= $1 AND o.path < $2 AND c.submitted_on >= $3 AND c.submitted_on <= $4"
+    };
+}
+
+const BY_KIND: &str = concat!(
+    "SELECT c.kind AS k, COUNT(*) AS n",
+    stats_where!(),
+    " GROUP BY c.kind"
+);
+const BY_STATE: &str = concat!(
+    "SELECT c.state AS k, COUNT(*) AS n",
+    stats_where!(),
+    " GROUP BY c.state"
+);
+const BY_MONTH_SQLITE: &str = concat!(
+    "SELECT substr(c.submitted_on, 1, 7) AS k, COUNT(*) AS n",
+    stats_where!(),
+    " GROUP BY k ORDER BY k"
+);
+const BY_MONTH_PG: &str = concat!(
+    "SELECT to_char(c.submitted_on, 'YYYY-MM') AS k, COUNT(*) AS n",
+    stats_where!(),
+    " GROUP BY k ORDER BY k"
+);
+const TOTALS_SQLITE: &str = concat!(
+    "SELECT COUNT(*) AS cases, SUM(c.resolved_on IS NOT NULL) AS resolved, \
+     SUM(c.resolved_on IS NOT NULL AND c.resolved_on <= c.due_on) AS on_time, \
+     CAST(SUM(julianday(c.resolved_on) - julianday(c.submitted_on)) AS INTEGER) AS handling_days, \
+     SUM(c.satisfied IS NOT NULL) AS rated, SUM(c.satisfied = 1) AS satisfied, \
+     SUM(c.escalation_level > 0) AS escalated",
+    stats_where!()
+);
+const TOTALS_PG: &str = concat!(
+    "SELECT COUNT(*) AS cases, COUNT(c.resolved_on)::int8 AS resolved, \
+     COUNT(*) FILTER (WHERE c.resolved_on <= c.due_on)::int8 AS on_time, \
+     SUM(c.resolved_on - c.submitted_on)::int8 AS handling_days, \
+     COUNT(c.satisfied)::int8 AS rated, COUNT(*) FILTER (WHERE c.satisfied)::int8 AS satisfied, \
+     COUNT(*) FILTER (WHERE c.escalation_level > 0)::int8 AS escalated",
+    stats_where!()
+);
+
+/// The statistics of a subtree over the cases submitted from `from` to `to` inclusive.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Stats {
+    pub by_kind: Vec<Count>,
+    pub by_state: Vec<Count>,
+    pub by_month: Vec<Count>,
+    pub totals: Totals,
+}
+
+pub async fn stats(
+    store: &Store,
+    scope: &OrgPath,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Stats> {
+    let upper = scope.subtree_upper_bound();
+    let path = scope.as_str();
+    let params: [&(dyn crate::Param + Sync); 4] = [&path, &upper, &from, &to];
+    let (by_month, totals) = match store.backend() {
+        Backend::Sqlite => (BY_MONTH_SQLITE, TOTALS_SQLITE),
+        Backend::Postgres => (BY_MONTH_PG, TOTALS_PG),
+    };
+    Ok(Stats {
+        by_kind: store.query(BY_KIND, &params).await?,
+        by_state: store.query(BY_STATE, &params).await?,
+        by_month: store.query(by_month, &params).await?,
+        totals: store.query_one(totals, &params).await?,
+    })
+}
