@@ -5,6 +5,7 @@
 mod helpers;
 
 mod browser;
+mod case;
 mod cli;
 mod deletion;
 mod demo;
