@@ -1,4 +1,4 @@
-//! CSS and htmx, embedded in the binary and served with a content hash in the address, so
+//! CSS, htmx and ECharts, embedded in the binary and served with a content hash in the address, so
 //! browsers may cache them for a year and still see a new version at once.
 
 use axum::Router;
@@ -25,6 +25,16 @@ const ASSETS: &[Asset] = &[
         name: "htmx.min.js",
         content_type: "text/javascript; charset=utf-8",
         bytes: include_bytes!("../static/htmx.min.js"),
+    },
+    Asset {
+        name: "echarts.simple.min.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../static/echarts.simple.min.js"),
+    },
+    Asset {
+        name: "charts.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../static/charts.js"),
     },
 ];
 

@@ -5,6 +5,7 @@
 mod assets;
 mod audit;
 mod auth;
+mod case;
 mod deletion;
 mod error;
 mod grant;
@@ -135,6 +136,9 @@ pub fn app(state: AppState) -> Router {
         .merge(auth::me::routes())
         .merge(auth::worker_api::routes())
         .merge(membership::api::routes())
+        .merge(case::api::routes())
+        .merge(case::pages::routes())
+        .merge(case::console::routes())
         .merge(deletion::routes())
         .merge(membership::pages::routes())
         .merge(membership::console::routes())

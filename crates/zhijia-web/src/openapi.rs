@@ -2,6 +2,7 @@
 
 use crate::AppState;
 use crate::auth::worker_api as w;
+use crate::case::api as c;
 use crate::membership::api as m;
 use crate::org::api;
 use axum::routing::get;
@@ -11,9 +12,9 @@ use utoipa::OpenApi;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "网上职工之家 zhijia API", description = "工会组织、会员与服务的开放接口。错误统一返回 {error, message, field}。"),
-    paths(api::list_roots, api::get_org, api::list_children, api::list_subtree, api::list_moves, crate::audit::api, crate::grant::list, crate::grant::create, crate::auth::pages::api_sign_in, w::request_code, w::verify, w::sign_out, w::my_data, w::request_deletion, m::apply, m::mine, m::my_card, m::request_transfer, m::leave, m::inbox, m::mark_read, m::verify_card, m::applications, m::decide, m::transfers, m::start_transfer, m::release, m::accept, m::roster_list, m::roster_detail, m::reveal, m::retired, m::export, m::import_roster, m::import_errors, crate::deletion::list, crate::deletion::handle),
-    components(schemas(api::OrgView, api::OrgPage, api::OrgMoveView, crate::audit::AuditPageView, crate::grant::GrantRequest, crate::grant::GrantResult, crate::grant::HolderView, crate::auth::pages::ApiSignIn, crate::auth::pages::ApiSession, w::CodeRequest, w::CodeSent, w::VerifyRequest, w::WorkerToken, w::DeletionRequestBody, zhijia_app::membership::join::JoinInput, zhijia_app::membership::join::Submitted, zhijia_app::membership::card::Card, zhijia_app::membership::card::CardCheck, m::TransferRequest, m::Created, m::ReadRequest, m::VerifyCard, m::DecisionRequest, m::UnionTransfer, m::ReleaseRequest, m::FullIdNumber, m::RetiredRequest, crate::deletion::HandleRequest, crate::error::ErrorBody)),
-    tags((name = "org", description = "工会组织树"), (name = "audit", description = "审计日志"), (name = "grant", description = "角色授权"), (name = "auth", description = "登录"), (name = "me", description = "本人数据"), (name = "membership", description = "入会、会员卡、会籍接转与会员名册"))
+    paths(api::list_roots, api::get_org, api::list_children, api::list_subtree, api::list_moves, crate::audit::api, crate::grant::list, crate::grant::create, crate::auth::pages::api_sign_in, w::request_code, w::verify, w::sign_out, w::my_data, w::request_deletion, m::apply, m::mine, m::my_card, m::request_transfer, m::leave, m::inbox, m::mark_read, m::verify_card, m::applications, m::decide, m::transfers, m::start_transfer, m::release, m::accept, m::roster_list, m::roster_detail, m::reveal, m::retired, m::export, m::import_roster, m::import_errors, crate::deletion::list, crate::deletion::handle, c::file_case, c::my_cases, c::my_case, c::reply, c::my_attachment, c::my_file, c::rate, c::queue, c::register, c::detail, c::step, c::message, c::reroute, c::mediation, c::attachment, c::staff_file, c::statistics),
+    components(schemas(api::OrgView, api::OrgPage, api::OrgMoveView, crate::audit::AuditPageView, crate::grant::GrantRequest, crate::grant::GrantResult, crate::grant::HolderView, crate::auth::pages::ApiSignIn, crate::auth::pages::ApiSession, w::CodeRequest, w::CodeSent, w::VerifyRequest, w::WorkerToken, w::DeletionRequestBody, zhijia_app::membership::join::JoinInput, zhijia_app::membership::join::Submitted, zhijia_app::membership::card::Card, zhijia_app::membership::card::CardCheck, m::TransferRequest, m::Created, m::ReadRequest, m::VerifyCard, m::DecisionRequest, m::UnionTransfer, m::ReleaseRequest, m::FullIdNumber, m::RetiredRequest, crate::deletion::HandleRequest, crate::error::ErrorBody, zhijia_app::case::file::CaseInput, zhijia_app::case::file::DeskInput, zhijia_app::case::file::Filed, zhijia_app::case::file::Route, zhijia_app::case::handle::Step, zhijia_app::case::talk::MediationInput, zhijia_app::case::stats::Figures, c::ReplyRequest, c::RatingRequest, c::MessageRequest, c::RouteRequest, c::Created)),
+    tags((name = "org", description = "工会组织树"), (name = "audit", description = "审计日志"), (name = "grant", description = "角色授权"), (name = "auth", description = "登录"), (name = "me", description = "本人数据"), (name = "membership", description = "入会、会员卡、会籍接转与会员名册"), (name = "case", description = "职工维权：诉求、办理、督办、调解与统计"))
 )]
 struct ApiDoc;
 

@@ -26,6 +26,14 @@ pub fn htmx_url() -> String {
     assets::url("htmx.min.js")
 }
 
+pub fn echarts_url() -> String {
+    assets::url("echarts.simple.min.js")
+}
+
+pub fn charts_url() -> String {
+    assets::url("charts.js")
+}
+
 #[derive(Template)]
 #[template(path = "error.html")]
 pub struct ErrorPage {

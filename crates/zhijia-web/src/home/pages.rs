@@ -31,7 +31,7 @@ const MODULES: &[Module] = &[
     Module {
         name: "维权服务",
         icon: "维",
-        href: None,
+        href: Some("/cases"),
     },
     Module {
         name: "困难帮扶",

@@ -78,6 +78,19 @@ struct ConsolePage {
     roots: Vec<Org>,
     pager: Pager,
     work: Vec<Work>,
+    cases: Vec<CaseWork>,
+}
+
+/// What waits for a case handler in one of their branches.
+struct CaseWork {
+    org_id: i64,
+    org_name: String,
+    /// Open cases of the subtree (counted up to the store's cap).
+    open: i64,
+    /// Open cases escalated to this union.
+    supervised: i64,
+    /// Cases of child unions whose workers asked for a review.
+    review: i64,
 }
 
 /// What waits for a reviewer in one of their branches: the console's first lines.
@@ -146,12 +159,28 @@ async fn console(
             transfers,
         });
     }
+    let mut cases = Vec::new();
+    for org in &roots {
+        if !zhijia_domain::auth::holds(&user.grants, Role::CaseHandler, &org.path) {
+            continue;
+        }
+        let db = &state.store;
+        use zhijia_store::case as case_store;
+        cases.push(CaseWork {
+            org_id: org.id.0,
+            org_name: org.name.clone(),
+            open: case_store::queue(db, &org.path, None, 1, 0).await?.total,
+            supervised: case_store::supervised(db, org.id, 1, 0).await?.total,
+            review: case_store::for_review(db, org.id, 1, 0).await?.total,
+        });
+    }
     Ok(render(&ConsolePage {
         demo: state.config.demo,
         user: UserBar::from(&user),
         roots,
         pager,
         work,
+        cases,
     }))
 }
 

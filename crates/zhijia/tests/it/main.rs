@@ -6,6 +6,7 @@ mod helpers;
 
 mod browser;
 mod case;
+mod case_http;
 mod cli;
 mod deletion;
 mod demo;

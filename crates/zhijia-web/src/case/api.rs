@@ -1,0 +1,437 @@
+//! Cases as JSON: the worker's side under `/api/v1/me/cases` (bearer token or cookie), the
+//! handler's under `/api/v1/cases`, statistics at `/api/v1/case-stats`.
+
+use super::{ctx, file_response};
+use crate::auth::StaffUser;
+use crate::auth::worker::WorkerUser;
+use crate::membership::{Staff, parse_id};
+use crate::{ApiError, AppState};
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+use zhijia_app::AppError;
+use zhijia_app::case::file::{self, CaseInput, DeskInput, Filed, Upload};
+use zhijia_app::case::handle::{self, Step};
+use zhijia_app::case::stats::{self, Figures, StatsQuery};
+use zhijia_app::case::talk::{self, MediationInput};
+use zhijia_app::case::{self, QueueQuery};
+
+fn body<T>(b: Result<Json<T>, JsonRejection>, shape: &str) -> Result<T, AppError> {
+    b.map(|Json(v)| v)
+        .map_err(|_| AppError::invalid("body", format!("请求体应为 JSON：{shape}")))
+}
+
+fn query<T: Default>(q: Result<Query<T>, QueryRejection>) -> Result<T, AppError> {
+    q.map(|Query(v)| v)
+        .map_err(|_| AppError::invalid("query", "查询参数格式不正确"))
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(default)]
+pub struct PageQuery {
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(default)]
+pub struct FileQuery {
+    /// The file's name as the sender has it.
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Created {
+    pub id: i64,
+}
+
+// ---- worker --------------------------------------------------------------------------------
+
+/// Files a case (维权诉求) for the signed-in worker; attachments follow with
+/// `POST /api/v1/me/cases/{id}/attachments`.
+#[utoipa::path(post, path = "/api/v1/me/cases", tag = "case", request_body = CaseInput,
+    responses((status = 201, body = Filed), (status = 401, body = crate::error::ErrorBody),
+              (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn file_case(
+    State(state): State<AppState>,
+    user: WorkerUser,
+    b: Result<Json<CaseInput>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let input = body(b, "维权诉求")?;
+    let filed = file::file(&ctx(&state), &user.session.phone, &input, &[], Utc::now()).await?;
+    Ok((StatusCode::CREATED, Json(filed)).into_response())
+}
+
+/// The signed-in worker's cases, newest first.
+#[utoipa::path(get, path = "/api/v1/me/cases", tag = "case", params(PageQuery),
+    responses((status = 200, description = "本人提交的案件(分页)"), (status = 401, body = crate::error::ErrorBody)))]
+pub async fn my_cases(
+    State(state): State<AppState>,
+    user: WorkerUser,
+    q: Result<Query<PageQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let q = query(q)?;
+    let (limit, offset) = zhijia_app::page_bounds(q.limit, q.offset, 20);
+    let page =
+        zhijia_store::case::of_filer(&state.store, &user.session.phone, limit, offset).await?;
+    Ok(Json(page).into_response())
+}
+
+/// One of the worker's cases: history, messages (no internal notes), attachments, mediation.
+#[utoipa::path(get, path = "/api/v1/me/cases/{id}", tag = "case", params(("id" = i64, Path)),
+    responses((status = 200, description = "案件详情"), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn my_case(
+    State(state): State<AppState>,
+    user: WorkerUser,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    let view = talk::own_view(&ctx(&state), &user.session.phone, id).await?;
+    Ok(Json(view).into_response())
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct ReplyRequest {
+    pub body: String,
+}
+
+/// The worker writes on their case; while it waits for them this is their answer and the
+/// deadline clock restarts.
+#[utoipa::path(post, path = "/api/v1/me/cases/{id}/replies", tag = "case", params(("id" = i64, Path)),
+    request_body = ReplyRequest,
+    responses((status = 200, description = "案件"), (status = 404, body = crate::error::ErrorBody),
+              (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn reply(
+    State(state): State<AppState>,
+    user: WorkerUser,
+    Path(id): Path<String>,
+    b: Result<Json<ReplyRequest>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    let r = body(b, "{\"body\": \"内容\"}")?;
+    let c = handle::reply(
+        &ctx(&state),
+        &user.session.phone,
+        id,
+        &r.body,
+        &[],
+        Utc::now(),
+    )
+    .await?;
+    Ok(Json(c).into_response())
+}
+
+/// Adds one attachment to the worker's case: the body is the file itself (JPG, PNG, WebP or
+/// PDF, checked by content, at most 10 MB).
+#[utoipa::path(post, path = "/api/v1/me/cases/{id}/attachments", tag = "case",
+    params(("id" = i64, Path), FileQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "附件文件"),
+    responses((status = 201, description = "案件"), (status = 404, body = crate::error::ErrorBody),
+              (status = 422, body = crate::error::ErrorBody)))]
+pub async fn my_attachment(
+    State(state): State<AppState>,
+    user: WorkerUser,
+    Path(id): Path<String>,
+    q: Result<Query<FileQuery>, QueryRejection>,
+    bytes: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    let q = query(q)?;
+    let upload = Upload {
+        name: q.name.unwrap_or_default(),
+        bytes: bytes.to_vec(),
+    };
+    let c = handle::reply(
+        &ctx(&state),
+        &user.session.phone,
+        id,
+        "",
+        &[upload],
+        Utc::now(),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(c)).into_response())
+}
+
+/// Downloads an attachment of the worker's case.
+#[utoipa::path(get, path = "/api/v1/me/cases/{id}/attachments/{file}", tag = "case",
+    params(("id" = i64, Path), ("file" = i64, Path)),
+    responses((status = 200, description = "文件"), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn my_file(
+    State(state): State<AppState>,
+    user: WorkerUser,
+    Path((id, file)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let (id, file) = (parse_id(&id)?, parse_id(&file)?);
+    let f = talk::worker_file(&ctx(&state), &user.session.phone, id, file).await?;
+    Ok(file_response(f))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct RatingRequest {
+    pub satisfied: bool,
+    #[serde(default)]
+    pub comment: String,
+}
+
+/// The worker rates the answer: satisfied closes the case; the first unsatisfied rating
+/// reopens it for review by the parent union.
+#[utoipa::path(post, path = "/api/v1/me/cases/{id}/rating", tag = "case", params(("id" = i64, Path)),
+    request_body = RatingRequest,
+    responses((status = 200, description = "案件"), (status = 404, body = crate::error::ErrorBody),
+              (status = 422, body = crate::error::ErrorBody)))]
+pub async fn rate(
+    State(state): State<AppState>,
+    user: WorkerUser,
+    Path(id): Path<String>,
+    b: Result<Json<RatingRequest>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    let r = body(b, "{\"satisfied\": true, \"comment\": \"\"}")?;
+    let c = handle::rate(
+        &ctx(&state),
+        &user.session.phone,
+        id,
+        r.satisfied,
+        &r.comment,
+        Utc::now(),
+    )
+    .await?;
+    Ok(Json(c).into_response())
+}
+
+// ---- staff ---------------------------------------------------------------------------------
+
+/// A handler's queue: open cases of a union's subtree by deadline, cases escalated to it
+/// (`view=supervised`), cases of its children to review (`view=review`), or one state.
+#[utoipa::path(get, path = "/api/v1/cases", tag = "case", params(QueueQuery),
+    responses((status = 200, description = "案件队列(分页；总数超过一万时显示为 10001)"),
+              (status = 403, body = crate::error::ErrorBody)))]
+pub async fn queue(
+    State(state): State<AppState>,
+    user: StaffUser,
+    q: Result<Query<QueueQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let q = query(q)?;
+    let staff = Staff::of(&user);
+    let (org, _, page) = case::queue(&ctx(&state), &staff.ctx(), &q).await?;
+    Ok(Json(serde_json::json!({
+        "org_id": org.id.0,
+        "org_name": org.name,
+        "items": page.items,
+        "total": page.total,
+        "limit": page.limit,
+        "offset": page.offset,
+    }))
+    .into_response())
+}
+
+/// Registers a case taken by telephone or at a desk.
+#[utoipa::path(post, path = "/api/v1/cases", tag = "case", request_body = DeskInput,
+    responses((status = 201, body = Filed), (status = 403, body = crate::error::ErrorBody),
+              (status = 422, body = crate::error::ErrorBody)))]
+pub async fn register(
+    State(state): State<AppState>,
+    user: StaffUser,
+    b: Result<Json<DeskInput>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let input = body(b, "来电/来访登记")?;
+    let staff = Staff::of(&user);
+    let filed = file::register(&ctx(&state), &staff.ctx(), &input, Utc::now()).await?;
+    Ok((StatusCode::CREATED, Json(filed)).into_response())
+}
+
+/// A case with its history, messages and internal notes, attachments and mediation records.
+#[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "case", params(("id" = i64, Path)),
+    responses((status = 200, description = "案件详情"), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn detail(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    let staff = Staff::of(&user);
+    let d = case::detail(&ctx(&state), &staff.ctx(), id, Utc::now()).await?;
+    Ok(Json(d).into_response())
+}
+
+/// Takes a step: `{"step": "accept", "tier": "simple"}`, `decline` (reason), `start`,
+/// `ask_worker` (question), `resolve` (answer), `close`.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/steps", tag = "case", params(("id" = i64, Path)),
+    request_body = Step,
+    responses((status = 200, description = "案件"), (status = 404, body = crate::error::ErrorBody),
+              (status = 422, body = crate::error::ErrorBody)))]
+pub async fn step(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+    b: Result<Json<Step>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    let step = body(b, "{\"step\": \"accept\", \"tier\": \"ordinary\"} 等")?;
+    let staff = Staff::of(&user);
+    let c = handle::act(&ctx(&state), &staff.ctx(), id, &step, Utc::now()).await?;
+    Ok(Json(c).into_response())
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct MessageRequest {
+    pub body: String,
+    /// An internal note the worker never sees.
+    #[serde(default)]
+    pub internal: bool,
+}
+
+/// Writes to the worker (inbox and SMS) or adds an internal note.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/messages", tag = "case", params(("id" = i64, Path)),
+    request_body = MessageRequest,
+    responses((status = 201, body = Created), (status = 404, body = crate::error::ErrorBody),
+              (status = 422, body = crate::error::ErrorBody)))]
+pub async fn message(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+    b: Result<Json<MessageRequest>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    let m = body(b, "{\"body\": \"内容\", \"internal\": false}")?;
+    let staff = Staff::of(&user);
+    let mid = talk::post(
+        &ctx(&state),
+        &staff.ctx(),
+        id,
+        &m.body,
+        m.internal,
+        Utc::now(),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(Created { id: mid })).into_response())
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct RouteRequest {
+    /// The union to hand the case to, in the handler's subtree.
+    pub org: i64,
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// Re-routes (转办) a case within the handler's subtree.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/route", tag = "case", params(("id" = i64, Path)),
+    request_body = RouteRequest,
+    responses((status = 200, description = "案件"), (status = 403, body = crate::error::ErrorBody),
+              (status = 404, body = crate::error::ErrorBody)))]
+pub async fn reroute(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+    b: Result<Json<RouteRequest>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    let r = body(b, "{\"org\": 工会编号, \"reason\": \"说明\"}")?;
+    let staff = Staff::of(&user);
+    let c = handle::reroute(&ctx(&state), &staff.ctx(), id, r.org, &r.reason, Utc::now()).await?;
+    Ok(Json(c).into_response())
+}
+
+/// Records a labour-dispute mediation (调解记录).
+#[utoipa::path(post, path = "/api/v1/cases/{id}/mediations", tag = "case", params(("id" = i64, Path)),
+    request_body = MediationInput,
+    responses((status = 201, body = Created), (status = 404, body = crate::error::ErrorBody),
+              (status = 422, body = crate::error::ErrorBody)))]
+pub async fn mediation(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+    b: Result<Json<MediationInput>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    let m = body(b, "调解记录")?;
+    let staff = Staff::of(&user);
+    let mid = talk::mediate(&ctx(&state), &staff.ctx(), id, &m, Utc::now()).await?;
+    Ok((StatusCode::CREATED, Json(Created { id: mid })).into_response())
+}
+
+/// Adds one attachment to a case; the body is the file itself.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/attachments", tag = "case",
+    params(("id" = i64, Path), FileQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "附件文件"),
+    responses((status = 201, description = "已上传"), (status = 404, body = crate::error::ErrorBody),
+              (status = 422, body = crate::error::ErrorBody)))]
+pub async fn attachment(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+    q: Result<Query<FileQuery>, QueryRejection>,
+    bytes: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    let q = query(q)?;
+    let staff = Staff::of(&user);
+    let upload = Upload {
+        name: q.name.unwrap_or_default(),
+        bytes: bytes.to_vec(),
+    };
+    talk::attach(&ctx(&state), &staff.ctx(), id, &[upload], Utc::now()).await?;
+    Ok(StatusCode::CREATED.into_response())
+}
+
+/// Downloads an attachment of a case the handler may see.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/attachments/{file}", tag = "case",
+    params(("id" = i64, Path), ("file" = i64, Path)),
+    responses((status = 200, description = "文件"), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn staff_file(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path((id, file)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let (id, file) = (parse_id(&id)?, parse_id(&file)?);
+    let staff = Staff::of(&user);
+    let f = talk::staff_file(&ctx(&state), &staff.ctx(), id, file).await?;
+    Ok(file_response(f))
+}
+
+/// Statistics of a union's subtree over a period of submission.
+#[utoipa::path(get, path = "/api/v1/case-stats", tag = "case", params(StatsQuery),
+    responses((status = 200, body = Figures), (status = 403, body = crate::error::ErrorBody)))]
+pub async fn statistics(
+    State(state): State<AppState>,
+    user: StaffUser,
+    q: Result<Query<StatsQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let q = query(q)?;
+    let staff = Staff::of(&user);
+    let f = stats::figures(&ctx(&state), &staff.ctx(), &q, Utc::now()).await?;
+    Ok(Json(f).into_response())
+}
+
+pub fn routes() -> Router<AppState> {
+    let upload = DefaultBodyLimit::max(zhijia_domain::attachment::MAX_BYTES + 64 * 1024);
+    Router::new()
+        .route("/api/v1/me/cases", get(my_cases).post(file_case))
+        .route("/api/v1/me/cases/{id}", get(my_case))
+        .route("/api/v1/me/cases/{id}/replies", post(reply))
+        .route(
+            "/api/v1/me/cases/{id}/attachments",
+            post(my_attachment).layer(upload),
+        )
+        .route("/api/v1/me/cases/{id}/attachments/{file}", get(my_file))
+        .route("/api/v1/me/cases/{id}/rating", post(rate))
+        .route("/api/v1/cases", get(queue).post(register))
+        .route("/api/v1/cases/{id}", get(detail))
+        .route("/api/v1/cases/{id}/steps", post(step))
+        .route("/api/v1/cases/{id}/messages", post(message))
+        .route("/api/v1/cases/{id}/route", post(reroute))
+        .route("/api/v1/cases/{id}/mediations", post(mediation))
+        .route(
+            "/api/v1/cases/{id}/attachments",
+            post(attachment).layer(upload),
+        )
+        .route("/api/v1/cases/{id}/attachments/{file}", get(staff_file))
+        .route("/api/v1/case-stats", get(statistics))
+}

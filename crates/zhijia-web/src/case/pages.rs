@@ -1,0 +1,341 @@
+//! The worker's case pages: my cases, file a case (with photos and PDFs), a case with its
+//! conversation, where the worker answers questions and rates the answer.
+
+use super::{MAX_FORM_BYTES, ctx, file_response, read_multipart};
+use crate::auth::csrf_refused;
+use crate::auth::worker::WorkerUser;
+use crate::membership::parse_id;
+use crate::org::pages::Pager;
+use crate::pages::render;
+use crate::{AppState, PageError};
+use askama::Template;
+use axum::Router;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{DefaultBodyLimit, Form, Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use chrono::Utc;
+use serde::Deserialize;
+use std::collections::HashMap;
+use zhijia_app::AppError;
+use zhijia_app::case::file::{self, CaseInput};
+use zhijia_app::case::handle;
+use zhijia_app::case::talk::{self, OwnView};
+use zhijia_domain::case::{CaseKind, CaseState};
+use zhijia_store::case::CaseItem;
+
+const PER_PAGE: i64 = 20;
+
+pub fn state_label(s: &str) -> &'static str {
+    CaseState::parse(s).map_or("未知", CaseState::label)
+}
+
+pub fn kind_label(k: &str) -> &'static str {
+    CaseKind::parse(k).map_or("未知", CaseKind::label)
+}
+
+/// A step of the history in words.
+pub fn action_label(a: &str) -> &'static str {
+    match a {
+        "case.filed" => "提交诉求",
+        "case.accepted" => "受理",
+        "case.declined" => "不予受理",
+        "case.started" => "开始办理",
+        "case.asked_worker" => "要求补充材料",
+        "case.worker_answered" => "补充材料",
+        "case.resolved" => "办结",
+        "case.rated" => "评价",
+        "case.reopened" => "重新办理",
+        "case.closed" => "关闭",
+        "case.rerouted" => "转办",
+        "case.escalated" => "督办",
+        "case.message_sent" => "回复职工",
+        "case.note_added" => "内部备注",
+        "case.attachment_added" => "上传附件",
+        "case.mediation_recorded" => "调解记录",
+        _ => "处理",
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PageQuery {
+    page: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "cases_mine.html")]
+struct MinePage {
+    items: Vec<CaseItem>,
+    pager: Pager,
+}
+
+impl MinePage {
+    fn state(&self, s: &str) -> &'static str {
+        state_label(s)
+    }
+    fn kind(&self, k: &str) -> &'static str {
+        kind_label(k)
+    }
+}
+
+async fn mine(
+    State(state): State<AppState>,
+    user: WorkerUser,
+    q: Result<Query<PageQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, PageError> {
+    let q = q.map(|Query(q)| q).unwrap_or_default();
+    let (page, limit, offset) = crate::pages::page_window(q.page, PER_PAGE);
+    let list =
+        zhijia_store::case::of_filer(&state.store, &user.session.phone, limit, offset).await?;
+    Ok(render(&MinePage {
+        pager: Pager::new(page, list.total, "/cases?".into()),
+        items: list.items,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "case_new.html")]
+struct NewPage {
+    csrf: String,
+    form: CaseInput,
+    error: Option<String>,
+    error_field: Option<&'static str>,
+    kinds: Vec<(&'static str, &'static str)>,
+}
+
+fn kinds() -> Vec<(&'static str, &'static str)> {
+    CaseKind::ALL
+        .iter()
+        .map(|k| (k.as_str(), k.label()))
+        .collect()
+}
+
+async fn new_form(user: WorkerUser) -> Response {
+    render(&NewPage {
+        csrf: user.session.csrf_token.clone(),
+        form: CaseInput::default(),
+        error: None,
+        error_field: None,
+        kinds: kinds(),
+    })
+}
+
+fn input_of(f: &HashMap<String, String>) -> CaseInput {
+    let get = |k: &str| f.get(k).cloned().unwrap_or_default();
+    CaseInput {
+        kind: get("kind"),
+        title: get("title"),
+        description: get("description"),
+        employer_name: get("employer_name"),
+        employer_credit_code: Some(get("employer_credit_code")),
+        region_code: get("region_code"),
+        township_org_id: f.get("township_org_id").and_then(|t| t.trim().parse().ok()),
+        hide_identity: f.contains_key("hide_identity"),
+        filer_name: get("filer_name"),
+    }
+}
+
+async fn submit(
+    State(state): State<AppState>,
+    user: WorkerUser,
+    form: Multipart,
+) -> Result<Response, PageError> {
+    let (fields, files) = match read_multipart(form).await {
+        Ok(v) => v,
+        Err(e) => {
+            let page = NewPage {
+                csrf: user.session.csrf_token.clone(),
+                form: CaseInput::default(),
+                error_field: e.field(),
+                error: Some(e.to_string()),
+                kinds: kinds(),
+            };
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response());
+        }
+    };
+    if !user.csrf_ok(fields.get("csrf").map_or("", String::as_str)) {
+        return Ok(csrf_refused());
+    }
+    let input = input_of(&fields);
+    match file::file(
+        &ctx(&state),
+        &user.session.phone,
+        &input,
+        &files,
+        Utc::now(),
+    )
+    .await
+    {
+        Ok(f) => Ok(Redirect::to(&format!("/cases/{}", f.id)).into_response()),
+        Err(e @ (AppError::Invalid(_) | AppError::Conflict(_) | AppError::NotFound(_))) => {
+            // What was typed comes back; files must be chosen again (browsers never refill a
+            // file input), and the message says which one was refused.
+            let page = NewPage {
+                csrf: user.session.csrf_token.clone(),
+                error_field: e.field(),
+                error: Some(e.to_string()),
+                form: input,
+                kinds: kinds(),
+            };
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "case_own.html")]
+struct OwnPage {
+    csrf: String,
+    view: OwnView,
+    error: Option<String>,
+}
+
+impl OwnPage {
+    fn state(&self, s: &str) -> &'static str {
+        state_label(s)
+    }
+    fn kind(&self, k: &str) -> &'static str {
+        kind_label(k)
+    }
+    fn waiting(&self) -> bool {
+        self.view.case.state == "waiting_on_worker"
+    }
+    fn may_write(&self) -> bool {
+        !matches!(self.view.case.state.as_str(), "closed" | "declined")
+    }
+    fn may_rate(&self) -> bool {
+        self.view.case.state == "resolved"
+    }
+    fn outcome(&self, o: &str) -> &'static str {
+        talk::outcome_label(o)
+    }
+    fn action(&self, a: &str) -> &'static str {
+        action_label(a)
+    }
+}
+
+async fn own_page(
+    state: &AppState,
+    user: &WorkerUser,
+    id: i64,
+    error: Option<String>,
+) -> Result<Response, PageError> {
+    let view = talk::own_view(&ctx(state), &user.session.phone, id).await?;
+    let page = OwnPage {
+        csrf: user.session.csrf_token.clone(),
+        view,
+        error,
+    };
+    Ok(render(&page))
+}
+
+async fn own(
+    State(state): State<AppState>,
+    user: WorkerUser,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let id = parse_id(&id)?;
+    own_page(&state, &user, id, None).await
+}
+
+async fn reply(
+    State(state): State<AppState>,
+    user: WorkerUser,
+    Path(id): Path<String>,
+    form: Multipart,
+) -> Result<Response, PageError> {
+    let id = parse_id(&id)?;
+    let (fields, files) = match read_multipart(form).await {
+        Ok(v) => v,
+        Err(e) => {
+            let page = own_page(&state, &user, id, Some(e.to_string())).await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+    };
+    if !user.csrf_ok(fields.get("csrf").map_or("", String::as_str)) {
+        return Ok(csrf_refused());
+    }
+    let body = fields.get("body").map_or("", String::as_str);
+    match handle::reply(
+        &ctx(&state),
+        &user.session.phone,
+        id,
+        body,
+        &files,
+        Utc::now(),
+    )
+    .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/cases/{id}")).into_response()),
+        Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
+            let page = own_page(&state, &user, id, Some(e.to_string())).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RatingForm {
+    csrf: String,
+    satisfied: String,
+    #[serde(default)]
+    comment: String,
+}
+
+async fn rate(
+    State(state): State<AppState>,
+    user: WorkerUser,
+    Path(id): Path<String>,
+    form: Result<Form<RatingForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    let Ok(Form(form)) = form else {
+        return Ok(csrf_refused());
+    };
+    if !user.csrf_ok(&form.csrf) {
+        return Ok(csrf_refused());
+    }
+    let id = parse_id(&id)?;
+    let satisfied = form.satisfied == "yes";
+    match handle::rate(
+        &ctx(&state),
+        &user.session.phone,
+        id,
+        satisfied,
+        &form.comment,
+        Utc::now(),
+    )
+    .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/cases/{id}")).into_response()),
+        Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
+            let page = own_page(&state, &user, id, Some(e.to_string())).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn own_file(
+    State(state): State<AppState>,
+    user: WorkerUser,
+    Path((id, file)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let (id, file) = (parse_id(&id)?, parse_id(&file)?);
+    let f = talk::worker_file(&ctx(&state), &user.session.phone, id, file).await?;
+    Ok(file_response(f))
+}
+
+pub fn routes() -> Router<AppState> {
+    let limit = DefaultBodyLimit::max(MAX_FORM_BYTES);
+    Router::new()
+        .route("/cases", get(mine))
+        .route("/cases/new", get(new_form).post(submit).layer(limit))
+        .route("/cases/{id}", get(own))
+        .route("/cases/{id}/reply", axum::routing::post(reply).layer(limit))
+        .route("/cases/{id}/rating", axum::routing::post(rate))
+        .route("/cases/{id}/files/{file}", get(own_file))
+}
