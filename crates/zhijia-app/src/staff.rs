@@ -34,15 +34,34 @@ pub const DEMO_USERNAME: &str = "demo.admin";
 pub const DEMO_PASSWORD: &str = "Demo2026zhijia";
 
 pub async fn create_demo_admin(db: &Store, org: OrgId) -> Result<Created> {
-    insert_admin(
+    let actor = Actor::cli("zhijia serve --demo");
+    let created = insert_admin(
         db,
         DEMO_USERNAME,
         "演示管理员",
         org,
         Some(DEMO_PASSWORD),
-        &Actor::cli("zhijia serve --demo"),
+        &actor,
     )
-    .await
+    .await?;
+    // The demo account also handles cases, so a newcomer sees the rights-protection console
+    // with the same sign-in.
+    let mut tx = db.begin().await?;
+    store::grant(&mut tx, created.staff, org, Role::CaseHandler, None).await?;
+    audit::append(
+        &mut tx,
+        &actor,
+        Record {
+            action: action::ROLE_GRANTED,
+            org: Some(org),
+            target_kind: Some("staff"),
+            target_id: Some(created.staff.0.to_string()),
+            detail: Some(Role::CaseHandler.as_str().to_owned()),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(created)
 }
 
 async fn insert_admin(

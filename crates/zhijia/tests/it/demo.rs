@@ -223,3 +223,32 @@ on_both!(
         assert_eq!(transfers, 1);
     }
 );
+
+on_both!(
+    demo_cases_cover_every_state_with_escalations_a_review_and_a_mediation,
+    |t: TestDb| async move {
+        let keys = crate::helpers::keys();
+        demo::generate(&t.store, &keys, &opts(300), &|_| {})
+            .await
+            .unwrap();
+        demo::case::samples(&t.store).await.unwrap();
+        let count = |sql: &'static str| {
+            let db = t.store.clone();
+            async move { db.query_one::<i64>(sql, &[]).await.unwrap() }
+        };
+        for state in zhijia_domain::case::CaseState::ALL {
+            let n: i64 = t
+                .store
+                .query_one(
+                    "SELECT COUNT(*) FROM rights_case WHERE state = $1",
+                    &[&state.as_str()],
+                )
+                .await
+                .unwrap();
+            assert!(n >= 1, "no demo case is {}", state.as_str());
+        }
+        assert!(count("SELECT COUNT(*) FROM rights_case WHERE escalation_level >= 2").await >= 1);
+        assert!(count("SELECT COUNT(*) FROM rights_case WHERE review_by_parent = TRUE").await >= 1);
+        assert!(count("SELECT COUNT(*) FROM case_mediation").await >= 1);
+    }
+);
