@@ -5,7 +5,10 @@
 //!   INSERTs into the same table.
 //! - `zhijia-bench import`: `zhijia import members` rows per second against the same bare loop,
 //!   then roster search latency by member number and identity number.
+//! - `zhijia-bench cases`: a handler's case queue and the escalation job with a million cases.
 //! - `zhijia-bench hello`: a bare axum "hello" server, the HTTP baseline for benches/http.sh.
+
+mod cases;
 
 use chrono::{NaiveDate, Utc};
 use clap::{Parser, Subcommand};
@@ -46,6 +49,20 @@ enum Cmd {
         #[arg(long, default_value_t = 2_000)]
         searches: usize,
     },
+    /// A province with a million cases: a handler's queue beside a point read, and the
+    /// escalation job over every open case.
+    Cases {
+        #[arg(long, default_value_t = 1_000_000)]
+        cases: u64,
+        /// A PostgreSQL server URL whose user may create databases; SQLite when absent.
+        #[arg(long)]
+        postgres: Option<String>,
+        #[arg(long, default_value = "target/bench-data")]
+        dir: std::path::PathBuf,
+        /// Timed queue reads of each kind.
+        #[arg(long, default_value_t = 200)]
+        rounds: usize,
+    },
     /// A bare axum server answering "hello", for the HTTP baseline.
     Hello {
         #[arg(long, default_value = "127.0.0.1:18081")]
@@ -72,6 +89,12 @@ async fn main() -> Result<(), BoxError> {
             dir,
             searches,
         } => import(rows, &dir, searches).await,
+        Cmd::Cases {
+            cases,
+            postgres,
+            dir,
+            rounds,
+        } => cases::run(cases, postgres, &dir, rounds).await,
         Cmd::Hello { listen } => {
             let app = axum::Router::new().route("/", axum::routing::get(|| async { "hello" }));
             let listener = tokio::net::TcpListener::bind(&listen).await?;
