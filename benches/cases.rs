@@ -145,7 +145,9 @@ pub async fn run(
     let actor = Actor::cli("zhijia-bench");
     // Baseline: one case by primary key, through the same store call a page makes.
     let (p50, p99) = time(rounds, || async {
-        zhijia_store::case::get(&store, 4242).await?.ok_or("no case")?;
+        zhijia_store::case::get(&store, 4242)
+            .await?
+            .ok_or("no case")?;
         Ok(())
     })
     .await?;
@@ -182,8 +184,14 @@ pub async fn run(
         );
     }
     // The escalation job on 25 November 2026: most open cases are long overdue.
-    let now = Utc.with_ymd_and_hms(2026, 11, 25, 2, 0, 0).single().ok_or("date")?;
-    for label in ["first run (raises overdue cases)", "second run (nothing changed)"] {
+    let now = Utc
+        .with_ymd_and_hms(2026, 11, 25, 2, 0, 0)
+        .single()
+        .ok_or("date")?;
+    for label in [
+        "first run (raises overdue cases)",
+        "second run (nothing changed)",
+    ] {
         let t = Instant::now();
         let mut tx = store.begin().await?;
         let out = zhijia_app::case::escalate::run_in(&mut tx, &settings, now).await?;

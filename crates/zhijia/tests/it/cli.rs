@@ -452,3 +452,107 @@ fn an_import_killed_half_way_leaves_whole_batches_and_a_rerun_finishes_it() {
 fn rusqlite_open(path: &std::path::Path) -> rusqlite::Connection {
     rusqlite::Connection::open(path).unwrap()
 }
+
+/// Runs `zhijia serve` (not demo) on a database and returns it once it prints its address.
+fn serve_on(database_url: &str, key: &str, data_dir: &std::path::Path) -> Server {
+    let child = zhijia()
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--database-url",
+            database_url,
+        ])
+        .args(["--pii-key", key, "--data-dir"])
+        .arg(data_dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut server = Server(child);
+    let stdout = server.0.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let line = rx
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            .expect("serve printed its address");
+        if line.contains("请在浏览器打开：") {
+            return server;
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_server_processes_on_one_postgresql_escalate_each_overdue_case_exactly_once() {
+    let Some(t) = crate::helpers::TestDb::postgres().await else {
+        return;
+    };
+    let db = &t.store;
+    let w = crate::membership::world(db).await;
+    let env = crate::case::CaseEnv::new();
+    let ctx = env.ctx(db);
+    // Ten cases filed a month ago at the factory that nobody handled.
+    let filed_at = chrono::Utc::now() - chrono::Duration::days(30);
+    let mut ids = Vec::new();
+    for k in 0..10 {
+        let f = zhijia_app::case::file::file(
+            &ctx,
+            &format!("1370013700{k}"),
+            &crate::case::complaint("consultation", &w.factory_code),
+            &[],
+            filed_at,
+        )
+        .await
+        .unwrap();
+        ids.push(f.id);
+    }
+    let url = t.url().unwrap();
+    let key = zhijia_domain::pii::PiiKeys::generate_hex();
+    let dirs = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
+    // Two server processes start at once; each runs the job loop as soon as it is up.
+    let _a = serve_on(&url, &key, dirs[0].path());
+    let _b = serve_on(&url, &key, dirs[1].path());
+    let deadline = Instant::now() + Duration::from_secs(90);
+    loop {
+        let done: i64 = db
+            .query_one(
+                "SELECT COUNT(*) FROM job WHERE kind = 'case.escalate_overdue' AND status = 'done'",
+                &[],
+            )
+            .await
+            .unwrap();
+        if done >= 1 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the escalation job never ran");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // Let both loops finish whatever they were doing.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    for id in ids {
+        let escalations = zhijia_store::case::events(db, id)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.action == "case.escalated")
+            .count();
+        assert_eq!(escalations, 1, "case {id} escalated exactly once");
+        let c = zhijia_store::case::get(db, id).await.unwrap().unwrap();
+        assert!(c.escalation_level >= 2, "a month late is past the parent");
+        assert_ne!(c.supervising_org_id, Some(w.factory.id));
+    }
+    let audited: i64 = db
+        .query_one(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'case.escalated'",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(audited, 10);
+}
