@@ -435,6 +435,7 @@ pub async fn of_filer(
 #[derive(Debug, Clone)]
 pub struct Overdue {
     pub id: i64,
+    pub title: String,
     pub due_on: NaiveDate,
     pub escalation_level: i64,
     pub handling_org_path: OrgPath,
@@ -445,6 +446,7 @@ impl FromRow for Overdue {
         let path: String = row.get("path")?;
         Ok(Overdue {
             id: row.get("id")?,
+            title: row.get("title")?,
             due_on: row.get("due_on")?,
             escalation_level: row.get("escalation_level")?,
             handling_org_path: OrgPath::from_stored(path).map_err(crate::StoreError::Decode)?,
@@ -453,7 +455,7 @@ impl FromRow for Overdue {
 }
 
 const OVERDUE: &str = concat!(
-    "SELECT c.id, c.due_on, c.escalation_level, o.path FROM rights_case c \
+    "SELECT c.id, c.title, c.due_on, c.escalation_level, o.path FROM rights_case c \
      JOIN org o ON o.id = c.handling_org_id WHERE c.due_on < $1 AND ",
     open_states!(),
     " ORDER BY c.due_on, c.id"

@@ -6,7 +6,7 @@
 //! run once however many server processes there are, and escalating is idempotent anyway (a
 //! case is only ever raised to a higher level), so each level is recorded exactly once.
 
-use super::{Settings, record, system_actor};
+use super::{Recorded, Settings, record_step, system_actor};
 use crate::Result;
 use chrono::{DateTime, Utc};
 use zhijia_domain::audit::action;
@@ -59,26 +59,17 @@ pub async fn run_in(tx: &mut Tx, settings: &Settings, now: DateTime<Utc>) -> Res
         if !store::escalate(tx, o.id, level, target, now).await? {
             continue;
         }
-        let Some(c) = store::lock(tx, o.id).await? else {
-            continue;
+        let note = format!("超过办理时限（{}），第{level}级督办", o.due_on);
+        let step = Recorded {
+            case_id: o.id,
+            title: &o.title,
+            action: action::CASE_ESCALATED,
+            from: None,
+            to: None,
+            org: target,
+            note: Some(&note),
         };
-        let note = format!(
-            "超过办理时限（{}），第{level}次督办，由{}督办",
-            o.due_on,
-            c.supervising_org_name.as_deref().unwrap_or("上级工会")
-        );
-        record(
-            tx,
-            &actor,
-            &c,
-            action::CASE_ESCALATED,
-            None,
-            None,
-            target,
-            Some(&note),
-            now,
-        )
-        .await?;
+        record_step(tx, &actor, &step, now).await?;
         out.escalated += 1;
     }
     Ok(out)

@@ -121,6 +121,44 @@ pub(crate) async fn record(
     note: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<()> {
+    let step = Recorded {
+        case_id: c.id,
+        title: &c.title,
+        action,
+        from,
+        to,
+        org,
+        note,
+    };
+    record_step(tx, actor, &step, now).await
+}
+
+/// A step as recorded in the history and the audit log.
+pub(crate) struct Recorded<'a> {
+    pub case_id: i64,
+    pub title: &'a str,
+    pub action: &'static str,
+    pub from: Option<&'a str>,
+    pub to: Option<&'a str>,
+    pub org: OrgId,
+    pub note: Option<&'a str>,
+}
+
+pub(crate) async fn record_step(
+    tx: &mut Tx,
+    actor: &Actor,
+    r: &Recorded<'_>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let Recorded {
+        case_id,
+        title,
+        action,
+        from,
+        to,
+        org,
+        note,
+    } = *r;
     let kind = match actor.kind {
         ActorKind::Staff => "staff",
         ActorKind::Worker => "worker",
@@ -129,7 +167,7 @@ pub(crate) async fn record(
     store::add_event(
         tx,
         &store::NewEvent {
-            case_id: c.id,
+            case_id,
             action,
             from_state: from,
             to_state: to,
@@ -154,8 +192,8 @@ pub(crate) async fn record(
                 action,
                 org: Some(org),
                 target_kind: Some("case"),
-                target_id: Some(c.id.to_string()),
-                detail: Some(format!("案件#{} {}", c.id, c.title)),
+                target_id: Some(case_id.to_string()),
+                detail: Some(format!("案件#{case_id} {title}")),
             },
         )
         .await?;
