@@ -132,3 +132,46 @@ async fn a_worker_joins_and_shows_a_card_that_a_merchant_checks_in_a_real_browse
         "{stdout}\n{stderr}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worker_files_a_case_with_a_photo_and_the_statistics_chart_draws_in_a_real_browser() {
+    let Some((dir, chromium)) = tools() else {
+        return;
+    };
+    let t = TestDb::sqlite().await;
+    let w = crate::membership::world(&t.store).await;
+    zhijia_app::staff::create_demo_admin(&t.store, w.gz.prov.id)
+        .await
+        .unwrap();
+    let config = WebConfig {
+        demo: true,
+        pii_keys: Some(crate::helpers::keys()),
+        ..WebConfig::default()
+    };
+    let running = zhijia::serve::start(t.store.clone(), "127.0.0.1:0", config)
+        .await
+        .unwrap();
+    let base = format!("http://{}", running.addr);
+    let out_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let code = w.factory_code.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new("node")
+            .arg(dir.join("cases.mjs"))
+            .arg(&base)
+            .arg(&out_dir)
+            .env("ZHIJIA_CHROMIUM", chromium)
+            .env("ZHIJIA_USER", zhijia_app::staff::DEMO_USERNAME)
+            .env("ZHIJIA_PASSWORD", zhijia_app::staff::DEMO_PASSWORD)
+            .env("ZHIJIA_CREDIT_CODE", code)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && stdout.contains("browser: ok"),
+        "{stdout}\n{stderr}"
+    );
+}
