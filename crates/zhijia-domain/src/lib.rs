@@ -4,6 +4,7 @@
 #[macro_use]
 mod macros;
 
+pub mod aid;
 pub mod audit;
 pub mod auth;
 pub mod calendar;
