@@ -19,25 +19,33 @@ pub const MAX_ATTEMPTS: i64 = 5;
 pub enum JobKind {
     /// Release the transfers whose releasing union did not answer in time.
     ReleaseOverdueTransfers,
+    /// Lapse the hardship files not reviewed in time.
+    LapseOverdueAidReviews,
 }
+
+/// Every kind, for parsing and scheduling: each is periodic.
+pub const KINDS: [JobKind; 2] = [
+    JobKind::ReleaseOverdueTransfers,
+    JobKind::LapseOverdueAidReviews,
+];
 
 impl JobKind {
     pub fn as_str(self) -> &'static str {
         match self {
             JobKind::ReleaseOverdueTransfers => "transfer.release_overdue",
+            JobKind::LapseOverdueAidReviews => "aid.lapse_overdue_reviews",
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [JobKind::ReleaseOverdueTransfers]
-            .into_iter()
-            .find(|k| k.as_str() == s)
+        KINDS.into_iter().find(|k| k.as_str() == s)
     }
 
     /// How often a periodic kind runs.
     fn every(self) -> Duration {
         match self {
             JobKind::ReleaseOverdueTransfers => Duration::minutes(5),
+            JobKind::LapseOverdueAidReviews => Duration::hours(1),
         }
     }
 }
@@ -52,7 +60,7 @@ pub fn worker_name() -> String {
 /// Enqueues the periodic jobs of the period holding `now`. Idempotent: the job of a period is
 /// one row (kind + period start) however many processes schedule it.
 pub async fn schedule(ctx: &Ctx<'_>, now: DateTime<Utc>) -> Result<()> {
-    for kind in [JobKind::ReleaseOverdueTransfers] {
+    for kind in KINDS {
         let start = now
             .duration_trunc(kind.every())
             .map_err(|e| AppError::Config(format!("作业周期无效：{e}")))?;
@@ -102,6 +110,12 @@ async fn run(ctx: &Ctx<'_>, worker: &str, job: &Job, now: DateTime<Utc>) -> Resu
             let n = transfer::release_overdue_in(&mut tx, now).await?;
             if n > 0 {
                 tracing::info!(released = n, "overdue transfers released");
+            }
+        }
+        JobKind::LapseOverdueAidReviews => {
+            let n = crate::aid::file::lapse_overdue_in(&mut tx, now).await?;
+            if n > 0 {
+                tracing::info!(lapsed = n, "hardship files not reviewed in time lapsed");
             }
         }
     }

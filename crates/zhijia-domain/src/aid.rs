@@ -534,7 +534,7 @@ mod tests {
         let me = b"me-index-16bytes".to_vec();
         let other = b"other-index-16by".to_vec();
         assert_eq!(
-            check_duties(0, Some(0), &[], 7, &me, &[other.clone()]),
+            check_duties(0, Some(0), &[], 7, &me, std::slice::from_ref(&other)),
             Ok(())
         );
         assert_eq!(

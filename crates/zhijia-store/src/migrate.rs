@@ -31,10 +31,11 @@ macro_rules! migrations {
     };
 }
 
-const SQLITE: &[Migration] =
-    migrations!("sqlite": "0001_init", "0002_identity", "0003_membership", "0004_jobs");
-const POSTGRES: &[Migration] =
-    migrations!("postgres": "0001_init", "0002_identity", "0003_membership", "0004_jobs");
+// 0005 is the rights-protection cases' migration, landed on its own branch.
+const SQLITE: &[Migration] = migrations!("sqlite": "0001_init", "0002_identity", "0003_membership",
+    "0004_jobs", "0006_aid");
+const POSTGRES: &[Migration] = migrations!("postgres": "0001_init", "0002_identity",
+    "0003_membership", "0004_jobs", "0006_aid");
 
 const CREATE_TABLE_SQLITE: &str = "CREATE TABLE IF NOT EXISTS schema_migration (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";

@@ -2,6 +2,7 @@
 //! `/api/v1`, its OpenAPI document, `/healthz` and `/metrics`. One folder per area, each with
 //! `api.rs` (JSON) and `pages.rs` (HTML).
 
+mod aid;
 mod assets;
 mod audit;
 mod auth;
@@ -41,6 +42,8 @@ pub struct WebConfig {
     pub pii_keys: Option<zhijia_domain::pii::PiiKeys>,
     /// Review deadlines, the release timeout and the business calendar.
     pub membership: zhijia_app::membership::Settings,
+    /// Minimum living standards, approval chains, the yearly cap, notice and review periods.
+    pub aid: zhijia_app::aid::Settings,
 }
 
 /// What every handler is given. One `Arc`, so the per-request clone is a single increment.
@@ -133,6 +136,8 @@ pub fn app(state: AppState) -> Router {
         .merge(auth::me::routes())
         .merge(auth::worker_api::routes())
         .merge(membership::api::routes())
+        .merge(aid::api::routes())
+        .merge(aid::console::routes())
         .merge(deletion::routes())
         .merge(membership::pages::routes())
         .merge(membership::console::routes())

@@ -462,6 +462,7 @@ async fn serve_command(args: ServeArgs) -> Result<(), AppError> {
             review_working_days: args.review_working_days,
             release_days: args.transfer_release_days,
         },
+        aid: zhijia_app::aid::Settings::default(),
     };
     let sms: std::sync::Arc<dyn zhijia_app::sms::SmsSender> = match &args.sms_gateway_url {
         Some(url) => std::sync::Arc::new(

@@ -4,6 +4,7 @@
 
 mod helpers;
 
+mod aid;
 mod browser;
 mod cli;
 mod deletion;

@@ -963,7 +963,11 @@ on_both!(
         };
         let (a, b, c, d) = tokio::join!(run(0), run(1), run(2), run(3));
         let done = a + b + c + d;
-        assert_eq!(done, 1, "one job for the period, run once");
+        assert_eq!(
+            done,
+            zhijia_app::jobs::KINDS.len(),
+            "one job per kind for the period, each run once"
+        );
         let released = zhijia_store::audit::all(db, 200, 0)
             .await
             .unwrap()
@@ -991,11 +995,17 @@ on_both!(
         let ctx = env.ctx(db);
         let now = Utc::now();
         zhijia_app::jobs::schedule(&ctx, now).await.unwrap();
-        // Runner A claims the job and stalls past its lease.
+        // Runner A claims the jobs and stalls past their lease.
         let job = zhijia_store::job::claim(db, "A", now, now + Duration::minutes(5))
             .await
             .unwrap()
             .expect("a due job");
+        for _ in 1..zhijia_app::jobs::KINDS.len() {
+            zhijia_store::job::claim(db, "A", now, now + Duration::minutes(5))
+                .await
+                .unwrap()
+                .expect("a due job of each kind");
+        }
         assert!(
             zhijia_store::job::claim(db, "B", now, now + Duration::minutes(5))
                 .await
@@ -1007,7 +1017,7 @@ on_both!(
         let later = now + Duration::minutes(10);
         assert_eq!(
             zhijia_app::jobs::run_due(&ctx, "B", later).await.unwrap(),
-            1
+            zhijia_app::jobs::KINDS.len()
         );
         // A wakes up: its finish is refused, so its work would roll back.
         let mut tx = db.begin().await.unwrap();
