@@ -5,6 +5,7 @@
 mod helpers;
 
 mod aid;
+mod aid_http;
 mod browser;
 mod cli;
 mod deletion;
