@@ -871,3 +871,58 @@ on_both!(
         assert_eq!(a.application.chain, vec!["grassroots", "county"]);
     }
 );
+
+on_both!(
+    the_demo_shows_files_applications_at_every_stage_and_a_ledger_with_a_reversal,
+    |t: TestDb| async move {
+        let db = &t.store;
+        let keys = crate::helpers::keys();
+        let opts = zhijia_app::demo::DemoOptions {
+            seed: 7,
+            members: 1500,
+            province: "44".into(),
+        };
+        zhijia_app::demo::generate(db, &keys, &opts, &|_| {})
+            .await
+            .unwrap();
+        zhijia_app::demo::membership::samples(db, &keys)
+            .await
+            .unwrap();
+        zhijia_app::demo::aid::samples(db, &keys).await.unwrap();
+        let count = |sql: &'static str| async move { db.query_one::<i64>(sql, &[]).await.unwrap() };
+        assert_eq!(count("SELECT COUNT(*) FROM hardship_file").await, 7);
+        assert_eq!(
+            count("SELECT COUNT(*) FROM hardship_file WHERE status = 'lapsed'").await,
+            1
+        );
+        for status in [
+            "in_review",
+            "rejected",
+            "approved",
+            "suspended",
+            "disbursed",
+        ] {
+            let n: i64 = db
+                .query_one(
+                    "SELECT COUNT(*) FROM aid_application WHERE status = $1",
+                    &[&status],
+                )
+                .await
+                .unwrap();
+            assert!(n > 0, "an application {status}");
+        }
+        let stages: i64 = count(
+            "SELECT COUNT(DISTINCT current_stage) FROM aid_application WHERE status = 'in_review'",
+        )
+        .await;
+        assert_eq!(stages, 3, "waiting at each level");
+        assert_eq!(
+            count("SELECT COUNT(*) FROM disbursement WHERE reverses_id IS NOT NULL").await,
+            1
+        );
+        assert_eq!(
+            count("SELECT CAST(SUM(amount_fen) AS BIGINT) FROM disbursement").await,
+            200_000
+        );
+    }
+);
