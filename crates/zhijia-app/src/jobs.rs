@@ -22,12 +22,16 @@ pub enum JobKind {
     ReleaseOverdueTransfers,
     /// Escalate (督办) the open cases past their deadline.
     EscalateOverdueCases,
+    /// Lapse the hardship files not reviewed in time.
+    LapseOverdueAidReviews,
 }
 
-/// Every kind, in the order a period's jobs are scheduled.
-pub const ALL: [JobKind; 2] = [
+/// Every kind, for parsing and scheduling, in the order a period's jobs are scheduled: each is
+/// periodic.
+pub const ALL: [JobKind; 3] = [
     JobKind::ReleaseOverdueTransfers,
     JobKind::EscalateOverdueCases,
+    JobKind::LapseOverdueAidReviews,
 ];
 
 /// What jobs need: the membership context (store, keys, SMS) and the case settings.
@@ -41,6 +45,7 @@ impl JobKind {
         match self {
             JobKind::ReleaseOverdueTransfers => "transfer.release_overdue",
             JobKind::EscalateOverdueCases => "case.escalate_overdue",
+            JobKind::LapseOverdueAidReviews => "aid.lapse_overdue_reviews",
         }
     }
 
@@ -54,6 +59,7 @@ impl JobKind {
             JobKind::ReleaseOverdueTransfers => Duration::minutes(5),
             // Deadlines are whole days; a quarter of an hour is soon enough after midnight.
             JobKind::EscalateOverdueCases => Duration::minutes(15),
+            JobKind::LapseOverdueAidReviews => Duration::hours(1),
         }
     }
 }
@@ -131,6 +137,12 @@ async fn run(jobs: &JobCtx<'_>, worker: &str, job: &Job, now: DateTime<Utc>) -> 
                     escalated = out.escalated,
                     "overdue cases escalated"
                 );
+            }
+        }
+        JobKind::LapseOverdueAidReviews => {
+            let n = crate::aid::file::lapse_overdue_in(&mut tx, now).await?;
+            if n > 0 {
+                tracing::info!(lapsed = n, "hardship files not reviewed in time lapsed");
             }
         }
     }

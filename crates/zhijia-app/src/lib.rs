@@ -1,6 +1,7 @@
 //! Use cases of zhijia. Each one checks its input with the domain rules, runs in one store
 //! transaction and returns `AppError`, the one error type the web and the command line show.
 
+pub mod aid;
 pub mod audit;
 pub mod case;
 pub mod deletion;

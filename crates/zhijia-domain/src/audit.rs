@@ -92,4 +92,20 @@ pub mod action {
     pub const CASE_NOTE_ADDED: &str = "case.note_added";
     pub const CASE_ATTACHMENT_ADDED: &str = "case.attachment_added";
     pub const CASE_MEDIATION_RECORDED: &str = "case.mediation_recorded";
+    /// A staff member declared their own identity number (so aid decisions on their own
+    /// household are refused).
+    pub const STAFF_IDENTITY_LINKED: &str = "staff.identity_linked";
+    pub const AID_FILE_OPENED: &str = "aid.file_opened";
+    /// An aid officer was shown a hardship file's health, disability and income.
+    pub const AID_FILE_VIEWED: &str = "aid.file_viewed";
+    pub const AID_FILE_REVIEWED: &str = "aid.file_reviewed";
+    pub const AID_FILE_EXITED: &str = "aid.file_exited";
+    pub const AID_FILE_LAPSED: &str = "aid.file_lapsed";
+    pub const AID_APPLIED: &str = "aid.applied";
+    pub const AID_STAGE_DECIDED: &str = "aid.stage_decided";
+    pub const AID_OBJECTION_FILED: &str = "aid.objection_filed";
+    pub const AID_OBJECTION_RESOLVED: &str = "aid.objection_resolved";
+    pub const AID_DISBURSED: &str = "aid.disbursed";
+    pub const AID_DISBURSEMENT_REVERSED: &str = "aid.disbursement_reversed";
+    pub const AID_LEDGER_EXPORTED: &str = "aid.ledger_exported";
 }

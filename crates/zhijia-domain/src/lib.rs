@@ -4,6 +4,7 @@
 #[macro_use]
 mod macros;
 
+pub mod aid;
 pub mod attachment;
 pub mod audit;
 pub mod auth;

@@ -5,6 +5,7 @@
 //! runs it on either backend; per-backend code lives only where the engines really differ
 //! (connection set-up, migrations, bulk loading).
 
+pub mod aid;
 pub mod audit;
 pub mod case;
 pub mod db;

@@ -2,6 +2,7 @@
 //! `/api/v1`, its OpenAPI document, `/healthz` and `/metrics`. One folder per area, each with
 //! `api.rs` (JSON) and `pages.rs` (HTML).
 
+mod aid;
 mod assets;
 mod audit;
 mod auth;
@@ -44,6 +45,8 @@ pub struct WebConfig {
     pub membership: zhijia_app::membership::Settings,
     /// Case deadlines, escalation period and the business calendar.
     pub cases: zhijia_app::case::Settings,
+    /// Minimum living standards, approval chains, the yearly cap, notice and review periods.
+    pub aid: zhijia_app::aid::Settings,
 }
 
 /// What every handler is given. One `Arc`, so the per-request clone is a single increment.
@@ -139,6 +142,8 @@ pub fn app(state: AppState) -> Router {
         .merge(case::api::routes())
         .merge(case::pages::routes())
         .merge(case::console::routes())
+        .merge(aid::api::routes())
+        .merge(aid::console::routes())
         .merge(deletion::routes())
         .merge(membership::pages::routes())
         .merge(membership::console::routes())

@@ -404,6 +404,7 @@ async fn load_demo(db: &Store, keys: &PiiKeys, opts: &DemoOptions) -> Result<(),
     bar.finish_and_clear();
     demo::membership::samples(db, keys).await?;
     demo::case::samples(db).await?;
+    demo::aid::samples(db, keys).await?;
     let secs = started.elapsed().as_secs_f64();
     println!(
         "演示数据已载入：{} 个工会组织，{} 名职工，用时 {:.1} 秒(每秒 {:.0} 名)",
@@ -490,6 +491,7 @@ async fn serve_command(args: ServeArgs) -> Result<(), AppError> {
             review_working_days: args.review_working_days,
             release_days: args.transfer_release_days,
         },
+        aid: zhijia_app::aid::Settings::default(),
     };
     let sms: std::sync::Arc<dyn zhijia_app::sms::SmsSender> = match &args.sms_gateway_url {
         Some(url) => std::sync::Arc::new(

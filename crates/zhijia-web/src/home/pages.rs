@@ -36,7 +36,7 @@ const MODULES: &[Module] = &[
     Module {
         name: "困难帮扶",
         icon: "帮",
-        href: None,
+        href: Some("/aid/notice"),
     },
     Module {
         name: "普惠服务",

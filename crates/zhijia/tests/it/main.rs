@@ -4,6 +4,8 @@
 
 mod helpers;
 
+mod aid;
+mod aid_http;
 mod browser;
 mod case;
 mod case_http;

@@ -1008,14 +1008,18 @@ on_both!(
         let now = Utc::now();
         let cases = zhijia_app::case::Settings::default();
         let jobs = env.jobs(db, &cases);
-        zhijia_store::job::enqueue(db, "transfer.release_overdue", "test", now)
-            .await
-            .unwrap();
-        // Runner A claims the job and stalls past its lease.
+        zhijia_app::jobs::schedule(&jobs, now).await.unwrap();
+        // Runner A claims the jobs and stalls past their lease.
         let job = zhijia_store::job::claim(db, "A", now, now + Duration::minutes(5))
             .await
             .unwrap()
             .expect("a due job");
+        for _ in 1..zhijia_app::jobs::ALL.len() {
+            zhijia_store::job::claim(db, "A", now, now + Duration::minutes(5))
+                .await
+                .unwrap()
+                .expect("a due job of each kind");
+        }
         assert!(
             zhijia_store::job::claim(db, "B", now, now + Duration::minutes(5))
                 .await
@@ -1027,7 +1031,7 @@ on_both!(
         let later = now + Duration::minutes(10);
         assert_eq!(
             zhijia_app::jobs::run_due(&jobs, "B", later).await.unwrap(),
-            1
+            zhijia_app::jobs::ALL.len()
         );
         // A wakes up: its finish is refused, so its work would roll back.
         let mut tx = db.begin().await.unwrap();

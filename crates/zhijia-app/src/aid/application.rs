@@ -1,0 +1,593 @@
+//! Aid applications: entered by an aid officer for an active file, decided stage by stage along
+//! the chain their kind and amount give (order enforced, one person one stage, nobody on their
+//! own household), then on public notice (公示) with names masked, where an objection pauses
+//! payment until an aid officer resolves it.
+
+use super::{Ctx, may_manage, may_read, staff_id, text};
+use crate::membership::StaffCtx;
+use crate::membership::card::mask_name;
+use crate::{AppError, Result};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use zhijia_domain::aid::{self, AidKind, AidStatus, DutyConflict, StageRole};
+use zhijia_domain::audit::{Actor, action};
+use zhijia_domain::auth::Role;
+use zhijia_domain::org::{OrgLevel, OrgPath};
+use zhijia_store::Page;
+use zhijia_store::aid::{self as store, ApplicationRow, Decision, Objection};
+use zhijia_store::audit::{self, Record};
+use zhijia_store::org::{self as org_store, Org};
+
+/// What an aid officer enters.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct ApplicationInput {
+    pub file_id: i64,
+    /// daily_living, medical, education_grant, emergency
+    pub kind: String,
+    /// 申请金额(分)
+    pub amount_fen: i64,
+    pub reason: String,
+    /// 金秋助学：受助学生(家庭成员编号)
+    pub student_id: Option<i64>,
+    /// 金秋助学：录取学校
+    pub school: Option<String>,
+    /// 金秋助学：录取通知书编号等录取证明
+    pub admission_proof: Option<String>,
+}
+
+/// One stage of an application's chain, with its decision if taken.
+#[derive(Debug, Clone, Serialize)]
+pub struct StageView {
+    pub index: usize,
+    pub level: &'static str,
+    pub level_label: &'static str,
+    pub role_label: &'static str,
+    pub decision: Option<Decision>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ApplicationView {
+    pub id: i64,
+    pub file_id: i64,
+    pub org_id: i64,
+    pub org_name: String,
+    pub head_name: String,
+    pub kind: String,
+    pub kind_label: &'static str,
+    pub amount_fen: i64,
+    pub amount_yuan: String,
+    pub reason: String,
+    pub student_name: Option<String>,
+    pub school: Option<String>,
+    pub admission_proof: Option<String>,
+    pub chain: Vec<&'static str>,
+    pub current_stage: Option<i64>,
+    pub status: String,
+    pub status_label: &'static str,
+    pub approved_on: Option<NaiveDate>,
+    pub notice_ends_on: Option<NaiveDate>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl ApplicationView {
+    pub fn of(a: ApplicationRow) -> Self {
+        let chain = aid::chain_from_str(&a.chain).unwrap_or_default();
+        ApplicationView {
+            id: a.id,
+            file_id: a.file_id,
+            org_id: a.org_id.0,
+            org_name: a.org_name,
+            head_name: a.head_name,
+            kind_label: AidKind::parse(&a.kind).map_or("", AidKind::label),
+            kind: a.kind,
+            amount_yuan: aid::yuan(a.amount_fen),
+            amount_fen: a.amount_fen,
+            reason: a.reason,
+            student_name: a.student_name,
+            school: a.school,
+            admission_proof: a.admission_proof,
+            chain: chain.iter().map(|l| l.as_str()).collect(),
+            current_stage: a.current_stage,
+            status_label: AidStatus::parse(&a.status).map_or("", AidStatus::label),
+            status: a.status,
+            approved_on: a.approved_on,
+            notice_ends_on: a.notice_ends_on,
+            created_at: a.created_at,
+        }
+    }
+}
+
+/// Enters an application for an active file of the officer's branch; its chain is fixed now.
+pub async fn apply(
+    ctx: &Ctx<'_>,
+    staff: &StaffCtx<'_>,
+    input: &ApplicationInput,
+    _now: DateTime<Utc>,
+) -> Result<i64> {
+    let f = super::file::managed(ctx, staff, input.file_id).await?;
+    if f.status != "active" {
+        return Err(AppError::Conflict(
+            "档案已失效或已解困脱困，不能申请帮扶".into(),
+        ));
+    }
+    let kind = AidKind::parse(input.kind.trim()).ok_or_else(|| {
+        AppError::invalid("kind", "帮扶类别应为生活救助、医疗救助、金秋助学或应急救助")
+    })?;
+    if input.amount_fen <= 0 || input.amount_fen > ctx.settings.yearly_cap_fen {
+        return Err(AppError::invalid(
+            "amount_fen",
+            format!(
+                "申请金额应大于0且不超过本户年度上限{}元",
+                aid::yuan(ctx.settings.yearly_cap_fen)
+            ),
+        ));
+    }
+    let reason = text("reason", &input.reason, 500)?;
+    let (mut student, mut school, mut proof) = (None, None, None);
+    if kind == AidKind::EducationGrant {
+        let members = store::members(ctx.db, f.id).await?;
+        let s = input
+            .student_id
+            .and_then(|id| members.iter().find(|m| m.id == id))
+            .ok_or_else(|| AppError::invalid("student_id", "金秋助学须选择本户的一名学生"))?;
+        student = Some(s.id);
+        school = Some(text("school", input.school.as_deref().unwrap_or(""), 100)?);
+        proof = Some(text(
+            "admission_proof",
+            input.admission_proof.as_deref().unwrap_or(""),
+            200,
+        )?);
+    }
+    let chain = ctx
+        .settings
+        .chains
+        .chain_for(kind, input.amount_fen)
+        .ok_or_else(|| AppError::Config(format!("{}没有配置审批流程", kind.label())))?;
+    let chain = aid::chain_to_string(chain);
+    let mut tx = ctx.db.begin().await?;
+    let id = store::insert_application(
+        &mut tx,
+        &store::NewApplication {
+            file_id: f.id,
+            kind: kind.as_str(),
+            amount_fen: input.amount_fen,
+            reason: &reason,
+            student_id: student,
+            school: school.as_deref(),
+            admission_proof: proof.as_deref(),
+            chain: &chain,
+            created_by: staff.staff_id(),
+        },
+    )
+    .await?;
+    audit::append(
+        &mut tx,
+        staff.actor,
+        Record {
+            action: action::AID_APPLIED,
+            org: Some(f.org_id),
+            target_kind: Some("aid_application"),
+            target_id: Some(id.to_string()),
+            detail: Some(format!(
+                "档案#{}，{}{}元，审批流程 {chain}",
+                f.id,
+                kind.label(),
+                aid::yuan(input.amount_fen)
+            )),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// The union that decides a stage at `level` for a file of the union at `file_path`: the
+/// deepest union on the path at that level or above it. (A file of a township union has no
+/// grassroots union above it: its own union recommends.)
+pub async fn stage_org(
+    db: &zhijia_store::Store,
+    file_path: &OrgPath,
+    level: OrgLevel,
+) -> Result<Org> {
+    for id in file_path.ids().into_iter().rev() {
+        let org = org_store::get(db, id)
+            .await?
+            .ok_or(AppError::NotFound("工会"))?;
+        if org.level <= level {
+            return Ok(org);
+        }
+    }
+    Err(AppError::Config(format!(
+        "档案所在工会之上没有{}，无法办理该审批环节",
+        level.label()
+    )))
+}
+
+/// An application, if the caller may see it (404 otherwise).
+pub async fn readable(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: i64) -> Result<ApplicationRow> {
+    let a = store::application(ctx.db, id)
+        .await?
+        .ok_or(AppError::NotFound("帮扶申请"))?;
+    if !may_read(staff, &a.org_path) {
+        return Err(AppError::NotFound("帮扶申请"));
+    }
+    Ok(a)
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ApplicationDetail {
+    pub application: ApplicationView,
+    pub stages: Vec<StageView>,
+    pub objections: Vec<Objection>,
+    pub paid_fen: i64,
+}
+
+pub async fn detail(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: i64) -> Result<ApplicationDetail> {
+    let a = readable(ctx, staff, id).await?;
+    let decisions = store::decisions(ctx.db, id).await?;
+    let chain = aid::chain_from_str(&a.chain).unwrap_or_default();
+    let stages = chain
+        .iter()
+        .enumerate()
+        .map(|(i, level)| StageView {
+            index: i,
+            level: level.as_str(),
+            level_label: level.label(),
+            role_label: aid::stage_role(i, chain.len()).label(),
+            decision: decisions.iter().find(|d| d.stage == i as i64).cloned(),
+        })
+        .collect();
+    let objections = store::objections(ctx.db, id).await?;
+    let paid_fen = zhijia_store::aid::ledger(ctx.db, &a.org_path, 0, a.file_id, 1000, 0)
+        .await?
+        .items
+        .iter()
+        .filter(|e| e.application_id == id)
+        .map(|e| e.amount_fen)
+        .sum();
+    Ok(ApplicationDetail {
+        application: ApplicationView::of(a),
+        stages,
+        objections,
+        paid_fen,
+    })
+}
+
+/// An application list request.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[serde(default)]
+pub struct ApplicationQuery {
+    pub org: Option<i64>,
+    /// in_review, rejected, approved, suspended, disbursed; all when absent
+    pub status: Option<String>,
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+pub async fn list(
+    ctx: &Ctx<'_>,
+    staff: &StaffCtx<'_>,
+    q: &ApplicationQuery,
+) -> Result<(Org, Page<ApplicationView>)> {
+    let org = super::scope(ctx, staff, q.org).await?;
+    let status = match q.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => "",
+        Some(s) => AidStatus::parse(s)
+            .ok_or_else(|| AppError::invalid("status", "申请状态不正确"))?
+            .as_str(),
+    };
+    let (limit, offset) = crate::page_bounds(q.limit, q.offset, 20);
+    let page = store::applications(ctx.db, &org.path, status, limit, offset).await?;
+    Ok((
+        org,
+        Page {
+            items: page.items.into_iter().map(ApplicationView::of).collect(),
+            total: page.total,
+            offset: page.offset,
+            limit: page.limit,
+        },
+    ))
+}
+
+/// A stage decision as typed.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct DecisionInput {
+    /// 所办理环节的序号(从0开始)，须为当前环节
+    pub stage: i64,
+    pub approve: bool,
+    /// 意见或理由(必填)
+    pub reason: String,
+}
+
+fn refused(c: DutyConflict) -> AppError {
+    match c {
+        DutyConflict::OutOfOrder { .. } | DutyConflict::Closed => AppError::Conflict(c.message()),
+        DutyConflict::SamePerson | DutyConflict::OwnHousehold => AppError::Forbidden(c.message()),
+    }
+}
+
+/// Decides a stage. The actor must be an aid officer of the stage's union (not merely above
+/// it), have recorded their own identity, not have decided another stage of this application,
+/// and not belong to the household. The stage must be the current one.
+pub async fn decide(
+    ctx: &Ctx<'_>,
+    staff: &StaffCtx<'_>,
+    id: i64,
+    input: &DecisionInput,
+    now: DateTime<Utc>,
+) -> Result<ApplicationView> {
+    let actor_id = staff_id(staff)?;
+    let a = readable(ctx, staff, id).await?;
+    let chain = aid::chain_from_str(&a.chain)
+        .ok_or_else(|| AppError::Config("审批流程记录无法读取".into()))?;
+    let stage = usize::try_from(input.stage)
+        .ok()
+        .filter(|s| *s < chain.len())
+        .ok_or_else(|| AppError::invalid("stage", "审批环节不存在"))?;
+    let level = chain[stage];
+    let org = stage_org(ctx.db, &a.org_path, level).await?;
+    let acts_here = staff
+        .grants
+        .iter()
+        .any(|g| g.role == Role::AidOfficer && g.org_path == org.path);
+    if !acts_here {
+        return Err(AppError::Forbidden(format!(
+            "第{}个环节({}{})须由{}的帮扶专干办理",
+            stage + 1,
+            level.label(),
+            aid::stage_role(stage, chain.len()).label(),
+            org.name
+        )));
+    }
+    let identity = store::staff_identity(ctx.db, actor_id)
+        .await?
+        .ok_or_else(|| {
+            AppError::Forbidden(
+                "办理帮扶审批前，请先在帮扶工作页登记本人身份证号(用于回避本人家庭的申请)".into(),
+            )
+        })?;
+    let reason = text("reason", &input.reason, 200)?;
+    let mut tx = ctx.db.begin().await?;
+    store::lock_file(&mut tx, a.file_id).await?;
+    let a = store::application_in(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound("帮扶申请"))?;
+    let earlier: Vec<i64> = store::decisions_in(&mut tx, id)
+        .await?
+        .iter()
+        .map(|d| d.staff_id)
+        .collect();
+    let household: Vec<Vec<u8>> = store::members_in(&mut tx, a.file_id)
+        .await?
+        .into_iter()
+        .map(|m| m.id_number_idx)
+        .collect();
+    let current = if a.status == "in_review" {
+        a.current_stage.and_then(|s| usize::try_from(s).ok())
+    } else {
+        None
+    };
+    aid::check_duties(stage, current, &earlier, actor_id, &identity, &household)
+        .map_err(refused)?;
+    let from = input.stage;
+    if let Err(e) = store::insert_decision(
+        &mut tx,
+        &store::NewDecision {
+            application_id: id,
+            stage: from,
+            level: level.as_str(),
+            org_id: org.id,
+            staff_id: actor_id,
+            approve: input.approve,
+            reason: &reason,
+        },
+    )
+    .await
+    {
+        if e.is_conflict_on("aid_decision") {
+            return Err(AppError::Conflict(
+                "该环节已有人办理，或您已办理过本申请的其他环节".into(),
+            ));
+        }
+        return Err(e.into());
+    }
+    let last = stage + 1 == chain.len();
+    let today = crate::today(now);
+    let moved = if !input.approve {
+        store::finish(&mut tx, id, from, "rejected", None, None).await?
+    } else if last {
+        let ends = today + Duration::days(ctx.settings.notice_days);
+        store::finish(&mut tx, id, from, "approved", Some(today), Some(ends)).await?
+    } else {
+        store::advance(&mut tx, id, from, from + 1).await?
+    };
+    if !moved {
+        return Err(AppError::Conflict("该申请已有变化，请刷新后查看".into()));
+    }
+    let role = aid::stage_role(stage, chain.len());
+    audit::append(
+        &mut tx,
+        staff.actor,
+        Record {
+            action: action::AID_STAGE_DECIDED,
+            org: Some(org.id),
+            target_kind: Some("aid_application"),
+            target_id: Some(id.to_string()),
+            detail: Some(format!(
+                "第{}环节{}{}：{}。{reason}",
+                stage + 1,
+                level.label(),
+                role.label(),
+                if input.approve { "同意" } else { "不同意" }
+            )),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    let a = store::application(ctx.db, id)
+        .await?
+        .ok_or(AppError::NotFound("帮扶申请"))?;
+    Ok(ApplicationView::of(a))
+}
+
+/// What the public notice shows of an approved application: the head's name masked, no
+/// identity number.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct NoticeItem {
+    pub id: i64,
+    pub name_masked: String,
+    pub org_name: String,
+    pub kind_label: &'static str,
+    pub amount_fen: i64,
+    pub amount_yuan: String,
+    pub approved_on: Option<NaiveDate>,
+    pub notice_ends_on: Option<NaiveDate>,
+    /// Whether an objection is being looked into (payment paused).
+    pub objected: bool,
+}
+
+/// The public notice of a union's subtree (the whole tree without `org`). Public.
+pub async fn notice(
+    db: &zhijia_store::Store,
+    org: Option<i64>,
+    limit: Option<i64>,
+    offset: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<Page<NoticeItem>> {
+    let path = match org {
+        Some(id) => Some(
+            org_store::get(db, zhijia_domain::org::OrgId(id))
+                .await?
+                .ok_or(AppError::NotFound("工会"))?
+                .path,
+        ),
+        None => None,
+    };
+    let (limit, offset) = crate::page_bounds(limit, offset, 20);
+    let page = store::notice(db, path.as_ref(), crate::today(now), limit, offset).await?;
+    Ok(Page {
+        items: page
+            .items
+            .into_iter()
+            .map(|a| NoticeItem {
+                id: a.id,
+                name_masked: mask_name(&a.head_name),
+                org_name: a.org_name,
+                kind_label: AidKind::parse(&a.kind).map_or("", AidKind::label),
+                amount_yuan: aid::yuan(a.amount_fen),
+                amount_fen: a.amount_fen,
+                approved_on: a.approved_on,
+                notice_ends_on: a.notice_ends_on,
+                objected: a.status == "suspended",
+            })
+            .collect(),
+        total: page.total,
+        offset: page.offset,
+        limit: page.limit,
+    })
+}
+
+/// Files an objection to an approved application; payment pauses until it is resolved. A
+/// worker may object while the notice runs; staff record objections received any time before
+/// the aid is paid in full.
+pub async fn object(
+    ctx: &Ctx<'_>,
+    actor: &Actor,
+    staff: Option<&StaffCtx<'_>>,
+    id: i64,
+    detail: &str,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    let a = match staff {
+        Some(s) => readable(ctx, s, id).await?,
+        None => store::application(ctx.db, id)
+            .await?
+            .ok_or(AppError::NotFound("帮扶申请"))?,
+    };
+    let on_notice = a.notice_ends_on.is_some_and(|end| crate::today(now) < end);
+    let open = a.status == "approved" || a.status == "suspended";
+    if !open || (staff.is_none() && !on_notice) {
+        return Err(AppError::Conflict("该申请不在公示期，不能提出异议".into()));
+    }
+    let detail = text("detail", detail, 500)?;
+    let mut tx = ctx.db.begin().await?;
+    let oid = store::insert_objection(&mut tx, id, &detail, &actor.name).await?;
+    store::set_status(&mut tx, id, "approved", "suspended").await?;
+    audit::append(
+        &mut tx,
+        actor,
+        Record {
+            action: action::AID_OBJECTION_FILED,
+            org: Some(a.org_id),
+            target_kind: Some("aid_application"),
+            target_id: Some(id.to_string()),
+            detail: Some(format!("异议#{oid}：{detail}")),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(oid)
+}
+
+/// Resolves an objection: upheld, the application is rejected; dismissed, payment may resume
+/// once no other objection is open.
+pub async fn resolve(
+    ctx: &Ctx<'_>,
+    staff: &StaffCtx<'_>,
+    objection_id: i64,
+    upheld: bool,
+    note: &str,
+) -> Result<()> {
+    let actor_id = staff_id(staff)?;
+    let note = text("resolution", note, 500)?;
+    let mut tx = ctx.db.begin().await?;
+    let o = store::objection_in(&mut tx, objection_id)
+        .await?
+        .ok_or(AppError::NotFound("异议"))?;
+    let a = store::application_in(&mut tx, o.application_id)
+        .await?
+        .ok_or(AppError::NotFound("帮扶申请"))?;
+    if !may_read(staff, &a.org_path) {
+        return Err(AppError::NotFound("异议"));
+    }
+    if !may_manage(staff, &a.org_path) {
+        return Err(AppError::Forbidden("只有帮扶专干可以处理异议".into()));
+    }
+    let status = if upheld { "upheld" } else { "dismissed" };
+    if !store::resolve_objection(&mut tx, objection_id, status, Some(actor_id), &note).await? {
+        return Err(AppError::Conflict("该异议已处理".into()));
+    }
+    if upheld {
+        store::set_status(&mut tx, a.id, "suspended", "rejected").await?;
+        store::set_status(&mut tx, a.id, "approved", "rejected").await?;
+    } else if store::open_objections(&mut tx, a.id).await? == 0 {
+        store::set_status(&mut tx, a.id, "suspended", "approved").await?;
+    }
+    audit::append(
+        &mut tx,
+        staff.actor,
+        Record {
+            action: action::AID_OBJECTION_RESOLVED,
+            org: Some(a.org_id),
+            target_kind: Some("aid_application"),
+            target_id: Some(a.id.to_string()),
+            detail: Some(format!(
+                "异议#{objection_id}{}：{note}",
+                if upheld {
+                    "成立，申请不予帮扶"
+                } else {
+                    "不成立"
+                }
+            )),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The role name of a stage, for pages.
+pub fn role_label(index: usize, len: usize) -> &'static str {
+    let r: StageRole = aid::stage_role(index, len);
+    r.label()
+}

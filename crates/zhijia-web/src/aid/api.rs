@@ -1,0 +1,450 @@
+//! Hardship aid JSON API under `/api/v1/aid`: files, applications and their stages, objections,
+//! the ledger and its export for staff (scoped by the use cases); the public notice for anyone;
+//! objections to the notice for signed-in workers.
+
+use super::ctx;
+use crate::auth::StaffUser;
+use crate::auth::worker::WorkerUser;
+use crate::membership::{Staff, parse_id};
+use crate::{ApiError, AppState};
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+use zhijia_app::AppError;
+use zhijia_app::aid::application::{
+    self, ApplicationInput, ApplicationQuery, DecisionInput, NoticeItem,
+};
+use zhijia_app::aid::file::{self, FileInput, FileQuery, ReviewInput};
+use zhijia_app::aid::ledger::{self, DisbursementInput, LedgerQuery};
+
+fn body<T>(b: Result<Json<T>, JsonRejection>, shape: &str) -> Result<T, AppError> {
+    b.map(|Json(v)| v)
+        .map_err(|_| AppError::invalid("body", format!("请求体应为 JSON：{shape}")))
+}
+
+fn query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, AppError> {
+    q.map(|Query(v)| v)
+        .map_err(|_| AppError::invalid("query", "查询参数格式不正确"))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Created {
+    pub id: i64,
+}
+
+fn created(id: i64) -> Response {
+    (StatusCode::CREATED, Json(Created { id })).into_response()
+}
+
+#[derive(Debug, Serialize)]
+struct Scoped<T: Serialize> {
+    org_id: i64,
+    org_name: String,
+    #[serde(flatten)]
+    page: T,
+}
+
+/// Hardship files of a union's subtree (without health, disability or income).
+#[utoipa::path(get, path = "/api/v1/aid/files", tag = "aid", params(FileQuery),
+    responses((status = 200, description = "困难职工档案 {org_id, org_name, items, total, offset, limit}"),
+              (status = 403, body = crate::error::ErrorBody)))]
+pub async fn files(
+    State(state): State<AppState>,
+    user: StaffUser,
+    q: Result<Query<FileQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let q = query(q)?;
+    let ctx = ctx(&state)?;
+    let staff = Staff::of(&user);
+    let (org, page) = file::list(&ctx, &staff.ctx(), &q, Utc::now()).await?;
+    Ok(Json(Scoped {
+        org_id: org.id.0,
+        org_name: org.name,
+        page,
+    })
+    .into_response())
+}
+
+/// Opens a hardship file for a member's household (aid officers).
+#[utoipa::path(post, path = "/api/v1/aid/files", tag = "aid", request_body = FileInput,
+    responses((status = 201, body = Created), (status = 404, body = crate::error::ErrorBody),
+              (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn open_file(
+    State(state): State<AppState>,
+    user: StaffUser,
+    b: Result<Json<FileInput>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let input = body(b, "困难职工档案")?;
+    let ctx = ctx(&state)?;
+    let staff = Staff::of(&user);
+    Ok(created(
+        file::open(&ctx, &staff.ctx(), &input, Utc::now()).await?,
+    ))
+}
+
+/// One file, its household (identity numbers masked), applications and yearly totals. Health,
+/// disability and income are present only for aid officers of the file, and their view is
+/// audited.
+#[utoipa::path(get, path = "/api/v1/aid/files/{id}", tag = "aid", params(("id" = i64, Path)),
+    responses((status = 200, description = "档案详情 {file, members, applications, paid_by_year, may_manage}"),
+              (status = 404, body = crate::error::ErrorBody)))]
+pub async fn file_detail(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    let ctx = ctx(&state)?;
+    let staff = Staff::of(&user);
+    let d = file::detail(&ctx, &staff.ctx(), id).await?;
+    Ok(([(axum::http::header::CACHE_CONTROL, "no-store")], Json(d)).into_response())
+}
+
+/// The annual review (年度复核): the facts again; the tier is recomputed.
+#[utoipa::path(post, path = "/api/v1/aid/files/{id}/review", tag = "aid",
+    params(("id" = i64, Path)), request_body = ReviewInput,
+    responses((status = 204), (status = 403, body = crate::error::ErrorBody),
+              (status = 422, body = crate::error::ErrorBody)))]
+pub async fn review(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+    b: Result<Json<ReviewInput>, JsonRejection>,
+) -> Result<StatusCode, ApiError> {
+    let id = parse_id(&id)?;
+    let input = body(b, "年度复核")?;
+    let ctx = ctx(&state)?;
+    let staff = Staff::of(&user);
+    file::review(&ctx, &staff.ctx(), id, &input, Utc::now()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct ReasonRequest {
+    pub reason: String,
+}
+
+/// Leaving hardship (解困脱困), with the reason.
+#[utoipa::path(post, path = "/api/v1/aid/files/{id}/exit", tag = "aid",
+    params(("id" = i64, Path)), request_body = ReasonRequest,
+    responses((status = 204), (status = 403, body = crate::error::ErrorBody)))]
+pub async fn exit(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+    b: Result<Json<ReasonRequest>, JsonRejection>,
+) -> Result<StatusCode, ApiError> {
+    let id = parse_id(&id)?;
+    let req = body(b, "{\"reason\"}")?;
+    let ctx = ctx(&state)?;
+    let staff = Staff::of(&user);
+    file::exit(&ctx, &staff.ctx(), id, &req.reason, Utc::now()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Aid applications of a union's subtree, newest first.
+#[utoipa::path(get, path = "/api/v1/aid/applications", tag = "aid", params(ApplicationQuery),
+    responses((status = 200, description = "帮扶申请 {org_id, org_name, items, total, offset, limit}"),
+              (status = 403, body = crate::error::ErrorBody)))]
+pub async fn applications(
+    State(state): State<AppState>,
+    user: StaffUser,
+    q: Result<Query<ApplicationQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let q = query(q)?;
+    let ctx = ctx(&state)?;
+    let staff = Staff::of(&user);
+    let (org, page) = application::list(&ctx, &staff.ctx(), &q).await?;
+    Ok(Json(Scoped {
+        org_id: org.id.0,
+        org_name: org.name,
+        page,
+    })
+    .into_response())
+}
+
+/// Enters an application for an active file; its approval chain is fixed by kind and amount.
+#[utoipa::path(post, path = "/api/v1/aid/applications", tag = "aid", request_body = ApplicationInput,
+    responses((status = 201, body = Created), (status = 409, body = crate::error::ErrorBody),
+              (status = 422, body = crate::error::ErrorBody)))]
+pub async fn apply(
+    State(state): State<AppState>,
+    user: StaffUser,
+    b: Result<Json<ApplicationInput>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let input = body(b, "帮扶申请")?;
+    let ctx = ctx(&state)?;
+    let staff = Staff::of(&user);
+    Ok(created(
+        application::apply(&ctx, &staff.ctx(), &input, Utc::now()).await?,
+    ))
+}
+
+/// An application with its stages (who, when, decision, reason) and objections.
+#[utoipa::path(get, path = "/api/v1/aid/applications/{id}", tag = "aid", params(("id" = i64, Path)),
+    responses((status = 200, description = "申请详情 {application, stages, objections, paid_fen}"),
+              (status = 404, body = crate::error::ErrorBody)))]
+pub async fn application_detail(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    let ctx = ctx(&state)?;
+    let staff = Staff::of(&user);
+    Ok(Json(application::detail(&ctx, &staff.ctx(), id).await?).into_response())
+}
+
+/// Decides the current stage. Refused: another stage than the current one (409), a second
+/// stage by the same person or an application of one's own household (403).
+#[utoipa::path(post, path = "/api/v1/aid/applications/{id}/decisions", tag = "aid",
+    params(("id" = i64, Path)), request_body = DecisionInput,
+    responses((status = 200, description = "处理后的申请"), (status = 403, body = crate::error::ErrorBody),
+              (status = 409, body = crate::error::ErrorBody)))]
+pub async fn decide(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+    b: Result<Json<DecisionInput>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    let input = body(b, "{\"stage\", \"approve\", \"reason\"}")?;
+    let ctx = ctx(&state)?;
+    let staff = Staff::of(&user);
+    Ok(
+        Json(application::decide(&ctx, &staff.ctx(), id, &input, Utc::now()).await?)
+            .into_response(),
+    )
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct ObjectionRequest {
+    /// 异议内容
+    pub detail: String,
+}
+
+/// Staff record an objection received about an approved application; payment pauses.
+#[utoipa::path(post, path = "/api/v1/aid/applications/{id}/objections", tag = "aid",
+    params(("id" = i64, Path)), request_body = ObjectionRequest,
+    responses((status = 201, body = Created), (status = 409, body = crate::error::ErrorBody)))]
+pub async fn staff_objection(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+    b: Result<Json<ObjectionRequest>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    let req = body(b, "{\"detail\"}")?;
+    let ctx = ctx(&state)?;
+    let staff = Staff::of(&user);
+    let sc = staff.ctx();
+    Ok(created(
+        application::object(&ctx, &staff.actor, Some(&sc), id, &req.detail, Utc::now()).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct ResolutionRequest {
+    /// 异议是否成立；成立则申请不予帮扶
+    pub upheld: bool,
+    pub note: String,
+}
+
+/// Resolves an objection (aid officers).
+#[utoipa::path(post, path = "/api/v1/aid/objections/{id}/resolution", tag = "aid",
+    params(("id" = i64, Path)), request_body = ResolutionRequest,
+    responses((status = 204), (status = 403, body = crate::error::ErrorBody),
+              (status = 404, body = crate::error::ErrorBody)))]
+pub async fn resolve(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+    b: Result<Json<ResolutionRequest>, JsonRejection>,
+) -> Result<StatusCode, ApiError> {
+    let id = parse_id(&id)?;
+    let req = body(b, "{\"upheld\", \"note\"}")?;
+    let ctx = ctx(&state)?;
+    let staff = Staff::of(&user);
+    application::resolve(&ctx, &staff.ctx(), id, req.upheld, &req.note).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Records a payment (aid officers): after the notice, within the approved amount and the
+/// household's yearly cap.
+#[utoipa::path(post, path = "/api/v1/aid/disbursements", tag = "aid", request_body = DisbursementInput,
+    responses((status = 201, body = Created), (status = 409, body = crate::error::ErrorBody)))]
+pub async fn disburse(
+    State(state): State<AppState>,
+    user: StaffUser,
+    b: Result<Json<DisbursementInput>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let input = body(b, "发放记录")?;
+    let ctx = ctx(&state)?;
+    let staff = Staff::of(&user);
+    Ok(created(
+        ledger::disburse(&ctx, &staff.ctx(), &input, Utc::now()).await?,
+    ))
+}
+
+/// Corrects an entry with a reversing entry that points to it (the ledger is never changed).
+#[utoipa::path(post, path = "/api/v1/aid/disbursements/{id}/reversal", tag = "aid",
+    params(("id" = i64, Path)), request_body = ReasonRequest,
+    responses((status = 201, body = Created), (status = 409, body = crate::error::ErrorBody)))]
+pub async fn reverse(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+    b: Result<Json<ReasonRequest>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    let req = body(b, "{\"reason\"}")?;
+    let ctx = ctx(&state)?;
+    let staff = Staff::of(&user);
+    Ok(created(
+        ledger::reverse(&ctx, &staff.ctx(), id, &req.reason, Utc::now()).await?,
+    ))
+}
+
+/// The ledger of a union's subtree with totals per year, fund and file.
+#[utoipa::path(get, path = "/api/v1/aid/ledger", tag = "aid", params(LedgerQuery),
+    responses((status = 200, description = "发放台账 {org_id, org_name, items, total, offset, limit, totals}"),
+              (status = 403, body = crate::error::ErrorBody)))]
+pub async fn ledger_list(
+    State(state): State<AppState>,
+    user: StaffUser,
+    q: Result<Query<LedgerQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let q = query(q)?;
+    let ctx = ctx(&state)?;
+    let staff = Staff::of(&user);
+    let (org, page) = ledger::list(&ctx, &staff.ctx(), &q).await?;
+    Ok(Json(Scoped {
+        org_id: org.id.0,
+        org_name: org.name,
+        page,
+    })
+    .into_response())
+}
+
+/// The ledger as an XLSX file for auditors (aid officers and administrators); audited.
+#[utoipa::path(get, path = "/api/v1/aid/ledger/export.xlsx", tag = "aid", params(LedgerQuery),
+    responses((status = 200, description = "XLSX 文件", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+              (status = 403, body = crate::error::ErrorBody)))]
+pub async fn ledger_export(
+    State(state): State<AppState>,
+    user: StaffUser,
+    q: Result<Query<LedgerQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let q = query(q)?;
+    let ctx = ctx(&state)?;
+    let staff = Staff::of(&user);
+    let (_, rows, totals) = ledger::export(&ctx, &staff.ctx(), &q).await?;
+    Ok(super::attachment(
+        super::ledger_xlsx(&rows, &totals)?,
+        "aid-ledger.xlsx",
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct IdentityRequest {
+    /// 本人身份证号(只保存其盲索引，用于回避本人家庭的申请)
+    pub id_number: String,
+}
+
+/// A staff member records their own identity number once, before deciding aid stages.
+#[utoipa::path(post, path = "/api/v1/aid/my-identity", tag = "aid", request_body = IdentityRequest,
+    responses((status = 204), (status = 409, body = crate::error::ErrorBody),
+              (status = 422, body = crate::error::ErrorBody)))]
+pub async fn my_identity(
+    State(state): State<AppState>,
+    user: StaffUser,
+    b: Result<Json<IdentityRequest>, JsonRejection>,
+) -> Result<StatusCode, ApiError> {
+    let req = body(b, "{\"id_number\"}")?;
+    let ctx = ctx(&state)?;
+    let staff = Staff::of(&user);
+    zhijia_app::aid::link_identity(ctx.db, ctx.keys, &staff.ctx(), &req.id_number).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(default)]
+pub struct NoticeQuery {
+    /// 工会编号：只看该工会及下级
+    pub org: Option<i64>,
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct NoticePage {
+    pub items: Vec<NoticeItem>,
+    pub total: i64,
+    pub offset: i64,
+    pub limit: i64,
+}
+
+/// The public notice (公示) of approved aid: names masked, no identity numbers. Public.
+#[utoipa::path(get, path = "/api/v1/aid/notice", tag = "aid", params(NoticeQuery),
+    responses((status = 200, body = NoticePage)))]
+pub async fn notice(
+    State(state): State<AppState>,
+    q: Result<Query<NoticeQuery>, QueryRejection>,
+) -> Result<Json<NoticePage>, ApiError> {
+    let q = query(q)?;
+    let p = application::notice(&state.store, q.org, q.limit, q.offset, Utc::now()).await?;
+    Ok(Json(NoticePage {
+        items: p.items,
+        total: p.total,
+        offset: p.offset,
+        limit: p.limit,
+    }))
+}
+
+/// A signed-in worker objects to an application on notice; payment pauses.
+#[utoipa::path(post, path = "/api/v1/aid/notice/{id}/objections", tag = "aid",
+    params(("id" = i64, Path)), request_body = ObjectionRequest,
+    responses((status = 201, body = Created), (status = 401, body = crate::error::ErrorBody),
+              (status = 409, body = crate::error::ErrorBody)))]
+pub async fn worker_objection(
+    State(state): State<AppState>,
+    user: WorkerUser,
+    Path(id): Path<String>,
+    b: Result<Json<ObjectionRequest>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    let req = body(b, "{\"detail\"}")?;
+    let ctx = ctx(&state)?;
+    let actor = zhijia_app::membership::worker_actor(&user.session.phone);
+    Ok(created(
+        application::object(&ctx, &actor, None, id, &req.detail, Utc::now()).await?,
+    ))
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/aid/files", get(files).post(open_file))
+        .route("/api/v1/aid/files/{id}", get(file_detail))
+        .route("/api/v1/aid/files/{id}/review", post(review))
+        .route("/api/v1/aid/files/{id}/exit", post(exit))
+        .route("/api/v1/aid/applications", get(applications).post(apply))
+        .route("/api/v1/aid/applications/{id}", get(application_detail))
+        .route("/api/v1/aid/applications/{id}/decisions", post(decide))
+        .route(
+            "/api/v1/aid/applications/{id}/objections",
+            post(staff_objection),
+        )
+        .route("/api/v1/aid/objections/{id}/resolution", post(resolve))
+        .route("/api/v1/aid/disbursements", post(disburse))
+        .route("/api/v1/aid/disbursements/{id}/reversal", post(reverse))
+        .route("/api/v1/aid/ledger", get(ledger_list))
+        .route("/api/v1/aid/ledger/export.xlsx", get(ledger_export))
+        .route("/api/v1/aid/my-identity", post(my_identity))
+        .route("/api/v1/aid/notice", get(notice))
+        .route("/api/v1/aid/notice/{id}/objections", post(worker_objection))
+}

@@ -1,0 +1,650 @@
+//! Staff console pages of hardship aid: files, a file, applications, an application with its
+//! stages, the ledger; and the public notice page. Health, disability and income appear only
+//! when the use case hands them over (aid officers of the file).
+
+use super::ctx;
+use crate::auth::{StaffUser, csrf_refused};
+use crate::membership::{Staff, parse_id};
+use crate::org::pages::{Pager, UserBar};
+use crate::pages::render;
+use crate::{AppState, PageError};
+use askama::Template;
+use axum::Router;
+use axum::extract::rejection::{FormRejection, QueryRejection};
+use axum::extract::{Form, Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use chrono::Utc;
+use serde::Deserialize;
+use zhijia_app::AppError;
+use zhijia_app::aid::application::{
+    self, ApplicationDetail, ApplicationInput, ApplicationQuery, ApplicationView, DecisionInput,
+    NoticeItem,
+};
+use zhijia_app::aid::file::{self, FileDetail, FileInput, FileQuery, FileView, MemberInput};
+use zhijia_app::aid::ledger::{self, DisbursementInput, EntryView, LedgerQuery, Totals};
+use zhijia_domain::aid::{self as rules, AidKind, AidStatus, FileStatus, HardshipCause};
+
+/// The same page size as `Pager` counts pages with.
+const PER_PAGE: i64 = 30;
+
+fn checked<T: HasCsrf>(user: &StaffUser, form: Result<Form<T>, FormRejection>) -> Option<T> {
+    let Ok(Form(form)) = form else { return None };
+    user.csrf_ok(form.csrf()).then_some(form)
+}
+
+trait HasCsrf {
+    fn csrf(&self) -> &str;
+}
+
+macro_rules! csrf_form {
+    ($name:ident { $($field:ident : $ty:ty),* $(,)? }) => {
+        #[derive(Debug, Deserialize)]
+        pub struct $name {
+            csrf: String,
+            $(#[serde(default)] $field: $ty,)*
+        }
+        impl HasCsrf for $name {
+            fn csrf(&self) -> &str {
+                &self.csrf
+            }
+        }
+    };
+}
+
+fn labels<T: Copy>(
+    all: &[T],
+    f: impl Fn(T) -> (&'static str, &'static str),
+) -> Vec<(&'static str, &'static str)> {
+    all.iter().map(|x| f(*x)).collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Files
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct FilesPageQuery {
+    org: Option<i64>,
+    status: Option<String>,
+    due: Option<String>,
+    page: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "aid_files.html")]
+struct FilesPage {
+    user: UserBar,
+    org_id: i64,
+    org_name: String,
+    status: String,
+    due: bool,
+    statuses: Vec<(&'static str, &'static str)>,
+    causes: Vec<(&'static str, &'static str)>,
+    may_manage: bool,
+    identity_linked: bool,
+    items: Vec<FileView>,
+    pager: Pager,
+}
+
+async fn files(
+    State(state): State<AppState>,
+    user: StaffUser,
+    q: Result<Query<FilesPageQuery>, QueryRejection>,
+) -> Result<Response, PageError> {
+    let q = q.map(|Query(q)| q).unwrap_or_default();
+    let ctx = ctx(&state)?;
+    let staff = Staff::of(&user);
+    let (page, limit, offset) = crate::pages::page_window(q.page, PER_PAGE);
+    let due = q.due.is_some();
+    let query = FileQuery {
+        org: q.org,
+        status: q.status.clone(),
+        due,
+        limit: Some(limit),
+        offset: Some(offset),
+    };
+    let (org, list) = file::list(&ctx, &staff.ctx(), &query, Utc::now()).await?;
+    let status = q.status.unwrap_or_default();
+    let base = format!(
+        "/console/aid?org={}&status={}{}&",
+        org.id.0,
+        status,
+        if due { "&due=1" } else { "" }
+    );
+    Ok(render(&FilesPage {
+        user: (&user).into(),
+        org_id: org.id.0,
+        may_manage: zhijia_app::aid::may_manage(&staff.ctx(), &org.path),
+        identity_linked: zhijia_app::aid::identity_linked(&state.store, &staff.ctx()).await?,
+        org_name: org.name,
+        status,
+        due,
+        statuses: labels(FileStatus::ALL, |s| (s.as_str(), s.label())),
+        causes: labels(HardshipCause::ALL, |s| (s.as_str(), s.label())),
+        pager: Pager::new(page, list.total, base),
+        items: list.items,
+    }))
+}
+
+csrf_form!(NewFileForm {
+    head_id_number: String,
+    cause: String,
+    household_size: i64,
+    income: String,
+    health: String,
+    disability: String,
+    housing: String,
+    members: String,
+});
+
+/// Opens a file; household members come one a line as “姓名,关系,身份证号”.
+async fn open_file(
+    State(state): State<AppState>,
+    user: StaffUser,
+    form: Result<Form<NewFileForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    let Some(f) = checked(&user, form) else {
+        return Ok(csrf_refused());
+    };
+    let ctx = ctx(&state)?;
+    let staff = Staff::of(&user);
+    let members = f
+        .members
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(|l| {
+            let parts: Vec<&str> = l.split([',', '，']).map(str::trim).collect();
+            match parts.as_slice() {
+                [name, relation, id] => Ok(MemberInput {
+                    name: (*name).into(),
+                    relation: (*relation).into(),
+                    id_number: (*id).into(),
+                }),
+                _ => Err(AppError::invalid(
+                    "members",
+                    "家庭成员每行一人，格式：姓名,关系,身份证号",
+                )),
+            }
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let input = FileInput {
+        head_id_number: f.head_id_number,
+        cause: f.cause,
+        household_size: f.household_size,
+        income_per_head_fen: rules::parse_amount("income_per_head_fen", &f.income, true)?,
+        health: f.health,
+        disability: f.disability,
+        housing: f.housing,
+        members,
+    };
+    let id = file::open(&ctx, &staff.ctx(), &input, Utc::now()).await?;
+    Ok(Redirect::to(&format!("/console/aid/files/{id}")).into_response())
+}
+
+csrf_form!(IdentityForm { id_number: String });
+
+async fn my_identity(
+    State(state): State<AppState>,
+    user: StaffUser,
+    form: Result<Form<IdentityForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    let Some(f) = checked(&user, form) else {
+        return Ok(csrf_refused());
+    };
+    let ctx = ctx(&state)?;
+    let staff = Staff::of(&user);
+    zhijia_app::aid::link_identity(ctx.db, ctx.keys, &staff.ctx(), &f.id_number).await?;
+    Ok(Redirect::to("/console/aid").into_response())
+}
+
+#[derive(Template)]
+#[template(path = "aid_file.html")]
+struct FilePage {
+    user: UserBar,
+    d: FileDetail,
+    kinds: Vec<(&'static str, &'static str)>,
+    causes: Vec<(&'static str, &'static str)>,
+}
+
+impl FilePage {
+    fn yuan(&self, fen: &i64) -> String {
+        rules::yuan(*fen)
+    }
+}
+
+async fn file_page(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let id = parse_id(&id)?;
+    let ctx = ctx(&state)?;
+    let staff = Staff::of(&user);
+    let d = file::detail(&ctx, &staff.ctx(), id).await?;
+    Ok((
+        [(axum::http::header::CACHE_CONTROL, "no-store")],
+        render(&FilePage {
+            user: (&user).into(),
+            d,
+            kinds: labels(AidKind::ALL, |s| (s.as_str(), s.label())),
+            causes: labels(HardshipCause::ALL, |s| (s.as_str(), s.label())),
+        }),
+    )
+        .into_response())
+}
+
+csrf_form!(ApplyForm {
+    kind: String,
+    amount: String,
+    reason: String,
+    student_id: String,
+    school: String,
+    admission_proof: String,
+});
+
+async fn apply(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+    form: Result<Form<ApplyForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    let Some(f) = checked(&user, form) else {
+        return Ok(csrf_refused());
+    };
+    let file_id = parse_id(&id)?;
+    let ctx = ctx(&state)?;
+    let staff = Staff::of(&user);
+    let opt = |s: String| Some(s).filter(|s| !s.trim().is_empty());
+    let input = ApplicationInput {
+        file_id,
+        kind: f.kind,
+        amount_fen: rules::parse_yuan("amount_fen", &f.amount)?,
+        reason: f.reason,
+        student_id: f.student_id.trim().parse().ok(),
+        school: opt(f.school),
+        admission_proof: opt(f.admission_proof),
+    };
+    let id = application::apply(&ctx, &staff.ctx(), &input, Utc::now()).await?;
+    Ok(Redirect::to(&format!("/console/aid/applications/{id}")).into_response())
+}
+
+csrf_form!(ReviewForm {
+    cause: String,
+    household_size: i64,
+    income: String,
+    health: String,
+    disability: String,
+    housing: String,
+});
+
+async fn review(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+    form: Result<Form<ReviewForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    let Some(f) = checked(&user, form) else {
+        return Ok(csrf_refused());
+    };
+    let id = parse_id(&id)?;
+    let ctx = ctx(&state)?;
+    let staff = Staff::of(&user);
+    let input = zhijia_app::aid::file::ReviewInput {
+        cause: f.cause,
+        household_size: f.household_size,
+        income_per_head_fen: rules::parse_amount("income_per_head_fen", &f.income, true)?,
+        health: f.health,
+        disability: f.disability,
+        housing: f.housing,
+    };
+    file::review(&ctx, &staff.ctx(), id, &input, Utc::now()).await?;
+    Ok(Redirect::to(&format!("/console/aid/files/{id}")).into_response())
+}
+
+csrf_form!(ReasonForm { reason: String });
+
+async fn exit(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+    form: Result<Form<ReasonForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    let Some(f) = checked(&user, form) else {
+        return Ok(csrf_refused());
+    };
+    let id = parse_id(&id)?;
+    let ctx = ctx(&state)?;
+    let staff = Staff::of(&user);
+    file::exit(&ctx, &staff.ctx(), id, &f.reason, Utc::now()).await?;
+    Ok(Redirect::to(&format!("/console/aid/files/{id}")).into_response())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Applications
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ApplicationsPageQuery {
+    org: Option<i64>,
+    status: Option<String>,
+    page: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "aid_applications.html")]
+struct ApplicationsPage {
+    user: UserBar,
+    org_id: i64,
+    org_name: String,
+    status: String,
+    statuses: Vec<(&'static str, &'static str)>,
+    items: Vec<ApplicationView>,
+    pager: Pager,
+}
+
+async fn applications(
+    State(state): State<AppState>,
+    user: StaffUser,
+    q: Result<Query<ApplicationsPageQuery>, QueryRejection>,
+) -> Result<Response, PageError> {
+    let q = q.map(|Query(q)| q).unwrap_or_default();
+    let ctx = ctx(&state)?;
+    let staff = Staff::of(&user);
+    let (page, limit, offset) = crate::pages::page_window(q.page, PER_PAGE);
+    let query = ApplicationQuery {
+        org: q.org,
+        status: q.status.clone(),
+        limit: Some(limit),
+        offset: Some(offset),
+    };
+    let (org, list) = application::list(&ctx, &staff.ctx(), &query).await?;
+    let status = q.status.unwrap_or_default();
+    let base = format!(
+        "/console/aid/applications?org={}&status={}&",
+        org.id.0, status
+    );
+    Ok(render(&ApplicationsPage {
+        user: (&user).into(),
+        org_id: org.id.0,
+        org_name: org.name,
+        status,
+        statuses: labels(AidStatus::ALL, |s| (s.as_str(), s.label())),
+        pager: Pager::new(page, list.total, base),
+        items: list.items,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "aid_application.html")]
+struct ApplicationPage {
+    user: UserBar,
+    d: ApplicationDetail,
+    methods: Vec<(&'static str, &'static str)>,
+    today: chrono::NaiveDate,
+}
+
+impl ApplicationPage {
+    fn paid_yuan(&self) -> String {
+        rules::yuan(self.d.paid_fen)
+    }
+    fn is_current(&self, index: &usize) -> bool {
+        self.d.application.current_stage == Some(*index as i64)
+    }
+}
+
+async fn application_page(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let id = parse_id(&id)?;
+    let ctx = ctx(&state)?;
+    let staff = Staff::of(&user);
+    let d = application::detail(&ctx, &staff.ctx(), id).await?;
+    Ok(render(&ApplicationPage {
+        user: (&user).into(),
+        d,
+        methods: labels(rules::PaymentMethod::ALL, |s| (s.as_str(), s.label())),
+        today: zhijia_app::today(Utc::now()),
+    }))
+}
+
+csrf_form!(DecisionForm {
+    stage: i64,
+    approve: Option<String>,
+    reason: String,
+});
+
+async fn decide(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+    form: Result<Form<DecisionForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    let Some(f) = checked(&user, form) else {
+        return Ok(csrf_refused());
+    };
+    let id = parse_id(&id)?;
+    let ctx = ctx(&state)?;
+    let staff = Staff::of(&user);
+    let input = DecisionInput {
+        stage: f.stage,
+        approve: f.approve.is_some(),
+        reason: f.reason,
+    };
+    application::decide(&ctx, &staff.ctx(), id, &input, Utc::now()).await?;
+    Ok(Redirect::to(&format!("/console/aid/applications/{id}")).into_response())
+}
+
+csrf_form!(ObjectionForm { detail: String });
+
+async fn object(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+    form: Result<Form<ObjectionForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    let Some(f) = checked(&user, form) else {
+        return Ok(csrf_refused());
+    };
+    let id = parse_id(&id)?;
+    let ctx = ctx(&state)?;
+    let staff = Staff::of(&user);
+    let sc = staff.ctx();
+    application::object(&ctx, &staff.actor, Some(&sc), id, &f.detail, Utc::now()).await?;
+    Ok(Redirect::to(&format!("/console/aid/applications/{id}")).into_response())
+}
+
+csrf_form!(ResolveForm {
+    upheld: Option<String>,
+    note: String,
+    application: i64,
+});
+
+async fn resolve(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+    form: Result<Form<ResolveForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    let Some(f) = checked(&user, form) else {
+        return Ok(csrf_refused());
+    };
+    let id = parse_id(&id)?;
+    let ctx = ctx(&state)?;
+    let staff = Staff::of(&user);
+    application::resolve(&ctx, &staff.ctx(), id, f.upheld.is_some(), &f.note).await?;
+    Ok(Redirect::to(&format!("/console/aid/applications/{}", f.application)).into_response())
+}
+
+csrf_form!(PayForm {
+    amount: String,
+    fund_source: String,
+    method: String,
+});
+
+async fn disburse(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+    form: Result<Form<PayForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    let Some(f) = checked(&user, form) else {
+        return Ok(csrf_refused());
+    };
+    let id = parse_id(&id)?;
+    let ctx = ctx(&state)?;
+    let staff = Staff::of(&user);
+    let input = DisbursementInput {
+        application_id: id,
+        amount_fen: rules::parse_yuan("amount_fen", &f.amount)?,
+        fund_source: f.fund_source,
+        method: f.method,
+        paid_on: None,
+    };
+    ledger::disburse(&ctx, &staff.ctx(), &input, Utc::now()).await?;
+    Ok(Redirect::to(&format!("/console/aid/applications/{id}")).into_response())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ledger
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct LedgerPageQuery {
+    org: Option<i64>,
+    year: Option<i64>,
+    page: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "aid_ledger.html")]
+struct LedgerPage {
+    user: UserBar,
+    org_id: i64,
+    org_name: String,
+    year: String,
+    export: String,
+    items: Vec<EntryView>,
+    totals: Totals,
+    pager: Pager,
+}
+
+impl LedgerPage {
+    fn yuan(&self, fen: &i64) -> String {
+        rules::yuan(*fen)
+    }
+}
+
+async fn ledger_page(
+    State(state): State<AppState>,
+    user: StaffUser,
+    q: Result<Query<LedgerPageQuery>, QueryRejection>,
+) -> Result<Response, PageError> {
+    let q = q.map(|Query(q)| q).unwrap_or_default();
+    let ctx = ctx(&state)?;
+    let staff = Staff::of(&user);
+    let (page, limit, offset) = crate::pages::page_window(q.page, PER_PAGE);
+    let query = LedgerQuery {
+        org: q.org,
+        year: q.year,
+        file: None,
+        limit: Some(limit),
+        offset: Some(offset),
+    };
+    let (org, l) = ledger::list(&ctx, &staff.ctx(), &query).await?;
+    let year = q.year.map(|y| y.to_string()).unwrap_or_default();
+    Ok(render(&LedgerPage {
+        user: (&user).into(),
+        export: format!(
+            "/api/v1/aid/ledger/export.xlsx?org={}&year={year}",
+            org.id.0
+        ),
+        pager: Pager::new(
+            page,
+            l.page.total,
+            format!("/console/aid/ledger?org={}&year={year}&", org.id.0),
+        ),
+        org_id: org.id.0,
+        org_name: org.name,
+        year,
+        items: l.page.items,
+        totals: l.totals,
+    }))
+}
+
+async fn reverse(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+    form: Result<Form<ReasonForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    let Some(f) = checked(&user, form) else {
+        return Ok(csrf_refused());
+    };
+    let id = parse_id(&id)?;
+    let ctx = ctx(&state)?;
+    let staff = Staff::of(&user);
+    ledger::reverse(&ctx, &staff.ctx(), id, &f.reason, Utc::now()).await?;
+    Ok(Redirect::to("/console/aid/ledger").into_response())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Public notice
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct NoticePageQuery {
+    org: Option<i64>,
+    page: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "aid_notice.html")]
+struct NoticePage {
+    items: Vec<NoticeItem>,
+    pager: Pager,
+}
+
+async fn notice(
+    State(state): State<AppState>,
+    q: Result<Query<NoticePageQuery>, QueryRejection>,
+) -> Result<Response, PageError> {
+    let q = q.map(|Query(q)| q).unwrap_or_default();
+    let (page, limit, offset) = crate::pages::page_window(q.page, PER_PAGE);
+    let list =
+        application::notice(&state.store, q.org, Some(limit), Some(offset), Utc::now()).await?;
+    let base = match q.org {
+        Some(o) => format!("/aid/notice?org={o}&"),
+        None => "/aid/notice?".into(),
+    };
+    Ok(render(&NoticePage {
+        pager: Pager::new(page, list.total, base),
+        items: list.items,
+    }))
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/console/aid", get(files))
+        .route("/console/aid/files", post(open_file))
+        .route("/console/aid/my-identity", post(my_identity))
+        .route("/console/aid/files/{id}", get(file_page))
+        .route("/console/aid/files/{id}/applications", post(apply))
+        .route("/console/aid/files/{id}/review", post(review))
+        .route("/console/aid/files/{id}/exit", post(exit))
+        .route("/console/aid/applications", get(applications))
+        .route("/console/aid/applications/{id}", get(application_page))
+        .route("/console/aid/applications/{id}/decision", post(decide))
+        .route("/console/aid/applications/{id}/objections", post(object))
+        .route(
+            "/console/aid/applications/{id}/disbursements",
+            post(disburse),
+        )
+        .route("/console/aid/objections/{id}", post(resolve))
+        .route("/console/aid/ledger", get(ledger_page))
+        .route("/console/aid/ledger/{id}/reversal", post(reverse))
+        .route("/aid/notice", get(notice))
+}
