@@ -136,6 +136,10 @@ pub struct ServeArgs {
     /// Working days between two escalations (督办) of a case still overdue.
     #[arg(long, env = "ZHIJIA_CASE_ESCALATE_EVERY", default_value_t = zhijia_app::case::DEFAULT_ESCALATE_EVERY)]
     pub case_escalate_every: u32,
+    /// Hardship-aid figures as JSON (minimum living standard per region, approval chains,
+    /// yearly cap, notice and review periods; docs/domain.md); the built-in ones when absent.
+    #[arg(long, env = "ZHIJIA_AID_CONFIG")]
+    pub aid_config: Option<std::path::PathBuf>,
 }
 
 impl std::fmt::Debug for ServeArgs {
@@ -465,6 +469,15 @@ async fn serve_command(args: ServeArgs) -> Result<(), AppError> {
         }
         None => zhijia_domain::case::DeadlinePolicy::default(),
     };
+    let aid = match &args.aid_config {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                AppError::Config(format!("无法读取帮扶配置文件 {}：{e}", path.display()))
+            })?;
+            zhijia_app::aid::Settings::from_json(&text)?
+        }
+        None => zhijia_app::aid::Settings::default(),
+    };
     if args.case_escalate_every < 1 {
         return Err(AppError::invalid(
             "case_escalate_every",
@@ -491,7 +504,7 @@ async fn serve_command(args: ServeArgs) -> Result<(), AppError> {
             review_working_days: args.review_working_days,
             release_days: args.transfer_release_days,
         },
-        aid: zhijia_app::aid::Settings::default(),
+        aid,
     };
     let sms: std::sync::Arc<dyn zhijia_app::sms::SmsSender> = match &args.sms_gateway_url {
         Some(url) => std::sync::Arc::new(

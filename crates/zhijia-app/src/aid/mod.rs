@@ -85,6 +85,99 @@ impl Settings {
     }
 }
 
+/// The aid figures as an operator writes them (`zhijia serve --aid-config FILE`): every field
+/// optional, the built-in value where absent; amounts in fen, like everything about money here.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct SettingsFile {
+    minimum_fen_by_region: BTreeMap<String, i64>,
+    default_minimum_fen: Option<i64>,
+    relative_percent: Option<i64>,
+    approval_chains: Option<ApprovalChains>,
+    yearly_cap_fen: Option<i64>,
+    notice_days: Option<i64>,
+    review_months: Option<u32>,
+    lapse_grace_days: Option<i64>,
+}
+
+fn config_error(message: String) -> AppError {
+    AppError::invalid("aid_config", message)
+}
+
+fn within<T: PartialOrd + std::fmt::Display + Copy>(
+    what: &str,
+    v: Option<T>,
+    lo: T,
+    hi: T,
+    default: T,
+) -> Result<T> {
+    match v {
+        None => Ok(default),
+        Some(v) if v >= lo && v <= hi => Ok(v),
+        Some(v) => Err(config_error(format!(
+            "帮扶配置中{what}应在 {lo} 到 {hi} 之间，现为 {v}"
+        ))),
+    }
+}
+
+impl Settings {
+    /// Reads the operator's aid figures (see [`SettingsFile`]); a mistake is an error at start-up
+    /// naming the figure, never a silent default.
+    pub fn from_json(json: &str) -> Result<Self> {
+        let f: SettingsFile = serde_json::from_str(json)
+            .map_err(|e| config_error(format!("帮扶配置不是有效的 JSON：{e}")))?;
+        let d = Settings::default();
+        let mut minimum_by_region = BTreeMap::new();
+        for (region, fen) in f.minimum_fen_by_region {
+            zhijia_domain::region::RegionCode::parse(&region).map_err(|e| {
+                config_error(format!("帮扶配置中的地区代码 {region}：{}", e.message))
+            })?;
+            if !(1..=10_000_000).contains(&fen) {
+                return Err(config_error(format!(
+                    "帮扶配置中地区 {region} 的低保标准应为 1 到 10000000 分，现为 {fen}"
+                )));
+            }
+            minimum_by_region.insert(region, fen);
+        }
+        let chains = f.approval_chains.unwrap_or(d.chains);
+        chains.validate()?;
+        Ok(Settings {
+            minimum_by_region,
+            default_minimum_fen: within(
+                "默认低保标准(分)",
+                f.default_minimum_fen,
+                1,
+                10_000_000,
+                d.default_minimum_fen,
+            )?,
+            relative_percent: within(
+                "相对困难上限(%)",
+                f.relative_percent,
+                100,
+                1000,
+                d.relative_percent,
+            )?,
+            chains,
+            yearly_cap_fen: within(
+                "每户年度上限(分)",
+                f.yearly_cap_fen,
+                1,
+                1_000_000_000,
+                d.yearly_cap_fen,
+            )?,
+            notice_days: within("公示天数", f.notice_days, 1, 60, d.notice_days)?,
+            review_months: within("复核周期(月)", f.review_months, 1, 36, d.review_months)?,
+            lapse_grace_days: within(
+                "复核宽限天数",
+                f.lapse_grace_days,
+                0,
+                365,
+                d.lapse_grace_days,
+            )?,
+        })
+    }
+}
+
 /// The context of an aid step.
 pub struct Ctx<'a> {
     pub db: &'a Store,

@@ -926,3 +926,38 @@ on_both!(
         );
     }
 );
+
+#[test]
+fn aid_figures_come_from_the_operators_json_and_a_mistake_is_named() {
+    use zhijia_app::aid::Settings;
+    let s = Settings::from_json(
+        r#"{"minimum_fen_by_region": {"440100": 118000, "440106": 125000},
+            "yearly_cap_fen": 3000000, "notice_days": 5}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        s.minimum_for("440106"),
+        125_000,
+        "the district's own figure"
+    );
+    assert_eq!(s.minimum_for("440104"), 118_000, "else the city's");
+    assert_eq!(
+        s.minimum_for("110105"),
+        s.default_minimum_fen,
+        "else the default"
+    );
+    assert_eq!((s.yearly_cap_fen, s.notice_days), (3_000_000, 5));
+    assert_eq!(s.chains, zhijia_domain::aid::ApprovalChains::default());
+    for (bad, says) in [
+        (r#"{"notice_days": 0}"#, "公示天数"),
+        (r#"{"minimum_fen_by_region": {"44010": 100}}"#, "44010"),
+        (r#"{"yearly_cap": 5}"#, "unknown field"),
+        (
+            r#"{"approval_chains": {"rules": [{"kind": "medical", "min_fen": 0, "stages": ["city", "county"]}]}}"#,
+            "缺少",
+        ),
+    ] {
+        let e = Settings::from_json(bad).unwrap_err().to_string();
+        assert!(e.contains(says), "{bad}: {e}");
+    }
+}
