@@ -122,11 +122,17 @@ pub async fn run(
     tx.commit().await?;
     // What autovacuum does after a bulk load on PostgreSQL (statistics, and the visibility map
     // that lets the queue count from the index alone); statistics on SQLite.
-    let maintenance = match store.backend() {
-        zhijia_store::Backend::Sqlite => "ANALYZE",
-        zhijia_store::Backend::Postgres => "VACUUM ANALYZE rights_case",
-    };
-    store.execute(maintenance, &[]).await?;
+    match &target {
+        zhijia_store::StoreTarget::Postgres(url) => {
+            // VACUUM cannot run in the transaction every store call opens.
+            let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls).await?;
+            tokio::spawn(conn);
+            client.batch_execute("VACUUM ANALYZE rights_case").await?;
+        }
+        _ => {
+            store.execute("ANALYZE", &[]).await?;
+        }
+    }
     let open_cases: i64 = store
         .query_one(
             "SELECT COUNT(*) FROM rights_case WHERE state <> 'closed' AND state <> 'resolved'",
