@@ -170,3 +170,24 @@ pub async fn move_subtree(db: &Store, id: OrgId, new_parent: OrgId, actor: &Acto
     tracing::info!(org = %org.id, to = %parent.id, moved, actor = %actor.name, "org subtree moved");
     Ok(moved)
 }
+
+/// The regional union of a county-level region (GB/T 2260): the county's union, else its
+/// city's, else its province's; where join applications and cases go when no employer's union
+/// takes them.
+pub async fn regional_union(db: &Store, county: &str) -> Result<Option<Org>> {
+    let (Some(city), Some(province)) = (county.get(..4), county.get(..2)) else {
+        return Ok(None);
+    };
+    let city = format!("{city}00");
+    let province = format!("{province}0000");
+    for (code, level) in [
+        (county, OrgLevel::County),
+        (city.as_str(), OrgLevel::City),
+        (province.as_str(), OrgLevel::Province),
+    ] {
+        if let Some(org) = store::find_by_region(db, code, level).await? {
+            return Ok(Some(org));
+        }
+    }
+    Ok(None)
+}

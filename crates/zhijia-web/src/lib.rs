@@ -9,6 +9,7 @@ mod auth;
 mod case;
 mod deletion;
 mod error;
+mod extract;
 mod grant;
 mod health;
 mod home;

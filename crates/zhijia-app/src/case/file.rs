@@ -168,16 +168,8 @@ pub async fn route(db: &zhijia_store::Store, phone: &str, c: &Checked) -> Result
         }
         return Ok((org, Route::Township));
     }
-    let city = format!("{}00", &county[..4]);
-    let province = format!("{}0000", &county[..2]);
-    for (code, level) in [
-        (county, OrgLevel::County),
-        (city.as_str(), OrgLevel::City),
-        (province.as_str(), OrgLevel::Province),
-    ] {
-        if let Some(org) = org_store::find_by_region(db, code, level).await? {
-            return Ok((org, Route::Region));
-        }
+    if let Some(org) = crate::org::regional_union(db, county).await? {
+        return Ok((org, Route::Region));
     }
     Err(AppError::Conflict(
         "所在地区尚未开通网上维权，请拨打 12351 职工维权服务热线".into(),

@@ -264,16 +264,8 @@ pub async fn route(db: &zhijia_store::Store, employment: &Employment) -> Result<
                 }
                 return Ok((org, Route::Township));
             }
-            let city = format!("{}00", &county[..4]);
-            let province = format!("{}0000", &county[..2]);
-            for (code, level) in [
-                (county, OrgLevel::County),
-                (city.as_str(), OrgLevel::City),
-                (province.as_str(), OrgLevel::Province),
-            ] {
-                if let Some(org) = org_store::find_by_region(db, code, level).await? {
-                    return Ok((org, Route::Region));
-                }
+            if let Some(org) = crate::org::regional_union(db, county).await? {
+                return Ok((org, Route::Region));
             }
             Err(AppError::Conflict(
                 "单位所在地区尚未开通网上入会，请联系当地工会".into(),

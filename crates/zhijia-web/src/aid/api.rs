@@ -5,6 +5,7 @@
 use super::ctx;
 use crate::auth::StaffUser;
 use crate::auth::worker::WorkerUser;
+use crate::extract::{Created, body, query};
 use crate::membership::{Staff, parse_id};
 use crate::{ApiError, AppState};
 use axum::extract::rejection::{JsonRejection, QueryRejection};
@@ -15,27 +16,11 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
-use zhijia_app::AppError;
 use zhijia_app::aid::application::{
     self, ApplicationInput, ApplicationQuery, DecisionInput, NoticeItem,
 };
 use zhijia_app::aid::file::{self, FileInput, FileQuery, ReviewInput};
 use zhijia_app::aid::ledger::{self, DisbursementInput, LedgerQuery};
-
-fn body<T>(b: Result<Json<T>, JsonRejection>, shape: &str) -> Result<T, AppError> {
-    b.map(|Json(v)| v)
-        .map_err(|_| AppError::invalid("body", format!("请求体应为 JSON：{shape}")))
-}
-
-fn query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, AppError> {
-    q.map(|Query(v)| v)
-        .map_err(|_| AppError::invalid("query", "查询参数格式不正确"))
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct Created {
-    pub id: i64,
-}
 
 fn created(id: i64) -> Response {
     (StatusCode::CREATED, Json(Created { id })).into_response()

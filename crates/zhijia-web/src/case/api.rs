@@ -4,6 +4,7 @@
 use super::{ctx, file_response};
 use crate::auth::StaffUser;
 use crate::auth::worker::WorkerUser;
+use crate::extract::{Created, body, query};
 use crate::membership::{Staff, parse_id};
 use crate::{ApiError, AppState};
 use axum::extract::rejection::{JsonRejection, QueryRejection};
@@ -13,23 +14,12 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::Utc;
-use serde::{Deserialize, Serialize};
-use zhijia_app::AppError;
+use serde::Deserialize;
 use zhijia_app::case::file::{self, CaseInput, DeskInput, Filed, Upload};
 use zhijia_app::case::handle::{self, Step};
 use zhijia_app::case::stats::{self, Figures, StatsQuery};
 use zhijia_app::case::talk::{self, MediationInput};
 use zhijia_app::case::{self, QueueQuery};
-
-fn body<T>(b: Result<Json<T>, JsonRejection>, shape: &str) -> Result<T, AppError> {
-    b.map(|Json(v)| v)
-        .map_err(|_| AppError::invalid("body", format!("请求体应为 JSON：{shape}")))
-}
-
-fn query<T: Default>(q: Result<Query<T>, QueryRejection>) -> Result<T, AppError> {
-    q.map(|Query(v)| v)
-        .map_err(|_| AppError::invalid("query", "查询参数格式不正确"))
-}
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[serde(default)]
@@ -43,11 +33,6 @@ pub struct PageQuery {
 pub struct FileQuery {
     /// The file's name as the sender has it.
     pub name: Option<String>,
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct Created {
-    pub id: i64,
 }
 
 // ---- worker --------------------------------------------------------------------------------

@@ -4,6 +4,7 @@
 use super::{Staff, ctx, parse_id};
 use crate::auth::StaffUser;
 use crate::auth::worker::WorkerUser;
+use crate::extract::{Created, body, query};
 use crate::{ApiError, AppState};
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
@@ -19,16 +20,6 @@ use zhijia_app::membership::join::{self, Decision, JoinInput, Submitted};
 use zhijia_app::membership::roster::{self, RosterQuery};
 use zhijia_app::membership::{QueueQuery, transfer, worker_of_phone};
 use zhijia_store::membership as store;
-
-fn body<T>(b: Result<Json<T>, JsonRejection>, shape: &str) -> Result<T, AppError> {
-    b.map(|Json(v)| v)
-        .map_err(|_| AppError::invalid("body", format!("请求体应为 JSON：{shape}")))
-}
-
-fn query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, AppError> {
-    q.map(|Query(v)| v)
-        .map_err(|_| AppError::invalid("query", "查询参数格式不正确"))
-}
 
 /// Applies to join; a member of another union gets a transfer instead (`transfer_id`).
 #[utoipa::path(post, path = "/api/v1/membership/applications", tag = "membership",
@@ -103,11 +94,6 @@ pub struct TransferRequest {
     pub to_org: i64,
     #[serde(default)]
     pub reason: String,
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct Created {
-    pub id: i64,
 }
 
 /// The worker asks to move their membership to another union.

@@ -26,31 +26,6 @@ async fn start(t: &TestDb, env: &AidEnv) -> String {
     format!("http://{}", running.addr)
 }
 
-/// A worker's bearer token, through the SMS sign-in of a demo-mode server.
-async fn worker_token(base: &str, phone: &str) -> String {
-    let http = reqwest::Client::new();
-    let sent: Value = http
-        .post(format!("{base}/api/v1/worker/sms-codes"))
-        .json(&json!({ "phone": phone }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let code = sent["demo_code"].as_str().unwrap();
-    let body: Value = http
-        .post(format!("{base}/api/v1/worker/sessions"))
-        .json(&json!({ "phone": phone, "code": code }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    body["token"].as_str().unwrap().to_owned()
-}
-
 on_both!(
     every_aid_endpoint_and_page_keeps_to_the_callers_branch,
     |t: TestDb| async move {
@@ -202,7 +177,7 @@ on_both!(
             }
         }
         // A worker's token opens no staff endpoint.
-        let token = worker_token(&base, "13900139077").await;
+        let token = crate::helpers::worker_api_token(&base, "13900139077").await;
         let http = reqwest::Client::new();
         for (method, path, body) in checks.iter().filter(|c| c.1.starts_with("/api/")) {
             let mut req = if *method == "GET" {
@@ -352,7 +327,7 @@ on_both!(
         assert_eq!(api["total"], 1);
         assert_eq!(api["items"][0]["name_masked"], "李*强");
         // A signed-in worker objects; payment pauses.
-        let token = worker_token(&base, "13900139078").await;
+        let token = crate::helpers::worker_api_token(&base, "13900139078").await;
         let r = reqwest::Client::new()
             .post(format!("{base}/api/v1/aid/notice/{id}/objections"))
             .bearer_auth(&token)

@@ -34,6 +34,37 @@ fn tools() -> Option<(PathBuf, PathBuf)> {
     None
 }
 
+/// Runs a browser script against `base` as the demo account, with `env` for its other inputs,
+/// and fails the test with its output unless it says `browser: ok`.
+async fn run_script(
+    (dir, chromium): (PathBuf, PathBuf),
+    script: &'static str,
+    base: String,
+    env: Vec<(&'static str, String)>,
+) {
+    let out_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new("node")
+            .arg(dir.join(script))
+            .arg(&base)
+            .arg(&out_dir)
+            .env("ZHIJIA_CHROMIUM", chromium)
+            .env("ZHIJIA_USER", zhijia_app::staff::DEMO_USERNAME)
+            .env("ZHIJIA_PASSWORD", zhijia_app::staff::DEMO_PASSWORD)
+            .envs(env)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && stdout.contains("browser: ok"),
+        "{stdout}\n{stderr}"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_org_tree_opens_branches_in_a_real_browser_on_a_phone_sized_screen() {
     let Some((dir, chromium)) = tools() else {
@@ -66,26 +97,7 @@ async fn the_org_tree_opens_branches_in_a_real_browser_on_a_phone_sized_screen()
         .await
         .unwrap();
     let base = format!("http://{}", running.addr);
-    let out_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
-    let out = tokio::task::spawn_blocking(move || {
-        Command::new("node")
-            .arg(dir.join("org-tree.mjs"))
-            .arg(&base)
-            .arg(&out_dir)
-            .env("ZHIJIA_CHROMIUM", chromium)
-            .env("ZHIJIA_USER", zhijia_app::staff::DEMO_USERNAME)
-            .env("ZHIJIA_PASSWORD", zhijia_app::staff::DEMO_PASSWORD)
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success() && stdout.contains("browser: ok"),
-        "{stdout}\n{stderr}"
-    );
+    run_script((dir, chromium), "org-tree.mjs", base, vec![]).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -107,30 +119,19 @@ async fn a_worker_joins_and_shows_a_card_that_a_merchant_checks_in_a_real_browse
         .await
         .unwrap();
     let base = format!("http://{}", running.addr);
-    let out_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
-    let id = crate::membership::id_number("440106", (1993, 6, 18), 77);
-    let code = w.factory_code.clone();
-    let out = tokio::task::spawn_blocking(move || {
-        Command::new("node")
-            .arg(dir.join("membership.mjs"))
-            .arg(&base)
-            .arg(&out_dir)
-            .env("ZHIJIA_CHROMIUM", chromium)
-            .env("ZHIJIA_USER", zhijia_app::staff::DEMO_USERNAME)
-            .env("ZHIJIA_PASSWORD", zhijia_app::staff::DEMO_PASSWORD)
-            .env("ZHIJIA_ID_NUMBER", id)
-            .env("ZHIJIA_CREDIT_CODE", code)
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success() && stdout.contains("browser: ok"),
-        "{stdout}\n{stderr}"
-    );
+    run_script(
+        (dir, chromium),
+        "membership.mjs",
+        base,
+        vec![
+            (
+                "ZHIJIA_ID_NUMBER",
+                crate::membership::id_number("440106", (1993, 6, 18), 77),
+            ),
+            ("ZHIJIA_CREDIT_CODE", w.factory_code.clone()),
+        ],
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -152,26 +153,11 @@ async fn a_worker_files_a_case_with_a_photo_and_the_statistics_chart_draws_in_a_
         .await
         .unwrap();
     let base = format!("http://{}", running.addr);
-    let out_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
-    let code = w.factory_code.clone();
-    let out = tokio::task::spawn_blocking(move || {
-        Command::new("node")
-            .arg(dir.join("cases.mjs"))
-            .arg(&base)
-            .arg(&out_dir)
-            .env("ZHIJIA_CHROMIUM", chromium)
-            .env("ZHIJIA_USER", zhijia_app::staff::DEMO_USERNAME)
-            .env("ZHIJIA_PASSWORD", zhijia_app::staff::DEMO_PASSWORD)
-            .env("ZHIJIA_CREDIT_CODE", code)
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success() && stdout.contains("browser: ok"),
-        "{stdout}\n{stderr}"
-    );
+    run_script(
+        (dir, chromium),
+        "cases.mjs",
+        base,
+        vec![("ZHIJIA_CREDIT_CODE", w.factory_code.clone())],
+    )
+    .await;
 }

@@ -3,7 +3,7 @@
 //! and every case endpoint keeps to the caller's branch.
 
 use crate::case::PNG;
-use crate::helpers::{TestDb, csrf_of, keys, page_text, sign_in_second_admin, worker_signed_in};
+use crate::helpers::{TestDb, csrf_of, page_text, sign_in_second_admin, worker_signed_in};
 use crate::membership::world;
 use crate::on_both;
 use reqwest::StatusCode;
@@ -11,19 +11,6 @@ use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 use zhijia_domain::auth::Role;
 use zhijia_store::org::Org;
-use zhijia_web::WebConfig;
-
-async fn start(t: &TestDb) -> String {
-    let config = WebConfig {
-        demo: true,
-        pii_keys: Some(keys()),
-        ..WebConfig::default()
-    };
-    let running = zhijia::serve::start(t.store.clone(), "127.0.0.1:0", config)
-        .await
-        .unwrap();
-    format!("http://{}", running.addr)
-}
 
 /// A console client of a staff member who is `org_admin` and `case_handler` of `org`.
 pub async fn handler_of(base: &str, db: &zhijia_store::Store, org: &Org) -> reqwest::Client {
@@ -40,37 +27,12 @@ pub async fn handler_of(base: &str, db: &zhijia_store::Store, org: &Org) -> reqw
     client
 }
 
-/// A worker's bearer token from the SMS sign-in API of a demo server.
-async fn worker_token(base: &str, phone: &str) -> String {
-    let http = reqwest::Client::new();
-    let sent: Value = http
-        .post(format!("{base}/api/v1/worker/sms-codes"))
-        .json(&json!({ "phone": phone }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let code = sent["demo_code"].as_str().unwrap();
-    let r: Value = http
-        .post(format!("{base}/api/v1/worker/sessions"))
-        .json(&json!({ "phone": phone, "code": code }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    r["token"].as_str().unwrap().to_owned()
-}
-
 on_both!(
     a_worker_files_a_case_with_a_photo_on_the_phone_and_the_handler_answers_it_in_the_console,
     |t: TestDb| async move {
         let db = &t.store;
         let w = world(db).await;
-        let base = start(&t).await;
+        let base = crate::helpers::demo_site(&t).await;
         let phone = "13900139201";
         let worker = worker_signed_in(&base, phone).await;
         let form_page = page_text(&worker, format!("{base}/cases/new")).await;
@@ -222,9 +184,9 @@ on_both!(
     |t: TestDb| async move {
         let db = &t.store;
         let w = world(db).await;
-        let base = start(&t).await;
+        let base = crate::helpers::demo_site(&t).await;
         let http = reqwest::Client::new();
-        let token = worker_token(&base, "13900139202").await;
+        let token = crate::helpers::worker_api_token(&base, "13900139202").await;
         let r = http
             .post(format!("{base}/api/v1/me/cases"))
             .bearer_auth(&token)
@@ -313,7 +275,7 @@ on_both!(
 
         // Another worker, a neighbouring district's handler and the town's administrator
         // (org_admin only: no case role) see nothing of it.
-        let other = worker_token(&base, "13900139203").await;
+        let other = crate::helpers::worker_api_token(&base, "13900139203").await;
         for path in [
             format!("/api/v1/me/cases/{id}"),
             format!("/api/v1/me/cases/{id}/attachments/{file_id}"),

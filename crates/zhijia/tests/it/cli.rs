@@ -97,12 +97,10 @@ impl Drop for Server {
     }
 }
 
-/// Runs `zhijia serve --demo` and returns the address it prints, with the running server.
-fn serve_demo(extra: &[&str], data_dir: &std::path::Path) -> (Server, String) {
-    let child = zhijia()
-        .args(["serve", "--demo", "--listen", "127.0.0.1:0", "--data-dir"])
-        .arg(data_dir)
-        .args(extra)
+/// Starts a server command and waits for the address it prints; the server is stopped when the
+/// returned value is dropped.
+fn started(mut command: Command) -> (Server, String) {
+    let child = command
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -124,6 +122,16 @@ fn serve_demo(extra: &[&str], data_dir: &std::path::Path) -> (Server, String) {
             return (server, url.trim().trim_end_matches('/').to_owned());
         }
     }
+}
+
+/// Runs `zhijia serve --demo` and returns the address it prints, with the running server.
+fn serve_demo(extra: &[&str], data_dir: &std::path::Path) -> (Server, String) {
+    let mut command = zhijia();
+    command
+        .args(["serve", "--demo", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(data_dir)
+        .args(extra);
+    started(command)
 }
 
 async fn check_demo_site(base: &str) {
@@ -455,7 +463,8 @@ fn rusqlite_open(path: &std::path::Path) -> rusqlite::Connection {
 
 /// Runs `zhijia serve` (not demo) on a database and returns it once it prints its address.
 fn serve_on(database_url: &str, key: &str, data_dir: &std::path::Path) -> Server {
-    let child = zhijia()
+    let mut command = zhijia();
+    command
         .args([
             "serve",
             "--listen",
@@ -464,28 +473,8 @@ fn serve_on(database_url: &str, key: &str, data_dir: &std::path::Path) -> Server
             database_url,
         ])
         .args(["--pii-key", key, "--data-dir"])
-        .arg(data_dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut server = Server(child);
-    let stdout = server.0.stdout.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let line = rx
-            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
-            .expect("serve printed its address");
-        if line.contains("请在浏览器打开：") {
-            return server;
-        }
-    }
+        .arg(data_dir);
+    started(command).0
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -319,3 +319,45 @@ pub async fn sign_in_second_admin(
     assert_eq!(r.status(), reqwest::StatusCode::OK);
     client
 }
+
+/// A demo-mode server with personal-data keys on the test's database, as most HTTP tests need;
+/// returns its base address.
+pub async fn demo_site(t: &TestDb) -> String {
+    let config = zhijia_web::WebConfig {
+        demo: true,
+        pii_keys: Some(keys()),
+        ..zhijia_web::WebConfig::default()
+    };
+    let running = zhijia::serve::start(t.store.clone(), "127.0.0.1:0", config)
+        .await
+        .unwrap();
+    format!("http://{}", running.addr)
+}
+
+/// A worker's bearer token, through the SMS sign-in API of a demo-mode server (which returns
+/// the code).
+pub async fn worker_api_token(base: &str, phone: &str) -> String {
+    let http = reqwest::Client::new();
+    let sent: serde_json::Value = http
+        .post(format!("{base}/api/v1/worker/sms-codes"))
+        .json(&serde_json::json!({ "phone": phone }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let code = sent["demo_code"]
+        .as_str()
+        .expect("the demo returns the code");
+    let body: serde_json::Value = http
+        .post(format!("{base}/api/v1/worker/sessions"))
+        .json(&serde_json::json!({ "phone": phone, "code": code }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    body["token"].as_str().expect("a worker token").to_owned()
+}

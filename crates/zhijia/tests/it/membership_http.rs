@@ -1,24 +1,11 @@
 //! Membership over HTTP on a real server: the worker's JSON API (SMS sign-in for a bearer token,
 //! join, card), the public card check, the staff API and pages, and their scope.
 
-use crate::helpers::{TestDb, browser, csrf_of, keys, page_text, signed_in, worker_signed_in};
+use crate::helpers::{TestDb, browser, csrf_of, page_text, signed_in, worker_signed_in};
 use crate::membership::{employee, id_number, world};
 use crate::on_both;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use zhijia_web::WebConfig;
-
-async fn start(t: &TestDb) -> String {
-    let config = WebConfig {
-        demo: true,
-        pii_keys: Some(keys()),
-        ..WebConfig::default()
-    };
-    let running = zhijia::serve::start(t.store.clone(), "127.0.0.1:0", config)
-        .await
-        .unwrap();
-    format!("http://{}", running.addr)
-}
 
 /// A staff bearer token from the API sign-in.
 async fn staff_token(base: &str, username: &str, password: &str) -> String {
@@ -84,7 +71,7 @@ on_both!(
     |t: TestDb| async move {
         let db = &t.store;
         let w = world(db).await;
-        let base = start(&t).await;
+        let base = crate::helpers::demo_site(&t).await;
         let http = reqwest::Client::new();
         // Without a token: 401 in JSON.
         let anon = http.get(format!("{base}/api/v1/me")).send().await.unwrap();
@@ -285,7 +272,7 @@ on_both!(
     |t: TestDb| async move {
         let db = &t.store;
         let w = world(db).await;
-        let base = start(&t).await;
+        let base = crate::helpers::demo_site(&t).await;
         let client = worker_signed_in(&base, "13900139002").await;
         let form = page_text(&client, format!("{base}/join")).await;
         let csrf = csrf_of(&form);
@@ -339,7 +326,7 @@ on_both!(
     |t: TestDb| async move {
         let db = &t.store;
         let w = world(db).await;
-        let base = start(&t).await;
+        let base = crate::helpers::demo_site(&t).await;
         let tianhe = signed_in(&base, db, &w.gz.tianhe).await;
         let good = id_number("440106", (1985, 2, 3), 41);
         let csv = format!("姓名,身份证号,手机号\n何一,{good},13600000001\n何二,123,13600000002\n");
@@ -451,7 +438,7 @@ on_both!(
     |t: TestDb| async move {
         let db = &t.store;
         let w = world(db).await;
-        let base = start(&t).await;
+        let base = crate::helpers::demo_site(&t).await;
         // A member of the Tianhe factory with a transfer to Yuexiu waiting, via the API.
         let token = api_token(&base, "13900139010").await;
         let http = reqwest::Client::new();
