@@ -473,6 +473,14 @@ pub async fn of_filer(
     })
 }
 
+const FILED_ONLINE_ON: &str = "SELECT COUNT(*) FROM rights_case \
+     WHERE filer_phone = $1 AND submitted_on = $2 AND channel = 'online'";
+
+/// How many cases a phone filed online on a day.
+pub async fn filed_online_on(store: &Store, phone: &str, day: NaiveDate) -> Result<i64> {
+    store.query_one(FILED_ONLINE_ON, &[&phone, &day]).await
+}
+
 /// An open case past its deadline, with what escalating it needs.
 #[derive(Debug, Clone)]
 pub struct Overdue {

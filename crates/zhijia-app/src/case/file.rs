@@ -21,6 +21,9 @@ pub const MAX_TITLE_CHARS: usize = 60;
 pub const MAX_DESCRIPTION_CHARS: usize = 5000;
 pub const MAX_NAME_CHARS: usize = 50;
 pub const MAX_EMPLOYER_CHARS: usize = 100;
+/// Cases one phone may file online in a day. Enough for a worker with several disputes; a
+/// script filling a union's queue is stopped, and a worker who needs more calls 12351.
+pub const MAX_ONLINE_PER_DAY: i64 = 5;
 
 /// What a worker (or staff for them) fills in.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
@@ -297,6 +300,11 @@ pub async fn file(
     now: DateTime<Utc>,
 ) -> Result<Filed> {
     let c = check(input)?;
+    if store::filed_online_on(ctx.db, phone, crate::today(now)).await? >= MAX_ONLINE_PER_DAY {
+        return Err(AppError::TooMany(format!(
+            "每天最多在网上提交{MAX_ONLINE_PER_DAY}件诉求，请明天再提交，或拨打 12351 职工维权服务热线"
+        )));
+    }
     let filed = insert(
         ctx,
         &worker_actor(phone),

@@ -819,3 +819,55 @@ on_both!(
         ));
     }
 );
+
+on_both!(
+    a_phone_files_at_most_five_cases_online_a_day_and_staff_desks_are_not_limited,
+    |t: TestDb| async move {
+        let db = &t.store;
+        let w = world(db).await;
+        let env = CaseEnv::new();
+        let ctx = env.ctx(db);
+        let phone = "13800138120";
+        for _ in 0..file::MAX_ONLINE_PER_DAY {
+            file::file(
+                &ctx,
+                phone,
+                &complaint("consultation", &w.factory_code),
+                &[],
+                at(2026, 11, 3),
+            )
+            .await
+            .unwrap();
+        }
+        let e = file::file(
+            &ctx,
+            phone,
+            &complaint("consultation", &w.factory_code),
+            &[],
+            at(2026, 11, 3),
+        )
+        .await
+        .unwrap_err();
+        assert!(matches!(e, AppError::TooMany(_)), "{e}");
+        assert!(e.to_string().contains("12351"));
+        // The next day the worker may file again; a handler may always register a call.
+        file::file(
+            &ctx,
+            phone,
+            &complaint("consultation", &w.factory_code),
+            &[],
+            at(2026, 11, 4),
+        )
+        .await
+        .unwrap();
+        let handler = Reviewer::of(&w.factory, Role::CaseHandler);
+        let desk = file::DeskInput {
+            case: complaint("consultation", &w.factory_code),
+            channel: "phone".into(),
+            filer_phone: phone.into(),
+        };
+        file::register(&ctx, &handler.ctx(), &desk, at(2026, 11, 3))
+            .await
+            .unwrap();
+    }
+);
