@@ -169,7 +169,12 @@ async fn submit(
     .await
     {
         Ok(f) => Ok(Redirect::to(&format!("/cases/{}", f.id)).into_response()),
-        Err(e @ (AppError::Invalid(_) | AppError::Conflict(_) | AppError::NotFound(_))) => {
+        Err(
+            e @ (AppError::Invalid(_)
+            | AppError::Conflict(_)
+            | AppError::NotFound(_)
+            | AppError::TooMany(_)),
+        ) => {
             // What was typed comes back; files must be chosen again (browsers never refill a
             // file input), and the message says which one was refused.
             let page = NewPage {
