@@ -233,6 +233,13 @@ pub async fn files(
     })
 }
 
+const FILES_OF_HEAD: &str = file_select!("WHERE f.head_worker_id = $1 ORDER BY f.id DESC");
+
+/// The files a worker heads, newest first (a worker sees their own household's).
+pub async fn files_of_head(store: &Store, worker_id: i64) -> Result<Vec<FileRow>> {
+    store.query(FILES_OF_HEAD, &[&worker_id]).await
+}
+
 /// A person of a household; the identity number stays encrypted.
 #[derive(Debug, Clone)]
 pub struct MemberRow {

@@ -145,6 +145,7 @@ pub fn app(state: AppState) -> Router {
         .merge(case::console::routes())
         .merge(aid::api::routes())
         .merge(aid::console::routes())
+        .merge(aid::worker::routes())
         .merge(deletion::routes())
         .merge(membership::pages::routes())
         .merge(membership::console::routes())

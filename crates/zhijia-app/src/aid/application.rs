@@ -466,25 +466,41 @@ pub async fn notice(
     let (limit, offset) = crate::page_bounds(limit, offset, 20);
     let page = store::notice(db, path.as_ref(), crate::today(now), limit, offset).await?;
     Ok(Page {
-        items: page
-            .items
-            .into_iter()
-            .map(|a| NoticeItem {
-                id: a.id,
-                name_masked: mask_name(&a.head_name),
-                org_name: a.org_name,
-                kind_label: AidKind::parse(&a.kind).map_or("", AidKind::label),
-                amount_yuan: aid::yuan(a.amount_fen),
-                amount_fen: a.amount_fen,
-                approved_on: a.approved_on,
-                notice_ends_on: a.notice_ends_on,
-                objected: a.status == "suspended",
-            })
-            .collect(),
+        items: page.items.into_iter().map(notice_item).collect(),
         total: page.total,
         offset: page.offset,
         limit: page.limit,
     })
+}
+
+fn notice_item(a: store::ApplicationRow) -> NoticeItem {
+    NoticeItem {
+        id: a.id,
+        name_masked: mask_name(&a.head_name),
+        org_name: a.org_name,
+        kind_label: AidKind::parse(&a.kind).map_or("", AidKind::label),
+        amount_yuan: aid::yuan(a.amount_fen),
+        amount_fen: a.amount_fen,
+        approved_on: a.approved_on,
+        notice_ends_on: a.notice_ends_on,
+        objected: a.status == "suspended",
+    }
+}
+
+/// One application as the public notice shows it, if it is on notice today.
+pub async fn notice_of(
+    db: &zhijia_store::Store,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<Option<NoticeItem>> {
+    let today = crate::today(now);
+    Ok(store::application(db, id)
+        .await?
+        .filter(|a| {
+            (a.status == "approved" || a.status == "suspended")
+                && a.notice_ends_on.is_some_and(|end| today < end)
+        })
+        .map(notice_item))
 }
 
 /// Files an objection to an approved application; payment pauses until it is resolved. A

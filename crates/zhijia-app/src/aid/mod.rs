@@ -14,6 +14,7 @@
 pub mod application;
 pub mod file;
 pub mod ledger;
+pub mod mine;
 
 use crate::membership::StaffCtx;
 use crate::{AppError, Result};

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod console;
+pub mod worker;
 
 use crate::AppState;
 use axum::http::header;

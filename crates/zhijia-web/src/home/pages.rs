@@ -36,7 +36,7 @@ const MODULES: &[Module] = &[
     Module {
         name: "困难帮扶",
         icon: "帮",
-        href: Some("/aid/notice"),
+        href: Some("/aid/mine"),
     },
     Module {
         name: "普惠服务",

@@ -13,7 +13,7 @@ use zhijia_app::aid::{application, ledger};
 use zhijia_domain::auth::Role;
 use zhijia_web::WebConfig;
 
-async fn start(t: &TestDb, env: &AidEnv) -> String {
+pub async fn start(t: &TestDb, env: &AidEnv) -> String {
     let config = WebConfig {
         demo: true,
         pii_keys: Some(env.env.keys.clone()),

@@ -1,0 +1,88 @@
+//! The worker's side of hardship aid on a real server: "我的帮扶" shows the household's file and
+//! where its applications stand (never health or income), and a signed-in worker objects to an
+//! application on public notice from the notice page.
+
+use crate::aid::{AidEnv, approve_all, chain, daily, opened};
+use crate::aid_http::start;
+use crate::helpers::{TestDb, csrf_of, page_text, worker_signed_in};
+use crate::membership::world;
+use crate::on_both;
+use chrono::Utc;
+use reqwest::StatusCode;
+use serde_json::Value;
+use zhijia_app::aid::application;
+
+on_both!(
+    a_worker_sees_their_households_aid_and_objects_to_a_notice_on_the_page,
+    |t: TestDb| async move {
+        let db = &t.store;
+        let w = world(db).await;
+        let env = AidEnv::new();
+        let c = chain(db, &env, &w).await;
+        // 李大强 (phone 13700137001) heads a file; one application approved, one in review.
+        let (file_id, _, _) = opened(db, &env, &w, &c).await;
+        let ctx = env.ctx(db);
+        let approved =
+            application::apply(&ctx, &c.county.ctx(), &daily(file_id, 150_000), Utc::now())
+                .await
+                .unwrap();
+        approve_all(db, &env, &c, approved, Utc::now()).await;
+        application::apply(&ctx, &c.county.ctx(), &daily(file_id, 80_000), Utc::now())
+            .await
+            .unwrap();
+        let base = start(&t, &env).await;
+
+        let head = worker_signed_in(&base, "13700137001").await;
+        let mine = page_text(&head, format!("{base}/aid/mine")).await;
+        assert!(mine.contains(&format!("困难职工档案 #{file_id}")), "{mine}");
+        assert!(mine.contains("1500.00") && mine.contains("已批准"));
+        assert!(mine.contains("800.00") && mine.contains("审批进度：第1步"));
+        assert!(!mine.contains("透析"), "health stays in the console");
+        let stranger = worker_signed_in(&base, "13900139081").await;
+        let theirs = page_text(&stranger, format!("{base}/aid/mine")).await;
+        assert!(theirs.contains("没有困难职工档案"));
+        assert!(!theirs.contains("1500.00"));
+
+        // The stranger objects from the notice page: an empty objection is refused and kept
+        // on the page; a real one pauses payment.
+        let notice = page_text(&stranger, format!("{base}/aid/notice")).await;
+        assert!(notice.contains(&format!("/aid/notice/{approved}/objection")));
+        let form = page_text(&stranger, format!("{base}/aid/notice/{approved}/objection")).await;
+        assert!(form.contains("李*强") && !form.contains("李大强"));
+        let csrf = csrf_of(&form);
+        let r = stranger
+            .post(format!("{base}/aid/notice/{approved}/objection"))
+            .form(&[("csrf", csrf.as_str()), ("detail", " ")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let r = stranger
+            .post(format!("{base}/aid/notice/{approved}/objection"))
+            .form(&[("csrf", csrf.as_str()), ("detail", "该户有稳定的房租收入")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        assert!(r.text().await.unwrap().contains("异议已提交"));
+        let api: Value = reqwest::get(format!("{base}/api/v1/aid/notice"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(api["items"][0]["objected"], true);
+        let mine = page_text(&head, format!("{base}/aid/mine")).await;
+        assert!(mine.contains("有异议"), "the household sees payment paused");
+        // Without a CSRF token nothing is filed; an application not on notice cannot be objected.
+        let r = stranger
+            .post(format!("{base}/aid/notice/{approved}/objection"))
+            .form(&[("detail", "x")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+        let form = page_text(&stranger, format!("{base}/aid/notice/999999/objection")).await;
+        assert!(form.contains("不在公示期"));
+    }
+);
