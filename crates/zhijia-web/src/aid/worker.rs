@@ -37,6 +37,20 @@ async fn my_aid(State(state): State<AppState>, user: WorkerUser) -> Result<Respo
     Ok(render(&MinePage { files }))
 }
 
+/// The signed-in worker's household aid: the files they head, each application's stage,
+/// notice and payment status (never health, disability or income).
+#[utoipa::path(get, path = "/api/v1/me/aid", tag = "aid",
+    responses((status = 200, description = "本人家庭的困难职工档案与帮扶申请进度"),
+              (status = 401, body = crate::error::ErrorBody)))]
+pub async fn my_aid_api(
+    State(state): State<AppState>,
+    user: WorkerUser,
+) -> Result<axum::Json<Vec<MyFile>>, crate::ApiError> {
+    Ok(axum::Json(
+        mine::mine(&ctx(&state)?, &user.session.phone).await?,
+    ))
+}
+
 #[derive(Template)]
 #[template(path = "aid_objection.html")]
 struct ObjectionPage {
@@ -132,6 +146,7 @@ async fn objection_done(
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/aid/mine", get(my_aid))
+        .route("/api/v1/me/aid", get(my_aid_api))
         .route(
             "/aid/notice/{id}/objection",
             get(objection_form).post(object),

@@ -38,6 +38,22 @@ on_both!(
         assert!(mine.contains("1500.00") && mine.contains("已批准"));
         assert!(mine.contains("800.00") && mine.contains("审批进度：第1步"));
         assert!(!mine.contains("透析"), "health stays in the console");
+        // The same in the JSON API (here with the page's session; API clients send a token).
+        let api: Value = head
+            .get(format!("{base}/api/v1/me/aid"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(api[0]["id"], file_id);
+        assert_eq!(api[0]["applications"].as_array().unwrap().len(), 2);
+        for key in ["health", "disability", "income_per_head_fen"] {
+            assert!(api[0].get(key).is_none(), "{key} absent");
+        }
+        let anonymous = reqwest::get(format!("{base}/api/v1/me/aid")).await.unwrap();
+        assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
         let stranger = worker_signed_in(&base, "13900139081").await;
         let theirs = page_text(&stranger, format!("{base}/aid/mine")).await;
         assert!(theirs.contains("没有困难职工档案"));
