@@ -369,34 +369,3 @@ pub fn admission_letter_pdf(school: &str, number: &str) -> Vec<u8> {
     pdf.extend_from_slice(table.as_bytes());
     pdf
 }
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn the_demo_admission_letter_is_a_pdf_with_a_correct_cross_reference_table() {
-        let pdf =
-            super::admission_letter_pdf("Guangdong University of Technology", "2026-044-0815");
-        let checked = zhijia_domain::attachment::check("录取通知书.pdf", &pdf).unwrap();
-        assert_eq!(checked.kind, zhijia_domain::attachment::FileKind::Pdf);
-        // One character per byte, so offsets into the text are offsets into the file.
-        let text: String = pdf
-            .iter()
-            .map(|b| if b.is_ascii() { char::from(*b) } else { '?' })
-            .collect();
-        let start: usize = text
-            .rsplit("startxref\n")
-            .next()
-            .and_then(|t| t.lines().next())
-            .and_then(|n| n.parse().ok())
-            .unwrap();
-        assert!(text[start..].starts_with("xref\n0 6\n"));
-        // Each object's offset points at its "n 0 obj".
-        for (i, line) in text[start..].lines().skip(3).take(5).enumerate() {
-            let at: usize = line[..10].parse().unwrap();
-            assert!(
-                text[at..].starts_with(&format!("{} 0 obj", i + 1)),
-                "{line}"
-            );
-        }
-    }
-}
