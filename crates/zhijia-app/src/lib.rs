@@ -2,6 +2,7 @@
 //! transaction and returns `AppError`, the one error type the web and the command line show.
 
 pub mod aid;
+pub mod attachment;
 pub mod audit;
 pub mod case;
 pub mod deletion;

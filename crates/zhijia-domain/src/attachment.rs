@@ -1,4 +1,5 @@
-//! Files a worker or a handler attaches to a case (photos of a pay slip, a contract as PDF).
+//! Files attached to a case (photos of a pay slip, a contract as PDF) or to an aid application
+//! (an admission letter, medical bills).
 //!
 //! The type is decided by the file's content, never by its name or the type the browser
 //! claims: a script renamed `.jpg` is refused. Only what a phone camera or a scanner makes is
@@ -12,6 +13,8 @@ const FIELD: &str = "attachment";
 pub const MAX_BYTES: usize = 10 * 1024 * 1024;
 /// The most files one case may hold, so one case cannot fill the database.
 pub const MAX_PER_CASE: i64 = 20;
+/// The most files one aid application may hold: the admission letter, bills, certificates.
+pub const MAX_PER_AID_APPLICATION: i64 = 10;
 /// The longest file name kept, in characters; longer names are cut.
 pub const MAX_NAME_CHARS: usize = 100;
 

@@ -102,6 +102,9 @@ pub mod action {
     pub const AID_FILE_EXITED: &str = "aid.file_exited";
     pub const AID_FILE_LAPSED: &str = "aid.file_lapsed";
     pub const AID_APPLIED: &str = "aid.applied";
+    /// An aid officer attached files to an application (downloads are not audited: the files
+    /// are not health or income fields).
+    pub const AID_ATTACHMENT_ADDED: &str = "aid.attachment_added";
     pub const AID_STAGE_DECIDED: &str = "aid.stage_decided";
     pub const AID_OBJECTION_FILED: &str = "aid.objection_filed";
     pub const AID_OBJECTION_RESOLVED: &str = "aid.objection_resolved";

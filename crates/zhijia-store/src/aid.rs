@@ -6,6 +6,7 @@
 //! locks its hardship file's row first (`FOR UPDATE` on PostgreSQL; SQLite's single writer
 //! already serialises), so concurrent payments cannot together pass the yearly cap.
 
+use crate::attachment::{Attachment, AttachmentData};
 use crate::db::{Backend, FromRow, Row, Store, Tx};
 use crate::{Page, Result, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -677,6 +678,65 @@ pub async fn decisions(store: &Store, application_id: i64) -> Result<Vec<Decisio
 
 pub async fn decisions_in(tx: &mut Tx, application_id: i64) -> Result<Vec<Decision>> {
     tx.query(DECISIONS, &[&application_id]).await
+}
+
+// ---------------------------------------------------------------------------------------------
+// Attachments of an application
+
+const ADD_ATTACHMENT: &str = "INSERT INTO aid_attachment (application_id, file_name, \
+     content_type, size_bytes, data, uploaded_by, created_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
+// `uploaded_by` is shown as the staff member's name.
+const ATTACHMENTS: &str = "SELECT t.id, t.file_name, t.content_type, t.size_bytes, \
+     s.display_name AS uploaded_by, t.created_at FROM aid_attachment t \
+     JOIN staff s ON s.id = t.uploaded_by WHERE t.application_id = $1 ORDER BY t.id";
+const ATTACHMENT: &str = "SELECT t.id, t.file_name, t.content_type, t.size_bytes, \
+     s.display_name AS uploaded_by, t.created_at, t.data FROM aid_attachment t \
+     JOIN staff s ON s.id = t.uploaded_by WHERE t.application_id = $1 AND t.id = $2";
+const COUNT_ATTACHMENTS: &str = "SELECT COUNT(*) FROM aid_attachment WHERE application_id = $1";
+
+/// Stores a checked file of an application, uploaded by the staff member `uploaded_by`.
+pub async fn add_attachment(
+    tx: &mut Tx,
+    application_id: i64,
+    file_name: &str,
+    content_type: &str,
+    data: &[u8],
+    uploaded_by: i64,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    let size = i64::try_from(data.len()).unwrap_or(i64::MAX);
+    tx.query_one(
+        ADD_ATTACHMENT,
+        &[
+            &application_id,
+            &file_name,
+            &content_type,
+            &size,
+            &data,
+            &uploaded_by,
+            &now,
+        ],
+    )
+    .await
+}
+
+pub async fn count_attachments(tx: &mut Tx, application_id: i64) -> Result<i64> {
+    tx.query_one(COUNT_ATTACHMENTS, &[&application_id]).await
+}
+
+pub async fn attachments(store: &Store, application_id: i64) -> Result<Vec<Attachment>> {
+    store.query(ATTACHMENTS, &[&application_id]).await
+}
+
+/// One file of one application: the application is part of the key, so a file is reached only
+/// through an application the caller may see.
+pub async fn attachment(
+    store: &Store,
+    application_id: i64,
+    id: i64,
+) -> Result<Option<AttachmentData>> {
+    store.query_opt(ATTACHMENT, &[&application_id, &id]).await
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -692,44 +692,7 @@ pub async fn messages(store: &Store, case_id: i64, with_internal: bool) -> Resul
 
 // ---- attachments ---------------------------------------------------------------------------
 
-/// What a list of attachments shows; the bytes are read one file at a time.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Attachment {
-    pub id: i64,
-    pub file_name: String,
-    pub content_type: String,
-    pub size_bytes: i64,
-    pub uploaded_by: String,
-    pub created_at: DateTime<Utc>,
-}
-
-impl FromRow for Attachment {
-    fn from_row(row: &Row<'_, '_>) -> Result<Self> {
-        Ok(Attachment {
-            id: row.get("id")?,
-            file_name: row.get("file_name")?,
-            content_type: row.get("content_type")?,
-            size_bytes: row.get("size_bytes")?,
-            uploaded_by: row.get("uploaded_by")?,
-            created_at: row.get("created_at")?,
-        })
-    }
-}
-
-/// An attachment with its bytes.
-pub struct AttachmentData {
-    pub meta: Attachment,
-    pub data: Vec<u8>,
-}
-
-impl FromRow for AttachmentData {
-    fn from_row(row: &Row<'_, '_>) -> Result<Self> {
-        Ok(AttachmentData {
-            meta: Attachment::from_row(row)?,
-            data: row.get("data")?,
-        })
-    }
-}
+pub use crate::attachment::{Attachment, AttachmentData};
 
 const ADD_ATTACHMENT: &str = "INSERT INTO case_attachment (case_id, file_name, content_type, \
      size_bytes, data, uploaded_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";

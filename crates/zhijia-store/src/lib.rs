@@ -6,6 +6,7 @@
 //! (connection set-up, migrations, bulk loading).
 
 pub mod aid;
+pub mod attachment;
 pub mod audit;
 pub mod case;
 pub mod db;

@@ -4,6 +4,7 @@
 
 mod aid;
 mod assets;
+mod attachment;
 mod audit;
 mod auth;
 mod case;

@@ -531,9 +531,7 @@ async fn serve_command(args: ServeArgs) -> Result<(), AppError> {
             zhijia_app::staff::DEMO_USERNAME,
             zhijia_app::staff::DEMO_PASSWORD
         );
-        println!(
-            "演示帮扶专干：demo.aid.grassroots、demo.aid.county、demo.aid.city(密码同上)"
-        );
+        println!("演示帮扶专干：demo.aid.grassroots、demo.aid.county、demo.aid.city(密码同上)");
     }
     println!("按 Ctrl-C 停止。");
     match running.task.await {

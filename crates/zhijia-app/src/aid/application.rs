@@ -4,6 +4,7 @@
 //! payment until an aid officer resolves it.
 
 use super::{Ctx, may_manage, may_read, staff_id, text};
+use crate::attachment::Upload;
 use crate::membership::StaffCtx;
 use crate::membership::card::mask_name;
 use crate::{AppError, Result};
@@ -15,6 +16,7 @@ use zhijia_domain::auth::Role;
 use zhijia_domain::org::{OrgLevel, OrgPath};
 use zhijia_store::Page;
 use zhijia_store::aid::{self as store, ApplicationRow, Decision, Objection};
+use zhijia_store::attachment::Attachment;
 use zhijia_store::audit::{self, Record};
 use zhijia_store::org::{self as org_store, Org};
 
@@ -31,7 +33,8 @@ pub struct ApplicationInput {
     pub student_id: Option<i64>,
     /// 金秋助学：录取学校
     pub school: Option<String>,
-    /// 金秋助学：录取通知书编号等录取证明
+    /// 金秋助学：录取通知书编号或说明。金秋助学须填写此项或随申请上传录取通知书(控制台表单)；
+    /// 经 JSON 接口申请时须填写此项，录取通知书可随后上传到 `/attachments`
     pub admission_proof: Option<String>,
 }
 
@@ -102,7 +105,22 @@ pub async fn apply(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
     input: &ApplicationInput,
-    _now: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    apply_with_files(ctx, staff, input, &[], now).await
+}
+
+/// Enters an application with files attached in the same step (the console's form: an
+/// education grant's admission letter, bills). The files are checked before anything is
+/// stored; the application and its files are saved together or not at all. An education grant
+/// needs the admission proof as text (the notice number or a description) or at least one
+/// attached file.
+pub async fn apply_with_files(
+    ctx: &Ctx<'_>,
+    staff: &StaffCtx<'_>,
+    input: &ApplicationInput,
+    files: &[Upload],
+    now: DateTime<Utc>,
 ) -> Result<i64> {
     let f = super::file::managed(ctx, staff, input.file_id).await?;
     if f.status != "active" {
@@ -132,12 +150,18 @@ pub async fn apply(
             .ok_or_else(|| AppError::invalid("student_id", "金秋助学须选择本户的一名学生"))?;
         student = Some(s.id);
         school = Some(text("school", input.school.as_deref().unwrap_or(""), 100)?);
-        proof = Some(text(
-            "admission_proof",
-            input.admission_proof.as_deref().unwrap_or(""),
-            200,
-        )?);
+        proof = match input.admission_proof.as_deref().map(str::trim) {
+            Some(p) if !p.is_empty() => Some(text("admission_proof", p, 200)?),
+            _ if !files.is_empty() => None,
+            _ => {
+                return Err(AppError::invalid(
+                    "admission_proof",
+                    "金秋助学须填写录取通知书编号或说明，或上传录取通知书",
+                ));
+            }
+        };
     }
+    let checked = super::attachment::check(files)?;
     let chain = ctx
         .settings
         .chains
@@ -177,6 +201,9 @@ pub async fn apply(
         },
     )
     .await?;
+    if !checked.is_empty() {
+        super::attachment::store_files(&mut tx, staff, id, f.org_id, files, &checked, now).await?;
+    }
     tx.commit().await?;
     Ok(id)
 }
@@ -219,7 +246,11 @@ pub struct ApplicationDetail {
     pub application: ApplicationView,
     pub stages: Vec<StageView>,
     pub objections: Vec<Objection>,
+    /// The files attached (admission letter, bills …), without their bytes.
+    pub attachments: Vec<Attachment>,
     pub paid_fen: i64,
+    /// Whether the caller is an aid officer of the application's file (may attach files).
+    pub may_manage: bool,
 }
 
 pub async fn detail(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: i64) -> Result<ApplicationDetail> {
@@ -245,11 +276,15 @@ pub async fn detail(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: i64) -> Result<Appl
         .filter(|e| e.application_id == id)
         .map(|e| e.amount_fen)
         .sum();
+    let attachments = store::attachments(ctx.db, id).await?;
+    let may_manage = may_manage(staff, &a.org_path);
     Ok(ApplicationDetail {
         application: ApplicationView::of(a),
         stages,
         objections,
+        attachments,
         paid_fen,
+        may_manage,
     })
 }
 

@@ -9,9 +9,11 @@
 //!   level on the file's path (see [`application::stage_org`]), never twice by one person, never
 //!   by someone of the household;
 //! - the other staff roles of the branch (not `merchant_staff`) see files and applications
-//!   without health, disability and income.
+//!   without health, disability and income, and download the files attached to applications
+//!   (`attachment`), which only aid officers of the file upload.
 
 pub mod application;
+pub mod attachment;
 pub mod file;
 pub mod ledger;
 pub mod mine;

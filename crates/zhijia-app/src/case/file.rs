@@ -191,25 +191,12 @@ pub struct Filed {
     pub due_on: NaiveDate,
 }
 
-/// A file sent with a case: its name and bytes.
-pub struct Upload {
-    pub name: String,
-    pub bytes: Vec<u8>,
-}
+pub use crate::attachment::Upload;
 
-/// Checks uploads before anything is stored, so one bad file refuses the whole filing and
-/// nothing is half saved.
+/// Checks the files sent with a case (at most [`attachment::MAX_PER_CASE`]) before anything is
+/// stored, so one bad file refuses the whole filing and nothing is half saved.
 pub fn check_uploads(files: &[Upload]) -> Result<Vec<attachment::Checked>> {
-    if i64::try_from(files.len()).unwrap_or(i64::MAX) > attachment::MAX_PER_CASE {
-        return Err(AppError::invalid(
-            "attachment",
-            format!("附件最多{}个", attachment::MAX_PER_CASE),
-        ));
-    }
-    files
-        .iter()
-        .map(|f| attachment::check(&f.name, &f.bytes).map_err(AppError::from))
-        .collect()
+    crate::attachment::check_uploads(files, attachment::MAX_PER_CASE)
 }
 
 #[allow(clippy::too_many_arguments)]

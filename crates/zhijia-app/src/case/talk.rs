@@ -15,16 +15,7 @@ use zhijia_store::case::{
 /// Fails when `adding` more files would pass the limit of a case.
 pub(crate) async fn check_room(tx: &mut Tx, case_id: i64, adding: usize) -> Result<()> {
     let have = store::count_attachments(tx, case_id).await?;
-    if have + i64::try_from(adding).unwrap_or(i64::MAX) > attachment::MAX_PER_CASE {
-        return Err(AppError::invalid(
-            "attachment",
-            format!(
-                "每个案件最多{}个附件（已有{have}个）",
-                attachment::MAX_PER_CASE
-            ),
-        ));
-    }
-    Ok(())
+    crate::attachment::check_room(have, adding, attachment::MAX_PER_CASE, "每个案件")
 }
 
 pub(crate) async fn store_file(

@@ -8,6 +8,7 @@ use crate::aid::application::{self, ApplicationInput, DecisionInput};
 use crate::aid::file::{self, FileInput, MemberInput};
 use crate::aid::ledger::{self, DisbursementInput};
 use crate::aid::{Ctx, Settings};
+use crate::attachment::Upload;
 use crate::membership::StaffCtx;
 use crate::{AppError, Result};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -277,7 +278,11 @@ async fn add_samples(db: &Store, keys: &PiiKeys) -> Result<()> {
             "子女考入大学，学费无力承担",
         )
     };
-    let on_notice = application::apply(&ctx, &c, &grant, now).await?;
+    let letter = Upload {
+        name: "录取通知书.pdf".into(),
+        bytes: admission_letter_pdf("Guangdong University of Technology", "2026-044-0815"),
+    };
+    let on_notice = application::apply_with_files(&ctx, &c, &grant, &[letter], now).await?;
     walk(&ctx, on_notice, 2, now, &officers).await?;
     // Another on notice, with an objection: payment paused.
     let objected = application::apply(
@@ -319,4 +324,48 @@ async fn add_samples(db: &Store, keys: &PiiKeys) -> Result<()> {
     ledger::disburse(&ctx, &c, &pay(150_000, "工会帮扶专项资金"), now).await?;
     ledger::disburse(&ctx, &c, &pay(50_000, "社会捐赠"), now).await?;
     Ok(())
+}
+
+/// A one-page PDF standing for an admission letter: the school and the notice number in the
+/// standard Helvetica font (ASCII only, so no font is embedded), with a correct cross-reference
+/// table so viewers open it without repair.
+pub fn admission_letter_pdf(school: &str, number: &str) -> Vec<u8> {
+    let ascii = |s: &str| -> String {
+        s.chars()
+            .filter(|c| c.is_ascii_graphic() || *c == ' ')
+            .filter(|c| !matches!(c, '(' | ')' | '\\'))
+            .collect()
+    };
+    let text = format!(
+        "BT /F1 20 Tf 72 720 Td (Admission Letter) Tj /F1 12 Tf 0 -36 Td ({}) Tj \
+         0 -20 Td (Notice No. {}) Tj 0 -20 Td (zhijia demo document) Tj ET",
+        ascii(school),
+        ascii(number)
+    );
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] \
+         /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>"
+            .to_owned(),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_owned(),
+        format!("<< /Length {} >>\nstream\n{text}\nendstream", text.len()),
+    ];
+    let mut pdf = b"%PDF-1.4\n%\xE2\xE3\xCF\xD3\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, body) in objects.iter().enumerate() {
+        offsets.push(pdf.len());
+        pdf.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = pdf.len();
+    let mut table = format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1);
+    for o in offsets {
+        table.push_str(&format!("{o:010} 00000 n \n"));
+    }
+    table.push_str(&format!(
+        "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+        objects.len() + 1
+    ));
+    pdf.extend_from_slice(table.as_bytes());
+    pdf
 }

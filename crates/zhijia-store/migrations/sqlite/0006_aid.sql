@@ -128,3 +128,18 @@ CREATE TRIGGER disbursement_no_update BEFORE UPDATE ON disbursement
 BEGIN SELECT RAISE(ABORT, 'disbursement is append-only: record a reversing entry'); END;
 CREATE TRIGGER disbursement_no_delete BEFORE DELETE ON disbursement
 BEGIN SELECT RAISE(ABORT, 'disbursement is append-only: record a reversing entry'); END;
+
+-- Files attached to an application (the admission letter of an education grant, medical bills,
+-- …). The bytes are in the database, as for case attachments, so every server process serves
+-- them. Only staff attach them; the type is decided by content (`zhijia_domain::attachment`).
+CREATE TABLE aid_attachment (
+    id             INTEGER PRIMARY KEY,
+    application_id INTEGER NOT NULL REFERENCES aid_application (id),
+    file_name      TEXT    NOT NULL,
+    content_type   TEXT    NOT NULL,
+    size_bytes     INTEGER NOT NULL,
+    data           BLOB    NOT NULL,
+    uploaded_by    INTEGER NOT NULL REFERENCES staff (id),
+    created_at     TEXT    NOT NULL
+);
+CREATE INDEX aid_attachment_application ON aid_attachment (application_id, id);

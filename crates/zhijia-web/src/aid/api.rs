@@ -3,6 +3,7 @@
 //! objections to the notice for signed-in workers.
 
 use super::ctx;
+use crate::attachment::{FileQuery, file_response, upload_limit};
 use crate::auth::StaffUser;
 use crate::auth::worker::WorkerUser;
 use crate::extract::{Created, body, query};
@@ -19,8 +20,10 @@ use serde::{Deserialize, Serialize};
 use zhijia_app::aid::application::{
     self, ApplicationInput, ApplicationQuery, DecisionInput, NoticeItem,
 };
-use zhijia_app::aid::file::{self, FileInput, FileQuery, ReviewInput};
+use zhijia_app::aid::attachment;
+use zhijia_app::aid::file::{self, FileInput, FileQuery as FilesQuery, ReviewInput};
 use zhijia_app::aid::ledger::{self, DisbursementInput, LedgerQuery};
+use zhijia_app::attachment::Upload;
 
 fn created(id: i64) -> Response {
     (StatusCode::CREATED, Json(Created { id })).into_response()
@@ -35,13 +38,13 @@ struct Scoped<T: Serialize> {
 }
 
 /// Hardship files of a union's subtree (without health, disability or income).
-#[utoipa::path(get, path = "/api/v1/aid/files", tag = "aid", params(FileQuery),
+#[utoipa::path(get, path = "/api/v1/aid/files", tag = "aid", params(FilesQuery),
     responses((status = 200, description = "困难职工档案 {org_id, org_name, items, total, offset, limit}"),
               (status = 403, body = crate::error::ErrorBody)))]
 pub async fn files(
     State(state): State<AppState>,
     user: StaffUser,
-    q: Result<Query<FileQuery>, QueryRejection>,
+    q: Result<Query<FilesQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let q = query(q)?;
     let ctx = ctx(&state)?;
@@ -170,9 +173,10 @@ pub async fn apply(
     ))
 }
 
-/// An application with its stages (who, when, decision, reason) and objections.
+/// An application with its stages (who, when, decision, reason), objections and the metadata
+/// of its attached files (download each at `/attachments/{file}`).
 #[utoipa::path(get, path = "/api/v1/aid/applications/{id}", tag = "aid", params(("id" = i64, Path)),
-    responses((status = 200, description = "申请详情 {application, stages, objections, paid_fen}"),
+    responses((status = 200, description = "申请详情 {application, stages, objections, attachments, paid_fen, may_manage}"),
               (status = 404, body = crate::error::ErrorBody)))]
 pub async fn application_detail(
     State(state): State<AppState>,
@@ -205,6 +209,48 @@ pub async fn decide(
         Json(application::decide(&ctx, &staff.ctx(), id, &input, Utc::now()).await?)
             .into_response(),
     )
+}
+
+/// Attaches one file to an application (aid officers of its file): the body is the file itself
+/// (JPG, PNG, WebP or PDF, checked by content, at most 10 MB; at most 10 per application).
+#[utoipa::path(post, path = "/api/v1/aid/applications/{id}/attachments", tag = "aid",
+    params(("id" = i64, Path), FileQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "申请材料文件(录取通知书、医疗票据等)"),
+    responses((status = 201, description = "已上传"), (status = 403, body = crate::error::ErrorBody),
+              (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn attachment(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+    q: Result<Query<FileQuery>, QueryRejection>,
+    bytes: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    let q = query(q)?;
+    let ctx = ctx(&state)?;
+    let staff = Staff::of(&user);
+    let upload = Upload {
+        name: q.name.unwrap_or_default(),
+        bytes: bytes.to_vec(),
+    };
+    attachment::attach(&ctx, &staff.ctx(), id, &[upload], Utc::now()).await?;
+    Ok(StatusCode::CREATED.into_response())
+}
+
+/// Downloads a file of an application the caller may read.
+#[utoipa::path(get, path = "/api/v1/aid/applications/{id}/attachments/{file}", tag = "aid",
+    params(("id" = i64, Path), ("file" = i64, Path)),
+    responses((status = 200, description = "文件"), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn staff_file(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path((id, file)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let (id, file) = (parse_id(&id)?, parse_id(&file)?);
+    let ctx = ctx(&state)?;
+    let staff = Staff::of(&user);
+    let f = attachment::staff_file(&ctx, &staff.ctx(), id, file).await?;
+    Ok(file_response(f))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -420,6 +466,14 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/aid/applications", get(applications).post(apply))
         .route("/api/v1/aid/applications/{id}", get(application_detail))
         .route("/api/v1/aid/applications/{id}/decisions", post(decide))
+        .route(
+            "/api/v1/aid/applications/{id}/attachments",
+            post(attachment).layer(upload_limit()),
+        )
+        .route(
+            "/api/v1/aid/applications/{id}/attachments/{file}",
+            get(staff_file),
+        )
         .route(
             "/api/v1/aid/applications/{id}/objections",
             post(staff_objection),

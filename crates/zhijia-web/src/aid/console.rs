@@ -3,6 +3,7 @@
 //! when the use case hands them over (aid officers of the file).
 
 use super::ctx;
+use crate::attachment::{MAX_FORM_BYTES, file_response, read_multipart};
 use crate::auth::{StaffUser, csrf_refused};
 use crate::membership::{Staff, parse_id};
 use crate::org::pages::{Pager, UserBar};
@@ -11,7 +12,7 @@ use crate::{AppState, PageError};
 use askama::Template;
 use axum::Router;
 use axum::extract::rejection::{FormRejection, QueryRejection};
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Form, Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::Utc;
@@ -21,6 +22,7 @@ use zhijia_app::aid::application::{
     self, ApplicationDetail, ApplicationInput, ApplicationQuery, ApplicationView, DecisionInput,
     NoticeItem,
 };
+use zhijia_app::aid::attachment;
 use zhijia_app::aid::file::{self, FileDetail, FileInput, FileQuery, FileView, MemberInput};
 use zhijia_app::aid::ledger::{self, DisbursementInput, EntryView, LedgerQuery, Totals};
 use zhijia_domain::aid::{self as rules, AidKind, AidStatus, FileStatus, HardshipCause};
@@ -235,38 +237,33 @@ async fn file_page(
         .into_response())
 }
 
-csrf_form!(ApplyForm {
-    kind: String,
-    amount: String,
-    reason: String,
-    student_id: String,
-    school: String,
-    admission_proof: String,
-});
-
+/// Enters an application; a multipart form, so an education grant's admission letter (and any
+/// other file, fields named `file`) goes with it.
 async fn apply(
     State(state): State<AppState>,
     user: StaffUser,
     Path(id): Path<String>,
-    form: Result<Form<ApplyForm>, FormRejection>,
+    form: Multipart,
 ) -> Result<Response, PageError> {
-    let Some(f) = checked(&user, form) else {
+    let (mut f, files) = read_multipart(form).await?;
+    if !user.csrf_ok(f.get("csrf").map_or("", String::as_str)) {
         return Ok(csrf_refused());
-    };
+    }
     let file_id = parse_id(&id)?;
     let ctx = ctx(&state)?;
     let staff = Staff::of(&user);
+    let mut take = |k: &str| f.remove(k).unwrap_or_default();
     let opt = |s: String| Some(s).filter(|s| !s.trim().is_empty());
     let input = ApplicationInput {
         file_id,
-        kind: f.kind,
-        amount_fen: rules::parse_yuan("amount_fen", &f.amount)?,
-        reason: f.reason,
-        student_id: f.student_id.trim().parse().ok(),
-        school: opt(f.school),
-        admission_proof: opt(f.admission_proof),
+        kind: take("kind"),
+        amount_fen: rules::parse_yuan("amount_fen", &take("amount"))?,
+        reason: take("reason"),
+        student_id: take("student_id").trim().parse().ok(),
+        school: opt(take("school")),
+        admission_proof: opt(take("admission_proof")),
     };
-    let id = application::apply(&ctx, &staff.ctx(), &input, Utc::now()).await?;
+    let id = application::apply_with_files(&ctx, &staff.ctx(), &input, &files, Utc::now()).await?;
     Ok(Redirect::to(&format!("/console/aid/applications/{id}")).into_response())
 }
 
@@ -389,6 +386,14 @@ impl ApplicationPage {
     fn paid_yuan(&self) -> String {
         rules::yuan(self.d.paid_fen)
     }
+    /// A file's size for people: “1.2 MB”, “35 KB”.
+    fn size(&self, bytes: &i64) -> String {
+        if *bytes >= 1_048_576 {
+            format!("{:.1} MB", *bytes as f64 / 1_048_576.0)
+        } else {
+            format!("{} KB", (*bytes + 1023) / 1024)
+        }
+    }
     fn is_current(&self, index: &usize) -> bool {
         self.d.application.current_stage == Some(*index as i64)
     }
@@ -436,6 +441,36 @@ async fn decide(
     };
     application::decide(&ctx, &staff.ctx(), id, &input, Utc::now()).await?;
     Ok(Redirect::to(&format!("/console/aid/applications/{id}")).into_response())
+}
+
+/// An aid officer attaches files to an application (multipart, fields named `file`).
+async fn attach(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+    form: Multipart,
+) -> Result<Response, PageError> {
+    let (fields, files) = read_multipart(form).await?;
+    if !user.csrf_ok(fields.get("csrf").map_or("", String::as_str)) {
+        return Ok(csrf_refused());
+    }
+    let id = parse_id(&id)?;
+    let ctx = ctx(&state)?;
+    let staff = Staff::of(&user);
+    attachment::attach(&ctx, &staff.ctx(), id, &files, Utc::now()).await?;
+    Ok(Redirect::to(&format!("/console/aid/applications/{id}")).into_response())
+}
+
+async fn staff_file(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path((id, file)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let (id, file) = (parse_id(&id)?, parse_id(&file)?);
+    let ctx = ctx(&state)?;
+    let staff = Staff::of(&user);
+    let f = attachment::staff_file(&ctx, &staff.ctx(), id, file).await?;
+    Ok(file_response(f))
 }
 
 csrf_form!(ObjectionForm { detail: String });
@@ -632,13 +667,24 @@ pub fn routes() -> Router<AppState> {
         .route("/console/aid/files", post(open_file))
         .route("/console/aid/my-identity", post(my_identity))
         .route("/console/aid/files/{id}", get(file_page))
-        .route("/console/aid/files/{id}/applications", post(apply))
+        .route(
+            "/console/aid/files/{id}/applications",
+            post(apply).layer(DefaultBodyLimit::max(MAX_FORM_BYTES)),
+        )
         .route("/console/aid/files/{id}/review", post(review))
         .route("/console/aid/files/{id}/exit", post(exit))
         .route("/console/aid/applications", get(applications))
         .route("/console/aid/applications/{id}", get(application_page))
         .route("/console/aid/applications/{id}/decision", post(decide))
         .route("/console/aid/applications/{id}/objections", post(object))
+        .route(
+            "/console/aid/applications/{id}/attachments",
+            post(attach).layer(DefaultBodyLimit::max(MAX_FORM_BYTES)),
+        )
+        .route(
+            "/console/aid/applications/{id}/files/{file}",
+            get(staff_file),
+        )
         .route(
             "/console/aid/applications/{id}/disbursements",
             post(disburse),

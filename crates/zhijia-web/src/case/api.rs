@@ -1,14 +1,15 @@
 //! Cases as JSON: the worker's side under `/api/v1/me/cases` (bearer token or cookie), the
 //! handler's under `/api/v1/cases`, statistics at `/api/v1/case-stats`.
 
-use super::{ctx, file_response};
+use super::ctx;
+use crate::attachment::{FileQuery, file_response, upload_limit};
 use crate::auth::StaffUser;
 use crate::auth::worker::WorkerUser;
 use crate::extract::{Created, body, query};
 use crate::membership::{Staff, parse_id};
 use crate::{ApiError, AppState};
 use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -26,13 +27,6 @@ use zhijia_app::case::{self, QueueQuery};
 pub struct PageQuery {
     pub limit: Option<i64>,
     pub offset: Option<i64>,
-}
-
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
-#[serde(default)]
-pub struct FileQuery {
-    /// The file's name as the sender has it.
-    pub name: Option<String>,
 }
 
 // ---- worker --------------------------------------------------------------------------------
@@ -396,7 +390,7 @@ pub async fn statistics(
 }
 
 pub fn routes() -> Router<AppState> {
-    let upload = DefaultBodyLimit::max(zhijia_domain::attachment::MAX_BYTES + 64 * 1024);
+    let upload = upload_limit();
     Router::new()
         .route("/api/v1/me/cases", get(my_cases).post(file_case))
         .route("/api/v1/me/cases/{id}", get(my_case))

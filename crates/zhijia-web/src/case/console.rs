@@ -1,8 +1,9 @@
 //! The handler's console: the case queue (own subtree, supervised, to review), registering a
 //! call or a visit, the case page with every step, and statistics with charts.
 
+use super::ctx;
 use super::pages::{action_label, kind_label, state_label};
-use super::{MAX_FORM_BYTES, ctx, file_response, read_multipart};
+use crate::attachment::{MAX_FORM_BYTES, file_response, read_multipart};
 use crate::auth::{StaffUser, csrf_refused};
 use crate::membership::{Staff, parse_id};
 use crate::org::pages::{Pager, UserBar};

@@ -1,7 +1,8 @@
 //! The worker's case pages: my cases, file a case (with photos and PDFs), a case with its
 //! conversation, where the worker answers questions and rates the answer.
 
-use super::{MAX_FORM_BYTES, ctx, file_response, read_multipart};
+use super::ctx;
+use crate::attachment::{MAX_FORM_BYTES, file_response, read_multipart};
 use crate::auth::csrf_refused;
 use crate::auth::worker::WorkerUser;
 use crate::membership::parse_id;

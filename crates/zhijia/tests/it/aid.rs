@@ -1,7 +1,7 @@
 //! Hardship aid through the use cases, on both backends: files and the one-active-file rule, the
 //! staged approval with its order and separation of duties, the public notice and objections,
 //! the append-only ledger (also against raw SQL), reversals, the yearly cap under concurrency,
-//! the annual review and lapse.
+//! the annual review and lapse, and the files of an application.
 
 use crate::helpers::{TestDb, actor};
 use crate::membership::{Env, Reviewer, World, employee, id_number, world};
@@ -9,9 +9,11 @@ use crate::on_both;
 use chrono::{DateTime, Duration, Utc};
 use zhijia_app::AppError;
 use zhijia_app::aid::application::{self, ApplicationInput, DecisionInput};
+use zhijia_app::aid::attachment;
 use zhijia_app::aid::file::{self, FileInput, MemberInput};
 use zhijia_app::aid::ledger::{self, DisbursementInput, LedgerQuery};
 use zhijia_app::aid::{Ctx, Settings};
+use zhijia_app::attachment::Upload;
 use zhijia_app::membership::StaffCtx;
 use zhijia_app::membership::join::{self, Decision};
 use zhijia_domain::audit::{Actor, ActorKind};
@@ -872,6 +874,184 @@ on_both!(
     }
 );
 
+/// A small PDF, as a scanner would send an admission letter.
+pub const PDF: &[u8] = b"%PDF-1.4\n%\xE2\xE3\xCF\xD3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
+
+pub fn upload(name: &str, bytes: &[u8]) -> Upload {
+    Upload {
+        name: name.into(),
+        bytes: bytes.to_vec(),
+    }
+}
+
+/// An education grant for 李小宝 with the school, without the admission proof's text.
+pub async fn grant_for_child(
+    db: &Store,
+    env: &AidEnv,
+    c: &Chain,
+    file_id: i64,
+) -> ApplicationInput {
+    let d = file::detail(&env.ctx(db), &c.county.ctx(), file_id)
+        .await
+        .unwrap();
+    ApplicationInput {
+        file_id,
+        kind: "education_grant".into(),
+        amount_fen: 500_000,
+        reason: "子女考入大学，学费无力承担".into(),
+        student_id: Some(d.members.iter().find(|m| m.relation == "子女").unwrap().id),
+        school: Some("华南理工大学".into()),
+        ..Default::default()
+    }
+}
+
+on_both!(
+    an_education_grant_takes_its_admission_letter_as_a_file_checked_by_content_and_kept_in_its_limit,
+    |t: TestDb| async move {
+        let db = &t.store;
+        let w = world(db).await;
+        let env = AidEnv::new();
+        let c = chain(db, &env, &w).await;
+        let (file_id, _, _) = opened(db, &env, &w, &c).await;
+        let ctx = env.ctx(db);
+        let input = grant_for_child(db, &env, &c, file_id).await;
+        let count = |sql: &'static str| async move { db.query_one::<i64>(sql, &[]).await.unwrap() };
+        // Neither the text nor a file: refused, naming the proof.
+        let err = application::apply_with_files(&ctx, &c.county.ctx(), &input, &[], Utc::now())
+            .await
+            .unwrap_err();
+        assert_eq!(err.field(), Some("admission_proof"));
+        assert!(err.to_string().contains("上传录取通知书"), "{err}");
+        // A text file named .pdf is refused by its content, and nothing is stored: neither the
+        // file nor the application it came with.
+        let err = application::apply_with_files(
+            &ctx,
+            &c.county.ctx(),
+            &input,
+            &[upload("录取通知书.pdf", b"admission letter, honestly")],
+            Utc::now(),
+        )
+        .await
+        .unwrap_err();
+        assert!(matches!(err, AppError::Invalid(_)), "{err:?}");
+        assert_eq!(err.field(), Some("attachment"));
+        assert!(err.to_string().contains("录取通知书.pdf"), "{err}");
+        assert_eq!(count("SELECT COUNT(*) FROM aid_application").await, 0);
+        assert_eq!(count("SELECT COUNT(*) FROM aid_attachment").await, 0);
+
+        // The PDF letter stands for the proof: listed, and read back byte for byte.
+        let id = application::apply_with_files(
+            &ctx,
+            &c.county.ctx(),
+            &input,
+            &[upload("C:\\扫描\\录取通知书.pdf", PDF)],
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+        let d = application::detail(&ctx, &c.county.ctx(), id)
+            .await
+            .unwrap();
+        assert_eq!(d.application.admission_proof, None);
+        assert_eq!(d.attachments.len(), 1);
+        let a = &d.attachments[0];
+        assert_eq!(a.file_name, "录取通知书.pdf", "the path is dropped");
+        assert_eq!(a.content_type, "application/pdf");
+        assert_eq!(a.size_bytes, PDF.len() as i64);
+        assert_eq!(a.uploaded_by, "aid.tianhe");
+        let f = attachment::staff_file(&ctx, &c.county.ctx(), id, a.id)
+            .await
+            .unwrap();
+        assert_eq!(f.data, PDF);
+        let log = zhijia_store::audit::of_target(db, "aid_application", &id.to_string(), 20)
+            .await
+            .unwrap();
+        let added: Vec<_> = log
+            .iter()
+            .filter(|e| e.action == "aid.attachment_added")
+            .collect();
+        assert_eq!(added.len(), 1);
+        assert!(added[0].detail.as_deref().unwrap_or("").contains("录取通知书.pdf"));
+
+        // The factory's aid officer adds bills up to ten files; the eleventh is refused.
+        let bills: Vec<Upload> = (1..=9)
+            .map(|i| upload(&format!("票据{i}.png"), crate::case::PNG))
+            .collect();
+        assert_eq!(
+            attachment::attach(&ctx, &c.grassroots.ctx(), id, &bills, Utc::now())
+                .await
+                .unwrap(),
+            9
+        );
+        let err = attachment::attach(
+            &ctx,
+            &c.grassroots.ctx(),
+            id,
+            &[upload("票据10.png", crate::case::PNG)],
+            Utc::now(),
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(err.field(), Some("attachment"));
+        assert!(err.to_string().contains("最多10个"), "{err}");
+        let listed = attachment::list(&ctx, &c.county.ctx(), id).await.unwrap();
+        assert_eq!(listed.len(), 10);
+        // Ten at once is also the most a batch may hold.
+        let id2 = application::apply(&ctx, &c.county.ctx(), &daily(file_id, 1_000), Utc::now())
+            .await
+            .unwrap();
+        let eleven: Vec<Upload> = (0..11).map(|i| upload(&format!("{i}.pdf"), PDF)).collect();
+        assert!(
+            attachment::attach(&ctx, &c.county.ctx(), id2, &eleven, Utc::now())
+                .await
+                .is_err()
+        );
+        assert!(
+            attachment::list(&ctx, &c.county.ctx(), id2)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+
+        // A reader of the branch who is not an aid officer downloads but does not upload.
+        let admin = staff_with(db, "admin.tianhe", &[(Role::OrgAdmin, &w.gz.tianhe)]).await;
+        assert_eq!(
+            attachment::staff_file(&ctx, &admin.ctx(), id, a.id)
+                .await
+                .unwrap()
+                .data,
+            PDF
+        );
+        let err = attachment::attach(&ctx, &admin.ctx(), id2, &[upload("x.pdf", PDF)], Utc::now())
+            .await
+            .unwrap_err();
+        assert!(is_forbidden(&err), "{err:?}");
+        // The neighbouring county's aid officer is told the application does not exist.
+        let yuexiu = staff_with(db, "aid.yuexiu", &[(Role::AidOfficer, &w.gz.yuexiu)]).await;
+        for err in [
+            attachment::attach(&ctx, &yuexiu.ctx(), id2, &[upload("x.pdf", PDF)], Utc::now())
+                .await
+                .unwrap_err(),
+            attachment::staff_file(&ctx, &yuexiu.ctx(), id, a.id)
+                .await
+                .err()
+                .unwrap(),
+            attachment::list(&ctx, &yuexiu.ctx(), id).await.unwrap_err(),
+        ] {
+            assert!(matches!(err, AppError::NotFound(_)), "{err:?}");
+        }
+        // A file is reached only through its own application.
+        assert!(matches!(
+            attachment::staff_file(&ctx, &c.county.ctx(), id2, a.id)
+                .await
+                .err()
+                .unwrap(),
+            AppError::NotFound(_)
+        ));
+        assert_eq!(count("SELECT COUNT(*) FROM aid_attachment").await, 10);
+    }
+);
+
 on_both!(
     the_demo_shows_files_applications_at_every_stage_and_a_ledger_with_a_reversal,
     |t: TestDb| async move {
@@ -924,6 +1104,16 @@ on_both!(
             count("SELECT CAST(SUM(amount_fen) AS BIGINT) FROM disbursement").await,
             200_000
         );
+        // The education grant has its admission letter as a PDF.
+        assert_eq!(
+            count(
+                "SELECT COUNT(*) FROM aid_attachment t JOIN aid_application a \
+                 ON a.id = t.application_id WHERE a.kind = 'education_grant' \
+                 AND t.content_type = 'application/pdf'"
+            )
+            .await,
+            1
+        );
     }
 );
 
@@ -960,4 +1150,35 @@ fn aid_figures_come_from_the_operators_json_and_a_mistake_is_named() {
         let e = Settings::from_json(bad).unwrap_err().to_string();
         assert!(e.contains(says), "{bad}: {e}");
     }
+}
+
+#[test]
+fn the_demo_admission_letter_is_a_pdf_with_a_correct_cross_reference_table() {
+    let pdf = zhijia_app::demo::aid::admission_letter_pdf(
+        "Guangdong University of Technology",
+        "2026-044-0815",
+    );
+    let checked = zhijia_domain::attachment::check("录取通知书.pdf", &pdf).unwrap();
+    assert_eq!(checked.kind, zhijia_domain::attachment::FileKind::Pdf);
+    // One character per byte, so offsets into the text are offsets into the file.
+    let text: String = pdf
+        .iter()
+        .map(|b| if b.is_ascii() { char::from(*b) } else { '?' })
+        .collect();
+    let start: usize = text
+        .rsplit("startxref\n")
+        .next()
+        .and_then(|t| t.lines().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap();
+    assert!(text[start..].starts_with("xref\n0 6\n"));
+    // Each object's offset points at its "n 0 obj".
+    for (i, line) in text[start..].lines().skip(3).take(5).enumerate() {
+        let at: usize = line[..10].parse().unwrap();
+        assert!(
+            text[at..].starts_with(&format!("{} 0 obj", i + 1)),
+            "{line}"
+        );
+    }
+    assert!(text.contains("Guangdong University of Technology"));
 }

@@ -1,15 +1,20 @@
 //! Hardship aid over HTTP on a real server: every aid endpoint and page keeps to the caller's
 //! branch, a worker token opens none, health and income are absent for roles other than the
-//! aid officer, and the public notice masks names.
+//! aid officer, the public notice masks names, and an application's files upload and download
+//! as sent.
 
-use crate::aid::{AidEnv, PASSWORD, approve_all, chain, daily, opened, staff_with};
-use crate::helpers::{TestDb, sign_in};
+use crate::aid::{
+    AidEnv, PASSWORD, PDF, approve_all, chain, daily, grant_for_child, opened, staff_with, upload,
+};
+use crate::helpers::{TestDb, csrf_of, page_text, sign_in};
 use crate::membership::world;
+use crate::membership_http::staff_token;
 use crate::on_both;
 use chrono::Utc;
 use reqwest::StatusCode;
+use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
-use zhijia_app::aid::{application, ledger};
+use zhijia_app::aid::{application, attachment, ledger};
 use zhijia_domain::auth::Role;
 use zhijia_web::WebConfig;
 
@@ -58,6 +63,16 @@ on_both!(
             application::apply(&ctx, &c.county.ctx(), &daily(file_id, 100_000), Utc::now())
                 .await
                 .unwrap();
+        attachment::attach(
+            &ctx,
+            &c.county.ctx(),
+            paid,
+            &[upload("医疗票据.pdf", PDF)],
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+        let letter = attachment::list(&ctx, &c.county.ctx(), paid).await.unwrap()[0].id;
         staff_with(
             db,
             "aid.yuexiu",
@@ -70,6 +85,7 @@ on_both!(
         let base = start(&t, &env).await;
         let yuexiu = sign_in(&base, "aid.yuexiu", PASSWORD).await;
         let tianhe = sign_in(&base, "aid.tianhe", PASSWORD).await;
+        let http = reqwest::Client::new();
         let (tianhe_id, city_id) = (w.gz.tianhe.id.0, w.gz.city.id.0);
         let review = json!({ "cause": "illness", "household_size": 3, "income_per_head_fen": 80000,
             "health": "透析", "disability": "无", "housing": "租住" });
@@ -83,6 +99,11 @@ on_both!(
                 None,
             ),
             ("GET", format!("/api/v1/aid/applications/{paid}"), None),
+            (
+                "GET",
+                format!("/api/v1/aid/applications/{paid}/attachments/{letter}"),
+                None,
+            ),
             ("GET", format!("/api/v1/aid/ledger?org={tianhe_id}"), None),
             (
                 "GET",
@@ -97,6 +118,11 @@ on_both!(
                 None,
             ),
             ("GET", format!("/console/aid/applications/{paid}"), None),
+            (
+                "GET",
+                format!("/console/aid/applications/{paid}/files/{letter}"),
+                None,
+            ),
             ("GET", format!("/console/aid/ledger?org={tianhe_id}"), None),
             (
                 "POST",
@@ -137,25 +163,52 @@ on_both!(
                 format!("/api/v1/aid/disbursements/{entry}/reversal"),
                 Some(json!({ "reason": "错误" })),
             ),
+            // A raw-body upload (the body is a PDF).
+            (
+                "UPLOAD",
+                format!("/api/v1/aid/applications/{paid}/attachments?name=x.pdf"),
+                None,
+            ),
         ];
-        let send = |client: &reqwest::Client, method: &str, path: &str, body: &Option<Value>| {
-            let mut req = if method == "GET" {
-                client.get(format!("{base}{path}"))
-            } else {
-                client.post(format!("{base}{path}"))
+        let request = |client: &reqwest::Client, method: &str, path: &str, body: &Option<Value>| {
+            let mut req = match method {
+                "GET" => client.get(format!("{base}{path}")),
+                "UPLOAD" => client
+                    .post(format!("{base}{path}"))
+                    .header("content-type", "application/octet-stream")
+                    .body(PDF.to_vec()),
+                _ => client.post(format!("{base}{path}")),
             };
             if let Some(b) = body {
                 req = req.json(b);
             }
-            req.send()
+            req
         };
-        // The neighbouring county's administrator and aid officer: nothing of Tianhe.
+        let send = |client: &reqwest::Client, method: &str, path: &str, body: &Option<Value>| {
+            request(client, method, path, body).send()
+        };
+        // The neighbouring county's administrator and aid officer: nothing of Tianhe, from the
+        // console session or with an API token (which passes the browser-write check, so the
+        // refusal is the branch's).
+        let yuexiu_token = staff_token(&base, "aid.yuexiu", PASSWORD).await;
         for (method, path, body) in &checks {
             let status = send(&yuexiu, method, path, body).await.unwrap().status();
             assert!(
                 status == StatusCode::FORBIDDEN || status == StatusCode::NOT_FOUND,
                 "yuexiu {method} {path}: {status}"
             );
+            if path.starts_with("/api/") {
+                let r = request(&http, method, path, body)
+                    .bearer_auth(&yuexiu_token)
+                    .send()
+                    .await
+                    .unwrap();
+                let status = r.status();
+                assert!(
+                    status == StatusCode::FORBIDDEN || status == StatusCode::NOT_FOUND,
+                    "yuexiu token {method} {path}: {status}"
+                );
+            }
         }
         // Nothing changed: the file is active, the ledger holds one entry.
         let (_, l) = ledger::list(&ctx, &c.county.ctx(), &Default::default())
@@ -167,6 +220,13 @@ on_both!(
             .await
             .unwrap();
         assert_eq!(d.file.status, "active");
+        assert_eq!(
+            attachment::list(&ctx, &c.county.ctx(), paid)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
         // Tianhe's aid officer reads all of it, but not the city's whole branch.
         for (method, path, body) in checks.iter().filter(|c| c.0 == "GET") {
             let status = send(&tianhe, method, path, body).await.unwrap().status();
@@ -178,17 +238,13 @@ on_both!(
         }
         // A worker's token opens no staff endpoint.
         let token = crate::helpers::worker_api_token(&base, "13900139077").await;
-        let http = reqwest::Client::new();
         for (method, path, body) in checks.iter().filter(|c| c.1.starts_with("/api/")) {
-            let mut req = if *method == "GET" {
-                http.get(format!("{base}{path}"))
-            } else {
-                http.post(format!("{base}{path}"))
-            };
-            if let Some(b) = body {
-                req = req.json(b);
-            }
-            let status = req.bearer_auth(&token).send().await.unwrap().status();
+            let status = request(&http, method, path, body)
+                .bearer_auth(&token)
+                .send()
+                .await
+                .unwrap()
+                .status();
             assert_eq!(status, StatusCode::UNAUTHORIZED, "worker {method} {path}");
         }
         // Without signing in, the console sends people to the sign-in page.
@@ -356,6 +412,191 @@ on_both!(
             "/api/v1/aid/ledger/export.xlsx",
         ] {
             assert!(doc.contains(p), "{p}");
+        }
+    }
+);
+
+on_both!(
+    a_pdf_admission_letter_sent_with_the_console_form_is_listed_and_downloads_byte_for_byte,
+    |t: TestDb| async move {
+        let db = &t.store;
+        let w = world(db).await;
+        let env = AidEnv::new();
+        let c = chain(db, &env, &w).await;
+        let (file_id, _, _) = opened(db, &env, &w, &c).await;
+        let grant = grant_for_child(db, &env, &c, file_id).await;
+        staff_with(db, "aid.yuexiu", &[(Role::AidOfficer, &w.gz.yuexiu)]).await;
+        let base = start(&t, &env).await;
+        let count = || async {
+            db.query_one::<i64>("SELECT COUNT(*) FROM aid_attachment", &[])
+                .await
+                .unwrap()
+        };
+
+        // The aid officer applies on the file's page, the admission letter in the same form.
+        let console = sign_in(&base, "aid.tianhe", PASSWORD).await;
+        let page = page_text(&console, format!("{base}/console/aid/files/{file_id}")).await;
+        assert!(
+            page.contains("enctype=\"multipart/form-data\"")
+                && page.contains("录取通知书编号或说明")
+        );
+        let csrf = csrf_of(&page);
+        let form = |letter: &[u8]| {
+            Form::new()
+                .text("csrf", csrf.clone())
+                .text("kind", "education_grant")
+                .text("amount", "5000")
+                .text("reason", "子女考入大学，学费无力承担")
+                .text("student_id", grant.student_id.unwrap().to_string())
+                .text("school", "华南理工大学")
+                .text("admission_proof", "")
+                .part(
+                    "file",
+                    Part::bytes(letter.to_vec())
+                        .file_name("录取通知书.pdf")
+                        .mime_str("application/pdf")
+                        .unwrap(),
+                )
+        };
+        let url = format!("{base}/console/aid/files/{file_id}/applications");
+        // A text file named .pdf: refused (422), nothing stored.
+        let r = console
+            .post(&url)
+            .multipart(form(b"not really a pdf"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().await.unwrap().contains("按文件内容判断"));
+        assert_eq!(count().await, 0);
+        let r = console
+            .post(&url)
+            .multipart(form(PDF))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let id: i64 = r
+            .url()
+            .path()
+            .strip_prefix("/console/aid/applications/")
+            .unwrap()
+            .parse()
+            .unwrap();
+        let page = r.text().await.unwrap();
+        assert!(page.contains("录取通知书.pdf") && page.contains("见附件录取通知书"));
+
+        // Listed in the JSON detail, downloaded byte for byte from the API and the console.
+        let token = staff_token(&base, "aid.tianhe", PASSWORD).await;
+        let api = reqwest::Client::new();
+        let d: Value = api
+            .get(format!("{base}/api/v1/aid/applications/{id}"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let files = d["attachments"].as_array().unwrap();
+        assert_eq!(files.len(), 1);
+        assert_eq!(files[0]["file_name"], "录取通知书.pdf");
+        assert_eq!(files[0]["content_type"], "application/pdf");
+        assert_eq!(files[0]["size_bytes"], PDF.len());
+        assert!(files[0].get("data").is_none(), "no bytes in the list");
+        let file = files[0]["id"].as_i64().unwrap();
+        let r = api
+            .get(format!(
+                "{base}/api/v1/aid/applications/{id}/attachments/{file}"
+            ))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(r.headers()["content-type"], "application/pdf");
+        assert!(
+            r.headers()["content-disposition"]
+                .to_str()
+                .unwrap()
+                .starts_with("attachment;")
+        );
+        assert_eq!(r.bytes().await.unwrap().as_ref(), PDF);
+        let start = page
+            .find(&format!("/console/aid/applications/{id}/files/"))
+            .unwrap();
+        let href: String = page[start..].chars().take_while(|c| *c != '"').collect();
+        let r = console.get(format!("{base}{href}")).send().await.unwrap();
+        assert_eq!(r.headers()["content-type"], "application/pdf");
+        assert_eq!(r.bytes().await.unwrap().as_ref(), PDF);
+
+        // The JSON upload: the body is the file. A text file named .pdf is refused (422).
+        let send = |token: &str, name: &str, bytes: &[u8]| {
+            api.post(format!(
+                "{base}/api/v1/aid/applications/{id}/attachments?name={name}"
+            ))
+            .bearer_auth(token)
+            .header("content-type", "application/octet-stream")
+            .body(bytes.to_vec())
+            .send()
+        };
+        let r = send(&token, "bill.pdf", b"%PD not a pdf").await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(count().await, 1);
+        let r = send(&token, "bill.png", crate::case::PNG).await.unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED);
+        assert_eq!(count().await, 2);
+        // The console's upload form, with its CSRF token; without it, refused.
+        let csrf =
+            csrf_of(&page_text(&console, format!("{base}/console/aid/applications/{id}")).await);
+        let part = || Part::bytes(PDF.to_vec()).file_name("医疗票据.pdf");
+        let r = console
+            .post(format!("{base}/console/aid/applications/{id}/attachments"))
+            .multipart(Form::new().part("file", part()))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+        assert_eq!(count().await, 2);
+        let r = console
+            .post(format!("{base}/console/aid/applications/{id}/attachments"))
+            .multipart(Form::new().text("csrf", csrf).part("file", part()))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        assert!(r.text().await.unwrap().contains("医疗票据.pdf"));
+        assert_eq!(count().await, 3);
+
+        // The neighbouring county's aid officer: neither upload nor download.
+        let other = staff_token(&base, "aid.yuexiu", PASSWORD).await;
+        let r = send(&other, "x.pdf", PDF).await.unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+        let r = api
+            .get(format!(
+                "{base}/api/v1/aid/applications/{id}/attachments/{file}"
+            ))
+            .bearer_auth(&other)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+        let yuexiu = sign_in(&base, "aid.yuexiu", PASSWORD).await;
+        let r = yuexiu.get(format!("{base}{href}")).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+        assert_eq!(count().await, 3);
+        // The paths are in the OpenAPI document.
+        let doc = reqwest::get(format!("{base}/api/openapi.json"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        for p in [
+            "/api/v1/aid/applications/{id}/attachments",
+            "/api/v1/aid/applications/{id}/attachments/{file}",
+        ] {
+            assert!(doc.contains(&format!("\"{p}\"")), "{p}");
         }
     }
 );

@@ -8,7 +8,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 /// A staff bearer token from the API sign-in.
-async fn staff_token(base: &str, username: &str, password: &str) -> String {
+pub async fn staff_token(base: &str, username: &str, password: &str) -> String {
     let r: Value = reqwest::Client::new()
         .post(format!("{base}/api/v1/staff/sessions"))
         .json(&json!({ "username": username, "password": password }))
