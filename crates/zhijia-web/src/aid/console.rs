@@ -17,6 +17,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::Utc;
 use serde::Deserialize;
+use std::collections::HashMap;
 use zhijia_app::AppError;
 use zhijia_app::aid::application::{
     self, ApplicationDetail, ApplicationInput, ApplicationQuery, ApplicationView, DecisionInput,
@@ -39,6 +40,70 @@ trait HasCsrf {
     fn csrf(&self) -> &str;
 }
 
+/// A form sent back with what was typed and why it was refused, so nothing typed is lost.
+/// `form` names which form of the page it belongs to (a page holds several).
+#[derive(Debug, Default)]
+pub struct Prefill {
+    form: &'static str,
+    error: Option<String>,
+    values: HashMap<String, String>,
+}
+
+impl Prefill {
+    fn failed(form: &'static str, e: &AppError, values: HashMap<String, String>) -> Self {
+        Prefill {
+            form,
+            error: Some(e.to_string()),
+            values,
+        }
+    }
+
+    /// What was typed in `field` of `form`, or `default` on a fresh page.
+    pub fn v<'a>(&'a self, form: &str, field: &str, default: &'a str) -> &'a str {
+        if self.form == form {
+            self.values.get(field).map_or("", String::as_str)
+        } else {
+            default
+        }
+    }
+
+    /// Whether `form` is the one refused (its `<details>` opens).
+    pub fn is(&self, form: &str) -> bool {
+        self.error.is_some() && self.form == form
+    }
+}
+
+/// Refusals a person corrects on the form itself; anything else is the error page.
+fn correctable(e: &AppError) -> bool {
+    matches!(
+        e,
+        AppError::Invalid(_) | AppError::Conflict(_) | AppError::NotFound(_)
+    )
+}
+
+/// A form field as text, to send it back.
+trait FormValue {
+    fn text(&self) -> String;
+}
+
+impl FormValue for String {
+    fn text(&self) -> String {
+        self.clone()
+    }
+}
+
+impl FormValue for i64 {
+    fn text(&self) -> String {
+        self.to_string()
+    }
+}
+
+impl FormValue for Option<String> {
+    fn text(&self) -> String {
+        self.clone().unwrap_or_default()
+    }
+}
+
 macro_rules! csrf_form {
     ($name:ident { $($field:ident : $ty:ty),* $(,)? }) => {
         #[derive(Debug, Deserialize)]
@@ -49,6 +114,15 @@ macro_rules! csrf_form {
         impl HasCsrf for $name {
             fn csrf(&self) -> &str {
                 &self.csrf
+            }
+        }
+        impl $name {
+            /// The fields as typed, to send the form back after a refusal.
+            #[allow(dead_code)]
+            fn values(&self) -> HashMap<String, String> {
+                let mut m = HashMap::new();
+                $(m.insert(stringify!($field).to_owned(), FormValue::text(&self.$field));)*
+                m
             }
         }
     };
@@ -77,6 +151,7 @@ pub struct FilesPageQuery {
 #[template(path = "aid_files.html")]
 struct FilesPage {
     user: UserBar,
+    form: Prefill,
     org_id: i64,
     org_name: String,
     status: String,
@@ -95,8 +170,17 @@ async fn files(
     q: Result<Query<FilesPageQuery>, QueryRejection>,
 ) -> Result<Response, PageError> {
     let q = q.map(|Query(q)| q).unwrap_or_default();
-    let ctx = ctx(&state)?;
-    let staff = Staff::of(&user);
+    files_page(&state, &user, q, Prefill::default()).await
+}
+
+async fn files_page(
+    state: &AppState,
+    user: &StaffUser,
+    q: FilesPageQuery,
+    form: Prefill,
+) -> Result<Response, PageError> {
+    let ctx = ctx(state)?;
+    let staff = Staff::of(user);
     let (page, limit, offset) = crate::pages::page_window(q.page, PER_PAGE);
     let due = q.due.is_some();
     let query = FileQuery {
@@ -114,8 +198,14 @@ async fn files(
         status,
         if due { "&due=1" } else { "" }
     );
-    Ok(render(&FilesPage {
-        user: (&user).into(),
+    let status_code = if form.error.is_some() {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        axum::http::StatusCode::OK
+    };
+    let page = render(&FilesPage {
+        user: user.into(),
+        form,
         org_id: org.id.0,
         may_manage: zhijia_app::aid::may_manage(&staff.ctx(), &org.path),
         identity_linked: zhijia_app::aid::identity_linked(&state.store, &staff.ctx()).await?,
@@ -126,7 +216,8 @@ async fn files(
         causes: labels(HardshipCause::ALL, |s| (s.as_str(), s.label())),
         pager: Pager::new(page, list.total, base),
         items: list.items,
-    }))
+    });
+    Ok((status_code, page).into_response())
 }
 
 csrf_form!(NewFileForm {
@@ -149,8 +240,24 @@ async fn open_file(
     let Some(f) = checked(&user, form) else {
         return Ok(csrf_refused());
     };
-    let ctx = ctx(&state)?;
-    let staff = Staff::of(&user);
+    let values = f.values();
+    match open_file_with(&state, &user, f).await {
+        Ok(id) => Ok(Redirect::to(&format!("/console/aid/files/{id}")).into_response()),
+        Err(e) if correctable(&e) => {
+            let form = Prefill::failed("new_file", &e, values);
+            files_page(&state, &user, FilesPageQuery::default(), form).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn open_file_with(
+    state: &AppState,
+    user: &StaffUser,
+    f: NewFileForm,
+) -> Result<i64, AppError> {
+    let ctx = ctx(state)?;
+    let staff = Staff::of(user);
     let members = f
         .members
         .lines()
@@ -181,8 +288,7 @@ async fn open_file(
         housing: f.housing,
         members,
     };
-    let id = file::open(&ctx, &staff.ctx(), &input, Utc::now()).await?;
-    Ok(Redirect::to(&format!("/console/aid/files/{id}")).into_response())
+    file::open(&ctx, &staff.ctx(), &input, Utc::now()).await
 }
 
 csrf_form!(IdentityForm { id_number: String });
@@ -197,14 +303,22 @@ async fn my_identity(
     };
     let ctx = ctx(&state)?;
     let staff = Staff::of(&user);
-    zhijia_app::aid::link_identity(ctx.db, ctx.keys, &staff.ctx(), &f.id_number).await?;
-    Ok(Redirect::to("/console/aid").into_response())
+    let values = f.values();
+    match zhijia_app::aid::link_identity(ctx.db, ctx.keys, &staff.ctx(), &f.id_number).await {
+        Ok(()) => Ok(Redirect::to("/console/aid").into_response()),
+        Err(e) if correctable(&e) => {
+            let form = Prefill::failed("identity", &e, values);
+            files_page(&state, &user, FilesPageQuery::default(), form).await
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[derive(Template)]
 #[template(path = "aid_file.html")]
 struct FilePage {
     user: UserBar,
+    form: Prefill,
     d: FileDetail,
     kinds: Vec<(&'static str, &'static str)>,
     causes: Vec<(&'static str, &'static str)>,
@@ -222,13 +336,29 @@ async fn file_page(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let id = parse_id(&id)?;
-    let ctx = ctx(&state)?;
-    let staff = Staff::of(&user);
+    file_page_with(&state, &user, id, Prefill::default()).await
+}
+
+async fn file_page_with(
+    state: &AppState,
+    user: &StaffUser,
+    id: i64,
+    form: Prefill,
+) -> Result<Response, PageError> {
+    let ctx = ctx(state)?;
+    let staff = Staff::of(user);
     let d = file::detail(&ctx, &staff.ctx(), id).await?;
+    let status = if form.error.is_some() {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        axum::http::StatusCode::OK
+    };
     Ok((
+        status,
         [(axum::http::header::CACHE_CONTROL, "no-store")],
         render(&FilePage {
-            user: (&user).into(),
+            user: user.into(),
+            form,
             d,
             kinds: labels(AidKind::ALL, |s| (s.as_str(), s.label())),
             causes: labels(HardshipCause::ALL, |s| (s.as_str(), s.label())),
@@ -252,19 +382,37 @@ async fn apply(
     let file_id = parse_id(&id)?;
     let ctx = ctx(&state)?;
     let staff = Staff::of(&user);
+    let values = f.clone();
     let mut take = |k: &str| f.remove(k).unwrap_or_default();
     let opt = |s: String| Some(s).filter(|s| !s.trim().is_empty());
+    let amount = take("amount");
     let input = ApplicationInput {
         file_id,
         kind: take("kind"),
-        amount_fen: rules::parse_yuan("amount_fen", &take("amount"))?,
+        amount_fen: 0,
         reason: take("reason"),
         student_id: take("student_id").trim().parse().ok(),
         school: opt(take("school")),
         admission_proof: opt(take("admission_proof")),
     };
-    let id = application::apply_with_files(&ctx, &staff.ctx(), &input, &files, Utc::now()).await?;
-    Ok(Redirect::to(&format!("/console/aid/applications/{id}")).into_response())
+    let applied = match rules::parse_yuan("amount_fen", &amount) {
+        Ok(amount_fen) => {
+            let input = ApplicationInput {
+                amount_fen,
+                ..input
+            };
+            application::apply_with_files(&ctx, &staff.ctx(), &input, &files, Utc::now()).await
+        }
+        Err(e) => Err(e.into()),
+    };
+    match applied {
+        Ok(id) => Ok(Redirect::to(&format!("/console/aid/applications/{id}")).into_response()),
+        Err(e) if correctable(&e) => {
+            let form = Prefill::failed("apply", &e, values);
+            file_page_with(&state, &user, file_id, form).await
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 csrf_form!(ReviewForm {
@@ -288,16 +436,28 @@ async fn review(
     let id = parse_id(&id)?;
     let ctx = ctx(&state)?;
     let staff = Staff::of(&user);
-    let input = zhijia_app::aid::file::ReviewInput {
-        cause: f.cause,
-        household_size: f.household_size,
-        income_per_head_fen: rules::parse_amount("income_per_head_fen", &f.income, true)?,
-        health: f.health,
-        disability: f.disability,
-        housing: f.housing,
+    let values = f.values();
+    let reviewed = match rules::parse_amount("income_per_head_fen", &f.income, true) {
+        Ok(income_per_head_fen) => {
+            let input = zhijia_app::aid::file::ReviewInput {
+                cause: f.cause,
+                household_size: f.household_size,
+                income_per_head_fen,
+                health: f.health,
+                disability: f.disability,
+                housing: f.housing,
+            };
+            file::review(&ctx, &staff.ctx(), id, &input, Utc::now()).await
+        }
+        Err(e) => Err(e.into()),
     };
-    file::review(&ctx, &staff.ctx(), id, &input, Utc::now()).await?;
-    Ok(Redirect::to(&format!("/console/aid/files/{id}")).into_response())
+    match reviewed {
+        Ok(_) => Ok(Redirect::to(&format!("/console/aid/files/{id}")).into_response()),
+        Err(e) if correctable(&e) => {
+            file_page_with(&state, &user, id, Prefill::failed("review", &e, values)).await
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 csrf_form!(ReasonForm { reason: String });
@@ -314,8 +474,13 @@ async fn exit(
     let id = parse_id(&id)?;
     let ctx = ctx(&state)?;
     let staff = Staff::of(&user);
-    file::exit(&ctx, &staff.ctx(), id, &f.reason, Utc::now()).await?;
-    Ok(Redirect::to(&format!("/console/aid/files/{id}")).into_response())
+    match file::exit(&ctx, &staff.ctx(), id, &f.reason, Utc::now()).await {
+        Ok(_) => Ok(Redirect::to(&format!("/console/aid/files/{id}")).into_response()),
+        Err(e) if correctable(&e) => {
+            file_page_with(&state, &user, id, Prefill::failed("exit", &e, f.values())).await
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -377,6 +542,7 @@ async fn applications(
 #[template(path = "aid_application.html")]
 struct ApplicationPage {
     user: UserBar,
+    form: Prefill,
     d: ApplicationDetail,
     methods: Vec<(&'static str, &'static str)>,
     today: chrono::NaiveDate,
@@ -405,15 +571,50 @@ async fn application_page(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let id = parse_id(&id)?;
-    let ctx = ctx(&state)?;
-    let staff = Staff::of(&user);
+    application_page_with(&state, &user, id, Prefill::default()).await
+}
+
+async fn application_page_with(
+    state: &AppState,
+    user: &StaffUser,
+    id: i64,
+    form: Prefill,
+) -> Result<Response, PageError> {
+    let ctx = ctx(state)?;
+    let staff = Staff::of(user);
     let d = application::detail(&ctx, &staff.ctx(), id).await?;
-    Ok(render(&ApplicationPage {
-        user: (&user).into(),
+    let status = if form.error.is_some() {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        axum::http::StatusCode::OK
+    };
+    let page = render(&ApplicationPage {
+        user: user.into(),
+        form,
         d,
         methods: labels(rules::PaymentMethod::ALL, |s| (s.as_str(), s.label())),
         today: zhijia_app::today(Utc::now()),
-    }))
+    });
+    Ok((status, page).into_response())
+}
+
+/// After a step on an application's page: back to the page, or the page again with the refusal
+/// and what was typed in the form that was sent.
+async fn after_step(
+    state: &AppState,
+    user: &StaffUser,
+    id: i64,
+    form: &'static str,
+    result: Result<(), AppError>,
+    values: HashMap<String, String>,
+) -> Result<Response, PageError> {
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/console/aid/applications/{id}")).into_response()),
+        Err(e) if correctable(&e) => {
+            application_page_with(state, user, id, Prefill::failed(form, &e, values)).await
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 csrf_form!(DecisionForm {
@@ -434,13 +635,23 @@ async fn decide(
     let id = parse_id(&id)?;
     let ctx = ctx(&state)?;
     let staff = Staff::of(&user);
+    let values = f.values();
     let input = DecisionInput {
         stage: f.stage,
         approve: f.approve.is_some(),
         reason: f.reason,
     };
-    application::decide(&ctx, &staff.ctx(), id, &input, Utc::now()).await?;
-    Ok(Redirect::to(&format!("/console/aid/applications/{id}")).into_response())
+    after_step(
+        &state,
+        &user,
+        id,
+        "decision",
+        application::decide(&ctx, &staff.ctx(), id, &input, Utc::now())
+            .await
+            .map(|_| ()),
+        values,
+    )
+    .await
 }
 
 /// An aid officer attaches files to an application (multipart, fields named `file`).
@@ -457,8 +668,16 @@ async fn attach(
     let id = parse_id(&id)?;
     let ctx = ctx(&state)?;
     let staff = Staff::of(&user);
-    attachment::attach(&ctx, &staff.ctx(), id, &files, Utc::now()).await?;
-    Ok(Redirect::to(&format!("/console/aid/applications/{id}")).into_response())
+    let attached = attachment::attach(&ctx, &staff.ctx(), id, &files, Utc::now()).await;
+    after_step(
+        &state,
+        &user,
+        id,
+        "attach",
+        attached.map(|_| ()),
+        HashMap::new(),
+    )
+    .await
 }
 
 async fn staff_file(
@@ -488,8 +707,10 @@ async fn object(
     let ctx = ctx(&state)?;
     let staff = Staff::of(&user);
     let sc = staff.ctx();
-    application::object(&ctx, &staff.actor, Some(&sc), id, &f.detail, Utc::now()).await?;
-    Ok(Redirect::to(&format!("/console/aid/applications/{id}")).into_response())
+    let objected = application::object(&ctx, &staff.actor, Some(&sc), id, &f.detail, Utc::now())
+        .await
+        .map(|_| ());
+    after_step(&state, &user, id, "objection", objected, f.values()).await
 }
 
 csrf_form!(ResolveForm {
@@ -510,8 +731,18 @@ async fn resolve(
     let id = parse_id(&id)?;
     let ctx = ctx(&state)?;
     let staff = Staff::of(&user);
-    application::resolve(&ctx, &staff.ctx(), id, f.upheld.is_some(), &f.note).await?;
-    Ok(Redirect::to(&format!("/console/aid/applications/{}", f.application)).into_response())
+    let resolved = application::resolve(&ctx, &staff.ctx(), id, f.upheld.is_some(), &f.note)
+        .await
+        .map(|_| ());
+    after_step(
+        &state,
+        &user,
+        f.application,
+        "resolve",
+        resolved,
+        f.values(),
+    )
+    .await
 }
 
 csrf_form!(PayForm {
@@ -532,15 +763,23 @@ async fn disburse(
     let id = parse_id(&id)?;
     let ctx = ctx(&state)?;
     let staff = Staff::of(&user);
-    let input = DisbursementInput {
-        application_id: id,
-        amount_fen: rules::parse_yuan("amount_fen", &f.amount)?,
-        fund_source: f.fund_source,
-        method: f.method,
-        paid_on: None,
+    let values = f.values();
+    let paid = match rules::parse_yuan("amount_fen", &f.amount) {
+        Ok(amount_fen) => {
+            let input = DisbursementInput {
+                application_id: id,
+                amount_fen,
+                fund_source: f.fund_source,
+                method: f.method,
+                paid_on: None,
+            };
+            ledger::disburse(&ctx, &staff.ctx(), &input, Utc::now())
+                .await
+                .map(|_| ())
+        }
+        Err(e) => Err(e.into()),
     };
-    ledger::disburse(&ctx, &staff.ctx(), &input, Utc::now()).await?;
-    Ok(Redirect::to(&format!("/console/aid/applications/{id}")).into_response())
+    after_step(&state, &user, id, "pay", paid, values).await
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ mod helpers;
 
 mod aid;
 mod aid_http;
-mod aid_worker_http;
+mod aid_pages;
 mod browser;
 mod case;
 mod case_http;

@@ -1,6 +1,7 @@
-//! The worker's side of hardship aid on a real server: "我的帮扶" shows the household's file and
-//! where its applications stand (never health or income), and a signed-in worker objects to an
-//! application on public notice from the notice page.
+//! Aid pages on a real server: the worker's side ("我的帮扶" shows the household's file and
+//! where its applications stand, never health or income; an objection to a public notice from
+//! the notice page), and console forms that come back with the reason and what was typed when
+//! refused.
 
 use crate::aid::{AidEnv, approve_all, chain, daily, opened};
 use crate::aid_http::start;
@@ -100,5 +101,60 @@ on_both!(
         assert_eq!(r.status(), StatusCode::FORBIDDEN);
         let form = page_text(&stranger, format!("{base}/aid/notice/999999/objection")).await;
         assert!(form.contains("不在公示期"));
+    }
+);
+
+on_both!(
+    a_refused_console_form_comes_back_with_the_reason_and_what_was_typed,
+    |t: TestDb| async move {
+        let db = &t.store;
+        let w = world(db).await;
+        let env = AidEnv::new();
+        let c = chain(db, &env, &w).await;
+        let (file_id, _, _) = opened(db, &env, &w, &c).await;
+        let base = start(&t, &env).await;
+        let officer = crate::helpers::sign_in(&base, "aid.tianhe", crate::aid::PASSWORD).await;
+        // An application over the yearly cap: refused, the form opens again with the amount,
+        // the kind and the reason as typed.
+        let page = page_text(&officer, format!("{base}/console/aid/files/{file_id}")).await;
+        let csrf = csrf_of(&page);
+        let form = reqwest::multipart::Form::new()
+            .text("csrf", csrf.clone())
+            .text("kind", "medical")
+            .text("amount", "999999")
+            .text("reason", "住院押金十万元");
+        let r = officer
+            .post(format!("{base}/console/aid/files/{file_id}/applications"))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let back = r.text().await.unwrap();
+        assert!(back.contains("role=\"alert\""), "{back}");
+        assert!(back.contains("value=\"999999\"") && back.contains("住院押金十万元"));
+        assert!(back.contains("<option value=\"medical\" selected>"));
+        // A bad income on a new file: the household's details come back too.
+        let r = officer
+            .post(format!("{base}/console/aid/files"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("head_id_number", "440106198503030011"),
+                ("cause", "accident"),
+                ("household_size", "3"),
+                ("income", "八百"),
+                ("health", "户主工伤致残"),
+                ("disability", "肢体三级"),
+                ("housing", "租住"),
+                ("members", "王五,配偶,440106198706060012"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let back = r.text().await.unwrap();
+        assert!(back.contains("户主工伤致残") && back.contains("肢体三级"));
+        assert!(back.contains("王五,配偶,440106198706060012"));
+        assert!(back.contains("<details open>"));
     }
 );
