@@ -243,9 +243,6 @@ impl CasePage {
             _ => "网上",
         }
     }
-    fn phone(&self) -> String {
-        zhijia_domain::auth::mask_phone(&self.d.case.filer_phone)
-    }
 }
 
 async fn case_page(
