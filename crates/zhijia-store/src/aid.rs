@@ -695,6 +695,14 @@ const ATTACHMENT: &str = "SELECT t.id, t.file_name, t.content_type, t.size_bytes
      JOIN staff s ON s.id = t.uploaded_by WHERE t.application_id = $1 AND t.id = $2";
 const COUNT_ATTACHMENTS: &str = "SELECT COUNT(*) FROM aid_attachment WHERE application_id = $1";
 
+/// The files of an application.
+pub const ATTACHED: crate::attachment::Table = crate::attachment::Table {
+    add: ADD_ATTACHMENT,
+    list: ATTACHMENTS,
+    get: ATTACHMENT,
+    count: COUNT_ATTACHMENTS,
+};
+
 /// Stores a checked file of an application, uploaded by the staff member `uploaded_by`.
 pub async fn add_attachment(
     tx: &mut Tx,
@@ -705,38 +713,33 @@ pub async fn add_attachment(
     uploaded_by: i64,
     now: DateTime<Utc>,
 ) -> Result<i64> {
-    let size = i64::try_from(data.len()).unwrap_or(i64::MAX);
-    tx.query_one(
-        ADD_ATTACHMENT,
-        &[
-            &application_id,
-            &file_name,
-            &content_type,
-            &size,
-            &data,
-            &uploaded_by,
-            &now,
-        ],
+    crate::attachment::add(
+        tx,
+        &ATTACHED,
+        application_id,
+        file_name,
+        content_type,
+        data,
+        &uploaded_by,
+        now,
     )
     .await
 }
 
 pub async fn count_attachments(tx: &mut Tx, application_id: i64) -> Result<i64> {
-    tx.query_one(COUNT_ATTACHMENTS, &[&application_id]).await
+    crate::attachment::count(tx, &ATTACHED, application_id).await
 }
 
 pub async fn attachments(store: &Store, application_id: i64) -> Result<Vec<Attachment>> {
-    store.query(ATTACHMENTS, &[&application_id]).await
+    crate::attachment::list(store, &ATTACHED, application_id).await
 }
 
-/// One file of one application: the application is part of the key, so a file is reached only
-/// through an application the caller may see.
 pub async fn attachment(
     store: &Store,
     application_id: i64,
     id: i64,
 ) -> Result<Option<AttachmentData>> {
-    store.query_opt(ATTACHMENT, &[&application_id, &id]).await
+    crate::attachment::get(store, &ATTACHED, application_id, id).await
 }
 
 // ---------------------------------------------------------------------------------------------

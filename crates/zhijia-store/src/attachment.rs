@@ -1,9 +1,10 @@
 //! Attached files, as a list shows them and with their bytes: one shape for every table that
 //! holds files (`case_attachment`, `aid_attachment`), so the use cases and the web serve them
-//! the same way. Each table's queries live with its area (`case`, `aid`).
+//! the same way. Each table's queries live with its area (`case::FILES`, `aid::FILES`); the
+//! functions here run them.
 
-use crate::Result;
-use crate::db::{FromRow, Row};
+use crate::db::{FromRow, Row, Store, Tx};
+use crate::{Param, Result};
 use chrono::{DateTime, Utc};
 
 /// What a list of attachments shows; the bytes are read one file at a time.
@@ -45,4 +46,60 @@ impl FromRow for AttachmentData {
             data: row.get("data")?,
         })
     }
+}
+
+/// The queries of one table of files, owned by a case or an application: `add` binds (owner,
+/// name, type, size, bytes, uploader, time); `list`, `count` the owner; `get` owner and id.
+pub struct Table {
+    pub add: &'static str,
+    pub list: &'static str,
+    pub get: &'static str,
+    pub count: &'static str,
+}
+
+/// Stores a checked file for `owner`; returns its id.
+#[allow(clippy::too_many_arguments)]
+pub async fn add(
+    tx: &mut Tx,
+    table: &Table,
+    owner: i64,
+    file_name: &str,
+    content_type: &str,
+    data: &[u8],
+    uploaded_by: &(dyn Param + Sync),
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    let size = i64::try_from(data.len()).unwrap_or(i64::MAX);
+    tx.query_one(
+        table.add,
+        &[
+            &owner,
+            &file_name,
+            &content_type,
+            &size,
+            &data,
+            uploaded_by,
+            &now,
+        ],
+    )
+    .await
+}
+
+pub async fn count(tx: &mut Tx, table: &Table, owner: i64) -> Result<i64> {
+    tx.query_one(table.count, &[&owner]).await
+}
+
+pub async fn list(store: &Store, table: &Table, owner: i64) -> Result<Vec<Attachment>> {
+    store.query(table.list, &[&owner]).await
+}
+
+/// One file of one owner: the owner is part of the key, so a file is reached only through a
+/// case or an application the caller may see.
+pub async fn get(
+    store: &Store,
+    table: &Table,
+    owner: i64,
+    id: i64,
+) -> Result<Option<AttachmentData>> {
+    store.query_opt(table.get, &[&owner, &id]).await
 }

@@ -702,6 +702,14 @@ const ATTACHMENT: &str = "SELECT id, file_name, content_type, size_bytes, upload
      created_at, data FROM case_attachment WHERE case_id = $1 AND id = $2";
 const COUNT_ATTACHMENTS: &str = "SELECT COUNT(*) FROM case_attachment WHERE case_id = $1";
 
+/// The files of a case.
+pub const ATTACHED: crate::attachment::Table = crate::attachment::Table {
+    add: ADD_ATTACHMENT,
+    list: ATTACHMENTS,
+    get: ATTACHMENT,
+    count: COUNT_ATTACHMENTS,
+};
+
 pub async fn add_attachment(
     tx: &mut Tx,
     case_id: i64,
@@ -711,34 +719,29 @@ pub async fn add_attachment(
     uploaded_by: &str,
     now: DateTime<Utc>,
 ) -> Result<i64> {
-    let size = i64::try_from(data.len()).unwrap_or(i64::MAX);
-    tx.query_one(
-        ADD_ATTACHMENT,
-        &[
-            &case_id,
-            &file_name,
-            &content_type,
-            &size,
-            &data,
-            &uploaded_by,
-            &now,
-        ],
+    crate::attachment::add(
+        tx,
+        &ATTACHED,
+        case_id,
+        file_name,
+        content_type,
+        data,
+        &uploaded_by,
+        now,
     )
     .await
 }
 
 pub async fn count_attachments(tx: &mut Tx, case_id: i64) -> Result<i64> {
-    tx.query_one(COUNT_ATTACHMENTS, &[&case_id]).await
+    crate::attachment::count(tx, &ATTACHED, case_id).await
 }
 
 pub async fn attachments(store: &Store, case_id: i64) -> Result<Vec<Attachment>> {
-    store.query(ATTACHMENTS, &[&case_id]).await
+    crate::attachment::list(store, &ATTACHED, case_id).await
 }
 
-/// One attachment of one case: the case id is part of the key, so a file is reached only
-/// through a case the caller may see.
 pub async fn attachment(store: &Store, case_id: i64, id: i64) -> Result<Option<AttachmentData>> {
-    store.query_opt(ATTACHMENT, &[&case_id, &id]).await
+    crate::attachment::get(store, &ATTACHED, case_id, id).await
 }
 
 // ---- mediation -----------------------------------------------------------------------------

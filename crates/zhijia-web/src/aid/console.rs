@@ -71,6 +71,15 @@ impl Prefill {
     pub fn is(&self, form: &str) -> bool {
         self.error.is_some() && self.form == form
     }
+
+    /// 422 for a page sent back with a refusal, 200 otherwise.
+    fn status(&self) -> axum::http::StatusCode {
+        if self.error.is_some() {
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY
+        } else {
+            axum::http::StatusCode::OK
+        }
+    }
 }
 
 /// Refusals a person corrects on the form itself; anything else is the error page.
@@ -198,11 +207,7 @@ async fn files_page(
         status,
         if due { "&due=1" } else { "" }
     );
-    let status_code = if form.error.is_some() {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        axum::http::StatusCode::OK
-    };
+    let status_code = form.status();
     let page = render(&FilesPage {
         user: user.into(),
         form,
@@ -348,11 +353,7 @@ async fn file_page_with(
     let ctx = ctx(state)?;
     let staff = Staff::of(user);
     let d = file::detail(&ctx, &staff.ctx(), id).await?;
-    let status = if form.error.is_some() {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        axum::http::StatusCode::OK
-    };
+    let status = form.status();
     Ok((
         status,
         [(axum::http::header::CACHE_CONTROL, "no-store")],
@@ -583,11 +584,7 @@ async fn application_page_with(
     let ctx = ctx(state)?;
     let staff = Staff::of(user);
     let d = application::detail(&ctx, &staff.ctx(), id).await?;
-    let status = if form.error.is_some() {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        axum::http::StatusCode::OK
-    };
+    let status = form.status();
     let page = render(&ApplicationPage {
         user: user.into(),
         form,
