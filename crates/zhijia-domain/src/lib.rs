@@ -8,6 +8,7 @@ pub mod aid;
 pub mod attachment;
 pub mod audit;
 pub mod auth;
+pub mod benefit;
 pub mod calendar;
 pub mod card;
 pub mod case;
