@@ -4,6 +4,7 @@
 pub mod aid;
 pub mod attachment;
 pub mod audit;
+pub mod benefit;
 pub mod case;
 pub mod deletion;
 pub mod demo;

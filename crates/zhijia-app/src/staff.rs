@@ -72,6 +72,40 @@ async fn insert_admin(
     fixed_password: Option<&str>,
     actor: &Actor,
 ) -> Result<Created> {
+    insert_with_role(
+        db,
+        username,
+        display_name,
+        org,
+        Role::OrgAdmin,
+        fixed_password,
+        actor,
+    )
+    .await
+}
+
+/// An account with one role on `org` (a merchant's staff, say); prints nothing, returns the
+/// first password, which must be changed at first sign-in.
+pub async fn create_with_role(
+    db: &Store,
+    username: &str,
+    display_name: &str,
+    org: OrgId,
+    role: Role,
+    actor: &Actor,
+) -> Result<Created> {
+    insert_with_role(db, username, display_name, org, role, None, actor).await
+}
+
+async fn insert_with_role(
+    db: &Store,
+    username: &str,
+    display_name: &str,
+    org: OrgId,
+    role: Role,
+    fixed_password: Option<&str>,
+    actor: &Actor,
+) -> Result<Created> {
     let username = auth::parse_username(username)?;
     let display_name = display_name.trim();
     if display_name.is_empty() || display_name.chars().count() > 50 {
@@ -104,7 +138,7 @@ async fn insert_admin(
             e.into()
         }
     })?;
-    store::grant(&mut tx, staff, target.id, Role::OrgAdmin, None).await?;
+    store::grant(&mut tx, staff, target.id, role, None).await?;
     let record = |act| Record {
         action: act,
         org: Some(target.id),
@@ -117,7 +151,7 @@ async fn insert_admin(
         &mut tx,
         actor,
         Record {
-            detail: Some(Role::OrgAdmin.as_str().to_owned()),
+            detail: Some(role.as_str().to_owned()),
             ..record(action::ROLE_GRANTED)
         },
     )

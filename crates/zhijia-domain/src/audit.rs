@@ -76,6 +76,11 @@ pub mod action {
     pub const TRANSFER_CANCELLED: &str = "transfer.cancelled";
     pub const MEMBERSHIP_LEFT: &str = "membership.left";
     pub const MEMBERSHIP_RETIRED: &str = "membership.retired";
+    pub const MERCHANT_REGISTERED: &str = "merchant.registered";
+    pub const OFFER_CREATED: &str = "offer.created";
+    pub const OFFER_PUBLISHED: &str = "offer.published";
+    pub const OFFER_WITHDRAWN: &str = "offer.withdrawn";
+    pub const COUPON_REDEEMED: &str = "coupon.redeemed";
     pub const CASE_FILED: &str = "case.filed";
     pub const CASE_ACCEPTED: &str = "case.accepted";
     pub const CASE_DECLINED: &str = "case.declined";

@@ -8,6 +8,7 @@
 pub mod aid;
 pub mod attachment;
 pub mod audit;
+pub mod benefit;
 pub mod case;
 pub mod db;
 pub mod deletion;

@@ -7,6 +7,7 @@ mod helpers;
 mod aid;
 mod aid_http;
 mod aid_pages;
+mod benefit;
 mod browser;
 mod case;
 mod case_http;
