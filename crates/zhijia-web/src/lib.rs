@@ -7,6 +7,7 @@ mod assets;
 mod attachment;
 mod audit;
 mod auth;
+mod benefit;
 mod case;
 mod deletion;
 mod error;
@@ -142,6 +143,9 @@ pub fn app(state: AppState) -> Router {
         .merge(auth::worker_api::routes())
         .merge(membership::api::routes())
         .merge(case::api::routes())
+        .merge(benefit::api::routes())
+        .merge(benefit::pages::routes())
+        .merge(benefit::console::routes())
         .merge(case::pages::routes())
         .merge(case::console::routes())
         .merge(aid::api::routes())

@@ -41,7 +41,7 @@ const MODULES: &[Module] = &[
     Module {
         name: "普惠服务",
         icon: "惠",
-        href: None,
+        href: Some("/benefits"),
     },
     Module {
         name: "文体活动",

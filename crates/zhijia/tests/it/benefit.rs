@@ -17,6 +17,8 @@ use zhijia_store::Store;
 pub struct Shop {
     pub merchant: i64,
     pub offer: i64,
+    /// The city editor who made them (password `aid::PASSWORD`).
+    pub editor: String,
 }
 
 pub async fn shop(
@@ -29,7 +31,8 @@ pub async fn shop(
 ) -> Shop {
     static SHOPS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
     let n = SHOPS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let editor = staff_with(db, &format!("editor.{n}"), &[(Role::Editor, &w.gz.city)]).await;
+    let editor_name = format!("editor.{n}");
+    let editor = staff_with(db, &editor_name, &[(Role::Editor, &w.gz.city)]).await;
     let ctx = Ctx { db, keys };
     let merchant = match benefit::register_merchant(
         &ctx,
@@ -77,7 +80,11 @@ pub async fn shop(
     )
     .await
     .unwrap();
-    Shop { merchant, offer }
+    Shop {
+        merchant,
+        offer,
+        editor: editor_name,
+    }
 }
 
 /// `n` members of the Tianhe factory; their phones.

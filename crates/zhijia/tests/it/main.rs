@@ -8,6 +8,7 @@ mod aid;
 mod aid_http;
 mod aid_pages;
 mod benefit;
+mod benefit_http;
 mod browser;
 mod case;
 mod case_http;

@@ -1,0 +1,263 @@
+//! Benefits as JSON: the member's offers, claims and coupons under `/api/v1/me`, the merchant's
+//! redemption and settlement, the union's merchants and offers.
+
+use super::ctx;
+use crate::auth::StaffUser;
+use crate::auth::worker::WorkerUser;
+use crate::extract::{Created, body, query};
+use crate::membership::{Staff, parse_id};
+use crate::{ApiError, AppState};
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+use zhijia_app::benefit::{self, ClaimedCoupon, MerchantInput, OfferInput, Redeemed};
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(default)]
+pub struct ListQuery {
+    pub org: Option<i64>,
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+/// The offers the signed-in member may claim: open, or opening soon (with the seconds left).
+#[utoipa::path(get, path = "/api/v1/me/offers", tag = "benefit",
+    responses((status = 200, description = "可领取的普惠优惠"), (status = 401, body = crate::error::ErrorBody),
+              (status = 403, body = crate::error::ErrorBody)))]
+pub async fn my_offers(
+    State(state): State<AppState>,
+    user: WorkerUser,
+) -> Result<Response, ApiError> {
+    let list = benefit::available(&ctx(&state)?, &user.session.phone, Utc::now()).await?;
+    Ok(Json(list).into_response())
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct ClaimRequest {
+    /// The client's key for this claim (or the `Idempotency-Key` header): retrying with the same
+    /// key returns the same coupon.
+    pub idempotency_key: Option<String>,
+}
+
+/// Claims one coupon of an offer. Stock and the per-member limit are exact; the same
+/// idempotency key returns the same coupon.
+#[utoipa::path(post, path = "/api/v1/me/offers/{id}/claims", tag = "benefit",
+    params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)), request_body = ClaimRequest,
+    responses((status = 201, body = ClaimedCoupon), (status = 404, body = crate::error::ErrorBody),
+              (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn claim(
+    State(state): State<AppState>,
+    user: WorkerUser,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    b: Result<Json<ClaimRequest>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    let from_header = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let key = match from_header {
+        Some(k) => k,
+        None => body(b, "{\"idempotency_key\": \"…\"}")?
+            .idempotency_key
+            .unwrap_or_default(),
+    };
+    let c = benefit::claim(&ctx(&state)?, &user.session.phone, id, &key, Utc::now()).await?;
+    Ok((
+        StatusCode::CREATED,
+        [(header::CACHE_CONTROL, "no-store")],
+        Json(c),
+    )
+        .into_response())
+}
+
+/// The member's coupons, newest first, each usable one with a fresh QR payload.
+#[utoipa::path(get, path = "/api/v1/me/coupons", tag = "benefit", params(ListQuery),
+    responses((status = 200, description = "我的优惠券(分页)"), (status = 401, body = crate::error::ErrorBody)))]
+pub async fn my_coupons(
+    State(state): State<AppState>,
+    user: WorkerUser,
+    q: Result<Query<ListQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let q = query(q)?;
+    let page = benefit::my_coupons(
+        &ctx(&state)?,
+        &user.session.phone,
+        q.limit,
+        q.offset,
+        Utc::now(),
+    )
+    .await?;
+    Ok(([(header::CACHE_CONTROL, "no-store")], Json(page)).into_response())
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct RedeemRequest {
+    /// The scanned QR text (`ZJQ1…`) or the typed coupon code.
+    pub code: String,
+}
+
+/// A merchant's staff redeem a coupon: exactly once, at its own merchant, within its validity.
+#[utoipa::path(post, path = "/api/v1/redemptions", tag = "benefit", request_body = RedeemRequest,
+    responses((status = 200, body = Redeemed), (status = 403, body = crate::error::ErrorBody),
+              (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn redeem(
+    State(state): State<AppState>,
+    user: StaffUser,
+    b: Result<Json<RedeemRequest>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let r = body(b, "{\"code\": \"券码或二维码内容\"}")?;
+    let staff = Staff::of(&user);
+    let done = benefit::redeem(&ctx(&state)?, &staff.ctx(), &r.code, Utc::now()).await?;
+    Ok(Json(done).into_response())
+}
+
+/// Registers a merchant.
+#[utoipa::path(post, path = "/api/v1/merchants", tag = "benefit", request_body = MerchantInput,
+    responses((status = 201, body = Created), (status = 403, body = crate::error::ErrorBody),
+              (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn register_merchant(
+    State(state): State<AppState>,
+    user: StaffUser,
+    b: Result<Json<MerchantInput>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let input = body(b, "商户")?;
+    let staff = Staff::of(&user);
+    let id = benefit::register_merchant(&ctx(&state)?, &staff.ctx(), &input, Utc::now()).await?;
+    Ok((StatusCode::CREATED, Json(Created { id })).into_response())
+}
+
+/// The merchants registered by the unions of a subtree.
+#[utoipa::path(get, path = "/api/v1/merchants", tag = "benefit", params(ListQuery),
+    responses((status = 200, description = "商户(分页)"), (status = 403, body = crate::error::ErrorBody)))]
+pub async fn merchants(
+    State(state): State<AppState>,
+    user: StaffUser,
+    q: Result<Query<ListQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let q = query(q)?;
+    let staff = Staff::of(&user);
+    let (_, page) =
+        benefit::merchants(&ctx(&state)?, &staff.ctx(), q.org, q.limit, q.offset).await?;
+    Ok(Json(page).into_response())
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct AccountRequest {
+    pub username: String,
+    pub display_name: String,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AccountCreated {
+    /// To be changed at first sign-in.
+    pub initial_password: String,
+}
+
+/// Gives a merchant a staff account (role `merchant_staff`, this merchant only).
+#[utoipa::path(post, path = "/api/v1/merchants/{id}/accounts", tag = "benefit",
+    params(("id" = i64, Path)), request_body = AccountRequest,
+    responses((status = 201, body = AccountCreated), (status = 404, body = crate::error::ErrorBody),
+              (status = 409, body = crate::error::ErrorBody)))]
+pub async fn merchant_account(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+    b: Result<Json<AccountRequest>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    let r = body(b, "{\"username\", \"display_name\"}")?;
+    let staff = Staff::of(&user);
+    let initial_password = benefit::create_merchant_account(
+        &ctx(&state)?,
+        &staff.ctx(),
+        id,
+        &r.username,
+        &r.display_name,
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(AccountCreated { initial_password }),
+    )
+        .into_response())
+}
+
+/// Makes an offer (a coupon batch) for a union's subtree, optionally narrowed by region and tags.
+#[utoipa::path(post, path = "/api/v1/offers", tag = "benefit", request_body = OfferInput,
+    responses((status = 201, body = Created), (status = 403, body = crate::error::ErrorBody),
+              (status = 422, body = crate::error::ErrorBody)))]
+pub async fn create_offer(
+    State(state): State<AppState>,
+    user: StaffUser,
+    b: Result<Json<OfferInput>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let input = body(b, "优惠")?;
+    let staff = Staff::of(&user);
+    let id = benefit::create_offer(&ctx(&state)?, &staff.ctx(), &input, Utc::now()).await?;
+    Ok((StatusCode::CREATED, Json(Created { id })).into_response())
+}
+
+/// The offers of a union's subtree, with stock left.
+#[utoipa::path(get, path = "/api/v1/offers", tag = "benefit", params(ListQuery),
+    responses((status = 200, description = "优惠(分页)"), (status = 403, body = crate::error::ErrorBody)))]
+pub async fn offers(
+    State(state): State<AppState>,
+    user: StaffUser,
+    q: Result<Query<ListQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let q = query(q)?;
+    let staff = Staff::of(&user);
+    let (_, page) = benefit::offers(&ctx(&state)?, &staff.ctx(), q.org, q.limit, q.offset).await?;
+    Ok(Json(page).into_response())
+}
+
+/// Publishes a draft offer.
+#[utoipa::path(post, path = "/api/v1/offers/{id}/publish", tag = "benefit", params(("id" = i64, Path)),
+    responses((status = 200, description = "优惠"), (status = 404, body = crate::error::ErrorBody),
+              (status = 409, body = crate::error::ErrorBody)))]
+pub async fn publish(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    let staff = Staff::of(&user);
+    let o = benefit::set_published(&ctx(&state)?, &staff.ctx(), id, true).await?;
+    Ok(Json(o).into_response())
+}
+
+/// Withdraws the unclaimed stock of a published offer; claimed coupons stay valid.
+#[utoipa::path(post, path = "/api/v1/offers/{id}/withdraw", tag = "benefit", params(("id" = i64, Path)),
+    responses((status = 200, description = "优惠"), (status = 404, body = crate::error::ErrorBody),
+              (status = 409, body = crate::error::ErrorBody)))]
+pub async fn withdraw(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    let staff = Staff::of(&user);
+    let o = benefit::set_published(&ctx(&state)?, &staff.ctx(), id, false).await?;
+    Ok(Json(o).into_response())
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/me/offers", get(my_offers))
+        .route("/api/v1/me/offers/{id}/claims", post(claim))
+        .route("/api/v1/me/coupons", get(my_coupons))
+        .route("/api/v1/redemptions", post(redeem))
+        .route("/api/v1/merchants", get(merchants).post(register_merchant))
+        .route("/api/v1/merchants/{id}/accounts", post(merchant_account))
+        .route("/api/v1/offers", get(offers).post(create_offer))
+        .route("/api/v1/offers/{id}/publish", post(publish))
+        .route("/api/v1/offers/{id}/withdraw", post(withdraw))
+}

@@ -1,0 +1,340 @@
+//! The union's benefits console: merchants (register, give a staff account) and offers (make,
+//! publish, withdraw, follow the stock).
+
+use super::{ctx, value_label};
+use crate::auth::{StaffUser, csrf_refused};
+use crate::membership::{Staff, parse_id};
+use crate::org::pages::{Pager, UserBar};
+use crate::pages::render;
+use crate::{AppState, PageError};
+use askama::Template;
+use axum::Router;
+use axum::extract::rejection::{FormRejection, QueryRejection};
+use axum::extract::{Form, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use chrono::{NaiveDateTime, TimeZone, Utc};
+use serde::Deserialize;
+use std::collections::HashMap;
+use zhijia_app::AppError;
+use zhijia_app::benefit::{self, MerchantInput, OfferInput};
+use zhijia_store::benefit::{Merchant, Offer};
+
+const PER_PAGE: i64 = 30;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PageQuery {
+    org: Option<i64>,
+    page: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "console_offers.html")]
+struct OffersPage {
+    user: UserBar,
+    org_id: i64,
+    org_name: String,
+    offers: Vec<Offer>,
+    merchants: Vec<Merchant>,
+    pager: Pager,
+    error: Option<String>,
+    typed: HashMap<String, String>,
+    /// A merchant's first password, shown once after its account is made.
+    password: Option<String>,
+}
+
+impl OffersPage {
+    fn value(&self, o: &Offer) -> String {
+        value_label(&o.kind, o.value)
+    }
+    fn status(&self, s: &str) -> &'static str {
+        zhijia_domain::benefit::OfferStatus::parse(s)
+            .map_or("", zhijia_domain::benefit::OfferStatus::label)
+    }
+    fn v(&self, k: &str) -> &str {
+        self.typed.get(k).map_or("", String::as_str)
+    }
+    fn local(&self, t: &chrono::DateTime<Utc>) -> String {
+        (*t + chrono::Duration::hours(8))
+            .format("%m-%d %H:%M")
+            .to_string()
+    }
+}
+
+async fn page(
+    state: &AppState,
+    user: &StaffUser,
+    q: PageQuery,
+    error: Option<String>,
+    typed: HashMap<String, String>,
+    password: Option<String>,
+) -> Result<Response, PageError> {
+    let c = ctx(state)?;
+    let staff = Staff::of(user);
+    let (p, limit, offset) = crate::pages::page_window(q.page, PER_PAGE);
+    let (org, offers) = benefit::offers(&c, &staff.ctx(), q.org, Some(limit), Some(offset)).await?;
+    let (_, merchants) =
+        benefit::merchants(&c, &staff.ctx(), Some(org.id.0), Some(200), None).await?;
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let base = format!("/console/offers?org={}&", org.id.0);
+    Ok((
+        status,
+        render(&OffersPage {
+            user: user.into(),
+            org_id: org.id.0,
+            org_name: org.name,
+            pager: Pager::new(p, offers.total, base),
+            offers: offers.items,
+            merchants: merchants.items,
+            error,
+            typed,
+            password,
+        }),
+    )
+        .into_response())
+}
+
+async fn offers(
+    State(state): State<AppState>,
+    user: StaffUser,
+    q: Result<Query<PageQuery>, QueryRejection>,
+) -> Result<Response, PageError> {
+    let q = q.map(|Query(q)| q).unwrap_or_default();
+    page(&state, &user, q, None, HashMap::new(), None).await
+}
+
+/// Reads `YYYY-MM-DDTHH:MM` from a datetime-local field as Beijing time.
+fn beijing(field: &'static str, v: &str) -> Result<Option<chrono::DateTime<Utc>>, AppError> {
+    let v = v.trim();
+    if v.is_empty() {
+        return Ok(None);
+    }
+    let local = NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M")
+        .map_err(|_| AppError::invalid(field, "时间格式应为 年-月-日 时:分"))?;
+    Ok(Some(
+        Utc.from_utc_datetime(&(local - chrono::Duration::hours(8))),
+    ))
+}
+
+fn number(field: &'static str, what: &str, v: &str) -> Result<i64, AppError> {
+    v.trim()
+        .parse()
+        .map_err(|_| AppError::invalid(field, format!("{what}应为整数")))
+}
+
+/// Yuan as typed ("12.50") into fen, exactly.
+fn fen(v: &str) -> Result<i64, AppError> {
+    zhijia_domain::aid::parse_yuan("value", v).map_err(AppError::from)
+}
+
+async fn create(
+    State(state): State<AppState>,
+    user: StaffUser,
+    form: Result<Form<HashMap<String, String>>, FormRejection>,
+) -> Result<Response, PageError> {
+    let Ok(Form(f)) = form else {
+        return Ok(csrf_refused());
+    };
+    if !user.csrf_ok(f.get("csrf").map_or("", String::as_str)) {
+        return Ok(csrf_refused());
+    }
+    let get = |k: &str| f.get(k).cloned().unwrap_or_default();
+    let org = get("org").trim().parse().ok();
+    let made: Result<i64, AppError> = async {
+        let kind = get("kind");
+        let value = match kind.as_str() {
+            "discount" => number("value", "折扣(实付百分比)", &get("value"))?,
+            "fixed_amount" => fen(&get("value"))?,
+            _ => 0,
+        };
+        let input = OfferInput {
+            org,
+            merchant_id: number("merchant_id", "商户", &get("merchant_id"))?,
+            title: get("title"),
+            description: get("description"),
+            kind,
+            value,
+            stock: number("stock", "库存", &get("stock"))?,
+            per_member_limit: number("per_member_limit", "每人限领", &get("per_member_limit"))?,
+            claim_opens_at: beijing("claim_opens_at", &get("claim_opens_at"))?,
+            claim_closes_at: beijing("claim_closes_at", &get("claim_closes_at"))?,
+            valid_days: number("valid_days", "有效天数", &get("valid_days"))?,
+            audience_region: Some(get("audience_region")),
+            audience_tags: f
+                .get("audience_tags")
+                .map(|t| {
+                    t.split([',', '，', ' '])
+                        .filter(|x| !x.is_empty())
+                        .map(str::to_owned)
+                        .collect()
+                })
+                .unwrap_or_default(),
+            publish: f.contains_key("publish"),
+        };
+        let staff = Staff::of(&user);
+        benefit::create_offer(&ctx(&state)?, &staff.ctx(), &input, Utc::now()).await
+    }
+    .await;
+    match made {
+        Ok(_) => Ok(Redirect::to(&format!(
+            "/console/offers{}",
+            org.map(|o: i64| format!("?org={o}")).unwrap_or_default()
+        ))
+        .into_response()),
+        Err(e @ (AppError::Invalid(_) | AppError::Conflict(_) | AppError::NotFound(_))) => {
+            let q = PageQuery { org, page: None };
+            page(&state, &user, q, Some(e.to_string()), f, None).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CsrfForm {
+    csrf: String,
+}
+
+async fn publish_or_withdraw(
+    state: &AppState,
+    user: &StaffUser,
+    id: &str,
+    form: Result<Form<CsrfForm>, FormRejection>,
+    publish: bool,
+) -> Result<Response, PageError> {
+    let Ok(Form(form)) = form else {
+        return Ok(csrf_refused());
+    };
+    if !user.csrf_ok(&form.csrf) {
+        return Ok(csrf_refused());
+    }
+    let id = parse_id(id)?;
+    let staff = Staff::of(user);
+    match benefit::set_published(&ctx(state)?, &staff.ctx(), id, publish).await {
+        Ok(o) => Ok(Redirect::to(&format!("/console/offers?org={}", o.org_id.0)).into_response()),
+        Err(e @ AppError::Conflict(_)) => {
+            page(
+                state,
+                user,
+                PageQuery::default(),
+                Some(e.to_string()),
+                HashMap::new(),
+                None,
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn publish(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+    form: Result<Form<CsrfForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    publish_or_withdraw(&state, &user, &id, form, true).await
+}
+
+async fn withdraw(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+    form: Result<Form<CsrfForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    publish_or_withdraw(&state, &user, &id, form, false).await
+}
+
+async fn register_merchant(
+    State(state): State<AppState>,
+    user: StaffUser,
+    form: Result<Form<HashMap<String, String>>, FormRejection>,
+) -> Result<Response, PageError> {
+    let Ok(Form(f)) = form else {
+        return Ok(csrf_refused());
+    };
+    if !user.csrf_ok(f.get("csrf").map_or("", String::as_str)) {
+        return Ok(csrf_refused());
+    }
+    let get = |k: &str| f.get(k).cloned().unwrap_or_default();
+    let org = get("org").trim().parse().ok();
+    let input = MerchantInput {
+        org,
+        name: get("name"),
+        credit_code: get("credit_code"),
+        address: get("address"),
+    };
+    let staff = Staff::of(&user);
+    let q = PageQuery { org, page: None };
+    match benefit::register_merchant(&ctx(&state)?, &staff.ctx(), &input, Utc::now()).await {
+        Ok(_) => page(&state, &user, q, None, HashMap::new(), None).await,
+        Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
+            page(&state, &user, q, Some(e.to_string()), f, None).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn merchant_account(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+    form: Result<Form<HashMap<String, String>>, FormRejection>,
+) -> Result<Response, PageError> {
+    let Ok(Form(f)) = form else {
+        return Ok(csrf_refused());
+    };
+    if !user.csrf_ok(f.get("csrf").map_or("", String::as_str)) {
+        return Ok(csrf_refused());
+    }
+    let id = parse_id(&id)?;
+    let get = |k: &str| f.get(k).cloned().unwrap_or_default();
+    let staff = Staff::of(&user);
+    let made = benefit::create_merchant_account(
+        &ctx(&state)?,
+        &staff.ctx(),
+        id,
+        &get("username"),
+        &get("display_name"),
+    )
+    .await;
+    match made {
+        Ok(pw) => {
+            page(
+                &state,
+                &user,
+                PageQuery::default(),
+                None,
+                HashMap::new(),
+                Some(pw),
+            )
+            .await
+        }
+        Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
+            page(
+                &state,
+                &user,
+                PageQuery::default(),
+                Some(e.to_string()),
+                f,
+                None,
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/console/offers", get(offers).post(create))
+        .route("/console/offers/{id}/publish", post(publish))
+        .route("/console/offers/{id}/withdraw", post(withdraw))
+        .route("/console/merchants", post(register_merchant))
+        .route("/console/merchants/{id}/accounts", post(merchant_account))
+}

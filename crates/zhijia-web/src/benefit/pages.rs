@@ -1,0 +1,229 @@
+//! The member's "普惠" pages (offers with stock and countdown, claim, my coupons with their QR)
+//! and the merchant's redemption page, light enough for a cheap phone.
+
+use super::{ctx, value_label};
+use crate::auth::worker::WorkerUser;
+use crate::auth::{StaffUser, csrf_refused};
+use crate::membership::{Staff, parse_id};
+use crate::pages::render;
+use crate::{AppState, PageError};
+use askama::Template;
+use axum::Router;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Form, Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use chrono::Utc;
+use serde::Deserialize;
+use zhijia_app::AppError;
+use zhijia_app::benefit::{self, ClaimedCoupon, OfferForMember, Redeemed};
+
+#[derive(Template)]
+#[template(path = "benefits.html")]
+struct OffersPage {
+    csrf: String,
+    offers: Vec<OfferForMember>,
+    error: Option<String>,
+    /// A fresh idempotency key per page view: a double tap on one button is one claim.
+    key: String,
+}
+
+impl OffersPage {
+    fn value(&self, o: &OfferForMember) -> String {
+        value_label(&o.offer.kind, o.offer.value)
+    }
+    fn opens(&self, o: &OfferForMember) -> String {
+        (o.offer.claim_opens_at + chrono::Duration::hours(8))
+            .format("%m月%d日 %H:%M")
+            .to_string()
+    }
+}
+
+async fn offers_page(
+    state: &AppState,
+    user: &WorkerUser,
+    error: Option<String>,
+) -> Result<Response, PageError> {
+    let offers = match benefit::available(&ctx(state)?, &user.session.phone, Utc::now()).await {
+        Ok(o) => o,
+        Err(e @ (AppError::Forbidden(_) | AppError::NotFound(_))) => {
+            return Ok(render(&OffersPage {
+                csrf: user.session.csrf_token.clone(),
+                offers: Vec::new(),
+                error: Some(e.to_string()),
+                key: String::new(),
+            }));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let status = if error.is_some() {
+        StatusCode::CONFLICT
+    } else {
+        StatusCode::OK
+    };
+    Ok((
+        status,
+        [(header::CACHE_CONTROL, "no-store")],
+        render(&OffersPage {
+            csrf: user.session.csrf_token.clone(),
+            offers,
+            error,
+            key: zhijia_domain::auth::random_token(),
+        }),
+    )
+        .into_response())
+}
+
+async fn offers(State(state): State<AppState>, user: WorkerUser) -> Result<Response, PageError> {
+    offers_page(&state, &user, None).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ClaimForm {
+    csrf: String,
+    #[serde(default)]
+    key: String,
+}
+
+async fn claim(
+    State(state): State<AppState>,
+    user: WorkerUser,
+    Path(id): Path<String>,
+    form: Result<Form<ClaimForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    let Ok(Form(form)) = form else {
+        return Ok(csrf_refused());
+    };
+    if !user.csrf_ok(&form.csrf) {
+        return Ok(csrf_refused());
+    }
+    let id = parse_id(&id)?;
+    // The page's key is random per page view, so one page's double tap is one claim; keys are
+    // per worker, so an offer's id need not be in it.
+    match benefit::claim(
+        &ctx(&state)?,
+        &user.session.phone,
+        id,
+        &form.key,
+        Utc::now(),
+    )
+    .await
+    {
+        Ok(_) => Ok(Redirect::to("/benefits/coupons").into_response()),
+        Err(e @ (AppError::Invalid(_) | AppError::Conflict(_) | AppError::NotFound(_))) => {
+            offers_page(&state, &user, Some(e.to_string())).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+struct CouponView {
+    c: ClaimedCoupon,
+    qr_svg: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "coupons.html")]
+struct CouponsPage {
+    coupons: Vec<CouponView>,
+}
+
+impl CouponsPage {
+    fn until(&self, c: &ClaimedCoupon) -> String {
+        (c.valid_until + chrono::Duration::hours(8))
+            .format("%Y-%m-%d %H:%M")
+            .to_string()
+    }
+    fn status(&self, s: &str) -> &'static str {
+        zhijia_domain::benefit::CouponStatus::parse(s)
+            .map_or("", zhijia_domain::benefit::CouponStatus::label)
+    }
+}
+
+async fn coupons(State(state): State<AppState>, user: WorkerUser) -> Result<Response, PageError> {
+    let page = benefit::my_coupons(
+        &ctx(&state)?,
+        &user.session.phone,
+        Some(50),
+        None,
+        Utc::now(),
+    )
+    .await?;
+    let mut coupons = Vec::new();
+    for c in page.items {
+        let qr_svg = match &c.qr {
+            Some(q) => Some(crate::membership::pages::qr_svg(q)?),
+            None => None,
+        };
+        coupons.push(CouponView { c, qr_svg });
+    }
+    Ok((
+        [(header::CACHE_CONTROL, "no-store")],
+        render(&CouponsPage { coupons }),
+    )
+        .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "redeem.html")]
+struct RedeemPage {
+    csrf: String,
+    done: Option<Redeemed>,
+    error: Option<String>,
+}
+
+async fn redeem_form(user: StaffUser) -> Response {
+    render(&RedeemPage {
+        csrf: user.session.csrf_token.clone(),
+        done: None,
+        error: None,
+    })
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RedeemForm {
+    csrf: String,
+    #[serde(default)]
+    code: String,
+}
+
+async fn redeem(
+    State(state): State<AppState>,
+    user: StaffUser,
+    form: Result<Form<RedeemForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    let Ok(Form(form)) = form else {
+        return Ok(csrf_refused());
+    };
+    if !user.csrf_ok(&form.csrf) {
+        return Ok(csrf_refused());
+    }
+    let staff = Staff::of(&user);
+    let csrf = user.session.csrf_token.clone();
+    match benefit::redeem(&ctx(&state)?, &staff.ctx(), &form.code, Utc::now()).await {
+        Ok(done) => Ok(render(&RedeemPage {
+            csrf,
+            done: Some(done),
+            error: None,
+        })),
+        Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            render(&RedeemPage {
+                csrf,
+                done: None,
+                error: Some(e.to_string()),
+            }),
+        )
+            .into_response()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/benefits", get(offers))
+        .route("/benefits/{id}/claim", post(claim))
+        .route("/benefits/coupons", get(coupons))
+        .route("/merchant/redeem", get(redeem_form).post(redeem))
+}
