@@ -24,14 +24,17 @@ pub enum JobKind {
     EscalateOverdueCases,
     /// Lapse the hardship files not reviewed in time.
     LapseOverdueAidReviews,
+    /// Mark the coupons past their validity expired.
+    ExpireCoupons,
 }
 
 /// Every kind, for parsing and scheduling, in the order a period's jobs are scheduled: each is
 /// periodic.
-pub const ALL: [JobKind; 3] = [
+pub const ALL: [JobKind; 4] = [
     JobKind::ReleaseOverdueTransfers,
     JobKind::EscalateOverdueCases,
     JobKind::LapseOverdueAidReviews,
+    JobKind::ExpireCoupons,
 ];
 
 /// What jobs need: the membership context (store, keys, SMS) and the case settings.
@@ -46,6 +49,7 @@ impl JobKind {
             JobKind::ReleaseOverdueTransfers => "transfer.release_overdue",
             JobKind::EscalateOverdueCases => "case.escalate_overdue",
             JobKind::LapseOverdueAidReviews => "aid.lapse_overdue_reviews",
+            JobKind::ExpireCoupons => "coupon.expire",
         }
     }
 
@@ -60,6 +64,8 @@ impl JobKind {
             // Deadlines are whole days; a quarter of an hour is soon enough after midnight.
             JobKind::EscalateOverdueCases => Duration::minutes(15),
             JobKind::LapseOverdueAidReviews => Duration::hours(1),
+            // Redemption checks validity itself; the mark only keeps lists and figures true.
+            JobKind::ExpireCoupons => Duration::minutes(15),
         }
     }
 }
@@ -137,6 +143,12 @@ async fn run(jobs: &JobCtx<'_>, worker: &str, job: &Job, now: DateTime<Utc>) -> 
                     escalated = out.escalated,
                     "overdue cases escalated"
                 );
+            }
+        }
+        JobKind::ExpireCoupons => {
+            let n = zhijia_store::benefit::expire_due(&mut tx, now).await?;
+            if n > 0 {
+                tracing::info!(expired = n, "coupons past their validity expired");
             }
         }
         JobKind::LapseOverdueAidReviews => {

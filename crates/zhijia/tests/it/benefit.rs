@@ -130,12 +130,14 @@ on_both!(
         let w = world(db).await;
         let s = shop(db, &keys, &w, 100, 10, &[]).await;
         let phones = members(db, &w, 50).await;
-        // 50 members, 10 claims each with their own keys, all at once.
+        // 50 members, 10 claims each with their own keys, all at once, half of them through a
+        // second store on the same database (a second server process's own connections).
+        let other = t.reopen().await;
         let mut handles = Vec::new();
         for round in 0..10 {
             for p in &phones {
                 handles.push(spawn_claim(
-                    db,
+                    if round % 2 == 0 { db } else { &other },
                     &keys,
                     p.clone(),
                     s.offer,
@@ -427,5 +429,39 @@ on_both!(
             matches!(e, AppError::NotFound(_) | AppError::Forbidden(_)),
             "{e}"
         );
+    }
+);
+
+on_both!(
+    the_job_runner_marks_coupons_past_their_validity_expired_and_they_cannot_be_redeemed,
+    |t: TestDb| async move {
+        let db = &t.store;
+        let keys = keys();
+        let w = world(db).await;
+        let s = shop(db, &keys, &w, 10, 1, &[]).await;
+        let phone = members(db, &w, 1).await.remove(0);
+        let c = spawn_claim(db, &keys, phone.clone(), s.offer, "k".into())
+            .await
+            .unwrap()
+            .unwrap();
+        // 31 days later (valid 30), the runner's period job marks it.
+        let later = Utc::now() + Duration::days(31);
+        let env = crate::membership::Env::new();
+        let cases = zhijia_app::case::Settings::default();
+        let jobs = env.jobs(db, &cases);
+        zhijia_app::jobs::schedule(&jobs, later).await.unwrap();
+        zhijia_app::jobs::run_due(&jobs, "runner", later)
+            .await
+            .unwrap();
+        let after = zhijia_store::benefit::by_code(db, &c.code)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(after.status, "expired");
+        let ctx = Ctx { db, keys: &keys };
+        let mine = benefit::my_coupons(&ctx, &phone, None, None, later)
+            .await
+            .unwrap();
+        assert!(mine.items[0].qr.is_none(), "no QR for an expired coupon");
     }
 );
