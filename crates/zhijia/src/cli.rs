@@ -409,6 +409,7 @@ async fn load_demo(db: &Store, keys: &PiiKeys, opts: &DemoOptions) -> Result<(),
     demo::membership::samples(db, keys).await?;
     demo::case::samples(db).await?;
     demo::aid::samples(db, keys).await?;
+    demo::benefit::samples(db, keys).await?;
     let secs = started.elapsed().as_secs_f64();
     println!(
         "演示数据已载入：{} 个工会组织，{} 名职工，用时 {:.1} 秒(每秒 {:.0} 名)",
@@ -531,7 +532,9 @@ async fn serve_command(args: ServeArgs) -> Result<(), AppError> {
             zhijia_app::staff::DEMO_USERNAME,
             zhijia_app::staff::DEMO_PASSWORD
         );
-        println!("演示帮扶专干：demo.aid.grassroots、demo.aid.county、demo.aid.city(密码同上)");
+        println!(
+            "演示帮扶专干：demo.aid.grassroots、demo.aid.county、demo.aid.city；商户核销：demo.merchant(密码同上)"
+        );
     }
     println!("按 Ctrl-C 停止。");
     match running.task.await {

@@ -8,6 +8,7 @@
 //! on another thread.
 
 pub mod aid;
+pub mod benefit;
 pub mod case;
 pub mod membership;
 mod names;

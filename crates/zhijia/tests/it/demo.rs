@@ -252,3 +252,44 @@ on_both!(
         assert!(count("SELECT COUNT(*) FROM case_mediation").await >= 1);
     }
 );
+
+on_both!(
+    demo_benefits_have_offers_in_every_state_claimed_coupons_and_a_redemption,
+    |t: TestDb| async move {
+        let keys = crate::helpers::keys();
+        demo::generate(&t.store, &keys, &opts(600), &|_| {})
+            .await
+            .unwrap();
+        demo::membership::samples(&t.store, &keys).await.unwrap();
+        demo::benefit::samples(&t.store, &keys).await.unwrap();
+        for status in ["draft", "published", "withdrawn"] {
+            let n: i64 = t
+                .store
+                .query_one("SELECT COUNT(*) FROM offer WHERE status = $1", &[&status])
+                .await
+                .unwrap();
+            assert!(n >= 1, "no demo offer is {status}");
+        }
+        let sold_out: i64 = t
+            .store
+            .query_one(
+                "SELECT COUNT(*) FROM offer WHERE status = 'published' AND stock_left = 0",
+                &[],
+            )
+            .await
+            .unwrap();
+        assert_eq!(sold_out, 1);
+        let redeemed: i64 = t
+            .store
+            .query_one("SELECT COUNT(*) FROM coupon WHERE status = 'redeemed'", &[])
+            .await
+            .unwrap();
+        assert_eq!(redeemed, 1);
+        assert!(
+            zhijia_store::staff::find_by_username(&t.store, "demo.merchant")
+                .await
+                .unwrap()
+                .is_some()
+        );
+    }
+);

@@ -1,0 +1,243 @@
+//! Demo benefits: two merchants of a district, offers in every state (open, opening in two days,
+//! sold out, draft, withdrawn, for outdoor workers only), coupons claimed by members of a union
+//! there, one redeemed. The merchant's cashier signs in as `demo.merchant` with the demo
+//! password. Made through the use cases.
+
+use crate::benefit::{self, Ctx, MerchantInput, OfferInput};
+use crate::membership::StaffCtx;
+use crate::{AppError, Result};
+use chrono::{Duration, Utc};
+use zhijia_domain::audit::{Actor, ActorKind};
+use zhijia_domain::auth::{self, Grant, Role};
+use zhijia_domain::credit_code::CreditCode;
+use zhijia_domain::org::OrgLevel;
+use zhijia_domain::pii::PiiKeys;
+use zhijia_store::Store;
+use zhijia_store::membership::RosterFilter;
+use zhijia_store::org as org_store;
+
+/// Adds the samples; a failure is logged, never stops the demo.
+pub async fn samples(db: &Store, keys: &PiiKeys) -> Result<()> {
+    if let Err(e) = add_samples(db, keys).await {
+        tracing::warn!(error = %e, "demo benefit samples left out");
+    }
+    Ok(())
+}
+
+fn code(n: u32) -> Result<String> {
+    Ok(CreditCode::with_check_char(&format!("92440106MA{n:07}"))?.to_string())
+}
+
+async fn add_samples(db: &Store, keys: &PiiKeys) -> Result<()> {
+    let ctx = Ctx { db, keys };
+    // A grassroots union with a few members, and its district (county) union.
+    let mut chosen = None;
+    for org in org_store::with_employer(db, 40).await? {
+        let page =
+            zhijia_store::membership::roster(db, &org.path, &RosterFilter::default(), 4, 0).await?;
+        if page.items.len() == 4 {
+            chosen = Some((org, page.items));
+            break;
+        }
+    }
+    let Some((union, members)) = chosen else {
+        return Ok(());
+    };
+    let county = crate::aid::application::stage_org(db, &union.path, OrgLevel::County).await?;
+    let actor = Actor::cli("demo");
+    let grants = [Grant {
+        role: Role::Editor,
+        org_path: county.path.clone(),
+    }];
+    let editor = StaffCtx {
+        actor: &actor,
+        grants: &grants,
+    };
+    let now = Utc::now();
+    let cinema = benefit::register_merchant(
+        &ctx,
+        &editor,
+        &MerchantInput {
+            org: Some(county.id.0),
+            name: "职工影城".into(),
+            credit_code: code(1)?,
+            address: "人民路88号".into(),
+        },
+        now,
+    )
+    .await?;
+    let canteen = benefit::register_merchant(
+        &ctx,
+        &editor,
+        &MerchantInput {
+            org: Some(county.id.0),
+            name: "工会爱心早餐店".into(),
+            credit_code: code(2)?,
+            address: "工业大道12号".into(),
+        },
+        now,
+    )
+    .await?;
+    let offer = |merchant_id,
+                 title: &str,
+                 kind: &str,
+                 value,
+                 stock,
+                 limit,
+                 opens: i64,
+                 tags: &[&str],
+                 publish| OfferInput {
+        org: Some(county.id.0),
+        merchant_id,
+        title: title.into(),
+        description: String::new(),
+        kind: kind.into(),
+        value,
+        stock,
+        per_member_limit: limit,
+        claim_opens_at: Some(now + Duration::hours(opens)),
+        claim_closes_at: Some(now + Duration::days(30)),
+        valid_days: 30,
+        audience_region: None,
+        audience_tags: tags.iter().map(|t| (*t).to_owned()).collect(),
+        publish,
+    };
+    let movie = benefit::create_offer(
+        &ctx,
+        &editor,
+        &offer(
+            cinema,
+            "会员观影8折券",
+            "discount",
+            80,
+            100,
+            2,
+            -1,
+            &[],
+            true,
+        ),
+        now,
+    )
+    .await?;
+    benefit::create_offer(
+        &ctx,
+        &editor,
+        &offer(
+            cinema,
+            "中秋观影免费券",
+            "free_item",
+            0,
+            500,
+            1,
+            48,
+            &[],
+            true,
+        ),
+        now,
+    )
+    .await?;
+    let breakfast = benefit::create_offer(
+        &ctx,
+        &editor,
+        &offer(
+            canteen,
+            "早餐立减5元",
+            "fixed_amount",
+            500,
+            3,
+            1,
+            -1,
+            &[],
+            true,
+        ),
+        now,
+    )
+    .await?;
+    benefit::create_offer(
+        &ctx,
+        &editor,
+        &offer(
+            canteen,
+            "户外劳动者清凉饮品券",
+            "free_item",
+            0,
+            200,
+            1,
+            -1,
+            &["outdoor"],
+            true,
+        ),
+        now,
+    )
+    .await?;
+    benefit::create_offer(
+        &ctx,
+        &editor,
+        &offer(
+            cinema,
+            "理发服务券(待发布)",
+            "service_voucher",
+            0,
+            50,
+            1,
+            24,
+            &[],
+            false,
+        ),
+        now,
+    )
+    .await?;
+    let gym = benefit::create_offer(
+        &ctx,
+        &editor,
+        &offer(
+            canteen,
+            "健身卡立减50元",
+            "fixed_amount",
+            5000,
+            20,
+            1,
+            -1,
+            &[],
+            true,
+        ),
+        now,
+    )
+    .await?;
+    benefit::set_published(&ctx, &editor, gym, false).await?;
+    // Members claim: the breakfast is sold out, the movie tickets partly claimed.
+    let mut codes = Vec::new();
+    for (k, m) in members.iter().enumerate() {
+        let w = zhijia_store::worker::get(db, m.worker_id)
+            .await?
+            .ok_or(AppError::NotFound("演示会员"))?;
+        let c = benefit::claim(&ctx, &w.phone, movie, &format!("demo-{k}"), now).await?;
+        codes.push(c.code);
+        if k < 3 {
+            benefit::claim(&ctx, &w.phone, breakfast, &format!("demo-b{k}"), now).await?;
+        }
+    }
+    // The cinema's cashier, who has redeemed one ticket.
+    let hash = auth::hash_password(crate::staff::DEMO_PASSWORD)?;
+    let mut tx = db.begin().await?;
+    let id =
+        zhijia_store::staff::insert(&mut tx, "demo.merchant", "影城收银员", &hash, false).await?;
+    zhijia_store::staff::grant(&mut tx, id, county.id, Role::MerchantStaff, None).await?;
+    zhijia_store::benefit::link_staff(&mut tx, id.0, cinema).await?;
+    tx.commit().await?;
+    let cashier = Actor {
+        kind: ActorKind::Staff,
+        id: Some(id.0),
+        name: "demo.merchant".into(),
+        ip: None,
+    };
+    let cashier_grants = zhijia_store::staff::grants(db, id).await?;
+    if let Some(first) = codes.first() {
+        let staff = StaffCtx {
+            actor: &cashier,
+            grants: &cashier_grants,
+        };
+        benefit::redeem(&ctx, &staff, first, now).await?;
+    }
+    Ok(())
+}
