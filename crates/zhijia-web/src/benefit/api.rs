@@ -249,12 +249,61 @@ pub async fn withdraw(
     Ok(Json(o).into_response())
 }
 
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(default)]
+pub struct MonthQuery {
+    /// `YYYY-MM`; this month by default.
+    pub month: Option<String>,
+}
+
+fn month_of(q: &MonthQuery) -> String {
+    q.month
+        .clone()
+        .filter(|m| !m.trim().is_empty())
+        .unwrap_or_else(|| zhijia_app::today(Utc::now()).format("%Y-%m").to_string())
+}
+
+/// The caller's merchant's redemptions of a month, for settlement with the union.
+#[utoipa::path(get, path = "/api/v1/merchant/settlement", tag = "benefit", params(MonthQuery),
+    responses((status = 200, body = zhijia_app::benefit::Settlement), (status = 403, body = crate::error::ErrorBody)))]
+pub async fn settlement(
+    State(state): State<AppState>,
+    user: StaffUser,
+    q: Result<Query<MonthQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let q = query(q)?;
+    let staff = Staff::of(&user);
+    let s = benefit::settlement(&ctx(&state)?, &staff.ctx(), &month_of(&q)).await?;
+    Ok(Json(s).into_response())
+}
+
+/// The same as an XLSX workbook.
+#[utoipa::path(get, path = "/api/v1/merchant/settlement.xlsx", tag = "benefit", params(MonthQuery),
+    responses((status = 200, description = "XLSX", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+              (status = 403, body = crate::error::ErrorBody)))]
+pub async fn settlement_xlsx(
+    State(state): State<AppState>,
+    user: StaffUser,
+    q: Result<Query<MonthQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let q = query(q)?;
+    let staff = Staff::of(&user);
+    let s = benefit::settlement(&ctx(&state)?, &staff.ctx(), &month_of(&q)).await?;
+    let bytes = super::settlement_xlsx(&s)?;
+    Ok(crate::aid::attachment(
+        bytes,
+        &format!("settlement-{}.xlsx", s.month),
+    ))
+}
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/me/offers", get(my_offers))
         .route("/api/v1/me/offers/{id}/claims", post(claim))
         .route("/api/v1/me/coupons", get(my_coupons))
         .route("/api/v1/redemptions", post(redeem))
+        .route("/api/v1/merchant/settlement", get(settlement))
+        .route("/api/v1/merchant/settlement.xlsx", get(settlement_xlsx))
         .route("/api/v1/merchants", get(merchants).post(register_merchant))
         .route("/api/v1/merchants/{id}/accounts", post(merchant_account))
         .route("/api/v1/offers", get(offers).post(create_offer))

@@ -137,6 +137,34 @@ on_both!(
             .unwrap();
         assert_eq!(again.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert!(again.text().await.unwrap().contains("不能重复使用"));
+        // The month's settlement: one line, masked, in JSON and as a workbook.
+        let settle: Value = cashier
+            .get(format!("{base}/api/v1/merchant/settlement"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(settle["redeemed"], 1);
+        assert_eq!(settle["lines"][0]["member_name"], "周*");
+        let xlsx = cashier
+            .get(format!("{base}/api/v1/merchant/settlement.xlsx"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(xlsx.status(), StatusCode::OK);
+        assert!(
+            xlsx.bytes().await.unwrap().starts_with(b"PK"),
+            "a zip workbook"
+        );
+        // An editor is no merchant: no settlement for them.
+        let r = editor_page_client
+            .get(format!("{base}/api/v1/merchant/settlement"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
 
         // Who may do what: the cashier makes no offers; the neighbouring district's editor
         // sees none of Tianhe's; a worker token opens no staff endpoint.
