@@ -686,6 +686,18 @@ pub async fn redeem(
     })
 }
 
+/// The offers of the caller's own merchant, with their stock: what a merchant follows.
+pub async fn merchant_offers(
+    ctx: &Ctx<'_>,
+    staff: &StaffCtx<'_>,
+    limit: Option<i64>,
+    offset: Option<i64>,
+) -> Result<zhijia_store::Page<Offer>> {
+    let merchant = own_merchant(ctx, staff).await?;
+    let (limit, offset) = crate::page_bounds(limit, offset, 30);
+    Ok(store::offers_of_merchant(ctx.db, merchant.id, limit, offset).await?)
+}
+
 // ---- settlement ----------------------------------------------------------------------------
 
 /// A merchant's redemptions of one month (Beijing time), for its settlement with the union.

@@ -204,6 +204,9 @@ const OPEN_FOR: &str = offer_select!(
 );
 const OFFERS_OF: &str =
     offer_select!("WHERE o.path >= $1 AND o.path < $2 ORDER BY f.id DESC LIMIT $3 OFFSET $4");
+const OFFERS_OF_MERCHANT: &str =
+    offer_select!("WHERE f.merchant_id = $1 ORDER BY f.id DESC LIMIT $2 OFFSET $3");
+const COUNT_OFFERS_OF_MERCHANT: &str = "SELECT COUNT(*) FROM offer WHERE merchant_id = $1";
 const COUNT_OFFERS_OF: &str = "SELECT COUNT(*) FROM offer f JOIN org o ON o.id = f.org_id \
      WHERE o.path >= $1 AND o.path < $2";
 const SET_STATUS: &str = "UPDATE offer SET status = $2 WHERE id = $1 AND status = $3";
@@ -284,6 +287,27 @@ pub async fn offers_of(
         .await?;
     let total = store
         .query_one(COUNT_OFFERS_OF, &[&scope.as_str(), &upper])
+        .await?;
+    Ok(Page {
+        items,
+        total,
+        offset,
+        limit,
+    })
+}
+
+/// The offers of one merchant, newest first.
+pub async fn offers_of_merchant(
+    store: &Store,
+    merchant: i64,
+    limit: i64,
+    offset: i64,
+) -> Result<Page<Offer>> {
+    let items = store
+        .query(OFFERS_OF_MERCHANT, &[&merchant, &limit, &offset])
+        .await?;
+    let total = store
+        .query_one(COUNT_OFFERS_OF_MERCHANT, &[&merchant])
         .await?;
     Ok(Page {
         items,

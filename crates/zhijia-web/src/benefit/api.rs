@@ -296,12 +296,27 @@ pub async fn settlement_xlsx(
     ))
 }
 
+/// The caller's merchant's offers with their stock.
+#[utoipa::path(get, path = "/api/v1/merchant/offers", tag = "benefit", params(ListQuery),
+    responses((status = 200, description = "本商户的优惠(分页)"), (status = 403, body = crate::error::ErrorBody)))]
+pub async fn merchant_offers(
+    State(state): State<AppState>,
+    user: StaffUser,
+    q: Result<Query<ListQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let q = query(q)?;
+    let staff = Staff::of(&user);
+    let page = benefit::merchant_offers(&ctx(&state)?, &staff.ctx(), q.limit, q.offset).await?;
+    Ok(Json(page).into_response())
+}
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/me/offers", get(my_offers))
         .route("/api/v1/me/offers/{id}/claims", post(claim))
         .route("/api/v1/me/coupons", get(my_coupons))
         .route("/api/v1/redemptions", post(redeem))
+        .route("/api/v1/merchant/offers", get(merchant_offers))
         .route("/api/v1/merchant/settlement", get(settlement))
         .route("/api/v1/merchant/settlement.xlsx", get(settlement_xlsx))
         .route("/api/v1/merchants", get(merchants).post(register_merchant))

@@ -147,6 +147,18 @@ on_both!(
             .await
             .unwrap();
         assert_eq!(settle["redeemed"], 1);
+        let own: Value = cashier
+            .get(format!("{base}/api/v1/merchant/offers"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            own["items"][0]["stock_left"], 3,
+            "the merchant follows its stock"
+        );
         assert_eq!(settle["lines"][0]["member_name"], "周*");
         let xlsx = cashier
             .get(format!("{base}/api/v1/merchant/settlement.xlsx"))
