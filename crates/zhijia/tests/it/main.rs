@@ -4,6 +4,7 @@
 
 mod helpers;
 
+mod activity;
 mod aid;
 mod aid_http;
 mod aid_pages;
