@@ -312,7 +312,7 @@ struct CardPage {
 }
 
 /// The QR code of a payload as an inline SVG (no script, no external image).
-fn qr_svg(payload: &str) -> Result<String, AppError> {
+pub(crate) fn qr_svg(payload: &str) -> Result<String, AppError> {
     let code = qrcode::QrCode::new(payload.as_bytes())
         .map_err(|e| AppError::Config(format!("二维码生成失败：{e}")))?;
     Ok(code
