@@ -443,3 +443,36 @@ on_both!(
         ));
     }
 );
+
+on_both!(
+    the_demo_has_an_activity_with_a_waiting_list_and_members_with_points,
+    |t: TestDb| async move {
+        let db = &t.store;
+        let keys = crate::helpers::keys();
+        let opts = zhijia_app::demo::DemoOptions {
+            seed: 7,
+            members: 1500,
+            province: "44".into(),
+        };
+        zhijia_app::demo::generate(db, &keys, &opts, &|_| {})
+            .await
+            .unwrap();
+        zhijia_app::demo::activity::samples(db, &keys)
+            .await
+            .unwrap();
+        let count = |sql: &'static str| async move { db.query_one::<i64>(sql, &[]).await.unwrap() };
+        assert_eq!(count("SELECT COUNT(*) FROM activity").await, 2);
+        assert_eq!(
+            count("SELECT COUNT(*) FROM registration WHERE status = 'waiting'").await,
+            2
+        );
+        assert_eq!(
+            count("SELECT COUNT(*) FROM registration WHERE checked_in_at IS NOT NULL").await,
+            2
+        );
+        assert_eq!(
+            count("SELECT COUNT(*) FROM points_balance WHERE balance > 0").await,
+            2
+        );
+    }
+);
