@@ -1,6 +1,7 @@
 //! Use cases of zhijia. Each one checks its input with the domain rules, runs in one store
 //! transaction and returns `AppError`, the one error type the web and the command line show.
 
+pub mod activity;
 pub mod aid;
 pub mod attachment;
 pub mod audit;
@@ -13,6 +14,7 @@ pub mod jobs;
 pub mod me;
 pub mod membership;
 pub mod org;
+pub mod points;
 pub mod session;
 pub mod sms;
 pub mod staff;

@@ -116,4 +116,10 @@ pub mod action {
     pub const AID_DISBURSED: &str = "aid.disbursed";
     pub const AID_DISBURSEMENT_REVERSED: &str = "aid.disbursement_reversed";
     pub const AID_LEDGER_EXPORTED: &str = "aid.ledger_exported";
+    pub const ACTIVITY_CREATED: &str = "activity.created";
+    pub const ACTIVITY_CANCELLED: &str = "activity.cancelled";
+    /// An organiser checked a member in (points awarded in the same step).
+    pub const ACTIVITY_CHECKED_IN: &str = "activity.checked_in";
+    /// A union set how many points a reason earns.
+    pub const POINTS_RULE_SET: &str = "points.rule_set";
 }

@@ -4,6 +4,7 @@
 #[macro_use]
 mod macros;
 
+pub mod activity;
 pub mod aid;
 pub mod attachment;
 pub mod audit;
@@ -20,6 +21,7 @@ pub mod industry;
 pub mod member;
 pub mod org;
 pub mod pii;
+pub mod points;
 pub mod region;
 pub mod worker;
 

@@ -5,6 +5,7 @@
 //! runs it on either backend; per-backend code lives only where the engines really differ
 //! (connection set-up, migrations, bulk loading).
 
+pub mod activity;
 pub mod aid;
 pub mod attachment;
 pub mod audit;
@@ -18,6 +19,7 @@ pub mod job;
 pub mod membership;
 pub mod migrate;
 pub mod org;
+pub mod points;
 pub mod session;
 pub mod sms;
 pub mod staff;

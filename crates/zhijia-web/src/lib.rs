@@ -2,6 +2,7 @@
 //! `/api/v1`, its OpenAPI document, `/healthz` and `/metrics`. One folder per area, each with
 //! `api.rs` (JSON) and `pages.rs` (HTML).
 
+mod activity;
 mod aid;
 mod assets;
 mod attachment;
@@ -148,6 +149,9 @@ pub fn app(state: AppState) -> Router {
         .merge(benefit::console::routes())
         .merge(case::pages::routes())
         .merge(case::console::routes())
+        .merge(activity::api::routes())
+        .merge(activity::console::routes())
+        .merge(activity::worker::routes())
         .merge(aid::api::routes())
         .merge(aid::console::routes())
         .merge(aid::worker::routes())

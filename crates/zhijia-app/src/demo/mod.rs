@@ -7,6 +7,7 @@
 //! their birth date, sex and region, and are written in batches while the next batch is generated
 //! on another thread.
 
+pub mod activity;
 pub mod aid;
 pub mod benefit;
 pub mod case;

@@ -559,6 +559,17 @@ pub async fn decide(
             }
             let no = MemberNo::from_serial(app.worker_id as u64)?;
             let no = store::ensure_member_no(&mut tx, app.worker_id, no.as_str()).await?;
+            // The first-join points, once in a worker's life (the ledger's award key is unique).
+            crate::points::award_in(
+                &mut tx,
+                app.worker_id,
+                &org.path,
+                Some(org.id.0),
+                zhijia_domain::points::PointsReason::FirstJoin,
+                "first_join",
+                "首次入会",
+            )
+            .await?;
             audit::append(
                 &mut tx,
                 staff.actor,

@@ -46,7 +46,7 @@ const MODULES: &[Module] = &[
     Module {
         name: "文体活动",
         icon: "活",
-        href: None,
+        href: Some("/activities"),
     },
     Module {
         name: "招聘就业",

@@ -4,6 +4,8 @@
 
 mod helpers;
 
+mod activity;
+mod activity_http;
 mod aid;
 mod aid_http;
 mod aid_pages;

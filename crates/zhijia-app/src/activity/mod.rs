@@ -1,0 +1,397 @@
+//! Activities (活动): a union makes one for the members of its subtree; members register (a seat
+//! while the capacity lasts, else the waiting list), cancel (the first waiting is promoted and
+//! told), and are checked in at the door by the organiser scanning their member card QR (`ZJC1…`)
+//! or their registration QR (`ZJA1…`); a check-in earns the union's check-in points, once.
+//!
+//! Who may do what:
+//! - `editor` or `org_admin` of the activity's union or above make activities and check people
+//!   in;
+//! - every union role of the branch (not `merchant_staff`) reads activities, registrations, the
+//!   waiting list and attendance; outside the branch an activity does not exist (404);
+//! - workers register only when their current membership is in the activity's union's subtree
+//!   (`mine`); their own steps are not audited, the staff's are.
+
+pub mod mine;
+
+use crate::membership::StaffCtx;
+use crate::{AppError, Result};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use zhijia_domain::activity::{self as rules, REGISTRATION_TOKEN};
+use zhijia_domain::audit::action;
+use zhijia_domain::auth::{self, Role};
+use zhijia_domain::card::{TokenError, TokenKey};
+use zhijia_domain::org::{OrgId, OrgPath};
+use zhijia_domain::pii::PiiKeys;
+use zhijia_domain::points::PointsReason;
+use zhijia_store::activity::{self as store, Activity, NewActivity, Registration};
+use zhijia_store::audit::{self, Record};
+use zhijia_store::org::Org;
+use zhijia_store::{Page, Store};
+
+use crate::sms::SmsSender;
+
+/// What activities need: the store, the keys (QR codes) and the SMS sender (promotion notices).
+pub struct Ctx<'a> {
+    pub db: &'a Store,
+    pub keys: &'a PiiKeys,
+    pub sms: &'a dyn SmsSender,
+}
+
+const KEY_LABEL: &str = "activity-registration-v1";
+
+/// The key signing registration QR codes.
+pub fn token_key(keys: &PiiKeys) -> TokenKey {
+    TokenKey::from_bytes(keys.derive_key(KEY_LABEL))
+}
+
+/// Whether the staff member organises activities of the union at `path`: `editor` or
+/// `org_admin` there or above.
+pub fn may_organise(staff: &StaffCtx<'_>, path: &OrgPath) -> bool {
+    auth::holds(staff.grants, Role::Editor, path) || auth::holds(staff.grants, Role::OrgAdmin, path)
+}
+
+/// Whether the staff member reads activities of the union at `path`: any union role of the
+/// branch (merchant staff are not union staff).
+pub fn may_read(staff: &StaffCtx<'_>, path: &OrgPath) -> bool {
+    staff
+        .grants
+        .iter()
+        .any(|g| g.role != Role::MerchantStaff && g.org_path.contains(path))
+}
+
+/// An activity as the typed request carries it (times are instants, RFC 3339).
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
+pub struct ActivityInput {
+    pub org_id: i64,
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    pub place: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    #[serde(default)]
+    pub registration_opens_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub registration_closes_at: Option<DateTime<Utc>>,
+    pub capacity: i64,
+}
+
+impl ActivityInput {
+    fn to_domain(&self) -> rules::ActivityInput {
+        rules::ActivityInput {
+            org_id: self.org_id,
+            title: self.title.clone(),
+            description: self.description.clone(),
+            place: self.place.clone(),
+            starts_at: self.starts_at,
+            ends_at: self.ends_at,
+            registration_opens_at: self.registration_opens_at,
+            registration_closes_at: self.registration_closes_at,
+            capacity: self.capacity,
+        }
+    }
+}
+
+/// Makes an activity (editors and administrators of the union or above); audited.
+pub async fn create(
+    ctx: &Ctx<'_>,
+    staff: &StaffCtx<'_>,
+    input: &ActivityInput,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    let org = crate::membership::branch(
+        ctx.db,
+        staff,
+        Some(input.org_id),
+        |p| may_organise(staff, p),
+        "只有宣传文体干事或工会管理员可以发布活动",
+        "只能为本级及下级工会发布活动",
+    )
+    .await
+    .map_err(|e| match e {
+        AppError::NotFound(_) => AppError::invalid("org_id", "所选工会不存在"),
+        other => other,
+    })?;
+    let a = input.to_domain().validate(now)?;
+    let mut tx = ctx.db.begin().await?;
+    let id = store::insert(
+        &mut tx,
+        &NewActivity {
+            org_id: org.id.0,
+            title: &a.title,
+            description: &a.description,
+            place: &a.place,
+            starts_at: a.starts_at,
+            ends_at: a.ends_at,
+            registration_opens_at: a.registration_opens_at,
+            registration_closes_at: a.registration_closes_at,
+            capacity: a.capacity,
+            created_by: staff.staff_id(),
+        },
+    )
+    .await?;
+    audit::append(
+        &mut tx,
+        staff.actor,
+        Record {
+            action: action::ACTIVITY_CREATED,
+            org: Some(org.id),
+            target_kind: Some("activity"),
+            target_id: Some(id.to_string()),
+            detail: Some(format!("{}，名额 {} 人", a.title, a.capacity)),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// The union whose subtree a list covers: the one asked for, or the caller's first.
+pub async fn scope(db: &Store, staff: &StaffCtx<'_>, org: Option<i64>) -> Result<Org> {
+    crate::membership::branch(
+        db,
+        staff,
+        org,
+        |p| may_read(staff, p),
+        "您没有查看活动的权限",
+        "只能查看本级及下级工会的活动",
+    )
+    .await
+}
+
+/// Activities of a union's subtree, latest start first.
+pub async fn list(
+    db: &Store,
+    staff: &StaffCtx<'_>,
+    org: Option<i64>,
+    limit: Option<i64>,
+    offset: Option<i64>,
+) -> Result<(Org, Page<Activity>)> {
+    let org = scope(db, staff, org).await?;
+    let (limit, offset) = crate::page_bounds(limit, offset, 50);
+    let page = store::list_subtree(db, &org.path, limit, offset).await?;
+    Ok((org, page))
+}
+
+/// An activity with its seats, waiting list (in order) and attendance, for the organisers.
+#[derive(Debug, Clone, Serialize)]
+pub struct Detail {
+    pub activity: Activity,
+    pub registered: Page<Registration>,
+    pub waiting: Page<Registration>,
+    /// Checked in among the registered, per mille.
+    pub attendance_per_mille: i64,
+    /// Whether the caller may check people in.
+    pub may_check_in: bool,
+}
+
+/// An activity the caller may read, or "not found".
+pub async fn readable(db: &Store, staff: &StaffCtx<'_>, id: i64) -> Result<Activity> {
+    store::get(db, id)
+        .await?
+        .filter(|a| may_read(staff, &a.org_path))
+        .ok_or(AppError::NotFound("活动"))
+}
+
+pub async fn detail(
+    db: &Store,
+    staff: &StaffCtx<'_>,
+    id: i64,
+    limit: Option<i64>,
+    offset: Option<i64>,
+) -> Result<Detail> {
+    let activity = readable(db, staff, id).await?;
+    let (limit, offset) = crate::page_bounds(limit, offset, 200);
+    let registered = store::of_activity(db, id, "registered", limit, offset).await?;
+    let waiting = store::of_activity(db, id, "waiting", limit, offset).await?;
+    let attendance_per_mille = if activity.registered > 0 {
+        activity.checked_in * 1000 / activity.registered
+    } else {
+        0
+    };
+    Ok(Detail {
+        may_check_in: may_organise(staff, &activity.org_path),
+        activity,
+        registered,
+        waiting,
+        attendance_per_mille,
+    })
+}
+
+/// What the organiser sees after a scan.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CheckedIn {
+    pub registration_id: i64,
+    /// Masked (张*): enough to match the face.
+    pub name_masked: String,
+    pub member_no: Option<String>,
+    pub points_awarded: i64,
+    pub message: String,
+}
+
+fn refused(message: impl Into<String>) -> AppError {
+    AppError::invalid("token", message)
+}
+
+/// Who a scanned QR names: a worker (member card) or a registration (registration QR).
+enum Scanned {
+    Worker(i64),
+    Registration(i64),
+}
+
+async fn read_scan(ctx: &Ctx<'_>, scanned: &str, now: DateTime<Utc>) -> Result<Scanned> {
+    let token = scanned.trim();
+    if token.starts_with(zhijia_domain::card::MEMBER_CARD) {
+        let check = crate::membership::card::verify(ctx.db, ctx.keys, token, now).await?;
+        if check.result != "valid" {
+            return Err(refused(format!("会员卡不能用于签到：{}", check.message)));
+        }
+        let no = check.member_no.unwrap_or_default();
+        let worker = zhijia_store::worker::find_by_member_no(ctx.db, &no)
+            .await?
+            .ok_or_else(|| refused("会员卡不能用于签到：查无此会员"))?;
+        return Ok(Scanned::Worker(worker.id));
+    }
+    match token_key(ctx.keys).verify(REGISTRATION_TOKEN, token, now) {
+        Ok(v) => v
+            .subject
+            .strip_prefix('r')
+            .and_then(|s| s.parse::<i64>().ok())
+            .map(Scanned::Registration)
+            .ok_or_else(|| refused("二维码无法识别")),
+        Err(TokenError::WrongKind) => Err(refused(
+            "二维码类型不符：请扫描会员卡二维码或活动报名二维码",
+        )),
+        Err(TokenError::Expired { .. }) => Err(refused("报名二维码已过期(活动已结束)")),
+        Err(e) => Err(refused(e.to_string())),
+    }
+}
+
+/// Checks a person in by the QR the organiser scanned: at most once per person; the union's
+/// check-in points are awarded in the same transaction. Audited.
+pub async fn check_in(
+    ctx: &Ctx<'_>,
+    staff: &StaffCtx<'_>,
+    id: i64,
+    scanned: &str,
+    now: DateTime<Utc>,
+) -> Result<CheckedIn> {
+    let activity = readable(ctx.db, staff, id).await?;
+    if !may_organise(staff, &activity.org_path) {
+        return Err(AppError::Forbidden(
+            "只有活动所属工会(或上级工会)的宣传文体干事或管理员可以签到".into(),
+        ));
+    }
+    if activity.status != "open" {
+        return Err(AppError::Conflict("活动已取消，不能签到".into()));
+    }
+    if let Some(why) = rules::check_in_refusal(now, activity.starts_at, activity.ends_at) {
+        return Err(AppError::Conflict(why.into()));
+    }
+    let scanned = read_scan(ctx, scanned, now).await?;
+    let mut tx = ctx.db.begin().await?;
+    store::lock(&mut tx, id).await?;
+    let reg = match scanned {
+        Scanned::Worker(w) => store::live_of(&mut tx, id, w).await?,
+        Scanned::Registration(r) => store::registration_in(&mut tx, r)
+            .await?
+            .filter(|r| r.status != "cancelled"),
+    };
+    let Some(reg) = reg else {
+        return Err(AppError::Conflict("该会员没有报名本活动，不能签到".into()));
+    };
+    if reg.activity_id != id {
+        return Err(AppError::Conflict(
+            "这是其他活动的报名二维码，不能在本活动签到".into(),
+        ));
+    }
+    let name = crate::membership::card::mask_name(&reg.worker_name);
+    if let Some(at) = reg.checked_in_at {
+        return Err(AppError::Conflict(format!(
+            "{name} 已于 {} 签到，不能重复签到",
+            rules::beijing(at)
+        )));
+    }
+    if reg.status == "waiting" {
+        return Err(AppError::Conflict(format!(
+            "{name} 在候补名单中，尚未获得名额，不能签到"
+        )));
+    }
+    if !store::check_in(&mut tx, reg.id, now, staff.staff_id()).await? {
+        return Err(AppError::Conflict(format!("{name} 已签到，不能重复签到")));
+    }
+    // Points go by the member's current union's rules (the union that organised it, if the
+    // person has no current membership any more).
+    let path = match zhijia_store::membership::current_in(&mut tx, reg.worker_id).await? {
+        Some(m) => zhijia_store::org::get(ctx.db, m.org_id)
+            .await?
+            .map_or(activity.org_path.clone(), |o| o.path),
+        None => activity.org_path.clone(),
+    };
+    let points = crate::points::award_in(
+        &mut tx,
+        reg.worker_id,
+        &path,
+        Some(activity.org_id),
+        PointsReason::CheckIn,
+        &format!("activity:{id}"),
+        &format!("参加活动“{}”", activity.title),
+    )
+    .await?;
+    audit::append(
+        &mut tx,
+        staff.actor,
+        Record {
+            action: action::ACTIVITY_CHECKED_IN,
+            org: Some(OrgId(activity.org_id)),
+            target_kind: Some("registration"),
+            target_id: Some(reg.id.to_string()),
+            detail: Some(format!(
+                "活动“{}”签到：{name}，积分 {points}",
+                activity.title
+            )),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(CheckedIn {
+        registration_id: reg.id,
+        message: if points > 0 {
+            format!("{name} 签到成功，获得 {points} 积分")
+        } else {
+            format!("{name} 签到成功")
+        },
+        name_masked: name,
+        member_no: reg.member_no,
+        points_awarded: points,
+    })
+}
+
+/// Cancels an activity (organisers); audited. Registrations stay as they were, for the record.
+pub async fn cancel(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: i64) -> Result<()> {
+    let activity = readable(ctx.db, staff, id).await?;
+    if !may_organise(staff, &activity.org_path) {
+        return Err(AppError::Forbidden(
+            "只有宣传文体干事或工会管理员可以取消活动".into(),
+        ));
+    }
+    let mut tx = ctx.db.begin().await?;
+    if !store::cancel(&mut tx, id).await? {
+        return Err(AppError::Conflict("活动已取消".into()));
+    }
+    audit::append(
+        &mut tx,
+        staff.actor,
+        Record {
+            action: action::ACTIVITY_CANCELLED,
+            org: Some(OrgId(activity.org_id)),
+            target_kind: Some("activity"),
+            target_id: Some(id.to_string()),
+            detail: Some(activity.title.clone()),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,409 @@
+//! Activities in the store: the activity, its registrations (seats and the waiting list) and
+//! check-ins.
+//!
+//! Registering, cancelling and checking in lock the activity's row first (`FOR UPDATE` on
+//! PostgreSQL; SQLite's single writer already serialises), so the count of seats taken that a
+//! registration reads is still true when it writes: capacity holds under concurrent requests,
+//! and the first on the waiting list is promoted exactly once.
+
+use crate::db::{Backend, FromRow, Row, Store, Tx};
+use crate::{Page, Result, StoreError};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use zhijia_domain::org::OrgPath;
+
+fn path_of(row: &Row<'_, '_>) -> Result<OrgPath> {
+    OrgPath::from_stored(row.get("org_path")?)
+        .map_err(|p| StoreError::Decode(format!("组织路径“{p}”格式不正确")))
+}
+
+/// An activity with its union and its figures.
+#[derive(Debug, Clone, Serialize)]
+pub struct Activity {
+    pub id: i64,
+    pub org_id: i64,
+    pub org_name: String,
+    #[serde(skip)]
+    pub org_path: OrgPath,
+    pub title: String,
+    pub description: String,
+    pub place: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub registration_opens_at: DateTime<Utc>,
+    pub registration_closes_at: DateTime<Utc>,
+    pub capacity: i64,
+    pub status: String,
+    pub registered: i64,
+    pub waiting: i64,
+    pub checked_in: i64,
+}
+
+impl FromRow for Activity {
+    fn from_row(row: &Row<'_, '_>) -> Result<Self> {
+        Ok(Activity {
+            id: row.get("id")?,
+            org_id: row.get("org_id")?,
+            org_name: row.get("org_name")?,
+            org_path: path_of(row)?,
+            title: row.get("title")?,
+            description: row.get("description")?,
+            place: row.get("place")?,
+            starts_at: row.get("starts_at")?,
+            ends_at: row.get("ends_at")?,
+            registration_opens_at: row.get("registration_opens_at")?,
+            registration_closes_at: row.get("registration_closes_at")?,
+            capacity: row.get("capacity")?,
+            status: row.get("status")?,
+            registered: row.get("registered")?,
+            waiting: row.get("waiting")?,
+            checked_in: row.get("checked_in")?,
+        })
+    }
+}
+
+macro_rules! activity_select {
+    ($tail:literal) => {
+        concat!(
+            "SELECT a.id, a.org_id, o.name AS org_name, o.path AS org_path, a.title, \
+             a.description, a.place, a.starts_at, a.ends_at, a.registration_opens_at, \
+             a.registration_closes_at, a.capacity, a.status, \
+             (SELECT COUNT(*) FROM registration r WHERE r.activity_id = a.id AND r.status = 'registered') AS registered, \
+             (SELECT COUNT(*) FROM registration r WHERE r.activity_id = a.id AND r.status = 'waiting') AS waiting, \
+             (SELECT COUNT(*) FROM registration r WHERE r.activity_id = a.id AND r.checked_in_at IS NOT NULL) AS checked_in \
+             FROM activity a JOIN org o ON o.id = a.org_id ",
+            $tail
+        )
+    };
+}
+
+pub struct NewActivity<'a> {
+    pub org_id: i64,
+    pub title: &'a str,
+    pub description: &'a str,
+    pub place: &'a str,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub registration_opens_at: DateTime<Utc>,
+    pub registration_closes_at: DateTime<Utc>,
+    pub capacity: i64,
+    pub created_by: Option<i64>,
+}
+
+const INSERT: &str = "INSERT INTO activity (org_id, title, description, place, starts_at, ends_at, \
+     registration_opens_at, registration_closes_at, capacity, status, created_by, created_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'open', $10, $11) RETURNING id";
+
+pub async fn insert(tx: &mut Tx, a: &NewActivity<'_>) -> Result<i64> {
+    tx.query_one(
+        INSERT,
+        &[
+            &a.org_id,
+            &a.title,
+            &a.description,
+            &a.place,
+            &a.starts_at,
+            &a.ends_at,
+            &a.registration_opens_at,
+            &a.registration_closes_at,
+            &a.capacity,
+            &a.created_by,
+            &Utc::now(),
+        ],
+    )
+    .await
+}
+
+const GET: &str = activity_select!("WHERE a.id = $1");
+
+pub async fn get(store: &Store, id: i64) -> Result<Option<Activity>> {
+    store.query_opt(GET, &[&id]).await
+}
+
+pub async fn get_in(tx: &mut Tx, id: i64) -> Result<Option<Activity>> {
+    tx.query_opt(GET, &[&id]).await
+}
+
+const LOCK_PG: &str = "SELECT id FROM activity WHERE id = $1 FOR UPDATE";
+const LOCK_SQLITE: &str = "SELECT id FROM activity WHERE id = $1";
+
+/// Locks the activity's row for the rest of the transaction: registrations, cancellations and
+/// check-ins of one activity queue here.
+pub async fn lock(tx: &mut Tx, id: i64) -> Result<bool> {
+    let sql = match tx.backend() {
+        Backend::Postgres => LOCK_PG,
+        Backend::Sqlite => LOCK_SQLITE,
+    };
+    Ok(tx.query_opt::<i64>(sql, &[&id]).await?.is_some())
+}
+
+const CANCEL: &str = "UPDATE activity SET status = 'cancelled' WHERE id = $1 AND status = 'open'";
+
+pub async fn cancel(tx: &mut Tx, id: i64) -> Result<bool> {
+    Ok(tx.execute(CANCEL, &[&id]).await? == 1)
+}
+
+const LIST_SUBTREE: &str = activity_select!(
+    "WHERE o.path >= $1 AND o.path < $2 ORDER BY a.starts_at DESC, a.id DESC LIMIT $3 OFFSET $4"
+);
+const COUNT_SUBTREE: &str = "SELECT COUNT(*) FROM activity a JOIN org o ON o.id = a.org_id \
+     WHERE o.path >= $1 AND o.path < $2";
+
+/// Activities made by the unions of a subtree, latest start first.
+pub async fn list_subtree(
+    store: &Store,
+    path: &OrgPath,
+    limit: i64,
+    offset: i64,
+) -> Result<Page<Activity>> {
+    let upper = path.subtree_upper_bound();
+    let items = store
+        .query(LIST_SUBTREE, &[&path.as_str(), &upper, &limit, &offset])
+        .await?;
+    let total = store
+        .query_one(COUNT_SUBTREE, &[&path.as_str(), &upper])
+        .await?;
+    Ok(Page {
+        items,
+        total,
+        offset,
+        limit,
+    })
+}
+
+const LIST_FOR_MEMBER: &str = activity_select!(
+    "WHERE substr(CAST($1 AS TEXT), 1, length(o.path)) = o.path AND a.status = 'open' \
+     AND a.ends_at > $2 ORDER BY a.starts_at, a.id LIMIT $3 OFFSET $4"
+);
+const COUNT_FOR_MEMBER: &str = "SELECT COUNT(*) FROM activity a JOIN org o ON o.id = a.org_id \
+     WHERE substr(CAST($1 AS TEXT), 1, length(o.path)) = o.path AND a.status = 'open' \
+     AND a.ends_at > $2";
+
+/// Open activities not yet over whose audience includes a member of the union at `path`: those
+/// made by that union or any union above it. Soonest first.
+pub async fn list_for_member(
+    store: &Store,
+    path: &OrgPath,
+    now: DateTime<Utc>,
+    limit: i64,
+    offset: i64,
+) -> Result<Page<Activity>> {
+    let items = store
+        .query(LIST_FOR_MEMBER, &[&path.as_str(), &now, &limit, &offset])
+        .await?;
+    let total = store
+        .query_one(COUNT_FOR_MEMBER, &[&path.as_str(), &now])
+        .await?;
+    Ok(Page {
+        items,
+        total,
+        offset,
+        limit,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Registrations
+
+/// A registration with the person (for the organiser) and the activity (for the worker).
+#[derive(Debug, Clone, Serialize)]
+pub struct Registration {
+    pub id: i64,
+    pub activity_id: i64,
+    pub activity_title: String,
+    pub starts_at: DateTime<Utc>,
+    pub worker_id: i64,
+    pub worker_name: String,
+    pub phone: String,
+    pub member_no: Option<String>,
+    pub status: String,
+    pub created_at: DateTime<Utc>,
+    pub promoted_at: Option<DateTime<Utc>>,
+    pub checked_in_at: Option<DateTime<Utc>>,
+}
+
+impl FromRow for Registration {
+    fn from_row(row: &Row<'_, '_>) -> Result<Self> {
+        Ok(Registration {
+            id: row.get("id")?,
+            activity_id: row.get("activity_id")?,
+            activity_title: row.get("activity_title")?,
+            starts_at: row.get("starts_at")?,
+            worker_id: row.get("worker_id")?,
+            worker_name: row.get("worker_name")?,
+            phone: row.get("phone")?,
+            member_no: row.get("member_no")?,
+            status: row.get("status")?,
+            created_at: row.get("created_at")?,
+            promoted_at: row.get("promoted_at")?,
+            checked_in_at: row.get("checked_in_at")?,
+        })
+    }
+}
+
+macro_rules! registration_select {
+    ($tail:literal) => {
+        concat!(
+            "SELECT r.id, r.activity_id, a.title AS activity_title, a.starts_at, r.worker_id, \
+             w.name AS worker_name, w.phone, w.member_no, r.status, r.created_at, r.promoted_at, \
+             r.checked_in_at FROM registration r JOIN activity a ON a.id = r.activity_id \
+             JOIN worker w ON w.id = r.worker_id ",
+            $tail
+        )
+    };
+}
+
+const COUNT_REGISTERED: &str =
+    "SELECT COUNT(*) FROM registration WHERE activity_id = $1 AND status = 'registered'";
+
+/// Seats taken; read after [`lock`] so it stays true until the transaction ends.
+pub async fn registered_count(tx: &mut Tx, activity_id: i64) -> Result<i64> {
+    tx.query_one(COUNT_REGISTERED, &[&activity_id]).await
+}
+
+const INSERT_REGISTRATION: &str = "INSERT INTO registration (activity_id, worker_id, status, \
+     created_at) VALUES ($1, $2, $3, $4) RETURNING id";
+
+/// A new registration; a person with a live one is refused (`Conflict` on `registration`).
+pub async fn insert_registration(
+    tx: &mut Tx,
+    activity_id: i64,
+    worker_id: i64,
+    status: &str,
+) -> Result<i64> {
+    tx.query_one(
+        INSERT_REGISTRATION,
+        &[&activity_id, &worker_id, &status, &Utc::now()],
+    )
+    .await
+}
+
+const LIVE_OF: &str = registration_select!(
+    "WHERE r.activity_id = $1 AND r.worker_id = $2 AND r.status <> 'cancelled'"
+);
+
+/// The person's live (not cancelled) registration for an activity.
+pub async fn live_of(
+    tx: &mut Tx,
+    activity_id: i64,
+    worker_id: i64,
+) -> Result<Option<Registration>> {
+    tx.query_opt(LIVE_OF, &[&activity_id, &worker_id]).await
+}
+
+pub async fn live_of_read(
+    store: &Store,
+    activity_id: i64,
+    worker_id: i64,
+) -> Result<Option<Registration>> {
+    store.query_opt(LIVE_OF, &[&activity_id, &worker_id]).await
+}
+
+const GET_REGISTRATION: &str = registration_select!("WHERE r.id = $1");
+
+pub async fn registration_in(tx: &mut Tx, id: i64) -> Result<Option<Registration>> {
+    tx.query_opt(GET_REGISTRATION, &[&id]).await
+}
+
+const CANCEL_REGISTRATION: &str = "UPDATE registration SET status = 'cancelled', cancelled_at = $2 \
+     WHERE id = $1 AND status <> 'cancelled'";
+
+pub async fn cancel_registration(tx: &mut Tx, id: i64) -> Result<bool> {
+    Ok(tx.execute(CANCEL_REGISTRATION, &[&id, &Utc::now()]).await? == 1)
+}
+
+const FIRST_WAITING: &str =
+    registration_select!("WHERE r.activity_id = $1 AND r.status = 'waiting' ORDER BY r.id LIMIT 1");
+const PROMOTE: &str = "UPDATE registration SET status = 'registered', promoted_at = $2 \
+     WHERE id = $1 AND status = 'waiting'";
+
+/// Moves the first on the waiting list to a seat; returns them, or `None` if nobody waits.
+pub async fn promote_first(tx: &mut Tx, activity_id: i64) -> Result<Option<Registration>> {
+    let Some(first) = tx
+        .query_opt::<Registration>(FIRST_WAITING, &[&activity_id])
+        .await?
+    else {
+        return Ok(None);
+    };
+    tx.execute(PROMOTE, &[&first.id, &Utc::now()]).await?;
+    Ok(Some(first))
+}
+
+const CHECK_IN: &str = "UPDATE registration SET checked_in_at = $2, checked_in_by = $3 \
+     WHERE id = $1 AND status = 'registered' AND checked_in_at IS NULL";
+
+/// Marks a seat checked in, once: false when it already was (or is not a seat).
+pub async fn check_in(
+    tx: &mut Tx,
+    registration_id: i64,
+    at: DateTime<Utc>,
+    by: Option<i64>,
+) -> Result<bool> {
+    Ok(tx.execute(CHECK_IN, &[&registration_id, &at, &by]).await? == 1)
+}
+
+const OF_ACTIVITY: &str = registration_select!(
+    "WHERE r.activity_id = $1 AND ($2 = '' OR r.status = $2) ORDER BY r.id LIMIT $3 OFFSET $4"
+);
+const COUNT_OF_ACTIVITY: &str =
+    "SELECT COUNT(*) FROM registration r WHERE r.activity_id = $1 AND ($2 = '' OR r.status = $2)";
+
+/// An activity's registrations of one status (all when empty), in order of registering: for
+/// `waiting` that is the waiting list's order.
+pub async fn of_activity(
+    store: &Store,
+    activity_id: i64,
+    status: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<Page<Registration>> {
+    let items = store
+        .query(OF_ACTIVITY, &[&activity_id, &status, &limit, &offset])
+        .await?;
+    let total = store
+        .query_one(COUNT_OF_ACTIVITY, &[&activity_id, &status])
+        .await?;
+    Ok(Page {
+        items,
+        total,
+        offset,
+        limit,
+    })
+}
+
+const OF_WORKER: &str =
+    registration_select!("WHERE r.worker_id = $1 ORDER BY r.id DESC LIMIT $2 OFFSET $3");
+const COUNT_OF_WORKER: &str = "SELECT COUNT(*) FROM registration WHERE worker_id = $1";
+
+/// A worker's registrations, newest first (cancelled ones included).
+pub async fn of_worker(
+    store: &Store,
+    worker_id: i64,
+    limit: i64,
+    offset: i64,
+) -> Result<Page<Registration>> {
+    let items = store
+        .query(OF_WORKER, &[&worker_id, &limit, &offset])
+        .await?;
+    let total = store.query_one(COUNT_OF_WORKER, &[&worker_id]).await?;
+    Ok(Page {
+        items,
+        total,
+        offset,
+        limit,
+    })
+}
+
+const WAITING_POSITION: &str = "SELECT COUNT(*) FROM registration WHERE activity_id = $1 \
+     AND status = 'waiting' AND id <= $2";
+
+/// A waiting registration's place in the queue (1 = next to be promoted).
+pub async fn waiting_position(
+    store: &Store,
+    activity_id: i64,
+    registration_id: i64,
+) -> Result<i64> {
+    store
+        .query_one(WAITING_POSITION, &[&activity_id, &registration_id])
+        .await
+}

@@ -1,0 +1,192 @@
+//! Points in the store: per-union rules, one balance row per worker and the append-only ledger.
+//!
+//! The ledger (`points_entry`) has no update or delete here, and triggers refuse both on each
+//! backend. A spend is one conditional UPDATE of the balance row (`… WHERE balance >= $n`), so
+//! concurrent spends are serialised by the row and never take the balance below zero.
+
+use crate::db::{FromRow, Row, Store, Tx};
+use crate::{Page, Result};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+// ---------------------------------------------------------------------------------------------
+// Rules
+
+/// A rule set on one union.
+#[derive(Debug, Clone, Serialize)]
+pub struct Rule {
+    pub org_id: i64,
+    pub org_path: String,
+    pub reason: String,
+    pub points: i64,
+}
+
+impl FromRow for Rule {
+    fn from_row(row: &Row<'_, '_>) -> Result<Self> {
+        Ok(Rule {
+            org_id: row.get("org_id")?,
+            org_path: row.get("org_path")?,
+            reason: row.get("reason")?,
+            points: row.get("points")?,
+        })
+    }
+}
+
+const SET_RULE: &str = "INSERT INTO points_rule (org_id, reason, points, updated_by, updated_at) \
+     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (org_id, reason) DO UPDATE SET \
+     points = excluded.points, updated_by = excluded.updated_by, updated_at = excluded.updated_at";
+
+pub async fn set_rule(
+    tx: &mut Tx,
+    org_id: i64,
+    reason: &str,
+    points: i64,
+    by: Option<i64>,
+) -> Result<()> {
+    tx.execute(SET_RULE, &[&org_id, &reason, &points, &by, &Utc::now()])
+        .await
+        .map(|_| ())
+}
+
+/// The rules set on the unions whose path is a prefix of `$1` (the union and every union above
+/// it); the caller picks the deepest per reason.
+const RULES_ON_PATH: &str = "SELECT r.org_id, o.path AS org_path, r.reason, r.points \
+     FROM points_rule r JOIN org o ON o.id = r.org_id \
+     WHERE substr(CAST($1 AS TEXT), 1, length(o.path)) = o.path ORDER BY length(o.path)";
+
+pub async fn rules_on_path(store: &Store, path: &str) -> Result<Vec<Rule>> {
+    store.query(RULES_ON_PATH, &[&path]).await
+}
+
+pub async fn rules_on_path_in(tx: &mut Tx, path: &str) -> Result<Vec<Rule>> {
+    tx.query(RULES_ON_PATH, &[&path]).await
+}
+
+// ---------------------------------------------------------------------------------------------
+// Balance and ledger
+
+struct Balance(i64);
+impl FromRow for Balance {
+    fn from_row(row: &Row<'_, '_>) -> Result<Self> {
+        Ok(Balance(row.get("balance")?))
+    }
+}
+
+const BALANCE: &str = "SELECT balance FROM points_balance WHERE worker_id = $1";
+
+pub async fn balance(store: &Store, worker_id: i64) -> Result<i64> {
+    Ok(store
+        .query_opt::<Balance>(BALANCE, &[&worker_id])
+        .await?
+        .map_or(0, |b| b.0))
+}
+
+const INSERT_ENTRY: &str = "INSERT INTO points_entry (worker_id, delta, reason, org_id, award_key, \
+     note, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
+const INSERT_AWARD: &str = "INSERT INTO points_entry (worker_id, delta, reason, org_id, award_key, \
+     note, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+     ON CONFLICT (worker_id, award_key) WHERE award_key IS NOT NULL DO NOTHING RETURNING id";
+const ADD: &str = "INSERT INTO points_balance (worker_id, balance, updated_at) VALUES ($1, $2, $3) \
+     ON CONFLICT (worker_id) DO UPDATE SET balance = points_balance.balance + excluded.balance, \
+     updated_at = excluded.updated_at RETURNING balance";
+const SPEND: &str = "UPDATE points_balance SET balance = balance - $2, updated_at = $3 \
+     WHERE worker_id = $1 AND balance >= $2 RETURNING balance";
+
+/// Points earned (`points` > 0), once per worker and `award_key`. Returns the new balance, or
+/// `None` when this key was already awarded (nothing changes).
+pub async fn award(
+    tx: &mut Tx,
+    worker_id: i64,
+    points: i64,
+    reason: &str,
+    org_id: Option<i64>,
+    award_key: &str,
+    note: &str,
+) -> Result<Option<i64>> {
+    let now = Utc::now();
+    let entry: Option<i64> = tx
+        .query_opt(
+            INSERT_AWARD,
+            &[
+                &worker_id, &points, &reason, &org_id, &award_key, &note, &now,
+            ],
+        )
+        .await?;
+    if entry.is_none() {
+        return Ok(None);
+    }
+    let b: Balance = tx.query_one(ADD, &[&worker_id, &points, &now]).await?;
+    Ok(Some(b.0))
+}
+
+/// Spends `points` if the balance covers them: one conditional UPDATE (the row is locked by it
+/// on PostgreSQL, so a concurrent spend waits and then sees the new balance), then the ledger
+/// entry. Returns the new balance, or `None` when the balance is short (nothing changes).
+pub async fn spend(
+    tx: &mut Tx,
+    worker_id: i64,
+    points: i64,
+    org_id: Option<i64>,
+    note: &str,
+) -> Result<Option<i64>> {
+    let now = Utc::now();
+    let Some(b) = tx
+        .query_opt::<Balance>(SPEND, &[&worker_id, &points, &now])
+        .await?
+    else {
+        return Ok(None);
+    };
+    let delta = -points;
+    let no_key: Option<&str> = None;
+    tx.query_one::<i64>(
+        INSERT_ENTRY,
+        &[&worker_id, &delta, &"spend", &org_id, &no_key, &note, &now],
+    )
+    .await?;
+    Ok(Some(b.0))
+}
+
+/// One line of a worker's points history.
+#[derive(Debug, Clone, Serialize)]
+pub struct Entry {
+    pub id: i64,
+    pub delta: i64,
+    pub reason: String,
+    pub org_name: Option<String>,
+    pub note: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl FromRow for Entry {
+    fn from_row(row: &Row<'_, '_>) -> Result<Self> {
+        Ok(Entry {
+            id: row.get("id")?,
+            delta: row.get("delta")?,
+            reason: row.get("reason")?,
+            org_name: row.get("org_name")?,
+            note: row.get("note")?,
+            created_at: row.get("created_at")?,
+        })
+    }
+}
+
+const HISTORY: &str = "SELECT e.id, e.delta, e.reason, o.name AS org_name, e.note, e.created_at \
+     FROM points_entry e LEFT JOIN org o ON o.id = e.org_id WHERE e.worker_id = $1 \
+     ORDER BY e.id DESC LIMIT $2 OFFSET $3";
+const HISTORY_COUNT: &str = "SELECT COUNT(*) FROM points_entry WHERE worker_id = $1";
+
+pub async fn history(
+    store: &Store,
+    worker_id: i64,
+    limit: i64,
+    offset: i64,
+) -> Result<Page<Entry>> {
+    let items = store.query(HISTORY, &[&worker_id, &limit, &offset]).await?;
+    let total: i64 = store.query_one(HISTORY_COUNT, &[&worker_id]).await?;
+    Ok(Page {
+        items,
+        total,
+        offset,
+        limit,
+    })
+}

@@ -1,0 +1,291 @@
+//! Activities and points JSON API: staff endpoints under `/api/v1/activities` and
+//! `/api/v1/points/rules` (scoped by the use cases), the worker's under `/api/v1/me/…`, which
+//! act on the session's own phone only.
+
+use super::ctx;
+use crate::auth::StaffUser;
+use crate::auth::worker::WorkerUser;
+use crate::extract::{Created, body, query};
+use crate::membership::{Staff, parse_id};
+use crate::{ApiError, AppState};
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+use zhijia_app::activity::mine::{self, MyRegistration};
+use zhijia_app::activity::{self, ActivityInput, CheckedIn};
+use zhijia_app::points::{self, RuleView};
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(default)]
+pub struct ListQuery {
+    /// The union whose subtree to list (default: the caller's first).
+    pub org: Option<i64>,
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+#[derive(Debug, Serialize)]
+struct Scoped<T: Serialize> {
+    org_id: i64,
+    org_name: String,
+    #[serde(flatten)]
+    page: T,
+}
+
+/// Activities of a union's subtree, with seats taken, waiting and checked in.
+#[utoipa::path(get, path = "/api/v1/activities", tag = "activity", params(ListQuery),
+    responses((status = 200, description = "活动 {org_id, org_name, items, total, offset, limit}"),
+              (status = 403, body = crate::error::ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    user: StaffUser,
+    q: Result<Query<ListQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let q = query(q)?;
+    let staff = Staff::of(&user);
+    let (org, page) = activity::list(&state.store, &staff.ctx(), q.org, q.limit, q.offset).await?;
+    Ok(Json(Scoped {
+        org_id: org.id.0,
+        org_name: org.name,
+        page,
+    })
+    .into_response())
+}
+
+/// Makes an activity (editors and administrators of the union or above).
+#[utoipa::path(post, path = "/api/v1/activities", tag = "activity", request_body = ActivityInput,
+    responses((status = 201, body = Created), (status = 403, body = crate::error::ErrorBody),
+              (status = 422, body = crate::error::ErrorBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    user: StaffUser,
+    b: Result<Json<ActivityInput>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let input = body(b, "活动")?;
+    let staff = Staff::of(&user);
+    let id = activity::create(&ctx(&state)?, &staff.ctx(), &input, Utc::now()).await?;
+    Ok((StatusCode::CREATED, Json(Created { id })).into_response())
+}
+
+/// An activity with its registrations, waiting list (in order) and attendance.
+#[utoipa::path(get, path = "/api/v1/activities/{id}", tag = "activity", params(("id" = i64, Path), ListQuery),
+    responses((status = 200, description = "活动详情 {activity, registered, waiting, attendance_per_mille, may_check_in}"),
+              (status = 404, body = crate::error::ErrorBody)))]
+pub async fn detail(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+    q: Result<Query<ListQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    let q = query(q)?;
+    let staff = Staff::of(&user);
+    let d = activity::detail(&state.store, &staff.ctx(), id, q.limit, q.offset).await?;
+    Ok(([(axum::http::header::CACHE_CONTROL, "no-store")], Json(d)).into_response())
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct CheckInRequest {
+    /// The scanned QR text: a member card (`ZJC1…`) or a registration QR (`ZJA1…`).
+    pub token: String,
+}
+
+/// Checks a person in by the scanned QR; a second scan of the same person is refused (409).
+#[utoipa::path(post, path = "/api/v1/activities/{id}/check-ins", tag = "activity",
+    params(("id" = i64, Path)), request_body = CheckInRequest,
+    responses((status = 200, body = CheckedIn), (status = 403, body = crate::error::ErrorBody),
+              (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn check_in(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+    b: Result<Json<CheckInRequest>, JsonRejection>,
+) -> Result<Json<CheckedIn>, ApiError> {
+    let id = parse_id(&id)?;
+    let req = body(b, "{\"token\"}")?;
+    let staff = Staff::of(&user);
+    Ok(Json(
+        activity::check_in(&ctx(&state)?, &staff.ctx(), id, &req.token, Utc::now()).await?,
+    ))
+}
+
+/// Cancels an activity.
+#[utoipa::path(post, path = "/api/v1/activities/{id}/cancel", tag = "activity",
+    params(("id" = i64, Path)),
+    responses((status = 204), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn cancel(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let id = parse_id(&id)?;
+    let staff = Staff::of(&user);
+    activity::cancel(&ctx(&state)?, &staff.ctx(), id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+pub struct RulesQuery {
+    pub org: i64,
+}
+
+/// The points each reason earns for the members of a union.
+#[utoipa::path(get, path = "/api/v1/points/rules", tag = "activity", params(RulesQuery),
+    responses((status = 200, body = Vec<RuleView>), (status = 403, body = crate::error::ErrorBody)))]
+pub async fn rules(
+    State(state): State<AppState>,
+    user: StaffUser,
+    q: Result<Query<RulesQuery>, QueryRejection>,
+) -> Result<Json<Vec<RuleView>>, ApiError> {
+    let q = query(q)?;
+    let staff = Staff::of(&user);
+    Ok(Json(
+        points::rules_of(&state.store, &staff.ctx(), q.org).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct RuleRequest {
+    pub org_id: i64,
+    /// check_in, survey, course, first_join
+    pub reason: String,
+    pub points: i64,
+}
+
+/// Sets what a reason earns in a union and below (its administrators); audited.
+#[utoipa::path(post, path = "/api/v1/points/rules", tag = "activity", request_body = RuleRequest,
+    responses((status = 204), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn set_rule(
+    State(state): State<AppState>,
+    user: StaffUser,
+    b: Result<Json<RuleRequest>, JsonRejection>,
+) -> Result<StatusCode, ApiError> {
+    let req = body(b, "{\"org_id\", \"reason\", \"points\"}")?;
+    let staff = Staff::of(&user);
+    points::set_rule(
+        &state.store,
+        &staff.ctx(),
+        req.org_id,
+        &req.reason,
+        req.points,
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Open activities for the signed-in member's union (403 for non-members).
+#[utoipa::path(get, path = "/api/v1/me/activities", tag = "activity", params(ListQuery),
+    responses((status = 200, description = "可报名的活动 {items, total, offset, limit}"),
+              (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody)))]
+pub async fn my_activities(
+    State(state): State<AppState>,
+    user: WorkerUser,
+    q: Result<Query<ListQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let q = query(q)?;
+    let page = mine::available(
+        &ctx(&state)?,
+        &user.session.phone,
+        Utc::now(),
+        q.limit,
+        q.offset,
+    )
+    .await?;
+    Ok(Json(page).into_response())
+}
+
+/// One activity open to the member, with their registration (and its QR) if any.
+#[utoipa::path(get, path = "/api/v1/me/activities/{id}", tag = "activity", params(("id" = i64, Path)),
+    responses((status = 200, description = "{activity, registration, closed_reason}"),
+              (status = 404, body = crate::error::ErrorBody)))]
+pub async fn my_activity(
+    State(state): State<AppState>,
+    user: WorkerUser,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    let a = mine::activity(&ctx(&state)?, &user.session.phone, id, Utc::now()).await?;
+    Ok(([(axum::http::header::CACHE_CONTROL, "no-store")], Json(a)).into_response())
+}
+
+/// Registers: a seat while the capacity lasts, else the waiting list.
+#[utoipa::path(post, path = "/api/v1/me/activities/{id}/registration", tag = "activity",
+    params(("id" = i64, Path)),
+    responses((status = 201, body = MyRegistration), (status = 403, body = crate::error::ErrorBody),
+              (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)))]
+pub async fn register(
+    State(state): State<AppState>,
+    user: WorkerUser,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    let r = mine::register(&ctx(&state)?, &user.session.phone, id, Utc::now()).await?;
+    Ok((StatusCode::CREATED, Json(r)).into_response())
+}
+
+/// Cancels one's registration; the first on the waiting list takes the seat.
+#[utoipa::path(delete, path = "/api/v1/me/activities/{id}/registration", tag = "activity",
+    params(("id" = i64, Path)),
+    responses((status = 204), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)))]
+pub async fn cancel_registration(
+    State(state): State<AppState>,
+    user: WorkerUser,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let id = parse_id(&id)?;
+    mine::cancel(&ctx(&state)?, &user.session.phone, id, Utc::now()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The signed-in worker's registrations, newest first.
+#[utoipa::path(get, path = "/api/v1/me/registrations", tag = "activity", params(ListQuery),
+    responses((status = 200, description = "我的报名 {items, total, offset, limit}"), (status = 401, body = crate::error::ErrorBody)))]
+pub async fn my_registrations(
+    State(state): State<AppState>,
+    user: WorkerUser,
+    q: Result<Query<ListQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let q = query(q)?;
+    let page = mine::registrations(&ctx(&state)?, &user.session.phone, q.limit, q.offset).await?;
+    Ok((
+        [(axum::http::header::CACHE_CONTROL, "no-store")],
+        Json(page),
+    )
+        .into_response())
+}
+
+/// The signed-in worker's points balance and history.
+#[utoipa::path(get, path = "/api/v1/me/points", tag = "activity", params(ListQuery),
+    responses((status = 200, description = "{balance, history: {items, total, offset, limit}}"), (status = 401, body = crate::error::ErrorBody)))]
+pub async fn my_points(
+    State(state): State<AppState>,
+    user: WorkerUser,
+    q: Result<Query<ListQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let q = query(q)?;
+    let (limit, offset) = zhijia_app::page_bounds(q.limit, q.offset, 50);
+    let p = points::mine(&state.store, &user.session.phone, limit, offset).await?;
+    Ok(Json(p).into_response())
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/activities", get(list).post(create))
+        .route("/api/v1/activities/{id}", get(detail))
+        .route("/api/v1/activities/{id}/check-ins", post(check_in))
+        .route("/api/v1/activities/{id}/cancel", post(cancel))
+        .route("/api/v1/points/rules", get(rules).post(set_rule))
+        .route("/api/v1/me/activities", get(my_activities))
+        .route("/api/v1/me/activities/{id}", get(my_activity))
+        .route(
+            "/api/v1/me/activities/{id}/registration",
+            post(register).delete(cancel_registration),
+        )
+        .route("/api/v1/me/registrations", get(my_registrations))
+        .route("/api/v1/me/points", get(my_points))
+}
