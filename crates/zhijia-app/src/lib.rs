@@ -11,6 +11,7 @@ pub mod deletion;
 pub mod demo;
 mod error;
 pub mod jobs;
+pub mod mall;
 pub mod me;
 pub mod membership;
 pub mod org;

@@ -81,6 +81,7 @@ pub mod action {
     pub const OFFER_PUBLISHED: &str = "offer.published";
     pub const OFFER_WITHDRAWN: &str = "offer.withdrawn";
     pub const COUPON_REDEEMED: &str = "coupon.redeemed";
+    pub const MALL_ITEM_CREATED: &str = "mall.item_created";
     pub const CASE_FILED: &str = "case.filed";
     pub const CASE_ACCEPTED: &str = "case.accepted";
     pub const CASE_DECLINED: &str = "case.declined";

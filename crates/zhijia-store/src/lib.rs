@@ -16,6 +16,7 @@ pub mod deletion;
 mod error;
 pub mod import;
 pub mod job;
+pub mod mall;
 pub mod membership;
 pub mod migrate;
 pub mod org;

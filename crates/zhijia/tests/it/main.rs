@@ -20,6 +20,7 @@ mod demo;
 mod http;
 mod identity;
 mod import;
+mod mall;
 mod membership;
 mod membership_http;
 mod org_tree;
