@@ -16,6 +16,7 @@ mod extract;
 mod grant;
 mod health;
 mod home;
+mod mall;
 mod membership;
 mod metrics;
 mod openapi;
@@ -147,6 +148,7 @@ pub fn app(state: AppState) -> Router {
         .merge(benefit::api::routes())
         .merge(benefit::pages::routes())
         .merge(benefit::console::routes())
+        .merge(mall::routes())
         .merge(case::pages::routes())
         .merge(case::console::routes())
         .merge(activity::api::routes())

@@ -191,3 +191,82 @@ on_both!(
         ));
     }
 );
+
+on_both!(
+    a_member_orders_on_the_mall_page_and_the_api_and_staff_keep_to_their_branch,
+    |t: TestDb| async move {
+        use reqwest::StatusCode;
+        use serde_json::{Value, json};
+        let db = &t.store;
+        let w = world(db).await;
+        let id = item(db, &w, 30, 10, 2).await;
+        let phone = members_with_points(db, &w, 1, 100).await.remove(0);
+        let base = crate::helpers::demo_site(&t).await;
+        let worker = crate::helpers::worker_signed_in(&base, &phone).await;
+        let page = crate::helpers::page_text(&worker, format!("{base}/mall")).await;
+        assert!(page.contains("工会定制保温杯") && page.contains("<strong>100</strong>"));
+        let csrf = crate::helpers::csrf_of(&page);
+        let start = page.find("name=\"key\" value=\"").unwrap() + "name=\"key\" value=\"".len();
+        let key = page[start..start + 64].to_owned();
+        for _ in 0..2 {
+            // A double tap on one page: one order.
+            let r = worker
+                .post(format!("{base}/mall/{id}/order"))
+                .form(&[("csrf", csrf.as_str()), ("key", key.as_str())])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.url().path(), "/mall");
+        }
+        assert_eq!(balance(db, &phone).await, 70);
+        // The API: the second order (limit 2) with a header key, then the limit.
+        let r = worker
+            .post(format!("{base}/api/v1/me/mall/{id}/orders"))
+            .header("Idempotency-Key", "api-1")
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let r = worker
+            .post(format!("{base}/api/v1/me/mall/{id}/orders"))
+            .header("Idempotency-Key", "api-2")
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::CONFLICT);
+        let shelf: Value = worker
+            .get(format!("{base}/api/v1/me/mall"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(shelf["balance"], 40);
+        assert_eq!(shelf["items"][0]["stock_left"], 8);
+        // Staff of the neighbouring district see none of Tianhe's items; a worker makes none.
+        staff_with(db, "mall.yuexiu", &[(Role::Editor, &w.gz.yuexiu)]).await;
+        let yuexiu = crate::helpers::sign_in(&base, "mall.yuexiu", crate::aid::PASSWORD).await;
+        let r = yuexiu
+            .get(format!("{base}/api/v1/mall/items?org={}", w.gz.tianhe.id.0))
+            .send()
+            .await
+            .unwrap();
+        assert!(matches!(
+            r.status(),
+            StatusCode::FORBIDDEN | StatusCode::NOT_FOUND
+        ));
+        let r = worker
+            .post(format!("{base}/api/v1/mall/items"))
+            .json(&json!({ "title": "x", "points": 1, "stock": 1, "per_member_limit": 1 }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+        let editor = crate::helpers::sign_in(&base, "mall.editor", crate::aid::PASSWORD).await;
+        let console = crate::helpers::page_text(&editor, format!("{base}/console/mall")).await;
+        assert!(console.contains("8 / 10"), "{console}");
+    }
+);
