@@ -1,4 +1,4 @@
-//! Demo benefits: two merchants of a district, offers in every state (open, opening in two days,
+//! Demo benefits: two merchants of a district, offers in every state, points-mall items (open, opening in two days,
 //! sold out, draft, withdrawn, for outdoor workers only), coupons claimed by members of a union
 //! there, one redeemed. The merchant's cashier signs in as `demo.merchant` with the demo
 //! password. Made through the use cases.
@@ -205,6 +205,27 @@ async fn add_samples(db: &Store, keys: &PiiKeys) -> Result<()> {
     )
     .await?;
     benefit::set_published(&ctx, &editor, gym, false).await?;
+    // The points mall of the district.
+    for (title, points, stock) in [
+        ("工会定制保温杯", 200, 50),
+        ("职工影城观影券", 500, 20),
+        ("劳保手套(一副)", 30, 300),
+    ] {
+        crate::mall::create_item(
+            db,
+            &editor,
+            &crate::mall::ItemInput {
+                org: Some(county.id.0),
+                title: title.into(),
+                description: String::new(),
+                points,
+                stock,
+                per_member_limit: 2,
+            },
+            now,
+        )
+        .await?;
+    }
     // Members claim: the breakfast is sold out, the movie tickets partly claimed.
     let mut codes = Vec::new();
     for (k, m) in members.iter().enumerate() {

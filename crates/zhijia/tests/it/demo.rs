@@ -285,6 +285,12 @@ on_both!(
             .await
             .unwrap();
         assert_eq!(redeemed, 1);
+        let items: i64 = t
+            .store
+            .query_one("SELECT COUNT(*) FROM mall_item", &[])
+            .await
+            .unwrap();
+        assert_eq!(items, 3);
         assert!(
             zhijia_store::staff::find_by_username(&t.store, "demo.merchant")
                 .await
