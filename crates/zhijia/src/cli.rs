@@ -534,7 +534,7 @@ async fn serve_command(args: ServeArgs) -> Result<(), AppError> {
             zhijia_app::staff::DEMO_PASSWORD
         );
         println!(
-            "演示帮扶专干：demo.aid.grassroots、demo.aid.county、demo.aid.city；商户核销：demo.merchant(密码同上)"
+            "演示帮扶专干：demo.aid.grassroots、demo.aid.county、demo.aid.city；商户核销：demo.merchant；活动组织：demo.activity(密码同上)"
         );
     }
     println!("按 Ctrl-C 停止。");
