@@ -88,7 +88,7 @@ pub async fn shop(
 }
 
 /// `n` members of the Tianhe factory; their phones.
-async fn members(db: &Store, w: &World, n: u16) -> Vec<String> {
+pub async fn members(db: &Store, w: &World, n: u16) -> Vec<String> {
     let env = AidEnv::new();
     let mut phones = Vec::new();
     for k in 0..n {

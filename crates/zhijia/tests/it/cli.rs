@@ -545,3 +545,83 @@ async fn two_server_processes_on_one_postgresql_escalate_each_overdue_case_exact
         .unwrap();
     assert_eq!(audited, 10);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_server_processes_on_one_postgresql_share_an_offers_stock_exactly() {
+    let Some(t) = crate::helpers::TestDb::postgres().await else {
+        return;
+    };
+    let db = &t.store;
+    let w = crate::membership::world(db).await;
+    let keys = crate::helpers::keys();
+    // 20 coupons, one each, and 40 members who all want one.
+    let shop = crate::benefit::shop(db, &keys, &w, 20, 1, &[]).await;
+    let phones = crate::benefit::members(db, &w, 40).await;
+    let mut tokens = Vec::new();
+    for phone in &phones {
+        let token = zhijia_domain::auth::random_token();
+        zhijia_store::sms::insert_session(
+            db,
+            &zhijia_domain::auth::token_hash(&token),
+            phone,
+            &zhijia_domain::auth::random_token(),
+            chrono::Utc::now() + chrono::Duration::hours(1),
+        )
+        .await
+        .unwrap();
+        tokens.push(token);
+    }
+    let url = t.url().unwrap();
+    let key = zhijia_domain::pii::PiiKeys::generate_hex();
+    let dirs = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
+    let mut command = zhijia();
+    command
+        .args(["serve", "--listen", "127.0.0.1:0", "--database-url", &url])
+        .args(["--pii-key", &key, "--data-dir"])
+        .arg(dirs[0].path());
+    let (_a, base_a) = started(command);
+    let mut command = zhijia();
+    command
+        .args(["serve", "--listen", "127.0.0.1:0", "--database-url", &url])
+        .args(["--pii-key", &key, "--data-dir"])
+        .arg(dirs[1].path());
+    let (_b, base_b) = started(command);
+    // Every member claims at once, half through each process.
+    let http = reqwest::Client::new();
+    let mut handles = Vec::new();
+    for (i, token) in tokens.into_iter().enumerate() {
+        let base = if i % 2 == 0 {
+            base_a.clone()
+        } else {
+            base_b.clone()
+        };
+        let http = http.clone();
+        let offer = shop.offer;
+        handles.push(tokio::spawn(async move {
+            http.post(format!("{base}/api/v1/me/offers/{offer}/claims"))
+                .bearer_auth(token)
+                .header("Idempotency-Key", format!("claim-{i}"))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }));
+    }
+    let (mut won, mut refused) = (0, 0);
+    for h in handles {
+        match h.await.unwrap().as_u16() {
+            201 => won += 1,
+            409 => refused += 1,
+            other => panic!("unexpected status {other}"),
+        }
+    }
+    assert_eq!((won, refused), (20, 20));
+    let coupons: i64 = db
+        .query_one(
+            "SELECT COUNT(*) FROM coupon WHERE offer_id = $1",
+            &[&shop.offer],
+        )
+        .await
+        .unwrap();
+    assert_eq!(coupons, 20);
+}
