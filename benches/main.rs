@@ -6,9 +6,11 @@
 //! - `zhijia-bench import`: `zhijia import members` rows per second against the same bare loop,
 //!   then roster search latency by member number and identity number.
 //! - `zhijia-bench cases`: a handler's case queue and the escalation job with a million cases.
+//! - `zhijia-bench flash`: a flash sale of coupons over HTTP against the real binary.
 //! - `zhijia-bench hello`: a bare axum "hello" server, the HTTP baseline for benches/http.sh.
 
 mod cases;
+mod flash;
 
 use chrono::{NaiveDate, Utc};
 use clap::{Parser, Subcommand};
@@ -63,6 +65,21 @@ enum Cmd {
         #[arg(long, default_value_t = 200)]
         rounds: usize,
     },
+    /// A flash sale: every member claims one coupon at once over HTTP from a limited stock,
+    /// against `zhijia serve` (one process on SQLite, two on PostgreSQL), beside bare axum.
+    Flash {
+        #[arg(long, default_value_t = 10_000)]
+        members: u64,
+        #[arg(long, default_value_t = 1_000)]
+        stock: i64,
+        #[arg(long)]
+        postgres: Option<String>,
+        #[arg(long, default_value = "target/bench-data")]
+        dir: std::path::PathBuf,
+        /// The zhijia binary to run.
+        #[arg(long, default_value = "target/release/zhijia")]
+        binary: String,
+    },
     /// A bare axum server answering "hello", for the HTTP baseline.
     Hello {
         #[arg(long, default_value = "127.0.0.1:18081")]
@@ -95,6 +112,13 @@ async fn main() -> Result<(), BoxError> {
             dir,
             rounds,
         } => cases::run(cases, postgres, &dir, rounds).await,
+        Cmd::Flash {
+            members,
+            stock,
+            postgres,
+            dir,
+            binary,
+        } => flash::run(members, stock, postgres, &dir, &binary).await,
         Cmd::Hello { listen } => {
             let app = axum::Router::new().route("/", axum::routing::get(|| async { "hello" }));
             let listener = tokio::net::TcpListener::bind(&listen).await?;

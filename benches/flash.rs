@@ -1,0 +1,288 @@
+//! `zhijia-bench flash`: a union's flash sale. 10,000 members, each signed in, claim at once over
+//! HTTP from a stock of 1,000 (one each); the real `zhijia serve` binary answers, one process on
+//! SQLite or two on one PostgreSQL (claims alternate between them). Prints the claim rate, the
+//! p50/p99 latency and the coupons issued (must equal the stock), beside a bare axum "hello"
+//! hit the same way in the same run.
+
+use crate::{BoxError, fresh, open};
+use chrono::{Duration, Utc};
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::Instant;
+use tokio::sync::Semaphore;
+use zhijia_app::benefit::{self, Ctx, MerchantInput, OfferInput};
+use zhijia_app::demo::{self, DemoOptions};
+use zhijia_app::membership::StaffCtx;
+use zhijia_domain::audit::Actor;
+use zhijia_domain::auth::{self, Grant, Role};
+use zhijia_domain::pii::PiiKeys;
+
+/// Requests in flight at once: every claimant is ready at the start, and this many sockets carry
+/// them (a phone network would hold fewer at a time than claimants).
+const IN_FLIGHT: usize = 512;
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `zhijia serve` and returns it with the address it prints.
+fn serve(binary: &str, args: &[&str]) -> Result<(Server, String), BoxError> {
+    let mut child = Command::new(binary)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(args)
+        .env("ZHIJIA_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()?;
+    let stdout = child.stdout.take().ok_or("no stdout")?;
+    let server = Server(child);
+    for line in BufReader::new(stdout).lines() {
+        let line = line?;
+        if let Some(url) = line.split("请在浏览器打开：").nth(1) {
+            return Ok((server, url.trim().trim_end_matches('/').to_owned()));
+        }
+    }
+    Err("zhijia serve stopped before printing its address".into())
+}
+
+fn pct(sorted: &[f64], p: f64) -> f64 {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len().saturating_sub(1))]
+}
+
+/// Sends one request per (url, token) pair, `IN_FLIGHT` at a time; returns the latencies in ms,
+/// the statuses and the wall time in seconds.
+async fn fire(
+    requests: Vec<(String, Option<String>, String)>,
+    post: bool,
+) -> Result<(Vec<f64>, Vec<u16>, f64), BoxError> {
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(IN_FLIGHT)
+        .build()?;
+    let gate = Arc::new(Semaphore::new(IN_FLIGHT));
+    let started = Instant::now();
+    let mut handles = Vec::with_capacity(requests.len());
+    for (url, token, key) in requests {
+        let (http, gate) = (http.clone(), gate.clone());
+        handles.push(tokio::spawn(async move {
+            let _permit = gate.acquire().await.ok()?;
+            let t = Instant::now();
+            let mut req = if post { http.post(url) } else { http.get(url) };
+            if let Some(token) = token {
+                req = req.bearer_auth(token).header("Idempotency-Key", key);
+            }
+            let status = req.send().await.ok()?.status().as_u16();
+            Some((t.elapsed().as_secs_f64() * 1000.0, status))
+        }));
+    }
+    let mut lat = Vec::new();
+    let mut statuses = Vec::new();
+    for h in handles {
+        if let Some((ms, status)) = h.await? {
+            lat.push(ms);
+            statuses.push(status);
+        }
+    }
+    let wall = started.elapsed().as_secs_f64();
+    lat.sort_by(f64::total_cmp);
+    Ok((lat, statuses, wall))
+}
+
+pub async fn run(
+    members: u64,
+    stock: i64,
+    postgres: Option<String>,
+    dir: &std::path::Path,
+    binary: &str,
+) -> Result<(), BoxError> {
+    // The bare baseline first, hit the same way.
+    let app = axum::Router::new().route("/", axum::routing::get(|| async { "hello" }));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let hello = format!("http://{}/", listener.local_addr()?);
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let reqs = (0..members)
+        .map(|i| (hello.clone(), None, i.to_string()))
+        .collect();
+    let (lat, _, wall) = fire(reqs, false).await?;
+    println!(
+        "baseline  bare axum hello: {} requests in {wall:.2} s = {:.0} req/s, p50 {:.2} ms, p99 {:.2} ms",
+        lat.len(),
+        lat.len() as f64 / wall,
+        pct(&lat, 0.5),
+        pct(&lat, 0.99)
+    );
+
+    // The store: the demo tree with its members, an offer at the root for all of them.
+    let target = fresh(&postgres, dir, "bench_flash").await?;
+    let store = open(&target).await?;
+    let key_hex = PiiKeys::generate_hex();
+    let keys = PiiKeys::from_hex(&key_hex)?;
+    let opts = DemoOptions {
+        members,
+        ..DemoOptions::default()
+    };
+    demo::generate(&store, &keys, &opts, &|_| {}).await?;
+    let root = zhijia_store::org::roots(&store, 1, 0)
+        .await?
+        .items
+        .into_iter()
+        .next()
+        .ok_or("no org tree")?;
+    let actor = Actor::cli("zhijia-bench");
+    let grants = [Grant {
+        role: Role::Editor,
+        org_path: root.path.clone(),
+    }];
+    let editor = StaffCtx {
+        actor: &actor,
+        grants: &grants,
+    };
+    let ctx = Ctx {
+        db: &store,
+        keys: &keys,
+    };
+    let now = Utc::now();
+    let code = zhijia_domain::credit_code::CreditCode::with_check_char("92440106MA0000001")?;
+    let merchant = benefit::register_merchant(
+        &ctx,
+        &editor,
+        &MerchantInput {
+            org: Some(root.id.0),
+            name: "基准商户".into(),
+            credit_code: code.to_string(),
+            address: "基准路1号".into(),
+        },
+        now,
+    )
+    .await?;
+    let offer = benefit::create_offer(
+        &ctx,
+        &editor,
+        &OfferInput {
+            org: Some(root.id.0),
+            merchant_id: merchant,
+            title: "夏日送清凉".into(),
+            kind: "free_item".into(),
+            stock,
+            per_member_limit: 1,
+            claim_opens_at: Some(now - Duration::minutes(1)),
+            claim_closes_at: Some(now + Duration::hours(1)),
+            valid_days: 7,
+            publish: true,
+            ..Default::default()
+        },
+        now,
+    )
+    .await?;
+    // A signed-in session per member, as each phone would hold.
+    struct Phone(String);
+    impl zhijia_store::FromRow for Phone {
+        fn from_row(row: &zhijia_store::Row<'_, '_>) -> zhijia_store::Result<Self> {
+            Ok(Phone(row.get("phone")?))
+        }
+    }
+    let phones: Vec<Phone> = store
+        .query(
+            "SELECT w.phone FROM worker w JOIN membership m ON m.worker_id = w.id \
+             WHERE m.status = 'active' ORDER BY w.id",
+            &[],
+        )
+        .await?;
+    let mut tokens = Vec::with_capacity(phones.len());
+    for Phone(phone) in &phones {
+        let token = auth::random_token();
+        zhijia_store::sms::insert_session(
+            &store,
+            &auth::token_hash(&token),
+            phone,
+            &auth::random_token(),
+            now + Duration::hours(2),
+        )
+        .await?;
+        tokens.push(token);
+    }
+    drop(store);
+
+    // One `zhijia serve` on SQLite; two on PostgreSQL, claims alternating between them.
+    let data_dirs = [tempfile_dir(dir, "a")?, tempfile_dir(dir, "b")?];
+    let mut servers = Vec::new();
+    match &target {
+        zhijia_store::StoreTarget::Sqlite(path) => {
+            let data = path
+                .parent()
+                .ok_or("no data folder")?
+                .to_string_lossy()
+                .into_owned();
+            servers.push(serve(
+                binary,
+                &["--data-dir", &data, "--pii-key", &key_hex],
+            )?);
+        }
+        zhijia_store::StoreTarget::Postgres(url) => {
+            for d in &data_dirs {
+                servers.push(serve(
+                    binary,
+                    &[
+                        "--database-url",
+                        url,
+                        "--data-dir",
+                        d,
+                        "--pii-key",
+                        &key_hex,
+                    ],
+                )?);
+            }
+        }
+    }
+    let reqs = tokens
+        .into_iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let base = &servers[i % servers.len()].1;
+            (
+                format!("{base}/api/v1/me/offers/{offer}/claims"),
+                Some(t),
+                format!("flash-{i}"),
+            )
+        })
+        .collect();
+    let (lat, statuses, wall) = fire(reqs, true).await?;
+    let won = statuses.iter().filter(|s| **s == 201).count();
+    let sold_out = statuses.iter().filter(|s| **s == 409).count();
+    let other = statuses.len() - won - sold_out;
+    let processes = servers.len();
+    // The SQLite file belongs to one process at a time: stop the servers before counting.
+    drop(servers);
+    let store = open(&target).await?;
+    let coupons: i64 = store
+        .query_one("SELECT COUNT(*) FROM coupon WHERE offer_id = $1", &[&offer])
+        .await?;
+    println!(
+        "flash     {} on {} process(es): {} claimants in {wall:.2} s = {:.0} claims/s, p50 {:.2} ms, p99 {:.2} ms; {won} coupons (201), {sold_out} sold out (409), {other} other; {coupons} coupons in the database for a stock of {stock}: {}",
+        store.backend().as_str(),
+        processes,
+        lat.len(),
+        lat.len() as f64 / wall,
+        pct(&lat, 0.5),
+        pct(&lat, 0.99),
+        if coupons == stock {
+            "0 oversold"
+        } else {
+            "WRONG"
+        }
+    );
+    Ok(())
+}
+
+fn tempfile_dir(dir: &std::path::Path, name: &str) -> Result<String, BoxError> {
+    let d = dir.join(format!("flash-proc-{name}"));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d)?;
+    Ok(d.to_string_lossy().into_owned())
+}
