@@ -42,8 +42,15 @@ fn serve(binary: &str, args: &[&str]) -> Result<(Server, String), BoxError> {
         .spawn()?;
     let stdout = child.stdout.take().ok_or("no stdout")?;
     let server = Server(child);
-    for line in BufReader::new(stdout).lines() {
-        let line = line?;
+    // Keep reading the server's output for its whole life: a closed pipe would end it at its
+    // next log line.
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    while let Ok(line) = rx.recv_timeout(std::time::Duration::from_secs(60)) {
         if let Some(url) = line.split("请在浏览器打开：").nth(1) {
             return Ok((server, url.trim().trim_end_matches('/').to_owned()));
         }
@@ -77,7 +84,20 @@ async fn fire(
             if let Some(token) = token {
                 req = req.bearer_auth(token).header("Idempotency-Key", key);
             }
-            let status = req.send().await.ok()?.status().as_u16();
+            // A failed request (refused or reset connection) counts as status 0.
+            let status = match req.send().await {
+                Ok(r) => r.status().as_u16(),
+                Err(e) => {
+                    let mut why = e.to_string();
+                    let mut src = std::error::Error::source(&e);
+                    while let Some(s) = src {
+                        why = format!("{why}: {s}");
+                        src = s.source();
+                    }
+                    eprintln!("request failed: {why}");
+                    0
+                }
+            };
             Some((t.elapsed().as_secs_f64() * 1000.0, status))
         }));
     }
@@ -92,6 +112,11 @@ async fn fire(
     let wall = started.elapsed().as_secs_f64();
     lat.sort_by(f64::total_cmp);
     Ok((lat, statuses, wall))
+}
+
+/// What `prepare` leaves for `run`: where the store is, the key, the offer, the tokens.
+fn plan_path(dir: &std::path::Path) -> std::path::PathBuf {
+    dir.join("flash-plan.txt")
 }
 
 pub async fn run(
@@ -118,6 +143,116 @@ pub async fn run(
         pct(&lat, 0.99)
     );
 
+    // The data is made by a child process: an embedded SQLite file belongs to one process at a
+    // time, and this one must hand it to `zhijia serve`.
+    let mut prepare = Command::new(std::env::current_exe()?);
+    prepare.args([
+        "flash-prepare",
+        "--members",
+        &members.to_string(),
+        "--stock",
+        &stock.to_string(),
+    ]);
+    prepare.arg("--dir").arg(dir);
+    if let Some(pg) = &postgres {
+        prepare.args(["--postgres", pg]);
+    }
+    if !prepare.status()?.success() {
+        return Err("flash-prepare failed".into());
+    }
+    let plan = std::fs::read_to_string(plan_path(dir))?;
+    let mut lines = plan.lines();
+    let store_at = lines.next().ok_or("empty plan")?.to_owned();
+    let key_hex = lines.next().ok_or("no key")?.to_owned();
+    let offer: i64 = lines.next().ok_or("no offer")?.parse()?;
+    let tokens: Vec<String> = lines.map(str::to_owned).collect();
+    let target = if store_at.starts_with("postgres") {
+        zhijia_store::StoreTarget::Postgres(store_at.clone())
+    } else {
+        zhijia_store::StoreTarget::from_config(None, std::path::Path::new(&store_at))?
+    };
+
+    // One `zhijia serve` on SQLite; two on PostgreSQL, claims alternating between them.
+    let data_dirs = [tempfile_dir(dir, "a")?, tempfile_dir(dir, "b")?];
+    let mut servers = Vec::new();
+    match &target {
+        zhijia_store::StoreTarget::Sqlite(_) => {
+            servers.push(serve(
+                binary,
+                &["--data-dir", &store_at, "--pii-key", &key_hex],
+            )?);
+        }
+        zhijia_store::StoreTarget::Postgres(url) => {
+            for d in &data_dirs {
+                servers.push(serve(
+                    binary,
+                    &[
+                        "--database-url",
+                        url,
+                        "--data-dir",
+                        d,
+                        "--pii-key",
+                        &key_hex,
+                    ],
+                )?);
+            }
+        }
+    }
+    let reqs = tokens
+        .into_iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let base = &servers[i % servers.len()].1;
+            (
+                format!("{base}/api/v1/me/offers/{offer}/claims"),
+                Some(t),
+                format!("flash-{i}"),
+            )
+        })
+        .collect();
+    let (lat, statuses, wall) = fire(reqs, true).await?;
+    let won = statuses.iter().filter(|s| **s == 201).count();
+    let sold_out = statuses.iter().filter(|s| **s == 409).count();
+    let other = statuses.len() - won - sold_out;
+    let processes = servers.len();
+    // The SQLite file belongs to one process at a time: stop the servers before counting.
+    drop(servers);
+    let store = open(&target).await?;
+    let coupons: i64 = store
+        .query_one("SELECT COUNT(*) FROM coupon WHERE offer_id = $1", &[&offer])
+        .await?;
+    println!(
+        "flash     {} on {} process(es): {} claimants in {wall:.2} s = {:.0} claims/s, p50 {:.2} ms, p99 {:.2} ms; {won} coupons (201), {sold_out} sold out (409), {other} other; {coupons} coupons in the database for a stock of {stock}: {}",
+        store.backend().as_str(),
+        processes,
+        lat.len(),
+        lat.len() as f64 / wall,
+        pct(&lat, 0.5),
+        pct(&lat, 0.99),
+        if coupons == stock {
+            "0 oversold"
+        } else {
+            "WRONG"
+        }
+    );
+    Ok(())
+}
+
+fn tempfile_dir(dir: &std::path::Path, name: &str) -> Result<String, BoxError> {
+    let d = dir.join(format!("flash-proc-{name}"));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d)?;
+    Ok(d.to_string_lossy().into_owned())
+}
+
+/// Makes the store for `run` (in its own process) and writes the plan: store, key, offer id,
+/// then one session token per member.
+pub async fn prepare(
+    members: u64,
+    stock: i64,
+    postgres: Option<String>,
+    dir: &std::path::Path,
+) -> Result<(), BoxError> {
     // The store: the demo tree with its members, an offer at the root for all of them.
     let target = fresh(&postgres, dir, "bench_flash").await?;
     let store = open(&target).await?;
@@ -207,82 +342,19 @@ pub async fn run(
         .await?;
         tokens.push(token);
     }
-    drop(store);
-
-    // One `zhijia serve` on SQLite; two on PostgreSQL, claims alternating between them.
-    let data_dirs = [tempfile_dir(dir, "a")?, tempfile_dir(dir, "b")?];
-    let mut servers = Vec::new();
-    match &target {
-        zhijia_store::StoreTarget::Sqlite(path) => {
-            let data = path
-                .parent()
-                .ok_or("no data folder")?
-                .to_string_lossy()
-                .into_owned();
-            servers.push(serve(
-                binary,
-                &["--data-dir", &data, "--pii-key", &key_hex],
-            )?);
-        }
-        zhijia_store::StoreTarget::Postgres(url) => {
-            for d in &data_dirs {
-                servers.push(serve(
-                    binary,
-                    &[
-                        "--database-url",
-                        url,
-                        "--data-dir",
-                        d,
-                        "--pii-key",
-                        &key_hex,
-                    ],
-                )?);
-            }
-        }
+    let store_at = match &target {
+        zhijia_store::StoreTarget::Sqlite(path) => path
+            .parent()
+            .ok_or("no data folder")?
+            .to_string_lossy()
+            .into_owned(),
+        zhijia_store::StoreTarget::Postgres(url) => url.clone(),
+    };
+    let mut plan = format!("{store_at}\n{key_hex}\n{offer}\n");
+    for t in &tokens {
+        plan.push_str(t);
+        plan.push('\n');
     }
-    let reqs = tokens
-        .into_iter()
-        .enumerate()
-        .map(|(i, t)| {
-            let base = &servers[i % servers.len()].1;
-            (
-                format!("{base}/api/v1/me/offers/{offer}/claims"),
-                Some(t),
-                format!("flash-{i}"),
-            )
-        })
-        .collect();
-    let (lat, statuses, wall) = fire(reqs, true).await?;
-    let won = statuses.iter().filter(|s| **s == 201).count();
-    let sold_out = statuses.iter().filter(|s| **s == 409).count();
-    let other = statuses.len() - won - sold_out;
-    let processes = servers.len();
-    // The SQLite file belongs to one process at a time: stop the servers before counting.
-    drop(servers);
-    let store = open(&target).await?;
-    let coupons: i64 = store
-        .query_one("SELECT COUNT(*) FROM coupon WHERE offer_id = $1", &[&offer])
-        .await?;
-    println!(
-        "flash     {} on {} process(es): {} claimants in {wall:.2} s = {:.0} claims/s, p50 {:.2} ms, p99 {:.2} ms; {won} coupons (201), {sold_out} sold out (409), {other} other; {coupons} coupons in the database for a stock of {stock}: {}",
-        store.backend().as_str(),
-        processes,
-        lat.len(),
-        lat.len() as f64 / wall,
-        pct(&lat, 0.5),
-        pct(&lat, 0.99),
-        if coupons == stock {
-            "0 oversold"
-        } else {
-            "WRONG"
-        }
-    );
+    std::fs::write(plan_path(dir), plan)?;
     Ok(())
-}
-
-fn tempfile_dir(dir: &std::path::Path, name: &str) -> Result<String, BoxError> {
-    let d = dir.join(format!("flash-proc-{name}"));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d)?;
-    Ok(d.to_string_lossy().into_owned())
 }

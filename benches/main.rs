@@ -80,6 +80,18 @@ enum Cmd {
         #[arg(long, default_value = "target/release/zhijia")]
         binary: String,
     },
+    /// Internal: the data of `flash`, made in a process of its own.
+    #[command(hide = true)]
+    FlashPrepare {
+        #[arg(long)]
+        members: u64,
+        #[arg(long)]
+        stock: i64,
+        #[arg(long)]
+        postgres: Option<String>,
+        #[arg(long)]
+        dir: std::path::PathBuf,
+    },
     /// A bare axum server answering "hello", for the HTTP baseline.
     Hello {
         #[arg(long, default_value = "127.0.0.1:18081")]
@@ -119,6 +131,12 @@ async fn main() -> Result<(), BoxError> {
             dir,
             binary,
         } => flash::run(members, stock, postgres, &dir, &binary).await,
+        Cmd::FlashPrepare {
+            members,
+            stock,
+            postgres,
+            dir,
+        } => flash::prepare(members, stock, postgres, &dir).await,
         Cmd::Hello { listen } => {
             let app = axum::Router::new().route("/", axum::routing::get(|| async { "hello" }));
             let listener = tokio::net::TcpListener::bind(&listen).await?;

@@ -508,6 +508,21 @@ pub async fn claim(
         ));
     }
     let m = member(ctx, phone, now).await?;
+    // Before taking the offer's lock, two answers that cannot change: a claim already made with
+    // this key (keys are unique per member), and a sold-out offer (stock only ever goes down).
+    // In a flash sale most requests end here, without queueing for the lock.
+    if let Some(c) = store::coupon_by_key(ctx.db, m.worker_id, key).await? {
+        if c.offer_id == offer_id {
+            return Ok(claimed_view(c, ctx.keys, now));
+        }
+    }
+    let seen = store::offer(ctx.db, offer_id)
+        .await?
+        .filter(|o| admits(o, &m))
+        .ok_or(AppError::NotFound("优惠"))?;
+    if seen.stock_left == 0 && seen.status == "published" && now >= seen.claim_opens_at {
+        return Err(AppError::Conflict("已抢光".into()));
+    }
     let mut tx = ctx.db.begin().await?;
     let o = store::lock_offer(&mut tx, offer_id)
         .await?

@@ -405,6 +405,11 @@ pub async fn by_key(tx: &mut Tx, worker_id: i64, key: &str) -> Result<Option<Cou
     tx.query_opt(BY_KEY, &[&worker_id, &key]).await
 }
 
+/// The same, outside a transaction (a read before deciding to take the offer's lock).
+pub async fn coupon_by_key(store: &Store, worker_id: i64, key: &str) -> Result<Option<Coupon>> {
+    store.query_opt(BY_KEY, &[&worker_id, &key]).await
+}
+
 pub async fn by_code(store: &Store, code: &str) -> Result<Option<Coupon>> {
     store.query_opt(BY_CODE, &[&code]).await
 }
