@@ -511,10 +511,10 @@ pub async fn claim(
     // Before taking the offer's lock, two answers that cannot change: a claim already made with
     // this key (keys are unique per member), and a sold-out offer (stock only ever goes down).
     // In a flash sale most requests end here, without queueing for the lock.
-    if let Some(c) = store::coupon_by_key(ctx.db, m.worker_id, key).await? {
-        if c.offer_id == offer_id {
-            return Ok(claimed_view(c, ctx.keys, now));
-        }
+    if let Some(c) = store::coupon_by_key(ctx.db, m.worker_id, key).await?
+        && c.offer_id == offer_id
+    {
+        return Ok(claimed_view(c, ctx.keys, now));
     }
     let seen = store::offer(ctx.db, offer_id)
         .await?
