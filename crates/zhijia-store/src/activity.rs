@@ -156,19 +156,7 @@ pub async fn list_subtree(
     limit: i64,
     offset: i64,
 ) -> Result<Page<Activity>> {
-    let upper = path.subtree_upper_bound();
-    let items = store
-        .query(LIST_SUBTREE, &[&path.as_str(), &upper, &limit, &offset])
-        .await?;
-    let total = store
-        .query_one(COUNT_SUBTREE, &[&path.as_str(), &upper])
-        .await?;
-    Ok(Page {
-        items,
-        total,
-        offset,
-        limit,
-    })
+    crate::subtree_page(store, LIST_SUBTREE, COUNT_SUBTREE, path, limit, offset).await
 }
 
 const LIST_FOR_MEMBER: &str = activity_select!(

@@ -73,19 +73,7 @@ pub async fn merchants(
     limit: i64,
     offset: i64,
 ) -> Result<Page<Merchant>> {
-    let upper = scope.subtree_upper_bound();
-    let items = store
-        .query(MERCHANTS, &[&scope.as_str(), &upper, &limit, &offset])
-        .await?;
-    let total = store
-        .query_one(COUNT_MERCHANTS, &[&scope.as_str(), &upper])
-        .await?;
-    Ok(Page {
-        items,
-        total,
-        offset,
-        limit,
-    })
+    crate::subtree_page(store, MERCHANTS, COUNT_MERCHANTS, scope, limit, offset).await
 }
 
 /// Makes a staff account the merchant's (its `merchant_staff` grant is given separately).
@@ -281,19 +269,7 @@ pub async fn offers_of(
     limit: i64,
     offset: i64,
 ) -> Result<Page<Offer>> {
-    let upper = scope.subtree_upper_bound();
-    let items = store
-        .query(OFFERS_OF, &[&scope.as_str(), &upper, &limit, &offset])
-        .await?;
-    let total = store
-        .query_one(COUNT_OFFERS_OF, &[&scope.as_str(), &upper])
-        .await?;
-    Ok(Page {
-        items,
-        total,
-        offset,
-        limit,
-    })
+    crate::subtree_page(store, OFFERS_OF, COUNT_OFFERS_OF, scope, limit, offset).await
 }
 
 /// The offers of one merchant, newest first.

@@ -31,6 +31,29 @@ pub use error::StoreError;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+/// One page of the rows of a subtree: `list` binds the path, its upper bound, the limit and the
+/// offset; `count` the path and its upper bound.
+pub(crate) async fn subtree_page<T: FromRow>(
+    store: &Store,
+    list: &str,
+    count: &str,
+    scope: &zhijia_domain::org::OrgPath,
+    limit: i64,
+    offset: i64,
+) -> Result<Page<T>> {
+    let upper = scope.subtree_upper_bound();
+    let items = store
+        .query(list, &[&scope.as_str(), &upper, &limit, &offset])
+        .await?;
+    let total = store.query_one(count, &[&scope.as_str(), &upper]).await?;
+    Ok(Page {
+        items,
+        total,
+        offset,
+        limit,
+    })
+}
+
 /// One page of a list and the total it was cut from.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Page<T> {

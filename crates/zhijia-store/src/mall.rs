@@ -138,19 +138,7 @@ pub async fn of_subtree(
     limit: i64,
     offset: i64,
 ) -> Result<Page<Item>> {
-    let upper = scope.subtree_upper_bound();
-    let items = store
-        .query(OF_SUBTREE, &[&scope.as_str(), &upper, &limit, &offset])
-        .await?;
-    let total = store
-        .query_one(COUNT_OF_SUBTREE, &[&scope.as_str(), &upper])
-        .await?;
-    Ok(Page {
-        items,
-        total,
-        offset,
-        limit,
-    })
+    crate::subtree_page(store, OF_SUBTREE, COUNT_OF_SUBTREE, scope, limit, offset).await
 }
 
 #[derive(Debug, Clone, serde::Serialize)]

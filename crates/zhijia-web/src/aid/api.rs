@@ -375,7 +375,7 @@ pub async fn ledger_export(
     let ctx = ctx(&state)?;
     let staff = Staff::of(&user);
     let (_, rows, totals) = ledger::export(&ctx, &staff.ctx(), &q).await?;
-    Ok(super::attachment(
+    Ok(crate::membership::xlsx::attachment(
         super::ledger_xlsx(&rows, &totals)?,
         "aid-ledger.xlsx",
     ))

@@ -6,8 +6,6 @@ pub mod console;
 pub mod worker;
 
 use crate::AppState;
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use zhijia_app::AppError;
 use zhijia_app::aid::Ctx;
@@ -113,22 +111,4 @@ pub fn ledger_xlsx(rows: &[EntryView], totals: &Totals) -> Result<Vec<u8>, AppEr
         }
     }
     book.save_to_buffer().map_err(failed)
-}
-
-pub fn attachment(bytes: Vec<u8>, name: &str) -> Response {
-    (
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-            (header::CACHE_CONTROL, "no-store".to_owned()),
-        ],
-        bytes,
-    )
-        .into_response()
 }

@@ -290,7 +290,7 @@ pub async fn settlement_xlsx(
     let staff = Staff::of(&user);
     let s = benefit::settlement(&ctx(&state)?, &staff.ctx(), &month_of(&q)).await?;
     let bytes = super::settlement_xlsx(&s)?;
-    Ok(crate::aid::attachment(
+    Ok(crate::membership::xlsx::attachment(
         bytes,
         &format!("settlement-{}.xlsx", s.month),
     ))

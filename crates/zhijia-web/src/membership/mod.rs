@@ -5,7 +5,7 @@
 pub mod api;
 pub mod console;
 pub mod pages;
-mod xlsx;
+pub(crate) mod xlsx;
 
 use crate::AppState;
 use crate::auth::StaffUser;

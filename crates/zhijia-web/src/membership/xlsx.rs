@@ -62,6 +62,8 @@ pub fn roster(e: &Export) -> Result<Vec<u8>, AppError> {
     book.save_to_buffer().map_err(failed)
 }
 
+/// An XLSX workbook as a download (roster export, aid ledger, merchant settlement); never
+/// cached, since every one holds personal or financial data.
 pub fn attachment(bytes: Vec<u8>, name: &str) -> Response {
     (
         [
