@@ -404,7 +404,13 @@ async fn member(ctx: &Ctx<'_>, phone: &str, now: DateTime<Utc>) -> Result<Member
         .await?
         .ok_or(AppError::NotFound("所在工会"))?;
     let days = (crate::today(now) - m.joined_on).num_days();
-    let tags = rules::tags_of(w.gig_occupation.as_deref(), days, m.status == "retired");
+    let honoured = zhijia_store::model_worker::is_honoured(ctx.db, w.id).await?;
+    let tags = rules::tags_of(
+        w.gig_occupation.as_deref(),
+        days,
+        m.status == "retired",
+        honoured,
+    );
     // Where they work is where their union is (a gig worker's industry union is the city's).
     let region = org.region_code.clone();
     Ok(Member {

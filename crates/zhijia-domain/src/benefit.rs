@@ -37,6 +37,8 @@ state_enum! {
         /// Joined within the last 90 days.
         NewMember = "new_member", "新会员";
         Retired = "retired", "退休会员";
+        /// Holds a model-worker honour (劳模) recorded by a union.
+        ModelWorker = "model_worker", "劳模";
     }
 }
 
@@ -114,6 +116,7 @@ pub fn tags_of(
     gig_occupation: Option<&str>,
     joined_days_ago: i64,
     retired: bool,
+    model_worker: bool,
 ) -> Vec<MemberTag> {
     let mut tags = Vec::new();
     if let Some(g) = gig_occupation.filter(|g| !g.is_empty()) {
@@ -131,6 +134,9 @@ pub fn tags_of(
     }
     if retired {
         tags.push(MemberTag::Retired);
+    }
+    if model_worker {
+        tags.push(MemberTag::ModelWorker);
     }
     tags
 }
@@ -219,12 +225,12 @@ mod tests {
         };
         let rider = MemberFacts {
             region: Some("440106".into()),
-            tags: tags_of(Some("food_delivery"), 400, false),
+            tags: tags_of(Some("food_delivery"), 400, false, false),
         };
         assert!(outdoor_gz.admits(&rider));
         let clerk = MemberFacts {
             region: Some("440106".into()),
-            tags: tags_of(None, 400, false),
+            tags: tags_of(None, 400, false, false),
         };
         assert!(!outdoor_gz.admits(&clerk));
         let shenzhen_rider = MemberFacts {
@@ -244,15 +250,15 @@ mod tests {
     #[test]
     fn tags_come_from_the_record() {
         assert_eq!(
-            tags_of(Some("courier"), 10, false),
+            tags_of(Some("courier"), 10, false, false),
             vec![MemberTag::Gig, MemberTag::Outdoor, MemberTag::NewMember]
         );
         assert_eq!(
-            tags_of(Some("livestreamer"), 200, true),
-            vec![MemberTag::Gig, MemberTag::Retired]
+            tags_of(Some("livestreamer"), 200, true, true),
+            vec![MemberTag::Gig, MemberTag::Retired, MemberTag::ModelWorker]
         );
         assert!(
-            tags_of(None, 90, false).is_empty(),
+            tags_of(None, 90, false, false).is_empty(),
             "90 days is no longer new"
         );
     }

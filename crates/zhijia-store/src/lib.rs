@@ -19,6 +19,7 @@ pub mod job;
 pub mod mall;
 pub mod membership;
 pub mod migrate;
+pub mod model_worker;
 pub mod org;
 pub mod points;
 pub mod session;
