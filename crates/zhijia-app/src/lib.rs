@@ -4,6 +4,7 @@
 pub mod activity;
 pub mod aid;
 pub mod attachment;
+pub mod audience;
 pub mod audit;
 pub mod benefit;
 pub mod case;

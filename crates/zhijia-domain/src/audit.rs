@@ -81,6 +81,12 @@ pub mod action {
     pub const OFFER_PUBLISHED: &str = "offer.published";
     pub const OFFER_WITHDRAWN: &str = "offer.withdrawn";
     pub const COUPON_REDEEMED: &str = "coupon.redeemed";
+    pub const OFFER_PROPOSED: &str = "offer.proposed";
+    pub const OFFER_PROPOSAL_APPROVED: &str = "offer_proposal.approved";
+    pub const OFFER_PROPOSAL_REJECTED: &str = "offer_proposal.rejected";
+    pub const OFFER_PROPOSAL_CANCELLED: &str = "offer_proposal.cancelled";
+    pub const SHOP_ADDED: &str = "shop.added";
+    pub const SHOP_REMOVED: &str = "shop.removed";
     pub const MALL_ITEM_CREATED: &str = "mall.item_created";
     pub const CASE_FILED: &str = "case.filed";
     pub const CASE_ACCEPTED: &str = "case.accepted";

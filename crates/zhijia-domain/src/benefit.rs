@@ -68,6 +68,38 @@ pub struct Audience {
 }
 
 impl Audience {
+    /// Reads an audience as typed: a region code prefix of 2, 4 or 6 digits (blank for any) and
+    /// tag names (`gig`, `outdoor`, `new_member`, `retired`, `model_worker`).
+    pub fn parse(region: Option<&str>, tags: &[String]) -> Result<Self, ValidationError> {
+        let region = match region.map(str::trim) {
+            None | Some("") => None,
+            Some(r)
+                if r.len() <= 6 && r.len() % 2 == 0 && r.bytes().all(|b| b.is_ascii_digit()) =>
+            {
+                Some(r.to_owned())
+            }
+            Some(_) => {
+                return Err(ValidationError::new(
+                    "audience_region",
+                    "地区应为行政区划代码的前2、4或6位",
+                ));
+            }
+        };
+        let mut parsed = Vec::new();
+        for t in tags.iter().map(|t| t.trim()).filter(|t| !t.is_empty()) {
+            let tag = MemberTag::parse(t).ok_or_else(|| {
+                ValidationError::new("audience_tags", format!("未知的会员标签：{t}"))
+            })?;
+            if !parsed.contains(&tag) {
+                parsed.push(tag);
+            }
+        }
+        Ok(Audience {
+            region,
+            tags: parsed,
+        })
+    }
+
     /// Reads the stored form: region prefix and a comma list of tags.
     pub fn from_stored(region: Option<&str>, tags: Option<&str>) -> Self {
         Audience {
@@ -111,6 +143,18 @@ pub struct MemberFacts {
     pub tags: Vec<MemberTag>,
 }
 
+impl MemberFacts {
+    /// The tags as `,gig,outdoor,`: what a store query matches an audience's tags against.
+    pub fn tags_delimited(&self) -> String {
+        let mut s = String::from(",");
+        for t in &self.tags {
+            s.push_str(t.as_str());
+            s.push(',');
+        }
+        s
+    }
+}
+
 /// The tags a member's record gives them.
 pub fn tags_of(
     gig_occupation: Option<&str>,
@@ -139,6 +183,36 @@ pub fn tags_of(
         tags.push(MemberTag::ModelWorker);
     }
     tags
+}
+
+/// A shop's place as typed: both coordinates or neither, GCJ-02 degrees (what Chinese map
+/// services show) within China's extent, so a swapped pair or a typo is caught at once.
+pub fn coordinates(
+    longitude: Option<f64>,
+    latitude: Option<f64>,
+) -> Result<Option<(f64, f64)>, ValidationError> {
+    match (longitude, latitude) {
+        (None, None) => Ok(None),
+        (Some(lng), Some(lat)) => {
+            if !(73.0..=135.5).contains(&lng) {
+                return Err(ValidationError::new(
+                    "longitude",
+                    "经度应在73到135.5之间(东经，国内地图坐标)",
+                ));
+            }
+            if !(3.5..=53.6).contains(&lat) {
+                return Err(ValidationError::new(
+                    "latitude",
+                    "纬度应在3.5到53.6之间(北纬，国内地图坐标)",
+                ));
+            }
+            Ok(Some((lng, lat)))
+        }
+        _ => Err(ValidationError::new(
+            "longitude",
+            "经度和纬度须同时填写，或都不填",
+        )),
+    }
 }
 
 /// Why a claim is refused before stock is even looked at.
@@ -242,6 +316,23 @@ mod tests {
             Audience::default().admits(&clerk),
             "no limits: the whole subtree"
         );
+        let typed = Audience::parse(
+            Some(" 4401 "),
+            &[
+                "outdoor".into(),
+                " ".into(),
+                "outdoor".into(),
+                "model_worker".into(),
+            ],
+        )
+        .unwrap();
+        assert_eq!(typed.region.as_deref(), Some("4401"));
+        assert_eq!(typed.tags, vec![MemberTag::Outdoor, MemberTag::ModelWorker]);
+        assert!(Audience::parse(Some("441"), &[]).is_err(), "odd length");
+        assert!(Audience::parse(Some("44a1"), &[]).is_err());
+        assert!(Audience::parse(None, &["vip".into()]).is_err());
+        assert_eq!(Audience::parse(Some(""), &[]).unwrap(), Audience::default());
+        assert_eq!(rider.tags_delimited(), ",gig,outdoor,");
         let stored = Audience::from_stored(Some("4401"), Some("outdoor,retired,bogus"));
         assert_eq!(stored.tags, vec![MemberTag::Outdoor, MemberTag::Retired]);
         assert_eq!(stored.tags_stored().as_deref(), Some("outdoor,retired"));
@@ -261,6 +352,28 @@ mod tests {
             tags_of(None, 90, false, false).is_empty(),
             "90 days is no longer new"
         );
+    }
+
+    #[test]
+    fn coordinates_come_in_pairs_inside_china() {
+        assert_eq!(coordinates(None, None).unwrap(), None);
+        assert_eq!(
+            coordinates(Some(113.3245), Some(23.1064)).unwrap(),
+            Some((113.3245, 23.1064))
+        );
+        assert_eq!(
+            coordinates(Some(23.1064), Some(113.3245))
+                .unwrap_err()
+                .field,
+            "longitude",
+            "swapped"
+        );
+        assert_eq!(
+            coordinates(Some(113.3), Some(-23.1)).unwrap_err().field,
+            "latitude"
+        );
+        assert!(coordinates(Some(113.3), None).is_err());
+        assert!(coordinates(Some(f64::NAN), Some(23.1)).is_err());
     }
 
     #[test]

@@ -33,6 +33,10 @@ pub struct Activity {
     pub registration_opens_at: DateTime<Utc>,
     pub registration_closes_at: DateTime<Utc>,
     pub capacity: i64,
+    /// A region code prefix the member's union must be in, if any.
+    pub audience_region: Option<String>,
+    /// Member tags (comma list), any of which admits, if any.
+    pub audience_tags: Option<String>,
     pub status: String,
     pub registered: i64,
     pub waiting: i64,
@@ -54,6 +58,8 @@ impl FromRow for Activity {
             registration_opens_at: row.get("registration_opens_at")?,
             registration_closes_at: row.get("registration_closes_at")?,
             capacity: row.get("capacity")?,
+            audience_region: row.get("audience_region")?,
+            audience_tags: row.get("audience_tags")?,
             status: row.get("status")?,
             registered: row.get("registered")?,
             waiting: row.get("waiting")?,
@@ -67,7 +73,7 @@ macro_rules! activity_select {
         concat!(
             "SELECT a.id, a.org_id, o.name AS org_name, o.path AS org_path, a.title, \
              a.description, a.place, a.starts_at, a.ends_at, a.registration_opens_at, \
-             a.registration_closes_at, a.capacity, a.status, \
+             a.registration_closes_at, a.capacity, a.audience_region, a.audience_tags, a.status, \
              (SELECT COUNT(*) FROM registration r WHERE r.activity_id = a.id AND r.status = 'registered') AS registered, \
              (SELECT COUNT(*) FROM registration r WHERE r.activity_id = a.id AND r.status = 'waiting') AS waiting, \
              (SELECT COUNT(*) FROM registration r WHERE r.activity_id = a.id AND r.checked_in_at IS NOT NULL) AS checked_in \
@@ -87,12 +93,15 @@ pub struct NewActivity<'a> {
     pub registration_opens_at: DateTime<Utc>,
     pub registration_closes_at: DateTime<Utc>,
     pub capacity: i64,
+    pub audience_region: Option<&'a str>,
+    pub audience_tags: Option<&'a str>,
     pub created_by: Option<i64>,
 }
 
 const INSERT: &str = "INSERT INTO activity (org_id, title, description, place, starts_at, ends_at, \
-     registration_opens_at, registration_closes_at, capacity, status, created_by, created_at) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'open', $10, $11) RETURNING id";
+     registration_opens_at, registration_closes_at, capacity, audience_region, audience_tags, \
+     status, created_by, created_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'open', $12, $13) RETURNING id";
 
 pub async fn insert(tx: &mut Tx, a: &NewActivity<'_>) -> Result<i64> {
     tx.query_one(
@@ -107,6 +116,8 @@ pub async fn insert(tx: &mut Tx, a: &NewActivity<'_>) -> Result<i64> {
             &a.registration_opens_at,
             &a.registration_closes_at,
             &a.capacity,
+            &a.audience_region,
+            &a.audience_tags,
             &a.created_by,
             &Utc::now(),
         ],
@@ -159,28 +170,69 @@ pub async fn list_subtree(
     crate::subtree_page(store, LIST_SUBTREE, COUNT_SUBTREE, path, limit, offset).await
 }
 
-const LIST_FOR_MEMBER: &str = activity_select!(
-    "WHERE substr(CAST($1 AS TEXT), 1, length(o.path)) = o.path AND a.status = 'open' \
-     AND a.ends_at > $2 ORDER BY a.starts_at, a.id LIMIT $3 OFFSET $4"
-);
-const COUNT_FOR_MEMBER: &str = "SELECT COUNT(*) FROM activity a JOIN org o ON o.id = a.org_id \
-     WHERE substr(CAST($1 AS TEXT), 1, length(o.path)) = o.path AND a.status = 'open' \
-     AND a.ends_at > $2";
+/// The audience condition of a member's list: the union at `$1` is in the activity's union's
+/// subtree, the member's region (`region`, a placeholder) starts with the activity's region
+/// prefix, and one of the member's tags (`tags`, as `,gig,outdoor,`) is among the activity's.
+/// The tags are matched one by one from the fixed list, so the query stays plain SQL on both
+/// backends.
+fn member_condition(region: &str, tags: &str) -> String {
+    let member_tags = tags;
+    let tags: Vec<String> = zhijia_domain::benefit::MemberTag::ALL
+        .iter()
+        .map(|t| {
+            let t = t.as_str();
+            format!(
+                "(',' || a.audience_tags || ',' LIKE '%,{t},%' \
+                 AND CAST({member_tags} AS TEXT) LIKE '%,{t},%')"
+            )
+        })
+        .collect();
+    format!(
+        "substr(CAST($1 AS TEXT), 1, length(o.path)) = o.path AND a.status = 'open' \
+         AND a.ends_at > $2 \
+         AND (a.audience_region IS NULL \
+              OR substr(CAST({region} AS TEXT), 1, length(a.audience_region)) = a.audience_region) \
+         AND (a.audience_tags IS NULL OR {})",
+        tags.join(" OR ")
+    )
+}
 
-/// Open activities not yet over whose audience includes a member of the union at `path`: those
-/// made by that union or any union above it. Soonest first.
+static LIST_FOR_MEMBER: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "{} WHERE {} ORDER BY a.starts_at, a.id LIMIT $3 OFFSET $4",
+        activity_select!(""),
+        member_condition("$5", "$6")
+    )
+});
+static COUNT_FOR_MEMBER: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "SELECT COUNT(*) FROM activity a JOIN org o ON o.id = a.org_id WHERE {}",
+        member_condition("$3", "$4")
+    )
+});
+
+/// Open activities not yet over whose audience includes a member of the union at `path`
+/// working in `region` with `tags` (as `,gig,outdoor,`): made by that union or a union above
+/// it, for any region or the member's, for any member or one of the member's tags. Soonest
+/// first.
 pub async fn list_for_member(
     store: &Store,
     path: &OrgPath,
+    region: &str,
+    tags: &str,
     now: DateTime<Utc>,
     limit: i64,
     offset: i64,
 ) -> Result<Page<Activity>> {
+    let path = path.as_str();
     let items = store
-        .query(LIST_FOR_MEMBER, &[&path.as_str(), &now, &limit, &offset])
+        .query(
+            &LIST_FOR_MEMBER,
+            &[&path, &now, &limit, &offset, &region, &tags],
+        )
         .await?;
     let total = store
-        .query_one(COUNT_FOR_MEMBER, &[&path.as_str(), &now])
+        .query_one(&COUNT_FOR_MEMBER, &[&path, &now, &region, &tags])
         .await?;
     Ok(Page {
         items,

@@ -6,6 +6,7 @@ mod activity;
 mod aid;
 mod assets;
 mod attachment;
+mod audience;
 mod audit;
 mod auth;
 mod benefit;
@@ -146,8 +147,11 @@ pub fn app(state: AppState) -> Router {
         .merge(membership::api::routes())
         .merge(case::api::routes())
         .merge(benefit::api::routes())
+        .merge(benefit::merchant_api::routes())
+        .merge(benefit::merchant::routes())
         .merge(benefit::pages::routes())
         .merge(benefit::console::routes())
+        .merge(benefit::console_shops::routes())
         .merge(mall::routes())
         .merge(case::pages::routes())
         .merge(case::console::routes())

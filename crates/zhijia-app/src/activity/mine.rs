@@ -3,32 +3,29 @@
 //! their registrations with the registration QR, and nothing of anyone else's.
 
 use super::{Ctx, token_key};
+use crate::audience::Member;
 use crate::{AppError, Result};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use zhijia_domain::activity::{self as rules, REGISTRATION_TOKEN, RegistrationStatus};
+use zhijia_domain::benefit::Audience;
 use zhijia_store::Page;
 use zhijia_store::activity::{self as store, Activity, Registration};
-use zhijia_store::org::Org;
-use zhijia_store::worker::Worker;
 
-/// The signed-in worker as a member: their record and their current union. Without a record or
-/// a current membership, activities are closed to them (403).
-pub async fn member_of(ctx: &Ctx<'_>, phone: &str) -> Result<(Worker, Org)> {
-    let refused = || AppError::Forbidden("只有工会会员可以报名参加工会活动，请先申请入会".into());
-    let worker = zhijia_store::worker::find_by_phone(ctx.db, phone)
-        .await?
-        .ok_or_else(refused)?;
-    let m = zhijia_store::membership::current(ctx.db, worker.id)
-        .await?
-        .ok_or_else(refused)?;
-    let org = zhijia_store::org::get(ctx.db, m.org_id)
-        .await?
-        .ok_or(AppError::NotFound("工会"))?;
-    Ok((worker, org))
+/// The signed-in worker as a member: their record, their current union and what the audience
+/// rules look at. Without a record or a current membership, activities are closed to them (403).
+pub async fn member_of(ctx: &Ctx<'_>, phone: &str, now: DateTime<Utc>) -> Result<Member> {
+    crate::audience::member(
+        ctx.db,
+        phone,
+        now,
+        "只有工会会员可以报名参加工会活动，请先申请入会",
+    )
+    .await
 }
 
-/// The open activities whose audience includes the worker's union, soonest first.
+/// The open activities whose audience includes the worker (their union, region and tags),
+/// soonest first.
 pub async fn available(
     ctx: &Ctx<'_>,
     phone: &str,
@@ -36,9 +33,18 @@ pub async fn available(
     limit: Option<i64>,
     offset: Option<i64>,
 ) -> Result<Page<Activity>> {
-    let (_, org) = member_of(ctx, phone).await?;
+    let m = member_of(ctx, phone, now).await?;
     let (limit, offset) = crate::page_bounds(limit, offset, 50);
-    Ok(store::list_for_member(ctx.db, &org.path, now, limit, offset).await?)
+    Ok(store::list_for_member(
+        ctx.db,
+        &m.org.path,
+        m.facts.region.as_deref().unwrap_or_default(),
+        &m.facts.tags_delimited(),
+        now,
+        limit,
+        offset,
+    )
+    .await?)
 }
 
 /// One's own registration, as the worker sees it.
@@ -97,10 +103,16 @@ pub struct ActivityForMe {
     pub closed_reason: Option<&'static str>,
 }
 
-async fn in_audience(ctx: &Ctx<'_>, org: &Org, id: i64) -> Result<Activity> {
+/// The activity if the member is in its audience; "not found" otherwise, so an activity for
+/// others is not even known to exist.
+async fn in_audience(ctx: &Ctx<'_>, m: &Member, id: i64) -> Result<Activity> {
     store::get(ctx.db, id)
         .await?
-        .filter(|a| a.org_path.contains(&org.path))
+        .filter(|a| {
+            a.org_path.contains(&m.org.path)
+                && Audience::from_stored(a.audience_region.as_deref(), a.audience_tags.as_deref())
+                    .admits(&m.facts)
+        })
         .ok_or(AppError::NotFound("活动"))
 }
 
@@ -117,9 +129,9 @@ pub async fn activity(
     id: i64,
     now: DateTime<Utc>,
 ) -> Result<ActivityForMe> {
-    let (worker, org) = member_of(ctx, phone).await?;
-    let activity = in_audience(ctx, &org, id).await?;
-    let registration = match store::live_of_read(ctx.db, id, worker.id).await? {
+    let m = member_of(ctx, phone, now).await?;
+    let activity = in_audience(ctx, &m, id).await?;
+    let registration = match store::live_of_read(ctx.db, id, m.worker.id).await? {
         Some(r) => Some(view(ctx, r, Some(activity.ends_at)).await?),
         None => None,
     };
@@ -139,8 +151,9 @@ pub async fn register(
     id: i64,
     now: DateTime<Utc>,
 ) -> Result<MyRegistration> {
-    let (worker, org) = member_of(ctx, phone).await?;
-    in_audience(ctx, &org, id).await?;
+    let m = member_of(ctx, phone, now).await?;
+    in_audience(ctx, &m, id).await?;
+    let worker = m.worker;
     let mut tx = ctx.db.begin().await?;
     if !store::lock(&mut tx, id).await? {
         return Err(AppError::NotFound("活动"));
@@ -178,8 +191,9 @@ pub async fn register(
 /// Cancels the worker's registration before the start. A freed seat goes to the first on the
 /// waiting list (only the first), who gets an inbox message and an SMS.
 pub async fn cancel(ctx: &Ctx<'_>, phone: &str, id: i64, now: DateTime<Utc>) -> Result<()> {
-    let (worker, org) = member_of(ctx, phone).await?;
-    in_audience(ctx, &org, id).await?;
+    let m = member_of(ctx, phone, now).await?;
+    in_audience(ctx, &m, id).await?;
+    let worker = m.worker;
     let mut tx = ctx.db.begin().await?;
     store::lock(&mut tx, id).await?;
     let a = store::get_in(&mut tx, id)

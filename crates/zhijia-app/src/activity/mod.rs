@@ -75,6 +75,13 @@ pub struct ActivityInput {
     #[serde(default)]
     pub registration_closes_at: Option<DateTime<Utc>>,
     pub capacity: i64,
+    /// A region code prefix (2, 4 or 6 digits) the member's union must be in; none for any.
+    #[serde(default)]
+    pub audience_region: Option<String>,
+    /// Member tags, any of which admits: `gig`, `outdoor`, `new_member`, `retired`,
+    /// `model_worker`; none for every member of the subtree.
+    #[serde(default)]
+    pub audience_tags: Vec<String>,
 }
 
 impl ActivityInput {
@@ -114,6 +121,11 @@ pub async fn create(
         other => other,
     })?;
     let a = input.to_domain().validate(now)?;
+    let audience = zhijia_domain::benefit::Audience::parse(
+        input.audience_region.as_deref(),
+        &input.audience_tags,
+    )?;
+    let tags = audience.tags_stored();
     let mut tx = ctx.db.begin().await?;
     let id = store::insert(
         &mut tx,
@@ -127,6 +139,8 @@ pub async fn create(
             registration_opens_at: a.registration_opens_at,
             registration_closes_at: a.registration_closes_at,
             capacity: a.capacity,
+            audience_region: audience.region.as_deref(),
+            audience_tags: tags.as_deref(),
             created_by: staff.staff_id(),
         },
     )

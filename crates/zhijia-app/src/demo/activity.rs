@@ -71,6 +71,8 @@ async fn add_samples(db: &Store, keys: &PiiKeys) -> Result<()> {
             registration_opens_at: None,
             registration_closes_at: None,
             capacity: 3,
+            audience_region: None,
+            audience_tags: Vec::new(),
         },
         now,
     )
@@ -91,6 +93,28 @@ async fn add_samples(db: &Store, keys: &PiiKeys) -> Result<()> {
             registration_opens_at: None,
             registration_closes_at: None,
             capacity: 20,
+            audience_region: None,
+            audience_tags: Vec::new(),
+        },
+        now,
+    )
+    .await?;
+    // For outdoor workers only: riders and couriers see it, office workers do not.
+    activity::create(
+        &ctx,
+        &staff,
+        &ActivityInput {
+            org_id: union.id.0,
+            title: "夏送清凉·户外劳动者健康义诊".into(),
+            description: "为快递员、外卖骑手和网约车司机免费量血压、测血糖，发放防暑药品。".into(),
+            place: "工会驿站".into(),
+            starts_at: now + Duration::days(3),
+            ends_at: now + Duration::days(3) + Duration::hours(4),
+            registration_opens_at: None,
+            registration_closes_at: None,
+            capacity: 50,
+            audience_region: None,
+            audience_tags: vec!["outdoor".into()],
         },
         now,
     )

@@ -1,9 +1,12 @@
 //! Demo benefits: two merchants of a district, offers in every state, points-mall items (open, opening in two days,
 //! sold out, draft, withdrawn, for outdoor workers only), coupons claimed by members of a union
-//! there, one redeemed. The merchant's cashier signs in as `demo.merchant` with the demo
+//! there, one redeemed; shops with coordinates; the cinema's proposals (waiting, approved for
+//! model workers, rejected). The merchant's cashier signs in as `demo.merchant` with the demo
 //! password. Made through the use cases.
 
-use crate::benefit::{self, Ctx, MerchantInput, OfferInput};
+use crate::benefit::proposal::{self, Approval};
+use crate::benefit::shop::{self, ShopInput};
+use crate::benefit::{self, Ctx, MerchantInput, OfferInput, OfferTerms};
 use crate::membership::StaffCtx;
 use crate::{AppError, Result};
 use chrono::{Duration, Utc};
@@ -260,5 +263,91 @@ async fn add_samples(db: &Store, keys: &PiiKeys) -> Result<()> {
         };
         benefit::redeem(&ctx, &staff, first, now).await?;
     }
+    let cashier_staff = StaffCtx {
+        actor: &cashier,
+        grants: &cashier_grants,
+    };
+    // Shops with their map coordinates (GCJ-02), one added by the cinema itself.
+    for (merchant, name, address, at, by_merchant) in [
+        (
+            cinema,
+            "职工影城(人民路店)",
+            "人民路88号",
+            Some((113.2644, 23.1291)),
+            false,
+        ),
+        (
+            cinema,
+            "职工影城(江南店)",
+            "江南大道中168号",
+            Some((113.2718, 23.0964)),
+            true,
+        ),
+        (canteen, "工会爱心早餐店", "工业大道12号", None, false),
+    ] {
+        let input = ShopInput {
+            name: name.into(),
+            address: address.into(),
+            longitude: at.map(|(lng, _)| lng),
+            latitude: at.map(|(_, lat)| lat),
+        };
+        let who = if by_merchant { &cashier_staff } else { &editor };
+        shop::add(&ctx, who, merchant, &input, now).await?;
+    }
+    // The cinema proposes offers: one waits for the district's decision, one was approved into
+    // a published offer for model workers, one was rejected with a reason.
+    let terms = |title: &str, kind: &str, value, stock| OfferTerms {
+        title: title.into(),
+        description: "商户提报".into(),
+        kind: kind.into(),
+        value,
+        stock,
+        per_member_limit: 1,
+        claim_opens_at: None,
+        claim_closes_at: Some(now + Duration::days(20)),
+        valid_days: 15,
+    };
+    proposal::propose(
+        &ctx,
+        &cashier_staff,
+        &terms("周末观影立减10元", "fixed_amount", 1000, 300),
+        now,
+    )
+    .await?;
+    let honour = proposal::propose(
+        &ctx,
+        &cashier_staff,
+        &terms("劳模专场免费观影", "free_item", 0, 50),
+        now,
+    )
+    .await?;
+    proposal::approve(
+        &ctx,
+        &editor,
+        honour,
+        &Approval {
+            org: Some(county.id.0),
+            audience_region: None,
+            audience_tags: vec!["model_worker".into()],
+            publish: true,
+        },
+        now,
+    )
+    .await?;
+    let too_much = proposal::propose(
+        &ctx,
+        &cashier_staff,
+        &terms("全场1折", "discount", 10, 100_000),
+        now,
+    )
+    .await?;
+    proposal::reject(
+        &ctx,
+        &editor,
+        too_much,
+        "折扣过大且数量过多，请核实商户承受能力后重新提报",
+        now,
+    )
+    .await?;
     Ok(())
 }

@@ -4,6 +4,7 @@
 //! typed (status 422).
 
 use super::ctx;
+use crate::audience::AudienceFields;
 use crate::auth::{StaffUser, csrf_refused};
 use crate::membership::{Staff, parse_id};
 use crate::org::pages::{Pager, UserBar};
@@ -18,6 +19,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
+use std::collections::HashMap;
 use zhijia_app::AppError;
 use zhijia_app::activity::{self, ActivityInput, Detail};
 use zhijia_domain::activity::parse_local;
@@ -48,6 +50,9 @@ pub struct CreateForm {
     registration_closes_at: String,
     capacity: String,
     description: String,
+    /// The audience fields (`audience_region`, `tag_<tag>`).
+    #[serde(flatten)]
+    audience: HashMap<String, String>,
 }
 
 #[derive(Template)]
@@ -58,6 +63,7 @@ struct ListPage {
     items: Vec<Activity>,
     pager: Pager,
     form: CreateForm,
+    audience: AudienceFields,
     error: Option<String>,
 }
 
@@ -96,6 +102,7 @@ async fn list_page(
         ),
         org_name: org.name,
         items: list.items,
+        audience: AudienceFields::of_form(&form.audience),
         form,
         error,
     })
@@ -136,6 +143,8 @@ fn input_of(f: &CreateForm) -> Result<ActivityInput, AppError> {
         registration_opens_at: None,
         registration_closes_at: closes,
         capacity: number("capacity", "名额", &f.capacity)?,
+        audience_region: f.audience.get("audience_region").cloned(),
+        audience_tags: crate::audience::tags_of_form(&f.audience),
     })
 }
 

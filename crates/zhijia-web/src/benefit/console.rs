@@ -2,6 +2,7 @@
 //! publish, withdraw, follow the stock).
 
 use super::{ctx, value_label};
+use crate::audience::AudienceFields;
 use crate::auth::{StaffUser, csrf_refused};
 use crate::membership::{Staff, parse_id};
 use crate::org::pages::{Pager, UserBar};
@@ -18,8 +19,10 @@ use chrono::{NaiveDateTime, TimeZone, Utc};
 use serde::Deserialize;
 use std::collections::HashMap;
 use zhijia_app::AppError;
+use zhijia_app::benefit::proposal::{self, Approval};
 use zhijia_app::benefit::{self, MerchantInput, OfferInput};
 use zhijia_store::benefit::{Merchant, Offer};
+use zhijia_store::offer_proposal::Proposal;
 
 const PER_PAGE: i64 = 30;
 
@@ -28,6 +31,8 @@ const PER_PAGE: i64 = 30;
 pub struct PageQuery {
     org: Option<i64>,
     page: Option<i64>,
+    /// The page of the waiting proposals.
+    ppage: Option<i64>,
 }
 
 #[derive(Template)]
@@ -39,8 +44,12 @@ struct OffersPage {
     offers: Vec<Offer>,
     merchants: Vec<Merchant>,
     pager: Pager,
+    /// Proposals waiting for a decision, oldest first, and their pager.
+    proposals: Vec<Proposal>,
+    proposals_pager: Pager,
     error: Option<String>,
     typed: HashMap<String, String>,
+    audience: AudienceFields,
     /// A merchant's first password, shown once after its account is made.
     password: Option<String>,
 }
@@ -48,6 +57,9 @@ struct OffersPage {
 impl OffersPage {
     fn value(&self, o: &Offer) -> String {
         value_label(&o.kind, o.value)
+    }
+    fn value_of(&self, kind: &str, value: &i64) -> String {
+        value_label(kind, *value)
     }
     fn status(&self, s: &str) -> &'static str {
         zhijia_domain::benefit::OfferStatus::parse(s)
@@ -77,12 +89,24 @@ async fn page(
     let (org, offers) = benefit::offers(&c, &staff.ctx(), q.org, Some(limit), Some(offset)).await?;
     let (_, merchants) =
         benefit::merchants(&c, &staff.ctx(), Some(org.id.0), Some(200), None).await?;
+    let (pp, plimit, poffset) = crate::pages::page_window(q.ppage, PER_PAGE);
+    let (_, proposals) = zhijia_app::benefit::proposal::waiting(
+        &c,
+        &staff.ctx(),
+        Some(org.id.0),
+        Some(plimit),
+        Some(poffset),
+    )
+    .await?;
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
         StatusCode::OK
     };
     let base = format!("/console/offers?org={}&", org.id.0);
+    // The pager template names its parameter `page`; the proposals' pager carries the offers'
+    // page in its base and swaps the name by its own base.
+    let proposals_base = format!("/console/offers?org={}&page={}&p", org.id.0, p);
     Ok((
         status,
         render(&OffersPage {
@@ -92,7 +116,10 @@ async fn page(
             pager: Pager::new(p, offers.total, base),
             offers: offers.items,
             merchants: merchants.items,
+            proposals_pager: Pager::new(pp, proposals.total, proposals_base),
+            proposals: proposals.items,
             error,
+            audience: AudienceFields::of_form(&typed),
             typed,
             password,
         }),
@@ -110,7 +137,7 @@ async fn offers(
 }
 
 /// Reads `YYYY-MM-DDTHH:MM` from a datetime-local field as Beijing time.
-fn beijing(field: &'static str, v: &str) -> Result<Option<chrono::DateTime<Utc>>, AppError> {
+pub fn beijing(field: &'static str, v: &str) -> Result<Option<chrono::DateTime<Utc>>, AppError> {
     let v = v.trim();
     if v.is_empty() {
         return Ok(None);
@@ -122,14 +149,14 @@ fn beijing(field: &'static str, v: &str) -> Result<Option<chrono::DateTime<Utc>>
     ))
 }
 
-fn number(field: &'static str, what: &str, v: &str) -> Result<i64, AppError> {
+pub fn number(field: &'static str, what: &str, v: &str) -> Result<i64, AppError> {
     v.trim()
         .parse()
         .map_err(|_| AppError::invalid(field, format!("{what}应为整数")))
 }
 
 /// Yuan as typed ("12.50") into fen, exactly.
-fn fen(v: &str) -> Result<i64, AppError> {
+pub fn fen(v: &str) -> Result<i64, AppError> {
     zhijia_domain::aid::parse_yuan("value", v).map_err(AppError::from)
 }
 
@@ -166,15 +193,7 @@ async fn create(
             claim_closes_at: beijing("claim_closes_at", &get("claim_closes_at"))?,
             valid_days: number("valid_days", "有效天数", &get("valid_days"))?,
             audience_region: Some(get("audience_region")),
-            audience_tags: f
-                .get("audience_tags")
-                .map(|t| {
-                    t.split([',', '，', ' '])
-                        .filter(|x| !x.is_empty())
-                        .map(str::to_owned)
-                        .collect()
-                })
-                .unwrap_or_default(),
+            audience_tags: crate::audience::tags_of_form(&f),
             publish: f.contains_key("publish"),
         };
         let staff = Staff::of(&user);
@@ -188,7 +207,10 @@ async fn create(
         ))
         .into_response()),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict(_) | AppError::NotFound(_))) => {
-            let q = PageQuery { org, page: None };
+            let q = PageQuery {
+                org,
+                ..PageQuery::default()
+            };
             page(&state, &user, q, Some(e.to_string()), f, None).await
         }
         Err(e) => Err(e.into()),
@@ -270,7 +292,10 @@ async fn register_merchant(
         address: get("address"),
     };
     let staff = Staff::of(&user);
-    let q = PageQuery { org, page: None };
+    let q = PageQuery {
+        org,
+        ..PageQuery::default()
+    };
     match benefit::register_merchant(&ctx(&state)?, &staff.ctx(), &input, Utc::now()).await {
         Ok(_) => page(&state, &user, q, None, HashMap::new(), None).await,
         Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
@@ -330,11 +355,81 @@ async fn merchant_account(
     }
 }
 
+/// Approves a waiting proposal into an offer with the audience ticked on its form, or rejects
+/// it with the reason typed.
+async fn decide(
+    state: &AppState,
+    user: &StaffUser,
+    id: &str,
+    form: Result<Form<HashMap<String, String>>, FormRejection>,
+    approve: bool,
+) -> Result<Response, PageError> {
+    let Ok(Form(f)) = form else {
+        return Ok(csrf_refused());
+    };
+    if !user.csrf_ok(f.get("csrf").map_or("", String::as_str)) {
+        return Ok(csrf_refused());
+    }
+    let id = parse_id(id)?;
+    let org = f.get("org").and_then(|o| o.trim().parse().ok());
+    let staff = Staff::of(user);
+    let c = ctx(state)?;
+    let done = if approve {
+        let approval = Approval {
+            org,
+            audience_region: f.get("audience_region").cloned(),
+            audience_tags: crate::audience::tags_of_form(&f),
+            publish: f.contains_key("publish"),
+        };
+        proposal::approve(&c, &staff.ctx(), id, &approval, Utc::now())
+            .await
+            .map(|_| ())
+    } else {
+        let reason = f.get("reason").map_or("", String::as_str);
+        proposal::reject(&c, &staff.ctx(), id, reason, Utc::now()).await
+    };
+    match done {
+        Ok(()) => Ok(Redirect::to(&format!(
+            "/console/offers{}",
+            org.map(|o: i64| format!("?org={o}")).unwrap_or_default()
+        ))
+        .into_response()),
+        Err(e @ (AppError::Invalid(_) | AppError::Conflict(_) | AppError::NotFound(_))) => {
+            let q = PageQuery {
+                org,
+                ..PageQuery::default()
+            };
+            page(state, user, q, Some(e.to_string()), f, None).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn approve(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+    form: Result<Form<HashMap<String, String>>, FormRejection>,
+) -> Result<Response, PageError> {
+    decide(&state, &user, &id, form, true).await
+}
+
+async fn reject(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+    form: Result<Form<HashMap<String, String>>, FormRejection>,
+) -> Result<Response, PageError> {
+    decide(&state, &user, &id, form, false).await
+}
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/console/offers", get(offers).post(create))
         .route("/console/offers/{id}/publish", post(publish))
         .route("/console/offers/{id}/withdraw", post(withdraw))
+        .route("/console/offer-proposals/{id}/approve", post(approve))
+        .route("/console/offer-proposals/{id}/reject", post(reject))
         .route("/console/merchants", post(register_merchant))
         .route("/console/merchants/{id}/accounts", post(merchant_account))
 }

@@ -4,6 +4,9 @@
 
 pub mod api;
 pub mod console;
+pub mod console_shops;
+pub mod merchant;
+pub mod merchant_api;
 pub mod pages;
 
 use crate::AppState;

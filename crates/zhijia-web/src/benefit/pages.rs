@@ -30,6 +30,9 @@ struct OffersPage {
 }
 
 impl OffersPage {
+    fn map(&self, s: &zhijia_store::shop::Shop) -> Option<String> {
+        super::merchant::map_link(s)
+    }
     fn value(&self, o: &OfferForMember) -> String {
         value_label(&o.offer.kind, o.offer.value)
     }

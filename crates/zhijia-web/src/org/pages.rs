@@ -16,7 +16,7 @@ use zhijia_app::{AppError, org as uc};
 use zhijia_domain::auth::Role;
 use zhijia_store::org::{Org, OrgMove};
 
-const PER_PAGE: i64 = 30;
+pub const PER_PAGE: i64 = 30;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct PageParams {

@@ -98,6 +98,8 @@ pub fn input(org: &Org, capacity: i64, now: DateTime<Utc>) -> ActivityInput {
         registration_opens_at: None,
         registration_closes_at: None,
         capacity,
+        audience_region: None,
+        audience_tags: Vec::new(),
     }
 }
 
@@ -445,6 +447,93 @@ on_both!(
 );
 
 on_both!(
+    an_activity_for_a_region_or_for_outdoor_workers_reaches_only_them,
+    |t: TestDb| async move {
+        let db = &t.store;
+        let w = world(db).await;
+        let env = Env::new();
+        let now = Utc::now();
+        let c = ctx(db, &env.keys);
+        let ed = staff_with(db, "editor.city", &[(Role::Editor, &w.gz.city)]).await;
+        let make = |title: &str, region: Option<&str>, tags: &[&str]| ActivityInput {
+            title: title.into(),
+            audience_region: region.map(str::to_owned),
+            audience_tags: tags.iter().map(|t| (*t).to_owned()).collect(),
+            ..input(&w.gz.city, 10, now)
+        };
+        let outdoor = activity::create(&c, &ed.ctx(), &make("户外义诊", None, &["outdoor"]), now)
+            .await
+            .unwrap();
+        let tianhe = activity::create(&c, &ed.ctx(), &make("天河读书会", Some("440106"), &[]), now)
+            .await
+            .unwrap();
+        let all = activity::create(&c, &ed.ctx(), &make("全市健步走", None, &[]), now)
+            .await
+            .unwrap();
+        let e = activity::create(&c, &ed.ctx(), &make("坏标签", None, &["vip"]), now)
+            .await
+            .unwrap_err();
+        assert!(matches!(e, AppError::Invalid(_)), "{e}");
+        // A courier (the city's courier union, region 4401) and a Tianhe factory worker.
+        let courier = "13800138555";
+        let sub = join::apply(
+            &env.ctx(db),
+            courier,
+            &zhijia_app::membership::join::JoinInput {
+                name: "赵强".into(),
+                id_number: id_number("450102", (1998, 8, 8), 31),
+                employment: "gig".into(),
+                gig_occupation: "courier".into(),
+                work_city: "440100".into(),
+                wage_earner: true,
+                accepts_constitution: true,
+                consent: true,
+                ..Default::default()
+            },
+            now,
+        )
+        .await
+        .unwrap();
+        join::decide(
+            &env.ctx(db),
+            &Reviewer::of(&w.couriers, Role::Reviewer).ctx(),
+            sub.application_id,
+            Decision::Approve,
+            now,
+        )
+        .await
+        .unwrap();
+        let clerk = factory_members(db, &env, &w, 60, 1).await.remove(0);
+        let ids = |p: zhijia_store::Page<zhijia_store::activity::Activity>| {
+            let mut v: Vec<i64> = p.items.iter().map(|a| a.id).collect();
+            v.sort_unstable();
+            (p.total, v)
+        };
+        let mut want = vec![outdoor, all];
+        want.sort_unstable();
+        assert_eq!(
+            ids(mine::available(&c, courier, now, None, None).await.unwrap()),
+            (2, want)
+        );
+        let mut want = vec![tianhe, all];
+        want.sort_unstable();
+        assert_eq!(
+            ids(mine::available(&c, &clerk, now, None, None).await.unwrap()),
+            (2, want)
+        );
+        // Outside the audience, the activity does not exist for them.
+        for (phone, id) in [(courier, tianhe), (clerk.as_str(), outdoor)] {
+            let e = mine::register(&c, phone, id, now).await.unwrap_err();
+            assert!(matches!(e, AppError::NotFound(_)), "{e:?}");
+            let e = mine::activity(&c, phone, id, now).await.unwrap_err();
+            assert!(matches!(e, AppError::NotFound(_)), "{e:?}");
+        }
+        mine::register(&c, courier, outdoor, now).await.unwrap();
+        mine::register(&c, &clerk, tianhe, now).await.unwrap();
+    }
+);
+
+on_both!(
     the_demo_has_an_activity_with_a_waiting_list_and_members_with_points,
     |t: TestDb| async move {
         let db = &t.store;
@@ -461,7 +550,12 @@ on_both!(
             .await
             .unwrap();
         let count = |sql: &'static str| async move { db.query_one::<i64>(sql, &[]).await.unwrap() };
-        assert_eq!(count("SELECT COUNT(*) FROM activity").await, 2);
+        assert_eq!(count("SELECT COUNT(*) FROM activity").await, 3);
+        assert_eq!(
+            count("SELECT COUNT(*) FROM activity WHERE audience_tags = 'outdoor'").await,
+            1,
+            "one for outdoor workers only"
+        );
         assert_eq!(
             count("SELECT COUNT(*) FROM registration WHERE status = 'waiting'").await,
             2

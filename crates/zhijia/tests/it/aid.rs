@@ -22,6 +22,7 @@ use zhijia_store::Store;
 use zhijia_store::org::Org;
 
 /// A staff account with roles, as a use-case caller.
+#[derive(Clone)]
 pub struct Officer {
     pub id: StaffId,
     pub actor: Actor,

@@ -291,6 +291,26 @@ on_both!(
             .await
             .unwrap();
         assert_eq!(items, 3);
+        for status in ["proposed", "approved", "rejected"] {
+            let n: i64 = t
+                .store
+                .query_one(
+                    "SELECT COUNT(*) FROM offer_proposal WHERE status = $1",
+                    &[&status],
+                )
+                .await
+                .unwrap();
+            assert_eq!(n, 1, "one demo proposal is {status}");
+        }
+        let located: i64 = t
+            .store
+            .query_one(
+                "SELECT COUNT(*) FROM shop WHERE longitude IS NOT NULL AND latitude IS NOT NULL",
+                &[],
+            )
+            .await
+            .unwrap();
+        assert_eq!(located, 2, "two demo shops are on the map");
         assert!(
             zhijia_store::staff::find_by_username(&t.store, "demo.merchant")
                 .await

@@ -23,6 +23,7 @@ mod import;
 mod mall;
 mod membership;
 mod membership_http;
+mod merchant;
 mod org_tree;
 mod sms;
 mod store_conformance;

@@ -5,14 +5,15 @@
 //! Rules are `zhijia_domain::benefit`; a claim runs in one transaction holding the offer's row,
 //! so stock and limits stay exact however many server processes take claims.
 
+pub mod proposal;
+pub mod shop;
+
 use crate::membership::{StaffCtx, worker_of_phone};
 use crate::{AppError, Result};
 use chrono::{DateTime, Duration, Utc};
 use zhijia_domain::audit::action;
 use zhijia_domain::auth::{self, Role};
-use zhijia_domain::benefit::{
-    self as rules, Audience, MemberFacts, MemberTag, OfferKind, OfferStatus,
-};
+use zhijia_domain::benefit::{self as rules, Audience, MemberFacts, OfferKind, OfferStatus};
 use zhijia_domain::card::{COUPON, TokenKey};
 use zhijia_domain::credit_code::CreditCode;
 use zhijia_domain::org::{OrgId, OrgPath};
@@ -204,13 +205,88 @@ pub struct OfferInput {
     pub publish: bool,
 }
 
-/// Makes an offer (a coupon batch) for the members of a union's subtree.
-pub async fn create_offer(
-    ctx: &Ctx<'_>,
-    staff: &StaffCtx<'_>,
-    input: &OfferInput,
-    now: DateTime<Utc>,
-) -> Result<i64> {
+/// What a coupon batch gives, how many, to each member at most, and when: the part of an offer
+/// a merchant may propose (the union adds the audience).
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct OfferTerms {
+    pub title: String,
+    pub description: String,
+    /// `discount`, `fixed_amount`, `free_item` or `service_voucher`.
+    pub kind: String,
+    /// Percent paid for a discount (1–99), fen off for a fixed amount, else 0.
+    pub value: i64,
+    pub stock: i64,
+    pub per_member_limit: i64,
+    pub claim_opens_at: Option<DateTime<Utc>>,
+    pub claim_closes_at: Option<DateTime<Utc>>,
+    /// Days a claimed coupon stays valid.
+    pub valid_days: i64,
+}
+
+impl OfferInput {
+    fn terms(&self) -> OfferTerms {
+        OfferTerms {
+            title: self.title.clone(),
+            description: self.description.clone(),
+            kind: self.kind.clone(),
+            value: self.value,
+            stock: self.stock,
+            per_member_limit: self.per_member_limit,
+            claim_opens_at: self.claim_opens_at,
+            claim_closes_at: self.claim_closes_at,
+            valid_days: self.valid_days,
+        }
+    }
+}
+
+/// Terms that passed the rules.
+pub(crate) struct Checked {
+    pub title: String,
+    pub description: String,
+    pub kind: OfferKind,
+    pub value: i64,
+    pub stock: i64,
+    pub per_member_limit: i64,
+    pub opens: DateTime<Utc>,
+    pub closes: DateTime<Utc>,
+    pub valid_days: i64,
+}
+
+impl Checked {
+    /// The offer these terms make for a union, an audience (region prefix, stored tags) and
+    /// a first status.
+    pub(crate) fn offer<'a>(
+        &'a self,
+        org: OrgId,
+        merchant_id: i64,
+        audience: (Option<&'a str>, Option<&'a str>),
+        status: OfferStatus,
+        created_by: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> NewOffer<'a> {
+        NewOffer {
+            org,
+            merchant_id,
+            title: &self.title,
+            description: &self.description,
+            kind: self.kind.as_str(),
+            value: self.value,
+            stock: self.stock,
+            per_member_limit: self.per_member_limit,
+            claim_opens_at: self.opens,
+            claim_closes_at: self.closes,
+            valid_days: self.valid_days,
+            audience_region: audience.0,
+            audience_tags: audience.1,
+            status: status.as_str(),
+            created_by,
+            now,
+        }
+    }
+}
+
+pub(crate) fn check_terms(input: &OfferTerms, now: DateTime<Utc>) -> Result<Checked> {
     let title = text("title", "优惠名称", &input.title, 60)?;
     let description = input.description.trim().to_owned();
     if description.chars().count() > 2000 {
@@ -251,27 +327,28 @@ pub async fn create_offer(
             "领取截止时间应晚于开抢时间",
         ));
     }
-    let region = match input.audience_region.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(r) if r.len() <= 6 && r.len() % 2 == 0 && r.bytes().all(|b| b.is_ascii_digit()) => {
-            Some(r.to_owned())
-        }
-        Some(_) => {
-            return Err(AppError::invalid(
-                "audience_region",
-                "地区应为行政区划代码的前2、4或6位",
-            ));
-        }
-    };
-    let mut tags = Vec::new();
-    for t in &input.audience_tags {
-        tags.push(
-            MemberTag::parse(t.trim()).ok_or_else(|| {
-                AppError::invalid("audience_tags", format!("未知的会员标签：{t}"))
-            })?,
-        );
-    }
-    let audience = Audience { region, tags };
+    Ok(Checked {
+        title,
+        description,
+        kind,
+        value: input.value,
+        stock: input.stock,
+        per_member_limit: input.per_member_limit,
+        opens,
+        closes,
+        valid_days: input.valid_days,
+    })
+}
+
+/// Makes an offer (a coupon batch) for the members of a union's subtree.
+pub async fn create_offer(
+    ctx: &Ctx<'_>,
+    staff: &StaffCtx<'_>,
+    input: &OfferInput,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    let t = check_terms(&input.terms(), now)?;
+    let audience = Audience::parse(input.audience_region.as_deref(), &input.audience_tags)?;
     let merchant = store::merchant(ctx.db, input.merchant_id)
         .await?
         .ok_or(AppError::NotFound("商户"))?;
@@ -295,24 +372,14 @@ pub async fn create_offer(
     let mut tx = ctx.db.begin().await?;
     let id = store::insert_offer(
         &mut tx,
-        &NewOffer {
-            org: org.id,
-            merchant_id: merchant.id,
-            title: &title,
-            description: &description,
-            kind: kind.as_str(),
-            value: input.value,
-            stock: input.stock,
-            per_member_limit: input.per_member_limit,
-            claim_opens_at: opens,
-            claim_closes_at: closes,
-            valid_days: input.valid_days,
-            audience_region: audience.region.as_deref(),
-            audience_tags: tags_stored.as_deref(),
-            status: status.as_str(),
-            created_by: staff.staff_id(),
+        &t.offer(
+            org.id,
+            merchant.id,
+            (audience.region.as_deref(), tags_stored.as_deref()),
+            status,
+            staff.staff_id(),
             now,
-        },
+        ),
     )
     .await?;
     tx.commit().await?;
@@ -323,7 +390,7 @@ pub async fn create_offer(
         org.id,
         "offer",
         id,
-        title,
+        t.title,
     )
     .await?;
     Ok(id)
@@ -396,30 +463,11 @@ struct Member {
 }
 
 async fn member(ctx: &Ctx<'_>, phone: &str, now: DateTime<Utc>) -> Result<Member> {
-    let w = worker_of_phone(ctx.db, phone).await?;
-    let m = zhijia_store::membership::current(ctx.db, w.id)
-        .await?
-        .ok_or_else(|| AppError::Forbidden("普惠优惠面向工会会员，请先入会".into()))?;
-    let org = org_store::get(ctx.db, m.org_id)
-        .await?
-        .ok_or(AppError::NotFound("所在工会"))?;
-    let days = (crate::today(now) - m.joined_on).num_days();
-    let honoured = zhijia_store::model_worker::is_honoured(ctx.db, w.id).await?;
-    let tags = rules::tags_of(
-        w.gig_occupation.as_deref(),
-        days,
-        m.status == "retired",
-        honoured,
-    );
-    // Where they work is where their union is (a gig worker's industry union is the city's).
-    let region = org.region_code.clone();
+    let m = crate::audience::member(ctx.db, phone, now, "普惠优惠面向工会会员，请先入会").await?;
     Ok(Member {
-        worker_id: w.id,
-        path: org.path,
-        facts: MemberFacts {
-            region: Some(region),
-            tags,
-        },
+        worker_id: m.worker.id,
+        path: m.org.path,
+        facts: m.facts,
     })
 }
 
@@ -437,6 +485,8 @@ pub struct OfferForMember {
     pub claimed: i64,
     /// Seconds until claims open; 0 when open.
     pub opens_in_seconds: i64,
+    /// Where the coupon is used (the merchant's first shops).
+    pub shops: Vec<zhijia_store::shop::Shop>,
 }
 
 /// The published offers a member may claim (in their audience), open or opening soon.
@@ -456,6 +506,7 @@ pub async fn available(
         drop(tx);
         out.push(OfferForMember {
             opens_in_seconds: (o.claim_opens_at - now).num_seconds().max(0),
+            shops: shop::for_offer(ctx, o.merchant_id).await?,
             claimed,
             offer: o,
         });
@@ -615,7 +666,7 @@ pub struct Redeemed {
 }
 
 /// The merchant of a `merchant_staff` caller.
-async fn own_merchant(ctx: &Ctx<'_>, staff: &StaffCtx<'_>) -> Result<Merchant> {
+pub async fn own_merchant(ctx: &Ctx<'_>, staff: &StaffCtx<'_>) -> Result<Merchant> {
     let id = staff
         .staff_id()
         .ok_or_else(|| AppError::Forbidden("只有商户工作人员可以核销".into()))?;

@@ -1,0 +1,177 @@
+//! The union's page of a merchant's shops: list, add with coordinates, remove.
+
+use super::ctx;
+use super::merchant::{map_link, shop_input};
+use crate::auth::{StaffUser, csrf_refused};
+use crate::membership::{Staff, parse_id};
+use crate::org::pages::{PER_PAGE, Pager, UserBar};
+use crate::pages::render;
+use crate::{AppState, PageError};
+use askama::Template;
+use axum::Router;
+use axum::extract::rejection::{FormRejection, QueryRejection};
+use axum::extract::{Form, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use chrono::Utc;
+use serde::Deserialize;
+use std::collections::HashMap;
+use zhijia_app::AppError;
+use zhijia_app::benefit::shop;
+use zhijia_store::shop::Shop;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PageQuery {
+    page: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "console_shops.html")]
+struct ShopsPage {
+    user: UserBar,
+    merchant_id: i64,
+    merchant_name: String,
+    shops: Vec<Shop>,
+    pager: Pager,
+    error: Option<String>,
+    typed: HashMap<String, String>,
+}
+
+impl ShopsPage {
+    fn v(&self, k: &str) -> &str {
+        self.typed.get(k).map_or("", String::as_str)
+    }
+    fn map(&self, s: &Shop) -> Option<String> {
+        map_link(s)
+    }
+    fn shop_action(&self) -> String {
+        format!("/console/merchants/{}/shops", self.merchant_id)
+    }
+}
+
+async fn page(
+    state: &AppState,
+    user: &StaffUser,
+    merchant_id: i64,
+    q: PageQuery,
+    error: Option<String>,
+    typed: HashMap<String, String>,
+) -> Result<Response, PageError> {
+    let c = ctx(state)?;
+    let staff = Staff::of(user);
+    let (p, limit, offset) = crate::pages::page_window(q.page, PER_PAGE);
+    let shops = shop::of_merchant(&c, &staff.ctx(), merchant_id, Some(limit), Some(offset)).await?;
+    let merchant = zhijia_store::benefit::merchant(&state.store, merchant_id)
+        .await
+        .map_err(AppError::from)?
+        .ok_or(AppError::NotFound("商户"))?;
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok((
+        status,
+        render(&ShopsPage {
+            user: user.into(),
+            merchant_id,
+            merchant_name: merchant.name,
+            pager: Pager::new(
+                p,
+                shops.total,
+                format!("/console/merchants/{merchant_id}/shops?"),
+            ),
+            shops: shops.items,
+            error,
+            typed,
+        }),
+    )
+        .into_response())
+}
+
+async fn list(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+    q: Result<Query<PageQuery>, QueryRejection>,
+) -> Result<Response, PageError> {
+    let id = parse_id(&id)?;
+    let q = q.map(|Query(q)| q).unwrap_or_default();
+    page(&state, &user, id, q, None, HashMap::new()).await
+}
+
+async fn add(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+    form: Result<Form<HashMap<String, String>>, FormRejection>,
+) -> Result<Response, PageError> {
+    let Ok(Form(f)) = form else {
+        return Ok(csrf_refused());
+    };
+    if !user.csrf_ok(f.get("csrf").map_or("", String::as_str)) {
+        return Ok(csrf_refused());
+    }
+    let id = parse_id(&id)?;
+    let staff = Staff::of(&user);
+    let done: Result<i64, AppError> = async {
+        let input = shop_input(&f)?;
+        shop::add(&ctx(&state)?, &staff.ctx(), id, &input, Utc::now()).await
+    }
+    .await;
+    match done {
+        Ok(_) => Ok(Redirect::to(&format!("/console/merchants/{id}/shops")).into_response()),
+        Err(e @ AppError::Invalid(_)) => {
+            page(
+                &state,
+                &user,
+                id,
+                PageQuery::default(),
+                Some(e.to_string()),
+                f,
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RemoveForm {
+    csrf: String,
+}
+
+async fn remove(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+    form: Result<Form<RemoveForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    let Ok(Form(form)) = form else {
+        return Ok(csrf_refused());
+    };
+    if !user.csrf_ok(&form.csrf) {
+        return Ok(csrf_refused());
+    }
+    let id = parse_id(&id)?;
+    let c = ctx(&state)?;
+    let merchant = zhijia_store::shop::get(&state.store, id)
+        .await
+        .map_err(AppError::from)?
+        .map(|s| s.merchant_id);
+    let staff = Staff::of(&user);
+    shop::remove(&c, &staff.ctx(), id).await?;
+    Ok(Redirect::to(&format!(
+        "/console/merchants/{}/shops",
+        merchant.unwrap_or_default()
+    ))
+    .into_response())
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/console/merchants/{id}/shops", get(list).post(add))
+        .route("/console/shops/{id}/delete", post(remove))
+}

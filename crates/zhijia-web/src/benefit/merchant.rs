@@ -1,0 +1,353 @@
+//! The merchant's pages: its offers with their stock, the offers it proposes to the union
+//! (with the union's decisions), and its shops. Redemption is `/merchant/redeem`.
+
+use super::console::{beijing, fen, number};
+use super::{ctx, value_label};
+use crate::auth::{StaffUser, csrf_refused};
+use crate::membership::{Staff, parse_id};
+use crate::org::pages::{Pager, UserBar};
+use crate::pages::render;
+use crate::{AppState, PageError};
+use askama::Template;
+use axum::Router;
+use axum::extract::rejection::{FormRejection, QueryRejection};
+use axum::extract::{Form, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use chrono::Utc;
+use serde::Deserialize;
+use std::collections::HashMap;
+use zhijia_app::AppError;
+use zhijia_app::benefit::proposal;
+use zhijia_app::benefit::shop::{self, ShopInput};
+use zhijia_app::benefit::{self, OfferTerms};
+use zhijia_store::benefit::Offer;
+use zhijia_store::offer_proposal::Proposal;
+use zhijia_store::shop::Shop;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PageQuery {
+    page: Option<i64>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Tab {
+    Offers,
+    Proposals,
+    Shops,
+}
+
+#[derive(Template)]
+#[template(path = "merchant.html")]
+struct MerchantPage {
+    user: UserBar,
+    merchant_name: String,
+    tab: Tab,
+    offers: Vec<Offer>,
+    proposals: Vec<Proposal>,
+    shops: Vec<Shop>,
+    pager: Pager,
+    error: Option<String>,
+    typed: HashMap<String, String>,
+}
+
+impl MerchantPage {
+    fn is(&self, tab: Tab) -> bool {
+        self.tab == tab
+    }
+    fn value(&self, kind: &str, value: &i64) -> String {
+        value_label(kind, *value)
+    }
+    fn v(&self, k: &str) -> &str {
+        self.typed.get(k).map_or("", String::as_str)
+    }
+    fn local(&self, t: &chrono::DateTime<Utc>) -> String {
+        (*t + chrono::Duration::hours(8))
+            .format("%m-%d %H:%M")
+            .to_string()
+    }
+    fn offer_status(&self, s: &str) -> &'static str {
+        zhijia_domain::benefit::OfferStatus::parse(s)
+            .map_or("", zhijia_domain::benefit::OfferStatus::label)
+    }
+    fn proposal_status(&self, s: &str) -> &'static str {
+        match s {
+            "proposed" => "待工会审核",
+            "approved" => "已通过",
+            "rejected" => "已驳回",
+            "cancelled" => "已撤回",
+            _ => "",
+        }
+    }
+    fn map(&self, s: &Shop) -> Option<String> {
+        map_link(s)
+    }
+    fn shop_action(&self) -> &'static str {
+        "/merchant/shops"
+    }
+}
+
+/// An Amap marker address for a shop's GCJ-02 coordinates (Amap's own system).
+pub fn map_link(s: &Shop) -> Option<String> {
+    match (s.longitude, s.latitude) {
+        (Some(lng), Some(lat)) => Some(format!(
+            "https://uri.amap.com/marker?position={lng:.6},{lat:.6}&coordinate=gaode&callnative=0"
+        )),
+        _ => None,
+    }
+}
+
+async fn page(
+    state: &AppState,
+    user: &StaffUser,
+    tab: Tab,
+    q: PageQuery,
+    error: Option<String>,
+    typed: HashMap<String, String>,
+) -> Result<Response, PageError> {
+    let c = ctx(state)?;
+    let staff = Staff::of(user);
+    let merchant = benefit::own_merchant(&c, &staff.ctx()).await?;
+    let (p, limit, offset) = crate::pages::page_window(q.page, crate::org::pages::PER_PAGE);
+    let (mut offers, mut proposals, mut shops) = (Vec::new(), Vec::new(), Vec::new());
+    let (total, base) = match tab {
+        Tab::Offers => {
+            let page =
+                benefit::merchant_offers(&c, &staff.ctx(), Some(limit), Some(offset)).await?;
+            offers = page.items;
+            (page.total, "/merchant/offers?")
+        }
+        Tab::Proposals => {
+            let page = proposal::mine(&c, &staff.ctx(), Some(limit), Some(offset)).await?;
+            proposals = page.items;
+            (page.total, "/merchant/proposals?")
+        }
+        Tab::Shops => {
+            let page =
+                shop::of_merchant(&c, &staff.ctx(), merchant.id, Some(limit), Some(offset)).await?;
+            shops = page.items;
+            (page.total, "/merchant/shops?")
+        }
+    };
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok((
+        status,
+        render(&MerchantPage {
+            user: user.into(),
+            merchant_name: merchant.name,
+            tab,
+            offers,
+            proposals,
+            shops,
+            pager: Pager::new(p, total, base.into()),
+            error,
+            typed,
+        }),
+    )
+        .into_response())
+}
+
+async fn show(
+    state: AppState,
+    user: StaffUser,
+    tab: Tab,
+    q: Result<Query<PageQuery>, QueryRejection>,
+) -> Result<Response, PageError> {
+    let q = q.map(|Query(q)| q).unwrap_or_default();
+    page(&state, &user, tab, q, None, HashMap::new()).await
+}
+
+async fn offers(
+    State(state): State<AppState>,
+    user: StaffUser,
+    q: Result<Query<PageQuery>, QueryRejection>,
+) -> Result<Response, PageError> {
+    show(state, user, Tab::Offers, q).await
+}
+
+async fn proposals(
+    State(state): State<AppState>,
+    user: StaffUser,
+    q: Result<Query<PageQuery>, QueryRejection>,
+) -> Result<Response, PageError> {
+    show(state, user, Tab::Proposals, q).await
+}
+
+async fn shops(
+    State(state): State<AppState>,
+    user: StaffUser,
+    q: Result<Query<PageQuery>, QueryRejection>,
+) -> Result<Response, PageError> {
+    show(state, user, Tab::Shops, q).await
+}
+
+/// A form's fields once its CSRF token is checked; `None` answers the refusal.
+fn checked_form(
+    user: &StaffUser,
+    form: Result<Form<HashMap<String, String>>, FormRejection>,
+) -> Option<HashMap<String, String>> {
+    let Ok(Form(f)) = form else {
+        return None;
+    };
+    user.csrf_ok(f.get("csrf").map_or("", String::as_str))
+        .then_some(f)
+}
+
+/// Runs a form's step: on success back to the tab, on a refusal the tab again with the reason
+/// and everything typed (422).
+async fn after(
+    state: &AppState,
+    user: &StaffUser,
+    tab: Tab,
+    done: Result<(), AppError>,
+    typed: HashMap<String, String>,
+) -> Result<Response, PageError> {
+    let to = match tab {
+        Tab::Offers => "/merchant/offers",
+        Tab::Proposals => "/merchant/proposals",
+        Tab::Shops => "/merchant/shops",
+    };
+    match done {
+        Ok(()) => Ok(Redirect::to(to).into_response()),
+        Err(e @ (AppError::Invalid(_) | AppError::Conflict(_) | AppError::NotFound(_))) => {
+            page(
+                state,
+                user,
+                tab,
+                PageQuery::default(),
+                Some(e.to_string()),
+                typed,
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn propose(
+    State(state): State<AppState>,
+    user: StaffUser,
+    form: Result<Form<HashMap<String, String>>, FormRejection>,
+) -> Result<Response, PageError> {
+    let Some(f) = checked_form(&user, form) else {
+        return Ok(csrf_refused());
+    };
+    let get = |k: &str| f.get(k).cloned().unwrap_or_default();
+    let done: Result<(), AppError> = async {
+        let kind = get("kind");
+        let value = match kind.as_str() {
+            "discount" => number("value", "折扣(实付百分比)", &get("value"))?,
+            "fixed_amount" => fen(&get("value"))?,
+            _ => 0,
+        };
+        let terms = OfferTerms {
+            title: get("title"),
+            description: get("description"),
+            kind,
+            value,
+            stock: number("stock", "库存", &get("stock"))?,
+            per_member_limit: number("per_member_limit", "每人限领", &get("per_member_limit"))?,
+            claim_opens_at: beijing("claim_opens_at", &get("claim_opens_at"))?,
+            claim_closes_at: beijing("claim_closes_at", &get("claim_closes_at"))?,
+            valid_days: number("valid_days", "有效天数", &get("valid_days"))?,
+        };
+        let staff = Staff::of(&user);
+        proposal::propose(&ctx(&state)?, &staff.ctx(), &terms, Utc::now())
+            .await
+            .map(|_| ())
+    }
+    .await;
+    after(&state, &user, Tab::Proposals, done, f).await
+}
+
+async fn cancel(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+    form: Result<Form<HashMap<String, String>>, FormRejection>,
+) -> Result<Response, PageError> {
+    let Some(_) = checked_form(&user, form) else {
+        return Ok(csrf_refused());
+    };
+    let id = parse_id(&id)?;
+    let staff = Staff::of(&user);
+    let done = proposal::cancel(&ctx(&state)?, &staff.ctx(), id, Utc::now()).await;
+    after(&state, &user, Tab::Proposals, done, HashMap::new()).await
+}
+
+/// Reads a coordinate field: blank is none.
+pub fn degrees(field: &'static str, v: &str) -> Result<Option<f64>, AppError> {
+    let v = v.trim();
+    if v.is_empty() {
+        return Ok(None);
+    }
+    v.parse::<f64>()
+        .map(Some)
+        .map_err(|_| AppError::invalid(field, "经纬度应为小数，如 113.324520"))
+}
+
+/// The shop fields of a form.
+pub fn shop_input(f: &HashMap<String, String>) -> Result<ShopInput, AppError> {
+    let get = |k: &str| f.get(k).cloned().unwrap_or_default();
+    Ok(ShopInput {
+        name: get("name"),
+        address: get("address"),
+        longitude: degrees("longitude", &get("longitude"))?,
+        latitude: degrees("latitude", &get("latitude"))?,
+    })
+}
+
+async fn add_shop(
+    State(state): State<AppState>,
+    user: StaffUser,
+    form: Result<Form<HashMap<String, String>>, FormRejection>,
+) -> Result<Response, PageError> {
+    let Some(f) = checked_form(&user, form) else {
+        return Ok(csrf_refused());
+    };
+    let done: Result<(), AppError> = async {
+        let input = shop_input(&f)?;
+        let c = ctx(&state)?;
+        let staff = Staff::of(&user);
+        let merchant = benefit::own_merchant(&c, &staff.ctx()).await?;
+        shop::add(&c, &staff.ctx(), merchant.id, &input, Utc::now())
+            .await
+            .map(|_| ())
+    }
+    .await;
+    after(&state, &user, Tab::Shops, done, f).await
+}
+
+async fn remove_shop(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+    form: Result<Form<HashMap<String, String>>, FormRejection>,
+) -> Result<Response, PageError> {
+    let Some(_) = checked_form(&user, form) else {
+        return Ok(csrf_refused());
+    };
+    let id = parse_id(&id)?;
+    let staff = Staff::of(&user);
+    let done = shop::remove(&ctx(&state)?, &staff.ctx(), id).await;
+    after(&state, &user, Tab::Shops, done, HashMap::new()).await
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/merchant",
+            get(|| async { Redirect::to("/merchant/offers") }),
+        )
+        .route("/merchant/offers", get(offers))
+        .route("/merchant/proposals", get(proposals).post(propose))
+        .route("/merchant/proposals/{id}/cancel", post(cancel))
+        .route("/merchant/shops", get(shops).post(add_shop))
+        .route("/merchant/shops/{id}/delete", post(remove_shop))
+}

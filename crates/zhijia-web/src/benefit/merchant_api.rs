@@ -1,0 +1,187 @@
+//! Shops and proposed offers as JSON: a merchant proposes offers and keeps its shops under
+//! `/api/v1/merchant`; the union decides proposals under `/api/v1/offer-proposals` and keeps
+//! the shops of the merchants it registered.
+
+use super::api::ListQuery;
+use super::ctx;
+use crate::auth::StaffUser;
+use crate::extract::{Created, body, query};
+use crate::membership::{Staff, parse_id};
+use crate::{ApiError, AppState};
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post};
+use axum::{Json, Router};
+use chrono::Utc;
+use serde::Deserialize;
+use zhijia_app::benefit::OfferTerms;
+use zhijia_app::benefit::proposal::{self, Approval};
+use zhijia_app::benefit::shop::{self, ShopInput};
+
+/// Proposes an offer for the caller's merchant; the union approves it (adding the audience)
+/// or rejects it with a reason.
+#[utoipa::path(post, path = "/api/v1/merchant/proposals", tag = "benefit", request_body = OfferTerms,
+    responses((status = 201, body = Created), (status = 403, body = crate::error::ErrorBody),
+              (status = 422, body = crate::error::ErrorBody)))]
+pub async fn propose(
+    State(state): State<AppState>,
+    user: StaffUser,
+    b: Result<Json<OfferTerms>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let terms = body(b, "优惠提报")?;
+    let staff = Staff::of(&user);
+    let id = proposal::propose(&ctx(&state)?, &staff.ctx(), &terms, Utc::now()).await?;
+    Ok((StatusCode::CREATED, Json(Created { id })).into_response())
+}
+
+/// The caller's merchant's proposals with their decisions, newest first.
+#[utoipa::path(get, path = "/api/v1/merchant/proposals", tag = "benefit", params(ListQuery),
+    responses((status = 200, description = "本商户的提报(分页)"), (status = 403, body = crate::error::ErrorBody)))]
+pub async fn my_proposals(
+    State(state): State<AppState>,
+    user: StaffUser,
+    q: Result<Query<ListQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let q = query(q)?;
+    let staff = Staff::of(&user);
+    let page = proposal::mine(&ctx(&state)?, &staff.ctx(), q.limit, q.offset).await?;
+    Ok(Json(page).into_response())
+}
+
+/// Withdraws one of the caller's merchant's proposals while it waits.
+#[utoipa::path(post, path = "/api/v1/merchant/proposals/{id}/cancel", tag = "benefit", params(("id" = i64, Path)),
+    responses((status = 204, description = "已撤回"), (status = 404, body = crate::error::ErrorBody),
+              (status = 409, body = crate::error::ErrorBody)))]
+pub async fn cancel(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    let staff = Staff::of(&user);
+    proposal::cancel(&ctx(&state)?, &staff.ctx(), id, Utc::now()).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// The proposals waiting from the merchants of a union's subtree, oldest first.
+#[utoipa::path(get, path = "/api/v1/offer-proposals", tag = "benefit", params(ListQuery),
+    responses((status = 200, description = "待审核的提报(分页)"), (status = 403, body = crate::error::ErrorBody)))]
+pub async fn waiting(
+    State(state): State<AppState>,
+    user: StaffUser,
+    q: Result<Query<ListQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let q = query(q)?;
+    let staff = Staff::of(&user);
+    let (_, page) =
+        proposal::waiting(&ctx(&state)?, &staff.ctx(), q.org, q.limit, q.offset).await?;
+    Ok(Json(page).into_response())
+}
+
+/// Approves a proposal into an offer for an audience; answers the offer's id.
+#[utoipa::path(post, path = "/api/v1/offer-proposals/{id}/approve", tag = "benefit",
+    params(("id" = i64, Path)), request_body = Approval,
+    responses((status = 201, body = Created), (status = 404, body = crate::error::ErrorBody),
+              (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn approve(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+    b: Result<Json<Approval>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    let approval = body(b, "审核")?;
+    let staff = Staff::of(&user);
+    let offer = proposal::approve(&ctx(&state)?, &staff.ctx(), id, &approval, Utc::now()).await?;
+    Ok((StatusCode::CREATED, Json(Created { id: offer })).into_response())
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct RejectRequest {
+    /// Why, for the merchant (up to 200 characters).
+    pub reason: String,
+}
+
+/// Rejects a proposal with a reason the merchant reads.
+#[utoipa::path(post, path = "/api/v1/offer-proposals/{id}/reject", tag = "benefit",
+    params(("id" = i64, Path)), request_body = RejectRequest,
+    responses((status = 204, description = "已驳回"), (status = 404, body = crate::error::ErrorBody),
+              (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn reject(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+    b: Result<Json<RejectRequest>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    let r = body(b, "驳回")?;
+    let staff = Staff::of(&user);
+    proposal::reject(&ctx(&state)?, &staff.ctx(), id, &r.reason, Utc::now()).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// A merchant's shops, for its own staff and the unions that keep it.
+#[utoipa::path(get, path = "/api/v1/merchants/{id}/shops", tag = "benefit",
+    params(("id" = i64, Path), ListQuery),
+    responses((status = 200, description = "门店(分页)"), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn shops(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+    q: Result<Query<ListQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    let q = query(q)?;
+    let staff = Staff::of(&user);
+    let page = shop::of_merchant(&ctx(&state)?, &staff.ctx(), id, q.limit, q.offset).await?;
+    Ok(Json(page).into_response())
+}
+
+/// Adds a shop with its address and (GCJ-02) coordinates.
+#[utoipa::path(post, path = "/api/v1/merchants/{id}/shops", tag = "benefit",
+    params(("id" = i64, Path)), request_body = ShopInput,
+    responses((status = 201, body = Created), (status = 404, body = crate::error::ErrorBody),
+              (status = 422, body = crate::error::ErrorBody)))]
+pub async fn add_shop(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+    b: Result<Json<ShopInput>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    let input = body(b, "门店")?;
+    let staff = Staff::of(&user);
+    let shop = shop::add(&ctx(&state)?, &staff.ctx(), id, &input, Utc::now()).await?;
+    Ok((StatusCode::CREATED, Json(Created { id: shop })).into_response())
+}
+
+/// Removes a shop.
+#[utoipa::path(delete, path = "/api/v1/shops/{id}", tag = "benefit", params(("id" = i64, Path)),
+    responses((status = 204, description = "已删除"), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn remove_shop(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    let staff = Staff::of(&user);
+    shop::remove(&ctx(&state)?, &staff.ctx(), id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/api/v1/merchant/proposals",
+            get(my_proposals).post(propose),
+        )
+        .route("/api/v1/merchant/proposals/{id}/cancel", post(cancel))
+        .route("/api/v1/offer-proposals", get(waiting))
+        .route("/api/v1/offer-proposals/{id}/approve", post(approve))
+        .route("/api/v1/offer-proposals/{id}/reject", post(reject))
+        .route("/api/v1/merchants/{id}/shops", get(shops).post(add_shop))
+        .route("/api/v1/shops/{id}", delete(remove_shop))
+}
