@@ -24,6 +24,7 @@ mod mall;
 mod membership;
 mod membership_http;
 mod merchant;
+mod merchant_http;
 mod org_tree;
 mod sms;
 mod store_conformance;
