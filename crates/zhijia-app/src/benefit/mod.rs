@@ -199,7 +199,8 @@ pub struct OfferInput {
     pub valid_days: i64,
     /// A region code prefix members must work in ("4401").
     pub audience_region: Option<String>,
-    /// Member tags, any of which qualifies: `gig`, `outdoor`, `new_member`, `retired`.
+    /// Member tags, any of which qualifies: `gig`, `outdoor`, `new_member`, `retired`,
+    /// `model_worker`.
     pub audience_tags: Vec<String>,
     /// Publish at once rather than keep as a draft.
     pub publish: bool,
