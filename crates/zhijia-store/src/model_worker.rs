@@ -75,7 +75,7 @@ const INSERT: &str = "INSERT INTO model_worker (org_id, worker_id, name, honour,
 /// A published record keeps its consent: clearing it is refused in the statement itself.
 const UPDATE: &str = "UPDATE model_worker SET worker_id = $2, name = $3, honour = $4, \
      level = $5, year = $6, employer = $7, story = $8, consent_at = $9 \
-     WHERE id = $1 AND ($9 IS NOT NULL OR status <> 'published')";
+     WHERE id = $1 AND ($10 OR status <> 'published')";
 const GET: &str = select!("WHERE m.id = $1");
 const OF_SUBTREE: &str =
     select!("WHERE o.path >= $1 AND o.path < $2 ORDER BY m.id DESC LIMIT $3 OFFSET $4");
@@ -150,6 +150,7 @@ pub async fn update(tx: &mut Tx, id: i64, f: &Fields<'_>) -> Result<bool> {
                 &f.employer,
                 &f.story,
                 &f.consent_at,
+                &f.consent_at.is_some(),
             ],
         )
         .await?;
