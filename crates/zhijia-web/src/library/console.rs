@@ -4,6 +4,7 @@
 
 use crate::auth::{StaffUser, csrf_refused};
 use crate::membership::{Staff, parse_id};
+use crate::model_worker::console::{Typed, checked_form, value};
 use crate::org::pages::{Pager, UserBar};
 use crate::pages::render;
 use crate::{AppState, PageError};
@@ -16,7 +17,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::Utc;
 use serde::Deserialize;
-use std::collections::HashMap;
 use zhijia_app::AppError;
 use zhijia_app::library::{self as uc, LibraryInput, kind_label};
 use zhijia_app::model_worker::status_label;
@@ -31,13 +31,6 @@ const PER_PAGE: i64 = 30;
 pub struct ListQuery {
     org: Option<i64>,
     page: Option<i64>,
-}
-
-/// What a form typed, to refill it.
-type Typed = HashMap<String, String>;
-
-fn value<'a>(typed: &'a Typed, k: &str) -> &'a str {
-    typed.get(k).map_or("", String::as_str)
 }
 
 fn kinds() -> &'static [Kind] {
@@ -133,28 +126,13 @@ fn input_of(f: &Typed) -> LibraryInput {
     }
 }
 
-/// Reads a form that must carry the session's CSRF token.
-fn checked_form(
-    user: &StaffUser,
-    form: Result<Form<Typed>, FormRejection>,
-) -> Result<Typed, Response> {
-    let Ok(Form(f)) = form else {
-        return Err(csrf_refused());
-    };
-    if !user.csrf_ok(value(&f, "csrf")) {
-        return Err(csrf_refused());
-    }
-    Ok(f)
-}
-
 async fn create(
     State(state): State<AppState>,
     user: StaffUser,
     form: Result<Form<Typed>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let f = match checked_form(&user, form) {
-        Ok(f) => f,
-        Err(r) => return Ok(r),
+    let Some(f) = checked_form(&user, form) else {
+        return Ok(csrf_refused());
     };
     let input = input_of(&f);
     let staff = Staff::of(&user);
@@ -245,9 +223,8 @@ async fn update(
     Path(id): Path<String>,
     form: Result<Form<Typed>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let f = match checked_form(&user, form) {
-        Ok(f) => f,
-        Err(r) => return Ok(r),
+    let Some(f) = checked_form(&user, form) else {
+        return Ok(csrf_refused());
     };
     let id = parse_id(&id)?;
     let staff = Staff::of(&user);
@@ -267,8 +244,8 @@ async fn change(
     form: Result<Form<Typed>, FormRejection>,
     publish: bool,
 ) -> Result<Response, PageError> {
-    if let Err(r) = checked_form(user, form) {
-        return Ok(r);
+    if checked_form(user, form).is_none() {
+        return Ok(csrf_refused());
     }
     let id = parse_id(id)?;
     let staff = Staff::of(user);

@@ -33,9 +33,9 @@ pub struct ListQuery {
 }
 
 /// What a form typed, to refill it.
-type Typed = HashMap<String, String>;
+pub(crate) type Typed = HashMap<String, String>;
 
-fn value<'a>(typed: &'a Typed, k: &str) -> &'a str {
+pub(crate) fn value<'a>(typed: &'a Typed, k: &str) -> &'a str {
     typed.get(k).map_or("", String::as_str)
 }
 
@@ -133,18 +133,15 @@ fn input_of(f: &Typed) -> ModelWorkerInput {
     }
 }
 
-/// Reads a form that must carry the session's CSRF token.
-fn checked_form(
+/// A form that carries the session's CSRF token, or `None` (answer [`csrf_refused`]).
+pub(crate) fn checked_form(
     user: &StaffUser,
     form: Result<Form<Typed>, FormRejection>,
-) -> Result<Typed, Response> {
+) -> Option<Typed> {
     let Ok(Form(f)) = form else {
-        return Err(csrf_refused());
+        return None;
     };
-    if !user.csrf_ok(value(&f, "csrf")) {
-        return Err(csrf_refused());
-    }
-    Ok(f)
+    user.csrf_ok(value(&f, "csrf")).then_some(f)
 }
 
 async fn create(
@@ -152,9 +149,8 @@ async fn create(
     user: StaffUser,
     form: Result<Form<Typed>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let f = match checked_form(&user, form) {
-        Ok(f) => f,
-        Err(r) => return Ok(r),
+    let Some(f) = checked_form(&user, form) else {
+        return Ok(csrf_refused());
     };
     let input = input_of(&f);
     let staff = Staff::of(&user);
@@ -248,9 +244,8 @@ async fn update(
     Path(id): Path<String>,
     form: Result<Form<Typed>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let f = match checked_form(&user, form) {
-        Ok(f) => f,
-        Err(r) => return Ok(r),
+    let Some(f) = checked_form(&user, form) else {
+        return Ok(csrf_refused());
     };
     let id = parse_id(&id)?;
     let staff = Staff::of(&user);
@@ -270,8 +265,8 @@ async fn change(
     form: Result<Form<Typed>, FormRejection>,
     publish: bool,
 ) -> Result<Response, PageError> {
-    if let Err(r) = checked_form(user, form) {
-        return Ok(r);
+    if checked_form(user, form).is_none() {
+        return Ok(csrf_refused());
     }
     let id = parse_id(id)?;
     let staff = Staff::of(user);
