@@ -129,4 +129,12 @@ pub mod action {
     pub const ACTIVITY_CHECKED_IN: &str = "activity.checked_in";
     /// A union set how many points a reason earns.
     pub const POINTS_RULE_SET: &str = "points.rule_set";
+    pub const MODEL_WORKER_CREATED: &str = "model_worker.created";
+    pub const MODEL_WORKER_UPDATED: &str = "model_worker.updated";
+    pub const MODEL_WORKER_PUBLISHED: &str = "model_worker.published";
+    pub const MODEL_WORKER_WITHDRAWN: &str = "model_worker.withdrawn";
+    pub const LIBRARY_CREATED: &str = "library.created";
+    pub const LIBRARY_UPDATED: &str = "library.updated";
+    pub const LIBRARY_PUBLISHED: &str = "library.published";
+    pub const LIBRARY_WITHDRAWN: &str = "library.withdrawn";
 }

@@ -18,10 +18,13 @@ pub mod credit_code;
 pub mod error;
 pub mod id_number;
 pub mod industry;
+pub mod library;
 pub mod member;
+pub mod model_worker;
 pub mod org;
 pub mod pii;
 pub mod points;
+pub mod publishing;
 pub mod region;
 pub mod worker;
 

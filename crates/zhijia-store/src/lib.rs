@@ -16,6 +16,7 @@ pub mod deletion;
 mod error;
 pub mod import;
 pub mod job;
+pub mod library;
 pub mod mall;
 pub mod membership;
 pub mod migrate;
@@ -55,6 +56,15 @@ pub(crate) async fn subtree_page<T: FromRow>(
         offset,
         limit,
     })
+}
+
+/// The key range of a subtree's paths, or of the whole tree when `scope` is `None`: every path
+/// starts with '/', and '0' follows '/', so ["/", "0") holds them all.
+pub(crate) fn scope_bounds(scope: Option<&zhijia_domain::org::OrgPath>) -> (String, String) {
+    match scope {
+        Some(p) => (p.as_str().to_owned(), p.subtree_upper_bound()),
+        None => ("/".to_owned(), "0".to_owned()),
+    }
 }
 
 /// One page of a list and the total it was cut from.

@@ -17,9 +17,11 @@ mod extract;
 mod grant;
 mod health;
 mod home;
+mod library;
 mod mall;
 mod membership;
 mod metrics;
+mod model_worker;
 mod openapi;
 mod org;
 mod pages;
@@ -153,6 +155,8 @@ pub fn app(state: AppState) -> Router {
         .merge(benefit::console::routes())
         .merge(benefit::console_shops::routes())
         .merge(mall::routes())
+        .merge(model_worker::routes())
+        .merge(library::routes())
         .merge(case::pages::routes())
         .merge(case::console::routes())
         .merge(activity::api::routes())

@@ -11,6 +11,7 @@ pub mod activity;
 pub mod aid;
 pub mod benefit;
 pub mod case;
+pub mod culture;
 pub mod membership;
 mod names;
 pub mod regions;

@@ -16,7 +16,8 @@ pub struct Module {
     pub href: Option<&'static str>,
 }
 
-/// The eleven modules of PRODUCT.md, in the order a worker looks for them.
+/// The eleven modules of PRODUCT.md (culture as three entries: activities, the library, model
+/// workers), in the order a worker looks for them.
 const MODULES: &[Module] = &[
     Module {
         name: "网上入会",
@@ -47,6 +48,16 @@ const MODULES: &[Module] = &[
         name: "文体活动",
         icon: "活",
         href: Some("/activities"),
+    },
+    Module {
+        name: "职工书屋",
+        icon: "书",
+        href: Some("/library"),
+    },
+    Module {
+        name: "劳模风采",
+        icon: "模",
+        href: Some("/model-workers"),
     },
     Module {
         name: "招聘就业",

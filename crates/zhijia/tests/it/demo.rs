@@ -319,3 +319,68 @@ on_both!(
         );
     }
 );
+
+on_both!(
+    demo_culture_has_model_workers_one_a_current_member_and_library_items_of_every_kind,
+    |t: TestDb| async move {
+        let keys = crate::helpers::keys();
+        demo::generate(&t.store, &keys, &opts(300), &|_| {})
+            .await
+            .unwrap();
+        demo::membership::samples(&t.store, &keys).await.unwrap();
+        demo::culture::samples(&t.store).await.unwrap();
+        let count = |sql: &'static str| {
+            let db = t.store.clone();
+            async move { db.query_one::<i64>(sql, &[]).await.unwrap() }
+        };
+        assert!(count("SELECT COUNT(*) FROM model_worker WHERE status = 'published'").await >= 3);
+        assert_eq!(
+            count("SELECT COUNT(*) FROM model_worker WHERE status = 'draft'").await,
+            1
+        );
+        assert!(
+            count(
+                "SELECT COUNT(*) FROM model_worker WHERE worker_id IS NULL AND status = 'published'"
+            )
+            .await
+                >= 1,
+            "an honouree of the past without a worker"
+        );
+        // The linked honouree is a current member and carries the tag `model_worker`.
+        let linked: i64 = count(
+            "SELECT m.worker_id FROM model_worker m JOIN membership s \
+             ON s.worker_id = m.worker_id AND s.status <> 'ended' \
+             WHERE m.worker_id IS NOT NULL AND m.status = 'published'",
+        )
+        .await;
+        assert!(
+            zhijia_store::model_worker::is_honoured(&t.store, linked)
+                .await
+                .unwrap()
+        );
+        for kind in zhijia_domain::library::Kind::ALL {
+            let n: i64 = t
+                .store
+                .query_one(
+                    "SELECT COUNT(*) FROM library_item WHERE kind = $1 AND status = 'published'",
+                    &[&kind.as_str()],
+                )
+                .await
+                .unwrap();
+            assert!(n >= 1, "no published demo {}", kind.as_str());
+        }
+        assert_eq!(
+            count("SELECT COUNT(*) FROM library_item WHERE status = 'draft'").await,
+            1
+        );
+        // The public lists read them.
+        let shown = zhijia_app::model_worker::showcase(&t.store, None, None, None, None)
+            .await
+            .unwrap();
+        assert_eq!(shown.total, 3);
+        let shelf = zhijia_app::library::shelf(&t.store, None, None, None, None)
+            .await
+            .unwrap();
+        assert_eq!(shelf.total, 5);
+    }
+);

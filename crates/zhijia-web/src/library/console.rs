@@ -1,0 +1,288 @@
+//! The union's workers' library in the console: the items of a branch with the form to add
+//! one, and an item with its edit form and the publish / withdraw buttons. A refused form comes
+//! back on its page with the reason and what was typed.
+
+use crate::auth::{StaffUser, csrf_refused};
+use crate::membership::{Staff, parse_id};
+use crate::model_worker::console::{Typed, checked_form, value};
+use crate::org::pages::{Pager, UserBar};
+use crate::pages::render;
+use crate::{AppState, PageError};
+use askama::Template;
+use axum::Router;
+use axum::extract::rejection::{FormRejection, QueryRejection};
+use axum::extract::{Form, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use chrono::Utc;
+use serde::Deserialize;
+use zhijia_app::AppError;
+use zhijia_app::library::{self as uc, LibraryInput, kind_label};
+use zhijia_app::model_worker::status_label;
+use zhijia_domain::library::Kind;
+use zhijia_store::library::Item;
+
+/// Items per page (the pager's size).
+const PER_PAGE: i64 = 30;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ListQuery {
+    org: Option<i64>,
+    page: Option<i64>,
+}
+
+fn kinds() -> &'static [Kind] {
+    Kind::ALL
+}
+
+#[derive(Template)]
+#[template(path = "console_library.html")]
+struct ListPage {
+    user: UserBar,
+    org_id: i64,
+    org_name: String,
+    items: Vec<Item>,
+    pager: Pager,
+    error: Option<String>,
+    typed: Typed,
+}
+
+impl ListPage {
+    fn v(&self, k: &str) -> &str {
+        value(&self.typed, k)
+    }
+    fn kind(&self, k: &str) -> &'static str {
+        kind_label(k)
+    }
+    fn status(&self, s: &str) -> &'static str {
+        status_label(s)
+    }
+    fn kinds(&self) -> &'static [Kind] {
+        kinds()
+    }
+}
+
+fn status_of(e: &AppError) -> StatusCode {
+    match e {
+        AppError::Conflict(_) => StatusCode::CONFLICT,
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
+    }
+}
+
+async fn list_page(
+    state: &AppState,
+    user: &StaffUser,
+    q: ListQuery,
+    error: Option<AppError>,
+    typed: Typed,
+) -> Result<Response, PageError> {
+    let staff = Staff::of(user);
+    let (page, limit, offset) = crate::pages::page_window(q.page, PER_PAGE);
+    let (org, list) =
+        uc::list(&state.store, &staff.ctx(), q.org, Some(limit), Some(offset)).await?;
+    let status = error.as_ref().map_or(StatusCode::OK, status_of);
+    Ok((
+        status,
+        render(&ListPage {
+            user: user.into(),
+            pager: Pager::new(
+                page,
+                list.total,
+                format!("/console/library?org={}&", org.id.0),
+            ),
+            org_id: org.id.0,
+            org_name: org.name,
+            items: list.items,
+            error: error.map(|e| e.to_string()),
+            typed,
+        }),
+    )
+        .into_response())
+}
+
+async fn list(
+    State(state): State<AppState>,
+    user: StaffUser,
+    q: Result<Query<ListQuery>, QueryRejection>,
+) -> Result<Response, PageError> {
+    let q = q.map(|Query(q)| q).unwrap_or_default();
+    list_page(&state, &user, q, None, Typed::new()).await
+}
+
+/// The input of a create or edit form.
+fn input_of(f: &Typed) -> LibraryInput {
+    let get = |k: &str| value(f, k).to_owned();
+    LibraryInput {
+        org: get("org").trim().parse().ok(),
+        kind: get("kind"),
+        title: get("title"),
+        author: get("author"),
+        summary: get("summary"),
+        body: get("body"),
+        link: Some(get("link")),
+        place: Some(get("place")),
+    }
+}
+
+async fn create(
+    State(state): State<AppState>,
+    user: StaffUser,
+    form: Result<Form<Typed>, FormRejection>,
+) -> Result<Response, PageError> {
+    let Some(f) = checked_form(&user, form) else {
+        return Ok(csrf_refused());
+    };
+    let input = input_of(&f);
+    let staff = Staff::of(&user);
+    match uc::create(&state.store, &staff.ctx(), &input, Utc::now()).await {
+        Ok(id) => Ok(Redirect::to(&format!("/console/library/{id}")).into_response()),
+        Err(e @ AppError::Invalid(_)) => {
+            let q = ListQuery {
+                org: input.org,
+                page: None,
+            };
+            list_page(&state, &user, q, Some(e), f).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "console_library_item.html")]
+struct RecordPage {
+    user: UserBar,
+    i: Item,
+    error: Option<String>,
+    typed: Typed,
+}
+
+impl RecordPage {
+    fn v(&self, k: &str) -> &str {
+        value(&self.typed, k)
+    }
+    fn status(&self) -> &'static str {
+        status_label(&self.i.status)
+    }
+    fn kinds(&self) -> &'static [Kind] {
+        kinds()
+    }
+    fn at(&self, t: &chrono::DateTime<Utc>) -> String {
+        zhijia_domain::activity::beijing(*t)
+    }
+}
+
+/// The form's fields as the item holds them.
+fn typed_of(i: &Item) -> Typed {
+    let mut t = Typed::new();
+    t.insert("kind".into(), i.kind.clone());
+    t.insert("title".into(), i.title.clone());
+    t.insert("author".into(), i.author.clone());
+    t.insert("summary".into(), i.summary.clone());
+    t.insert("body".into(), i.body.clone());
+    t.insert("link".into(), i.link.clone().unwrap_or_default());
+    t.insert("place".into(), i.place.clone().unwrap_or_default());
+    t
+}
+
+async fn record_page(
+    state: &AppState,
+    user: &StaffUser,
+    id: i64,
+    error: Option<AppError>,
+    typed: Option<Typed>,
+) -> Result<Response, PageError> {
+    let staff = Staff::of(user);
+    let i = uc::get(&state.store, &staff.ctx(), id).await?;
+    let status = error.as_ref().map_or(StatusCode::OK, status_of);
+    Ok((
+        status,
+        render(&RecordPage {
+            user: user.into(),
+            typed: typed.unwrap_or_else(|| typed_of(&i)),
+            i,
+            error: error.map(|e| e.to_string()),
+        }),
+    )
+        .into_response())
+}
+
+async fn record(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let id = parse_id(&id)?;
+    record_page(&state, &user, id, None, None).await
+}
+
+async fn update(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+    form: Result<Form<Typed>, FormRejection>,
+) -> Result<Response, PageError> {
+    let Some(f) = checked_form(&user, form) else {
+        return Ok(csrf_refused());
+    };
+    let id = parse_id(&id)?;
+    let staff = Staff::of(&user);
+    match uc::update(&state.store, &staff.ctx(), id, &input_of(&f)).await {
+        Ok(_) => Ok(Redirect::to(&format!("/console/library/{id}")).into_response()),
+        Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
+            record_page(&state, &user, id, Some(e), Some(f)).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn change(
+    state: &AppState,
+    user: &StaffUser,
+    id: &str,
+    form: Result<Form<Typed>, FormRejection>,
+    publish: bool,
+) -> Result<Response, PageError> {
+    if checked_form(user, form).is_none() {
+        return Ok(csrf_refused());
+    }
+    let id = parse_id(id)?;
+    let staff = Staff::of(user);
+    let done = if publish {
+        uc::publish(&state.store, &staff.ctx(), id, Utc::now()).await
+    } else {
+        uc::withdraw(&state.store, &staff.ctx(), id).await
+    };
+    match done {
+        Ok(_) => Ok(Redirect::to(&format!("/console/library/{id}")).into_response()),
+        Err(e @ AppError::Conflict(_)) => record_page(state, user, id, Some(e), None).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn publish(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+    form: Result<Form<Typed>, FormRejection>,
+) -> Result<Response, PageError> {
+    change(&state, &user, &id, form, true).await
+}
+
+async fn withdraw(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+    form: Result<Form<Typed>, FormRejection>,
+) -> Result<Response, PageError> {
+    change(&state, &user, &id, form, false).await
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/console/library", get(list).post(create))
+        .route("/console/library/{id}", get(record).post(update))
+        .route("/console/library/{id}/publish", post(publish))
+        .route("/console/library/{id}/withdraw", post(withdraw))
+}
