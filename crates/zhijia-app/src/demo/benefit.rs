@@ -267,20 +267,23 @@ async fn add_samples(db: &Store, keys: &PiiKeys) -> Result<()> {
         actor: &cashier,
         grants: &cashier_grants,
     };
-    // Shops with their map coordinates (GCJ-02), one added by the cinema itself.
+    // Shops near the centre of the district's city (GCJ-02), one added by the cinema itself;
+    // outside the cities this knows, the shops have addresses only.
+    let centre = city_centre(&county.region_code);
+    let near = |dlng: f64, dlat: f64| centre.map(|(lng, lat)| (lng + dlng, lat + dlat));
     for (merchant, name, address, at, by_merchant) in [
         (
             cinema,
             "职工影城(人民路店)",
             "人民路88号",
-            Some((113.2644, 23.1291)),
+            near(0.0, 0.0),
             false,
         ),
         (
             cinema,
             "职工影城(江南店)",
             "江南大道中168号",
-            Some((113.2718, 23.0964)),
+            near(0.0074, -0.0327),
             true,
         ),
         (canteen, "工会爱心早餐店", "工业大道12号", None, false),
@@ -350,4 +353,37 @@ async fn add_samples(db: &Store, keys: &PiiKeys) -> Result<()> {
     )
     .await?;
     Ok(())
+}
+
+/// The centre of a Guangdong city (the demo's default province), GCJ-02, by the first four
+/// digits of a region code.
+fn city_centre(region: &str) -> Option<(f64, f64)> {
+    const CENTRES: [(&str, f64, f64); 21] = [
+        ("4401", 113.2644, 23.1291),
+        ("4402", 113.5972, 24.8104),
+        ("4403", 114.0579, 22.5431),
+        ("4404", 113.5767, 22.2707),
+        ("4405", 116.6820, 23.3540),
+        ("4406", 113.1214, 23.0215),
+        ("4407", 113.0819, 22.5787),
+        ("4408", 110.3594, 21.2707),
+        ("4409", 110.9254, 21.6629),
+        ("4412", 112.4653, 23.0472),
+        ("4413", 114.4152, 23.1118),
+        ("4414", 116.1225, 24.2886),
+        ("4415", 115.3753, 22.7862),
+        ("4416", 114.7005, 23.7436),
+        ("4417", 111.9827, 21.8583),
+        ("4418", 113.0561, 23.6818),
+        ("4419", 113.7518, 23.0205),
+        ("4420", 113.3926, 22.5176),
+        ("4451", 116.6226, 23.6567),
+        ("4452", 116.3729, 23.5497),
+        ("4453", 112.0444, 22.9151),
+    ];
+    let city = region.get(..4)?;
+    CENTRES
+        .iter()
+        .find(|(code, _, _)| *code == city)
+        .map(|(_, lng, lat)| (*lng, *lat))
 }
