@@ -161,3 +161,70 @@ async fn a_worker_files_a_case_with_a_photo_and_the_statistics_chart_draws_in_a_
     )
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_claims_a_coupon_a_cashier_redeems_and_proposes_and_the_union_approves_in_a_real_browser()
+ {
+    let Some((dir, chromium)) = tools() else {
+        return;
+    };
+    let t = TestDb::sqlite().await;
+    let db = &t.store;
+    let keys = crate::helpers::keys();
+    let w = crate::membership::world(db).await;
+    let s = crate::benefit::shop(db, &keys, &w, 5, 1, &[]).await;
+    let env = crate::aid::AidEnv::new();
+    crate::aid::member(db, &env, &w, "周九", "13600138899", 799).await;
+    let till = crate::aid::staff_with(
+        db,
+        "till.browser",
+        &[(zhijia_domain::auth::Role::MerchantStaff, &w.gz.city)],
+    )
+    .await;
+    let mut tx = db.begin().await.unwrap();
+    zhijia_store::benefit::link_staff(&mut tx, till.id.0, s.merchant)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let editor = crate::aid::staff_with(
+        db,
+        "editor.browser",
+        &[(zhijia_domain::auth::Role::Editor, &w.gz.city)],
+    )
+    .await;
+    zhijia_app::benefit::shop::add(
+        &zhijia_app::benefit::Ctx { db, keys: &keys },
+        &editor.ctx(),
+        s.merchant,
+        &zhijia_app::benefit::shop::ShopInput {
+            name: "天河城店".into(),
+            address: "天河路208号".into(),
+            longitude: Some(113.3245),
+            latitude: Some(23.1376),
+        },
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
+    let config = WebConfig {
+        demo: true,
+        pii_keys: Some(keys),
+        ..WebConfig::default()
+    };
+    let running = zhijia::serve::start(t.store.clone(), "127.0.0.1:0", config)
+        .await
+        .unwrap();
+    let base = format!("http://{}", running.addr);
+    run_script(
+        (dir, chromium),
+        "benefits.mjs",
+        base,
+        vec![
+            ("ZHIJIA_PHONE", "13600138899".into()),
+            ("ZHIJIA_CASHIER", "till.browser".into()),
+            ("ZHIJIA_EDITOR", "editor.browser".into()),
+            ("ZHIJIA_STAFF_PASSWORD", crate::aid::PASSWORD.into()),
+        ],
+    )
+    .await;
+}

@@ -1,0 +1,92 @@
+// Drives Debian's chromium through playwright-core against a demo-mode zhijia server: a member
+// on a phone-sized screen claims a coupon and sees where to use it and its QR; the merchant's
+// cashier redeems the code and proposes a new offer; the union's editor approves it from the
+// console for outdoor workers; the member's coupon then shows as redeemed, and the public
+// model-worker showcase opens without signing in. No page may log an error.
+// Usage: node benefits.mjs BASE_URL OUT_DIR (ZHIJIA_PHONE, ZHIJIA_CASHIER, ZHIJIA_EDITOR,
+// ZHIJIA_STAFF_PASSWORD in the environment)
+import { chromium } from 'playwright-core';
+
+const [, , base, outDir] = process.argv;
+const env = process.env;
+const browser = await chromium.launch({
+  executablePath: env.ZHIJIA_CHROMIUM || '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+const problems = [];
+const watch = (page, who) => {
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`${who} console: ${m.text()}`); });
+  page.on('pageerror', (e) => problems.push(`${who} page: ${e}`));
+};
+const text = async (page) => (await page.locator('main').textContent()).replace(/\s+/g, ' ').trim();
+const staffPage = async (who, username, url) => {
+  const page = await (await browser.newContext()).newPage();
+  watch(page, who);
+  await page.goto(`${base}${url}`);
+  await page.fill('input[name=username]', username);
+  await page.fill('input[name=password]', env.ZHIJIA_STAFF_PASSWORD);
+  await Promise.all([page.waitForNavigation(), page.click('form.stack button[type=submit]')]);
+  if (!page.url().startsWith(`${base}${url}`)) await page.goto(`${base}${url}`);
+  return page;
+};
+try {
+  const phone = await (await browser.newContext({ viewport: { width: 360, height: 740 } })).newPage();
+  watch(phone, 'member');
+  await phone.goto(`${base}/sign-in`);
+  await phone.fill('input[name=phone]', env.ZHIJIA_PHONE);
+  await phone.click('form.stack button[type=submit]');
+  const code = (await phone.locator('.banner strong').textContent()).trim();
+  await phone.fill('input[name=code]', code);
+  await phone.click('form[action="/sign-in/verify"] button[type=submit]');
+  await phone.waitForURL(`${base}/`);
+  await phone.goto(`${base}/benefits`);
+  await phone.click('summary:has-text("适用门店")');
+  const map = await phone.locator('a:has-text("地图")').first().getAttribute('href');
+  if (!map.startsWith('https://uri.amap.com/marker?position=')) throw new Error(`map link: ${map}`);
+  await phone.screenshot({ path: `${outDir}/benefits.png`, fullPage: true });
+  await phone.click('form[action$="/claim"] button[type=submit]');
+  await phone.waitForURL(`${base}/benefits/coupons`);
+  await phone.waitForSelector('.qr svg');
+  const couponCode = (await phone.locator('p:has-text("券码") strong').first().textContent()).trim();
+  await phone.screenshot({ path: `${outDir}/coupon.png`, fullPage: true });
+
+  const till = await staffPage('cashier', env.ZHIJIA_CASHIER, '/merchant/redeem');
+  await till.fill('input[name=code]', couponCode);
+  await till.click('form[action="/merchant/redeem"] button[type=submit]');
+  const redeemed = await text(till);
+  if (!redeemed.includes('核销成功')) throw new Error(`after redeeming: ${redeemed.slice(0, 300)}`);
+  await till.goto(`${base}/merchant/proposals`);
+  await till.click('summary:has-text("提报新优惠")');
+  await till.fill('input[name=title]', '浏览器里提报的清凉券');
+  await till.selectOption('select[name=kind]', 'free_item');
+  await till.fill('input[name=value]', '0');
+  await till.fill('input[name=stock]', '40');
+  await till.fill('input[name=claim_closes_at]', '2099-08-31T22:00');
+  await till.click('form[action="/merchant/proposals"] button[type=submit]');
+  const proposed = await text(till);
+  if (!proposed.includes('待工会审核')) throw new Error(`after proposing: ${proposed.slice(0, 300)}`);
+
+  const desk = await staffPage('editor', env.ZHIJIA_EDITOR, '/console/offers');
+  const card = desk.locator('div.card:has-text("浏览器里提报的清凉券")');
+  await card.locator('summary:has-text("通过并设定面向会员")').click();
+  await card.locator('input[name=tag_outdoor]').check();
+  await card.locator('input[name=publish]').check();
+  await card.locator('form[action$="/approve"] button[type=submit]').click();
+  await desk.waitForURL(/\/console\/offers/);
+  const console_ = await text(desk);
+  if (!console_.includes('没有待审核的提报') || !console_.includes('浏览器里提报的清凉券')) {
+    throw new Error(`after approving: ${console_.slice(0, 400)}`);
+  }
+
+  await till.goto(`${base}/merchant/proposals`);
+  if (!(await text(till)).includes('已通过')) throw new Error('the merchant does not see the approval');
+  await phone.goto(`${base}/benefits/coupons`);
+  if (!(await text(phone)).includes('已核销')) throw new Error('the coupon is not shown as redeemed');
+  await phone.goto(`${base}/model-workers`);
+  if (!(await text(phone)).includes('劳模风采')) throw new Error('the showcase did not open');
+  if (problems.length) throw new Error(problems.join('\n'));
+  console.log('browser: ok');
+} finally {
+  await browser.close();
+}
