@@ -1,6 +1,6 @@
 //! Staff handling of deletion requests: a console page and the same in the API.
 
-use crate::auth::{StaffUser, csrf_refused};
+use crate::auth::{StaffUser, checked_form, csrf_refused};
 use crate::membership::{Staff, ctx, parse_id};
 use crate::org::pages::{Pager, UserBar};
 use crate::pages::render;
@@ -185,12 +185,9 @@ async fn submit(
     Path(id): Path<String>,
     form: Result<Form<HandleForm>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let Ok(Form(form)) = form else {
+    let Some(form) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
-    if !user.csrf_ok(&form.csrf) {
-        return Ok(csrf_refused());
-    }
     let id = parse_id(&id)?;
     let ctx = ctx(&state)?;
     let staff = Staff::of(&user);
@@ -212,3 +209,5 @@ pub fn routes() -> Router<AppState> {
         .route("/console/deletion-requests", get(page))
         .route("/console/deletion-requests/{id}", post(submit))
 }
+
+crate::auth::carries_csrf!(HandleForm);

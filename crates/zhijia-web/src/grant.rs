@@ -1,6 +1,6 @@
 //! Role grants on an org, for its `org_admin` (or one above it): who holds what, and granting.
 
-use crate::auth::{StaffUser, csrf_refused};
+use crate::auth::{StaffUser, checked_form, csrf_refused};
 use crate::org::pages::UserBar;
 use crate::org::parse_id;
 use crate::pages::render;
@@ -145,12 +145,9 @@ async fn submit(
     Path(id): Path<String>,
     form: Result<Form<GrantForm>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let Ok(Form(form)) = form else {
+    let Some(form) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
-    if !user.csrf_ok(&form.csrf) {
-        return Ok(csrf_refused());
-    }
     let id = parse_id(&id)?;
     let role = Role::parse(&form.role)?;
     uc::grant_by_username(
@@ -170,3 +167,5 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/orgs/{id}/grants", get(list).post(create))
         .route("/console/orgs/{id}/grants", get(page).post(submit))
 }
+
+crate::auth::carries_csrf!(GrantForm);

@@ -5,7 +5,7 @@
 
 use super::ctx;
 use crate::audience::AudienceFields;
-use crate::auth::{StaffUser, csrf_refused};
+use crate::auth::{StaffUser, checked_form, csrf_refused};
 use crate::membership::{Staff, parse_id};
 use crate::org::pages::{Pager, UserBar};
 use crate::pages::render;
@@ -153,12 +153,9 @@ async fn create(
     user: StaffUser,
     form: Result<Form<CreateForm>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let Ok(Form(form)) = form else {
+    let Some(form) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
-    if !user.csrf_ok(&form.csrf) {
-        return Ok(csrf_refused());
-    }
     let staff = Staff::of(&user);
     let result = match input_of(&form) {
         Ok(input) => activity::create(&ctx(&state)?, &staff.ctx(), &input, Utc::now()).await,
@@ -248,12 +245,9 @@ async fn check_in(
     Path(id): Path<String>,
     form: Result<Form<CheckInForm>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let Ok(Form(form)) = form else {
+    let Some(form) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
-    if !user.csrf_ok(&form.csrf) {
-        return Ok(csrf_refused());
-    }
     let id = parse_id(&id)?;
     let staff = Staff::of(&user);
     let result = activity::check_in(&ctx(&state)?, &staff.ctx(), id, &form.token, Utc::now()).await;
@@ -279,3 +273,5 @@ pub fn routes() -> Router<AppState> {
         .route("/console/activities/{id}", get(detail))
         .route("/console/activities/{id}/check-in", post(check_in))
 }
+
+crate::auth::carries_csrf!(CheckInForm, CreateForm);

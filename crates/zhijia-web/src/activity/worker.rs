@@ -2,8 +2,8 @@
 //! cancelling (and the registration QR), "我的报名", and "我的积分".
 
 use super::ctx;
-use crate::auth::csrf_refused;
 use crate::auth::worker::WorkerUser;
+use crate::auth::{checked_form, csrf_refused};
 use crate::membership::parse_id;
 use crate::pages::render;
 use crate::{AppState, PageError};
@@ -109,12 +109,9 @@ async fn act(
     form: Result<Form<CsrfForm>, FormRejection>,
     register: bool,
 ) -> Result<Response, PageError> {
-    let Ok(Form(form)) = form else {
+    let Some(_) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
-    if !user.csrf_ok(&form.csrf) {
-        return Ok(csrf_refused());
-    }
     let id = parse_id(&id)?;
     let c = ctx(&state)?;
     let result = if register {
@@ -198,3 +195,5 @@ pub fn routes() -> Router<AppState> {
         .route("/activities/{id}/cancel", post(cancel))
         .route("/points", get(my_points))
 }
+
+crate::auth::carries_csrf!(CsrfForm);

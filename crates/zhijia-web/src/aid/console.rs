@@ -4,7 +4,7 @@
 
 use super::ctx;
 use crate::attachment::{MAX_FORM_BYTES, file_response, read_multipart};
-use crate::auth::{StaffUser, csrf_refused};
+use crate::auth::{StaffUser, checked_form, csrf_refused};
 use crate::membership::{Staff, parse_id};
 use crate::org::pages::{Pager, UserBar};
 use crate::pages::render;
@@ -30,15 +30,6 @@ use zhijia_domain::aid::{self as rules, AidKind, AidStatus, FileStatus, Hardship
 
 /// The same page size as `Pager` counts pages with.
 const PER_PAGE: i64 = 30;
-
-fn checked<T: HasCsrf>(user: &StaffUser, form: Result<Form<T>, FormRejection>) -> Option<T> {
-    let Ok(Form(form)) = form else { return None };
-    user.csrf_ok(form.csrf()).then_some(form)
-}
-
-trait HasCsrf {
-    fn csrf(&self) -> &str;
-}
 
 /// A form sent back with what was typed and why it was refused, so nothing typed is lost.
 /// `form` names which form of the page it belongs to (a page holds several).
@@ -120,7 +111,7 @@ macro_rules! csrf_form {
             csrf: String,
             $(#[serde(default)] $field: $ty,)*
         }
-        impl HasCsrf for $name {
+        impl crate::auth::CarriesCsrf for $name {
             fn csrf(&self) -> &str {
                 &self.csrf
             }
@@ -242,7 +233,7 @@ async fn open_file(
     user: StaffUser,
     form: Result<Form<NewFileForm>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let Some(f) = checked(&user, form) else {
+    let Some(f) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
     let values = f.values();
@@ -303,7 +294,7 @@ async fn my_identity(
     user: StaffUser,
     form: Result<Form<IdentityForm>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let Some(f) = checked(&user, form) else {
+    let Some(f) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
     let ctx = ctx(&state)?;
@@ -431,7 +422,7 @@ async fn review(
     Path(id): Path<String>,
     form: Result<Form<ReviewForm>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let Some(f) = checked(&user, form) else {
+    let Some(f) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
     let id = parse_id(&id)?;
@@ -469,7 +460,7 @@ async fn exit(
     Path(id): Path<String>,
     form: Result<Form<ReasonForm>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let Some(f) = checked(&user, form) else {
+    let Some(f) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
     let id = parse_id(&id)?;
@@ -626,7 +617,7 @@ async fn decide(
     Path(id): Path<String>,
     form: Result<Form<DecisionForm>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let Some(f) = checked(&user, form) else {
+    let Some(f) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
     let id = parse_id(&id)?;
@@ -697,7 +688,7 @@ async fn object(
     Path(id): Path<String>,
     form: Result<Form<ObjectionForm>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let Some(f) = checked(&user, form) else {
+    let Some(f) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
     let id = parse_id(&id)?;
@@ -722,7 +713,7 @@ async fn resolve(
     Path(id): Path<String>,
     form: Result<Form<ResolveForm>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let Some(f) = checked(&user, form) else {
+    let Some(f) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
     let id = parse_id(&id)?;
@@ -754,7 +745,7 @@ async fn disburse(
     Path(id): Path<String>,
     form: Result<Form<PayForm>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let Some(f) = checked(&user, form) else {
+    let Some(f) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
     let id = parse_id(&id)?;
@@ -852,7 +843,7 @@ async fn reverse(
     Path(id): Path<String>,
     form: Result<Form<ReasonForm>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let Some(f) = checked(&user, form) else {
+    let Some(f) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
     let id = parse_id(&id)?;

@@ -2,8 +2,8 @@
 //! where each stands) and an objection to an application on public notice.
 
 use super::ctx;
-use crate::auth::csrf_refused;
 use crate::auth::worker::WorkerUser;
+use crate::auth::{checked_form, csrf_refused};
 use crate::membership::parse_id;
 use crate::pages::render;
 use crate::{AppState, PageError};
@@ -100,12 +100,9 @@ async fn object(
     Path(id): Path<String>,
     form: Result<Form<ObjectionForm>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let Ok(Form(form)) = form else {
+    let Some(form) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
-    if !user.csrf_ok(&form.csrf) {
-        return Ok(csrf_refused());
-    }
     let id = parse_id(&id)?;
     let actor = zhijia_app::membership::worker_actor(&user.session.phone);
     let result =
@@ -153,3 +150,5 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/aid/notice/{id}/objection/done", get(objection_done))
 }
+
+crate::auth::carries_csrf!(ObjectionForm);

@@ -100,6 +100,58 @@ impl StaffUser {
     }
 }
 
+/// A submitted console form that carries the session's CSRF token in a `csrf` field.
+pub trait CarriesCsrf {
+    fn csrf(&self) -> &str;
+}
+
+impl CarriesCsrf for std::collections::HashMap<String, String> {
+    fn csrf(&self) -> &str {
+        self.get("csrf").map_or("", String::as_str)
+    }
+}
+
+/// Implements [`CarriesCsrf`] for form structs with a `csrf: String` field.
+macro_rules! carries_csrf {
+    ($($form:ty),+ $(,)?) => {
+        $(impl $crate::auth::CarriesCsrf for $form {
+            fn csrf(&self) -> &str {
+                &self.csrf
+            }
+        })+
+    };
+}
+pub(crate) use carries_csrf;
+
+/// A signed-in session (staff or worker) whose CSRF token a form must carry.
+pub trait CsrfSession {
+    fn csrf_ok(&self, submitted: &str) -> bool;
+}
+
+impl CsrfSession for StaffUser {
+    fn csrf_ok(&self, submitted: &str) -> bool {
+        StaffUser::csrf_ok(self, submitted)
+    }
+}
+
+impl CsrfSession for worker::WorkerUser {
+    fn csrf_ok(&self, submitted: &str) -> bool {
+        worker::WorkerUser::csrf_ok(self, submitted)
+    }
+}
+
+/// The fields of a form once it was read and its CSRF token is the session's; `None` when
+/// either fails, to be answered with [`csrf_refused`].
+pub fn checked_form<T: CarriesCsrf>(
+    user: &impl CsrfSession,
+    form: Result<axum::extract::Form<T>, axum::extract::rejection::FormRejection>,
+) -> Option<T> {
+    let Ok(axum::extract::Form(form)) = form else {
+        return None;
+    };
+    user.csrf_ok(form.csrf()).then_some(form)
+}
+
 pub fn csrf_refused() -> Response {
     let page = crate::pages::ErrorPage {
         status: 403,

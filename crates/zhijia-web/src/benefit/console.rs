@@ -3,7 +3,7 @@
 
 use super::{ctx, value_label};
 use crate::audience::AudienceFields;
-use crate::auth::{StaffUser, csrf_refused};
+use crate::auth::{StaffUser, checked_form, csrf_refused};
 use crate::membership::{Staff, parse_id};
 use crate::org::pages::{Pager, UserBar};
 use crate::pages::render;
@@ -165,12 +165,9 @@ async fn create(
     user: StaffUser,
     form: Result<Form<HashMap<String, String>>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let Ok(Form(f)) = form else {
+    let Some(f) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
-    if !user.csrf_ok(f.get("csrf").map_or("", String::as_str)) {
-        return Ok(csrf_refused());
-    }
     let get = |k: &str| f.get(k).cloned().unwrap_or_default();
     let org = get("org").trim().parse().ok();
     let made: Result<i64, AppError> = async {
@@ -229,12 +226,9 @@ async fn publish_or_withdraw(
     form: Result<Form<CsrfForm>, FormRejection>,
     publish: bool,
 ) -> Result<Response, PageError> {
-    let Ok(Form(form)) = form else {
+    let Some(_) = checked_form(user, form) else {
         return Ok(csrf_refused());
     };
-    if !user.csrf_ok(&form.csrf) {
-        return Ok(csrf_refused());
-    }
     let id = parse_id(id)?;
     let staff = Staff::of(user);
     match benefit::set_published(&ctx(state)?, &staff.ctx(), id, publish).await {
@@ -277,12 +271,9 @@ async fn register_merchant(
     user: StaffUser,
     form: Result<Form<HashMap<String, String>>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let Ok(Form(f)) = form else {
+    let Some(f) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
-    if !user.csrf_ok(f.get("csrf").map_or("", String::as_str)) {
-        return Ok(csrf_refused());
-    }
     let get = |k: &str| f.get(k).cloned().unwrap_or_default();
     let org = get("org").trim().parse().ok();
     let input = MerchantInput {
@@ -311,12 +302,9 @@ async fn merchant_account(
     Path(id): Path<String>,
     form: Result<Form<HashMap<String, String>>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let Ok(Form(f)) = form else {
+    let Some(f) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
-    if !user.csrf_ok(f.get("csrf").map_or("", String::as_str)) {
-        return Ok(csrf_refused());
-    }
     let id = parse_id(&id)?;
     let get = |k: &str| f.get(k).cloned().unwrap_or_default();
     let staff = Staff::of(&user);
@@ -364,12 +352,9 @@ async fn decide(
     form: Result<Form<HashMap<String, String>>, FormRejection>,
     approve: bool,
 ) -> Result<Response, PageError> {
-    let Ok(Form(f)) = form else {
+    let Some(f) = checked_form(user, form) else {
         return Ok(csrf_refused());
     };
-    if !user.csrf_ok(f.get("csrf").map_or("", String::as_str)) {
-        return Ok(csrf_refused());
-    }
     let id = parse_id(id)?;
     let org = f.get("org").and_then(|o| o.trim().parse().ok());
     let staff = Staff::of(user);
@@ -433,3 +418,5 @@ pub fn routes() -> Router<AppState> {
         .route("/console/merchants", post(register_merchant))
         .route("/console/merchants/{id}/accounts", post(merchant_account))
 }
+
+crate::auth::carries_csrf!(CsrfForm);

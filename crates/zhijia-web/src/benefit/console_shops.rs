@@ -2,7 +2,7 @@
 
 use super::ctx;
 use super::merchant::{map_link, shop_input};
-use crate::auth::{StaffUser, csrf_refused};
+use crate::auth::{StaffUser, checked_form, csrf_refused};
 use crate::membership::{Staff, parse_id};
 use crate::org::pages::{PER_PAGE, Pager, UserBar};
 use crate::pages::render;
@@ -108,12 +108,9 @@ async fn add(
     Path(id): Path<String>,
     form: Result<Form<HashMap<String, String>>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let Ok(Form(f)) = form else {
+    let Some(f) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
-    if !user.csrf_ok(f.get("csrf").map_or("", String::as_str)) {
-        return Ok(csrf_refused());
-    }
     let id = parse_id(&id)?;
     let staff = Staff::of(&user);
     let done: Result<i64, AppError> = async {
@@ -149,12 +146,9 @@ async fn remove(
     Path(id): Path<String>,
     form: Result<Form<RemoveForm>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let Ok(Form(form)) = form else {
+    let Some(_) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
-    if !user.csrf_ok(&form.csrf) {
-        return Ok(csrf_refused());
-    }
     let id = parse_id(&id)?;
     let c = ctx(&state)?;
     let merchant = zhijia_store::shop::get(&state.store, id)
@@ -175,3 +169,5 @@ pub fn routes() -> Router<AppState> {
         .route("/console/merchants/{id}/shops", get(list).post(add))
         .route("/console/shops/{id}/delete", post(remove))
 }
+
+crate::auth::carries_csrf!(RemoveForm);

@@ -3,7 +3,7 @@
 
 use super::console::{beijing, fen, number};
 use super::{ctx, value_label};
-use crate::auth::{StaffUser, csrf_refused};
+use crate::auth::{StaffUser, checked_form, csrf_refused};
 use crate::membership::{Staff, parse_id};
 use crate::org::pages::{Pager, UserBar};
 use crate::pages::render;
@@ -185,18 +185,6 @@ async fn shops(
     q: Result<Query<PageQuery>, QueryRejection>,
 ) -> Result<Response, PageError> {
     show(state, user, Tab::Shops, q).await
-}
-
-/// A form's fields once its CSRF token is checked; `None` answers the refusal.
-fn checked_form(
-    user: &StaffUser,
-    form: Result<Form<HashMap<String, String>>, FormRejection>,
-) -> Option<HashMap<String, String>> {
-    let Ok(Form(f)) = form else {
-        return None;
-    };
-    user.csrf_ok(f.get("csrf").map_or("", String::as_str))
-        .then_some(f)
 }
 
 /// Runs a form's step: on success back to the tab, on a refusal the tab again with the reason

@@ -3,7 +3,7 @@
 
 use super::{ctx, value_label};
 use crate::auth::worker::WorkerUser;
-use crate::auth::{StaffUser, csrf_refused};
+use crate::auth::{StaffUser, checked_form, csrf_refused};
 use crate::membership::{Staff, parse_id};
 use crate::pages::render;
 use crate::{AppState, PageError};
@@ -95,12 +95,9 @@ async fn claim(
     Path(id): Path<String>,
     form: Result<Form<ClaimForm>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let Ok(Form(form)) = form else {
+    let Some(form) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
-    if !user.csrf_ok(&form.csrf) {
-        return Ok(csrf_refused());
-    }
     let id = parse_id(&id)?;
     // The page's key is random per page view, so one page's double tap is one claim; keys are
     // per worker, so an offer's id need not be in it.
@@ -196,12 +193,9 @@ async fn redeem(
     user: StaffUser,
     form: Result<Form<RedeemForm>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let Ok(Form(form)) = form else {
+    let Some(form) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
-    if !user.csrf_ok(&form.csrf) {
-        return Ok(csrf_refused());
-    }
     let staff = Staff::of(&user);
     let csrf = user.session.csrf_token.clone();
     match benefit::redeem(&ctx(&state)?, &staff.ctx(), &form.code, Utc::now()).await {
@@ -230,3 +224,5 @@ pub fn routes() -> Router<AppState> {
         .route("/benefits/coupons", get(coupons))
         .route("/merchant/redeem", get(redeem_form).post(redeem))
 }
+
+crate::auth::carries_csrf!(ClaimForm, RedeemForm);

@@ -4,7 +4,7 @@
 use super::ctx;
 use super::pages::{action_label, kind_label, state_label};
 use crate::attachment::{MAX_FORM_BYTES, file_response, read_multipart};
-use crate::auth::{StaffUser, csrf_refused};
+use crate::auth::{StaffUser, checked_form, csrf_refused};
 use crate::membership::{Staff, parse_id};
 use crate::org::pages::{Pager, UserBar};
 use crate::pages::render;
@@ -179,12 +179,9 @@ async fn register(
     user: StaffUser,
     form: Result<Form<DeskForm>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let Ok(Form(form)) = form else {
+    let Some(form) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
-    if !user.csrf_ok(&form.csrf) {
-        return Ok(csrf_refused());
-    }
     let staff = Staff::of(&user);
     let input = form.input();
     match file::register(&ctx(&state), &staff.ctx(), &input, Utc::now()).await {
@@ -311,12 +308,9 @@ async fn step(
     Path(id): Path<String>,
     form: Result<Form<StepForm>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let Ok(Form(form)) = form else {
+    let Some(form) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
-    if !user.csrf_ok(&form.csrf) {
-        return Ok(csrf_refused());
-    }
     let id = parse_id(&id)?;
     let step = match form.step.as_str() {
         "accept" => Step::Accept { tier: form.tier },
@@ -348,12 +342,9 @@ async fn message(
     Path(id): Path<String>,
     form: Result<Form<MessageForm>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let Ok(Form(form)) = form else {
+    let Some(form) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
-    if !user.csrf_ok(&form.csrf) {
-        return Ok(csrf_refused());
-    }
     let id = parse_id(&id)?;
     let staff = Staff::of(&user);
     let r = talk::post(
@@ -382,12 +373,9 @@ async fn reroute(
     Path(id): Path<String>,
     form: Result<Form<RouteForm>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let Ok(Form(form)) = form else {
+    let Some(form) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
-    if !user.csrf_ok(&form.csrf) {
-        return Ok(csrf_refused());
-    }
     let id = parse_id(&id)?;
     let Ok(to) = form.org.trim().parse::<i64>() else {
         return after(
@@ -432,12 +420,9 @@ async fn mediation(
     Path(id): Path<String>,
     form: Result<Form<MediationForm>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let Ok(Form(form)) = form else {
+    let Some(form) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
-    if !user.csrf_ok(&form.csrf) {
-        return Ok(csrf_refused());
-    }
     let id = parse_id(&id)?;
     let staff = Staff::of(&user);
     let input = MediationInput {
@@ -559,3 +544,5 @@ pub fn routes() -> Router<AppState> {
         .route("/console/cases/{id}/files/{file}", get(staff_file))
         .route("/console/case-stats", get(statistics))
 }
+
+crate::auth::carries_csrf!(DeskForm, MediationForm, MessageForm, RouteForm, StepForm);

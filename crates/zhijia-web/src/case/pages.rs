@@ -3,8 +3,8 @@
 
 use super::ctx;
 use crate::attachment::{MAX_FORM_BYTES, file_response, read_multipart};
-use crate::auth::csrf_refused;
 use crate::auth::worker::WorkerUser;
+use crate::auth::{checked_form, csrf_refused};
 use crate::membership::parse_id;
 use crate::org::pages::Pager;
 use crate::pages::render;
@@ -298,12 +298,9 @@ async fn rate(
     Path(id): Path<String>,
     form: Result<Form<RatingForm>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let Ok(Form(form)) = form else {
+    let Some(form) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
-    if !user.csrf_ok(&form.csrf) {
-        return Ok(csrf_refused());
-    }
     let id = parse_id(&id)?;
     let satisfied = form.satisfied == "yes";
     match handle::rate(
@@ -345,3 +342,5 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}/rating", axum::routing::post(rate))
         .route("/cases/{id}/files/{file}", get(own_file))
 }
+
+crate::auth::carries_csrf!(RatingForm);

@@ -2,9 +2,9 @@
 //! one, and an item with its edit form and the publish / withdraw buttons. A refused form comes
 //! back on its page with the reason and what was typed.
 
-use crate::auth::{StaffUser, csrf_refused};
+use crate::auth::{StaffUser, checked_form, csrf_refused};
 use crate::membership::{Staff, parse_id};
-use crate::model_worker::console::{Typed, checked_form, value};
+use crate::model_worker::console::{Typed, value};
 use crate::org::pages::{Pager, UserBar};
 use crate::pages::render;
 use crate::{AppState, PageError};

@@ -2,7 +2,7 @@
 //! (console and API).
 
 use crate::auth::worker::WorkerUser;
-use crate::auth::{StaffUser, csrf_refused};
+use crate::auth::{StaffUser, checked_form, csrf_refused};
 use crate::extract::{Created, body, query};
 use crate::membership::{Staff, parse_id};
 use crate::org::pages::UserBar;
@@ -176,12 +176,9 @@ async fn order_form(
     Path(id): Path<String>,
     form: Result<Form<OrderForm>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let Ok(Form(form)) = form else {
+    let Some(form) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
-    if !user.csrf_ok(&form.csrf) {
-        return Ok(csrf_refused());
-    }
     let id = parse_id(&id)?;
     match mall::order(&state.store, &user.session.phone, id, &form.key, Utc::now()).await {
         Ok(_) => Ok(Redirect::to("/mall").into_response()),
@@ -251,12 +248,9 @@ async fn console_create(
     user: StaffUser,
     form: Result<Form<HashMap<String, String>>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let Ok(Form(f)) = form else {
+    let Some(f) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
-    if !user.csrf_ok(f.get("csrf").map_or("", String::as_str)) {
-        return Ok(csrf_refused());
-    }
     let get = |k: &str| f.get(k).cloned().unwrap_or_default();
     let num = |k: &str| get(k).trim().parse::<i64>().unwrap_or(0);
     let org = get("org").trim().parse().ok();
@@ -288,3 +282,5 @@ pub fn routes() -> Router<AppState> {
         .route("/mall/{id}/order", post(order_form))
         .route("/console/mall", get(console).post(console_create))
 }
+
+crate::auth::carries_csrf!(OrderForm);

@@ -1,7 +1,7 @@
 //! Staff console pages of membership: the review queue, transfers, the roster and a member.
 
 use super::{Staff, ctx, parse_id};
-use crate::auth::{StaffUser, csrf_refused};
+use crate::auth::{StaffUser, checked_form, csrf_refused};
 use crate::org::pages::{Pager, UserBar};
 use crate::pages::render;
 use crate::{AppState, PageError};
@@ -105,12 +105,9 @@ async fn decide(
     Path(id): Path<String>,
     form: Result<Form<DecisionForm>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let Ok(Form(form)) = form else {
+    let Some(form) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
-    if !user.csrf_ok(&form.csrf) {
-        return Ok(csrf_refused());
-    }
     let id = parse_id(&id)?;
     let ctx = ctx(&state)?;
     let staff = Staff::of(&user);
@@ -214,12 +211,9 @@ async fn act_on_transfer(
     Path(id): Path<String>,
     form: Result<Form<TransferForm>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let Ok(Form(form)) = form else {
+    let Some(form) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
-    if !user.csrf_ok(&form.csrf) {
-        return Ok(csrf_refused());
-    }
     let id = parse_id(&id)?;
     let ctx = ctx(&state)?;
     let staff = Staff::of(&user);
@@ -347,12 +341,9 @@ async fn reveal(
     Path(id): Path<String>,
     form: Result<Form<CsrfForm>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let Ok(Form(form)) = form else {
+    let Some(_) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
-    if !user.csrf_ok(&form.csrf) {
-        return Ok(csrf_refused());
-    }
     let id = parse_id(&id)?;
     let ctx = ctx(&state)?;
     let staff = Staff::of(&user);
@@ -496,12 +487,9 @@ async fn set_retired(
     Path(id): Path<String>,
     form: Result<Form<RetiredForm>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let Ok(Form(form)) = form else {
+    let Some(form) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
-    if !user.csrf_ok(&form.csrf) {
-        return Ok(csrf_refused());
-    }
     let id = parse_id(&id)?;
     let ctx = ctx(&state)?;
     let staff = Staff::of(&user);
@@ -529,3 +517,5 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/console/imports/{id}/errors.csv", get(import_errors))
 }
+
+crate::auth::carries_csrf!(CsrfForm, DecisionForm, RetiredForm, TransferForm);

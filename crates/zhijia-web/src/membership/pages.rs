@@ -2,8 +2,8 @@
 //! and the public card check page.
 
 use super::ctx;
-use crate::auth::csrf_refused;
 use crate::auth::worker::WorkerUser;
+use crate::auth::{checked_form, csrf_refused};
 use crate::pages::render;
 use crate::{AppState, PageError};
 use askama::Template;
@@ -162,12 +162,9 @@ async fn join_submit(
     user: WorkerUser,
     form: Result<Form<JoinForm>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let Ok(Form(form)) = form else {
+    let Some(form) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
-    if !user.csrf_ok(&form.csrf) {
-        return Ok(csrf_refused());
-    }
     let ctx = ctx(&state)?;
     let result = match form.input() {
         Ok(input) => join::apply(&ctx, &user.session.phone, &input, Utc::now()).await,
@@ -291,12 +288,9 @@ async fn leave(
     user: WorkerUser,
     form: Result<Form<CsrfForm>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let Ok(Form(form)) = form else {
+    let Some(_) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
-    if !user.csrf_ok(&form.csrf) {
-        return Ok(csrf_refused());
-    }
     let ctx = ctx(&state)?;
     transfer::leave(&ctx, &user.session.phone, Utc::now()).await?;
     Ok(Redirect::to("/membership").into_response())
@@ -381,3 +375,5 @@ pub fn routes() -> Router<AppState> {
         .route("/card", get(card_page))
         .route("/cards/verify", get(verify_page))
 }
+
+crate::auth::carries_csrf!(CsrfForm, JoinForm);

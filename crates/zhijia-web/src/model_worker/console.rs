@@ -2,7 +2,7 @@
 //! record one, and a record with its edit form and the publish / withdraw buttons. A refused
 //! form comes back on its page with the reason and what was typed.
 
-use crate::auth::{StaffUser, csrf_refused};
+use crate::auth::{StaffUser, checked_form, csrf_refused};
 use crate::membership::{Staff, parse_id};
 use crate::org::pages::{Pager, UserBar};
 use crate::pages::render;
@@ -131,17 +131,6 @@ fn input_of(f: &Typed) -> ModelWorkerInput {
         member_no: Some(get("member_no")),
         consent: f.contains_key("consent"),
     }
-}
-
-/// A form that carries the session's CSRF token, or `None` (answer [`csrf_refused`]).
-pub(crate) fn checked_form(
-    user: &StaffUser,
-    form: Result<Form<Typed>, FormRejection>,
-) -> Option<Typed> {
-    let Ok(Form(f)) = form else {
-        return None;
-    };
-    user.csrf_ok(value(&f, "csrf")).then_some(f)
 }
 
 async fn create(

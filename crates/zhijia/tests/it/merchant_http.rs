@@ -67,6 +67,16 @@ on_both!(
         assert_eq!(r.url().path(), "/merchant/proposals");
         assert!(r.text().await.unwrap().contains("待工会审核"));
 
+        // A form without the session's token is refused before anything is read.
+        for path in ["/merchant/shops", "/merchant/proposals"] {
+            let r = cashier
+                .post(format!("{base}{path}"))
+                .form(&[("csrf", "x"), ("name", "冒名门店"), ("address", "某路1号")])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), StatusCode::FORBIDDEN, "{path}");
+        }
         // A shop: swapped coordinates refused, then added; the list links the map.
         let page = page_text(&cashier, format!("{base}/merchant/shops")).await;
         let csrf = csrf_of(&page);
