@@ -1,4 +1,4 @@
-//! CSS, htmx and ECharts, embedded in the binary and served with a content hash in the address, so
+//! CSS, htmx, ECharts and the QR scanner, embedded in the binary and served with a content hash in the address, so
 //! browsers may cache them for a year and still see a new version at once.
 
 use axum::Router;
@@ -35,6 +35,16 @@ const ASSETS: &[Asset] = &[
         name: "charts.js",
         content_type: "text/javascript; charset=utf-8",
         bytes: include_bytes!("../static/charts.js"),
+    },
+    Asset {
+        name: "jsQR.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../static/jsQR.js"),
+    },
+    Asset {
+        name: "scan.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../static/scan.js"),
     },
 ];
 

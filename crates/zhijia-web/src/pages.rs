@@ -34,6 +34,15 @@ pub fn charts_url() -> String {
     assets::url("charts.js")
 }
 
+/// The scripts of a page with a camera QR scanner (`input[data-scan]`), for its head block.
+pub fn scanner_scripts() -> String {
+    format!(
+        "<script src=\"{}\" defer></script><script src=\"{}\" defer></script>",
+        assets::url("jsQR.js"),
+        assets::url("scan.js")
+    )
+}
+
 #[derive(Template)]
 #[template(path = "error.html")]
 pub struct ErrorPage {
