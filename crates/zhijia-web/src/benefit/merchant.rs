@@ -1,5 +1,5 @@
-//! The merchant's pages: its offers with their stock, the offers it proposes to the union
-//! (with the union's decisions), and its shops. Redemption is `/merchant/redeem`.
+//! The merchant's pages: its offers with their stock, its redemptions of a month, the offers
+//! it proposes to the union (with the union's decisions), and its shops. Redemption is `/merchant/redeem`.
 
 use super::console::{beijing, fen, number};
 use super::{ctx, value_label};
@@ -21,7 +21,7 @@ use std::collections::HashMap;
 use zhijia_app::AppError;
 use zhijia_app::benefit::proposal;
 use zhijia_app::benefit::shop::{self, ShopInput};
-use zhijia_app::benefit::{self, OfferTerms};
+use zhijia_app::benefit::{self, OfferTerms, SettlementLine};
 use zhijia_store::benefit::Offer;
 use zhijia_store::offer_proposal::Proposal;
 use zhijia_store::shop::Shop;
@@ -30,11 +30,14 @@ use zhijia_store::shop::Shop;
 #[serde(default)]
 pub struct PageQuery {
     page: Option<i64>,
+    /// The month of the redemptions tab, `YYYY-MM`; this month by default.
+    month: Option<String>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Tab {
     Offers,
+    Redemptions,
     Proposals,
     Shops,
 }
@@ -48,6 +51,9 @@ struct MerchantPage {
     offers: Vec<Offer>,
     proposals: Vec<Proposal>,
     shops: Vec<Shop>,
+    /// The redemptions tab: the month shown and one page of its lines.
+    month: String,
+    redemptions: Vec<SettlementLine>,
     pager: Pager,
     error: Option<String>,
     typed: HashMap<String, String>,
@@ -81,6 +87,14 @@ impl MerchantPage {
             _ => "",
         }
     }
+    fn at(&self, t: &Option<chrono::DateTime<Utc>>) -> String {
+        t.map(|t| {
+            (t + chrono::Duration::hours(8))
+                .format("%m-%d %H:%M")
+                .to_string()
+        })
+        .unwrap_or_default()
+    }
     fn map(&self, s: &Shop) -> Option<String> {
         map_link(s)
     }
@@ -112,23 +126,43 @@ async fn page(
     let merchant = benefit::own_merchant(&c, &staff.ctx()).await?;
     let (p, limit, offset) = crate::pages::page_window(q.page, crate::org::pages::PER_PAGE);
     let (mut offers, mut proposals, mut shops) = (Vec::new(), Vec::new(), Vec::new());
+    let mut redemptions = Vec::new();
+    let mut month = q
+        .month
+        .clone()
+        .filter(|m| !m.trim().is_empty())
+        .unwrap_or_else(|| zhijia_app::today(Utc::now()).format("%Y-%m").to_string());
     let (total, base) = match tab {
+        Tab::Redemptions => {
+            // The month's settlement, newest first, one page of it on screen; the XLSX has all.
+            let s = benefit::settlement(&c, &staff.ctx(), &month).await?;
+            let total = s.redeemed;
+            redemptions = s
+                .lines
+                .into_iter()
+                .rev()
+                .skip(usize::try_from(offset).unwrap_or(0))
+                .take(usize::try_from(limit).unwrap_or(0))
+                .collect();
+            month = s.month;
+            (total, format!("/merchant/redemptions?month={month}&"))
+        }
         Tab::Offers => {
             let page =
                 benefit::merchant_offers(&c, &staff.ctx(), Some(limit), Some(offset)).await?;
             offers = page.items;
-            (page.total, "/merchant/offers?")
+            (page.total, "/merchant/offers?".to_owned())
         }
         Tab::Proposals => {
             let page = proposal::mine(&c, &staff.ctx(), Some(limit), Some(offset)).await?;
             proposals = page.items;
-            (page.total, "/merchant/proposals?")
+            (page.total, "/merchant/proposals?".to_owned())
         }
         Tab::Shops => {
             let page =
                 shop::of_merchant(&c, &staff.ctx(), merchant.id, Some(limit), Some(offset)).await?;
             shops = page.items;
-            (page.total, "/merchant/shops?")
+            (page.total, "/merchant/shops?".to_owned())
         }
     };
     let status = if error.is_some() {
@@ -145,7 +179,9 @@ async fn page(
             offers,
             proposals,
             shops,
-            pager: Pager::new(p, total, base.into()),
+            month,
+            redemptions,
+            pager: Pager::new(p, total, base),
             error,
             typed,
         }),
@@ -169,6 +205,14 @@ async fn offers(
     q: Result<Query<PageQuery>, QueryRejection>,
 ) -> Result<Response, PageError> {
     show(state, user, Tab::Offers, q).await
+}
+
+async fn redemptions(
+    State(state): State<AppState>,
+    user: StaffUser,
+    q: Result<Query<PageQuery>, QueryRejection>,
+) -> Result<Response, PageError> {
+    show(state, user, Tab::Redemptions, q).await
 }
 
 async fn proposals(
@@ -198,6 +242,7 @@ async fn after(
 ) -> Result<Response, PageError> {
     let to = match tab {
         Tab::Offers => "/merchant/offers",
+        Tab::Redemptions => "/merchant/redemptions",
         Tab::Proposals => "/merchant/proposals",
         Tab::Shops => "/merchant/shops",
     };
@@ -334,6 +379,7 @@ pub fn routes() -> Router<AppState> {
             get(|| async { Redirect::to("/merchant/offers") }),
         )
         .route("/merchant/offers", get(offers))
+        .route("/merchant/redemptions", get(redemptions))
         .route("/merchant/proposals", get(proposals).post(propose))
         .route("/merchant/proposals/{id}/cancel", post(cancel))
         .route("/merchant/shops", get(shops).post(add_shop))

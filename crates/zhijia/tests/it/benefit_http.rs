@@ -170,6 +170,24 @@ on_both!(
             xlsx.bytes().await.unwrap().starts_with(b"PK"),
             "a zip workbook"
         );
+        // The same line on the merchant's redemptions page, masked; a bad month is refused.
+        let page = page_text(&cashier, format!("{base}/merchant/redemptions")).await;
+        assert!(
+            page.contains(code) && page.contains("周*") && !page.contains("周八"),
+            "{page}"
+        );
+        let r = cashier
+            .get(format!("{base}/merchant/redemptions?month=2026-13"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let empty = page_text(
+            &cashier,
+            format!("{base}/merchant/redemptions?month=2020-01"),
+        )
+        .await;
+        assert!(empty.contains("2020-01 没有核销记录"), "{empty}");
         // An editor is no merchant: no settlement for them.
         let r = editor_page_client
             .get(format!("{base}/api/v1/merchant/settlement"))
