@@ -1,9 +1,10 @@
 // Drives Debian's chromium through playwright-core against a demo-mode zhijia server: a member
-// on a phone-sized screen claims a coupon and sees where to use it and its QR; the merchant's
-// cashier scans that QR with the (fake) camera of a second browser, whose video is a frame made
-// from the member's screen, which redeems it; the cashier proposes a new offer; the union's editor approves it from the
-// console for outdoor workers; the member's coupon then shows as redeemed, and the public
-// model-worker showcase opens without signing in. No page may log an error.
+// on a phone-sized screen sees a live countdown to an offer, claims a coupon and sees where to
+// use it and its QR; the merchant's cashier scans that QR with the (fake) camera of a second
+// browser, whose video is a frame made from the member's screen, which redeems it; the cashier
+// proposes a new offer; the union's editor approves it from the console for outdoor workers;
+// the member's coupon then shows as redeemed, and the public model-worker showcase opens
+// without signing in. No page may log an error.
 // Usage: node benefits.mjs BASE_URL OUT_DIR (ZHIJIA_PHONE, ZHIJIA_CASHIER, ZHIJIA_EDITOR,
 // ZHIJIA_STAFF_PASSWORD in the environment)
 import { writeFileSync } from 'node:fs';
@@ -45,6 +46,13 @@ try {
   await phone.click('form[action="/sign-in/verify"] button[type=submit]');
   await phone.waitForURL(`${base}/`);
   await phone.goto(`${base}/benefits`);
+  const countdown = phone.locator('[data-countdown]');
+  const first = (await countdown.textContent()).trim();
+  await phone.waitForTimeout(1500);
+  const later = (await countdown.textContent()).trim();
+  if (!/^\d{2}:\d{2}:\d{2}$/.test(later) || later === first || !later.startsWith('00:09')) {
+    throw new Error(`the countdown does not tick: ${first} → ${later}`);
+  }
   await phone.click('summary:has-text("适用门店")');
   const map = await phone.locator('a:has-text("地图")').first().getAttribute('href');
   if (!map.startsWith('https://uri.amap.com/marker?position=')) throw new Error(`map link: ${map}`);

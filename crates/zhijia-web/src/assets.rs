@@ -42,6 +42,11 @@ const ASSETS: &[Asset] = &[
         bytes: include_bytes!("../static/jsQR.js"),
     },
     Asset {
+        name: "countdown.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../static/countdown.js"),
+    },
+    Asset {
         name: "scan.js",
         content_type: "text/javascript; charset=utf-8",
         bytes: include_bytes!("../static/scan.js"),

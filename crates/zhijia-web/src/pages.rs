@@ -34,6 +34,11 @@ pub fn charts_url() -> String {
     assets::url("charts.js")
 }
 
+/// The live countdown script (`[data-countdown]`).
+pub fn countdown_url() -> String {
+    assets::url("countdown.js")
+}
+
 /// The scripts of a page with a camera QR scanner (`input[data-scan]`), for its head block.
 pub fn scanner_scripts() -> String {
     format!(
