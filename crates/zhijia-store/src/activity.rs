@@ -170,30 +170,14 @@ pub async fn list_subtree(
     crate::subtree_page(store, LIST_SUBTREE, COUNT_SUBTREE, path, limit, offset).await
 }
 
-/// The audience condition of a member's list: the union at `$1` is in the activity's union's
-/// subtree, the member's region (`region`, a placeholder) starts with the activity's region
-/// prefix, and one of the member's tags (`tags`, as `,gig,outdoor,`) is among the activity's.
-/// The tags are matched one by one from the fixed list, so the query stays plain SQL on both
-/// backends.
+/// A member's list: the union at `$1` is in the activity's union's subtree, the activity is open
+/// and not over at `$2`, and the member (region and tags at `region` and `tags`) is in its
+/// audience.
 fn member_condition(region: &str, tags: &str) -> String {
-    let member_tags = tags;
-    let tags: Vec<String> = zhijia_domain::benefit::MemberTag::ALL
-        .iter()
-        .map(|t| {
-            let t = t.as_str();
-            format!(
-                "(',' || a.audience_tags || ',' LIKE '%,{t},%' \
-                 AND CAST({member_tags} AS TEXT) LIKE '%,{t},%')"
-            )
-        })
-        .collect();
     format!(
         "substr(CAST($1 AS TEXT), 1, length(o.path)) = o.path AND a.status = 'open' \
-         AND a.ends_at > $2 \
-         AND (a.audience_region IS NULL \
-              OR substr(CAST({region} AS TEXT), 1, length(a.audience_region)) = a.audience_region) \
-         AND (a.audience_tags IS NULL OR {})",
-        tags.join(" OR ")
+         AND a.ends_at > $2 AND {}",
+        crate::audience::condition("a", region, tags)
     )
 }
 

@@ -184,12 +184,29 @@ const INSERT_OFFER: &str = "INSERT INTO offer (org_id, merchant_id, title, descr
      RETURNING id";
 const OFFER: &str = offer_select!("WHERE f.id = $1");
 const LOCK_OFFER_PG: &str = "SELECT id FROM offer WHERE id = $1 FOR UPDATE";
-/// Published offers whose union is on the member's path (the union itself or above), still
-/// open for claims.
-const OPEN_FOR: &str = offer_select!(
-    "WHERE f.status = 'published' AND f.claim_closes_at > $1 AND $2 LIKE o.path || '%' \
-     ORDER BY f.claim_opens_at, f.id LIMIT $3 OFFSET $4"
-);
+/// Published offers still open for claims at `$1` whose union is on the member's path `$2`
+/// (the union itself or above) and whose audience has the member (region and tags at the given
+/// placeholders).
+fn open_condition(region: &str, tags: &str) -> String {
+    format!(
+        "f.status = 'published' AND f.claim_closes_at > $1 AND $2 LIKE o.path || '%' AND {}",
+        crate::audience::condition("f", region, tags)
+    )
+}
+
+static OPEN_FOR: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "{} WHERE {} ORDER BY f.claim_opens_at, f.id LIMIT $3 OFFSET $4",
+        offer_select!(""),
+        open_condition("$5", "$6")
+    )
+});
+static COUNT_OPEN_FOR: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "SELECT COUNT(*) FROM offer f JOIN org o ON o.id = f.org_id WHERE {}",
+        open_condition("$3", "$4")
+    )
+});
 const OFFERS_OF: &str =
     offer_select!("WHERE o.path >= $1 AND o.path < $2 ORDER BY f.id DESC LIMIT $3 OFFSET $4");
 const OFFERS_OF_MERCHANT: &str =
@@ -249,17 +266,30 @@ pub async fn take_one(tx: &mut Tx, id: i64) -> Result<bool> {
     Ok(tx.execute(TAKE_ONE, &[&id]).await? == 1)
 }
 
-/// Published offers a member whose union is at `member_path` may see, open or opening.
+/// Published offers a member may see, open or opening: their union is at `member_path`, they
+/// work in `region` and have `tags` (as `,gig,outdoor,`). Opening soonest first.
 pub async fn open_for(
     store: &Store,
     member_path: &OrgPath,
+    region: &str,
+    tags: &str,
     now: DateTime<Utc>,
     limit: i64,
     offset: i64,
-) -> Result<Vec<Offer>> {
-    store
-        .query(OPEN_FOR, &[&now, &member_path.as_str(), &limit, &offset])
-        .await
+) -> Result<Page<Offer>> {
+    let path = member_path.as_str();
+    let items = store
+        .query(&OPEN_FOR, &[&now, &path, &limit, &offset, &region, &tags])
+        .await?;
+    let total = store
+        .query_one(&COUNT_OPEN_FOR, &[&now, &path, &region, &tags])
+        .await?;
+    Ok(Page {
+        items,
+        total,
+        offset,
+        limit,
+    })
 }
 
 /// The offers made by the unions of a subtree, newest first.

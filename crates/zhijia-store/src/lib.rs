@@ -8,6 +8,7 @@
 pub mod activity;
 pub mod aid;
 pub mod attachment;
+mod audience;
 pub mod audit;
 pub mod benefit;
 pub mod case;

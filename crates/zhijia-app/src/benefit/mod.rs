@@ -490,29 +490,46 @@ pub struct OfferForMember {
     pub shops: Vec<zhijia_store::shop::Shop>,
 }
 
-/// The published offers a member may claim (in their audience), open or opening soon.
+/// The published offers a member may claim (in their audience), open or opening soon, opening
+/// soonest first.
 pub async fn available(
     ctx: &Ctx<'_>,
     phone: &str,
     now: DateTime<Utc>,
-) -> Result<Vec<OfferForMember>> {
+    limit: Option<i64>,
+    offset: Option<i64>,
+) -> Result<zhijia_store::Page<OfferForMember>> {
     let m = member(ctx, phone, now).await?;
-    let mut out = Vec::new();
-    for o in store::open_for(ctx.db, &m.path, now, 100, 0).await? {
-        if !admits(&o, &m) {
-            continue;
-        }
+    let (limit, offset) = crate::page_bounds(limit, offset, 30);
+    let region = m.facts.region.clone().unwrap_or_default();
+    let page = store::open_for(
+        ctx.db,
+        &m.path,
+        &region,
+        &m.facts.tags_delimited(),
+        now,
+        limit,
+        offset,
+    )
+    .await?;
+    let mut items = Vec::new();
+    for o in page.items {
         let mut tx = ctx.db.begin().await?;
         let claimed = store::claimed_by(&mut tx, o.id, m.worker_id).await?;
         drop(tx);
-        out.push(OfferForMember {
+        items.push(OfferForMember {
             opens_in_seconds: (o.claim_opens_at - now).num_seconds().max(0),
             shops: shop::for_offer(ctx, o.merchant_id).await?,
             claimed,
             offer: o,
         });
     }
-    Ok(out)
+    Ok(zhijia_store::Page {
+        items,
+        total: page.total,
+        offset: page.offset,
+        limit: page.limit,
+    })
 }
 
 /// A member's coupon, with a freshly signed QR payload while it can be used.

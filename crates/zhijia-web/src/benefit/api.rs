@@ -25,16 +25,26 @@ pub struct ListQuery {
     pub offset: Option<i64>,
 }
 
-/// The offers the signed-in member may claim: open, or opening soon (with the seconds left).
-#[utoipa::path(get, path = "/api/v1/me/offers", tag = "benefit",
-    responses((status = 200, description = "可领取的普惠优惠"), (status = 401, body = crate::error::ErrorBody),
+/// The offers the signed-in member may claim: open, or opening soon (with the seconds left),
+/// opening soonest first, a page at a time.
+#[utoipa::path(get, path = "/api/v1/me/offers", tag = "benefit", params(ListQuery),
+    responses((status = 200, description = "可领取的普惠优惠(分页)"), (status = 401, body = crate::error::ErrorBody),
               (status = 403, body = crate::error::ErrorBody)))]
 pub async fn my_offers(
     State(state): State<AppState>,
     user: WorkerUser,
+    q: Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let list = benefit::available(&ctx(&state)?, &user.session.phone, Utc::now()).await?;
-    Ok(Json(list).into_response())
+    let q = query(q)?;
+    let page = benefit::available(
+        &ctx(&state)?,
+        &user.session.phone,
+        Utc::now(),
+        q.limit,
+        q.offset,
+    )
+    .await?;
+    Ok(Json(page).into_response())
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]

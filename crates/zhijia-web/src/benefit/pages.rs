@@ -5,12 +5,13 @@ use super::{ctx, value_label};
 use crate::auth::worker::WorkerUser;
 use crate::auth::{StaffUser, checked_form, csrf_refused};
 use crate::membership::{Staff, parse_id};
+use crate::org::pages::{PER_PAGE, Pager};
 use crate::pages::render;
 use crate::{AppState, PageError};
 use askama::Template;
 use axum::Router;
-use axum::extract::rejection::FormRejection;
-use axum::extract::{Form, Path, State};
+use axum::extract::rejection::{FormRejection, QueryRejection};
+use axum::extract::{Form, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -24,6 +25,7 @@ use zhijia_app::benefit::{self, ClaimedCoupon, OfferForMember, Redeemed};
 struct OffersPage {
     csrf: String,
     offers: Vec<OfferForMember>,
+    pager: Pager,
     error: Option<String>,
     /// A fresh idempotency key per page view: a double tap on one button is one claim.
     key: String,
@@ -46,14 +48,25 @@ impl OffersPage {
 async fn offers_page(
     state: &AppState,
     user: &WorkerUser,
+    page: Option<i64>,
     error: Option<String>,
 ) -> Result<Response, PageError> {
-    let offers = match benefit::available(&ctx(state)?, &user.session.phone, Utc::now()).await {
+    let (p, limit, offset) = crate::pages::page_window(page, PER_PAGE);
+    let found = benefit::available(
+        &ctx(state)?,
+        &user.session.phone,
+        Utc::now(),
+        Some(limit),
+        Some(offset),
+    )
+    .await;
+    let offers = match found {
         Ok(o) => o,
         Err(e @ (AppError::Forbidden(_) | AppError::NotFound(_))) => {
             return Ok(render(&OffersPage {
                 csrf: user.session.csrf_token.clone(),
                 offers: Vec::new(),
+                pager: Pager::new(1, 0, "/benefits?".into()),
                 error: Some(e.to_string()),
                 key: String::new(),
             }));
@@ -70,7 +83,8 @@ async fn offers_page(
         [(header::CACHE_CONTROL, "no-store")],
         render(&OffersPage {
             csrf: user.session.csrf_token.clone(),
-            offers,
+            pager: Pager::new(p, offers.total, "/benefits?".into()),
+            offers: offers.items,
             error,
             key: zhijia_domain::auth::random_token(),
         }),
@@ -78,8 +92,19 @@ async fn offers_page(
         .into_response())
 }
 
-async fn offers(State(state): State<AppState>, user: WorkerUser) -> Result<Response, PageError> {
-    offers_page(&state, &user, None).await
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PageQuery {
+    page: Option<i64>,
+}
+
+async fn offers(
+    State(state): State<AppState>,
+    user: WorkerUser,
+    q: Result<Query<PageQuery>, QueryRejection>,
+) -> Result<Response, PageError> {
+    let q = q.map(|Query(q)| q).unwrap_or_default();
+    offers_page(&state, &user, q.page, None).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -112,7 +137,7 @@ async fn claim(
     {
         Ok(_) => Ok(Redirect::to("/benefits/coupons").into_response()),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict(_) | AppError::NotFound(_))) => {
-            offers_page(&state, &user, Some(e.to_string())).await
+            offers_page(&state, &user, None, Some(e.to_string())).await
         }
         Err(e) => Err(e.into()),
     }

@@ -371,10 +371,11 @@ on_both!(
         let factory_worker = members(db, &w, 1).await.remove(0);
         let ctx = Ctx { db, keys: &keys };
         assert!(
-            benefit::available(&ctx, &factory_worker, Utc::now())
+            benefit::available(&ctx, &factory_worker, Utc::now(), None, None)
                 .await
                 .unwrap()
-                .is_empty()
+                .total
+                == 0
         );
         let e = benefit::claim(&ctx, &factory_worker, s.offer, "k", Utc::now())
             .await
@@ -383,11 +384,11 @@ on_both!(
         // An offer for everyone in Tianhe: the factory member sees it; a Yuexiu shop member
         // does not.
         let open = shop(db, &keys, &w, 10, 1, &[]).await;
-        let seen = benefit::available(&ctx, &factory_worker, Utc::now())
+        let seen = benefit::available(&ctx, &factory_worker, Utc::now(), None, None)
             .await
             .unwrap();
         assert_eq!(
-            seen.iter().map(|o| o.offer.id).collect::<Vec<_>>(),
+            seen.items.iter().map(|o| o.offer.id).collect::<Vec<_>>(),
             [open.offer]
         );
         let env = AidEnv::new();
@@ -412,17 +413,18 @@ on_both!(
         .await
         .unwrap();
         assert!(
-            benefit::available(&ctx, yuexiu_phone, Utc::now())
+            benefit::available(&ctx, yuexiu_phone, Utc::now(), None, None)
                 .await
                 .unwrap()
-                .is_empty()
+                .total
+                == 0
         );
         let e = benefit::claim(&ctx, yuexiu_phone, open.offer, "k", Utc::now())
             .await
             .unwrap_err();
         assert!(matches!(e, AppError::NotFound(_)), "{e}");
         // Not a member at all: told to join.
-        let e = benefit::available(&ctx, "13700000001", Utc::now())
+        let e = benefit::available(&ctx, "13700000001", Utc::now(), None, None)
             .await
             .unwrap_err();
         assert!(

@@ -54,8 +54,8 @@ on_both!(
             .json()
             .await
             .unwrap();
-        assert_eq!(offers[0]["offer"]["stock_left"], 4);
-        assert_eq!(offers[0]["claimed"], 1);
+        assert_eq!(offers["items"][0]["offer"]["stock_left"], 4);
+        assert_eq!(offers["items"][0]["claimed"], 1);
 
         // The member's pages: the offer with its button, the coupon with its QR.
         let page = page_text(&phone, format!("{base}/benefits")).await;

@@ -382,8 +382,14 @@ on_both!(
         assert!(matches!(e, AppError::NotFound(_)), "{e}");
         // A member sees the shops beside the offer.
         let phone = members(db, &w, 1).await.remove(0);
-        let seen = benefit::available(&ctx, &phone, now).await.unwrap();
-        let names: Vec<_> = seen[0].shops.iter().map(|s| s.name.as_str()).collect();
+        let seen = benefit::available(&ctx, &phone, now, None, None)
+            .await
+            .unwrap();
+        let names: Vec<_> = seen.items[0]
+            .shops
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect();
         assert_eq!(names, ["天河城店", "无坐标店"]);
         shops::remove(&ctx, &till.ctx(), by_union).await.unwrap();
         assert_eq!(
@@ -415,7 +421,13 @@ on_both!(
         let ctx = Ctx { db, keys: &keys };
         let now = Utc::now();
         for p in &phones {
-            assert!(benefit::available(&ctx, p, now).await.unwrap().is_empty());
+            assert!(
+                benefit::available(&ctx, p, now, None, None)
+                    .await
+                    .unwrap()
+                    .total
+                    == 0
+            );
         }
         // The union records the first member's honour.
         let worker = zhijia_store::worker::find_by_phone(db, &phones[0])
@@ -430,23 +442,67 @@ on_both!(
         )
         .await
         .unwrap();
-        let seen = benefit::available(&ctx, &phones[0], now).await.unwrap();
+        let seen = benefit::available(&ctx, &phones[0], now, None, None)
+            .await
+            .unwrap();
         assert_eq!(
-            seen.iter().map(|o| o.offer.id).collect::<Vec<_>>(),
+            seen.items.iter().map(|o| o.offer.id).collect::<Vec<_>>(),
             [s.offer]
         );
         benefit::claim(&ctx, &phones[0], s.offer, "k1", now)
             .await
             .unwrap();
         assert!(
-            benefit::available(&ctx, &phones[1], now)
+            benefit::available(&ctx, &phones[1], now, None, None)
                 .await
                 .unwrap()
-                .is_empty()
+                .total
+                == 0
         );
         let e = benefit::claim(&ctx, &phones[1], s.offer, "k2", now)
             .await
             .unwrap_err();
         assert!(matches!(e, AppError::NotFound(_)), "{e}");
+    }
+);
+
+on_both!(
+    a_members_offers_come_a_page_at_a_time_and_count_only_what_they_may_claim,
+    |t: TestDb| async move {
+        let db = &t.store;
+        let keys = keys();
+        let w = world(db).await;
+        let mut open = Vec::new();
+        for _ in 0..3 {
+            open.push(shop(db, &keys, &w, 5, 1, &[]).await.offer);
+        }
+        // Two the factory clerk is not in the audience of: outdoor workers, and Yuexiu's region.
+        shop(db, &keys, &w, 5, 1, &["outdoor"]).await;
+        let yuexiu_only = shop(db, &keys, &w, 5, 1, &[]).await.offer;
+        db.execute(
+            "UPDATE offer SET audience_region = '440104' WHERE id = $1",
+            &[&yuexiu_only],
+        )
+        .await
+        .unwrap();
+        let phone = members(db, &w, 1).await.remove(0);
+        let ctx = Ctx { db, keys: &keys };
+        let now = Utc::now();
+        let first = benefit::available(&ctx, &phone, now, Some(2), None)
+            .await
+            .unwrap();
+        assert_eq!((first.total, first.items.len()), (3, 2));
+        let rest = benefit::available(&ctx, &phone, now, Some(2), Some(2))
+            .await
+            .unwrap();
+        assert_eq!((rest.total, rest.items.len()), (3, 1));
+        let mut seen: Vec<i64> = first
+            .items
+            .iter()
+            .chain(rest.items.iter())
+            .map(|o| o.offer.id)
+            .collect();
+        seen.sort_unstable();
+        assert_eq!(seen, open);
     }
 );
