@@ -194,9 +194,13 @@ fn open_condition(region: &str, tags: &str) -> String {
     )
 }
 
+// The page of offers, each with how many coupons of it the member (`$7`) holds.
 static OPEN_FOR: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     format!(
-        "{} WHERE {} ORDER BY f.claim_opens_at, f.id LIMIT $3 OFFSET $4",
+        "SELECT x.*, (SELECT COUNT(*) FROM coupon c WHERE c.offer_id = x.id \
+         AND c.worker_id = $7) AS claimed FROM ({} WHERE {} \
+         ORDER BY f.claim_opens_at, f.id LIMIT $3 OFFSET $4) x \
+         ORDER BY x.claim_opens_at, x.id",
         offer_select!(""),
         open_condition("$5", "$6")
     )
@@ -266,23 +270,58 @@ pub async fn take_one(tx: &mut Tx, id: i64) -> Result<bool> {
     Ok(tx.execute(TAKE_ONE, &[&id]).await? == 1)
 }
 
-/// Published offers a member may see, open or opening: their union is at `member_path`, they
-/// work in `region` and have `tags` (as `,gig,outdoor,`). Opening soonest first.
+/// A member as an offer's audience sees them: their union's path, where they work, their tags
+/// (as `,gig,outdoor,`) and who they are (for their own claims).
+#[derive(Debug, Clone, Copy)]
+pub struct MemberScope<'a> {
+    pub path: &'a OrgPath,
+    pub region: &'a str,
+    pub tags: &'a str,
+    pub worker_id: i64,
+}
+
+/// An offer open to a member, with how many coupons of it they hold.
+#[derive(Debug, Clone)]
+pub struct OpenOffer {
+    pub offer: Offer,
+    pub claimed: i64,
+}
+
+impl FromRow for OpenOffer {
+    fn from_row(row: &Row<'_, '_>) -> Result<Self> {
+        Ok(OpenOffer {
+            offer: Offer::from_row(row)?,
+            claimed: row.get("claimed")?,
+        })
+    }
+}
+
+/// Published offers a member may see, open or opening, opening soonest first, each with the
+/// member's own claims of it: one query for the page and one for the count.
 pub async fn open_for(
     store: &Store,
-    member_path: &OrgPath,
-    region: &str,
-    tags: &str,
+    member: MemberScope<'_>,
     now: DateTime<Utc>,
     limit: i64,
     offset: i64,
-) -> Result<Page<Offer>> {
-    let path = member_path.as_str();
+) -> Result<Page<OpenOffer>> {
+    let path = member.path.as_str();
     let items = store
-        .query(&OPEN_FOR, &[&now, &path, &limit, &offset, &region, &tags])
+        .query(
+            &OPEN_FOR,
+            &[
+                &now,
+                &path,
+                &limit,
+                &offset,
+                &member.region,
+                &member.tags,
+                &member.worker_id,
+            ],
+        )
         .await?;
     let total = store
-        .query_one(&COUNT_OPEN_FOR, &[&now, &path, &region, &tags])
+        .query_one(&COUNT_OPEN_FOR, &[&now, &path, &member.region, &member.tags])
         .await?;
     Ok(Page {
         items,

@@ -8,7 +8,8 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use zhijia_app::AppError;
 
-fn status(e: &AppError) -> StatusCode {
+/// The HTTP status of an error: the same for the JSON API and for pages.
+pub(crate) fn status(e: &AppError) -> StatusCode {
     match e {
         AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
         AppError::NotFound(_) => StatusCode::NOT_FOUND,

@@ -501,27 +501,28 @@ pub async fn available(
 ) -> Result<zhijia_store::Page<OfferForMember>> {
     let m = member(ctx, phone, now).await?;
     let (limit, offset) = crate::page_bounds(limit, offset, 30);
-    let region = m.facts.region.clone().unwrap_or_default();
-    let page = store::open_for(
-        ctx.db,
-        &m.path,
-        &region,
-        &m.facts.tags_delimited(),
-        now,
-        limit,
-        offset,
-    )
-    .await?;
+    let tags = m.facts.tags_delimited();
+    let scope = store::MemberScope {
+        path: &m.path,
+        region: m.facts.region.as_deref().unwrap_or_default(),
+        tags: &tags,
+        worker_id: m.worker_id,
+    };
+    let page = store::open_for(ctx.db, scope, now, limit, offset).await?;
+    // Offers of one merchant share its shops: read them once per merchant on the page.
+    let mut shops: std::collections::HashMap<i64, Vec<zhijia_store::shop::Shop>> =
+        std::collections::HashMap::new();
     let mut items = Vec::new();
     for o in page.items {
-        let mut tx = ctx.db.begin().await?;
-        let claimed = store::claimed_by(&mut tx, o.id, m.worker_id).await?;
-        drop(tx);
+        let merchant = o.offer.merchant_id;
+        if let std::collections::hash_map::Entry::Vacant(v) = shops.entry(merchant) {
+            v.insert(shop::for_offer(ctx, merchant).await?);
+        }
         items.push(OfferForMember {
-            opens_in_seconds: (o.claim_opens_at - now).num_seconds().max(0),
-            shops: shop::for_offer(ctx, o.merchant_id).await?,
-            claimed,
-            offer: o,
+            opens_in_seconds: (o.offer.claim_opens_at - now).num_seconds().max(0),
+            shops: shops.get(&merchant).cloned().unwrap_or_default(),
+            claimed: o.claimed,
+            offer: o.offer,
         });
     }
     Ok(zhijia_store::Page {

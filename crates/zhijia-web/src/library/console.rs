@@ -33,10 +33,6 @@ pub struct ListQuery {
     page: Option<i64>,
 }
 
-fn kinds() -> &'static [Kind] {
-    Kind::ALL
-}
-
 #[derive(Template)]
 #[template(path = "console_library.html")]
 struct ListPage {
@@ -60,14 +56,7 @@ impl ListPage {
         status_label(s)
     }
     fn kinds(&self) -> &'static [Kind] {
-        kinds()
-    }
-}
-
-fn status_of(e: &AppError) -> StatusCode {
-    match e {
-        AppError::Conflict(_) => StatusCode::CONFLICT,
-        _ => StatusCode::UNPROCESSABLE_ENTITY,
+        Kind::ALL
     }
 }
 
@@ -82,7 +71,7 @@ async fn list_page(
     let (page, limit, offset) = crate::pages::page_window(q.page, PER_PAGE);
     let (org, list) =
         uc::list(&state.store, &staff.ctx(), q.org, Some(limit), Some(offset)).await?;
-    let status = error.as_ref().map_or(StatusCode::OK, status_of);
+    let status = error.as_ref().map_or(StatusCode::OK, crate::error::status);
     Ok((
         status,
         render(&ListPage {
@@ -166,7 +155,7 @@ impl RecordPage {
         status_label(&self.i.status)
     }
     fn kinds(&self) -> &'static [Kind] {
-        kinds()
+        Kind::ALL
     }
     fn at(&self, t: &chrono::DateTime<Utc>) -> String {
         zhijia_domain::activity::beijing(*t)
@@ -195,7 +184,7 @@ async fn record_page(
 ) -> Result<Response, PageError> {
     let staff = Staff::of(user);
     let i = uc::get(&state.store, &staff.ctx(), id).await?;
-    let status = error.as_ref().map_or(StatusCode::OK, status_of);
+    let status = error.as_ref().map_or(StatusCode::OK, crate::error::status);
     Ok((
         status,
         render(&RecordPage {

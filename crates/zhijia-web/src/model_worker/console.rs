@@ -39,10 +39,6 @@ pub(crate) fn value<'a>(typed: &'a Typed, k: &str) -> &'a str {
     typed.get(k).map_or("", String::as_str)
 }
 
-fn levels() -> &'static [Level] {
-    Level::ALL
-}
-
 #[derive(Template)]
 #[template(path = "console_model_workers.html")]
 struct ListPage {
@@ -66,14 +62,7 @@ impl ListPage {
         status_label(s)
     }
     fn levels(&self) -> &'static [Level] {
-        levels()
-    }
-}
-
-fn status_of(e: &AppError) -> StatusCode {
-    match e {
-        AppError::Conflict(_) => StatusCode::CONFLICT,
-        _ => StatusCode::UNPROCESSABLE_ENTITY,
+        Level::ALL
     }
 }
 
@@ -88,7 +77,7 @@ async fn list_page(
     let (page, limit, offset) = crate::pages::page_window(q.page, PER_PAGE);
     let (org, list) =
         uc::list(&state.store, &staff.ctx(), q.org, Some(limit), Some(offset)).await?;
-    let status = error.as_ref().map_or(StatusCode::OK, status_of);
+    let status = error.as_ref().map_or(StatusCode::OK, crate::error::status);
     Ok((
         status,
         render(&ListPage {
@@ -173,7 +162,7 @@ impl RecordPage {
         status_label(&self.m.status)
     }
     fn levels(&self) -> &'static [Level] {
-        levels()
+        Level::ALL
     }
     fn at(&self, t: &chrono::DateTime<Utc>) -> String {
         zhijia_domain::activity::beijing(*t)
@@ -205,7 +194,7 @@ async fn record_page(
 ) -> Result<Response, PageError> {
     let staff = Staff::of(user);
     let m = uc::get(&state.store, &staff.ctx(), id).await?;
-    let status = error.as_ref().map_or(StatusCode::OK, status_of);
+    let status = error.as_ref().map_or(StatusCode::OK, crate::error::status);
     Ok((
         status,
         render(&RecordPage {
