@@ -302,13 +302,16 @@ pub async fn prepare(
         &OfferInput {
             org: Some(root.id.0),
             merchant_id: merchant,
-            title: "夏日送清凉".into(),
-            kind: "free_item".into(),
-            stock,
-            per_member_limit: 1,
-            claim_opens_at: Some(now - Duration::minutes(1)),
-            claim_closes_at: Some(now + Duration::hours(1)),
-            valid_days: 7,
+            terms: benefit::OfferTerms {
+                title: "夏日送清凉".into(),
+                kind: "free_item".into(),
+                stock,
+                per_member_limit: 1,
+                claim_opens_at: Some(now - Duration::minutes(1)),
+                claim_closes_at: Some(now + Duration::hours(1)),
+                valid_days: 7,
+                ..Default::default()
+            },
             publish: true,
             ..Default::default()
         },

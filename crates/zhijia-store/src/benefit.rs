@@ -321,7 +321,10 @@ pub async fn open_for(
         )
         .await?;
     let total = store
-        .query_one(&COUNT_OPEN_FOR, &[&now, &path, &member.region, &member.tags])
+        .query_one(
+            &COUNT_OPEN_FOR,
+            &[&now, &path, &member.region, &member.tags],
+        )
         .await?;
     Ok(Page {
         items,

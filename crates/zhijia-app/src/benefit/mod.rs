@@ -185,18 +185,9 @@ pub struct OfferInput {
     /// The union whose members it is for (its whole subtree).
     pub org: Option<i64>,
     pub merchant_id: i64,
-    pub title: String,
-    pub description: String,
-    /// `discount`, `fixed_amount`, `free_item` or `service_voucher`.
-    pub kind: String,
-    /// Percent paid for a discount (1–99), fen off for a fixed amount, else 0.
-    pub value: i64,
-    pub stock: i64,
-    pub per_member_limit: i64,
-    pub claim_opens_at: Option<DateTime<Utc>>,
-    pub claim_closes_at: Option<DateTime<Utc>>,
-    /// Days a claimed coupon stays valid.
-    pub valid_days: i64,
+    /// What it gives, how many, when (the same fields a merchant proposes, at the top level).
+    #[serde(flatten)]
+    pub terms: OfferTerms,
     /// A region code prefix members must work in ("4401").
     pub audience_region: Option<String>,
     /// Member tags, any of which qualifies: `gig`, `outdoor`, `new_member`, `retired`,
@@ -208,7 +199,7 @@ pub struct OfferInput {
 
 /// What a coupon batch gives, how many, to each member at most, and when: the part of an offer
 /// a merchant may propose (the union adds the audience).
-#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct OfferTerms {
     pub title: String,
@@ -223,22 +214,6 @@ pub struct OfferTerms {
     pub claim_closes_at: Option<DateTime<Utc>>,
     /// Days a claimed coupon stays valid.
     pub valid_days: i64,
-}
-
-impl OfferInput {
-    fn terms(&self) -> OfferTerms {
-        OfferTerms {
-            title: self.title.clone(),
-            description: self.description.clone(),
-            kind: self.kind.clone(),
-            value: self.value,
-            stock: self.stock,
-            per_member_limit: self.per_member_limit,
-            claim_opens_at: self.claim_opens_at,
-            claim_closes_at: self.claim_closes_at,
-            valid_days: self.valid_days,
-        }
-    }
 }
 
 /// Terms that passed the rules.
@@ -348,7 +323,7 @@ pub async fn create_offer(
     input: &OfferInput,
     now: DateTime<Utc>,
 ) -> Result<i64> {
-    let t = check_terms(&input.terms(), now)?;
+    let t = check_terms(&input.terms, now)?;
     let audience = Audience::parse(input.audience_region.as_deref(), &input.audience_tags)?;
     let merchant = store::merchant(ctx.db, input.merchant_id)
         .await?

@@ -20,7 +20,7 @@ use serde::Deserialize;
 use std::collections::HashMap;
 use zhijia_app::AppError;
 use zhijia_app::benefit::proposal::{self, Approval};
-use zhijia_app::benefit::{self, MerchantInput, OfferInput};
+use zhijia_app::benefit::{self, MerchantInput, OfferInput, OfferTerms};
 use zhijia_store::benefit::{Merchant, Offer};
 use zhijia_store::offer_proposal::Proposal;
 
@@ -160,6 +160,29 @@ pub fn fen(v: &str) -> Result<i64, AppError> {
     zhijia_domain::aid::parse_yuan("value", v).map_err(AppError::from)
 }
 
+/// The terms of an offer as the offer and proposal forms type them: yuan for a fixed amount,
+/// the percent paid for a discount, Beijing times.
+pub fn terms_of_form(f: &HashMap<String, String>) -> Result<OfferTerms, AppError> {
+    let get = |k: &str| f.get(k).cloned().unwrap_or_default();
+    let kind = get("kind");
+    let value = match kind.as_str() {
+        "discount" => number("value", "折扣(实付百分比)", &get("value"))?,
+        "fixed_amount" => fen(&get("value"))?,
+        _ => 0,
+    };
+    Ok(OfferTerms {
+        title: get("title"),
+        description: get("description"),
+        kind,
+        value,
+        stock: number("stock", "库存", &get("stock"))?,
+        per_member_limit: number("per_member_limit", "每人限领", &get("per_member_limit"))?,
+        claim_opens_at: beijing("claim_opens_at", &get("claim_opens_at"))?,
+        claim_closes_at: beijing("claim_closes_at", &get("claim_closes_at"))?,
+        valid_days: number("valid_days", "有效天数", &get("valid_days"))?,
+    })
+}
+
 async fn create(
     State(state): State<AppState>,
     user: StaffUser,
@@ -171,24 +194,10 @@ async fn create(
     let get = |k: &str| f.get(k).cloned().unwrap_or_default();
     let org = get("org").trim().parse().ok();
     let made: Result<i64, AppError> = async {
-        let kind = get("kind");
-        let value = match kind.as_str() {
-            "discount" => number("value", "折扣(实付百分比)", &get("value"))?,
-            "fixed_amount" => fen(&get("value"))?,
-            _ => 0,
-        };
         let input = OfferInput {
             org,
             merchant_id: number("merchant_id", "商户", &get("merchant_id"))?,
-            title: get("title"),
-            description: get("description"),
-            kind,
-            value,
-            stock: number("stock", "库存", &get("stock"))?,
-            per_member_limit: number("per_member_limit", "每人限领", &get("per_member_limit"))?,
-            claim_opens_at: beijing("claim_opens_at", &get("claim_opens_at"))?,
-            claim_closes_at: beijing("claim_closes_at", &get("claim_closes_at"))?,
-            valid_days: number("valid_days", "有效天数", &get("valid_days"))?,
+            terms: terms_of_form(&f)?,
             audience_region: Some(get("audience_region")),
             audience_tags: crate::audience::tags_of_form(&f),
             publish: f.contains_key("publish"),

@@ -1,7 +1,7 @@
 //! The merchant's pages: its offers with their stock, its redemptions of a month, the offers
 //! it proposes to the union (with the union's decisions), and its shops. Redemption is `/merchant/redeem`.
 
-use super::console::{beijing, fen, number};
+use super::console::terms_of_form;
 use super::{ctx, value_label};
 use crate::auth::{StaffUser, checked_form, csrf_refused};
 use crate::membership::{Staff, parse_id};
@@ -21,7 +21,7 @@ use std::collections::HashMap;
 use zhijia_app::AppError;
 use zhijia_app::benefit::proposal;
 use zhijia_app::benefit::shop::{self, ShopInput};
-use zhijia_app::benefit::{self, OfferTerms, SettlementLine};
+use zhijia_app::benefit::{self, SettlementLine};
 use zhijia_store::benefit::Offer;
 use zhijia_store::offer_proposal::Proposal;
 use zhijia_store::shop::Shop;
@@ -271,25 +271,8 @@ async fn propose(
     let Some(f) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
-    let get = |k: &str| f.get(k).cloned().unwrap_or_default();
     let done: Result<(), AppError> = async {
-        let kind = get("kind");
-        let value = match kind.as_str() {
-            "discount" => number("value", "折扣(实付百分比)", &get("value"))?,
-            "fixed_amount" => fen(&get("value"))?,
-            _ => 0,
-        };
-        let terms = OfferTerms {
-            title: get("title"),
-            description: get("description"),
-            kind,
-            value,
-            stock: number("stock", "库存", &get("stock"))?,
-            per_member_limit: number("per_member_limit", "每人限领", &get("per_member_limit"))?,
-            claim_opens_at: beijing("claim_opens_at", &get("claim_opens_at"))?,
-            claim_closes_at: beijing("claim_closes_at", &get("claim_closes_at"))?,
-            valid_days: number("valid_days", "有效天数", &get("valid_days"))?,
-        };
+        let terms = terms_of_form(&f)?;
         let staff = Staff::of(&user);
         proposal::propose(&ctx(&state)?, &staff.ctx(), &terms, Utc::now())
             .await

@@ -64,14 +64,17 @@ pub async fn shop(
         &OfferInput {
             org: Some(w.gz.tianhe.id.0),
             merchant_id: merchant,
-            title: "夏日清凉券".into(),
-            kind: "fixed_amount".into(),
-            value: 1000,
-            stock,
-            per_member_limit: limit,
-            claim_opens_at: Some(now - Duration::minutes(1)),
-            claim_closes_at: Some(now + Duration::hours(1)),
-            valid_days: 30,
+            terms: zhijia_app::benefit::OfferTerms {
+                title: "夏日清凉券".into(),
+                kind: "fixed_amount".into(),
+                value: 1000,
+                stock,
+                per_member_limit: limit,
+                claim_opens_at: Some(now - Duration::minutes(1)),
+                claim_closes_at: Some(now + Duration::hours(1)),
+                valid_days: 30,
+                ..Default::default()
+            },
             audience_tags: tags.iter().map(|t| (*t).to_owned()).collect(),
             publish: true,
             ..Default::default()

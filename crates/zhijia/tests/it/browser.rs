@@ -214,13 +214,16 @@ async fn a_member_claims_a_coupon_a_cashier_redeems_and_proposes_and_the_union_a
         &zhijia_app::benefit::OfferInput {
             org: Some(w.gz.tianhe.id.0),
             merchant_id: s.merchant,
-            title: "十分钟后开抢".into(),
-            kind: "free_item".into(),
-            stock: 10,
-            per_member_limit: 1,
-            claim_opens_at: Some(now + chrono::Duration::minutes(10)),
-            claim_closes_at: Some(now + chrono::Duration::hours(2)),
-            valid_days: 7,
+            terms: zhijia_app::benefit::OfferTerms {
+                title: "十分钟后开抢".into(),
+                kind: "free_item".into(),
+                stock: 10,
+                per_member_limit: 1,
+                claim_opens_at: Some(now + chrono::Duration::minutes(10)),
+                claim_closes_at: Some(now + chrono::Duration::hours(2)),
+                valid_days: 7,
+                ..Default::default()
+            },
             publish: true,
             ..Default::default()
         },

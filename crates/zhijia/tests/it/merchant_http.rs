@@ -201,6 +201,33 @@ on_both!(
             .await
             .unwrap();
         assert_eq!(r.status(), StatusCode::NO_CONTENT);
+        // The union's own offer through the API: the terms sit at the top level of the JSON.
+        let r = editor
+            .post(format!("{base}/api/v1/offers"))
+            .json(&json!({
+                "org": w.gz.city.id.0, "merchant_id": s.merchant, "title": "接口立减券",
+                "kind": "fixed_amount", "value": 300, "stock": 9, "per_member_limit": 1,
+                "claim_closes_at": "2099-01-01T00:00:00Z", "valid_days": 5,
+                "audience_tags": ["retired"], "publish": true
+            }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let made = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+        let o = zhijia_store::benefit::offer(db, made)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (
+                o.title.as_str(),
+                o.value,
+                o.stock_total,
+                o.audience_tags.as_deref()
+            ),
+            ("接口立减券", 300, 9, Some("retired"))
+        );
         let console = page_text(&editor, format!("{base}/console/offers")).await;
         assert!(console.contains("商户提报待审核"), "{console}");
         let start =
