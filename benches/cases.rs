@@ -117,9 +117,10 @@ pub async fn run(
         zhijia_store::Backend::Sqlite => FILL_SQLITE,
         zhijia_store::Backend::Postgres => FILL_PG,
     };
-    let mut tx = store.begin().await?;
+    let mut tx = store.change().await?;
     tx.execute(fill, &[&n]).await?;
-    tx.commit().await?;
+    tx.commit_unaudited(zhijia_store::Unaudited::DemoData)
+        .await?;
     // What autovacuum does after a bulk load on PostgreSQL (statistics, and the visibility map
     // that lets the queue count from the index alone); statistics on SQLite.
     match &target {
@@ -203,9 +204,10 @@ pub async fn run(
         "second run (nothing changed)",
     ] {
         let t = Instant::now();
-        let mut tx = store.begin().await?;
-        let out = zhijia_app::case::escalate::run_in(&mut tx, &settings, now).await?;
-        tx.commit().await?;
+        let mut tx = store.change().await?;
+        let (out, recorded) = zhijia_app::case::escalate::run_in(&mut tx, &settings, now).await?;
+        tx.commit_or(recorded, zhijia_store::Unaudited::JobQueue)
+            .await?;
         println!(
             "escalate  {label}: {} open overdue scanned, {} escalated in {:.2} s",
             out.overdue,

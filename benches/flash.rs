@@ -119,12 +119,51 @@ fn plan_path(dir: &std::path::Path) -> std::path::PathBuf {
     dir.join("flash-plan.txt")
 }
 
+/// Wrong-password staff sign-ins sent in a loop by `clients` tasks until `stop` is set, spread
+/// over the servers; returns how many were answered and by which status. Each username is
+/// unknown, so every attempt costs the server a full Argon2 check (the decoy that keeps
+/// unknown names as slow as wrong passwords) and an audit entry, and none is cut short by a
+/// lock-out.
+fn storm(
+    bases: Vec<String>,
+    clients: usize,
+    stop: Arc<std::sync::atomic::AtomicBool>,
+) -> Vec<tokio::task::JoinHandle<(u64, u64)>> {
+    (0..clients)
+        .map(|c| {
+            let (bases, stop) = (bases.clone(), stop.clone());
+            tokio::spawn(async move {
+                let http = reqwest::Client::new();
+                let (mut sent, mut refused) = (0u64, 0u64);
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let base = &bases[(c + sent as usize) % bases.len()];
+                    let body = format!(
+                        "{{\"username\":\"storm{c}x{sent}\",\"password\":\"Wrong-password-1\"}}"
+                    );
+                    let r = http
+                        .post(format!("{base}/api/v1/staff/sessions"))
+                        .header("content-type", "application/json")
+                        .body(body)
+                        .send()
+                        .await;
+                    sent += 1;
+                    if matches!(r, Ok(r) if r.status().as_u16() == 401) {
+                        refused += 1;
+                    }
+                }
+                (sent, refused)
+            })
+        })
+        .collect()
+}
+
 pub async fn run(
     members: u64,
     stock: i64,
     postgres: Option<String>,
     dir: &std::path::Path,
     binary: &str,
+    storm_clients: usize,
 ) -> Result<(), BoxError> {
     // The bare baseline first, hit the same way.
     let app = axum::Router::new().route("/", axum::routing::get(|| async { "hello" }));
@@ -210,7 +249,29 @@ pub async fn run(
             )
         })
         .collect();
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let bases: Vec<String> = servers.iter().map(|s| s.1.clone()).collect();
+    let storming = storm(bases, storm_clients, stop.clone());
+    if storm_clients > 0 {
+        // Let the storm reach its pace before the claims start.
+        tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    }
+    let storm_started = Instant::now();
     let (lat, statuses, wall) = fire(reqs, true).await?;
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let (mut sent, mut refused) = (0, 0);
+    for h in storming {
+        let (s, r) = h.await?;
+        sent += s;
+        refused += r;
+    }
+    if storm_clients > 0 {
+        let secs = storm_started.elapsed().as_secs_f64() + 2.0;
+        println!(
+            "storm     {storm_clients} clients signing in with wrong passwords beside the claims: {sent} attempts in {secs:.1} s = {:.0}/s, {refused} answered 401",
+            sent as f64 / secs
+        );
+    }
     let won = statuses.iter().filter(|s| **s == 201).count();
     let sold_out = statuses.iter().filter(|s| **s == 409).count();
     let other = statuses.len() - won - sold_out;
@@ -222,9 +283,14 @@ pub async fn run(
         .query_one("SELECT COUNT(*) FROM coupon WHERE offer_id = $1", &[&offer])
         .await?;
     println!(
-        "flash     {} on {} process(es): {} claimants in {wall:.2} s = {:.0} claims/s, p50 {:.2} ms, p99 {:.2} ms; {won} coupons (201), {sold_out} sold out (409), {other} other; {coupons} coupons in the database for a stock of {stock}: {}",
+        "flash     {} on {} process(es){}: {} claimants in {wall:.2} s = {:.0} claims/s, p50 {:.2} ms, p99 {:.2} ms; {won} coupons (201), {sold_out} sold out (409), {other} other; {coupons} coupons in the database for a stock of {stock}: {}",
         store.backend().as_str(),
         processes,
+        if storm_clients > 0 {
+            format!(" during a sign-in storm of {storm_clients}")
+        } else {
+            String::new()
+        },
         lat.len(),
         lat.len() as f64 / wall,
         pct(&lat, 0.5),
@@ -333,10 +399,11 @@ pub async fn prepare(
         )
         .await?;
     let mut tokens = Vec::with_capacity(phones.len());
+    let mut tx = store.change().await?;
     for Phone(phone) in &phones {
         let token = auth::random_token();
         zhijia_store::sms::insert_session(
-            &store,
+            &mut tx,
             &auth::token_hash(&token),
             phone,
             &auth::random_token(),
@@ -345,6 +412,8 @@ pub async fn prepare(
         .await?;
         tokens.push(token);
     }
+    tx.commit_unaudited(zhijia_store::Unaudited::Session)
+        .await?;
     let store_at = match &target {
         zhijia_store::StoreTarget::Sqlite(path) => path
             .parent()

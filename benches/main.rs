@@ -79,6 +79,9 @@ enum Cmd {
         /// The zhijia binary to run.
         #[arg(long, default_value = "target/release/zhijia")]
         binary: String,
+        /// Clients sending wrong-password staff sign-ins in a loop while the claims run.
+        #[arg(long, default_value_t = 0)]
+        storm: usize,
     },
     /// Internal: the data of `flash`, made in a process of its own.
     #[command(hide = true)]
@@ -130,7 +133,8 @@ async fn main() -> Result<(), BoxError> {
             postgres,
             dir,
             binary,
-        } => flash::run(members, stock, postgres, &dir, &binary).await,
+            storm,
+        } => flash::run(members, stock, postgres, &dir, &binary, storm).await,
         Cmd::FlashPrepare {
             members,
             stock,

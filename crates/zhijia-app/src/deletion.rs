@@ -98,7 +98,7 @@ pub async fn handle(
     if req.status != "pending" {
         return Err(AppError::Conflict("该申请已处理".into()));
     }
-    let mut tx = ctx.db.begin().await?;
+    let mut tx = ctx.db.change().await?;
     let (status, note, act) = match &outcome {
         Outcome::Erase => {
             let erased = store::erase(&mut tx, &req.phone, req.worker_id).await?;
@@ -126,7 +126,7 @@ pub async fn handle(
     if !store::close(&mut tx, id, status, staff.staff_id(), &note).await? {
         return Err(AppError::Conflict("该申请已处理".into()));
     }
-    audit::append(
+    let recorded = audit::append(
         &mut tx,
         staff.actor,
         Record {
@@ -142,7 +142,7 @@ pub async fn handle(
     if let (Some(worker), Outcome::Refuse { .. }) = (req.worker_id, &outcome) {
         membership_store::notify(&mut tx, worker, "删除申请未获同意", &note, Some("/me")).await?;
     }
-    tx.commit().await?;
+    tx.commit(recorded).await?;
     let text = if status == "done" {
         format!("【职工之家】您的个人信息删除申请已处理：{note}")
     } else {

@@ -22,6 +22,9 @@ pub enum AppError {
     Config(String),
     #[error("服务器内部错误，请稍后再试")]
     Store(#[source] StoreError),
+    /// A failure outside the store (a blocking task that panicked): the text is for the log.
+    #[error("服务器内部错误，请稍后再试")]
+    Internal(String),
 }
 
 impl From<StoreError> for AppError {
@@ -46,7 +49,7 @@ impl AppError {
             AppError::TooMany(_) => "too_many_requests",
             AppError::Forbidden(_) => "forbidden",
             AppError::Config(_) => "config",
-            AppError::Store(_) => "internal",
+            AppError::Store(_) | AppError::Internal(_) => "internal",
         }
     }
 

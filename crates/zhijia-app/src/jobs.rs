@@ -8,6 +8,7 @@ use crate::case;
 use crate::membership::{Ctx, transfer};
 use crate::{AppError, Result};
 use chrono::{DateTime, Duration, DurationRound, Utc};
+use zhijia_store::Unaudited;
 use zhijia_store::job::{self as store, Job};
 
 /// How long a claimed job is this process's before another may take it over.
@@ -104,9 +105,9 @@ pub async fn run_due(jobs: &JobCtx<'_>, worker: &str, now: DateTime<Utc>) -> Res
                 let message = e.to_string();
                 tracing::warn!(job = job.id, kind = %job.kind, error = %message, "job failed");
                 if job.attempts >= MAX_ATTEMPTS {
-                    let mut tx = ctx.db.begin().await?;
+                    let mut tx = ctx.db.change().await?;
                     store::finish(&mut tx, job.id, worker, "failed", Some(&message)).await?;
-                    tx.commit().await?;
+                    tx.commit_unaudited(Unaudited::JobQueue).await?;
                 } else {
                     // Back off: 1, 2, 4, 8 minutes.
                     let wait = Duration::minutes(1 << (job.attempts - 1).clamp(0, 4));
@@ -122,21 +123,23 @@ pub async fn run_due(jobs: &JobCtx<'_>, worker: &str, now: DateTime<Utc>) -> Res
 async fn run(jobs: &JobCtx<'_>, worker: &str, job: &Job, now: DateTime<Utc>) -> Result<bool> {
     let ctx = &jobs.membership;
     let Some(kind) = JobKind::parse(&job.kind) else {
-        let mut tx = ctx.db.begin().await?;
+        let mut tx = ctx.db.change().await?;
         store::finish(&mut tx, job.id, worker, "failed", Some("未知的作业类型")).await?;
-        tx.commit().await?;
+        tx.commit_unaudited(Unaudited::JobQueue).await?;
         return Ok(false);
     };
-    let mut tx = ctx.db.begin().await?;
-    match kind {
+    let mut tx = ctx.db.change().await?;
+    // The work's audit entries, if it changed anything a person would ask about.
+    let (recorded, unaudited) = match kind {
         JobKind::ReleaseOverdueTransfers => {
-            let n = transfer::release_overdue_in(&mut tx, now).await?;
+            let (n, recorded) = transfer::release_overdue_in(&mut tx, now).await?;
             if n > 0 {
                 tracing::info!(released = n, "overdue transfers released");
             }
+            (recorded, Unaudited::JobQueue)
         }
         JobKind::EscalateOverdueCases => {
-            let out = case::escalate::run_in(&mut tx, jobs.cases, now).await?;
+            let (out, recorded) = case::escalate::run_in(&mut tx, jobs.cases, now).await?;
             if out.escalated > 0 {
                 tracing::info!(
                     overdue = out.overdue,
@@ -144,24 +147,27 @@ async fn run(jobs: &JobCtx<'_>, worker: &str, job: &Job, now: DateTime<Utc>) -> 
                     "overdue cases escalated"
                 );
             }
+            (recorded, Unaudited::JobQueue)
         }
         JobKind::ExpireCoupons => {
             let n = zhijia_store::benefit::expire_due(&mut tx, now).await?;
             if n > 0 {
                 tracing::info!(expired = n, "coupons past their validity expired");
             }
+            (None, Unaudited::Expiry)
         }
         JobKind::LapseOverdueAidReviews => {
-            let n = crate::aid::file::lapse_overdue_in(&mut tx, now).await?;
+            let (n, recorded) = crate::aid::file::lapse_overdue_in(&mut tx, now).await?;
             if n > 0 {
                 tracing::info!(lapsed = n, "hardship files not reviewed in time lapsed");
             }
+            (recorded, Unaudited::JobQueue)
         }
-    }
+    };
     // Dropping the transaction without commit rolls the work back.
     if !store::finish(&mut tx, job.id, worker, "done", None).await? {
         return Ok(false);
     }
-    tx.commit().await?;
+    tx.commit_or(recorded, unaudited).await?;
     Ok(true)
 }

@@ -20,6 +20,7 @@ pub mod model_worker;
 pub mod org;
 pub mod points;
 pub mod session;
+pub mod slow;
 pub mod sms;
 pub mod staff;
 

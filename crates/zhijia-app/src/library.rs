@@ -13,7 +13,7 @@ use zhijia_domain::publishing::PublishStatus;
 use zhijia_store::audit::{self, Record};
 use zhijia_store::library::{self as store, Fields, Item};
 use zhijia_store::org::{self as org_store, Org};
-use zhijia_store::{Page, Store};
+use zhijia_store::{Page, Recorded, Store};
 
 const NO_ROLE: &str = "您没有管理职工书屋的权限(需要宣传文体干事或工会管理员角色)";
 const OUTSIDE: &str = "只能管理本级及下级工会的职工书屋";
@@ -122,8 +122,8 @@ async fn log(
     org: OrgId,
     id: i64,
     title: &str,
-) -> Result<()> {
-    audit::append(
+) -> Result<Recorded> {
+    Ok(audit::append(
         tx,
         staff.actor,
         Record {
@@ -134,8 +134,7 @@ async fn log(
             detail: Some(title.to_owned()),
         },
     )
-    .await?;
-    Ok(())
+    .await?)
 }
 
 /// Puts an item on a union's shelf as a draft.
@@ -147,9 +146,9 @@ pub async fn create(
 ) -> Result<i64> {
     let c = input.to_domain().validate()?;
     let org = editable_org(db, staff, input.org).await?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.change().await?;
     let id = store::insert(&mut tx, org.id, &fields(&c), staff.staff_id(), now).await?;
-    log(
+    let recorded = log(
         &mut tx,
         staff,
         action::LIBRARY_CREATED,
@@ -158,7 +157,7 @@ pub async fn create(
         &c.title,
     )
     .await?;
-    tx.commit().await?;
+    tx.commit(recorded).await?;
     Ok(id)
 }
 
@@ -183,11 +182,11 @@ pub async fn update(
 ) -> Result<Item> {
     let i = editable(db, staff, id).await?;
     let c = input.to_domain().validate()?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.change().await?;
     if !store::update(&mut tx, id, &fields(&c)).await? {
         return Err(AppError::NotFound("书目"));
     }
-    log(
+    let recorded = log(
         &mut tx,
         staff,
         action::LIBRARY_UPDATED,
@@ -196,7 +195,7 @@ pub async fn update(
         &c.title,
     )
     .await?;
-    tx.commit().await?;
+    tx.commit(recorded).await?;
     store::get(db, id).await?.ok_or(AppError::NotFound("书目"))
 }
 
@@ -211,11 +210,11 @@ pub async fn publish(
     if !status_of(&i)?.may_publish() {
         return Err(AppError::Conflict("该书目已经发布".into()));
     }
-    let mut tx = db.begin().await?;
+    let mut tx = db.change().await?;
     if !store::publish(&mut tx, id, now).await? {
         return Err(AppError::Conflict("该书目已经发布".into()));
     }
-    log(
+    let recorded = log(
         &mut tx,
         staff,
         action::LIBRARY_PUBLISHED,
@@ -224,18 +223,18 @@ pub async fn publish(
         &i.title,
     )
     .await?;
-    tx.commit().await?;
+    tx.commit(recorded).await?;
     store::get(db, id).await?.ok_or(AppError::NotFound("书目"))
 }
 
 /// Takes a published item off the shelf.
 pub async fn withdraw(db: &Store, staff: &StaffCtx<'_>, id: i64) -> Result<Item> {
     let i = editable(db, staff, id).await?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.change().await?;
     if !store::withdraw(&mut tx, id).await? {
         return Err(AppError::Conflict("只有已发布的书目可以撤回".into()));
     }
-    log(
+    let recorded = log(
         &mut tx,
         staff,
         action::LIBRARY_WITHDRAWN,
@@ -244,7 +243,7 @@ pub async fn withdraw(db: &Store, staff: &StaffCtx<'_>, id: i64) -> Result<Item>
         &i.title,
     )
     .await?;
-    tx.commit().await?;
+    tx.commit(recorded).await?;
     store::get(db, id).await?.ok_or(AppError::NotFound("书目"))
 }
 

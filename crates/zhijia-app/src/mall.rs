@@ -60,7 +60,7 @@ pub async fn create_item(
         "只能管理本级及下级工会的积分商城",
     )
     .await?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.change().await?;
     let id = store::insert_item(
         &mut tx,
         &NewItem {
@@ -75,7 +75,7 @@ pub async fn create_item(
         },
     )
     .await?;
-    audit::append(
+    let recorded = audit::append(
         &mut tx,
         staff.actor,
         Record {
@@ -87,7 +87,7 @@ pub async fn create_item(
         },
     )
     .await?;
-    tx.commit().await?;
+    tx.commit(recorded).await?;
     Ok(id)
 }
 
@@ -157,7 +157,7 @@ pub async fn order(
         ));
     }
     let (worker_id, org) = member_union(db, phone).await?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.change().await?;
     let item = store::lock_item(&mut tx, item_id)
         .await?
         .filter(|i| i.org_path.contains(&org.path))
@@ -197,7 +197,8 @@ pub async fn order(
         .await?
         .ok_or(AppError::NotFound("订单"))?;
     debug_assert_eq!(o.id, id);
-    tx.commit().await?;
+    tx.commit_unaudited(zhijia_store::Unaudited::OwnHistory)
+        .await?;
     Ok(o)
 }
 

@@ -65,8 +65,8 @@ pub async fn export(db: &Store, keys: Option<&PiiKeys>, phone: &str) -> Result<M
         None => None,
     };
     let deletion_requests = sms_store::deletion_requests(db, phone).await?;
-    let mut tx = db.begin().await?;
-    audit::append(
+    let mut tx = db.change().await?;
+    let recorded = audit::append(
         &mut tx,
         &worker_actor(phone),
         Record {
@@ -75,7 +75,7 @@ pub async fn export(db: &Store, keys: Option<&PiiKeys>, phone: &str) -> Result<M
         },
     )
     .await?;
-    tx.commit().await?;
+    tx.commit(recorded).await?;
     Ok(MyData {
         phone: phone.to_owned(),
         worker,
@@ -92,9 +92,9 @@ pub async fn request_deletion(db: &Store, phone: &str, reason: &str) -> Result<(
         return Err(AppError::invalid("reason", "说明不能超过500个字"));
     }
     let reason = (!reason.is_empty()).then_some(reason);
-    let mut tx = db.begin().await?;
+    let mut tx = db.change().await?;
     sms_store::insert_deletion_request(&mut tx, phone, reason).await?;
-    audit::append(
+    let recorded = audit::append(
         &mut tx,
         &worker_actor(phone),
         Record {
@@ -103,6 +103,6 @@ pub async fn request_deletion(db: &Store, phone: &str, reason: &str) -> Result<(
         },
     )
     .await?;
-    tx.commit().await?;
+    tx.commit(recorded).await?;
     Ok(())
 }

@@ -15,7 +15,7 @@ use zhijia_domain::publishing::PublishStatus;
 use zhijia_store::audit::{self, Record};
 use zhijia_store::model_worker::{self as store, Fields, ModelWorker};
 use zhijia_store::org::{self as org_store, Org};
-use zhijia_store::{Page, Store};
+use zhijia_store::{Page, Recorded, Store};
 
 const NO_ROLE: &str = "您没有管理劳模风采的权限(需要宣传文体干事或工会管理员角色)";
 const OUTSIDE: &str = "只能管理本级及下级工会的劳模";
@@ -162,8 +162,8 @@ async fn log(
     org: OrgId,
     id: i64,
     detail: String,
-) -> Result<()> {
-    audit::append(
+) -> Result<Recorded> {
+    Ok(audit::append(
         tx,
         staff.actor,
         Record {
@@ -174,8 +174,7 @@ async fn log(
             detail: Some(detail),
         },
     )
-    .await?;
-    Ok(())
+    .await?)
 }
 
 /// Records a model worker as a draft.
@@ -198,10 +197,10 @@ pub async fn create(
         story: &c.story,
         consent_at: input.consent.then_some(now),
     };
-    let mut tx = db.begin().await?;
+    let mut tx = db.change().await?;
     let id = store::insert(&mut tx, org.id, &fields, staff.staff_id(), now).await?;
     let detail = format!("{}：{}", c.name, c.honour);
-    log(
+    let recorded = log(
         &mut tx,
         staff,
         action::MODEL_WORKER_CREATED,
@@ -210,7 +209,7 @@ pub async fn create(
         detail,
     )
     .await?;
-    tx.commit().await?;
+    tx.commit(recorded).await?;
     Ok(id)
 }
 
@@ -242,14 +241,14 @@ pub async fn update(
             None
         },
     };
-    let mut tx = db.begin().await?;
+    let mut tx = db.change().await?;
     if !store::update(&mut tx, id, &fields).await? {
         return Err(AppError::Conflict(
             "已发布的劳模事迹不能取消“已取得同意”，请先撤回发布".into(),
         ));
     }
     let detail = format!("{}：{}", c.name, c.honour);
-    log(
+    let recorded = log(
         &mut tx,
         staff,
         action::MODEL_WORKER_UPDATED,
@@ -258,7 +257,7 @@ pub async fn update(
         detail,
     )
     .await?;
-    tx.commit().await?;
+    tx.commit(recorded).await?;
     store::get(db, id)
         .await?
         .ok_or(AppError::NotFound("劳模记录"))
@@ -273,13 +272,13 @@ pub async fn publish(
 ) -> Result<ModelWorker> {
     let m = editable(db, staff, id).await?;
     rules::check_publish(status_of(&m)?, m.consent_at).map_err(|e| AppError::Conflict(e.into()))?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.change().await?;
     if !store::publish(&mut tx, id, now).await? {
         return Err(AppError::Conflict(
             "该劳模事迹刚被他人修改(已发布或已取消同意)，请刷新后重试".into(),
         ));
     }
-    log(
+    let recorded = log(
         &mut tx,
         staff,
         action::MODEL_WORKER_PUBLISHED,
@@ -288,7 +287,7 @@ pub async fn publish(
         m.name,
     )
     .await?;
-    tx.commit().await?;
+    tx.commit(recorded).await?;
     store::get(db, id)
         .await?
         .ok_or(AppError::NotFound("劳模记录"))
@@ -297,11 +296,11 @@ pub async fn publish(
 /// Takes a published record off the showcase. A linked worker loses the tag `model_worker`.
 pub async fn withdraw(db: &Store, staff: &StaffCtx<'_>, id: i64) -> Result<ModelWorker> {
     let m = editable(db, staff, id).await?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.change().await?;
     if !store::withdraw(&mut tx, id).await? {
         return Err(AppError::Conflict("只有已发布的劳模事迹可以撤回".into()));
     }
-    log(
+    let recorded = log(
         &mut tx,
         staff,
         action::MODEL_WORKER_WITHDRAWN,
@@ -310,7 +309,7 @@ pub async fn withdraw(db: &Store, staff: &StaffCtx<'_>, id: i64) -> Result<Model
         m.name,
     )
     .await?;
-    tx.commit().await?;
+    tx.commit(recorded).await?;
     store::get(db, id)
         .await?
         .ok_or(AppError::NotFound("劳模记录"))

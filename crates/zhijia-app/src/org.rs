@@ -66,7 +66,7 @@ fn placement_error(child: OrgLevel, parent: &Org) -> AppError {
 /// Creates an org under its parent after checking every field and the place in the tree.
 pub async fn create(db: &Store, input: &OrgInput, actor: &Actor) -> Result<Org> {
     let new = input.validate()?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.change().await?;
     let parent = match new.parent_id {
         Some(pid) => {
             let parent = store::get_in(&mut tx, pid)
@@ -88,8 +88,8 @@ pub async fn create(db: &Store, input: &OrgInput, actor: &Actor) -> Result<Org> 
         detail: Some(org.name.clone()),
         ..Default::default()
     };
-    audit::append(&mut tx, actor, record).await?;
-    tx.commit().await?;
+    let recorded = audit::append(&mut tx, actor, record).await?;
+    tx.commit(recorded).await?;
     tracing::info!(org = %org.id, name = %org.name, "org created");
     Ok(org)
 }
@@ -106,7 +106,7 @@ fn conflict_in_words(e: StoreError) -> AppError {
 
 pub async fn rename(db: &Store, id: OrgId, name: &str, actor: &Actor) -> Result<Org> {
     let name = rules::parse_name(name)?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.change().await?;
     if store::rename(&mut tx, id, &name).await? == 0 {
         return Err(AppError::NotFound("工会组织"));
     }
@@ -119,15 +119,15 @@ pub async fn rename(db: &Store, id: OrgId, name: &str, actor: &Actor) -> Result<
         detail: Some(name),
         ..Default::default()
     };
-    audit::append(&mut tx, actor, record).await?;
-    tx.commit().await?;
+    let recorded = audit::append(&mut tx, actor, record).await?;
+    tx.commit(recorded).await?;
     Ok(org)
 }
 
 /// Moves an org and everything below it under a new parent, in one transaction. Memberships
 /// and every other business row keep pointing at the same org ids, so nothing else changes.
 pub async fn move_subtree(db: &Store, id: OrgId, new_parent: OrgId, actor: &Actor) -> Result<u64> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.change().await?;
     let org = store::get_in(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound("工会组织"))?;
@@ -155,7 +155,7 @@ pub async fn move_subtree(db: &Store, id: OrgId, new_parent: OrgId, actor: &Acto
         org.path.as_str(),
         parent.path.as_str()
     );
-    audit::append(
+    let recorded = audit::append(
         &mut tx,
         actor,
         Record {
@@ -166,7 +166,7 @@ pub async fn move_subtree(db: &Store, id: OrgId, new_parent: OrgId, actor: &Acto
         },
     )
     .await?;
-    tx.commit().await?;
+    tx.commit(recorded).await?;
     tracing::info!(org = %org.id, to = %parent.id, moved, actor = %actor.name, "org subtree moved");
     Ok(moved)
 }

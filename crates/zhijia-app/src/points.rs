@@ -66,11 +66,12 @@ pub async fn spend(
     note: &str,
 ) -> Result<i64> {
     let points = rules::check_spend(points)?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.change().await?;
     let Some(balance) = store::spend(&mut tx, worker_id, points, org_id, note).await? else {
         return Err(AppError::Conflict(format!("积分不足：需要 {points} 积分")));
     };
-    tx.commit().await?;
+    tx.commit_unaudited(zhijia_store::Unaudited::OwnHistory)
+        .await?;
     Ok(balance)
 }
 
@@ -198,9 +199,9 @@ pub async fn set_rule(
         "只能设置本级及下级工会的积分规则",
     )
     .await?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.change().await?;
     store::set_rule(&mut tx, org.id.0, reason.as_str(), points, staff.staff_id()).await?;
-    audit::append(
+    let recorded = audit::append(
         &mut tx,
         staff.actor,
         Record {
@@ -212,6 +213,6 @@ pub async fn set_rule(
         },
     )
     .await?;
-    tx.commit().await?;
+    tx.commit(recorded).await?;
     Ok(())
 }

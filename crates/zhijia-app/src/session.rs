@@ -4,8 +4,8 @@
 use crate::Result;
 use chrono::{Duration, Utc};
 use zhijia_domain::auth::{self, StaffId};
-use zhijia_store::Store;
 use zhijia_store::session::{self as store, Session};
+use zhijia_store::{Store, Unaudited};
 
 /// A started session: the token for the cookie (never stored) and the CSRF token for forms.
 pub struct Started {
@@ -17,9 +17,19 @@ pub async fn start(db: &Store, staff: StaffId) -> Result<Started> {
     let token = auth::random_token();
     let csrf_token = auth::random_token();
     let expires = Utc::now() + Duration::hours(auth::SESSION_HOURS);
-    store::insert(db, &auth::token_hash(&token), staff, &csrf_token, expires).await?;
+    let mut tx = db.change().await?;
+    store::insert(
+        &mut tx,
+        &auth::token_hash(&token),
+        staff,
+        &csrf_token,
+        expires,
+    )
+    .await?;
     // Housekeeping rides along with sign-ins instead of needing a job of its own.
-    store::delete_expired(db, Utc::now()).await?;
+    store::delete_expired(&mut tx, Utc::now()).await?;
+    // The sign-in that opened it was audited by `staff::sign_in`.
+    tx.commit_unaudited(Unaudited::Session).await?;
     Ok(Started { token, csrf_token })
 }
 
@@ -32,12 +42,14 @@ pub async fn resolve(db: &Store, token: &str) -> Result<Option<Session>> {
 }
 
 pub async fn end(db: &Store, token: &str) -> Result<()> {
-    store::delete(db, &auth::token_hash(token)).await?;
-    Ok(())
+    let mut tx = db.change().await?;
+    store::delete(&mut tx, &auth::token_hash(token)).await?;
+    Ok(tx.commit_unaudited(Unaudited::Session).await?)
 }
 
 /// Ends every session of an account, e.g. after its password changed.
 pub async fn end_all(db: &Store, staff: StaffId) -> Result<()> {
-    store::delete_for_staff(db, staff).await?;
-    Ok(())
+    let mut tx = db.change().await?;
+    store::delete_for_staff(&mut tx, staff).await?;
+    Ok(tx.commit_unaudited(Unaudited::Session).await?)
 }

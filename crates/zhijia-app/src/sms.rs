@@ -10,8 +10,8 @@ use chrono::{Duration, Utc};
 use std::future::Future;
 use std::pin::Pin;
 use zhijia_domain::auth;
-use zhijia_store::Store;
 use zhijia_store::sms as store;
+use zhijia_store::{Store, Unaudited};
 
 pub const CODE_MINUTES: i64 = 5;
 pub const MAX_TRIES: i64 = 5;
@@ -56,7 +56,7 @@ pub async fn request_code(
 ) -> Result<Option<String>> {
     let phone = auth::parse_phone(phone)?;
     let now = Utc::now();
-    let mut tx = db.begin().await?;
+    let mut tx = db.change().await?;
     let phone_ok = store::throttle(
         &mut tx,
         &format!("phone:{phone}"),
@@ -96,7 +96,7 @@ pub async fn request_code(
         now + Duration::minutes(CODE_MINUTES),
     )
     .await?;
-    tx.commit().await?;
+    tx.commit_unaudited(Unaudited::Throttle).await?;
     let text = format!(
         "【网上职工之家】您的登录验证码是{code}，{CODE_MINUTES}分钟内有效。如非本人操作请忽略。"
     );
@@ -129,7 +129,7 @@ pub async fn verify_code(db: &Store, phone: &str, code: &str) -> Result<SignedIn
     let phone = auth::parse_phone(phone)?;
     let code = code.trim();
     let now = Utc::now();
-    let mut tx = db.begin().await?;
+    let mut tx = db.change().await?;
     let Some(live) = store::latest_code(&mut tx, &phone, now).await? else {
         return Err(AppError::invalid("code", "验证码已失效，请重新获取"));
     };
@@ -138,7 +138,7 @@ pub async fn verify_code(db: &Store, phone: &str, code: &str) -> Result<SignedIn
     }
     if !auth::bytes_match(&live.hash, &auth::sms_code_hash(&phone, code)) {
         let tries = store::wrong_try(&mut tx, live.id, MAX_TRIES).await?;
-        tx.commit().await?;
+        tx.commit_unaudited(Unaudited::Throttle).await?;
         return Err(match tries {
             Some(n) if n < MAX_TRIES => AppError::invalid(
                 "code",
@@ -150,11 +150,19 @@ pub async fn verify_code(db: &Store, phone: &str, code: &str) -> Result<SignedIn
     if !store::use_code(&mut tx, live.id, now).await? {
         return Err(AppError::invalid("code", "验证码已使用，请重新获取"));
     }
-    tx.commit().await?;
     let token = auth::random_token();
     let csrf_token = auth::random_token();
     let expires = now + Duration::days(WORKER_SESSION_DAYS);
-    store::insert_session(db, &auth::token_hash(&token), &phone, &csrf_token, expires).await?;
+    store::insert_session(
+        &mut tx,
+        &auth::token_hash(&token),
+        &phone,
+        &csrf_token,
+        expires,
+    )
+    .await?;
+    // The code used and the session it opened, together.
+    tx.commit_unaudited(Unaudited::Session).await?;
     Ok(SignedIn {
         phone,
         token,
@@ -170,5 +178,7 @@ pub async fn resolve(db: &Store, token: &str) -> Result<Option<store::WorkerSess
 }
 
 pub async fn sign_out(db: &Store, token: &str) -> Result<()> {
-    Ok(store::delete_session(db, &auth::token_hash(token)).await?)
+    let mut tx = db.change().await?;
+    store::delete_session(&mut tx, &auth::token_hash(token)).await?;
+    Ok(tx.commit_unaudited(Unaudited::Session).await?)
 }

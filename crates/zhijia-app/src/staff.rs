@@ -2,14 +2,14 @@
 //! and role grants scoped to the granter's branch of the tree. Every step is audited in the
 //! transaction that makes it.
 
-use crate::{AppError, Result};
+use crate::{AppError, Result, slow};
 use chrono::Utc;
 use zhijia_domain::audit::{Actor, ActorKind, action};
 use zhijia_domain::auth::{self, Role, StaffId};
 use zhijia_domain::org::OrgId;
 use zhijia_store::audit::{self, Record};
 use zhijia_store::staff::{self as store, Staff};
-use zhijia_store::{Store, org as org_store};
+use zhijia_store::{Recorded, Store, Tx, Unaudited, org as org_store};
 
 /// A new staff account with a generated first password that must be changed at first sign-in.
 pub struct Created {
@@ -46,9 +46,9 @@ pub async fn create_demo_admin(db: &Store, org: OrgId) -> Result<Created> {
     .await?;
     // The demo account also handles cases, so a newcomer sees the rights-protection console
     // with the same sign-in.
-    let mut tx = db.begin().await?;
+    let mut tx = db.change().await?;
     store::grant(&mut tx, created.staff, org, Role::CaseHandler, None).await?;
-    audit::append(
+    let recorded = audit::append(
         &mut tx,
         &actor,
         Record {
@@ -60,7 +60,7 @@ pub async fn create_demo_admin(db: &Store, org: OrgId) -> Result<Created> {
         },
     )
     .await?;
-    tx.commit().await?;
+    tx.commit(recorded).await?;
     Ok(created)
 }
 
@@ -106,6 +106,38 @@ async fn insert_with_role(
     fixed_password: Option<&str>,
     actor: &Actor,
 ) -> Result<Created> {
+    let account = new_account(username, display_name, fixed_password).await?;
+    let mut tx = db.change().await?;
+    let (staff, recorded) = insert_account(&mut tx, &account, org, role, actor).await?;
+    tx.commit(recorded).await?;
+    Ok(Created {
+        staff,
+        initial_password: account.initial_password,
+    })
+}
+
+/// A checked account whose password is already hashed, so the change that inserts it holds the
+/// writer for microseconds, not for Argon2's tens of milliseconds.
+pub(crate) struct NewAccount {
+    username: String,
+    display_name: String,
+    hash: String,
+    initial_password: String,
+    must_change: bool,
+}
+
+impl NewAccount {
+    pub(crate) fn initial_password(&self) -> &str {
+        &self.initial_password
+    }
+}
+
+/// Checks the names and hashes the first password (generated unless `fixed_password` is given).
+pub(crate) async fn new_account(
+    username: &str,
+    display_name: &str,
+    fixed_password: Option<&str>,
+) -> Result<NewAccount> {
     let username = auth::parse_username(username)?;
     let display_name = display_name.trim();
     if display_name.is_empty() || display_name.chars().count() > 50 {
@@ -118,17 +150,34 @@ async fn insert_with_role(
         }
         None => auth::initial_password(),
     };
-    let hash = auth::hash_password(&initial_password)?;
-    let mut tx = db.begin().await?;
-    let target = org_store::get_in(&mut tx, org)
+    let hash = slow::hash_password(initial_password.clone()).await?;
+    Ok(NewAccount {
+        username,
+        display_name: display_name.to_owned(),
+        hash,
+        initial_password,
+        must_change: fixed_password.is_none(),
+    })
+}
+
+/// Inserts the account with its one role on `org`, and the audit entries of both.
+pub(crate) async fn insert_account(
+    tx: &mut Tx,
+    account: &NewAccount,
+    org: OrgId,
+    role: Role,
+    actor: &Actor,
+) -> Result<(StaffId, Recorded)> {
+    let target = org_store::get_in(tx, org)
         .await?
         .ok_or(AppError::NotFound("工会组织"))?;
+    let username = &account.username;
     let staff = store::insert(
-        &mut tx,
-        &username,
-        display_name,
-        &hash,
-        fixed_password.is_none(),
+        tx,
+        username,
+        &account.display_name,
+        &account.hash,
+        account.must_change,
     )
     .await
     .map_err(|e| {
@@ -138,7 +187,7 @@ async fn insert_with_role(
             e.into()
         }
     })?;
-    store::grant(&mut tx, staff, target.id, role, None).await?;
+    store::grant(tx, staff, target.id, role, None).await?;
     let record = |act| Record {
         action: act,
         org: Some(target.id),
@@ -146,9 +195,9 @@ async fn insert_with_role(
         target_id: Some(staff.0.to_string()),
         detail: None,
     };
-    audit::append(&mut tx, actor, record(action::STAFF_CREATED)).await?;
-    audit::append(
-        &mut tx,
+    let _ = audit::append(tx, actor, record(action::STAFF_CREATED)).await?;
+    let recorded = audit::append(
+        tx,
         actor,
         Record {
             detail: Some(role.as_str().to_owned()),
@@ -156,11 +205,7 @@ async fn insert_with_role(
         },
     )
     .await?;
-    tx.commit().await?;
-    Ok(Created {
-        staff,
-        initial_password,
-    })
+    Ok((staff, recorded))
 }
 
 /// The same answer for an unknown user and a wrong password, so sign-in does not reveal which
@@ -169,8 +214,22 @@ fn wrong() -> AppError {
     AppError::Unauthorized("用户名或密码不正确".into())
 }
 
+/// A hash to check unknown usernames against, so that an unknown user costs the same time as
+/// a wrong password and timing does not tell which usernames exist.
+async fn decoy_hash() -> Result<&'static str> {
+    static DECOY: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+    DECOY
+        .get_or_try_init(|| slow::hash_password(auth::initial_password()))
+        .await
+        .map(String::as_str)
+}
+
 /// Checks a username and password. Five wrong passwords in a row lock the account for fifteen
 /// minutes; every attempt, right or wrong, is audited.
+///
+/// The password is checked outside any transaction (Argon2 takes tens of milliseconds, and on
+/// SQLite every write waits for the one writer), after the check was counted by one conditional
+/// increment: however many guesses race, at most five are checked per lock window.
 pub async fn sign_in(
     db: &Store,
     username: &str,
@@ -178,25 +237,22 @@ pub async fn sign_in(
     ip: Option<&str>,
 ) -> Result<Staff> {
     let username = auth::parse_username(username).map_err(|_| wrong())?;
-    let mut tx = db.begin().await?;
-    let Some(staff) = store::by_username(&mut tx, &username).await? else {
+    let failed = |detail: &'static str| Record {
+        action: action::SIGN_IN_FAILED,
+        detail: Some(detail.into()),
+        ..Default::default()
+    };
+    let Some(staff) = store::find_by_username(db, &username).await? else {
+        let _ = slow::verify_password(password.to_owned(), decoy_hash().await?.to_owned()).await?;
         let actor = Actor {
             kind: ActorKind::Staff,
             id: None,
             name: username.clone(),
             ip: ip.map(str::to_owned),
         };
-        audit::append(
-            &mut tx,
-            &actor,
-            Record {
-                action: action::SIGN_IN_FAILED,
-                detail: Some("unknown user".into()),
-                ..Default::default()
-            },
-        )
-        .await?;
-        tx.commit().await?;
+        let mut tx = db.change().await?;
+        let recorded = audit::append(&mut tx, &actor, failed("unknown user")).await?;
+        tx.commit(recorded).await?;
         return Err(wrong());
     };
     let actor = Actor {
@@ -206,52 +262,43 @@ pub async fn sign_in(
         ip: ip.map(str::to_owned),
     };
     let now = Utc::now();
-    if let Some(until) = staff.locked_until.filter(|u| *u > now) {
-        audit::append(
-            &mut tx,
-            &actor,
-            Record {
-                action: action::SIGN_IN_FAILED,
-                detail: Some("locked".into()),
-                ..Default::default()
-            },
-        )
-        .await?;
-        tx.commit().await?;
-        let minutes = (until - now).num_minutes() + 1;
+    let mut tx = db.change().await?;
+    let lock_until = now + chrono::Duration::minutes(auth::LOCK_MINUTES);
+    let reserved =
+        store::reserve_attempt(&mut tx, staff.id, now, auth::MAX_FAILURES, lock_until).await?;
+    let Some(counted) = reserved else {
+        let recorded = audit::append(&mut tx, &actor, failed("locked")).await?;
+        tx.commit(recorded).await?;
+        let minutes = staff
+            .locked_until
+            .filter(|u| *u > now)
+            .map_or(auth::LOCK_MINUTES, |until| (until - now).num_minutes() + 1);
         return Err(AppError::Forbidden(format!(
             "密码错误次数过多，账号已锁定，请 {minutes} 分钟后再试"
         )));
-    }
-    if !auth::verify_password(password, &staff.password_hash) {
-        let (failures, lock) = auth::after_failure(staff.failed_attempts, now);
-        store::record_failure(&mut tx, staff.id, failures, lock).await?;
-        audit::append(
-            &mut tx,
-            &actor,
-            Record {
-                action: action::SIGN_IN_FAILED,
-                detail: Some("wrong password".into()),
+    };
+    tx.commit_unaudited(Unaudited::Throttle).await?;
+
+    let right = slow::verify_password(password.to_owned(), staff.password_hash.clone()).await?;
+    let now = Utc::now();
+    let mut tx = db.change().await?;
+    if !right {
+        let recorded = audit::append(&mut tx, &actor, failed("wrong password")).await?;
+        if let Some(until) = auth::lock_after(counted, now) {
+            // The reservation already locked it; this starts the lock from the answer and the
+            // count again from zero.
+            store::lock(&mut tx, staff.id, until).await?;
+            let locked = Record {
+                action: action::ACCOUNT_LOCKED,
                 ..Default::default()
-            },
-        )
-        .await?;
-        if lock.is_some() {
-            audit::append(
-                &mut tx,
-                &actor,
-                Record {
-                    action: action::ACCOUNT_LOCKED,
-                    ..Default::default()
-                },
-            )
-            .await?;
+            };
+            let _ = audit::append(&mut tx, &actor, locked).await?;
         }
-        tx.commit().await?;
+        tx.commit(recorded).await?;
         return Err(wrong());
     }
     store::record_success(&mut tx, staff.id).await?;
-    audit::append(
+    let recorded = audit::append(
         &mut tx,
         &actor,
         Record {
@@ -260,7 +307,7 @@ pub async fn sign_in(
         },
     )
     .await?;
-    tx.commit().await?;
+    tx.commit(recorded).await?;
     Ok(staff)
 }
 
@@ -275,17 +322,17 @@ pub async fn change_password(
     let account = store::get(db, staff)
         .await?
         .ok_or(AppError::NotFound("工作人员账号"))?;
-    if !auth::verify_password(current, &account.password_hash) {
+    if !slow::verify_password(current.to_owned(), account.password_hash.clone()).await? {
         return Err(AppError::invalid("current_password", "当前密码不正确"));
     }
     if current == new {
         return Err(AppError::invalid("password", "新密码不能与当前密码相同"));
     }
     auth::check_password(new, &account.username)?;
-    let hash = auth::hash_password(new)?;
-    let mut tx = db.begin().await?;
+    let hash = slow::hash_password(new.to_owned()).await?;
+    let mut tx = db.change().await?;
     store::set_password(&mut tx, staff, &hash, false).await?;
-    audit::append(
+    let recorded = audit::append(
         &mut tx,
         actor,
         Record {
@@ -296,7 +343,7 @@ pub async fn change_password(
         },
     )
     .await?;
-    tx.commit().await?;
+    tx.commit(recorded).await?;
     Ok(())
 }
 
@@ -310,7 +357,7 @@ pub async fn grant(
     role: Role,
     actor: &Actor,
 ) -> Result<bool> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.change().await?;
     let target = org_store::get_in(&mut tx, org)
         .await?
         .ok_or(AppError::NotFound("工会组织"))?;
@@ -323,8 +370,8 @@ pub async fn grant(
         detail: Some(role.as_str().to_owned()),
     };
     if !auth::may_grant(&granter_grants, &target.path) {
-        audit::append(&mut tx, actor, record(action::ROLE_GRANT_REFUSED)).await?;
-        tx.commit().await?;
+        let recorded = audit::append(&mut tx, actor, record(action::ROLE_GRANT_REFUSED)).await?;
+        tx.commit(recorded).await?;
         return Err(AppError::Forbidden(format!(
             "您无权在“{}”授予角色：只能在本级及下级组织授权",
             target.name
@@ -334,11 +381,13 @@ pub async fn grant(
         return Err(AppError::NotFound("工作人员账号"));
     }
     let added = store::grant(&mut tx, grantee, target.id, role, Some(granter)).await?;
-    if added {
-        audit::append(&mut tx, actor, record(action::ROLE_GRANTED)).await?;
+    if !added {
+        // Already held: nothing changed, nothing to record.
+        return Ok(false);
     }
-    tx.commit().await?;
-    Ok(added)
+    let recorded = audit::append(&mut tx, actor, record(action::ROLE_GRANTED)).await?;
+    tx.commit(recorded).await?;
+    Ok(true)
 }
 
 /// Grants a role to the account named `username` (the form and API name people, not ids).

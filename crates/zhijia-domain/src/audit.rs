@@ -66,6 +66,8 @@ pub mod action {
     pub const PII_VIEWED: &str = "pii.viewed";
     pub const ROSTER_EXPORTED: &str = "roster.exported";
     pub const ROSTER_IMPORTED: &str = "roster.imported";
+    /// One batch of an import written (the bulk path's own entry, in the batch's transaction).
+    pub const ROSTER_IMPORT_BATCH: &str = "roster.import_batch";
     pub const JOIN_APPLIED: &str = "join.applied";
     pub const JOIN_APPROVED: &str = "join.approved";
     pub const JOIN_REJECTED: &str = "join.rejected";

@@ -165,15 +165,10 @@ pub const MAX_FAILURES: i64 = 5;
 /// How long a lock lasts.
 pub const LOCK_MINUTES: i64 = 15;
 
-/// After a wrong password: the new count of failures and, when it reaches the limit, the time
-/// until which the account is locked (the count then starts again).
-pub fn after_failure(failures: i64, now: DateTime<Utc>) -> (i64, Option<DateTime<Utc>>) {
-    let n = failures + 1;
-    if n >= MAX_FAILURES {
-        (0, Some(now + Duration::minutes(LOCK_MINUTES)))
-    } else {
-        (n, None)
-    }
+/// After a wrong password that was the `counted`-th in a row: the time until which the account
+/// is locked, once the count reaches the limit (the count then starts again).
+pub fn lock_after(counted: i64, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    (counted >= MAX_FAILURES).then(|| now + Duration::minutes(LOCK_MINUTES))
 }
 
 /// A fresh initial password for `zhijia admin create`: 16 characters, letters and digits,
@@ -316,15 +311,10 @@ mod tests {
     #[test]
     fn the_fifth_wrong_password_locks_for_fifteen_minutes() {
         let now = Utc::now();
-        let mut n = 0;
-        for _ in 0..4 {
-            let (next, lock) = after_failure(n, now);
-            assert!(lock.is_none());
-            n = next;
+        for counted in 1..5 {
+            assert!(lock_after(counted, now).is_none());
         }
-        let (next, lock) = after_failure(n, now);
-        assert_eq!(next, 0);
-        assert_eq!(lock, Some(now + Duration::minutes(15)));
+        assert_eq!(lock_after(5, now), Some(now + Duration::minutes(15)));
     }
 
     #[test]

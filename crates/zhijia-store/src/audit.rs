@@ -2,6 +2,7 @@
 
 use crate::Page;
 use crate::Result;
+use crate::change::Recorded;
 use crate::db::{FromRow, Row, Store, Tx};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -51,7 +52,7 @@ impl FromRow for Entry {
     }
 }
 
-const APPEND: &str = "INSERT INTO audit_log (at, actor_kind, actor_id, actor_name, ip, action, \
+pub(crate) const APPEND: &str = "INSERT INTO audit_log (at, actor_kind, actor_id, actor_name, ip, action, \
      org_id, target_kind, target_id, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
 macro_rules! audit_select {
     ($rest:literal) => {
@@ -72,7 +73,9 @@ const COUNT_ALL: &str = "SELECT COUNT(*) FROM audit_log";
 const OF_TARGET: &str =
     audit_select!("WHERE a.target_kind = $1 AND a.target_id = $2 ORDER BY a.id DESC LIMIT $3");
 
-pub async fn append(tx: &mut Tx, actor: &Actor, r: Record<'_>) -> Result<()> {
+/// Appends an entry in the transaction of the change it records; the proof it returns is what
+/// lets that change commit.
+pub async fn append(tx: &mut Tx, actor: &Actor, r: Record<'_>) -> Result<Recorded> {
     tx.execute(
         APPEND,
         &[
@@ -89,7 +92,7 @@ pub async fn append(tx: &mut Tx, actor: &Actor, r: Record<'_>) -> Result<()> {
         ],
     )
     .await
-    .map(|_| ())
+    .map(|_| Recorded(()))
 }
 
 const APPEND_BATCH_PG: &str = "INSERT INTO audit_log (at, actor_kind, actor_id, actor_name, ip, \
@@ -99,8 +102,12 @@ const APPEND_BATCH_PG: &str = "INSERT INTO audit_log (at, actor_kind, actor_id, 
      AS t(action, org, kind, target, detail) RETURNING id";
 
 /// Appends many entries by one actor (a background job's work): 5,000 per statement on
-/// PostgreSQL, one statement each on SQLite.
-pub async fn append_batch(tx: &mut Tx, actor: &Actor, records: &[Record<'_>]) -> Result<()> {
+/// PostgreSQL, one statement each on SQLite. The proof is `None` when there was nothing to record.
+pub async fn append_batch(
+    tx: &mut Tx,
+    actor: &Actor,
+    records: &[Record<'_>],
+) -> Result<Option<Recorded>> {
     for chunk in records.chunks(5_000) {
         let text = |f: &dyn Fn(&Record<'_>) -> Option<String>| -> Vec<Option<String>> {
             chunk.iter().map(f).collect()
@@ -124,11 +131,11 @@ pub async fn append_batch(tx: &mut Tx, actor: &Actor, records: &[Record<'_>]) ->
         ];
         if tx.pg_ids(APPEND_BATCH_PG, &params).await?.is_none() {
             for r in chunk {
-                append(tx, actor, r.clone()).await?;
+                let _ = append(tx, actor, r.clone()).await?;
             }
         }
     }
-    Ok(())
+    Ok((!records.is_empty()).then_some(Recorded(())))
 }
 
 /// Entries about the orgs of one subtree, newest first.

@@ -6,10 +6,12 @@
 //! Worker ids are allocated up front (inside the transaction on SQLite, from the sequence on
 //! PostgreSQL) so the member number, derived from the id, is written with the row.
 
-use crate::db::{Store, sqlite_bind_in_order};
+use crate::audit;
+use crate::db::{Store, Tx, sqlite_bind_in_order};
 use crate::membership::Applicant;
 use crate::{Result, StoreError};
 use chrono::{NaiveDate, Utc};
+use zhijia_domain::audit::{Actor, action};
 use zhijia_domain::member::MemberNo;
 use zhijia_domain::org::OrgId;
 
@@ -80,10 +82,21 @@ fn member_no(id: i64) -> Result<String> {
         .map_err(|e| StoreError::Decode(e.message))
 }
 
-/// Writes a batch in one transaction. Returns, for each row, whether it was written (false: a
-/// person with this identity number or phone is already in the store).
-pub async fn import_batch(store: &Store, org: OrgId, rows: &[ImportMember]) -> Result<Vec<bool>> {
+/// Writes a batch in one transaction, with its audit entry (`roster.import_batch`, by `actor`):
+/// the bulk path does not go through `Change`, so it appends its record itself, and a batch
+/// whose entry cannot be written is not written either. Returns, for each row, whether it was
+/// written (false: a person with this identity number or phone is already in the store).
+pub async fn import_batch(
+    store: &Store,
+    org: OrgId,
+    rows: &[ImportMember],
+    actor: &Actor,
+) -> Result<Vec<bool>> {
     let now = Utc::now();
+    let detail = |written: &[bool]| {
+        let n = written.iter().filter(|w| **w).count();
+        format!("批量导入：本批{}行，写入{n}人", rows.len())
+    };
     if let Some(done) = store
         .sqlite_bulk(|conn| {
             let mut next: i64 = conn
@@ -151,6 +164,23 @@ pub async fn import_batch(store: &Store, org: OrgId, rows: &[ImportMember]) -> R
                 sqlite_bind_in_order(&mut membership, &[id, &org.0, joined, &now_text])?;
                 membership.raw_execute().map_err(StoreError::from_sqlite)?;
             }
+            let mut log = conn.prepare_cached(audit::APPEND)?;
+            sqlite_bind_in_order(
+                &mut log,
+                &[
+                    &now_text,
+                    &actor.kind.as_str(),
+                    &actor.id,
+                    &actor.name,
+                    &actor.ip,
+                    &action::ROSTER_IMPORT_BATCH,
+                    &org.0,
+                    &"org",
+                    &org.0.to_string(),
+                    &detail(&written),
+                ],
+            )?;
+            log.raw_execute().map_err(StoreError::from_sqlite)?;
             Ok(written)
         })
         .await
@@ -226,6 +256,23 @@ pub async fn import_batch(store: &Store, org: OrgId, rows: &[ImportMember]) -> R
     tx.execute(PG_INSERT_MEMBERSHIPS, &[&members, &joined, &org.0, &now])
         .await
         .map_err(StoreError::from_pg)?;
+    tx.execute(
+        audit::APPEND,
+        &[
+            &now,
+            &actor.kind.as_str(),
+            &actor.id,
+            &actor.name,
+            &actor.ip,
+            &action::ROSTER_IMPORT_BATCH,
+            &Some(org.0),
+            &Some("org"),
+            &Some(org.0.to_string()),
+            &Some(detail(&written)),
+        ],
+    )
+    .await
+    .map_err(StoreError::from_pg)?;
     tx.commit().await.map_err(StoreError::from_pg)?;
     Ok(written)
 }
@@ -266,15 +313,13 @@ const GET_RECORD: &str =
     "SELECT id, org_id, file_name, errors_csv FROM roster_import WHERE id = $1";
 
 pub async fn record(
-    store: &Store,
+    tx: &mut Tx,
     org: OrgId,
     staff: Option<i64>,
     file_name: &str,
     counts: ImportCounts,
     errors_csv: &[u8],
 ) -> Result<i64> {
-    // Writes go through a transaction: on SQLite plain queries run on read-only connections.
-    let mut tx = store.begin().await?;
     let id = tx
         .query_one(
             INSERT_RECORD,
@@ -291,7 +336,6 @@ pub async fn record(
             ],
         )
         .await?;
-    tx.commit().await?;
     Ok(id)
 }
 

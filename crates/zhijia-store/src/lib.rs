@@ -12,9 +12,12 @@ mod audience;
 pub mod audit;
 pub mod benefit;
 pub mod case;
+pub mod change;
 pub mod db;
 pub mod deletion;
 mod error;
+#[cfg(feature = "fixtures")]
+pub mod fixtures;
 pub mod import;
 pub mod job;
 pub mod library;
@@ -31,6 +34,7 @@ pub mod sms;
 pub mod staff;
 pub mod worker;
 
+pub use change::{Change, Recorded, Unaudited};
 pub use db::{Backend, FromRow, Param, Row, Store, StoreTarget, Tx};
 pub use error::StoreError;
 

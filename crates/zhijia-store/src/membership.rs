@@ -169,10 +169,9 @@ const OPEN_FOR_LOADED: &str = "INSERT INTO membership (worker_id, org_id, status
 /// Opens a membership for every worker loaded in bulk (after the last one with a membership)
 /// who has a union: the demo loads workers with their union into an empty store. A range on the
 /// id, not a NOT EXISTS probe per worker: a million probes cost more than the inserts.
-pub async fn open_for_loaded_workers(store: &Store, source: &str) -> Result<u64> {
+pub async fn open_for_loaded_workers(tx: &mut Tx, source: &str) -> Result<u64> {
     let now = Utc::now();
-    store
-        .execute(OPEN_FOR_LOADED, &[&now.date_naive(), &source, &now])
+    tx.execute(OPEN_FOR_LOADED, &[&now.date_naive(), &source, &now])
         .await
 }
 
@@ -667,11 +666,11 @@ pub async fn unread(store: &Store, worker_id: i64) -> Result<i64> {
 }
 
 /// Marks one message (`Some(id)`) or all as read; only the worker's own.
-pub async fn mark_read(store: &Store, worker_id: i64, id: Option<i64>) -> Result<u64> {
+pub async fn mark_read(tx: &mut Tx, worker_id: i64, id: Option<i64>) -> Result<u64> {
     let now = Utc::now();
     match id {
-        Some(id) => store.execute(MARK_READ, &[&worker_id, &id, &now]).await,
-        None => store.execute(MARK_ALL_READ, &[&worker_id, &now]).await,
+        Some(id) => tx.execute(MARK_READ, &[&worker_id, &id, &now]).await,
+        None => tx.execute(MARK_ALL_READ, &[&worker_id, &now]).await,
     }
 }
 

@@ -1,7 +1,7 @@
 //! Server-side sessions of signed-in staff, stored by the hash of their token.
 
 use crate::Result;
-use crate::db::{FromRow, Row, Store};
+use crate::db::{FromRow, Row, Store, Tx};
 use chrono::{DateTime, Utc};
 use zhijia_domain::auth::StaffId;
 
@@ -39,34 +39,33 @@ const DELETE_FOR_STAFF: &str = "DELETE FROM session WHERE staff_id = $1";
 const DELETE_EXPIRED: &str = "DELETE FROM session WHERE expires_at <= $1";
 
 pub async fn insert(
-    store: &Store,
+    tx: &mut Tx,
     token_hash: &[u8],
     staff: StaffId,
     csrf: &str,
     expires_at: DateTime<Utc>,
 ) -> Result<()> {
-    store
-        .execute(
-            INSERT,
-            &[&token_hash, &staff.0, &csrf, &Utc::now(), &expires_at],
-        )
-        .await
-        .map(|_| ())
+    tx.execute(
+        INSERT,
+        &[&token_hash, &staff.0, &csrf, &Utc::now(), &expires_at],
+    )
+    .await
+    .map(|_| ())
 }
 
 pub async fn get(store: &Store, token_hash: &[u8], now: DateTime<Utc>) -> Result<Option<Session>> {
     store.query_opt(GET, &[&token_hash, &now]).await
 }
 
-pub async fn delete(store: &Store, token_hash: &[u8]) -> Result<u64> {
-    store.execute(DELETE, &[&token_hash]).await
+pub async fn delete(tx: &mut Tx, token_hash: &[u8]) -> Result<u64> {
+    tx.execute(DELETE, &[&token_hash]).await
 }
 
 /// Ends every session of an account (after a password change).
-pub async fn delete_for_staff(store: &Store, staff: StaffId) -> Result<u64> {
-    store.execute(DELETE_FOR_STAFF, &[&staff.0]).await
+pub async fn delete_for_staff(tx: &mut Tx, staff: StaffId) -> Result<u64> {
+    tx.execute(DELETE_FOR_STAFF, &[&staff.0]).await
 }
 
-pub async fn delete_expired(store: &Store, now: DateTime<Utc>) -> Result<u64> {
-    store.execute(DELETE_EXPIRED, &[&now]).await
+pub async fn delete_expired(tx: &mut Tx, now: DateTime<Utc>) -> Result<u64> {
+    tx.execute(DELETE_EXPIRED, &[&now]).await
 }

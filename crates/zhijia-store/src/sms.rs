@@ -105,19 +105,18 @@ impl FromRow for WorkerSession {
 }
 
 pub async fn insert_session(
-    store: &Store,
+    tx: &mut Tx,
     hash: &[u8],
     phone: &str,
     csrf: &str,
     expires: DateTime<Utc>,
 ) -> Result<()> {
-    store
-        .execute(
-            INSERT_SESSION,
-            &[&hash, &phone, &csrf, &Utc::now(), &expires],
-        )
-        .await
-        .map(|_| ())
+    tx.execute(
+        INSERT_SESSION,
+        &[&hash, &phone, &csrf, &Utc::now(), &expires],
+    )
+    .await
+    .map(|_| ())
 }
 
 pub async fn get_session(
@@ -128,8 +127,8 @@ pub async fn get_session(
     store.query_opt(GET_SESSION, &[&hash, &now]).await
 }
 
-pub async fn delete_session(store: &Store, hash: &[u8]) -> Result<()> {
-    store.execute(DELETE_SESSION, &[&hash]).await.map(|_| ())
+pub async fn delete_session(tx: &mut Tx, hash: &[u8]) -> Result<()> {
+    tx.execute(DELETE_SESSION, &[&hash]).await.map(|_| ())
 }
 
 /// A worker's request for deletion.

@@ -56,8 +56,18 @@ const INSERT: &str = "INSERT INTO staff (username, display_name, password_hash, 
      VALUES ($1, $2, $3, $4, 0, $5, $5) RETURNING id";
 const BY_USERNAME: &str = staff_select!("WHERE username = $1");
 const BY_ID: &str = staff_select!("WHERE id = $1");
-const RECORD_FAILURE: &str =
-    "UPDATE staff SET failed_attempts = $2, locked_until = $3, updated_at = $4 WHERE id = $1";
+// A password check is reserved before it runs, by one conditional increment: however many
+// guesses race (on one process or several), at most `$3` are checked per lock window. The
+// reservation that reaches `$3` also sets the lock (`$4`), so the account is locked even if
+// nothing after the check is ever written (a cancelled request, a failed commit); a right
+// password clears it. A lock that has run out starts the count again.
+const RESERVE_ATTEMPT: &str = "UPDATE staff SET \
+     failed_attempts = CASE WHEN locked_until <= $2 THEN 1 ELSE failed_attempts + 1 END, \
+     locked_until = CASE WHEN (CASE WHEN locked_until <= $2 THEN 1 ELSE failed_attempts + 1 END) \
+     >= $3 THEN $4 ELSE locked_until END, updated_at = $2 \
+     WHERE id = $1 AND (locked_until IS NULL OR locked_until <= $2) RETURNING failed_attempts";
+const LOCK: &str =
+    "UPDATE staff SET failed_attempts = 0, locked_until = $2, updated_at = $3 WHERE id = $1";
 const RECORD_SUCCESS: &str =
     "UPDATE staff SET failed_attempts = 0, locked_until = NULL, updated_at = $2 WHERE id = $1";
 const SET_PASSWORD: &str = "UPDATE staff SET password_hash = $2, must_change_password = $3, \
@@ -92,18 +102,25 @@ pub async fn get(store: &Store, id: StaffId) -> Result<Option<Staff>> {
     store.query_opt(BY_ID, &[&id.0]).await
 }
 
-pub async fn record_failure(
+/// Counts a password check before it runs, as a wrong one until `record_success` clears it;
+/// the `max`-th locks the account until `lock_until` at once. `None` when the account is
+/// locked: then no check runs.
+pub async fn reserve_attempt(
     tx: &mut Tx,
     id: StaffId,
-    failures: i64,
-    locked_until: Option<DateTime<Utc>>,
-) -> Result<()> {
-    tx.execute(
-        RECORD_FAILURE,
-        &[&id.0, &failures, &locked_until, &Utc::now()],
-    )
-    .await
-    .map(|_| ())
+    now: DateTime<Utc>,
+    max: i64,
+    lock_until: DateTime<Utc>,
+) -> Result<Option<i64>> {
+    tx.query_opt(RESERVE_ATTEMPT, &[&id.0, &now, &max, &lock_until])
+        .await
+}
+
+/// Locks an account until `until` and starts the count of wrong passwords again.
+pub async fn lock(tx: &mut Tx, id: StaffId, until: DateTime<Utc>) -> Result<()> {
+    tx.execute(LOCK, &[&id.0, &until, &Utc::now()])
+        .await
+        .map(|_| ())
 }
 
 pub async fn record_success(tx: &mut Tx, id: StaffId) -> Result<()> {

@@ -17,13 +17,17 @@ pub(crate) fn status(e: &AppError) -> StatusCode {
         AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
         AppError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
         AppError::Forbidden(_) => StatusCode::FORBIDDEN,
-        AppError::Config(_) | AppError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        AppError::Config(_) | AppError::Store(_) | AppError::Internal(_) => {
+            StatusCode::INTERNAL_SERVER_ERROR
+        }
     }
 }
 
 fn log(e: &AppError) {
     if let AppError::Store(source) = e {
         tracing::error!(error = %source, "request failed in the store");
+    } else if let AppError::Internal(m) = e {
+        tracing::error!(error = %m, "request failed");
     } else if let AppError::Config(m) = e {
         tracing::error!(error = %m, "request failed on configuration");
     }

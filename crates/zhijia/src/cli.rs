@@ -355,7 +355,7 @@ async fn import_members(
     let actor = Actor::cli(&format!("import members {}", file.display()));
     let options = import::Options {
         batch,
-        now: chrono::Utc::now(),
+        ..import::Options::now(chrono::Utc::now())
     };
     let report = import::import(&db, &keys, &actor, &org, rows, options, &|n| {
         bar.set_position(n)

@@ -10,6 +10,7 @@ use serde::Serialize;
 use zhijia_domain::activity::{self as rules, REGISTRATION_TOKEN, RegistrationStatus};
 use zhijia_domain::benefit::Audience;
 use zhijia_store::Page;
+use zhijia_store::Unaudited;
 use zhijia_store::activity::{self as store, Activity, Registration};
 
 /// The signed-in worker as a member: their record, their current union and what the audience
@@ -154,7 +155,7 @@ pub async fn register(
     let m = member_of(ctx, phone, now).await?;
     in_audience(ctx, &m, id).await?;
     let worker = m.worker;
-    let mut tx = ctx.db.begin().await?;
+    let mut tx = ctx.db.change().await?;
     if !store::lock(&mut tx, id).await? {
         return Err(AppError::NotFound("活动"));
     }
@@ -180,7 +181,7 @@ pub async fn register(
         }
         Err(e) => return Err(e.into()),
     };
-    tx.commit().await?;
+    tx.commit_unaudited(Unaudited::OwnHistory).await?;
     let r = store::live_of_read(ctx.db, id, worker.id)
         .await?
         .filter(|r| r.id == reg_id)
@@ -194,7 +195,7 @@ pub async fn cancel(ctx: &Ctx<'_>, phone: &str, id: i64, now: DateTime<Utc>) -> 
     let m = member_of(ctx, phone, now).await?;
     in_audience(ctx, &m, id).await?;
     let worker = m.worker;
-    let mut tx = ctx.db.begin().await?;
+    let mut tx = ctx.db.change().await?;
     store::lock(&mut tx, id).await?;
     let a = store::get_in(&mut tx, id)
         .await?
@@ -220,7 +221,7 @@ pub async fn cancel(ctx: &Ctx<'_>, phone: &str, id: i64, now: DateTime<Utc>) -> 
             .await?;
         }
     }
-    tx.commit().await?;
+    tx.commit_unaudited(Unaudited::OwnHistory).await?;
     if let Some(p) = promoted {
         crate::membership::sms_notice(
             ctx.sms,

@@ -126,7 +126,7 @@ pub async fn create(
         &input.audience_tags,
     )?;
     let tags = audience.tags_stored();
-    let mut tx = ctx.db.begin().await?;
+    let mut tx = ctx.db.change().await?;
     let id = store::insert(
         &mut tx,
         &NewActivity {
@@ -145,7 +145,7 @@ pub async fn create(
         },
     )
     .await?;
-    audit::append(
+    let recorded = audit::append(
         &mut tx,
         staff.actor,
         Record {
@@ -157,7 +157,7 @@ pub async fn create(
         },
     )
     .await?;
-    tx.commit().await?;
+    tx.commit(recorded).await?;
     Ok(id)
 }
 
@@ -304,7 +304,7 @@ pub async fn check_in(
         return Err(AppError::Conflict(why.into()));
     }
     let scanned = read_scan(ctx, scanned, now).await?;
-    let mut tx = ctx.db.begin().await?;
+    let mut tx = ctx.db.change().await?;
     store::lock(&mut tx, id).await?;
     let reg = match scanned {
         Scanned::Worker(w) => store::live_of(&mut tx, id, w).await?,
@@ -353,7 +353,7 @@ pub async fn check_in(
         &format!("参加活动“{}”", activity.title),
     )
     .await?;
-    audit::append(
+    let recorded = audit::append(
         &mut tx,
         staff.actor,
         Record {
@@ -368,7 +368,7 @@ pub async fn check_in(
         },
     )
     .await?;
-    tx.commit().await?;
+    tx.commit(recorded).await?;
     Ok(CheckedIn {
         registration_id: reg.id,
         message: if points > 0 {
@@ -390,11 +390,11 @@ pub async fn cancel(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: i64) -> Result<()> 
             "只有宣传文体干事或工会管理员可以取消活动".into(),
         ));
     }
-    let mut tx = ctx.db.begin().await?;
+    let mut tx = ctx.db.change().await?;
     if !store::cancel(&mut tx, id).await? {
         return Err(AppError::Conflict("活动已取消".into()));
     }
-    audit::append(
+    let recorded = audit::append(
         &mut tx,
         staff.actor,
         Record {
@@ -406,6 +406,6 @@ pub async fn cancel(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: i64) -> Result<()> 
         },
     )
     .await?;
-    tx.commit().await?;
+    tx.commit(recorded).await?;
     Ok(())
 }

@@ -168,7 +168,7 @@ pub async fn apply_with_files(
         .chain_for(kind, input.amount_fen)
         .ok_or_else(|| AppError::Config(format!("{}没有配置审批流程", kind.label())))?;
     let chain = aid::chain_to_string(chain);
-    let mut tx = ctx.db.begin().await?;
+    let mut tx = ctx.db.change().await?;
     let id = store::insert_application(
         &mut tx,
         &store::NewApplication {
@@ -184,7 +184,7 @@ pub async fn apply_with_files(
         },
     )
     .await?;
-    audit::append(
+    let recorded = audit::append(
         &mut tx,
         staff.actor,
         Record {
@@ -202,9 +202,10 @@ pub async fn apply_with_files(
     )
     .await?;
     if !checked.is_empty() {
-        super::attachment::store_files(&mut tx, staff, id, f.org_id, files, &checked, now).await?;
+        let _ = super::attachment::store_files(&mut tx, staff, id, f.org_id, files, &checked, now)
+            .await?;
     }
-    tx.commit().await?;
+    tx.commit(recorded).await?;
     Ok(id)
 }
 
@@ -382,7 +383,7 @@ pub async fn decide(
             )
         })?;
     let reason = text("reason", &input.reason, 200)?;
-    let mut tx = ctx.db.begin().await?;
+    let mut tx = ctx.db.change().await?;
     store::lock_file(&mut tx, a.file_id).await?;
     let a = store::application_in(&mut tx, id)
         .await?
@@ -440,7 +441,7 @@ pub async fn decide(
         return Err(AppError::Conflict("该申请已有变化，请刷新后查看".into()));
     }
     let role = aid::stage_role(stage, chain.len());
-    audit::append(
+    let recorded = audit::append(
         &mut tx,
         staff.actor,
         Record {
@@ -458,7 +459,7 @@ pub async fn decide(
         },
     )
     .await?;
-    tx.commit().await?;
+    tx.commit(recorded).await?;
     let a = store::application(ctx.db, id)
         .await?
         .ok_or(AppError::NotFound("帮扶申请"))?;
@@ -561,10 +562,10 @@ pub async fn object(
         return Err(AppError::Conflict("该申请不在公示期，不能提出异议".into()));
     }
     let detail = text("detail", detail, 500)?;
-    let mut tx = ctx.db.begin().await?;
+    let mut tx = ctx.db.change().await?;
     let oid = store::insert_objection(&mut tx, id, &detail, &actor.name).await?;
     store::set_status(&mut tx, id, "approved", "suspended").await?;
-    audit::append(
+    let recorded = audit::append(
         &mut tx,
         actor,
         Record {
@@ -576,7 +577,7 @@ pub async fn object(
         },
     )
     .await?;
-    tx.commit().await?;
+    tx.commit(recorded).await?;
     Ok(oid)
 }
 
@@ -591,7 +592,7 @@ pub async fn resolve(
 ) -> Result<()> {
     let actor_id = staff_id(staff)?;
     let note = text("resolution", note, 500)?;
-    let mut tx = ctx.db.begin().await?;
+    let mut tx = ctx.db.change().await?;
     let o = store::objection_in(&mut tx, objection_id)
         .await?
         .ok_or(AppError::NotFound("异议"))?;
@@ -614,7 +615,7 @@ pub async fn resolve(
     } else if store::open_objections(&mut tx, a.id).await? == 0 {
         store::set_status(&mut tx, a.id, "suspended", "approved").await?;
     }
-    audit::append(
+    let recorded = audit::append(
         &mut tx,
         staff.actor,
         Record {
@@ -633,7 +634,7 @@ pub async fn resolve(
         },
     )
     .await?;
-    tx.commit().await?;
+    tx.commit(recorded).await?;
     Ok(())
 }
 

@@ -13,6 +13,7 @@ use chrono::{DateTime, Utc};
 use zhijia_domain::attachment::{Checked, MAX_PER_AID_APPLICATION};
 use zhijia_domain::audit::action;
 use zhijia_domain::org::OrgId;
+use zhijia_store::Recorded;
 use zhijia_store::Tx;
 use zhijia_store::aid as store;
 use zhijia_store::attachment::{Attachment, AttachmentData};
@@ -33,7 +34,7 @@ pub(crate) async fn store_files(
     files: &[Upload],
     checked: &[Checked],
     now: DateTime<Utc>,
-) -> Result<()> {
+) -> Result<Recorded> {
     let uploader = staff_id(staff)?;
     let have = store::count_attachments(tx, application_id).await?;
     check_room(have, checked.len(), MAX_PER_AID_APPLICATION, "每份帮扶申请")?;
@@ -50,7 +51,7 @@ pub(crate) async fn store_files(
         .await?;
     }
     let names: Vec<&str> = checked.iter().map(|c| c.file_name.as_str()).collect();
-    audit::append(
+    let recorded = audit::append(
         tx,
         staff.actor,
         Record {
@@ -62,7 +63,7 @@ pub(crate) async fn store_files(
         },
     )
     .await?;
-    Ok(())
+    Ok(recorded)
 }
 
 /// An aid officer of the application's file attaches files to it. Someone who may not read the
@@ -83,9 +84,9 @@ pub async fn attach(
     if checked.is_empty() {
         return Err(AppError::invalid("attachment", "请选择要上传的文件"));
     }
-    let mut tx = ctx.db.begin().await?;
-    store_files(&mut tx, staff, id, a.org_id, files, &checked, now).await?;
-    tx.commit().await?;
+    let mut tx = ctx.db.change().await?;
+    let recorded = store_files(&mut tx, staff, id, a.org_id, files, &checked, now).await?;
+    tx.commit(recorded).await?;
     Ok(checked.len())
 }
 

@@ -11,6 +11,7 @@ use zhijia_domain::aid::{self, FileStatus, HardshipCause, HardshipTier};
 use zhijia_domain::audit::action;
 use zhijia_domain::id_number::{self, IdNumber};
 use zhijia_store::Page;
+use zhijia_store::Recorded;
 use zhijia_store::aid::{self as store, FileRow, MemberRow};
 use zhijia_store::audit::{self, Record};
 use zhijia_store::org::Org;
@@ -251,7 +252,7 @@ pub async fn open(
     }
     let today = crate::today(now);
     let due = aid::review_due(today, ctx.settings.review_months);
-    let mut tx = ctx.db.begin().await?;
+    let mut tx = ctx.db.change().await?;
     let id = store::insert_file(
         &mut tx,
         &store::NewFile {
@@ -288,7 +289,7 @@ pub async fn open(
             .await
             .map_err(|e| one_person_conflict(e, name))?;
     }
-    audit::append(
+    let recorded = audit::append(
         &mut tx,
         staff.actor,
         Record {
@@ -300,7 +301,7 @@ pub async fn open(
         },
     )
     .await?;
-    tx.commit().await?;
+    tx.commit(recorded).await?;
     Ok(id)
 }
 
@@ -393,8 +394,8 @@ pub async fn detail(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: i64) -> Result<File
     let f = readable(ctx, staff, id).await?;
     let sensitive = may_manage(staff, &f.org_path);
     if sensitive {
-        let mut tx = ctx.db.begin().await?;
-        audit::append(
+        let mut tx = ctx.db.change().await?;
+        let recorded = audit::append(
             &mut tx,
             staff.actor,
             Record {
@@ -406,7 +407,7 @@ pub async fn detail(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: i64) -> Result<File
             },
         )
         .await?;
-        tx.commit().await?;
+        tx.commit(recorded).await?;
     }
     let members = store::members(ctx.db, id)
         .await?
@@ -453,7 +454,7 @@ pub async fn review(
     let housing = text("housing", &input.housing, 200)?;
     let today = crate::today(now);
     let due = aid::review_due(today, ctx.settings.review_months);
-    let mut tx = ctx.db.begin().await?;
+    let mut tx = ctx.db.change().await?;
     let done = store::review(
         &mut tx,
         id,
@@ -475,7 +476,7 @@ pub async fn review(
     if !done {
         return Err(AppError::Conflict("档案已不在档，不能复核".into()));
     }
-    audit::append(
+    let recorded = audit::append(
         &mut tx,
         staff.actor,
         Record {
@@ -487,7 +488,7 @@ pub async fn review(
         },
     )
     .await?;
-    tx.commit().await?;
+    tx.commit(recorded).await?;
     Ok(())
 }
 
@@ -502,11 +503,11 @@ pub async fn exit(
     let f = managed(ctx, staff, id).await?;
     staff_id(staff)?;
     let reason = text("reason", reason, 200)?;
-    let mut tx = ctx.db.begin().await?;
+    let mut tx = ctx.db.change().await?;
     if !store::close(&mut tx, id, "exited", crate::today(now), &reason).await? {
         return Err(AppError::Conflict("档案已不在档".into()));
     }
-    audit::append(
+    let recorded = audit::append(
         &mut tx,
         staff.actor,
         Record {
@@ -518,36 +519,44 @@ pub async fn exit(
         },
     )
     .await?;
-    tx.commit().await?;
+    tx.commit(recorded).await?;
     Ok(())
 }
 
 /// Lapses the files not reviewed in time (the background job `aid.lapse_overdue_reviews`), in
 /// the job's transaction. Returns how many lapsed.
-pub async fn lapse_overdue_in(tx: &mut Tx, now: DateTime<Utc>) -> Result<usize> {
+pub async fn lapse_overdue_in(
+    tx: &mut Tx,
+    now: DateTime<Utc>,
+) -> Result<(usize, Option<Recorded>)> {
     let lapsed = store::lapse_due(tx, crate::today(now)).await?;
     let actor = system_actor();
+    let mut recorded = None;
     for l in &lapsed {
-        audit::append(
-            tx,
-            &actor,
-            Record {
-                action: action::AID_FILE_LAPSED,
-                org: Some(l.org_id),
-                target_kind: Some("hardship_file"),
-                target_id: Some(l.id.to_string()),
-                detail: Some("逾期未年度复核，档案失效".into()),
-            },
-        )
-        .await?;
+        recorded = Some(
+            audit::append(
+                tx,
+                &actor,
+                Record {
+                    action: action::AID_FILE_LAPSED,
+                    org: Some(l.org_id),
+                    target_kind: Some("hardship_file"),
+                    target_id: Some(l.id.to_string()),
+                    detail: Some("逾期未年度复核，档案失效".into()),
+                },
+            )
+            .await?,
+        );
     }
-    Ok(lapsed.len())
+    Ok((lapsed.len(), recorded))
 }
 
 /// The same, in a transaction of its own.
 pub async fn lapse_overdue(db: &zhijia_store::Store, now: DateTime<Utc>) -> Result<usize> {
-    let mut tx = db.begin().await?;
-    let n = lapse_overdue_in(&mut tx, now).await?;
-    tx.commit().await?;
+    let mut tx = db.change().await?;
+    let (n, recorded) = lapse_overdue_in(&mut tx, now).await?;
+    if let Some(recorded) = recorded {
+        tx.commit(recorded).await?;
+    }
     Ok(n)
 }

@@ -77,7 +77,7 @@ pub async fn disburse(
         return Err(AppError::invalid("paid_on", "发放日期不能晚于今天"));
     }
     let year = aid::ledger_year(paid_on);
-    let mut tx = ctx.db.begin().await?;
+    let mut tx = ctx.db.change().await?;
     // Everything below is decided with the household's row locked.
     store::lock_file(&mut tx, a.file_id).await?;
     let a = store::application_in(&mut tx, a.id)
@@ -134,7 +134,7 @@ pub async fn disburse(
     if paid + input.amount_fen == a.amount_fen {
         store::set_status(&mut tx, a.id, "approved", "disbursed").await?;
     }
-    audit::append(
+    let recorded = audit::append(
         &mut tx,
         staff.actor,
         Record {
@@ -152,7 +152,7 @@ pub async fn disburse(
         },
     )
     .await?;
-    tx.commit().await?;
+    tx.commit(recorded).await?;
     Ok(id)
 }
 
@@ -177,7 +177,7 @@ pub async fn reverse(
         return Err(AppError::Forbidden("只有帮扶专干可以冲正".into()));
     }
     let reason = text("reason", reason, 200)?;
-    let mut tx = ctx.db.begin().await?;
+    let mut tx = ctx.db.change().await?;
     store::lock_file(&mut tx, e.file_id).await?;
     let e = store::entry_in(&mut tx, entry_id)
         .await?
@@ -215,7 +215,7 @@ pub async fn reverse(
         }
     })?;
     store::set_status(&mut tx, e.application_id, "disbursed", "approved").await?;
-    audit::append(
+    let recorded = audit::append(
         &mut tx,
         staff.actor,
         Record {
@@ -231,7 +231,7 @@ pub async fn reverse(
         },
     )
     .await?;
-    tx.commit().await?;
+    tx.commit(recorded).await?;
     Ok(id)
 }
 
@@ -325,8 +325,8 @@ pub async fn export(
     let page = store::ledger(ctx.db, &org.path, year, file, EXPORT_MAX, 0).await?;
     let rows: Vec<EntryView> = page.items.into_iter().map(EntryView::of).collect();
     let totals = totals(ctx, &org, year, file).await?;
-    let mut tx = ctx.db.begin().await?;
-    audit::append(
+    let mut tx = ctx.db.change().await?;
+    let recorded = audit::append(
         &mut tx,
         staff.actor,
         Record {
@@ -346,6 +346,6 @@ pub async fn export(
         },
     )
     .await?;
-    tx.commit().await?;
+    tx.commit(recorded).await?;
     Ok((org, rows, totals))
 }

@@ -255,13 +255,13 @@ pub async fn link_identity(
     let id = staff_id(staff)?;
     let number = zhijia_domain::id_number::IdNumber::parse(id_number)?;
     let idx = keys.blind_index(number.expose());
-    let mut tx = db.begin().await?;
+    let mut tx = db.change().await?;
     if !zhijia_store::aid::set_staff_identity(&mut tx, id, &idx).await? {
         return Err(AppError::Conflict(
             "您已登记过本人身份证号；如需更正，请联系系统运维人员".into(),
         ));
     }
-    audit::append(
+    let recorded = audit::append(
         &mut tx,
         staff.actor,
         Record {
@@ -273,7 +273,7 @@ pub async fn link_identity(
         },
     )
     .await?;
-    tx.commit().await?;
+    tx.commit(recorded).await?;
     Ok(())
 }
 

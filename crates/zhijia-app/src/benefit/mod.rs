@@ -18,10 +18,10 @@ use zhijia_domain::card::{COUPON, TokenKey};
 use zhijia_domain::credit_code::CreditCode;
 use zhijia_domain::org::{OrgId, OrgPath};
 use zhijia_domain::pii::PiiKeys;
-use zhijia_store::Store;
 use zhijia_store::audit::{self, Record};
 use zhijia_store::benefit::{self as store, Coupon, Merchant, NewOffer, Offer};
 use zhijia_store::org::{self as org_store, Org};
+use zhijia_store::{Recorded, Store, Tx, Unaudited};
 
 /// What benefits need: the store, and the keys the coupon QR is signed with.
 pub struct Ctx<'a> {
@@ -52,18 +52,18 @@ async fn editable_org(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, org: Option<i64>) -> 
     .await
 }
 
-async fn log(
-    ctx: &Ctx<'_>,
+/// Appends the audit entry of a staff member's change to a benefit record.
+pub(crate) async fn log(
+    tx: &mut Tx,
     staff: &StaffCtx<'_>,
     what: &'static str,
     org: OrgId,
     kind: &'static str,
     id: i64,
     detail: String,
-) -> Result<()> {
-    let mut tx = ctx.db.begin().await?;
-    audit::append(
-        &mut tx,
+) -> Result<Recorded> {
+    Ok(audit::append(
+        tx,
         staff.actor,
         Record {
             action: what,
@@ -73,9 +73,7 @@ async fn log(
             detail: Some(detail),
         },
     )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    .await?)
 }
 
 fn text(field: &'static str, what: &str, v: &str, max: usize) -> Result<String> {
@@ -112,7 +110,7 @@ pub async fn register_merchant(
     let code = CreditCode::parse(input.credit_code.trim())?;
     let address = text("address", "地址", &input.address, 200)?;
     let org = editable_org(ctx, staff, input.org).await?;
-    let mut tx = ctx.db.begin().await?;
+    let mut tx = ctx.db.change().await?;
     let id = store::insert_merchant(&mut tx, org.id, &name, code.as_str(), &address, now)
         .await
         .map_err(|e| {
@@ -122,9 +120,8 @@ pub async fn register_merchant(
                 e.into()
             }
         })?;
-    tx.commit().await?;
-    log(
-        ctx,
+    let recorded = log(
+        &mut tx,
         staff,
         action::MERCHANT_REGISTERED,
         org.id,
@@ -133,6 +130,7 @@ pub async fn register_merchant(
         name,
     )
     .await?;
+    tx.commit(recorded).await?;
     Ok(id)
 }
 
@@ -149,19 +147,16 @@ pub async fn create_merchant_account(
         .await?
         .ok_or(AppError::NotFound("商户"))?;
     let org = editable_org(ctx, staff, Some(m.org_id.0)).await?;
-    let created = crate::staff::create_with_role(
-        ctx.db,
-        username,
-        display_name,
-        org.id,
-        Role::MerchantStaff,
-        staff.actor,
-    )
-    .await?;
-    let mut tx = ctx.db.begin().await?;
-    store::link_staff(&mut tx, created.staff.0, m.id).await?;
-    tx.commit().await?;
-    Ok(created.initial_password)
+    // The account and its link to the merchant are one change: an unlinked `merchant_staff`
+    // account cannot be left behind.
+    let account = crate::staff::new_account(username, display_name, None).await?;
+    let mut tx = ctx.db.change().await?;
+    let (created, recorded) =
+        crate::staff::insert_account(&mut tx, &account, org.id, Role::MerchantStaff, staff.actor)
+            .await?;
+    store::link_staff(&mut tx, created.0, m.id).await?;
+    tx.commit(recorded).await?;
+    Ok(account.initial_password().to_owned())
 }
 
 pub async fn merchants(
@@ -345,7 +340,7 @@ pub async fn create_offer(
         OfferStatus::Draft
     };
     let tags_stored = audience.tags_stored();
-    let mut tx = ctx.db.begin().await?;
+    let mut tx = ctx.db.change().await?;
     let id = store::insert_offer(
         &mut tx,
         &t.offer(
@@ -358,9 +353,8 @@ pub async fn create_offer(
         ),
     )
     .await?;
-    tx.commit().await?;
-    log(
-        ctx,
+    let recorded = log(
+        &mut tx,
         staff,
         action::OFFER_CREATED,
         org.id,
@@ -369,6 +363,7 @@ pub async fn create_offer(
         t.title,
     )
     .await?;
+    tx.commit(recorded).await?;
     Ok(id)
 }
 
@@ -390,7 +385,7 @@ pub async fn set_published(
     publish: bool,
 ) -> Result<Offer> {
     let o = editable_offer(ctx, staff, id).await?;
-    let mut tx = ctx.db.begin().await?;
+    let mut tx = ctx.db.change().await?;
     let done = if publish {
         store::set_status(&mut tx, id, "draft", "published").await?
     } else {
@@ -403,13 +398,13 @@ pub async fn set_published(
             "只有已发布的优惠可以撤回".into()
         }));
     }
-    tx.commit().await?;
     let what = if publish {
         action::OFFER_PUBLISHED
     } else {
         action::OFFER_WITHDRAWN
     };
-    log(ctx, staff, what, o.org_id, "offer", id, o.title).await?;
+    let recorded = log(&mut tx, staff, what, o.org_id, "offer", id, o.title).await?;
+    tx.commit(recorded).await?;
     store::offer(ctx.db, id)
         .await?
         .ok_or(AppError::NotFound("优惠"))
@@ -574,7 +569,7 @@ pub async fn claim(
     if seen.stock_left == 0 && seen.status == "published" && now >= seen.claim_opens_at {
         return Err(AppError::Conflict("已抢光".into()));
     }
-    let mut tx = ctx.db.begin().await?;
+    let mut tx = ctx.db.change().await?;
     let o = store::lock_offer(&mut tx, offer_id)
         .await?
         .filter(|o| admits(o, &m))
@@ -606,7 +601,7 @@ pub async fn claim(
     let c = store::coupon_in(&mut tx, &code)
         .await?
         .ok_or(AppError::NotFound("优惠券"))?;
-    tx.commit().await?;
+    tx.commit_unaudited(Unaudited::OwnHistory).await?;
     Ok(claimed_view(c, ctx.keys, now))
 }
 
@@ -726,11 +721,11 @@ pub async fn redeem(
     if c.valid_until <= now {
         return Err(AppError::Conflict("该券已过有效期".into()));
     }
-    let mut tx = ctx.db.begin().await?;
+    let mut tx = ctx.db.change().await?;
     if !store::redeem(&mut tx, c.id, staff.staff_id(), merchant.id, now).await? {
         return Err(AppError::Conflict("该券刚刚已被核销，不能重复使用".into()));
     }
-    audit::append(
+    let recorded = audit::append(
         &mut tx,
         staff.actor,
         Record {
@@ -742,7 +737,7 @@ pub async fn redeem(
         },
     )
     .await?;
-    tx.commit().await?;
+    tx.commit(recorded).await?;
     Ok(Redeemed {
         coupon_id: c.id,
         offer_title: c.offer_title,

@@ -25,7 +25,7 @@ pub async fn propose(
 ) -> Result<i64> {
     let merchant = own_merchant(ctx, staff).await?;
     let t = check_terms(terms, now)?;
-    let mut tx = ctx.db.begin().await?;
+    let mut tx = ctx.db.change().await?;
     let id = store::insert(
         &mut tx,
         &NewProposal {
@@ -45,7 +45,7 @@ pub async fn propose(
         },
     )
     .await?;
-    audit::append(
+    let recorded = audit::append(
         &mut tx,
         staff.actor,
         Record {
@@ -57,7 +57,7 @@ pub async fn propose(
         },
     )
     .await?;
-    tx.commit().await?;
+    tx.commit(recorded).await?;
     Ok(id)
 }
 
@@ -85,11 +85,11 @@ pub async fn cancel(
         .await?
         .filter(|p| p.merchant_id == merchant.id)
         .ok_or(AppError::NotFound("提报"))?;
-    let mut tx = ctx.db.begin().await?;
+    let mut tx = ctx.db.change().await?;
     if !store::close(&mut tx, p.id, "cancelled", None, staff.staff_id(), now).await? {
         return Err(AppError::Conflict("该提报已处理，不能撤回".into()));
     }
-    audit::append(
+    let recorded = audit::append(
         &mut tx,
         staff.actor,
         Record {
@@ -101,7 +101,7 @@ pub async fn cancel(
         },
     )
     .await?;
-    tx.commit().await?;
+    tx.commit(recorded).await?;
     Ok(())
 }
 
@@ -179,7 +179,7 @@ pub async fn approve(
         OfferStatus::Draft
     };
     let tags = audience.tags_stored();
-    let mut tx = ctx.db.begin().await?;
+    let mut tx = ctx.db.change().await?;
     let offer = offer_store::insert_offer(
         &mut tx,
         &t.offer(
@@ -196,7 +196,7 @@ pub async fn approve(
         // Another reviewer decided first; dropping the transaction drops this offer too.
         return Err(AppError::Conflict("该提报已处理".into()));
     }
-    audit::append(
+    let recorded = audit::append(
         &mut tx,
         staff.actor,
         Record {
@@ -208,7 +208,7 @@ pub async fn approve(
         },
     )
     .await?;
-    tx.commit().await?;
+    tx.commit(recorded).await?;
     Ok(offer)
 }
 
@@ -222,7 +222,7 @@ pub async fn reject(
 ) -> Result<()> {
     let reason = super::text("reason", "驳回理由", reason, 200)?;
     let p = decidable(ctx, staff, id).await?;
-    let mut tx = ctx.db.begin().await?;
+    let mut tx = ctx.db.change().await?;
     if !store::close(
         &mut tx,
         p.id,
@@ -235,7 +235,7 @@ pub async fn reject(
     {
         return Err(AppError::Conflict("该提报已处理".into()));
     }
-    audit::append(
+    let recorded = audit::append(
         &mut tx,
         staff.actor,
         Record {
@@ -247,6 +247,6 @@ pub async fn reject(
         },
     )
     .await?;
-    tx.commit().await?;
+    tx.commit(recorded).await?;
     Ok(())
 }

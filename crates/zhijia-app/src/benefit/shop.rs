@@ -55,7 +55,7 @@ pub async fn add(
     let address = text("address", "门店地址", &input.address, 200)?;
     let coordinates = rules::coordinates(input.longitude, input.latitude)?;
     let m = keepable(ctx, staff, merchant_id).await?;
-    let mut tx = ctx.db.begin().await?;
+    let mut tx = ctx.db.change().await?;
     let id = shop_store::insert(
         &mut tx,
         &NewShop {
@@ -67,9 +67,8 @@ pub async fn add(
         },
     )
     .await?;
-    tx.commit().await?;
-    log(
-        ctx,
+    let recorded = log(
+        &mut tx,
         staff,
         action::SHOP_ADDED,
         m.org_id,
@@ -78,6 +77,7 @@ pub async fn add(
         format!("{} {name}", m.name),
     )
     .await?;
+    tx.commit(recorded).await?;
     Ok(id)
 }
 
@@ -89,11 +89,10 @@ pub async fn remove(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: i64) -> Result<()> 
     let m = keepable(ctx, staff, shop.merchant_id)
         .await
         .map_err(|_| AppError::NotFound("门店"))?;
-    let mut tx = ctx.db.begin().await?;
+    let mut tx = ctx.db.change().await?;
     shop_store::delete(&mut tx, id).await?;
-    tx.commit().await?;
-    log(
-        ctx,
+    let recorded = log(
+        &mut tx,
         staff,
         action::SHOP_REMOVED,
         m.org_id,
@@ -101,7 +100,9 @@ pub async fn remove(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: i64) -> Result<()> 
         id,
         format!("{} {}", m.name, shop.name),
     )
-    .await
+    .await?;
+    tx.commit(recorded).await?;
+    Ok(())
 }
 
 /// A merchant's shops, for those who keep them.

@@ -12,6 +12,7 @@ use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use zhijia_domain::audit::action;
 use zhijia_domain::case::{escalation_level, escalation_target};
+use zhijia_store::Recorded;
 use zhijia_store::Tx;
 use zhijia_store::audit::{self, Record};
 use zhijia_store::case::{self as store, NewEvent, Raise};
@@ -28,7 +29,12 @@ pub struct Outcome {
 /// Escalates every overdue open case to the level its lateness calls for. The levels are
 /// worked out here; the writes go to the store in sets (a run after a long holiday may raise
 /// thousands of cases at once).
-pub async fn run_in(tx: &mut Tx, settings: &Settings, now: DateTime<Utc>) -> Result<Outcome> {
+/// Returns the audit proof when a case was raised.
+pub async fn run_in(
+    tx: &mut Tx,
+    settings: &Settings,
+    now: DateTime<Utc>,
+) -> Result<(Outcome, Option<Recorded>)> {
     let today = crate::today(now);
     let cal = &settings.calendar;
     let overdue = store::overdue(tx, today).await?;
@@ -86,9 +92,10 @@ pub async fn run_in(tx: &mut Tx, settings: &Settings, now: DateTime<Utc>) -> Res
         });
     }
     store::add_events(tx, &events).await?;
-    audit::append_batch(tx, &actor, &records).await?;
-    Ok(Outcome {
+    let recorded = audit::append_batch(tx, &actor, &records).await?;
+    let outcome = Outcome {
         overdue: overdue.len(),
         escalated: raised.len(),
-    })
+    };
+    Ok((outcome, recorded))
 }

@@ -221,7 +221,7 @@ async fn insert(
     let due_on = CaseClock::new(today, limit)
         .due_on(&ctx.settings.calendar)
         .unwrap_or(today);
-    let mut tx = ctx.db.begin().await?;
+    let mut tx = ctx.db.change().await?;
     let credit = c
         .employer_credit_code
         .as_ref()
@@ -256,7 +256,7 @@ async fn insert(
         talk::store_file(&mut tx, id, checked, &f.bytes, uploaded_by, now).await?;
     }
     let note = format!("转至{}（{}）", org.name, route.label());
-    record(
+    let recorded = record(
         &mut tx,
         actor,
         &case,
@@ -268,7 +268,7 @@ async fn insert(
         now,
     )
     .await?;
-    tx.commit().await?;
+    tx.commit(recorded).await?;
     Ok(Filed {
         id,
         handling_org_id: org.id.0,

@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 use zhijia_domain::audit::{Actor, action};
 use zhijia_domain::case::{CaseEvent, CaseState, Tier};
 use zhijia_domain::org::OrgId;
+use zhijia_store::Unaudited;
 use zhijia_store::case::{self as store, Case};
 use zhijia_store::org as org_store;
 
@@ -101,7 +102,7 @@ pub async fn act(
     let (_, org) = visible(ctx, staff, id).await?;
     let cal = &ctx.settings.calendar;
     let today = crate::today(now);
-    let mut tx = ctx.db.begin().await?;
+    let mut tx = ctx.db.change().await?;
     let mut c = store::lock(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound("案件"))?;
@@ -173,7 +174,7 @@ pub async fn act(
     }
     set_clock(&mut c, clock, cal);
     store::save(&mut tx, &c, now).await?;
-    record(
+    let recorded = record(
         &mut tx,
         staff.actor,
         &c,
@@ -189,7 +190,7 @@ pub async fn act(
         Some((title, body)) => Some(notify_worker(&mut tx, &c, title, body).await?),
         None => None,
     };
-    tx.commit().await?;
+    tx.commit(recorded).await?;
     if let Some(text) = sms {
         sms_notice(ctx.sms, &c.filer_phone, &text).await;
     }
@@ -226,7 +227,7 @@ pub async fn reroute(
     if reason.chars().count() > zhijia_domain::case::MAX_NOTE_CHARS {
         return Err(AppError::invalid("reason", "转办说明过长"));
     }
-    let mut tx = ctx.db.begin().await?;
+    let mut tx = ctx.db.change().await?;
     let locked = store::lock(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound("案件"))?;
@@ -239,7 +240,7 @@ pub async fn reroute(
     } else {
         format!("由{}转至{}：{reason}", from_org.name, target.name)
     };
-    record(
+    let recorded = record(
         &mut tx,
         staff.actor,
         &locked,
@@ -251,7 +252,7 @@ pub async fn reroute(
         now,
     )
     .await?;
-    tx.commit().await?;
+    tx.commit(recorded).await?;
     store::get(ctx.db, id)
         .await?
         .ok_or(AppError::NotFound("案件"))
@@ -283,7 +284,7 @@ pub async fn reply(
     let checked = super::file::check_uploads(files)?;
     own(ctx, phone, id).await?;
     let actor = worker_actor(phone);
-    let mut tx = ctx.db.begin().await?;
+    let mut tx = ctx.db.change().await?;
     let mut c = store::lock(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound("案件"))?;
@@ -298,7 +299,10 @@ pub async fn reply(
     if !body.is_empty() {
         store::add_message(&mut tx, id, "worker", &c.filer_name, None, false, body, now).await?;
     }
-    if flow.state == CaseState::WaitingOnWorker {
+    if flow.state != CaseState::WaitingOnWorker {
+        // A message on a case that waits for nobody: the message row is the record.
+        tx.commit_unaudited(Unaudited::OwnHistory).await?;
+    } else {
         let next = flow.apply(&zhijia_domain::case::CaseEvent::WorkerAnswered)?;
         let from = c.state.clone();
         c.state = next.state.as_str().to_owned();
@@ -306,7 +310,7 @@ pub async fn reply(
         set_clock(&mut c, clock, &ctx.settings.calendar);
         store::save(&mut tx, &c, now).await?;
         let org = c.handling_org_id;
-        record(
+        let recorded = record(
             &mut tx,
             &actor,
             &c,
@@ -318,8 +322,8 @@ pub async fn reply(
             now,
         )
         .await?;
+        tx.commit(recorded).await?;
     }
-    tx.commit().await?;
     store::get(ctx.db, id)
         .await?
         .ok_or(AppError::NotFound("案件"))
@@ -340,7 +344,7 @@ pub async fn rate(
     let actor: Actor = worker_actor(phone);
     let today = crate::today(now);
     let cal = &ctx.settings.calendar;
-    let mut tx = ctx.db.begin().await?;
+    let mut tx = ctx.db.change().await?;
     let mut c = store::lock(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound("案件"))?;
@@ -372,7 +376,7 @@ pub async fn rate(
     } else {
         format!("{what}：{comment}")
     };
-    record(
+    let recorded = record(
         &mut tx,
         &actor,
         &c,
@@ -385,7 +389,7 @@ pub async fn rate(
     )
     .await?;
     if flow.review_by_parent && !flow.state.eq(&CaseState::Closed) {
-        record(
+        let _ = record(
             &mut tx,
             &super::system_actor(),
             &c,
@@ -398,7 +402,7 @@ pub async fn rate(
         )
         .await?;
     }
-    tx.commit().await?;
+    tx.commit(recorded).await?;
     store::get(ctx.db, id)
         .await?
         .ok_or(AppError::NotFound("案件"))

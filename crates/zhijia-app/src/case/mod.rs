@@ -108,7 +108,7 @@ pub(crate) fn system_actor() -> Actor {
     crate::membership::system_actor()
 }
 
-/// Records a step in the case history and, for staff and the system, in the audit log.
+/// Records a step in the case history and in the audit log.
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn record(
     tx: &mut Tx,
@@ -120,8 +120,8 @@ pub(crate) async fn record(
     org: OrgId,
     note: Option<&str>,
     now: DateTime<Utc>,
-) -> Result<()> {
-    let step = Recorded {
+) -> Result<zhijia_store::Recorded> {
+    let step = Step {
         case_id: c.id,
         title: &c.title,
         action,
@@ -134,7 +134,7 @@ pub(crate) async fn record(
 }
 
 /// A step as recorded in the history and the audit log.
-pub(crate) struct Recorded<'a> {
+pub(crate) struct Step<'a> {
     pub case_id: i64,
     pub title: &'a str,
     pub action: &'static str,
@@ -147,10 +147,10 @@ pub(crate) struct Recorded<'a> {
 pub(crate) async fn record_step(
     tx: &mut Tx,
     actor: &Actor,
-    r: &Recorded<'_>,
+    r: &Step<'_>,
     now: DateTime<Utc>,
-) -> Result<()> {
-    let Recorded {
+) -> Result<zhijia_store::Recorded> {
+    let Step {
         case_id,
         title,
         action,
@@ -184,21 +184,20 @@ pub(crate) async fn record_step(
         },
     )
     .await?;
-    if actor.kind != ActorKind::Worker {
-        audit::append(
-            tx,
-            actor,
-            Record {
-                action,
-                org: Some(org),
-                target_kind: Some("case"),
-                target_id: Some(case_id.to_string()),
-                detail: Some(format!("案件#{case_id} {title}")),
-            },
-        )
-        .await?;
-    }
-    Ok(())
+    // A worker's own steps (filing, replying, rating) are audited too, under their masked
+    // phone: the log then tells the whole story of a case, not only the staff's half.
+    Ok(audit::append(
+        tx,
+        actor,
+        Record {
+            action,
+            org: Some(org),
+            target_kind: Some("case"),
+            target_id: Some(case_id.to_string()),
+            detail: Some(format!("案件#{case_id} {title}")),
+        },
+    )
+    .await?)
 }
 
 /// Tells the worker about their case: inbox when they have a worker record, and SMS. The SMS is

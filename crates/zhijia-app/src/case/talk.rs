@@ -68,7 +68,7 @@ pub async fn post(
 ) -> Result<i64> {
     let body = body_of(body)?;
     let (c, org) = visible(ctx, staff, id).await?;
-    let mut tx = ctx.db.begin().await?;
+    let mut tx = ctx.db.change().await?;
     let author = if internal {
         staff.actor.name.clone()
     } else {
@@ -90,7 +90,7 @@ pub async fn post(
     } else {
         action::CASE_MESSAGE_SENT
     };
-    record(
+    let recorded = record(
         &mut tx,
         staff.actor,
         &c,
@@ -115,7 +115,7 @@ pub async fn post(
             .await?,
         )
     };
-    tx.commit().await?;
+    tx.commit(recorded).await?;
     if let Some(text) = sms {
         sms_notice(ctx.sms, &c.filer_phone, &text).await;
     }
@@ -135,13 +135,13 @@ pub async fn attach(
         return Err(AppError::invalid("attachment", "请选择要上传的文件"));
     }
     let (c, org) = visible(ctx, staff, id).await?;
-    let mut tx = ctx.db.begin().await?;
+    let mut tx = ctx.db.change().await?;
     check_room(&mut tx, id, checked.len()).await?;
     for (f, ch) in files.iter().zip(&checked) {
         store_file(&mut tx, id, ch, &f.bytes, "staff", now).await?;
     }
     let names: Vec<&str> = checked.iter().map(|c| c.file_name.as_str()).collect();
-    record(
+    let recorded = record(
         &mut tx,
         staff.actor,
         &c,
@@ -153,7 +153,7 @@ pub async fn attach(
         now,
     )
     .await?;
-    tx.commit().await?;
+    tx.commit(recorded).await?;
     Ok(checked.len())
 }
 
@@ -245,7 +245,7 @@ pub async fn mediate(
             "调解日期不能早于案件提交日期",
         ));
     }
-    let mut tx = ctx.db.begin().await?;
+    let mut tx = ctx.db.change().await?;
     let mid = store::add_mediation(
         &mut tx,
         id,
@@ -260,7 +260,7 @@ pub async fn mediate(
         now,
     )
     .await?;
-    record(
+    let recorded = record(
         &mut tx,
         staff.actor,
         &c,
@@ -272,7 +272,7 @@ pub async fn mediate(
         now,
     )
     .await?;
-    tx.commit().await?;
+    tx.commit(recorded).await?;
     Ok(mid)
 }
 

@@ -11,6 +11,7 @@ use zhijia_domain::audit::{Actor, ActorKind};
 use zhijia_domain::auth::{self, Role};
 use zhijia_domain::pii::PiiKeys;
 use zhijia_store::Store;
+use zhijia_store::Unaudited;
 use zhijia_store::membership::RosterFilter;
 use zhijia_store::org as org_store;
 
@@ -41,11 +42,11 @@ async fn add_samples(db: &Store, keys: &PiiKeys) -> Result<()> {
         return Ok(());
     };
     let hash = auth::hash_password(crate::staff::DEMO_PASSWORD)?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.change().await?;
     let id =
         zhijia_store::staff::insert(&mut tx, "demo.activity", "文体干事", &hash, false).await?;
     zhijia_store::staff::grant(&mut tx, id, union.id, Role::Editor, None).await?;
-    tx.commit().await?;
+    tx.commit_unaudited(Unaudited::DemoData).await?;
     let actor = Actor {
         kind: ActorKind::Staff,
         id: Some(id.0),

@@ -19,6 +19,7 @@ use zhijia_domain::org::OrgLevel;
 use zhijia_domain::pii::PiiKeys;
 use zhijia_domain::region::RegionCode;
 use zhijia_store::Store;
+use zhijia_store::Unaudited;
 use zhijia_store::membership::RosterFilter;
 use zhijia_store::org as org_store;
 
@@ -63,10 +64,10 @@ async fn officer(
     k: u16,
 ) -> Result<Officer> {
     let hash = auth::hash_password(crate::staff::DEMO_PASSWORD)?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.change().await?;
     let id = zhijia_store::staff::insert(&mut tx, username, name, &hash, false).await?;
     zhijia_store::staff::grant(&mut tx, id, org.id, Role::AidOfficer, None).await?;
-    tx.commit().await?;
+    tx.commit_unaudited(Unaudited::DemoData).await?;
     let o = Officer {
         actor: Actor {
             kind: ActorKind::Staff,

@@ -16,6 +16,7 @@ use zhijia_domain::credit_code::CreditCode;
 use zhijia_domain::org::OrgLevel;
 use zhijia_domain::pii::PiiKeys;
 use zhijia_store::Store;
+use zhijia_store::Unaudited;
 use zhijia_store::membership::RosterFilter;
 use zhijia_store::org as org_store;
 
@@ -245,12 +246,12 @@ async fn add_samples(db: &Store, keys: &PiiKeys) -> Result<()> {
     }
     // The cinema's cashier, who has redeemed one ticket.
     let hash = auth::hash_password(crate::staff::DEMO_PASSWORD)?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.change().await?;
     let id =
         zhijia_store::staff::insert(&mut tx, "demo.merchant", "影城收银员", &hash, false).await?;
     zhijia_store::staff::grant(&mut tx, id, county.id, Role::MerchantStaff, None).await?;
     zhijia_store::benefit::link_staff(&mut tx, id.0, cinema).await?;
-    tx.commit().await?;
+    tx.commit_unaudited(Unaudited::DemoData).await?;
     let cashier = Actor {
         kind: ActorKind::Staff,
         id: Some(id.0),

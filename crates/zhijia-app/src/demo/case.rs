@@ -12,6 +12,7 @@ use chrono::{DateTime, Duration, Utc};
 use zhijia_domain::audit::Actor;
 use zhijia_domain::auth::{Grant, Role};
 use zhijia_store::Store;
+use zhijia_store::Unaudited;
 use zhijia_store::org as org_store;
 
 struct Sample {
@@ -225,8 +226,8 @@ async fn add_samples(db: &Store) -> Result<()> {
         }
     }
     // Overdue cases are escalated now, as the job runner would.
-    let mut tx = db.begin().await?;
+    let mut tx = db.change().await?;
     crate::case::escalate::run_in(&mut tx, &settings, now).await?;
-    tx.commit().await?;
+    tx.commit_unaudited(Unaudited::DemoData).await?;
     Ok(())
 }

@@ -29,8 +29,9 @@ use zhijia_domain::org::{OrgId, OrgInput};
 use zhijia_domain::pii::PiiKeys;
 use zhijia_domain::region::RegionCode;
 use zhijia_domain::worker::GigOccupation;
+use zhijia_store::Change;
 use zhijia_store::Store;
-use zhijia_store::Tx;
+use zhijia_store::Unaudited;
 use zhijia_store::org::{self as org_store, Org};
 use zhijia_store::worker::{self as worker_store, WorkerRow};
 
@@ -143,7 +144,9 @@ pub async fn generate(
         return Err(AppError::Config("演示数据生成线程异常退出".into()));
     }
     // Demo workers with a union are its members: one set-based statement, not a row per worker.
-    zhijia_store::membership::open_for_loaded_workers(db, "demo").await?;
+    let mut tx = db.change().await?;
+    zhijia_store::membership::open_for_loaded_workers(&mut tx, "demo").await?;
+    tx.commit_unaudited(Unaudited::DemoData).await?;
     Ok(DemoSummary {
         orgs: tree.org_count,
         workers: written,
@@ -199,7 +202,7 @@ struct Tree {
 }
 
 struct TreeBuilder<'a> {
-    tx: Tx,
+    tx: Change,
     count: u64,
     union_codes: u64,
     progress: &'a (dyn Fn(Progress) + Sync),
@@ -257,7 +260,7 @@ async fn build_tree(
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<Tree> {
     let mut b = TreeBuilder {
-        tx: db.begin().await?,
+        tx: db.change().await?,
         count: 0,
         union_codes: 0,
         progress,
@@ -406,7 +409,7 @@ async fn build_tree(
         });
     }
     let count = b.count;
-    b.tx.commit().await?;
+    b.tx.commit_unaudited(Unaudited::DemoData).await?;
     progress(Progress::Orgs(count));
     Ok(Tree {
         root: root.id,

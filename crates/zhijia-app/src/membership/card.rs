@@ -46,9 +46,10 @@ pub async fn card(ctx: &Ctx<'_>, phone: &str, now: DateTime<Utc>) -> Result<Card
         Some(no) => no,
         None => {
             let no = MemberNo::from_serial(worker.id as u64)?;
-            let mut tx = ctx.db.begin().await?;
+            let mut tx = ctx.db.change().await?;
             let no = store::ensure_member_no(&mut tx, worker.id, no.as_str()).await?;
-            tx.commit().await?;
+            tx.commit_unaudited(zhijia_store::Unaudited::Backfill)
+                .await?;
             no
         }
     };

@@ -27,17 +27,31 @@ use zhijia_store::{Store, worker as worker_store};
 pub const BATCH: usize = 100_000;
 
 /// How an import runs.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Options {
     /// Rows per transaction.
     pub batch: usize,
     /// "Today" for join dates and ages.
     pub now: DateTime<Utc>,
+    /// An upload from the console is kept (file name, who, the error report) in the same change
+    /// as the import's closing audit entry.
+    pub upload: Option<UploadRecord>,
+}
+
+/// Who uploaded which file, for the record of an upload.
+#[derive(Debug, Clone)]
+pub struct UploadRecord {
+    pub file_name: String,
+    pub staff: Option<i64>,
 }
 
 impl Options {
     pub fn now(now: DateTime<Utc>) -> Self {
-        Options { batch: BATCH, now }
+        Options {
+            batch: BATCH,
+            now,
+            upload: None,
+        }
     }
 }
 
@@ -80,6 +94,8 @@ pub struct ImportReport {
     /// Already in the store (same identity number): not written again.
     pub skipped: u64,
     pub errors: Vec<RowError>,
+    /// The id of the upload's record, when the import came from an upload.
+    pub upload_id: Option<i64>,
 }
 
 /// Where each known column sits in the file.
@@ -462,7 +478,7 @@ pub async fn import(
         report.errors.extend(errors);
         report.rows = read;
         if !batch.members.is_empty() {
-            let written = import_batch(db, org.id, &batch.members).await?;
+            let written = import_batch(db, org.id, &batch.members, actor).await?;
             for ((m, line), ok) in batch.members.iter().zip(&batch.lines).zip(written) {
                 if ok {
                     report.imported += 1;
@@ -491,8 +507,8 @@ pub async fn import(
         Err(_) => return Err(AppError::Config("导入线程异常退出".into())),
     }
     report.errors.sort_by_key(|e| e.row);
-    let mut tx = db.begin().await?;
-    zhijia_store::audit::append(
+    let mut tx = db.change().await?;
+    let recorded = zhijia_store::audit::append(
         &mut tx,
         actor,
         zhijia_store::audit::Record {
@@ -510,7 +526,25 @@ pub async fn import(
         },
     )
     .await?;
-    tx.commit().await?;
+    if let Some(upload) = &options.upload {
+        let counts = zhijia_store::import::ImportCounts {
+            rows: report.rows as i64,
+            imported: report.imported as i64,
+            skipped: report.skipped as i64,
+            errors: report.errors.len() as i64,
+        };
+        let id = zhijia_store::import::record(
+            &mut tx,
+            org.id,
+            upload.staff,
+            &upload.file_name,
+            counts,
+            &error_report_csv(&report.errors),
+        )
+        .await?;
+        report.upload_id = Some(id);
+    }
+    tx.commit(recorded).await?;
     Ok(report)
 }
 
@@ -560,7 +594,7 @@ pub async fn upload(
     }
     // An .xlsx file is a zip archive; anything else is read as CSV.
     let rows = if bytes.starts_with(b"PK\x03\x04") {
-        xlsx_rows(bytes)?
+        crate::slow::run(move || xlsx_rows(bytes)).await??
     } else {
         csv_rows(std::io::Cursor::new(bytes))
     };
@@ -569,31 +603,17 @@ pub async fn upload(
         .filter(|c| !c.is_control())
         .take(100)
         .collect();
-    let report = import(
-        ctx.db,
-        ctx.keys,
-        staff.actor,
-        &org,
-        rows,
-        Options::now(now),
-        &|_| {},
-    )
-    .await?;
-    let counts = zhijia_store::import::ImportCounts {
-        rows: report.rows as i64,
-        imported: report.imported as i64,
-        skipped: report.skipped as i64,
-        errors: report.errors.len() as i64,
+    let options = Options {
+        upload: Some(UploadRecord {
+            file_name: name,
+            staff: staff.staff_id(),
+        }),
+        ..Options::now(now)
     };
-    let id = zhijia_store::import::record(
-        ctx.db,
-        org.id,
-        staff.staff_id(),
-        &name,
-        counts,
-        &error_report_csv(&report.errors),
-    )
-    .await?;
+    let report = import(ctx.db, ctx.keys, staff.actor, &org, rows, options, &|_| {}).await?;
+    let id = report
+        .upload_id
+        .ok_or_else(|| AppError::Internal("import kept no upload record".into()))?;
     Ok(Uploaded { id, report })
 }
 

@@ -382,7 +382,7 @@ pub async fn apply(
         a.gig_occupation,
         a.work_region.clone(),
     );
-    let mut tx = ctx.db.begin().await?;
+    let mut tx = ctx.db.change().await?;
     let worker_id = store::save_applicant(&mut tx, existing, &a).await?;
     let current = store::current_in(&mut tx, worker_id).await?;
     let mut transfer_id = None;
@@ -435,7 +435,7 @@ pub async fn apply(
         };
         store::decide(&mut tx, application_id, "transfer", None, None, Some(id)).await?;
         transfer_id = Some(id);
-        audit::append(
+        let _ = audit::append(
             &mut tx,
             &actor,
             Record {
@@ -467,7 +467,7 @@ pub async fn apply(
             ),
         )
     };
-    audit::append(
+    let recorded = audit::append(
         &mut tx,
         &actor,
         Record {
@@ -483,7 +483,7 @@ pub async fn apply(
     )
     .await?;
     store::notify(&mut tx, worker_id, &title, &body, Some("/membership")).await?;
-    tx.commit().await?;
+    tx.commit(recorded).await?;
     Ok(Submitted {
         application_id,
         org_id: org.id,
@@ -535,8 +535,8 @@ pub async fn decide(
     let worker = worker_store::get(ctx.db, app.worker_id)
         .await?
         .ok_or(AppError::NotFound("申请人"))?;
-    let mut tx = ctx.db.begin().await?;
-    let (title, body) = match &decision {
+    let mut tx = ctx.db.change().await?;
+    let (title, body, recorded) = match &decision {
         Decision::Approve => {
             if !store::decide(&mut tx, id, "approved", staff.staff_id(), None, None).await? {
                 return Err(AppError::Conflict("该申请已处理，请刷新后查看".into()));
@@ -570,7 +570,7 @@ pub async fn decide(
                 "首次入会",
             )
             .await?;
-            audit::append(
+            let recorded = audit::append(
                 &mut tx,
                 staff.actor,
                 Record {
@@ -588,6 +588,7 @@ pub async fn decide(
                     "欢迎加入{}！您的会员号是{no}，可在“会员卡”中出示电子会员卡。",
                     org.name
                 ),
+                recorded,
             )
         }
         Decision::Reject { reason } => {
@@ -610,7 +611,7 @@ pub async fn decide(
             {
                 return Err(AppError::Conflict("该申请已处理，请刷新后查看".into()));
             }
-            audit::append(
+            let recorded = audit::append(
                 &mut tx,
                 staff.actor,
                 Record {
@@ -625,11 +626,12 @@ pub async fn decide(
             (
                 "入会申请未通过".to_owned(),
                 format!("{}未通过您的入会申请。原因：{reason}", org.name),
+                recorded,
             )
         }
     };
     store::notify(&mut tx, app.worker_id, &title, &body, Some("/membership")).await?;
-    tx.commit().await?;
+    tx.commit(recorded).await?;
     sms_notice(ctx.sms, &worker.phone, &format!("【职工之家】{body}")).await;
     store::application(ctx.db, id)
         .await?

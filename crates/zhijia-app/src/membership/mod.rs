@@ -7,6 +7,7 @@
 
 pub mod card;
 pub mod import;
+pub mod inbox;
 pub mod join;
 pub mod roster;
 pub mod transfer;

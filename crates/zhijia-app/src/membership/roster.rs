@@ -254,8 +254,8 @@ pub async fn reveal_id_number(
         .keys
         .decrypt(&w.id_number_enc)
         .map_err(|e| AppError::Config(e.to_string()))?;
-    let mut tx = ctx.db.begin().await?;
-    audit::append(
+    let mut tx = ctx.db.change().await?;
+    let recorded = audit::append(
         &mut tx,
         staff.actor,
         Record {
@@ -267,7 +267,7 @@ pub async fn reveal_id_number(
         },
     )
     .await?;
-    tx.commit().await?;
+    tx.commit(recorded).await?;
     Ok(full)
 }
 
@@ -306,8 +306,8 @@ pub async fn export(
             (item(ctx, r), id)
         })
         .collect::<Vec<_>>();
-    let mut tx = ctx.db.begin().await?;
-    audit::append(
+    let mut tx = ctx.db.change().await?;
+    let recorded = audit::append(
         &mut tx,
         staff.actor,
         Record {
@@ -327,6 +327,6 @@ pub async fn export(
         },
     )
     .await?;
-    tx.commit().await?;
+    tx.commit(recorded).await?;
     Ok(Export { org, rows, full })
 }

@@ -10,6 +10,7 @@ use chrono::{DateTime, Duration, Utc};
 use zhijia_domain::audit::{Actor, action};
 use zhijia_domain::member::MemberNo;
 use zhijia_domain::org::OrgId;
+use zhijia_store::Recorded;
 use zhijia_store::Tx;
 use zhijia_store::audit::{self, Record};
 use zhijia_store::membership::{self as store, NewTransfer, Transfer};
@@ -23,8 +24,8 @@ async fn log(
     org: OrgId,
     worker_id: i64,
     detail: String,
-) -> Result<()> {
-    audit::append(
+) -> Result<Recorded> {
+    Ok(audit::append(
         tx,
         actor,
         Record {
@@ -35,8 +36,7 @@ async fn log(
             detail: Some(detail),
         },
     )
-    .await?;
-    Ok(())
+    .await?)
 }
 
 fn check_reason(reason: &str, required: bool) -> Result<Option<String>> {
@@ -59,7 +59,7 @@ async fn open_transfer(
     reason: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<i64> {
-    let mut tx = ctx.db.begin().await?;
+    let mut tx = ctx.db.change().await?;
     let m = store::current_in(&mut tx, worker_id)
         .await?
         .ok_or(AppError::Conflict(
@@ -87,7 +87,7 @@ async fn open_transfer(
         }
         Err(e) => return Err(e.into()),
     };
-    log(
+    let recorded = log(
         &mut tx,
         actor,
         action::TRANSFER_REQUESTED,
@@ -111,7 +111,7 @@ async fn open_transfer(
         Some("/membership"),
     )
     .await?;
-    tx.commit().await?;
+    tx.commit(recorded).await?;
     Ok(id)
 }
 
@@ -208,7 +208,7 @@ pub async fn answer_release(
         ));
     }
     let staff_id = staff.staff_id();
-    let mut tx = ctx.db.begin().await?;
+    let mut tx = ctx.db.change().await?;
     let (what, title, body) = match refuse_reason {
         None => {
             if !store::release(&mut tx, id, staff_id).await? {
@@ -235,7 +235,7 @@ pub async fn answer_release(
             )
         }
     };
-    log(
+    let recorded = log(
         &mut tx,
         staff.actor,
         what,
@@ -245,7 +245,7 @@ pub async fn answer_release(
     )
     .await?;
     store::notify(&mut tx, t.worker_id, title, &body, Some("/membership")).await?;
-    tx.commit().await?;
+    tx.commit(recorded).await?;
     if let Some(w) = worker_store::get(ctx.db, t.worker_id).await? {
         sms_notice(ctx.sms, &w.phone, &format!("【职工之家】{body}")).await;
     }
@@ -272,7 +272,7 @@ pub async fn accept(
         return Err(AppError::Conflict("该接转已处理，请刷新后查看".into()));
     }
     let today = crate::today(now);
-    let mut tx = ctx.db.begin().await?;
+    let mut tx = ctx.db.change().await?;
     if !store::end(
         &mut tx,
         t.from_membership_id,
@@ -288,7 +288,7 @@ pub async fn accept(
     if !store::complete(&mut tx, id, staff.staff_id(), new_id).await? {
         return Err(AppError::Conflict("该接转已处理，请刷新后查看".into()));
     }
-    log(
+    let recorded = log(
         &mut tx,
         staff.actor,
         action::TRANSFER_COMPLETED,
@@ -309,7 +309,7 @@ pub async fn accept(
         Some("/membership"),
     )
     .await?;
-    tx.commit().await?;
+    tx.commit(recorded).await?;
     if let Some(w) = worker_store::get(ctx.db, t.worker_id).await? {
         sms_notice(ctx.sms, &w.phone, &format!("【职工之家】{body}")).await;
     }
@@ -319,27 +319,35 @@ pub async fn accept(
 /// Releases every transfer whose releasing union let the deadline pass. Safe to run from
 /// several server processes at once: each transfer is released by exactly one of them.
 pub async fn release_overdue(ctx: &Ctx<'_>, now: DateTime<Utc>) -> Result<usize> {
-    let mut tx = ctx.db.begin().await?;
-    let n = release_overdue_in(&mut tx, now).await?;
-    tx.commit().await?;
+    let mut tx = ctx.db.change().await?;
+    let (n, recorded) = release_overdue_in(&mut tx, now).await?;
+    if let Some(recorded) = recorded {
+        tx.commit(recorded).await?;
+    }
     Ok(n)
 }
 
 /// The same, in the caller's transaction (the job runner finishes its job in it).
-pub async fn release_overdue_in(tx: &mut Tx, now: DateTime<Utc>) -> Result<usize> {
+pub async fn release_overdue_in(
+    tx: &mut Tx,
+    now: DateTime<Utc>,
+) -> Result<(usize, Option<Recorded>)> {
     let ids = store::release_overdue(tx, now).await?;
     let actor = system_actor();
+    let mut recorded = None;
     for id in &ids {
         if let Some(t) = store::transfer_in(tx, *id).await? {
-            log(
-                tx,
-                &actor,
-                action::TRANSFER_RELEASED,
-                t.from_org_id,
-                t.worker_id,
-                format!("接转#{id}：转出工会逾期未答复，自动转出"),
-            )
-            .await?;
+            recorded = Some(
+                log(
+                    tx,
+                    &actor,
+                    action::TRANSFER_RELEASED,
+                    t.from_org_id,
+                    t.worker_id,
+                    format!("接转#{id}：转出工会逾期未答复，自动转出"),
+                )
+                .await?,
+            );
             store::notify(
                 tx,
                 t.worker_id,
@@ -353,13 +361,13 @@ pub async fn release_overdue_in(tx: &mut Tx, now: DateTime<Utc>) -> Result<usize
             .await?;
         }
     }
-    Ok(ids.len())
+    Ok((ids.len(), recorded))
 }
 
 /// The worker leaves the union (退会). Their history and member number are kept.
 pub async fn leave(ctx: &Ctx<'_>, phone: &str, now: DateTime<Utc>) -> Result<()> {
     let worker = worker_of_phone(ctx.db, phone).await?;
-    let mut tx = ctx.db.begin().await?;
+    let mut tx = ctx.db.change().await?;
     let m = store::current_in(&mut tx, worker.id)
         .await?
         .ok_or(AppError::Conflict("您目前没有有效会籍".into()))?;
@@ -372,7 +380,7 @@ pub async fn leave(ctx: &Ctx<'_>, phone: &str, now: DateTime<Utc>) -> Result<()>
             store::cancel(&mut tx, t.id).await?;
         }
     }
-    log(
+    let recorded = log(
         &mut tx,
         &worker_actor(phone),
         action::MEMBERSHIP_LEFT,
@@ -392,7 +400,7 @@ pub async fn leave(ctx: &Ctx<'_>, phone: &str, now: DateTime<Utc>) -> Result<()>
         Some("/membership"),
     )
     .await?;
-    tx.commit().await?;
+    tx.commit(recorded).await?;
     Ok(())
 }
 
@@ -413,11 +421,11 @@ pub async fn set_retired(
         ));
     }
     let status = if retired { "retired" } else { "active" };
-    let mut tx = ctx.db.begin().await?;
+    let mut tx = ctx.db.change().await?;
     if !store::set_status(&mut tx, membership_id, status).await? {
         return Err(AppError::Conflict("该会籍已结束".into()));
     }
-    log(
+    let recorded = log(
         &mut tx,
         staff.actor,
         action::MEMBERSHIP_RETIRED,
@@ -431,7 +439,7 @@ pub async fn set_retired(
         .into(),
     )
     .await?;
-    tx.commit().await?;
+    tx.commit(recorded).await?;
     Ok(())
 }
 

@@ -171,8 +171,9 @@ impl Store {
     }
 
     /// Starts a transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`), so
-    /// a transaction that reads and then writes never fails half-way on a lock upgrade.
-    pub async fn begin(&self) -> Result<Tx> {
+    /// a transaction that reads and then writes never fails half-way on a lock upgrade. Outside
+    /// this crate, writes go through `Store::change`, which commits only with an audit entry.
+    pub(crate) async fn begin(&self) -> Result<Tx> {
         match self {
             Store::Sqlite(db) => Ok(Tx {
                 inner: TxInner::Sqlite(db.begin().await?),
@@ -185,7 +186,9 @@ impl Store {
         }
     }
 
-    /// Runs one write statement in a transaction of its own.
+    /// Runs one write statement in a transaction of its own: for tests that check what the
+    /// database itself refuses (append-only tables, constraints). Never built into the server.
+    #[cfg(feature = "fixtures")]
     pub async fn execute(&self, sql: &str, params: Params<'_>) -> Result<u64> {
         let mut tx = self.begin().await?;
         let n = tx.execute(sql, params).await?;
@@ -315,7 +318,8 @@ impl Tx {
         }
     }
 
-    pub async fn commit(mut self) -> Result<()> {
+    /// Commits. Outside this crate a commit goes through `Change`, with its audit entry.
+    pub(crate) async fn commit(mut self) -> Result<()> {
         self.done = true;
         match &self.inner {
             TxInner::Sqlite(c) => c.execute_batch("COMMIT").map_err(StoreError::from_sqlite),

@@ -77,7 +77,7 @@ async fn detail_page(
 ) -> Result<DetailPage, AppError> {
     let a = mine::activity(&ctx(state)?, &user.session.phone, id, Utc::now()).await?;
     let qr_svg = match a.registration.as_ref().and_then(|r| r.token.as_deref()) {
-        Some(t) => Some(crate::membership::pages::qr_svg(t)?),
+        Some(t) => Some(crate::membership::pages::qr_svg(t).await?),
         None => None,
     };
     Ok(DetailPage {

@@ -375,8 +375,9 @@ pub async fn ledger_export(
     let ctx = ctx(&state)?;
     let staff = Staff::of(&user);
     let (_, rows, totals) = ledger::export(&ctx, &staff.ctx(), &q).await?;
+    let bytes = zhijia_app::slow::run(move || super::ledger_xlsx(&rows, &totals)).await??;
     Ok(crate::membership::xlsx::attachment(
-        super::ledger_xlsx(&rows, &totals)?,
+        bytes,
         "aid-ledger.xlsx",
     ))
 }

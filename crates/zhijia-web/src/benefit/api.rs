@@ -299,11 +299,9 @@ pub async fn settlement_xlsx(
     let q = query(q)?;
     let staff = Staff::of(&user);
     let s = benefit::settlement(&ctx(&state)?, &staff.ctx(), &month_of(&q)).await?;
-    let bytes = super::settlement_xlsx(&s)?;
-    Ok(crate::membership::xlsx::attachment(
-        bytes,
-        &format!("settlement-{}.xlsx", s.month),
-    ))
+    let name = format!("settlement-{}.xlsx", s.month);
+    let bytes = zhijia_app::slow::run(move || super::settlement_xlsx(&s)).await??;
+    Ok(crate::membership::xlsx::attachment(bytes, &name))
 }
 
 /// The caller's merchant's offers with their stock.

@@ -178,7 +178,7 @@ async fn coupons(State(state): State<AppState>, user: WorkerUser) -> Result<Resp
     let mut coupons = Vec::new();
     for c in page.items {
         let qr_svg = match &c.qr {
-            Some(q) => Some(crate::membership::pages::qr_svg(q)?),
+            Some(q) => Some(crate::membership::pages::qr_svg(q).await?),
             None => None,
         };
         coupons.push(CouponView { c, qr_svg });

@@ -167,8 +167,7 @@ pub async fn mark_read(
     b: Result<Json<ReadRequest>, JsonRejection>,
 ) -> Result<StatusCode, ApiError> {
     let req = body(b, "{\"id\"}")?;
-    let w = worker_of_phone(&state.store, &user.session.phone).await?;
-    store::mark_read(&state.store, w.id, req.id).await?;
+    zhijia_app::membership::inbox::mark_read(&state.store, &user.session.phone, req.id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -477,7 +476,7 @@ pub async fn export(
     let ctx = ctx(&state)?;
     let staff = Staff::of(&user);
     let e = roster::export(&ctx, &staff.ctx(), &q.roster(), q.full).await?;
-    let bytes = super::xlsx::roster(&e)?;
+    let bytes = zhijia_app::slow::run(move || super::xlsx::roster(&e)).await??;
     Ok(super::xlsx::attachment(bytes, "roster.xlsx"))
 }
 

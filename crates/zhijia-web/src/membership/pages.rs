@@ -260,8 +260,6 @@ async fn membership(
         .collect();
     let unread = store::unread(db, w.id).await?;
     let messages = store::messages(db, w.id, 20, 0).await?.items;
-    // Seeing the list is reading it.
-    store::mark_read(db, w.id, None).await?;
     Ok(render(&MembershipPage {
         csrf,
         member_no: w.member_no,
@@ -281,6 +279,19 @@ async fn membership(
 #[derive(Debug, Deserialize)]
 pub struct CsrfForm {
     csrf: String,
+}
+
+/// 全部标为已读: a page never writes on GET, so reading is marked by this form.
+async fn read_all(
+    State(state): State<AppState>,
+    user: WorkerUser,
+    form: Result<Form<CsrfForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    let Some(_) = checked_form(&user, form) else {
+        return Ok(csrf_refused());
+    };
+    zhijia_app::membership::inbox::mark_read(&state.store, &user.session.phone, None).await?;
+    Ok(Redirect::to("/membership").into_response())
 }
 
 async fn leave(
@@ -305,20 +316,25 @@ struct CardPage {
     expires_local: String,
 }
 
-/// The QR code of a payload as an inline SVG (no script, no external image).
-pub(crate) fn qr_svg(payload: &str) -> Result<String, AppError> {
-    let code = qrcode::QrCode::new(payload.as_bytes())
-        .map_err(|e| AppError::Config(format!("二维码生成失败：{e}")))?;
-    Ok(code
-        .render::<qrcode::render::svg::Color<'_>>()
-        .min_dimensions(220, 220)
-        .build())
+/// The QR code of a payload as an inline SVG (no script, no external image), rendered off the
+/// async workers.
+pub(crate) async fn qr_svg(payload: &str) -> Result<String, AppError> {
+    let payload = payload.to_owned();
+    zhijia_app::slow::run(move || {
+        let code = qrcode::QrCode::new(payload.as_bytes())
+            .map_err(|e| AppError::Config(format!("二维码生成失败：{e}")))?;
+        Ok(code
+            .render::<qrcode::render::svg::Color<'_>>()
+            .min_dimensions(220, 220)
+            .build())
+    })
+    .await?
 }
 
 async fn card_page(State(state): State<AppState>, user: WorkerUser) -> Result<Response, PageError> {
     let ctx = ctx(&state)?;
     let card = card::card(&ctx, &user.session.phone, Utc::now()).await?;
-    let qr_svg = qr_svg(&card.token)?;
+    let qr_svg = qr_svg(&card.token).await?;
     let expires_local = (card.expires_at + chrono::Duration::hours(8))
         .format("%H:%M")
         .to_string();
@@ -372,6 +388,7 @@ pub fn routes() -> Router<AppState> {
         .route("/join", get(join_form).post(join_submit))
         .route("/membership", get(membership))
         .route("/membership/leave", post(leave))
+        .route("/membership/read", post(read_all))
         .route("/card", get(card_page))
         .route("/cards/verify", get(verify_page))
 }

@@ -110,22 +110,26 @@ on_both!(
         let w = world(db).await;
         let env = Env::new();
         // No first-join points in this province, so the balance is exactly the 100 given.
-        let mut tx = db.begin().await.unwrap();
+        let mut tx = db.change().await.unwrap();
         zhijia_store::points::set_rule(&mut tx, w.gz.prov.id.0, "first_join", 0, None)
             .await
             .unwrap();
-        tx.commit().await.unwrap();
+        tx.commit_unaudited(zhijia_store::Unaudited::Fixture)
+            .await
+            .unwrap();
         let phones = factory_members(db, &env, &w, 1, 1).await;
         let worker = zhijia_store::worker::find_by_phone(db, &phones[0])
             .await
             .unwrap()
             .unwrap()
             .id;
-        let mut tx = db.begin().await.unwrap();
+        let mut tx = db.change().await.unwrap();
         zhijia_store::points::award(&mut tx, worker, 100, "first_join", None, "seed", "初始积分")
             .await
             .unwrap();
-        tx.commit().await.unwrap();
+        tx.commit_unaudited(zhijia_store::Unaudited::Fixture)
+            .await
+            .unwrap();
         let mut tasks = Vec::new();
         for _ in 0..10 {
             let db = db.clone();

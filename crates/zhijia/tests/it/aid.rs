@@ -41,7 +41,7 @@ impl Officer {
 /// Creates a staff account `username` (password `Tianhe2026pass!`) with `role` on each org.
 pub async fn staff_with(db: &Store, username: &str, roles: &[(Role, &Org)]) -> Officer {
     let hash = zhijia_domain::auth::hash_password(PASSWORD).unwrap();
-    let mut tx = db.begin().await.unwrap();
+    let mut tx = db.change().await.unwrap();
     let id = zhijia_store::staff::insert(&mut tx, username, username, &hash, false)
         .await
         .unwrap();
@@ -50,7 +50,9 @@ pub async fn staff_with(db: &Store, username: &str, roles: &[(Role, &Org)]) -> O
             .await
             .unwrap();
     }
-    tx.commit().await.unwrap();
+    tx.commit_unaudited(zhijia_store::Unaudited::Fixture)
+        .await
+        .unwrap();
     Officer {
         id,
         actor: Actor {

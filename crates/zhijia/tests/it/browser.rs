@@ -181,11 +181,13 @@ async fn a_member_claims_a_coupon_a_cashier_redeems_and_proposes_and_the_union_a
         &[(zhijia_domain::auth::Role::MerchantStaff, &w.gz.city)],
     )
     .await;
-    let mut tx = db.begin().await.unwrap();
+    let mut tx = db.change().await.unwrap();
     zhijia_store::benefit::link_staff(&mut tx, till.id.0, s.merchant)
         .await
         .unwrap();
-    tx.commit().await.unwrap();
+    tx.commit_unaudited(zhijia_store::Unaudited::Fixture)
+        .await
+        .unwrap();
     let editor = crate::aid::staff_with(
         db,
         "editor.browser",

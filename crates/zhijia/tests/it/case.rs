@@ -152,11 +152,13 @@ on_both!(
         assert_eq!(c.due_on, None, "no deadline while paused");
         // A paused case is never overdue, however long the worker takes.
         let out = {
-            let mut tx = db.begin().await.unwrap();
-            let out = case::escalate::run_in(&mut tx, &env.settings, at(2026, 11, 6))
+            let mut tx = db.change().await.unwrap();
+            let (out, _) = case::escalate::run_in(&mut tx, &env.settings, at(2026, 11, 6))
                 .await
                 .unwrap();
-            tx.commit().await.unwrap();
+            tx.commit_unaudited(zhijia_store::Unaudited::Fixture)
+                .await
+                .unwrap();
             out
         };
         assert_eq!(out.overdue, 0);

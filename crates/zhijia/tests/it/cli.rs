@@ -560,8 +560,9 @@ async fn two_server_processes_on_one_postgresql_share_an_offers_stock_exactly() 
     let mut tokens = Vec::new();
     for phone in &phones {
         let token = zhijia_domain::auth::random_token();
+        let mut tx = db.change().await.unwrap();
         zhijia_store::sms::insert_session(
-            db,
+            &mut tx,
             &zhijia_domain::auth::token_hash(&token),
             phone,
             &zhijia_domain::auth::random_token(),
@@ -569,6 +570,9 @@ async fn two_server_processes_on_one_postgresql_share_an_offers_stock_exactly() 
         )
         .await
         .unwrap();
+        tx.commit_unaudited(zhijia_store::Unaudited::Fixture)
+            .await
+            .unwrap();
         tokens.push(token);
     }
     let url = t.url().unwrap();

@@ -261,8 +261,9 @@ on_both!(
         // Expired sessions are not accepted.
         let old = zhijia_domain::auth::random_token();
         let past = chrono::Utc::now() - chrono::Duration::minutes(1);
+        let mut tx = db.change().await.unwrap();
         zhijia_store::session::insert(
-            db,
+            &mut tx,
             &zhijia_domain::auth::token_hash(&old),
             created.staff,
             "x",
@@ -270,6 +271,9 @@ on_both!(
         )
         .await
         .unwrap();
+        tx.commit_unaudited(zhijia_store::Unaudited::Fixture)
+            .await
+            .unwrap();
         assert!(
             zhijia_app::session::resolve(db, &old)
                 .await

@@ -9,6 +9,7 @@ mod activity_http;
 mod aid;
 mod aid_http;
 mod aid_pages;
+mod atomicity;
 mod benefit;
 mod benefit_http;
 mod browser;

@@ -94,11 +94,13 @@ pub async fn world(db: &Store) -> World {
     )
     .await
     .unwrap();
-    let mut tx = db.begin().await.unwrap();
+    let mut tx = db.change().await.unwrap();
     zhijia_store::org::set_gig_occupation(&mut tx, couriers.id, Some("courier"))
         .await
         .unwrap();
-    tx.commit().await.unwrap();
+    tx.commit_unaudited(zhijia_store::Unaudited::Fixture)
+        .await
+        .unwrap();
     World {
         gz,
         factory,
@@ -1034,7 +1036,7 @@ on_both!(
             zhijia_app::jobs::ALL.len()
         );
         // A wakes up: its finish is refused, so its work would roll back.
-        let mut tx = db.begin().await.unwrap();
+        let mut tx = db.change().await.unwrap();
         assert!(
             !zhijia_store::job::finish(&mut tx, job.id, "A", "done", None)
                 .await

@@ -256,11 +256,21 @@ on_both!(
         let mine = page("/membership").await.unwrap().text().await.unwrap();
         assert!(mine.contains(&w.factory.name), "{mine}");
         assert!(mine.contains("入会申请已通过"));
+        assert!(mine.contains("全部标为已读"), "{mine}");
+        // Seeing the list is a GET: it changes nothing.
         let home = page("/").await.unwrap().text().await.unwrap();
-        assert!(
-            !home.contains("class=\"tag\""),
-            "read once the list was seen"
-        );
+        assert!(home.contains("消息 <span class=\"tag\">2</span>"), "{home}");
+        // Marking them read is the worker's own request.
+        let read = http
+            .post(format!("{base}/api/v1/inbox/read"))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(read.status(), StatusCode::NO_CONTENT);
+        let home = page("/").await.unwrap().text().await.unwrap();
+        assert!(!home.contains("class=\"tag\""), "read once marked");
         let card_page = page("/card").await.unwrap().text().await.unwrap();
         assert!(card_page.contains("<svg"));
         assert!(card_page.contains(card["member_no"].as_str().unwrap()));

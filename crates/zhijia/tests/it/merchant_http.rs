@@ -20,11 +20,13 @@ on_both!(
         let w = world(db).await;
         let s = shop(db, &keys, &w, 5, 1, &[]).await;
         let till = staff_with(db, "till.http", &[(Role::MerchantStaff, &w.gz.city)]).await;
-        let mut tx = db.begin().await.unwrap();
+        let mut tx = db.change().await.unwrap();
         zhijia_store::benefit::link_staff(&mut tx, till.id.0, s.merchant)
             .await
             .unwrap();
-        tx.commit().await.unwrap();
+        tx.commit_unaudited(zhijia_store::Unaudited::Fixture)
+            .await
+            .unwrap();
         let base = demo_site(&t).await;
         let cashier = sign_in(&base, "till.http", PASSWORD).await;
 

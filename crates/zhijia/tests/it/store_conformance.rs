@@ -62,7 +62,7 @@ on_both!(
     |t: TestDb| async move {
         let db = &t.store;
         {
-            let mut tx = db.begin().await.unwrap();
+            let mut tx = db.change().await.unwrap();
             let new = input("未提交的工会", "province", None, "440000")
                 .validate()
                 .unwrap();
@@ -248,7 +248,7 @@ on_both!(
         let mut a = input("甲", "province", None, "440000");
         a.credit_code = Some(code.to_string());
         let new = a.validate().unwrap();
-        let mut tx = db.begin().await.unwrap();
+        let mut tx = db.change().await.unwrap();
         store::insert(&mut tx, &new, None).await.unwrap();
         let err = store::insert(&mut tx, &new, None).await.unwrap_err();
         assert!(err.is_conflict_on("credit_code"), "{err:?}");
