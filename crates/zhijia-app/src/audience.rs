@@ -17,6 +17,7 @@ pub struct Member {
 
 /// The member behind a phone. Without a worker record or a current membership the caller is
 /// refused with `refusal` (403): these services are for members.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn member(
     db: &Store,
     phone: &str,

@@ -7,6 +7,7 @@ use zhijia_domain::org::OrgId;
 use zhijia_store::audit::{self, Entry};
 use zhijia_store::{Page, Store, org as org_store, staff as staff_store};
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn for_staff(
     db: &Store,
     staff: StaffId,
@@ -27,6 +28,7 @@ pub async fn for_staff(
 }
 
 /// The whole log, or one org's subtree, for `zhijia audit`.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn for_operator(
     db: &Store,
     org: Option<OrgId>,

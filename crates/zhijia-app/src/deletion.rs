@@ -17,6 +17,7 @@ fn may_handle(staff: &StaffCtx<'_>, path: &OrgPath) -> bool {
 }
 
 /// Pending (or, by `status`, handled) requests of an `org_admin`'s branch.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn queue(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
@@ -66,6 +67,7 @@ pub enum Outcome {
 }
 
 /// Handles one request of the staff member's branch.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn handle(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,

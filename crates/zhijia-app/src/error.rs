@@ -32,7 +32,8 @@ impl From<StoreError> for AppError {
         match e {
             StoreError::UnsupportedUrl(_)
             | StoreError::Open(_)
-            | StoreError::SchemaTooNew { .. } => AppError::Config(e.to_string()),
+            | StoreError::SchemaTooNew { .. }
+            | StoreError::MigrationChanged { .. } => AppError::Config(e.to_string()),
             other => AppError::Store(other),
         }
     }

@@ -5,7 +5,7 @@
 //! picked up again after its lease (its unfinished work was rolled back).
 
 use crate::case;
-use crate::membership::{Ctx, transfer};
+use crate::membership::transfer;
 use crate::{AppError, Result};
 use chrono::{DateTime, Duration, DurationRound, Utc};
 use zhijia_store::Unaudited;
@@ -38,9 +38,10 @@ pub const ALL: [JobKind; 4] = [
     JobKind::ExpireCoupons,
 ];
 
-/// What jobs need: the membership context (store, keys, SMS) and the case settings.
+/// What jobs need: the store and the case settings. No job reads personal data or sends an
+/// SMS, so jobs run whether or not the server holds the personal-data key.
 pub struct JobCtx<'a> {
-    pub membership: Ctx<'a>,
+    pub db: &'a zhijia_store::Store,
     pub cases: &'a case::Settings,
 }
 
@@ -80,23 +81,23 @@ pub fn worker_name() -> String {
 
 /// Enqueues the periodic jobs of the period holding `now`. Idempotent: the job of a period is
 /// one row (kind + period start) however many processes schedule it.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn schedule(jobs: &JobCtx<'_>, now: DateTime<Utc>) -> Result<()> {
-    let ctx = &jobs.membership;
     for kind in ALL {
         let start = now
             .duration_trunc(kind.every())
             .map_err(|e| AppError::Config(format!("作业周期无效：{e}")))?;
-        store::enqueue(ctx.db, kind.as_str(), &start.to_rfc3339(), start).await?;
+        store::enqueue(jobs.db, kind.as_str(), &start.to_rfc3339(), start).await?;
     }
     Ok(())
 }
 
 /// Runs due jobs until none is left; returns how many took effect.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn run_due(jobs: &JobCtx<'_>, worker: &str, now: DateTime<Utc>) -> Result<usize> {
-    let ctx = &jobs.membership;
     let mut done = 0;
     while let Some(job) =
-        store::claim(ctx.db, worker, now, now + Duration::minutes(LEASE_MINUTES)).await?
+        store::claim(jobs.db, worker, now, now + Duration::minutes(LEASE_MINUTES)).await?
     {
         match run(jobs, worker, &job, now).await {
             Ok(true) => done += 1,
@@ -105,13 +106,13 @@ pub async fn run_due(jobs: &JobCtx<'_>, worker: &str, now: DateTime<Utc>) -> Res
                 let message = e.to_string();
                 tracing::warn!(job = job.id, kind = %job.kind, error = %message, "job failed");
                 if job.attempts >= MAX_ATTEMPTS {
-                    let mut tx = ctx.db.change().await?;
+                    let mut tx = jobs.db.change().await?;
                     store::finish(&mut tx, job.id, worker, "failed", Some(&message)).await?;
                     tx.commit_unaudited(Unaudited::JobQueue).await?;
                 } else {
                     // Back off: 1, 2, 4, 8 minutes.
                     let wait = Duration::minutes(1 << (job.attempts - 1).clamp(0, 4));
-                    store::retry(ctx.db, job.id, worker, now + wait, &message).await?;
+                    store::retry(jobs.db, job.id, worker, now + wait, &message).await?;
                 }
             }
         }
@@ -121,14 +122,13 @@ pub async fn run_due(jobs: &JobCtx<'_>, worker: &str, now: DateTime<Utc>) -> Res
 
 /// Runs one claimed job; false if its lease was lost meanwhile (nothing took effect).
 async fn run(jobs: &JobCtx<'_>, worker: &str, job: &Job, now: DateTime<Utc>) -> Result<bool> {
-    let ctx = &jobs.membership;
     let Some(kind) = JobKind::parse(&job.kind) else {
-        let mut tx = ctx.db.change().await?;
+        let mut tx = jobs.db.change().await?;
         store::finish(&mut tx, job.id, worker, "failed", Some("未知的作业类型")).await?;
         tx.commit_unaudited(Unaudited::JobQueue).await?;
         return Ok(false);
     };
-    let mut tx = ctx.db.change().await?;
+    let mut tx = jobs.db.change().await?;
     // The work's audit entries, if it changed anything a person would ask about.
     let (recorded, unaudited) = match kind {
         JobKind::ReleaseOverdueTransfers => {

@@ -138,6 +138,7 @@ async fn log(
 }
 
 /// Puts an item on a union's shelf as a draft.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn create(
     db: &Store,
     staff: &StaffCtx<'_>,
@@ -174,6 +175,7 @@ fn fields(c: &rules::CheckedItem) -> Fields<'_> {
 }
 
 /// Edits an item (its union and status stay).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn update(
     db: &Store,
     staff: &StaffCtx<'_>,
@@ -200,6 +202,7 @@ pub async fn update(
 }
 
 /// Publishes a draft (or a withdrawn item again).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn publish(
     db: &Store,
     staff: &StaffCtx<'_>,
@@ -228,6 +231,7 @@ pub async fn publish(
 }
 
 /// Takes a published item off the shelf.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn withdraw(db: &Store, staff: &StaffCtx<'_>, id: i64) -> Result<Item> {
     let i = editable(db, staff, id).await?;
     let mut tx = db.change().await?;
@@ -248,11 +252,13 @@ pub async fn withdraw(db: &Store, staff: &StaffCtx<'_>, id: i64) -> Result<Item>
 }
 
 /// One item, for the staff who manage it.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn get(db: &Store, staff: &StaffCtx<'_>, id: i64) -> Result<Item> {
     editable(db, staff, id).await
 }
 
 /// The items of a union's subtree in every status, newest first.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn list(
     db: &Store,
     staff: &StaffCtx<'_>,
@@ -268,6 +274,7 @@ pub async fn list(
 
 /// The shelf: published items of the whole tree or of a union's subtree, of one kind or all,
 /// latest published first.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn shelf(
     db: &Store,
     org: Option<i64>,
@@ -301,6 +308,7 @@ pub async fn shelf(
 }
 
 /// One published item; drafts and withdrawn items do not exist for the public (404).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn public(db: &Store, id: i64) -> Result<PublicItem> {
     store::get(db, id)
         .await?

@@ -26,6 +26,7 @@ pub struct ItemInput {
 }
 
 /// Puts an item on sale (editors and administrators of the union).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn create_item(
     db: &Store,
     staff: &StaffCtx<'_>,
@@ -92,6 +93,7 @@ pub async fn create_item(
 }
 
 /// The items of a union's subtree, for its editors.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn items(
     db: &Store,
     staff: &StaffCtx<'_>,
@@ -132,6 +134,7 @@ pub struct Shelf {
     pub items: Vec<Item>,
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn shelf(db: &Store, phone: &str) -> Result<Shelf> {
     let (worker_id, org) = member_union(db, phone).await?;
     Ok(Shelf {
@@ -142,6 +145,7 @@ pub async fn shelf(db: &Store, phone: &str) -> Result<Shelf> {
 
 /// Orders one item with points. Refused, with nothing taken, when the item is gone, the
 /// member's limit is reached or their balance is short.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn order(
     db: &Store,
     phone: &str,
@@ -203,6 +207,7 @@ pub async fn order(
 }
 
 /// The member's orders, newest first.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn my_orders(
     db: &Store,
     phone: &str,

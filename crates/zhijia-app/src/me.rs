@@ -38,6 +38,7 @@ pub struct MyRecord {
 }
 
 /// Collects what the platform holds about `phone`; the export itself is audited.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn export(db: &Store, keys: Option<&PiiKeys>, phone: &str) -> Result<MyData> {
     let worker = match worker_store::find_by_phone(db, phone).await? {
         Some(w) => {
@@ -86,6 +87,7 @@ pub async fn export(db: &Store, keys: Option<&PiiKeys>, phone: &str) -> Result<M
 
 /// Records a request for deletion; staff handle it (membership records the law requires a union
 /// to keep are kept, the rest deleted).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn request_deletion(db: &Store, phone: &str, reason: &str) -> Result<()> {
     let reason = reason.trim();
     if reason.chars().count() > 500 {

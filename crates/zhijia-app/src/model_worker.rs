@@ -178,6 +178,7 @@ async fn log(
 }
 
 /// Records a model worker as a draft.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn create(
     db: &Store,
     staff: &StaffCtx<'_>,
@@ -215,6 +216,7 @@ pub async fn create(
 
 /// Edits a record (its union stays). Consent recorded earlier keeps its time; a published
 /// record cannot lose it (withdraw it first).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn update(
     db: &Store,
     staff: &StaffCtx<'_>,
@@ -264,6 +266,7 @@ pub async fn update(
 }
 
 /// Publishes a draft (or a withdrawn record again); refused without the honouree's consent.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn publish(
     db: &Store,
     staff: &StaffCtx<'_>,
@@ -294,6 +297,7 @@ pub async fn publish(
 }
 
 /// Takes a published record off the showcase. A linked worker loses the tag `model_worker`.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn withdraw(db: &Store, staff: &StaffCtx<'_>, id: i64) -> Result<ModelWorker> {
     let m = editable(db, staff, id).await?;
     let mut tx = db.change().await?;
@@ -316,11 +320,13 @@ pub async fn withdraw(db: &Store, staff: &StaffCtx<'_>, id: i64) -> Result<Model
 }
 
 /// One record, for the staff who manage it.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn get(db: &Store, staff: &StaffCtx<'_>, id: i64) -> Result<ModelWorker> {
     editable(db, staff, id).await
 }
 
 /// The records of a union's subtree in every status, newest first.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn list(
     db: &Store,
     staff: &StaffCtx<'_>,
@@ -336,6 +342,7 @@ pub async fn list(
 
 /// The showcase: published records of the whole tree or of a union's subtree, of one level or
 /// all, latest published first.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn showcase(
     db: &Store,
     org: Option<i64>,
@@ -375,6 +382,7 @@ pub async fn showcase(
 }
 
 /// One published record; drafts and withdrawn records do not exist for the public (404).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn public(db: &Store, id: i64) -> Result<PublicModelWorker> {
     store::get(db, id)
         .await?

@@ -7,26 +7,31 @@ use zhijia_store::audit::{self, Record};
 use zhijia_store::org::{self as store, Org, OrgMove, Page};
 use zhijia_store::{Store, StoreError};
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn get(db: &Store, id: OrgId) -> Result<Org> {
     store::get(db, id)
         .await?
         .ok_or(AppError::NotFound("工会组织"))
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn children(db: &Store, id: OrgId, limit: i64, offset: i64) -> Result<Page<Org>> {
     get(db, id).await?;
     Ok(store::children(db, id, limit, offset).await?)
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn roots(db: &Store, limit: i64, offset: i64) -> Result<Page<Org>> {
     Ok(store::roots(db, limit, offset).await?)
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn subtree(db: &Store, id: OrgId, limit: i64, offset: i64) -> Result<Page<Org>> {
     let org = get(db, id).await?;
     Ok(store::subtree(db, &org.path, limit, offset).await?)
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn search(
     db: &Store,
     within: OrgId,
@@ -42,10 +47,12 @@ pub async fn search(
     Ok(store::search(db, &org.path, text, limit, offset).await?)
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn ancestors(db: &Store, org: &Org) -> Result<Vec<Org>> {
     Ok(store::ancestors(db, &org.path).await?)
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn moves(db: &Store, id: OrgId) -> Result<Vec<OrgMove>> {
     get(db, id).await?;
     Ok(store::moves(db, id).await?)
@@ -64,6 +71,7 @@ fn placement_error(child: OrgLevel, parent: &Org) -> AppError {
 }
 
 /// Creates an org under its parent after checking every field and the place in the tree.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn create(db: &Store, input: &OrgInput, actor: &Actor) -> Result<Org> {
     let new = input.validate()?;
     let mut tx = db.change().await?;
@@ -104,6 +112,7 @@ fn conflict_in_words(e: StoreError) -> AppError {
     }
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn rename(db: &Store, id: OrgId, name: &str, actor: &Actor) -> Result<Org> {
     let name = rules::parse_name(name)?;
     let mut tx = db.change().await?;
@@ -126,6 +135,7 @@ pub async fn rename(db: &Store, id: OrgId, name: &str, actor: &Actor) -> Result<
 
 /// Moves an org and everything below it under a new parent, in one transaction. Memberships
 /// and every other business row keep pointing at the same org ids, so nothing else changes.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn move_subtree(db: &Store, id: OrgId, new_parent: OrgId, actor: &Actor) -> Result<u64> {
     let mut tx = db.change().await?;
     let org = store::get_in(&mut tx, id)
@@ -174,6 +184,7 @@ pub async fn move_subtree(db: &Store, id: OrgId, new_parent: OrgId, actor: &Acto
 /// The regional union of a county-level region (GB/T 2260): the county's union, else its
 /// city's, else its province's; where join applications and cases go when no employer's union
 /// takes them.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn regional_union(db: &Store, county: &str) -> Result<Option<Org>> {
     let (Some(city), Some(province)) = (county.get(..4), county.get(..2)) else {
         return Ok(None);

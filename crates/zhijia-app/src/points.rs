@@ -29,6 +29,7 @@ pub fn effective(found: &[store::Rule], reason: PointsReason) -> i64 {
 /// Awards the points `reason` earns for a member of the union at `path`, once per `award_key`,
 /// inside the caller's transaction. Returns the points awarded (0 if the union's rule gives none
 /// or the key was already awarded).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn award_in(
     tx: &mut Tx,
     worker_id: i64,
@@ -58,6 +59,7 @@ pub async fn award_in(
 
 /// Spends a member's points (the points mall and other uses call this). Refused in words when
 /// the balance does not cover it; returns the new balance.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn spend(
     db: &Store,
     worker_id: i64,
@@ -95,6 +97,7 @@ pub struct MyPoints {
 }
 
 /// The signed-in worker's balance and history, newest first (0 and nothing without a record).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn mine(db: &Store, phone: &str, limit: i64, offset: i64) -> Result<MyPoints> {
     let Some(worker) = zhijia_store::worker::find_by_phone(db, phone).await? else {
         return Ok(MyPoints {
@@ -149,6 +152,7 @@ pub fn may_set_rules(staff: &StaffCtx<'_>, path: &OrgPath) -> bool {
 }
 
 /// The rules in force for the members of a union (any union role of the branch may read them).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn rules_of(db: &Store, staff: &StaffCtx<'_>, org: i64) -> Result<Vec<RuleView>> {
     let org = crate::membership::branch(
         db,
@@ -174,6 +178,7 @@ pub async fn rules_of(db: &Store, staff: &StaffCtx<'_>, org: i64) -> Result<Vec<
 }
 
 /// Sets what a reason earns in a union and its subtree (unions below may set their own).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn set_rule(
     db: &Store,
     staff: &StaffCtx<'_>,

@@ -13,6 +13,7 @@ pub struct Started {
     pub csrf_token: String,
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn start(db: &Store, staff: StaffId) -> Result<Started> {
     let token = auth::random_token();
     let csrf_token = auth::random_token();
@@ -34,6 +35,7 @@ pub async fn start(db: &Store, staff: StaffId) -> Result<Started> {
 }
 
 /// The live session of a cookie token, if any.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn resolve(db: &Store, token: &str) -> Result<Option<Session>> {
     if token.len() != 64 {
         return Ok(None);
@@ -41,6 +43,7 @@ pub async fn resolve(db: &Store, token: &str) -> Result<Option<Session>> {
     Ok(store::get(db, &auth::token_hash(token), Utc::now()).await?)
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn end(db: &Store, token: &str) -> Result<()> {
     let mut tx = db.change().await?;
     store::delete(&mut tx, &auth::token_hash(token)).await?;
@@ -48,6 +51,7 @@ pub async fn end(db: &Store, token: &str) -> Result<()> {
 }
 
 /// Ends every session of an account, e.g. after its password changed.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn end_all(db: &Store, staff: StaffId) -> Result<()> {
     let mut tx = db.change().await?;
     store::delete_for_staff(&mut tx, staff).await?;

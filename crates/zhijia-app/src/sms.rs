@@ -47,6 +47,7 @@ impl SmsSender for LogSender {
 
 /// Sends a sign-in code. Returns the code itself only when `reveal` (demo mode shows it on the
 /// page so a newcomer can try the sign-in without a phone).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn request_code(
     db: &Store,
     sender: &dyn SmsSender,
@@ -125,6 +126,7 @@ impl std::fmt::Debug for SignedIn {
 }
 
 /// Checks a code: right once, within five minutes, at most five wrong tries.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn verify_code(db: &Store, phone: &str, code: &str) -> Result<SignedIn> {
     let phone = auth::parse_phone(phone)?;
     let code = code.trim();
@@ -170,6 +172,7 @@ pub async fn verify_code(db: &Store, phone: &str, code: &str) -> Result<SignedIn
     })
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn resolve(db: &Store, token: &str) -> Result<Option<store::WorkerSession>> {
     if token.len() != 64 {
         return Ok(None);
@@ -177,6 +180,7 @@ pub async fn resolve(db: &Store, token: &str) -> Result<Option<store::WorkerSess
     Ok(store::get_session(db, &auth::token_hash(token), Utc::now()).await?)
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn sign_out(db: &Store, token: &str) -> Result<()> {
     let mut tx = db.change().await?;
     store::delete_session(&mut tx, &auth::token_hash(token)).await?;

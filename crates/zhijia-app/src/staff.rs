@@ -18,6 +18,7 @@ pub struct Created {
 }
 
 /// `zhijia admin create`: an account with `org_admin` on `org`.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn create_admin(
     db: &Store,
     username: &str,
@@ -33,6 +34,7 @@ pub async fn create_admin(
 pub const DEMO_USERNAME: &str = "demo.admin";
 pub const DEMO_PASSWORD: &str = "Demo2026zhijia";
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn create_demo_admin(db: &Store, org: OrgId) -> Result<Created> {
     let actor = Actor::cli("zhijia serve --demo");
     let created = insert_admin(
@@ -86,6 +88,7 @@ async fn insert_admin(
 
 /// An account with one role on `org` (a merchant's staff, say); prints nothing, returns the
 /// first password, which must be changed at first sign-in.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn create_with_role(
     db: &Store,
     username: &str,
@@ -230,6 +233,7 @@ async fn decoy_hash() -> Result<&'static str> {
 /// The password is checked outside any transaction (Argon2 takes tens of milliseconds, and on
 /// SQLite every write waits for the one writer), after the check was counted by one conditional
 /// increment: however many guesses race, at most five are checked per lock window.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn sign_in(
     db: &Store,
     username: &str,
@@ -312,6 +316,7 @@ pub async fn sign_in(
 }
 
 /// Changes a password after checking the current one; clears the forced-change flag.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn change_password(
     db: &Store,
     staff: StaffId,
@@ -349,6 +354,7 @@ pub async fn change_password(
 
 /// Grants `role` on `org` to `grantee`, if the granter is an `org_admin` at or above `org`.
 /// A refused grant is audited too.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn grant(
     db: &Store,
     granter: StaffId,
@@ -391,6 +397,7 @@ pub async fn grant(
 }
 
 /// Grants a role to the account named `username` (the form and API name people, not ids).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn grant_by_username(
     db: &Store,
     granter: StaffId,
@@ -409,6 +416,7 @@ pub async fn grant_by_username(
 }
 
 /// Who holds roles on an org, for an `org_admin` at or above it.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn holders(db: &Store, viewer: StaffId, org: OrgId) -> Result<Vec<store::Holder>> {
     let target = org_store::get(db, org)
         .await?

@@ -23,6 +23,11 @@ pub enum StoreError {
     ParamCount { expected: usize, got: usize },
     #[error("数据库结构版本 {found} 比本程序认识的 {known} 新，请升级 zhijia")]
     SchemaTooNew { found: i64, known: i64 },
+    #[error(
+        "数据库已执行的迁移 {name}（版本 {version}）与本程序内置的同名迁移内容不同：\
+         已发布的迁移不能修改。请换回与该数据库匹配的 zhijia 版本，或联系开发者提供新的迁移"
+    )]
+    MigrationChanged { version: i64, name: String },
 }
 
 impl StoreError {

@@ -81,19 +81,13 @@ impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         log(&self.0);
         let code = status(&self.0);
-        let page = ErrorPage {
-            status: code.as_u16(),
-            message: self.0.to_string(),
-        };
+        let page = ErrorPage::new(code.as_u16(), self.0.to_string());
         (code, render(&page)).into_response()
     }
 }
 
 pub(crate) fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     tracing::error!("a request handler panicked");
-    let page = ErrorPage {
-        status: 500,
-        message: "服务器内部错误，请稍后再试".into(),
-    };
+    let page = ErrorPage::new(500, "服务器内部错误，请稍后再试");
     (StatusCode::INTERNAL_SERVER_ERROR, render(&page)).into_response()
 }

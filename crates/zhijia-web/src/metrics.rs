@@ -2,10 +2,13 @@
 
 use crate::AppState;
 use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderName, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
 use prometheus::{Encoder, HistogramOpts, HistogramVec, Registry, TextEncoder};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
+use tracing::Instrument;
 
 pub struct Metrics {
     registry: Registry,
@@ -38,15 +41,55 @@ impl Metrics {
     }
 }
 
+tokio::task_local! {
+    static REQUEST_ID: String;
+}
+
+/// The id of the request being served, for error pages and bodies (`None` outside a request).
+pub fn request_id() -> Option<String> {
+    REQUEST_ID.try_with(Clone::clone).ok()
+}
+
+/// A request id: the one a proxy sent (`X-Request-Id`, if short and plain), or this process's
+/// tag and a counter: unique across processes without a system call per request.
+fn new_request_id(req: &Request) -> String {
+    static TAG: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    if let Some(sent) = req
+        .headers()
+        .get(X_REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| {
+            (1..=64).contains(&v.len())
+                && v.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
+        })
+    {
+        return sent.to_owned();
+    }
+    let tag = TAG.get_or_init(|| zhijia_domain::auth::random_token()[..8].to_owned());
+    format!("{tag}-{}", NEXT.fetch_add(1, Ordering::Relaxed))
+}
+
+const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
 /// Records every request under its route template (`/api/v1/orgs/{id}`), never the raw path,
-/// so the number of series stays bounded whatever addresses clients try; and adds the security
-/// headers to the response.
+/// so the number of series stays bounded whatever addresses clients try; serves it inside a
+/// `request` span carrying its id (echoed in `X-Request-Id` and on error pages); and adds the
+/// security headers to the response.
 pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let route = req.extensions().get::<MatchedPath>().cloned();
     let route = route.as_ref().map_or("unmatched", MatchedPath::as_str);
     let method = req.method().clone();
+    let id = new_request_id(&req);
+    let span = tracing::info_span!("request", id = %id, method = %method, route);
     let start = Instant::now();
-    let mut response = next.run(req).await;
+    let mut response = REQUEST_ID
+        .scope(id.clone(), next.run(req).instrument(span))
+        .await;
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert(X_REQUEST_ID, v);
+    }
     state
         .metrics
         .requests

@@ -53,6 +53,18 @@ pub fn scanner_scripts() -> String {
 pub struct ErrorPage {
     pub status: u16,
     pub message: String,
+    /// Shown so a person can quote it to the operator, who finds it in the log.
+    pub request_id: Option<String>,
+}
+
+impl ErrorPage {
+    pub fn new(status: u16, message: impl Into<String>) -> Self {
+        ErrorPage {
+            status,
+            message: message.into(),
+            request_id: crate::metrics::request_id(),
+        }
+    }
 }
 
 #[derive(Template)]

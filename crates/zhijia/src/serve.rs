@@ -33,7 +33,7 @@ pub async fn start_with_sms(
     let addr = listener
         .local_addr()
         .map_err(|e| AppError::Config(e.to_string()))?;
-    spawn_job_runner(store.clone(), config.clone(), sms.clone());
+    spawn_job_runner(store.clone(), config.clone());
     let app = zhijia_web::app(AppState::with_sms(store, config, sms)?);
     let task = tokio::spawn(async move {
         axum::serve(listener, app)
@@ -47,22 +47,16 @@ pub async fn start_with_sms(
 /// row per period, whichever process gets there first) and runs whatever is due. Jobs live in
 /// the database, so several processes on one PostgreSQL share them and each runs once
 /// (`zhijia_app::jobs`).
-fn spawn_job_runner(store: Store, config: WebConfig, sms: Arc<dyn zhijia_app::sms::SmsSender>) {
-    let Some(keys) = config.pii_keys.clone() else {
-        return;
-    };
+fn spawn_job_runner(store: Store, config: WebConfig) {
+    let worker = zhijia_app::jobs::worker_name();
+    let kinds: Vec<&str> = zhijia_app::jobs::ALL.iter().map(|k| k.as_str()).collect();
+    tracing::info!(worker = %worker, kinds = ?kinds, "background jobs run in this process");
     tokio::spawn(async move {
-        let worker = zhijia_app::jobs::worker_name();
         let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
         loop {
             every.tick().await;
             let ctx = zhijia_app::jobs::JobCtx {
-                membership: zhijia_app::membership::Ctx {
-                    db: &store,
-                    keys: &keys,
-                    settings: &config.membership,
-                    sms: sms.as_ref(),
-                },
+                db: &store,
                 cases: &config.cases,
             };
             let now = chrono::Utc::now();

@@ -15,6 +15,7 @@ use zhijia_store::activity::{self as store, Activity, Registration};
 
 /// The signed-in worker as a member: their record, their current union and what the audience
 /// rules look at. Without a record or a current membership, activities are closed to them (403).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn member_of(ctx: &Ctx<'_>, phone: &str, now: DateTime<Utc>) -> Result<Member> {
     crate::audience::member(
         ctx.db,
@@ -27,6 +28,7 @@ pub async fn member_of(ctx: &Ctx<'_>, phone: &str, now: DateTime<Utc>) -> Result
 
 /// The open activities whose audience includes the worker (their union, region and tags),
 /// soonest first.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn available(
     ctx: &Ctx<'_>,
     phone: &str,
@@ -124,6 +126,7 @@ fn closed_reason(a: &Activity, now: DateTime<Utc>) -> Option<&'static str> {
     rules::registration_refusal(now, a.registration_opens_at, a.registration_closes_at)
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn activity(
     ctx: &Ctx<'_>,
     phone: &str,
@@ -146,6 +149,7 @@ pub async fn activity(
 /// Registers the worker: a seat while fewer than the capacity are registered, else the end of
 /// the waiting list. The activity's row is locked while counting, so concurrent registrations
 /// never pass the capacity.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn register(
     ctx: &Ctx<'_>,
     phone: &str,
@@ -191,6 +195,7 @@ pub async fn register(
 
 /// Cancels the worker's registration before the start. A freed seat goes to the first on the
 /// waiting list (only the first), who gets an inbox message and an SMS.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn cancel(ctx: &Ctx<'_>, phone: &str, id: i64, now: DateTime<Utc>) -> Result<()> {
     let m = member_of(ctx, phone, now).await?;
     in_audience(ctx, &m, id).await?;
@@ -243,6 +248,7 @@ fn promotion_text(a: &Activity) -> String {
 }
 
 /// The worker's registrations, newest first.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn registrations(
     ctx: &Ctx<'_>,
     phone: &str,

@@ -101,6 +101,7 @@ impl ActivityInput {
 }
 
 /// Makes an activity (editors and administrators of the union or above); audited.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn create(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
@@ -162,6 +163,7 @@ pub async fn create(
 }
 
 /// The union whose subtree a list covers: the one asked for, or the caller's first.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn scope(db: &Store, staff: &StaffCtx<'_>, org: Option<i64>) -> Result<Org> {
     crate::membership::branch(
         db,
@@ -175,6 +177,7 @@ pub async fn scope(db: &Store, staff: &StaffCtx<'_>, org: Option<i64>) -> Result
 }
 
 /// Activities of a union's subtree, latest start first.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn list(
     db: &Store,
     staff: &StaffCtx<'_>,
@@ -201,6 +204,7 @@ pub struct Detail {
 }
 
 /// An activity the caller may read, or "not found".
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn readable(db: &Store, staff: &StaffCtx<'_>, id: i64) -> Result<Activity> {
     store::get(db, id)
         .await?
@@ -208,6 +212,7 @@ pub async fn readable(db: &Store, staff: &StaffCtx<'_>, id: i64) -> Result<Activ
         .ok_or(AppError::NotFound("活动"))
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn detail(
     db: &Store,
     staff: &StaffCtx<'_>,
@@ -284,6 +289,7 @@ async fn read_scan(ctx: &Ctx<'_>, scanned: &str, now: DateTime<Utc>) -> Result<S
 
 /// Checks a person in by the QR the organiser scanned: at most once per person; the union's
 /// check-in points are awarded in the same transaction. Audited.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn check_in(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
@@ -383,6 +389,7 @@ pub async fn check_in(
 }
 
 /// Cancels an activity (organisers); audited. Registrations stay as they were, for the record.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn cancel(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: i64) -> Result<()> {
     let activity = readable(ctx.db, staff, id).await?;
     if !may_organise(staff, &activity.org_path) {

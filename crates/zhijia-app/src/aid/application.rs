@@ -101,6 +101,7 @@ impl ApplicationView {
 }
 
 /// Enters an application for an active file of the officer's branch; its chain is fixed now.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn apply(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
@@ -115,6 +116,7 @@ pub async fn apply(
 /// stored; the application and its files are saved together or not at all. An education grant
 /// needs the admission proof as text (the notice number or a description) or at least one
 /// attached file.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn apply_with_files(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
@@ -212,6 +214,7 @@ pub async fn apply_with_files(
 /// The union that decides a stage at `level` for a file of the union at `file_path`: the
 /// deepest union on the path at that level or above it. (A file of a township union has no
 /// grassroots union above it: its own union recommends.)
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn stage_org(
     db: &zhijia_store::Store,
     file_path: &OrgPath,
@@ -232,6 +235,7 @@ pub async fn stage_org(
 }
 
 /// An application, if the caller may see it (404 otherwise).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn readable(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: i64) -> Result<ApplicationRow> {
     let a = store::application(ctx.db, id)
         .await?
@@ -254,6 +258,7 @@ pub struct ApplicationDetail {
     pub may_manage: bool,
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn detail(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: i64) -> Result<ApplicationDetail> {
     let a = readable(ctx, staff, id).await?;
     let decisions = store::decisions(ctx.db, id).await?;
@@ -300,6 +305,7 @@ pub struct ApplicationQuery {
     pub offset: Option<i64>,
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn list(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
@@ -345,6 +351,7 @@ fn refused(c: DutyConflict) -> AppError {
 /// Decides a stage. The actor must be an aid officer of the stage's union (not merely above
 /// it), have recorded their own identity, not have decided another stage of this application,
 /// and not belong to the household. The stage must be the current one.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn decide(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
@@ -483,6 +490,7 @@ pub struct NoticeItem {
 }
 
 /// The public notice of a union's subtree (the whole tree without `org`). Public.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn notice(
     db: &zhijia_store::Store,
     org: Option<i64>,
@@ -524,6 +532,7 @@ fn notice_item(a: store::ApplicationRow) -> NoticeItem {
 }
 
 /// One application as the public notice shows it, if it is on notice today.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn notice_of(
     db: &zhijia_store::Store,
     id: i64,
@@ -542,6 +551,7 @@ pub async fn notice_of(
 /// Files an objection to an approved application; payment pauses until it is resolved. A
 /// worker may object while the notice runs; staff record objections received any time before
 /// the aid is paid in full.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn object(
     ctx: &Ctx<'_>,
     actor: &Actor,
@@ -583,6 +593,7 @@ pub async fn object(
 
 /// Resolves an objection: upheld, the application is rejected; dismissed, payment may resume
 /// once no other objection is open.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn resolve(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,

@@ -69,6 +69,7 @@ pub(crate) async fn store_files(
 /// An aid officer of the application's file attaches files to it. Someone who may not read the
 /// application is told it does not exist (404); a reader who is not its aid officer is refused
 /// (403). Returns how many were stored.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn attach(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
@@ -91,12 +92,14 @@ pub async fn attach(
 }
 
 /// The files of an application the caller may read, without their bytes.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn list(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: i64) -> Result<Vec<Attachment>> {
     super::application::readable(ctx, staff, id).await?;
     Ok(store::attachments(ctx.db, id).await?)
 }
 
 /// One file of an application the caller may read (404 otherwise).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn staff_file(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,

@@ -201,6 +201,7 @@ fn one_person_conflict(e: zhijia_store::StoreError, name: &str) -> AppError {
 
 /// Opens a file for the household of a member in the officer's branch; the file belongs to the
 /// head's union. Returns the new file's id.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn open(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
@@ -322,6 +323,7 @@ pub struct FileQuery {
 pub const DUE_WINDOW_DAYS: i64 = 30;
 
 /// Files of the caller's branch. Lists never carry health, disability or income.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn list(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
@@ -369,6 +371,7 @@ pub struct FileDetail {
 }
 
 /// The file, if the caller may see it (404 otherwise, not even its existence is disclosed).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn readable(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: i64) -> Result<FileRow> {
     let f = store::file(ctx.db, id)
         .await?
@@ -380,6 +383,7 @@ pub async fn readable(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: i64) -> Result<Fi
 }
 
 /// The file, if the caller is an aid officer of it.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn managed(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: i64) -> Result<FileRow> {
     let f = readable(ctx, staff, id).await?;
     if !may_manage(staff, &f.org_path) {
@@ -390,6 +394,7 @@ pub async fn managed(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: i64) -> Result<Fil
 
 /// One file. An aid officer sees health, disability and income, and the view is audited; other
 /// roles see the file without them.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn detail(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: i64) -> Result<FileDetail> {
     let f = readable(ctx, staff, id).await?;
     let sensitive = may_manage(staff, &f.org_path);
@@ -431,6 +436,7 @@ pub async fn detail(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: i64) -> Result<File
 
 /// The annual review: the facts again, the tier recomputed, the next review a year on. A
 /// household no longer in hardship is told to leave it instead.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn review(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
@@ -493,6 +499,7 @@ pub async fn review(
 }
 
 /// Leaving hardship (解困脱困), with the reason. The household's people may be in a new file later.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn exit(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
@@ -525,6 +532,7 @@ pub async fn exit(
 
 /// Lapses the files not reviewed in time (the background job `aid.lapse_overdue_reviews`), in
 /// the job's transaction. Returns how many lapsed.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn lapse_overdue_in(
     tx: &mut Tx,
     now: DateTime<Utc>,
@@ -552,6 +560,7 @@ pub async fn lapse_overdue_in(
 }
 
 /// The same, in a transaction of its own.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn lapse_overdue(db: &zhijia_store::Store, now: DateTime<Utc>) -> Result<usize> {
     let mut tx = db.change().await?;
     let (n, recorded) = lapse_overdue_in(&mut tx, now).await?;

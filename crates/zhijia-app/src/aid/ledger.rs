@@ -54,6 +54,7 @@ impl EntryView {
 
 /// Records a payment of an approved application whose notice has ended without an open
 /// objection, within the approved amount and the household's yearly cap. Returns the entry id.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn disburse(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
@@ -159,6 +160,7 @@ pub async fn disburse(
 /// Corrects an entry by a reversing entry of the opposite amount, in the original's year, that
 /// points to it. An entry is reversed at most once; a reversal is not itself reversed (record
 /// the payment again instead).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn reverse(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
@@ -284,6 +286,7 @@ async fn totals(ctx: &Ctx<'_>, org: &Org, year: i64, file: i64) -> Result<Totals
 }
 
 /// The ledger of the caller's branch, newest first, with totals.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn list(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, q: &LedgerQuery) -> Result<(Org, Ledger)> {
     let org = super::scope(ctx, staff, q.org).await?;
     let (year, file) = (q.year.unwrap_or(0), q.file.unwrap_or(0));
@@ -308,6 +311,7 @@ pub async fn list(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, q: &LedgerQuery) -> Resul
 pub const EXPORT_MAX: i64 = 100_000;
 
 /// The ledger for auditors (aid officers and administrators of the branch); audited.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn export(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,

@@ -33,6 +33,7 @@ pub struct MyFile {
 }
 
 /// The files headed by the worker of `phone`; none when the phone has no worker record.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn mine(ctx: &Ctx<'_>, phone: &str) -> Result<Vec<MyFile>> {
     let Some(worker) = zhijia_store::worker::find_by_phone(ctx.db, phone).await? else {
         return Ok(Vec::new());

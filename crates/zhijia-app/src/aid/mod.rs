@@ -203,6 +203,7 @@ pub fn may_read(staff: &StaffCtx<'_>, path: &OrgPath) -> bool {
 }
 
 /// The union whose subtree a list covers: the one asked for, or the caller's first.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn scope(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, org: Option<i64>) -> Result<Org> {
     crate::membership::branch(
         ctx.db,
@@ -216,6 +217,7 @@ pub async fn scope(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, org: Option<i64>) -> Res
 }
 
 /// The union an aid officer works on: the one asked for, or their first.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn officer_scope(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, org: Option<i64>) -> Result<Org> {
     crate::membership::branch(
         ctx.db,
@@ -244,6 +246,7 @@ pub fn text(field: &'static str, input: &str, max: usize) -> Result<String> {
 /// household whose head or member has this number are then refused. Changing it afterwards is
 /// refused here (the operator corrects a mistake in the database), so nobody can swap it to
 /// approve their own household.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn link_identity(
     db: &Store,
     keys: &PiiKeys,
@@ -278,6 +281,7 @@ pub async fn link_identity(
 }
 
 /// Whether the staff member has recorded their identity.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn identity_linked(db: &Store, staff: &StaffCtx<'_>) -> Result<bool> {
     match staff.staff_id() {
         Some(id) => Ok(zhijia_store::aid::staff_identity(db, id).await?.is_some()),

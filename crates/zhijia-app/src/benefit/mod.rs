@@ -100,6 +100,7 @@ pub struct MerchantInput {
 }
 
 /// Registers a merchant (商户) with its credit code (GB 32100).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn register_merchant(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
@@ -136,6 +137,7 @@ pub async fn register_merchant(
 
 /// Gives a staff account to a merchant: `merchant_staff` on the registering union, linked to
 /// this merchant only. Returns the first password, which must be changed at first sign-in.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn create_merchant_account(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
@@ -159,6 +161,7 @@ pub async fn create_merchant_account(
     Ok(account.initial_password().to_owned())
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn merchants(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
@@ -312,6 +315,7 @@ pub(crate) fn check_terms(input: &OfferTerms, now: DateTime<Utc>) -> Result<Chec
 }
 
 /// Makes an offer (a coupon batch) for the members of a union's subtree.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn create_offer(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
@@ -378,6 +382,7 @@ async fn editable_offer(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: i64) -> Result<
 }
 
 /// Publishes a draft; withdraws the unclaimed stock of a published offer.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn set_published(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
@@ -411,6 +416,7 @@ pub async fn set_published(
 }
 
 /// The offers of a union's subtree, for its editors.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn offers(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
@@ -462,6 +468,7 @@ pub struct OfferForMember {
 
 /// The published offers a member may claim (in their audience), open or opening soon, opening
 /// soonest first.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn available(
     ctx: &Ctx<'_>,
     phone: &str,
@@ -539,6 +546,7 @@ pub const MAX_KEY_CHARS: usize = 64;
 /// Claims one coupon of an offer for the member of `phone`. `key` is the client's idempotency
 /// key: the same key again returns the coupon it got the first time (a retried request after a
 /// lost answer), without touching the stock.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn claim(
     ctx: &Ctx<'_>,
     phone: &str,
@@ -619,6 +627,7 @@ fn random_bytes() -> [u8; 12] {
 }
 
 /// The member's coupons, newest first, each usable one with a fresh QR.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn my_coupons(
     ctx: &Ctx<'_>,
     phone: &str,
@@ -655,6 +664,7 @@ pub struct Redeemed {
 }
 
 /// The merchant of a `merchant_staff` caller.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn own_merchant(ctx: &Ctx<'_>, staff: &StaffCtx<'_>) -> Result<Merchant> {
     let id = staff
         .staff_id()
@@ -666,6 +676,7 @@ pub async fn own_merchant(ctx: &Ctx<'_>, staff: &StaffCtx<'_>) -> Result<Merchan
 
 /// Redeems a coupon from its scanned QR or its typed code, exactly once, at its own merchant
 /// and within its validity; each refusal says why.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn redeem(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
@@ -748,6 +759,7 @@ pub async fn redeem(
 }
 
 /// The offers of the caller's own merchant, with their stock: what a merchant follows.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn merchant_offers(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
@@ -784,6 +796,7 @@ pub struct SettlementLine {
 }
 
 /// The settlement of the caller's own merchant for `month` (`YYYY-MM`).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn settlement(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, month: &str) -> Result<Settlement> {
     let merchant = own_merchant(ctx, staff).await?;
     let first = chrono::NaiveDate::parse_from_str(&format!("{}-01", month.trim()), "%Y-%m-%d")

@@ -17,6 +17,7 @@ use zhijia_store::offer_proposal::{self as store, NewProposal, Proposal};
 use zhijia_store::org::Org;
 
 /// Proposes an offer for the merchant of the calling `merchant_staff` account; audited.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn propose(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
@@ -62,6 +63,7 @@ pub async fn propose(
 }
 
 /// The calling merchant's own proposals, newest first, with their decisions.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn mine(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
@@ -74,6 +76,7 @@ pub async fn mine(
 }
 
 /// Withdraws one of the calling merchant's proposals while it waits.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn cancel(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
@@ -106,6 +109,7 @@ pub async fn cancel(
 }
 
 /// The proposals waiting in a union's subtree, for its editors.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn waiting(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
@@ -143,6 +147,7 @@ pub struct Approval {
 
 /// Approves a waiting proposal into an offer (draft or published) with the given audience.
 /// Its terms are checked again: a claim window that has closed meanwhile is refused.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn approve(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
@@ -213,6 +218,7 @@ pub async fn approve(
 }
 
 /// Rejects a waiting proposal with a reason the merchant reads.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn reject(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,

@@ -44,6 +44,7 @@ async fn keepable(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, merchant_id: i64) -> Resu
 }
 
 /// Adds a shop to a merchant; audited.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn add(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
@@ -82,6 +83,7 @@ pub async fn add(
 }
 
 /// Removes a shop (coupons are not tied to a shop, so nothing else changes); audited.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn remove(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: i64) -> Result<()> {
     let shop = shop_store::get(ctx.db, id)
         .await?
@@ -106,6 +108,7 @@ pub async fn remove(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: i64) -> Result<()> 
 }
 
 /// A merchant's shops, for those who keep them.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn of_merchant(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,

@@ -30,6 +30,7 @@ pub struct Outcome {
 /// worked out here; the writes go to the store in sets (a run after a long holiday may raise
 /// thousands of cases at once).
 /// Returns the audit proof when a case was raised.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn run_in(
     tx: &mut Tx,
     settings: &Settings,

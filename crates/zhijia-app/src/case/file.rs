@@ -146,6 +146,7 @@ impl Route {
 /// Chooses the handling union: the worker's own union if they are a member; otherwise the
 /// union of the employer's credit code; otherwise the township union they chose or the
 /// regional union of the place of work (county, then city, then province).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn route(db: &zhijia_store::Store, phone: &str, c: &Checked) -> Result<(Org, Route)> {
     if let Some(w) = worker_store::find_by_phone(db, phone).await?
         && let Some(m) = membership_store::current(db, w.id).await?
@@ -279,6 +280,7 @@ async fn insert(
 }
 
 /// A worker files a case from the phone they signed in with.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn file(
     ctx: &Ctx<'_>,
     phone: &str,
@@ -318,6 +320,7 @@ pub async fn file(
 /// A handler registers a case taken by telephone or at a desk. The case is routed as the
 /// worker's own filing would be; the handler needs the case role somewhere, not at the union it
 /// lands in (a township desk takes calls meant for any union).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn register(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,

@@ -77,6 +77,7 @@ fn limit(field: &'static str, what: &str, text: &str) -> Result<()> {
 }
 
 /// Takes a handler's step on a case of their subtree.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn act(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
@@ -202,6 +203,7 @@ pub async fn act(
 /// Moves a case to another union of the handler's subtree (转办). The handler must be a case
 /// handler both where the case is and where it goes. The deadline stays: re-routing does not
 /// buy time.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn reroute(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
@@ -259,6 +261,7 @@ pub async fn reroute(
 }
 
 /// The worker's own case, or 404: a case is reached only from the phone that filed it.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn own(ctx: &Ctx<'_>, phone: &str, id: i64) -> Result<Case> {
     store::get(ctx.db, id)
         .await?
@@ -268,6 +271,7 @@ pub async fn own(ctx: &Ctx<'_>, phone: &str, id: i64) -> Result<Case> {
 
 /// The worker writes on their case. While the case waits for them, this is their answer and
 /// the clock restarts; otherwise it is a message to the handler.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn reply(
     ctx: &Ctx<'_>,
     phone: &str,
@@ -332,6 +336,7 @@ pub async fn reply(
 /// The worker rates the answer. Satisfied closes the case; the first unsatisfied rating
 /// reopens it and asks the parent union to review; the time the answer waited for the rating
 /// does not count against the union.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn rate(
     ctx: &Ctx<'_>,
     phone: &str,

@@ -223,6 +223,7 @@ pub(crate) async fn notify_worker(
 
 /// A case a staff member may handle, with its handling union; 404 when they may not, so the
 /// existence of other unions' cases is not revealed.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn visible(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: i64) -> Result<(Case, Org)> {
     let c = store::get(ctx.db, id)
         .await?
@@ -250,6 +251,7 @@ pub struct Detail {
     pub working_days_left: Option<i64>,
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn detail(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
@@ -326,6 +328,7 @@ pub struct QueueQuery {
 }
 
 /// A handler's queue: its union and one page of cases.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn queue(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,

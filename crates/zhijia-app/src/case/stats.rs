@@ -59,6 +59,7 @@ fn date(field: &'static str, v: Option<&str>) -> Result<Option<NaiveDate>> {
     }
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn figures(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,

@@ -58,6 +58,7 @@ fn body_of(body: &str) -> Result<String> {
 
 /// A handler writes to the worker (`internal` false: inbox and SMS tell them) or adds an
 /// internal note the worker never sees.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn post(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
@@ -123,6 +124,7 @@ pub async fn post(
 }
 
 /// A handler attaches files (a reply letter, a mediation agreement) to a case.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn attach(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
@@ -158,6 +160,7 @@ pub async fn attach(
 }
 
 /// One attachment, for a handler of the case.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn staff_file(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
@@ -171,6 +174,7 @@ pub async fn staff_file(
 }
 
 /// One attachment, for the worker who filed the case.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn worker_file(ctx: &Ctx<'_>, phone: &str, id: i64, file: i64) -> Result<AttachmentData> {
     super::handle::own(ctx, phone, id).await?;
     store::attachment(ctx.db, id, file)
@@ -218,6 +222,7 @@ fn short(field: &'static str, what: &str, v: &str, max: usize) -> Result<String>
 }
 
 /// Records a labour-dispute mediation (调解记录) on a case.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn mediate(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
@@ -287,6 +292,7 @@ pub struct OwnView {
     pub mediations: Vec<Mediation>,
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn own_view(ctx: &Ctx<'_>, phone: &str, id: i64) -> Result<OwnView> {
     let c = super::handle::own(ctx, phone, id).await?;
     let mut events = store::events(ctx.db, id).await?;

@@ -36,6 +36,7 @@ pub struct Card {
 }
 
 /// The signed-in worker's card, with a fresh QR payload.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn card(ctx: &Ctx<'_>, phone: &str, now: DateTime<Utc>) -> Result<Card> {
     let worker = worker_of_phone(ctx.db, phone).await?;
     let m = store::current(ctx.db, worker.id)
@@ -104,6 +105,7 @@ pub fn mask_name(name: &str) -> String {
 }
 
 /// Checks a scanned card QR: signature, expiry, and that the membership is still current.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn verify(
     db: &Store,
     keys: &PiiKeys,

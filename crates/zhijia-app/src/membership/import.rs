@@ -398,6 +398,7 @@ pub type Progress<'a> = &'a (dyn Fn(u64) + Sync);
 
 /// Imports a roster into `org`. Validation and encryption run on a thread of their own while
 /// the store writes the previous batch.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn import(
     db: &Store,
     keys: &PiiKeys,
@@ -574,6 +575,7 @@ pub struct Uploaded {
 
 /// Imports an uploaded roster file (.xlsx or .csv, told apart by content) into `org`, for a
 /// staff member who may review members there; the error report is kept for download.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn upload(
     ctx: &super::Ctx<'_>,
     staff: &super::StaffCtx<'_>,
@@ -618,6 +620,7 @@ pub async fn upload(
 }
 
 /// The error report of an earlier upload, for staff of its union's branch (404 otherwise).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn error_report(
     ctx: &super::Ctx<'_>,
     staff: &super::StaffCtx<'_>,

@@ -9,6 +9,7 @@ use zhijia_store::{Store, Unaudited};
 
 /// Marks one of the worker's own messages (`Some(id)`) or all of them as read; returns how
 /// many changed. Another worker's message id changes nothing.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn mark_read(db: &Store, phone: &str, id: Option<i64>) -> Result<u64> {
     let worker = worker_of_phone(db, phone).await?;
     let mut tx = db.change().await?;

@@ -233,6 +233,7 @@ impl Route {
 }
 
 /// Chooses the union that reviews an application (PRODUCT.md: 一次入会、动态接转).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn route(db: &zhijia_store::Store, employment: &Employment) -> Result<(Org, Route)> {
     match employment {
         Employment::Employee {
@@ -343,6 +344,7 @@ fn applicant(ctx: &Ctx<'_>, data: &JoinData, phone: &str) -> Applicant {
 
 /// A worker signed in with `phone` applies to join. Someone who is already a member elsewhere
 /// gets a transfer request instead (one person, one membership: 一次入会、动态接转).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn apply(
     ctx: &Ctx<'_>,
     phone: &str,
@@ -503,6 +505,7 @@ pub enum Decision {
 
 /// The application, if the staff member may review it (404 otherwise: not even its existence
 /// is shown outside the reviewer's branch).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn reviewable(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
@@ -521,6 +524,7 @@ pub async fn reviewable(
 }
 
 /// Approves (opening the membership and giving the member number) or rejects with a reason.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn decide(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
@@ -640,6 +644,7 @@ pub async fn decide(
 
 /// The review queue of a union's subtree: pending applications, earliest deadline first;
 /// `overdue` keeps only those past their deadline (what a parent union follows up).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn queue(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,

@@ -101,6 +101,7 @@ pub fn system_actor() -> Actor {
 }
 
 /// The worker record of a signed-in phone, or a clear error if they never applied.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn worker_of_phone(db: &Store, phone: &str) -> Result<Worker> {
     worker_store::find_by_phone(db, phone)
         .await?
@@ -109,6 +110,7 @@ pub async fn worker_of_phone(db: &Store, phone: &str) -> Result<Worker> {
 
 /// Sends a notification SMS; a gateway failure is logged, never fails the step (the inbox has
 /// the message anyway).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn sms_notice(sms: &dyn SmsSender, phone: &str, text: &str) {
     if let Err(e) = sms.send(phone, text).await {
         tracing::warn!(error = %e, "notification SMS not sent");
@@ -128,6 +130,7 @@ pub struct QueueQuery {
 
 /// The union whose queue a reviewer works on: the one asked for, if they may review there, or
 /// their first union where they may.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn review_scope(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
@@ -147,6 +150,7 @@ pub async fn review_scope(
 /// The union a staff member works on: the one asked for, if `may` holds there, or else the
 /// first union of their grants where it holds. `no_role` and `outside` are the refusals when
 /// they may nowhere, or not at the union asked for.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn branch(
     db: &zhijia_store::Store,
     staff: &StaffCtx<'_>,

@@ -85,6 +85,7 @@ fn item(ctx: &Ctx<'_>, r: RosterRow) -> RosterItem {
 
 /// The org whose subtree is listed: the one asked for, if the caller may read its roster, or the
 /// caller's first such org.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn scope(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, org: Option<i64>) -> Result<Org> {
     super::branch(
         ctx.db,
@@ -160,6 +161,7 @@ pub fn filter(ctx: &Ctx<'_>, q: &RosterQuery) -> Result<RosterFilter> {
     Ok(f)
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn list(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
@@ -181,6 +183,7 @@ pub async fn list(
 }
 
 /// One roster entry, if it lies in the staff member's branch (404 otherwise).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn entry(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, membership_id: i64) -> Result<RosterItem> {
     for g in staff.grants {
         if !staff.may_read_roster(&g.org_path) {
@@ -205,6 +208,7 @@ pub struct MemberDetail {
     pub may_see_full_id: bool,
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn detail(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
@@ -233,6 +237,7 @@ pub async fn detail(
 }
 
 /// The full identity number of a member, for a role that needs it; every view is audited.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn reveal_id_number(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
@@ -282,6 +287,7 @@ pub struct Export {
 /// Most rows one export holds; larger rosters are exported per union.
 pub const EXPORT_MAX: i64 = 100_000;
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn export(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,

@@ -116,6 +116,7 @@ async fn open_transfer(
 }
 
 /// The worker asks to move their membership to another union (e.g. a new employer's).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn request(
     ctx: &Ctx<'_>,
     phone: &str,
@@ -141,6 +142,7 @@ pub async fn request(
 }
 
 /// A receiving union starts the transfer of a member (by member number) who now works there.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn start_by_union(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
@@ -190,11 +192,13 @@ async fn visible(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: i64) -> Result<(Transf
     Ok((t, from, to))
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn get(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: i64) -> Result<Transfer> {
     Ok(visible(ctx, staff, id).await?.0)
 }
 
 /// The releasing union agrees (`refuse_reason` None) or refuses with a reason.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn answer_release(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
@@ -253,6 +257,7 @@ pub async fn answer_release(
 }
 
 /// The receiving union accepts a released transfer: old membership closed, new one opened.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn accept(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
@@ -318,6 +323,7 @@ pub async fn accept(
 
 /// Releases every transfer whose releasing union let the deadline pass. Safe to run from
 /// several server processes at once: each transfer is released by exactly one of them.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn release_overdue(ctx: &Ctx<'_>, now: DateTime<Utc>) -> Result<usize> {
     let mut tx = ctx.db.change().await?;
     let (n, recorded) = release_overdue_in(&mut tx, now).await?;
@@ -328,6 +334,7 @@ pub async fn release_overdue(ctx: &Ctx<'_>, now: DateTime<Utc>) -> Result<usize>
 }
 
 /// The same, in the caller's transaction (the job runner finishes its job in it).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn release_overdue_in(
     tx: &mut Tx,
     now: DateTime<Utc>,
@@ -365,6 +372,7 @@ pub async fn release_overdue_in(
 }
 
 /// The worker leaves the union (退会). Their history and member number are kept.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn leave(ctx: &Ctx<'_>, phone: &str, now: DateTime<Utc>) -> Result<()> {
     let worker = worker_of_phone(ctx.db, phone).await?;
     let mut tx = ctx.db.change().await?;
@@ -405,6 +413,7 @@ pub async fn leave(ctx: &Ctx<'_>, phone: &str, now: DateTime<Utc>) -> Result<()>
 }
 
 /// Marks a member retired (membership kept) or, with `retired` false, active again.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn set_retired(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
@@ -444,6 +453,7 @@ pub async fn set_retired(
 }
 
 /// Transfers in or out of a union's subtree, of one status (default: awaiting release).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn queue(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,

@@ -153,10 +153,8 @@ pub fn checked_form<T: CarriesCsrf>(
 }
 
 pub fn csrf_refused() -> Response {
-    let page = crate::pages::ErrorPage {
-        status: 403,
-        message: "表单已失效(缺少或错误的安全令牌)，请刷新页面后重试".into(),
-    };
+    let page =
+        crate::pages::ErrorPage::new(403, "表单已失效(缺少或错误的安全令牌)，请刷新页面后重试");
     (StatusCode::FORBIDDEN, crate::pages::render(&page)).into_response()
 }
 

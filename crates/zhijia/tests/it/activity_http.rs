@@ -29,14 +29,10 @@ on_both!(
         )
         .await;
         let config = WebConfig {
-            demo: true,
             pii_keys: Some(env.keys.clone()),
             ..WebConfig::default()
         };
-        let running = zhijia::serve::start(t.store.clone(), "127.0.0.1:0", config)
-            .await
-            .unwrap();
-        let base = format!("http://{}", running.addr);
+        let base = crate::helpers::site_with(&t, config).await;
         let http = reqwest::Client::new();
         let tianhe_token = staff_token(&base, "editor.tianhe", PASSWORD).await;
         let body = serde_json::to_value(json!({

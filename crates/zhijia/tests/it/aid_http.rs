@@ -20,15 +20,11 @@ use zhijia_web::WebConfig;
 
 pub async fn start(t: &TestDb, env: &AidEnv) -> String {
     let config = WebConfig {
-        demo: true,
         pii_keys: Some(env.env.keys.clone()),
         aid: env.settings.clone(),
         ..WebConfig::default()
     };
-    let running = zhijia::serve::start(t.store.clone(), "127.0.0.1:0", config)
-        .await
-        .unwrap();
-    format!("http://{}", running.addr)
+    crate::helpers::site_with(t, config).await
 }
 
 on_both!(

@@ -468,5 +468,37 @@ on_both!(
             .await
             .unwrap();
         assert!(mine.items[0].qr.is_none(), "no QR for an expired coupon");
+        // The shop's cashier types the code: refused, and the coupon stays expired.
+        let editor = staff_with(db, "editor.expiry", &[(Role::Editor, &w.gz.city)]).await;
+        benefit::create_merchant_account(&ctx, &editor.ctx(), s.merchant, "cashier.x", "收银员")
+            .await
+            .unwrap();
+        let st = zhijia_store::staff::find_by_username(db, "cashier.x")
+            .await
+            .unwrap()
+            .unwrap();
+        let grants = zhijia_store::staff::grants(db, st.id).await.unwrap();
+        let actor = zhijia_domain::audit::Actor {
+            kind: zhijia_domain::audit::ActorKind::Staff,
+            id: Some(st.id.0),
+            name: "收银员".into(),
+            ip: None,
+        };
+        let cashier = StaffCtx {
+            actor: &actor,
+            grants: &grants,
+        };
+        for at in [later, Utc::now()] {
+            let e = benefit::redeem(&ctx, &cashier, &c.code, at)
+                .await
+                .unwrap_err();
+            assert_eq!(e.code(), "conflict", "{e}");
+        }
+        let still = zhijia_store::benefit::by_code(db, &c.code)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(still.status, "expired");
+        assert!(still.redeemed_at.is_none());
     }
 );

@@ -204,20 +204,83 @@ pub fn demo_code(page: &str) -> String {
     page[start..start + 6].to_owned()
 }
 
-/// A client signed in as the worker with `phone`, through the pages of a demo-mode server.
+/// The text messages a test server sent, read as the phone would read them: tests take sign-in
+/// codes from here, not from demo mode.
+#[derive(Default)]
+pub struct Outbox {
+    sent: std::sync::Mutex<Vec<(String, String)>>,
+}
+
+impl zhijia_app::sms::SmsSender for Outbox {
+    fn send<'a>(
+        &'a self,
+        phone: &'a str,
+        text: &'a str,
+    ) -> std::pin::Pin<Box<dyn Future<Output = Result<(), String>> + Send + 'a>> {
+        self.sent
+            .lock()
+            .unwrap()
+            .push((phone.to_owned(), text.to_owned()));
+        Box::pin(async { Ok(()) })
+    }
+}
+
+impl Outbox {
+    /// The six-digit code of the last message sent to `phone`.
+    pub fn code_for(&self, phone: &str) -> String {
+        let sent = self.sent.lock().unwrap();
+        let (_, text) = sent
+            .iter()
+            .rev()
+            .find(|(p, _)| p == phone)
+            .unwrap_or_else(|| panic!("no message was sent to {phone}"));
+        let at = text.find("验证码是").expect("a sign-in code message") + "验证码是".len();
+        text[at..at + 6].to_owned()
+    }
+}
+
+/// Each test server's outbox, by its base address.
+static OUTBOXES: std::sync::LazyLock<
+    std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<Outbox>>>,
+> = std::sync::LazyLock::new(Default::default);
+
+/// Starts a server on the test's database with `config`, its SMS going to an outbox that
+/// `sms_code` reads; returns its base address.
+pub async fn site_with(t: &TestDb, config: zhijia_web::WebConfig) -> String {
+    let outbox = std::sync::Arc::new(Outbox::default());
+    let running =
+        zhijia::serve::start_with_sms(t.store.clone(), "127.0.0.1:0", config, outbox.clone())
+            .await
+            .unwrap();
+    let base = format!("http://{}", running.addr);
+    OUTBOXES.lock().unwrap().insert(base.clone(), outbox);
+    base
+}
+
+/// The last sign-in code the server at `base` sent to `phone`.
+pub fn sms_code(base: &str, phone: &str) -> String {
+    let outbox = OUTBOXES
+        .lock()
+        .unwrap()
+        .get(base)
+        .cloned()
+        .expect("a server started by site_with or demo_site");
+    outbox.code_for(phone)
+}
+
+/// A client signed in as the worker with `phone`, through the sign-in pages, with the code the
+/// server texted.
 pub async fn worker_signed_in(base: &str, phone: &str) -> reqwest::Client {
     let client = browser();
     let csrf = csrf_of(&page_text(&client, format!("{base}/sign-in")).await);
-    let page = client
+    let r = client
         .post(format!("{base}/sign-in/code"))
         .form(&[("csrf", csrf.as_str()), ("phone", phone)])
         .send()
         .await
-        .unwrap()
-        .text()
-        .await
         .unwrap();
-    let code = demo_code(&page);
+    assert!(r.status().is_success(), "a code was sent: {}", r.status());
+    let code = sms_code(base, phone);
     let fields = [
         ("csrf", csrf.as_str()),
         ("phone", phone),
@@ -320,22 +383,17 @@ pub async fn sign_in_second_admin(
     client
 }
 
-/// A demo-mode server with personal-data keys on the test's database, as most HTTP tests need;
-/// returns its base address.
+/// A server with personal-data keys on the test's database, as most HTTP tests need, its SMS
+/// captured (not demo mode: codes are read as the phone reads them); returns its base address.
 pub async fn demo_site(t: &TestDb) -> String {
     let config = zhijia_web::WebConfig {
-        demo: true,
         pii_keys: Some(keys()),
         ..zhijia_web::WebConfig::default()
     };
-    let running = zhijia::serve::start(t.store.clone(), "127.0.0.1:0", config)
-        .await
-        .unwrap();
-    format!("http://{}", running.addr)
+    site_with(t, config).await
 }
 
-/// A worker's bearer token, through the SMS sign-in API of a demo-mode server (which returns
-/// the code).
+/// A worker's bearer token, through the SMS sign-in API, with the code the server texted.
 pub async fn worker_api_token(base: &str, phone: &str) -> String {
     let http = reqwest::Client::new();
     let sent: serde_json::Value = http
@@ -347,12 +405,14 @@ pub async fn worker_api_token(base: &str, phone: &str) -> String {
         .json()
         .await
         .unwrap();
-    let code = sent["demo_code"]
-        .as_str()
-        .expect("the demo returns the code");
+    assert!(
+        sent["demo_code"].is_null(),
+        "no code in the answer outside demo mode"
+    );
+    let code = sms_code(base, phone);
     let body: serde_json::Value = http
         .post(format!("{base}/api/v1/worker/sessions"))
-        .json(&serde_json::json!({ "phone": phone, "code": code }))
+        .json(&serde_json::json!({ "phone": phone, "code": code.as_str() }))
         .send()
         .await
         .unwrap()

@@ -697,14 +697,10 @@ on_both!(
             .await
             .unwrap();
         let config = WebConfig {
-            demo: true,
             pii_keys: Some(keys),
             ..WebConfig::default()
         };
-        let running = zhijia::serve::start(t.store.clone(), "127.0.0.1:0", config)
-            .await
-            .unwrap();
-        let base = format!("http://{}", running.addr);
+        let base = crate::helpers::site_with(&t, config).await;
 
         let r = reqwest::get(format!("{base}/me")).await.unwrap();
         assert_eq!(

@@ -27,6 +27,7 @@ mod membership;
 mod membership_http;
 mod merchant;
 mod merchant_http;
+mod migrations;
 mod model_worker;
 mod org_tree;
 mod sms;

@@ -186,10 +186,7 @@ impl Env {
         db: &'a Store,
         cases: &'a zhijia_app::case::Settings,
     ) -> zhijia_app::jobs::JobCtx<'a> {
-        zhijia_app::jobs::JobCtx {
-            membership: self.ctx(db),
-            cases,
-        }
+        zhijia_app::jobs::JobCtx { db, cases }
     }
 }
 

@@ -72,6 +72,28 @@ on_both!(
         // Give the PostgreSQL rollback task a moment, then the store is usable and empty.
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         assert_eq!(store::roots(db, 10, 0).await.unwrap().total, 0);
+        if db.backend() == zhijia_store::Backend::Postgres {
+            // Had `Drop` done nothing, the connection would be back in the pool still inside
+            // its transaction ("idle in transaction"), to be reused by the next request.
+            struct Open(i64);
+            impl zhijia_store::FromRow for Open {
+                fn from_row(row: &zhijia_store::Row<'_, '_>) -> zhijia_store::Result<Self> {
+                    Ok(Open(row.get("n")?))
+                }
+            }
+            let open: Open = db
+                .query_one(
+                    "SELECT COUNT(*) AS n FROM pg_stat_activity \
+                     WHERE datname = current_database() AND state LIKE 'idle in transaction%'",
+                    &[],
+                )
+                .await
+                .unwrap();
+            assert_eq!(
+                open.0, 0,
+                "a pooled connection was left inside a transaction"
+            );
+        }
         let p = org(db, "广东省总工会", "province", None, "440000").await;
         assert_eq!(store::roots(db, 10, 0).await.unwrap().items[0].id, p.id);
     }
