@@ -131,7 +131,10 @@ pub async fn run(
             client.batch_execute("VACUUM ANALYZE rights_case").await?;
         }
         _ => {
-            store.execute("ANALYZE", &[]).await?;
+            let mut tx = store.change().await?;
+            tx.execute("ANALYZE", &[]).await?;
+            tx.commit_unaudited(zhijia_store::Unaudited::DemoData)
+                .await?;
         }
     }
     let open_cases: i64 = store
