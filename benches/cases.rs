@@ -7,9 +7,9 @@
 use crate::{BoxError, fresh, open};
 use chrono::{TimeZone, Utc};
 use std::time::{Duration, Instant};
+use zhijia_app::caller::StaffCtx;
 use zhijia_app::case::{Ctx, QueueQuery, Settings};
 use zhijia_app::demo::{self, DemoOptions};
-use zhijia_app::membership::StaffCtx;
 use zhijia_domain::audit::Actor;
 use zhijia_domain::auth::{Grant, Role};
 use zhijia_domain::pii::PiiKeys;

@@ -437,7 +437,7 @@ async fn import(rows: u64, dir: &std::path::Path, searches: usize) -> Result<(),
         settings: &settings,
         sms: &sms,
     };
-    let staff = zhijia_app::membership::StaffCtx {
+    let staff = zhijia_app::caller::StaffCtx {
         actor: &actor,
         grants: &grants,
     };

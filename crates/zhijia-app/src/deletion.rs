@@ -2,7 +2,9 @@
 //! Only an `org_admin` of the union holding the person's data (or above) may; requests of people
 //! the platform holds nothing else about go to the administrators at the top of the tree.
 
-use crate::membership::{Ctx, StaffCtx, sms_notice};
+use crate::caller::{StaffCtx, sms_notice};
+
+use crate::membership::Ctx;
 use crate::{AppError, Result};
 use zhijia_domain::audit::action;
 use zhijia_domain::auth::{self, Role};
@@ -26,7 +28,7 @@ pub async fn queue(
     limit: Option<i64>,
     offset: Option<i64>,
 ) -> Result<(zhijia_store::org::Org, Page<Request>)> {
-    let org = crate::membership::branch(
+    let org = crate::caller::branch(
         ctx.db,
         staff,
         org,

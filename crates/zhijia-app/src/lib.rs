@@ -7,6 +7,7 @@ pub mod attachment;
 pub mod audience;
 pub mod audit;
 pub mod benefit;
+pub mod caller;
 pub mod case;
 pub mod deletion;
 pub mod demo;

@@ -3,7 +3,7 @@
 //! without signing in. Every staff write is audited.
 
 use crate::benefit::may_edit;
-use crate::membership::StaffCtx;
+use crate::caller::StaffCtx;
 use crate::{AppError, Result};
 use chrono::{DateTime, Utc};
 use zhijia_domain::audit::action;
@@ -99,7 +99,7 @@ pub fn kind_label(kind: &str) -> &'static str {
 }
 
 async fn editable_org(db: &Store, staff: &StaffCtx<'_>, org: Option<i64>) -> Result<Org> {
-    crate::membership::branch(db, staff, org, |p| may_edit(staff, p), NO_ROLE, OUTSIDE).await
+    crate::caller::branch(db, staff, org, |p| may_edit(staff, p), NO_ROLE, OUTSIDE).await
 }
 
 /// An item the caller may manage; another branch's item does not exist for them (404).

@@ -4,7 +4,7 @@
 //! same idempotency key returns the same order.
 
 use crate::benefit::may_edit;
-use crate::membership::{StaffCtx, worker_of_phone};
+use crate::caller::{StaffCtx, worker_of_phone};
 use crate::{AppError, Result};
 use chrono::{DateTime, Utc};
 use zhijia_domain::audit::action;
@@ -52,7 +52,7 @@ pub async fn create_item(
             "每人限兑应为1到100件",
         ));
     }
-    let org = crate::membership::branch(
+    let org = crate::caller::branch(
         db,
         staff,
         input.org,
@@ -101,7 +101,7 @@ pub async fn items(
     limit: Option<i64>,
     offset: Option<i64>,
 ) -> Result<(Org, zhijia_store::Page<Item>)> {
-    let org = crate::membership::branch(
+    let org = crate::caller::branch(
         db,
         staff,
         org,

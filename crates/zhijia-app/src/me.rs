@@ -1,7 +1,7 @@
 //! A worker's rights over their own data (个人信息保护法 art. 45, 47): see and download all
 //! the platform holds about them, and ask for deletion of what it is not required to keep.
 
-use crate::membership::worker_actor;
+use crate::caller::worker_actor;
 use crate::{AppError, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;

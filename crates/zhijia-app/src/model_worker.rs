@@ -4,7 +4,7 @@
 //! signing in. Every staff write is audited.
 
 use crate::benefit::may_edit;
-use crate::membership::StaffCtx;
+use crate::caller::StaffCtx;
 use crate::{AppError, Result};
 use chrono::{DateTime, Utc};
 use zhijia_domain::audit::action;
@@ -111,7 +111,7 @@ fn status_of(m: &ModelWorker) -> Result<PublishStatus> {
 }
 
 async fn editable_org(db: &Store, staff: &StaffCtx<'_>, org: Option<i64>) -> Result<Org> {
-    crate::membership::branch(db, staff, org, |p| may_edit(staff, p), NO_ROLE, OUTSIDE).await
+    crate::caller::branch(db, staff, org, |p| may_edit(staff, p), NO_ROLE, OUTSIDE).await
 }
 
 /// A record the caller may manage; another branch's record does not exist for them (404).

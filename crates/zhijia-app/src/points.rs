@@ -6,7 +6,7 @@
 //! (the ledger's `award_key` is unique per worker); spends never take a balance below zero, even
 //! when concurrent (one conditional UPDATE of the balance row, see `zhijia_store::points`).
 
-use crate::membership::StaffCtx;
+use crate::caller::StaffCtx;
 use crate::{AppError, Result};
 use serde::Serialize;
 use zhijia_domain::audit::action;
@@ -154,7 +154,7 @@ pub fn may_set_rules(staff: &StaffCtx<'_>, path: &OrgPath) -> bool {
 /// The rules in force for the members of a union (any union role of the branch may read them).
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn rules_of(db: &Store, staff: &StaffCtx<'_>, org: i64) -> Result<Vec<RuleView>> {
-    let org = crate::membership::branch(
+    let org = crate::caller::branch(
         db,
         staff,
         Some(org),
@@ -195,7 +195,7 @@ pub async fn set_rule(
             )
         })?;
     let points = rules::check_award(points)?;
-    let org = crate::membership::branch(
+    let org = crate::caller::branch(
         db,
         staff,
         Some(org),

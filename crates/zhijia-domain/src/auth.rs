@@ -235,6 +235,17 @@ pub fn parse_phone(input: &str) -> Result<String, ValidationError> {
     }
 }
 
+/// 张三 → 张*, 欧阳小明 → 欧**明.
+pub fn mask_name(name: &str) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    match chars.len() {
+        0 => String::new(),
+        1 => "*".into(),
+        2 => format!("{}*", chars[0]),
+        n => format!("{}{}{}", chars[0], "*".repeat(n - 2), chars[n - 1]),
+    }
+}
+
 /// A phone number as shown to others: `138****5678`.
 pub fn mask_phone(phone: &str) -> String {
     if phone.len() == 11 {

@@ -104,3 +104,23 @@ pub async fn read_multipart(
 /// The largest request a form with files may send: all attachments at their limit would be far too
 /// much for a phone anyway, so five full-size files plus the text.
 pub const MAX_FORM_BYTES: usize = 5 * zhijia_domain::attachment::MAX_BYTES + 256 * 1024;
+
+/// An XLSX workbook as a download (roster export, aid ledger, merchant settlement); never
+/// cached, since every one holds personal or financial data.
+pub fn xlsx_download(bytes: Vec<u8>, name: &str) -> Response {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response()
+}

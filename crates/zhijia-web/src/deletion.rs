@@ -1,9 +1,10 @@
 //! Staff handling of deletion requests: a console page and the same in the API.
 
 use crate::auth::{StaffUser, checked_form, csrf_refused};
-use crate::membership::{Staff, ctx, parse_id};
-use crate::org::pages::{Pager, UserBar};
+use crate::extract::parse_id;
+use crate::membership::ctx;
 use crate::pages::render;
+use crate::pages::{Pager, UserBar};
 use crate::{ApiError, AppState, PageError};
 use askama::Template;
 use axum::extract::rejection::{FormRejection, JsonRejection, QueryRejection};
@@ -70,10 +71,9 @@ pub async fn list(
         .map(|Query(q)| q)
         .map_err(|_| AppError::invalid("query", "查询参数格式不正确"))?;
     let ctx = ctx(&state)?;
-    let staff = Staff::of(&user);
     let (_, page) = deletion::queue(
         &ctx,
-        &staff.ctx(),
+        &user.ctx(),
         q.org,
         q.status.as_deref(),
         q.limit,
@@ -117,13 +117,12 @@ pub async fn handle(
     let Json(req) =
         body.map_err(|_| AppError::invalid("body", "请求体应为 JSON：{\"erase\", \"reason\"}"))?;
     let ctx = ctx(&state)?;
-    let staff = Staff::of(&user);
     let outcome = if req.erase {
         Outcome::Erase
     } else {
         Outcome::Refuse { reason: req.reason }
     };
-    let done = deletion::handle(&ctx, &staff.ctx(), id, outcome).await?;
+    let done = deletion::handle(&ctx, &user.ctx(), id, outcome).await?;
     Ok(Json(RequestView::from(done)).into_response())
 }
 
@@ -145,11 +144,10 @@ async fn page(
 ) -> Result<Response, PageError> {
     let q = q.map(|Query(q)| q).unwrap_or_default();
     let ctx = ctx(&state)?;
-    let staff = Staff::of(&user);
     let (page, limit, offset) = crate::pages::page_window(q.page, 20);
     let (org, list) = deletion::queue(
         &ctx,
-        &staff.ctx(),
+        &user.ctx(),
         q.org,
         q.status.as_deref(),
         Some(limit),
@@ -190,7 +188,6 @@ async fn submit(
     };
     let id = parse_id(&id)?;
     let ctx = ctx(&state)?;
-    let staff = Staff::of(&user);
     let outcome = if form.erase.is_some() {
         Outcome::Erase
     } else {
@@ -198,7 +195,7 @@ async fn submit(
             reason: form.reason,
         }
     };
-    deletion::handle(&ctx, &staff.ctx(), id, outcome).await?;
+    deletion::handle(&ctx, &user.ctx(), id, outcome).await?;
     Ok(Redirect::to("/console/deletion-requests").into_response())
 }
 

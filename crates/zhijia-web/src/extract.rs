@@ -23,3 +23,11 @@ pub fn query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, AppError> {
 pub struct Created {
     pub id: i64,
 }
+
+/// An id from the address; a malformed one is simply not found.
+pub fn parse_id(s: &str) -> Result<i64, AppError> {
+    s.parse::<i64>()
+        .ok()
+        .filter(|i| *i > 0)
+        .ok_or(AppError::NotFound("记录"))
+}

@@ -1,8 +1,8 @@
 //! Role grants on an org, for its `org_admin` (or one above it): who holds what, and granting.
 
 use crate::auth::{StaffUser, checked_form, csrf_refused};
-use crate::org::pages::UserBar;
 use crate::org::parse_id;
+use crate::pages::UserBar;
 use crate::pages::render;
 use crate::{ApiError, AppState, PageError};
 use askama::Template;
@@ -87,7 +87,7 @@ pub async fn create(
         &req.username,
         id,
         role,
-        &user.actor(),
+        &user.actor.clone(),
     )
     .await?;
     Ok(Json(GrantResult { granted }))
@@ -156,7 +156,7 @@ async fn submit(
         &form.username,
         id,
         role,
-        &user.actor(),
+        &user.actor.clone(),
     )
     .await?;
     Ok(Redirect::to(&format!("/console/orgs/{id}/grants?done=1")).into_response())

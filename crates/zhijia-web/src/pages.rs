@@ -1,6 +1,7 @@
 //! Shared page pieces: the layout data every page carries, rendering, the 404 page.
 
 use crate::assets;
+use crate::auth::StaffUser;
 use askama::Template;
 use axum::http::{StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
@@ -96,4 +97,63 @@ pub fn page_window(page: Option<i64>, per_page: i64) -> (i64, i64, i64) {
 /// How many pages a total makes.
 pub fn page_count(total: i64, per_page: i64) -> i64 {
     ((total + per_page - 1) / per_page).max(1)
+}
+
+/// Rows on a page of a console or worker list.
+pub const PER_PAGE: i64 = 30;
+
+/// A list page with its position, for the pager.
+pub struct Pager {
+    pub page: i64,
+    pub pages: i64,
+    pub total: i64,
+    /// Address of the page without `page=` (ends with `?` or `&`).
+    pub base: String,
+}
+
+impl Pager {
+    pub fn new(page: i64, total: i64, base: String) -> Self {
+        Pager {
+            page,
+            pages: page_count(total, PER_PAGE),
+            total,
+            base,
+        }
+    }
+    pub fn prev(&self) -> Option<String> {
+        (self.page > 1).then(|| format!("{}page={}", self.base, self.page - 1))
+    }
+    pub fn next(&self) -> Option<String> {
+        (self.page < self.pages).then(|| format!("{}page={}", self.base, self.page + 1))
+    }
+}
+
+/// The signed-in user as the page header shows them.
+pub struct UserBar {
+    pub name: String,
+    pub csrf: String,
+}
+
+impl From<&StaffUser> for UserBar {
+    fn from(u: &StaffUser) -> Self {
+        UserBar {
+            name: u.session.display_name.clone(),
+            csrf: u.session.csrf_token.clone(),
+        }
+    }
+}
+
+/// The QR code of a payload as an inline SVG (no script, no external image), rendered off the
+/// async workers.
+pub async fn qr_svg(payload: &str) -> Result<String, zhijia_app::AppError> {
+    let payload = payload.to_owned();
+    zhijia_app::slow::run(move || {
+        let code = qrcode::QrCode::new(payload.as_bytes())
+            .map_err(|e| zhijia_app::AppError::Config(format!("二维码生成失败：{e}")))?;
+        Ok(code
+            .render::<qrcode::render::svg::Color<'_>>()
+            .min_dimensions(220, 220)
+            .build())
+    })
+    .await?
 }

@@ -228,7 +228,7 @@ pub async fn cancel(ctx: &Ctx<'_>, phone: &str, id: i64, now: DateTime<Utc>) -> 
     }
     tx.commit_unaudited(Unaudited::OwnHistory).await?;
     if let Some(p) = promoted {
-        crate::membership::sms_notice(
+        crate::caller::sms_notice(
             ctx.sms,
             &p.phone,
             &format!("【职工之家】{}", promotion_text(&a)),

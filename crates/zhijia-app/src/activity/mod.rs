@@ -13,7 +13,7 @@
 
 pub mod mine;
 
-use crate::membership::StaffCtx;
+use crate::caller::StaffCtx;
 use crate::{AppError, Result};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -108,7 +108,7 @@ pub async fn create(
     input: &ActivityInput,
     now: DateTime<Utc>,
 ) -> Result<i64> {
-    let org = crate::membership::branch(
+    let org = crate::caller::branch(
         ctx.db,
         staff,
         Some(input.org_id),
@@ -165,7 +165,7 @@ pub async fn create(
 /// The union whose subtree a list covers: the one asked for, or the caller's first.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn scope(db: &Store, staff: &StaffCtx<'_>, org: Option<i64>) -> Result<Org> {
-    crate::membership::branch(
+    crate::caller::branch(
         db,
         staff,
         org,
@@ -326,7 +326,7 @@ pub async fn check_in(
             "这是其他活动的报名二维码，不能在本活动签到".into(),
         ));
     }
-    let name = crate::membership::card::mask_name(&reg.worker_name);
+    let name = zhijia_domain::auth::mask_name(&reg.worker_name);
     if let Some(at) = reg.checked_in_at {
         return Err(AppError::Conflict(format!(
             "{name} 已于 {} 签到，不能重复签到",

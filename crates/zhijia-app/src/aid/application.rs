@@ -5,14 +5,14 @@
 
 use super::{Ctx, may_manage, may_read, staff_id, text};
 use crate::attachment::Upload;
-use crate::membership::StaffCtx;
-use crate::membership::card::mask_name;
+use crate::caller::StaffCtx;
 use crate::{AppError, Result};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use zhijia_domain::aid::{self, AidKind, AidStatus, DutyConflict, StageRole};
 use zhijia_domain::audit::{Actor, action};
 use zhijia_domain::auth::Role;
+use zhijia_domain::auth::mask_name;
 use zhijia_domain::org::{OrgLevel, OrgPath};
 use zhijia_store::Page;
 use zhijia_store::aid::{self as store, ApplicationRow, Decision, Objection};

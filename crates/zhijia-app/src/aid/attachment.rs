@@ -7,7 +7,7 @@
 
 use super::{Ctx, may_manage, staff_id};
 use crate::attachment::{Upload, check_room, check_uploads};
-use crate::membership::StaffCtx;
+use crate::caller::StaffCtx;
 use crate::{AppError, Result};
 use chrono::{DateTime, Utc};
 use zhijia_domain::attachment::{Checked, MAX_PER_AID_APPLICATION};

@@ -3,7 +3,7 @@
 //! leaving hardship (解困脱困) and the lapse of files not reviewed in time.
 
 use super::{Ctx, may_manage, may_read, staff_id, text};
-use crate::membership::{StaffCtx, system_actor};
+use crate::caller::{StaffCtx, system_actor};
 use crate::{AppError, Result};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};

@@ -5,7 +5,7 @@
 //! auditors.
 
 use super::{Ctx, may_manage, may_read, staff_id, text};
-use crate::membership::StaffCtx;
+use crate::caller::StaffCtx;
 use crate::{AppError, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};

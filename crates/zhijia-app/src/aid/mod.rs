@@ -18,7 +18,7 @@ pub mod file;
 pub mod ledger;
 pub mod mine;
 
-use crate::membership::StaffCtx;
+use crate::caller::StaffCtx;
 use crate::{AppError, Result};
 use std::collections::BTreeMap;
 use zhijia_domain::aid::ApprovalChains;
@@ -205,7 +205,7 @@ pub fn may_read(staff: &StaffCtx<'_>, path: &OrgPath) -> bool {
 /// The union whose subtree a list covers: the one asked for, or the caller's first.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn scope(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, org: Option<i64>) -> Result<Org> {
-    crate::membership::branch(
+    crate::caller::branch(
         ctx.db,
         staff,
         org,
@@ -219,7 +219,7 @@ pub async fn scope(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, org: Option<i64>) -> Res
 /// The union an aid officer works on: the one asked for, or their first.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn officer_scope(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, org: Option<i64>) -> Result<Org> {
-    crate::membership::branch(
+    crate::caller::branch(
         ctx.db,
         staff,
         org,

@@ -8,7 +8,7 @@
 pub mod proposal;
 pub mod shop;
 
-use crate::membership::{StaffCtx, worker_of_phone};
+use crate::caller::{StaffCtx, worker_of_phone};
 use crate::{AppError, Result};
 use chrono::{DateTime, Duration, Utc};
 use zhijia_domain::audit::action;
@@ -41,7 +41,7 @@ pub fn may_edit(staff: &StaffCtx<'_>, path: &OrgPath) -> bool {
 }
 
 async fn editable_org(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, org: Option<i64>) -> Result<Org> {
-    crate::membership::branch(
+    crate::caller::branch(
         ctx.db,
         staff,
         org,
@@ -752,7 +752,7 @@ pub async fn redeem(
     Ok(Redeemed {
         coupon_id: c.id,
         offer_title: c.offer_title,
-        member_name: crate::membership::card::mask_name(&c.worker_name),
+        member_name: zhijia_domain::auth::mask_name(&c.worker_name),
         member_no: c.member_no,
         redeemed_at: now,
     })
@@ -822,7 +822,7 @@ pub async fn settlement(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, month: &str) -> Res
                 coupon_id: c.id,
                 code: c.code,
                 offer_title: c.offer_title,
-                member_name: crate::membership::card::mask_name(&c.worker_name),
+                member_name: zhijia_domain::auth::mask_name(&c.worker_name),
                 member_no: c.member_no,
                 redeemed_at: c.redeemed_at,
             })

@@ -5,7 +5,7 @@
 //! UPDATE in the same transaction as the offer it makes.
 
 use super::{Checked, Ctx, OfferTerms, check_terms, editable_org, may_edit, own_merchant};
-use crate::membership::StaffCtx;
+use crate::caller::StaffCtx;
 use crate::{AppError, Result};
 use chrono::{DateTime, Utc};
 use zhijia_domain::audit::action;

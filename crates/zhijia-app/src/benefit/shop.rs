@@ -2,7 +2,7 @@
 //! the union that registered the merchant (or one above it) and by the merchant's own staff.
 
 use super::{Ctx, log, may_edit, own_merchant, text};
-use crate::membership::StaffCtx;
+use crate::caller::StaffCtx;
 use crate::{AppError, Result};
 use chrono::{DateTime, Utc};
 use zhijia_domain::audit::action;

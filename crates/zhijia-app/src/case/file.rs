@@ -2,7 +2,7 @@
 //! it to the union that handles it.
 
 use super::{Ctx, may_handle, record, talk};
-use crate::membership::{StaffCtx, sms_notice, worker_actor};
+use crate::caller::{StaffCtx, sms_notice, worker_actor};
 use crate::{AppError, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 use zhijia_domain::attachment;

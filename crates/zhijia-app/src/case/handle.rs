@@ -4,7 +4,7 @@
 use super::{
     Ctx, clock_of, flow_of, kind_of, may_handle, notify_worker, record, set_clock, visible,
 };
-use crate::membership::{StaffCtx, sms_notice, worker_actor};
+use crate::caller::{StaffCtx, sms_notice, worker_actor};
 use crate::{AppError, Result};
 use chrono::{DateTime, Utc};
 use zhijia_domain::audit::{Actor, action};

@@ -11,7 +11,7 @@ pub mod handle;
 pub mod stats;
 pub mod talk;
 
-use crate::membership::StaffCtx;
+use crate::caller::StaffCtx;
 use crate::sms::SmsSender;
 use crate::{AppError, Result};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -105,7 +105,7 @@ pub(crate) fn kind_of(c: &Case) -> Result<CaseKind> {
 
 /// A system step (escalation) as an actor.
 pub(crate) fn system_actor() -> Actor {
-    crate::membership::system_actor()
+    crate::caller::system_actor()
 }
 
 /// Records a step in the case history and in the audit log.
@@ -335,7 +335,7 @@ pub async fn queue(
     q: &QueueQuery,
 ) -> Result<(Org, View, zhijia_store::Page<CaseItem>)> {
     let view = View::parse(q.view.as_deref(), q.state.as_deref())?;
-    let org = crate::membership::branch(
+    let org = crate::caller::branch(
         ctx.db,
         staff,
         q.org,

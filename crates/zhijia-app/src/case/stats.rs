@@ -2,7 +2,7 @@
 //! handling time, satisfaction and escalations.
 
 use super::{Ctx, may_see_stats};
-use crate::membership::StaffCtx;
+use crate::caller::StaffCtx;
 use crate::{AppError, Result};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use zhijia_store::case::{self as store, Count};
@@ -73,7 +73,7 @@ pub async fn figures(
     if from > to {
         return Err(AppError::invalid("from", "开始日期不能晚于结束日期"));
     }
-    let org: Org = crate::membership::branch(
+    let org: Org = crate::caller::branch(
         ctx.db,
         staff,
         q.org,

@@ -2,7 +2,7 @@
 //! attachments and its mediation records; and the worker's view of their own case.
 
 use super::{Ctx, notify_worker, record, visible};
-use crate::membership::{StaffCtx, sms_notice};
+use crate::caller::{StaffCtx, sms_notice};
 use crate::{AppError, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 use zhijia_domain::attachment::{self, Checked};

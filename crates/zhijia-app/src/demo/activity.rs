@@ -4,7 +4,7 @@
 
 use crate::Result;
 use crate::activity::{self, ActivityInput, Ctx, mine};
-use crate::membership::StaffCtx;
+use crate::caller::StaffCtx;
 use crate::sms::LogSender;
 use chrono::{Duration, Utc};
 use zhijia_domain::audit::{Actor, ActorKind};

@@ -9,7 +9,7 @@ use crate::aid::file::{self, FileInput, MemberInput};
 use crate::aid::ledger::{self, DisbursementInput};
 use crate::aid::{Ctx, Settings};
 use crate::attachment::Upload;
-use crate::membership::StaffCtx;
+use crate::caller::StaffCtx;
 use crate::{AppError, Result};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use zhijia_domain::audit::{Actor, ActorKind};
@@ -294,7 +294,7 @@ async fn add_samples(db: &Store, keys: &PiiKeys) -> Result<()> {
     )
     .await?;
     walk(&ctx, objected, 2, now, &officers).await?;
-    let worker = crate::membership::worker_actor("13800000000");
+    let worker = crate::caller::worker_actor("13800000000");
     application::object(
         &ctx,
         &worker,

@@ -7,7 +7,7 @@
 use crate::benefit::proposal::{self, Approval};
 use crate::benefit::shop::{self, ShopInput};
 use crate::benefit::{self, Ctx, MerchantInput, OfferInput, OfferTerms};
-use crate::membership::StaffCtx;
+use crate::caller::StaffCtx;
 use crate::{AppError, Result};
 use chrono::{Duration, Utc};
 use zhijia_domain::audit::{Actor, ActorKind};

@@ -3,10 +3,10 @@
 //! Made through the use cases (with past dates), so the history, the inbox and the audit log
 //! read as they would.
 
+use crate::caller::StaffCtx;
 use crate::case::file::{self, CaseInput};
 use crate::case::handle::{self, Step};
 use crate::case::{Ctx, Settings, talk};
-use crate::membership::StaffCtx;
 use crate::{AppError, Result};
 use chrono::{DateTime, Duration, Utc};
 use zhijia_domain::audit::Actor;

@@ -3,8 +3,8 @@
 //! past without a worker link; one draft still waiting for consent) and its workers' library
 //! (an item of every kind published, one draft). Made through the use cases.
 
+use crate::caller::StaffCtx;
 use crate::library::{self, LibraryInput};
-use crate::membership::StaffCtx;
 use crate::model_worker::{self, ModelWorkerInput};
 use crate::{AppError, Result};
 use chrono::{Datelike, Utc};

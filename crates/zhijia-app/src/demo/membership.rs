@@ -2,8 +2,9 @@
 //! rejected, a member's transfer waiting for the releasing union. Made through the use cases,
 //! so the inbox and the audit log show them as they would be.
 
+use crate::caller::StaffCtx;
 use crate::membership::join::{self, Decision, JoinInput};
-use crate::membership::{Ctx, Settings, StaffCtx};
+use crate::membership::{Ctx, Settings};
 use crate::{AppError, Result};
 use chrono::{Duration, NaiveDate, Utc};
 use zhijia_domain::audit::Actor;

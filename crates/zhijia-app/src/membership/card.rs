@@ -4,7 +4,9 @@
 //! from the server's secret, so a screenshot stops working soon and a forged code is caught by
 //! anyone who checks it here: merchants and activity organisers.
 
-use super::{Ctx, worker_of_phone};
+use crate::caller::worker_of_phone;
+
+use super::Ctx;
 use crate::{AppError, Result};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Serialize;
@@ -93,17 +95,6 @@ impl CardCheck {
     }
 }
 
-/// 张三 → 张*, 欧阳小明 → 欧**明.
-pub fn mask_name(name: &str) -> String {
-    let chars: Vec<char> = name.chars().collect();
-    match chars.len() {
-        0 => String::new(),
-        1 => "*".into(),
-        2 => format!("{}*", chars[0]),
-        n => format!("{}{}{}", chars[0], "*".repeat(n - 2), chars[n - 1]),
-    }
-}
-
 /// Checks a scanned card QR: signature, expiry, and that the membership is still current.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn verify(
@@ -138,7 +129,7 @@ pub async fn verify(
                 "会员卡有效".into()
             },
             member_no: Some(claim.subject),
-            name_masked: Some(mask_name(&w.name)),
+            name_masked: Some(zhijia_domain::auth::mask_name(&w.name)),
             org_name: Some(m.org_name),
         }),
         _ => Ok(CardCheck {

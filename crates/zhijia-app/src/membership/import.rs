@@ -578,7 +578,7 @@ pub struct Uploaded {
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn upload(
     ctx: &super::Ctx<'_>,
-    staff: &super::StaffCtx<'_>,
+    staff: &crate::caller::StaffCtx<'_>,
     org: i64,
     file_name: &str,
     bytes: Vec<u8>,
@@ -623,7 +623,7 @@ pub async fn upload(
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn error_report(
     ctx: &super::Ctx<'_>,
-    staff: &super::StaffCtx<'_>,
+    staff: &crate::caller::StaffCtx<'_>,
     id: i64,
 ) -> Result<(String, Vec<u8>)> {
     let rec = zhijia_store::import::get_record(ctx.db, id)

@@ -2,8 +2,8 @@
 //! Reading is never a write: the list is shown as it is, and messages are marked read only when
 //! the worker asks (a button on the page, `POST /api/v1/inbox/read`).
 
-use super::worker_of_phone;
 use crate::Result;
+use crate::caller::worker_of_phone;
 use zhijia_store::membership as store;
 use zhijia_store::{Store, Unaudited};
 

@@ -1,6 +1,8 @@
 //! Join application (入会申请): checked input, routing to the reviewing union, review.
 
-use super::{Ctx, StaffCtx, sms_notice, worker_actor};
+use crate::caller::{StaffCtx, sms_notice, worker_actor};
+
+use super::Ctx;
 use crate::{AppError, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 use zhijia_domain::audit::action;

@@ -1,7 +1,9 @@
 //! The staff roster (会员名册): search and filter the members of one's branch, a member's detail,
 //! the audited view of a full identity number, and the export of a filtered roster.
 
-use super::{Ctx, StaffCtx};
+use crate::caller::StaffCtx;
+
+use super::Ctx;
 use crate::{AppError, Result};
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -87,7 +89,7 @@ fn item(ctx: &Ctx<'_>, r: RosterRow) -> RosterItem {
 /// caller's first such org.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn scope(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, org: Option<i64>) -> Result<Org> {
-    super::branch(
+    crate::caller::branch(
         ctx.db,
         staff,
         org,

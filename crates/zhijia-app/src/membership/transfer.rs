@@ -4,7 +4,9 @@
 //! automatic. The receiving union then accepts, and the old membership is closed and the new one
 //! opened in one transaction, so a member is never in two unions or in none.
 
-use super::{Ctx, StaffCtx, sms_notice, system_actor, worker_actor, worker_of_phone};
+use crate::caller::{StaffCtx, sms_notice, system_actor, worker_actor, worker_of_phone};
+
+use super::Ctx;
 use crate::{AppError, Result};
 use chrono::{DateTime, Duration, Utc};
 use zhijia_domain::audit::{Actor, action};

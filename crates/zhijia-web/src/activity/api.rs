@@ -5,8 +5,8 @@
 use super::ctx;
 use crate::auth::StaffUser;
 use crate::auth::worker::WorkerUser;
+use crate::extract::parse_id;
 use crate::extract::{Created, body, query};
-use crate::membership::{Staff, parse_id};
 use crate::{ApiError, AppState};
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
@@ -47,8 +47,7 @@ pub async fn list(
     q: Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let q = query(q)?;
-    let staff = Staff::of(&user);
-    let (org, page) = activity::list(&state.store, &staff.ctx(), q.org, q.limit, q.offset).await?;
+    let (org, page) = activity::list(&state.store, &user.ctx(), q.org, q.limit, q.offset).await?;
     Ok(Json(Scoped {
         org_id: org.id.0,
         org_name: org.name,
@@ -67,8 +66,7 @@ pub async fn create(
     b: Result<Json<ActivityInput>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let input = body(b, "活动")?;
-    let staff = Staff::of(&user);
-    let id = activity::create(&ctx(&state)?, &staff.ctx(), &input, Utc::now()).await?;
+    let id = activity::create(&ctx(&state)?, &user.ctx(), &input, Utc::now()).await?;
     Ok((StatusCode::CREATED, Json(Created { id })).into_response())
 }
 
@@ -84,8 +82,7 @@ pub async fn detail(
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
     let q = query(q)?;
-    let staff = Staff::of(&user);
-    let d = activity::detail(&state.store, &staff.ctx(), id, q.limit, q.offset).await?;
+    let d = activity::detail(&state.store, &user.ctx(), id, q.limit, q.offset).await?;
     Ok(([(axum::http::header::CACHE_CONTROL, "no-store")], Json(d)).into_response())
 }
 
@@ -108,9 +105,8 @@ pub async fn check_in(
 ) -> Result<Json<CheckedIn>, ApiError> {
     let id = parse_id(&id)?;
     let req = body(b, "{\"token\"}")?;
-    let staff = Staff::of(&user);
     Ok(Json(
-        activity::check_in(&ctx(&state)?, &staff.ctx(), id, &req.token, Utc::now()).await?,
+        activity::check_in(&ctx(&state)?, &user.ctx(), id, &req.token, Utc::now()).await?,
     ))
 }
 
@@ -124,8 +120,7 @@ pub async fn cancel(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let id = parse_id(&id)?;
-    let staff = Staff::of(&user);
-    activity::cancel(&ctx(&state)?, &staff.ctx(), id).await?;
+    activity::cancel(&ctx(&state)?, &user.ctx(), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -143,9 +138,8 @@ pub async fn rules(
     q: Result<Query<RulesQuery>, QueryRejection>,
 ) -> Result<Json<Vec<RuleView>>, ApiError> {
     let q = query(q)?;
-    let staff = Staff::of(&user);
     Ok(Json(
-        points::rules_of(&state.store, &staff.ctx(), q.org).await?,
+        points::rules_of(&state.store, &user.ctx(), q.org).await?,
     ))
 }
 
@@ -166,10 +160,9 @@ pub async fn set_rule(
     b: Result<Json<RuleRequest>, JsonRejection>,
 ) -> Result<StatusCode, ApiError> {
     let req = body(b, "{\"org_id\", \"reason\", \"points\"}")?;
-    let staff = Staff::of(&user);
     points::set_rule(
         &state.store,
-        &staff.ctx(),
+        &user.ctx(),
         req.org_id,
         &req.reason,
         req.points,

@@ -6,9 +6,9 @@
 use super::ctx;
 use crate::audience::AudienceFields;
 use crate::auth::{StaffUser, checked_form, csrf_refused};
-use crate::membership::{Staff, parse_id};
-use crate::org::pages::{Pager, UserBar};
+use crate::extract::parse_id;
 use crate::pages::render;
+use crate::pages::{Pager, UserBar};
 use crate::{AppState, PageError};
 use askama::Template;
 use axum::Router;
@@ -80,10 +80,9 @@ async fn list_page(
     form: CreateForm,
     error: Option<String>,
 ) -> Result<ListPage, AppError> {
-    let staff = Staff::of(user);
     let (page, limit, offset) = crate::pages::page_window(q.page, PER_PAGE);
     let (org, list) =
-        activity::list(&state.store, &staff.ctx(), q.org, Some(limit), Some(offset)).await?;
+        activity::list(&state.store, &user.ctx(), q.org, Some(limit), Some(offset)).await?;
     let form = if form.org_id.is_empty() {
         CreateForm {
             org_id: org.id.0.to_string(),
@@ -156,9 +155,8 @@ async fn create(
     let Some(form) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
-    let staff = Staff::of(&user);
     let result = match input_of(&form) {
-        Ok(input) => activity::create(&ctx(&state)?, &staff.ctx(), &input, Utc::now()).await,
+        Ok(input) => activity::create(&ctx(&state)?, &user.ctx(), &input, Utc::now()).await,
         Err(e) => Err(e),
     };
     match result {
@@ -170,7 +168,7 @@ async fn create(
             };
             let q = match q.org {
                 Some(o)
-                    if activity::scope(&state.store, &staff.ctx(), Some(o))
+                    if activity::scope(&state.store, &user.ctx(), Some(o))
                         .await
                         .is_ok() =>
                 {
@@ -212,8 +210,7 @@ impl DetailPage {
 }
 
 async fn detail_page(state: &AppState, user: &StaffUser, id: i64) -> Result<DetailPage, AppError> {
-    let staff = Staff::of(user);
-    let d = activity::detail(&state.store, &staff.ctx(), id, Some(200), None).await?;
+    let d = activity::detail(&state.store, &user.ctx(), id, Some(200), None).await?;
     Ok(DetailPage {
         user: user.into(),
         d,
@@ -249,8 +246,7 @@ async fn check_in(
         return Ok(csrf_refused());
     };
     let id = parse_id(&id)?;
-    let staff = Staff::of(&user);
-    let result = activity::check_in(&ctx(&state)?, &staff.ctx(), id, &form.token, Utc::now()).await;
+    let result = activity::check_in(&ctx(&state)?, &user.ctx(), id, &form.token, Utc::now()).await;
     match result {
         Ok(done) => {
             let mut page = detail_page(&state, &user, id).await?;

@@ -4,7 +4,7 @@
 use super::ctx;
 use crate::auth::worker::WorkerUser;
 use crate::auth::{checked_form, csrf_refused};
-use crate::membership::parse_id;
+use crate::extract::parse_id;
 use crate::pages::render;
 use crate::{AppState, PageError};
 use askama::Template;
@@ -77,7 +77,7 @@ async fn detail_page(
 ) -> Result<DetailPage, AppError> {
     let a = mine::activity(&ctx(state)?, &user.session.phone, id, Utc::now()).await?;
     let qr_svg = match a.registration.as_ref().and_then(|r| r.token.as_deref()) {
-        Some(t) => Some(crate::membership::pages::qr_svg(t).await?),
+        Some(t) => Some(crate::pages::qr_svg(t).await?),
         None => None,
     };
     Ok(DetailPage {

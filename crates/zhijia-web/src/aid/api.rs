@@ -6,8 +6,8 @@ use super::ctx;
 use crate::attachment::{FileQuery, file_response, upload_limit};
 use crate::auth::StaffUser;
 use crate::auth::worker::WorkerUser;
+use crate::extract::parse_id;
 use crate::extract::{Created, body, query};
-use crate::membership::{Staff, parse_id};
 use crate::{ApiError, AppState};
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
@@ -48,8 +48,7 @@ pub async fn files(
 ) -> Result<Response, ApiError> {
     let q = query(q)?;
     let ctx = ctx(&state)?;
-    let staff = Staff::of(&user);
-    let (org, page) = file::list(&ctx, &staff.ctx(), &q, Utc::now()).await?;
+    let (org, page) = file::list(&ctx, &user.ctx(), &q, Utc::now()).await?;
     Ok(Json(Scoped {
         org_id: org.id.0,
         org_name: org.name,
@@ -69,9 +68,8 @@ pub async fn open_file(
 ) -> Result<Response, ApiError> {
     let input = body(b, "困难职工档案")?;
     let ctx = ctx(&state)?;
-    let staff = Staff::of(&user);
     Ok(created(
-        file::open(&ctx, &staff.ctx(), &input, Utc::now()).await?,
+        file::open(&ctx, &user.ctx(), &input, Utc::now()).await?,
     ))
 }
 
@@ -88,8 +86,7 @@ pub async fn file_detail(
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
     let ctx = ctx(&state)?;
-    let staff = Staff::of(&user);
-    let d = file::detail(&ctx, &staff.ctx(), id).await?;
+    let d = file::detail(&ctx, &user.ctx(), id).await?;
     Ok(([(axum::http::header::CACHE_CONTROL, "no-store")], Json(d)).into_response())
 }
 
@@ -107,8 +104,7 @@ pub async fn review(
     let id = parse_id(&id)?;
     let input = body(b, "年度复核")?;
     let ctx = ctx(&state)?;
-    let staff = Staff::of(&user);
-    file::review(&ctx, &staff.ctx(), id, &input, Utc::now()).await?;
+    file::review(&ctx, &user.ctx(), id, &input, Utc::now()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -130,8 +126,7 @@ pub async fn exit(
     let id = parse_id(&id)?;
     let req = body(b, "{\"reason\"}")?;
     let ctx = ctx(&state)?;
-    let staff = Staff::of(&user);
-    file::exit(&ctx, &staff.ctx(), id, &req.reason, Utc::now()).await?;
+    file::exit(&ctx, &user.ctx(), id, &req.reason, Utc::now()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -146,8 +141,7 @@ pub async fn applications(
 ) -> Result<Response, ApiError> {
     let q = query(q)?;
     let ctx = ctx(&state)?;
-    let staff = Staff::of(&user);
-    let (org, page) = application::list(&ctx, &staff.ctx(), &q).await?;
+    let (org, page) = application::list(&ctx, &user.ctx(), &q).await?;
     Ok(Json(Scoped {
         org_id: org.id.0,
         org_name: org.name,
@@ -167,9 +161,8 @@ pub async fn apply(
 ) -> Result<Response, ApiError> {
     let input = body(b, "帮扶申请")?;
     let ctx = ctx(&state)?;
-    let staff = Staff::of(&user);
     Ok(created(
-        application::apply(&ctx, &staff.ctx(), &input, Utc::now()).await?,
+        application::apply(&ctx, &user.ctx(), &input, Utc::now()).await?,
     ))
 }
 
@@ -185,8 +178,7 @@ pub async fn application_detail(
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
     let ctx = ctx(&state)?;
-    let staff = Staff::of(&user);
-    Ok(Json(application::detail(&ctx, &staff.ctx(), id).await?).into_response())
+    Ok(Json(application::detail(&ctx, &user.ctx(), id).await?).into_response())
 }
 
 /// Decides the current stage. Refused: another stage than the current one (409), a second
@@ -204,11 +196,7 @@ pub async fn decide(
     let id = parse_id(&id)?;
     let input = body(b, "{\"stage\", \"approve\", \"reason\"}")?;
     let ctx = ctx(&state)?;
-    let staff = Staff::of(&user);
-    Ok(
-        Json(application::decide(&ctx, &staff.ctx(), id, &input, Utc::now()).await?)
-            .into_response(),
-    )
+    Ok(Json(application::decide(&ctx, &user.ctx(), id, &input, Utc::now()).await?).into_response())
 }
 
 /// Attaches one file to an application (aid officers of its file): the body is the file itself
@@ -228,12 +216,11 @@ pub async fn attachment(
     let id = parse_id(&id)?;
     let q = query(q)?;
     let ctx = ctx(&state)?;
-    let staff = Staff::of(&user);
     let upload = Upload {
         name: q.name.unwrap_or_default(),
         bytes: bytes.to_vec(),
     };
-    attachment::attach(&ctx, &staff.ctx(), id, &[upload], Utc::now()).await?;
+    attachment::attach(&ctx, &user.ctx(), id, &[upload], Utc::now()).await?;
     Ok(StatusCode::CREATED.into_response())
 }
 
@@ -248,8 +235,7 @@ pub async fn staff_file(
 ) -> Result<Response, ApiError> {
     let (id, file) = (parse_id(&id)?, parse_id(&file)?);
     let ctx = ctx(&state)?;
-    let staff = Staff::of(&user);
-    let f = attachment::staff_file(&ctx, &staff.ctx(), id, file).await?;
+    let f = attachment::staff_file(&ctx, &user.ctx(), id, file).await?;
     Ok(file_response(f))
 }
 
@@ -272,10 +258,9 @@ pub async fn staff_objection(
     let id = parse_id(&id)?;
     let req = body(b, "{\"detail\"}")?;
     let ctx = ctx(&state)?;
-    let staff = Staff::of(&user);
-    let sc = staff.ctx();
+    let sc = user.ctx();
     Ok(created(
-        application::object(&ctx, &staff.actor, Some(&sc), id, &req.detail, Utc::now()).await?,
+        application::object(&ctx, &user.actor, Some(&sc), id, &req.detail, Utc::now()).await?,
     ))
 }
 
@@ -300,8 +285,7 @@ pub async fn resolve(
     let id = parse_id(&id)?;
     let req = body(b, "{\"upheld\", \"note\"}")?;
     let ctx = ctx(&state)?;
-    let staff = Staff::of(&user);
-    application::resolve(&ctx, &staff.ctx(), id, req.upheld, &req.note).await?;
+    application::resolve(&ctx, &user.ctx(), id, req.upheld, &req.note).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -316,9 +300,8 @@ pub async fn disburse(
 ) -> Result<Response, ApiError> {
     let input = body(b, "发放记录")?;
     let ctx = ctx(&state)?;
-    let staff = Staff::of(&user);
     Ok(created(
-        ledger::disburse(&ctx, &staff.ctx(), &input, Utc::now()).await?,
+        ledger::disburse(&ctx, &user.ctx(), &input, Utc::now()).await?,
     ))
 }
 
@@ -335,9 +318,8 @@ pub async fn reverse(
     let id = parse_id(&id)?;
     let req = body(b, "{\"reason\"}")?;
     let ctx = ctx(&state)?;
-    let staff = Staff::of(&user);
     Ok(created(
-        ledger::reverse(&ctx, &staff.ctx(), id, &req.reason, Utc::now()).await?,
+        ledger::reverse(&ctx, &user.ctx(), id, &req.reason, Utc::now()).await?,
     ))
 }
 
@@ -352,8 +334,7 @@ pub async fn ledger_list(
 ) -> Result<Response, ApiError> {
     let q = query(q)?;
     let ctx = ctx(&state)?;
-    let staff = Staff::of(&user);
-    let (org, page) = ledger::list(&ctx, &staff.ctx(), &q).await?;
+    let (org, page) = ledger::list(&ctx, &user.ctx(), &q).await?;
     Ok(Json(Scoped {
         org_id: org.id.0,
         org_name: org.name,
@@ -373,13 +354,9 @@ pub async fn ledger_export(
 ) -> Result<Response, ApiError> {
     let q = query(q)?;
     let ctx = ctx(&state)?;
-    let staff = Staff::of(&user);
-    let (_, rows, totals) = ledger::export(&ctx, &staff.ctx(), &q).await?;
+    let (_, rows, totals) = ledger::export(&ctx, &user.ctx(), &q).await?;
     let bytes = zhijia_app::slow::run(move || super::ledger_xlsx(&rows, &totals)).await??;
-    Ok(crate::membership::xlsx::attachment(
-        bytes,
-        "aid-ledger.xlsx",
-    ))
+    Ok(crate::attachment::xlsx_download(bytes, "aid-ledger.xlsx"))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -399,8 +376,7 @@ pub async fn my_identity(
 ) -> Result<StatusCode, ApiError> {
     let req = body(b, "{\"id_number\"}")?;
     let ctx = ctx(&state)?;
-    let staff = Staff::of(&user);
-    zhijia_app::aid::link_identity(ctx.db, ctx.keys, &staff.ctx(), &req.id_number).await?;
+    zhijia_app::aid::link_identity(ctx.db, ctx.keys, &user.ctx(), &req.id_number).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -452,7 +428,7 @@ pub async fn worker_objection(
     let id = parse_id(&id)?;
     let req = body(b, "{\"detail\"}")?;
     let ctx = ctx(&state)?;
-    let actor = zhijia_app::membership::worker_actor(&user.session.phone);
+    let actor = zhijia_app::caller::worker_actor(&user.session.phone);
     Ok(created(
         application::object(&ctx, &actor, None, id, &req.detail, Utc::now()).await?,
     ))

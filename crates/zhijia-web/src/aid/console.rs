@@ -5,9 +5,9 @@
 use super::ctx;
 use crate::attachment::{MAX_FORM_BYTES, file_response, read_multipart};
 use crate::auth::{StaffUser, checked_form, csrf_refused};
-use crate::membership::{Staff, parse_id};
-use crate::org::pages::{Pager, UserBar};
+use crate::extract::parse_id;
 use crate::pages::render;
+use crate::pages::{Pager, UserBar};
 use crate::{AppState, PageError};
 use askama::Template;
 use axum::Router;
@@ -180,7 +180,6 @@ async fn files_page(
     form: Prefill,
 ) -> Result<Response, PageError> {
     let ctx = ctx(state)?;
-    let staff = Staff::of(user);
     let (page, limit, offset) = crate::pages::page_window(q.page, PER_PAGE);
     let due = q.due.is_some();
     let query = FileQuery {
@@ -190,7 +189,7 @@ async fn files_page(
         limit: Some(limit),
         offset: Some(offset),
     };
-    let (org, list) = file::list(&ctx, &staff.ctx(), &query, Utc::now()).await?;
+    let (org, list) = file::list(&ctx, &user.ctx(), &query, Utc::now()).await?;
     let status = q.status.unwrap_or_default();
     let base = format!(
         "/console/aid?org={}&status={}{}&",
@@ -203,8 +202,8 @@ async fn files_page(
         user: user.into(),
         form,
         org_id: org.id.0,
-        may_manage: zhijia_app::aid::may_manage(&staff.ctx(), &org.path),
-        identity_linked: zhijia_app::aid::identity_linked(&state.store, &staff.ctx()).await?,
+        may_manage: zhijia_app::aid::may_manage(&user.ctx(), &org.path),
+        identity_linked: zhijia_app::aid::identity_linked(&state.store, &user.ctx()).await?,
         org_name: org.name,
         status,
         due,
@@ -253,7 +252,6 @@ async fn open_file_with(
     f: NewFileForm,
 ) -> Result<i64, AppError> {
     let ctx = ctx(state)?;
-    let staff = Staff::of(user);
     let members = f
         .members
         .lines()
@@ -284,7 +282,7 @@ async fn open_file_with(
         housing: f.housing,
         members,
     };
-    file::open(&ctx, &staff.ctx(), &input, Utc::now()).await
+    file::open(&ctx, &user.ctx(), &input, Utc::now()).await
 }
 
 csrf_form!(IdentityForm { id_number: String });
@@ -298,9 +296,8 @@ async fn my_identity(
         return Ok(csrf_refused());
     };
     let ctx = ctx(&state)?;
-    let staff = Staff::of(&user);
     let values = f.values();
-    match zhijia_app::aid::link_identity(ctx.db, ctx.keys, &staff.ctx(), &f.id_number).await {
+    match zhijia_app::aid::link_identity(ctx.db, ctx.keys, &user.ctx(), &f.id_number).await {
         Ok(()) => Ok(Redirect::to("/console/aid").into_response()),
         Err(e) if correctable(&e) => {
             let form = Prefill::failed("identity", &e, values);
@@ -342,8 +339,7 @@ async fn file_page_with(
     form: Prefill,
 ) -> Result<Response, PageError> {
     let ctx = ctx(state)?;
-    let staff = Staff::of(user);
-    let d = file::detail(&ctx, &staff.ctx(), id).await?;
+    let d = file::detail(&ctx, &user.ctx(), id).await?;
     let status = form.status();
     Ok((
         status,
@@ -373,7 +369,6 @@ async fn apply(
     }
     let file_id = parse_id(&id)?;
     let ctx = ctx(&state)?;
-    let staff = Staff::of(&user);
     let values = f.clone();
     let mut take = |k: &str| f.remove(k).unwrap_or_default();
     let opt = |s: String| Some(s).filter(|s| !s.trim().is_empty());
@@ -393,7 +388,7 @@ async fn apply(
                 amount_fen,
                 ..input
             };
-            application::apply_with_files(&ctx, &staff.ctx(), &input, &files, Utc::now()).await
+            application::apply_with_files(&ctx, &user.ctx(), &input, &files, Utc::now()).await
         }
         Err(e) => Err(e.into()),
     };
@@ -427,7 +422,6 @@ async fn review(
     };
     let id = parse_id(&id)?;
     let ctx = ctx(&state)?;
-    let staff = Staff::of(&user);
     let values = f.values();
     let reviewed = match rules::parse_amount("income_per_head_fen", &f.income, true) {
         Ok(income_per_head_fen) => {
@@ -439,7 +433,7 @@ async fn review(
                 disability: f.disability,
                 housing: f.housing,
             };
-            file::review(&ctx, &staff.ctx(), id, &input, Utc::now()).await
+            file::review(&ctx, &user.ctx(), id, &input, Utc::now()).await
         }
         Err(e) => Err(e.into()),
     };
@@ -465,8 +459,7 @@ async fn exit(
     };
     let id = parse_id(&id)?;
     let ctx = ctx(&state)?;
-    let staff = Staff::of(&user);
-    match file::exit(&ctx, &staff.ctx(), id, &f.reason, Utc::now()).await {
+    match file::exit(&ctx, &user.ctx(), id, &f.reason, Utc::now()).await {
         Ok(_) => Ok(Redirect::to(&format!("/console/aid/files/{id}")).into_response()),
         Err(e) if correctable(&e) => {
             file_page_with(&state, &user, id, Prefill::failed("exit", &e, f.values())).await
@@ -505,7 +498,6 @@ async fn applications(
 ) -> Result<Response, PageError> {
     let q = q.map(|Query(q)| q).unwrap_or_default();
     let ctx = ctx(&state)?;
-    let staff = Staff::of(&user);
     let (page, limit, offset) = crate::pages::page_window(q.page, PER_PAGE);
     let query = ApplicationQuery {
         org: q.org,
@@ -513,7 +505,7 @@ async fn applications(
         limit: Some(limit),
         offset: Some(offset),
     };
-    let (org, list) = application::list(&ctx, &staff.ctx(), &query).await?;
+    let (org, list) = application::list(&ctx, &user.ctx(), &query).await?;
     let status = q.status.unwrap_or_default();
     let base = format!(
         "/console/aid/applications?org={}&status={}&",
@@ -573,8 +565,7 @@ async fn application_page_with(
     form: Prefill,
 ) -> Result<Response, PageError> {
     let ctx = ctx(state)?;
-    let staff = Staff::of(user);
-    let d = application::detail(&ctx, &staff.ctx(), id).await?;
+    let d = application::detail(&ctx, &user.ctx(), id).await?;
     let status = form.status();
     let page = render(&ApplicationPage {
         user: user.into(),
@@ -622,7 +613,6 @@ async fn decide(
     };
     let id = parse_id(&id)?;
     let ctx = ctx(&state)?;
-    let staff = Staff::of(&user);
     let values = f.values();
     let input = DecisionInput {
         stage: f.stage,
@@ -634,7 +624,7 @@ async fn decide(
         &user,
         id,
         "decision",
-        application::decide(&ctx, &staff.ctx(), id, &input, Utc::now())
+        application::decide(&ctx, &user.ctx(), id, &input, Utc::now())
             .await
             .map(|_| ()),
         values,
@@ -655,8 +645,7 @@ async fn attach(
     }
     let id = parse_id(&id)?;
     let ctx = ctx(&state)?;
-    let staff = Staff::of(&user);
-    let attached = attachment::attach(&ctx, &staff.ctx(), id, &files, Utc::now()).await;
+    let attached = attachment::attach(&ctx, &user.ctx(), id, &files, Utc::now()).await;
     after_step(
         &state,
         &user,
@@ -675,8 +664,7 @@ async fn staff_file(
 ) -> Result<Response, PageError> {
     let (id, file) = (parse_id(&id)?, parse_id(&file)?);
     let ctx = ctx(&state)?;
-    let staff = Staff::of(&user);
-    let f = attachment::staff_file(&ctx, &staff.ctx(), id, file).await?;
+    let f = attachment::staff_file(&ctx, &user.ctx(), id, file).await?;
     Ok(file_response(f))
 }
 
@@ -693,9 +681,8 @@ async fn object(
     };
     let id = parse_id(&id)?;
     let ctx = ctx(&state)?;
-    let staff = Staff::of(&user);
-    let sc = staff.ctx();
-    let objected = application::object(&ctx, &staff.actor, Some(&sc), id, &f.detail, Utc::now())
+    let sc = user.ctx();
+    let objected = application::object(&ctx, &user.actor, Some(&sc), id, &f.detail, Utc::now())
         .await
         .map(|_| ());
     after_step(&state, &user, id, "objection", objected, f.values()).await
@@ -718,8 +705,7 @@ async fn resolve(
     };
     let id = parse_id(&id)?;
     let ctx = ctx(&state)?;
-    let staff = Staff::of(&user);
-    let resolved = application::resolve(&ctx, &staff.ctx(), id, f.upheld.is_some(), &f.note)
+    let resolved = application::resolve(&ctx, &user.ctx(), id, f.upheld.is_some(), &f.note)
         .await
         .map(|_| ());
     after_step(
@@ -750,7 +736,6 @@ async fn disburse(
     };
     let id = parse_id(&id)?;
     let ctx = ctx(&state)?;
-    let staff = Staff::of(&user);
     let values = f.values();
     let paid = match rules::parse_yuan("amount_fen", &f.amount) {
         Ok(amount_fen) => {
@@ -761,7 +746,7 @@ async fn disburse(
                 method: f.method,
                 paid_on: None,
             };
-            ledger::disburse(&ctx, &staff.ctx(), &input, Utc::now())
+            ledger::disburse(&ctx, &user.ctx(), &input, Utc::now())
                 .await
                 .map(|_| ())
         }
@@ -807,7 +792,6 @@ async fn ledger_page(
 ) -> Result<Response, PageError> {
     let q = q.map(|Query(q)| q).unwrap_or_default();
     let ctx = ctx(&state)?;
-    let staff = Staff::of(&user);
     let (page, limit, offset) = crate::pages::page_window(q.page, PER_PAGE);
     let query = LedgerQuery {
         org: q.org,
@@ -816,7 +800,7 @@ async fn ledger_page(
         limit: Some(limit),
         offset: Some(offset),
     };
-    let (org, l) = ledger::list(&ctx, &staff.ctx(), &query).await?;
+    let (org, l) = ledger::list(&ctx, &user.ctx(), &query).await?;
     let year = q.year.map(|y| y.to_string()).unwrap_or_default();
     Ok(render(&LedgerPage {
         user: (&user).into(),
@@ -848,8 +832,7 @@ async fn reverse(
     };
     let id = parse_id(&id)?;
     let ctx = ctx(&state)?;
-    let staff = Staff::of(&user);
-    ledger::reverse(&ctx, &staff.ctx(), id, &f.reason, Utc::now()).await?;
+    ledger::reverse(&ctx, &user.ctx(), id, &f.reason, Utc::now()).await?;
     Ok(Redirect::to("/console/aid/ledger").into_response())
 }
 

@@ -4,7 +4,7 @@
 use super::ctx;
 use crate::auth::worker::WorkerUser;
 use crate::auth::{checked_form, csrf_refused};
-use crate::membership::parse_id;
+use crate::extract::parse_id;
 use crate::pages::render;
 use crate::{AppState, PageError};
 use askama::Template;
@@ -104,7 +104,7 @@ async fn object(
         return Ok(csrf_refused());
     };
     let id = parse_id(&id)?;
-    let actor = zhijia_app::membership::worker_actor(&user.session.phone);
+    let actor = zhijia_app::caller::worker_actor(&user.session.phone);
     let result =
         application::object(&ctx(&state)?, &actor, None, id, &form.detail, Utc::now()).await;
     match result {

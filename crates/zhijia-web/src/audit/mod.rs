@@ -1,8 +1,8 @@
 //! The audit log for an `org_admin`: the entries of their subtree, newest first.
 
 use crate::auth::StaffUser;
-use crate::org::pages::{Pager, UserBar};
 use crate::org::parse_id;
+use crate::pages::{Pager, UserBar};
 use crate::pages::{page_window, render};
 use crate::{ApiError, AppState, PageError};
 use askama::Template;

@@ -76,22 +76,22 @@ pub struct StaffUser {
     pub session: Session,
     pub token: String,
     pub grants: Vec<Grant>,
+    /// The user as the actor of audited actions.
+    pub actor: zhijia_domain::audit::Actor,
 }
 
 impl StaffUser {
+    /// The caller of a use case: this user with their grants.
+    pub fn ctx(&self) -> zhijia_app::caller::StaffCtx<'_> {
+        zhijia_app::caller::StaffCtx {
+            actor: &self.actor,
+            grants: &self.grants,
+        }
+    }
+
     /// Whether an org (by its path) lies inside the subtree of any of the user's grants.
     pub fn may_see(&self, path: &OrgPath) -> bool {
         self.grants.iter().any(|g| g.org_path.contains(path))
-    }
-
-    /// The user as the actor of audited actions.
-    pub fn actor(&self) -> zhijia_domain::audit::Actor {
-        zhijia_domain::audit::Actor {
-            kind: zhijia_domain::audit::ActorKind::Staff,
-            id: Some(self.session.staff_id.0),
-            name: self.session.username.clone(),
-            ip: None,
-        }
     }
 
     /// Whether a form's CSRF token is this session's.
@@ -224,10 +224,17 @@ impl FromRequestParts<AppState> for StaffUser {
             Ok(g) => g,
             Err(e) => return Err(crate::PageError(e.into()).into_response()),
         };
+        let actor = zhijia_domain::audit::Actor {
+            kind: zhijia_domain::audit::ActorKind::Staff,
+            id: Some(session.staff_id.0),
+            name: session.username.clone(),
+            ip: None,
+        };
         Ok(StaffUser {
             session,
             token,
             grants,
+            actor,
         })
     }
 }

@@ -4,8 +4,8 @@
 use super::ctx;
 use crate::auth::StaffUser;
 use crate::auth::worker::WorkerUser;
+use crate::extract::parse_id;
 use crate::extract::{Created, body, query};
-use crate::membership::{Staff, parse_id};
 use crate::{ApiError, AppState};
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
@@ -124,8 +124,7 @@ pub async fn redeem(
     b: Result<Json<RedeemRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let r = body(b, "{\"code\": \"券码或二维码内容\"}")?;
-    let staff = Staff::of(&user);
-    let done = benefit::redeem(&ctx(&state)?, &staff.ctx(), &r.code, Utc::now()).await?;
+    let done = benefit::redeem(&ctx(&state)?, &user.ctx(), &r.code, Utc::now()).await?;
     Ok(Json(done).into_response())
 }
 
@@ -139,8 +138,7 @@ pub async fn register_merchant(
     b: Result<Json<MerchantInput>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let input = body(b, "商户")?;
-    let staff = Staff::of(&user);
-    let id = benefit::register_merchant(&ctx(&state)?, &staff.ctx(), &input, Utc::now()).await?;
+    let id = benefit::register_merchant(&ctx(&state)?, &user.ctx(), &input, Utc::now()).await?;
     Ok((StatusCode::CREATED, Json(Created { id })).into_response())
 }
 
@@ -153,9 +151,8 @@ pub async fn merchants(
     q: Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let q = query(q)?;
-    let staff = Staff::of(&user);
     let (_, page) =
-        benefit::merchants(&ctx(&state)?, &staff.ctx(), q.org, q.limit, q.offset).await?;
+        benefit::merchants(&ctx(&state)?, &user.ctx(), q.org, q.limit, q.offset).await?;
     Ok(Json(page).into_response())
 }
 
@@ -184,10 +181,9 @@ pub async fn merchant_account(
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
     let r = body(b, "{\"username\", \"display_name\"}")?;
-    let staff = Staff::of(&user);
     let initial_password = benefit::create_merchant_account(
         &ctx(&state)?,
-        &staff.ctx(),
+        &user.ctx(),
         id,
         &r.username,
         &r.display_name,
@@ -210,8 +206,7 @@ pub async fn create_offer(
     b: Result<Json<OfferInput>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let input = body(b, "优惠")?;
-    let staff = Staff::of(&user);
-    let id = benefit::create_offer(&ctx(&state)?, &staff.ctx(), &input, Utc::now()).await?;
+    let id = benefit::create_offer(&ctx(&state)?, &user.ctx(), &input, Utc::now()).await?;
     Ok((StatusCode::CREATED, Json(Created { id })).into_response())
 }
 
@@ -224,8 +219,7 @@ pub async fn offers(
     q: Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let q = query(q)?;
-    let staff = Staff::of(&user);
-    let (_, page) = benefit::offers(&ctx(&state)?, &staff.ctx(), q.org, q.limit, q.offset).await?;
+    let (_, page) = benefit::offers(&ctx(&state)?, &user.ctx(), q.org, q.limit, q.offset).await?;
     Ok(Json(page).into_response())
 }
 
@@ -239,8 +233,7 @@ pub async fn publish(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
-    let staff = Staff::of(&user);
-    let o = benefit::set_published(&ctx(&state)?, &staff.ctx(), id, true).await?;
+    let o = benefit::set_published(&ctx(&state)?, &user.ctx(), id, true).await?;
     Ok(Json(o).into_response())
 }
 
@@ -254,8 +247,7 @@ pub async fn withdraw(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
-    let staff = Staff::of(&user);
-    let o = benefit::set_published(&ctx(&state)?, &staff.ctx(), id, false).await?;
+    let o = benefit::set_published(&ctx(&state)?, &user.ctx(), id, false).await?;
     Ok(Json(o).into_response())
 }
 
@@ -282,8 +274,7 @@ pub async fn settlement(
     q: Result<Query<MonthQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let q = query(q)?;
-    let staff = Staff::of(&user);
-    let s = benefit::settlement(&ctx(&state)?, &staff.ctx(), &month_of(&q)).await?;
+    let s = benefit::settlement(&ctx(&state)?, &user.ctx(), &month_of(&q)).await?;
     Ok(Json(s).into_response())
 }
 
@@ -297,11 +288,10 @@ pub async fn settlement_xlsx(
     q: Result<Query<MonthQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let q = query(q)?;
-    let staff = Staff::of(&user);
-    let s = benefit::settlement(&ctx(&state)?, &staff.ctx(), &month_of(&q)).await?;
+    let s = benefit::settlement(&ctx(&state)?, &user.ctx(), &month_of(&q)).await?;
     let name = format!("settlement-{}.xlsx", s.month);
     let bytes = zhijia_app::slow::run(move || super::settlement_xlsx(&s)).await??;
-    Ok(crate::membership::xlsx::attachment(bytes, &name))
+    Ok(crate::attachment::xlsx_download(bytes, &name))
 }
 
 /// The caller's merchant's offers with their stock.
@@ -313,8 +303,7 @@ pub async fn merchant_offers(
     q: Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let q = query(q)?;
-    let staff = Staff::of(&user);
-    let page = benefit::merchant_offers(&ctx(&state)?, &staff.ctx(), q.limit, q.offset).await?;
+    let page = benefit::merchant_offers(&ctx(&state)?, &user.ctx(), q.limit, q.offset).await?;
     Ok(Json(page).into_response())
 }
 

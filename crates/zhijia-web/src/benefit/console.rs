@@ -4,9 +4,9 @@
 use super::{ctx, value_label};
 use crate::audience::AudienceFields;
 use crate::auth::{StaffUser, checked_form, csrf_refused};
-use crate::membership::{Staff, parse_id};
-use crate::org::pages::{Pager, UserBar};
+use crate::extract::parse_id;
 use crate::pages::render;
+use crate::pages::{Pager, UserBar};
 use crate::{AppState, PageError};
 use askama::Template;
 use axum::Router;
@@ -84,15 +84,14 @@ async fn page(
     password: Option<String>,
 ) -> Result<Response, PageError> {
     let c = ctx(state)?;
-    let staff = Staff::of(user);
     let (p, limit, offset) = crate::pages::page_window(q.page, PER_PAGE);
-    let (org, offers) = benefit::offers(&c, &staff.ctx(), q.org, Some(limit), Some(offset)).await?;
+    let (org, offers) = benefit::offers(&c, &user.ctx(), q.org, Some(limit), Some(offset)).await?;
     let (_, merchants) =
-        benefit::merchants(&c, &staff.ctx(), Some(org.id.0), Some(200), None).await?;
+        benefit::merchants(&c, &user.ctx(), Some(org.id.0), Some(200), None).await?;
     let (pp, plimit, poffset) = crate::pages::page_window(q.ppage, PER_PAGE);
     let (_, proposals) = zhijia_app::benefit::proposal::waiting(
         &c,
-        &staff.ctx(),
+        &user.ctx(),
         Some(org.id.0),
         Some(plimit),
         Some(poffset),
@@ -202,8 +201,7 @@ async fn create(
             audience_tags: crate::audience::tags_of_form(&f),
             publish: f.contains_key("publish"),
         };
-        let staff = Staff::of(&user);
-        benefit::create_offer(&ctx(&state)?, &staff.ctx(), &input, Utc::now()).await
+        benefit::create_offer(&ctx(&state)?, &user.ctx(), &input, Utc::now()).await
     }
     .await;
     match made {
@@ -239,8 +237,7 @@ async fn publish_or_withdraw(
         return Ok(csrf_refused());
     };
     let id = parse_id(id)?;
-    let staff = Staff::of(user);
-    match benefit::set_published(&ctx(state)?, &staff.ctx(), id, publish).await {
+    match benefit::set_published(&ctx(state)?, &user.ctx(), id, publish).await {
         Ok(o) => Ok(Redirect::to(&format!("/console/offers?org={}", o.org_id.0)).into_response()),
         Err(e @ AppError::Conflict(_)) => {
             page(
@@ -291,12 +288,11 @@ async fn register_merchant(
         credit_code: get("credit_code"),
         address: get("address"),
     };
-    let staff = Staff::of(&user);
     let q = PageQuery {
         org,
         ..PageQuery::default()
     };
-    match benefit::register_merchant(&ctx(&state)?, &staff.ctx(), &input, Utc::now()).await {
+    match benefit::register_merchant(&ctx(&state)?, &user.ctx(), &input, Utc::now()).await {
         Ok(_) => page(&state, &user, q, None, HashMap::new(), None).await,
         Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
             page(&state, &user, q, Some(e.to_string()), f, None).await
@@ -316,10 +312,9 @@ async fn merchant_account(
     };
     let id = parse_id(&id)?;
     let get = |k: &str| f.get(k).cloned().unwrap_or_default();
-    let staff = Staff::of(&user);
     let made = benefit::create_merchant_account(
         &ctx(&state)?,
-        &staff.ctx(),
+        &user.ctx(),
         id,
         &get("username"),
         &get("display_name"),
@@ -366,7 +361,6 @@ async fn decide(
     };
     let id = parse_id(id)?;
     let org = f.get("org").and_then(|o| o.trim().parse().ok());
-    let staff = Staff::of(user);
     let c = ctx(state)?;
     let done = if approve {
         let approval = Approval {
@@ -375,12 +369,12 @@ async fn decide(
             audience_tags: crate::audience::tags_of_form(&f),
             publish: f.contains_key("publish"),
         };
-        proposal::approve(&c, &staff.ctx(), id, &approval, Utc::now())
+        proposal::approve(&c, &user.ctx(), id, &approval, Utc::now())
             .await
             .map(|_| ())
     } else {
         let reason = f.get("reason").map_or("", String::as_str);
-        proposal::reject(&c, &staff.ctx(), id, reason, Utc::now()).await
+        proposal::reject(&c, &user.ctx(), id, reason, Utc::now()).await
     };
     match done {
         Ok(()) => Ok(Redirect::to(&format!(

@@ -3,9 +3,9 @@
 use super::ctx;
 use super::merchant::{map_link, shop_input};
 use crate::auth::{StaffUser, checked_form, csrf_refused};
-use crate::membership::{Staff, parse_id};
-use crate::org::pages::{PER_PAGE, Pager, UserBar};
+use crate::extract::parse_id;
 use crate::pages::render;
+use crate::pages::{PER_PAGE, Pager, UserBar};
 use crate::{AppState, PageError};
 use askama::Template;
 use axum::Router;
@@ -60,9 +60,8 @@ async fn page(
     typed: HashMap<String, String>,
 ) -> Result<Response, PageError> {
     let c = ctx(state)?;
-    let staff = Staff::of(user);
     let (p, limit, offset) = crate::pages::page_window(q.page, PER_PAGE);
-    let shops = shop::of_merchant(&c, &staff.ctx(), merchant_id, Some(limit), Some(offset)).await?;
+    let shops = shop::of_merchant(&c, &user.ctx(), merchant_id, Some(limit), Some(offset)).await?;
     let merchant = zhijia_store::benefit::merchant(&state.store, merchant_id)
         .await
         .map_err(AppError::from)?
@@ -112,10 +111,9 @@ async fn add(
         return Ok(csrf_refused());
     };
     let id = parse_id(&id)?;
-    let staff = Staff::of(&user);
     let done: Result<i64, AppError> = async {
         let input = shop_input(&f)?;
-        shop::add(&ctx(&state)?, &staff.ctx(), id, &input, Utc::now()).await
+        shop::add(&ctx(&state)?, &user.ctx(), id, &input, Utc::now()).await
     }
     .await;
     match done {
@@ -155,8 +153,7 @@ async fn remove(
         .await
         .map_err(AppError::from)?
         .map(|s| s.merchant_id);
-    let staff = Staff::of(&user);
-    shop::remove(&c, &staff.ctx(), id).await?;
+    shop::remove(&c, &user.ctx(), id).await?;
     Ok(Redirect::to(&format!(
         "/console/merchants/{}/shops",
         merchant.unwrap_or_default()

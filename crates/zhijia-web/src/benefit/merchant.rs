@@ -4,9 +4,9 @@
 use super::console::terms_of_form;
 use super::{ctx, value_label};
 use crate::auth::{StaffUser, checked_form, csrf_refused};
-use crate::membership::{Staff, parse_id};
-use crate::org::pages::{Pager, UserBar};
+use crate::extract::parse_id;
 use crate::pages::render;
+use crate::pages::{Pager, UserBar};
 use crate::{AppState, PageError};
 use askama::Template;
 use axum::Router;
@@ -122,9 +122,8 @@ async fn page(
     typed: HashMap<String, String>,
 ) -> Result<Response, PageError> {
     let c = ctx(state)?;
-    let staff = Staff::of(user);
-    let merchant = benefit::own_merchant(&c, &staff.ctx()).await?;
-    let (p, limit, offset) = crate::pages::page_window(q.page, crate::org::pages::PER_PAGE);
+    let merchant = benefit::own_merchant(&c, &user.ctx()).await?;
+    let (p, limit, offset) = crate::pages::page_window(q.page, crate::pages::PER_PAGE);
     let (mut offers, mut proposals, mut shops) = (Vec::new(), Vec::new(), Vec::new());
     let mut redemptions = Vec::new();
     let mut month = q
@@ -135,7 +134,7 @@ async fn page(
     let (total, base) = match tab {
         Tab::Redemptions => {
             // The month's settlement, newest first, one page of it on screen; the XLSX has all.
-            let s = benefit::settlement(&c, &staff.ctx(), &month).await?;
+            let s = benefit::settlement(&c, &user.ctx(), &month).await?;
             let total = s.redeemed;
             redemptions = s
                 .lines
@@ -148,19 +147,18 @@ async fn page(
             (total, format!("/merchant/redemptions?month={month}&"))
         }
         Tab::Offers => {
-            let page =
-                benefit::merchant_offers(&c, &staff.ctx(), Some(limit), Some(offset)).await?;
+            let page = benefit::merchant_offers(&c, &user.ctx(), Some(limit), Some(offset)).await?;
             offers = page.items;
             (page.total, "/merchant/offers?".to_owned())
         }
         Tab::Proposals => {
-            let page = proposal::mine(&c, &staff.ctx(), Some(limit), Some(offset)).await?;
+            let page = proposal::mine(&c, &user.ctx(), Some(limit), Some(offset)).await?;
             proposals = page.items;
             (page.total, "/merchant/proposals?".to_owned())
         }
         Tab::Shops => {
             let page =
-                shop::of_merchant(&c, &staff.ctx(), merchant.id, Some(limit), Some(offset)).await?;
+                shop::of_merchant(&c, &user.ctx(), merchant.id, Some(limit), Some(offset)).await?;
             shops = page.items;
             (page.total, "/merchant/shops?".to_owned())
         }
@@ -273,8 +271,7 @@ async fn propose(
     };
     let done: Result<(), AppError> = async {
         let terms = terms_of_form(&f)?;
-        let staff = Staff::of(&user);
-        proposal::propose(&ctx(&state)?, &staff.ctx(), &terms, Utc::now())
+        proposal::propose(&ctx(&state)?, &user.ctx(), &terms, Utc::now())
             .await
             .map(|_| ())
     }
@@ -292,8 +289,7 @@ async fn cancel(
         return Ok(csrf_refused());
     };
     let id = parse_id(&id)?;
-    let staff = Staff::of(&user);
-    let done = proposal::cancel(&ctx(&state)?, &staff.ctx(), id, Utc::now()).await;
+    let done = proposal::cancel(&ctx(&state)?, &user.ctx(), id, Utc::now()).await;
     after(&state, &user, Tab::Proposals, done, HashMap::new()).await
 }
 
@@ -330,9 +326,8 @@ async fn add_shop(
     let done: Result<(), AppError> = async {
         let input = shop_input(&f)?;
         let c = ctx(&state)?;
-        let staff = Staff::of(&user);
-        let merchant = benefit::own_merchant(&c, &staff.ctx()).await?;
-        shop::add(&c, &staff.ctx(), merchant.id, &input, Utc::now())
+        let merchant = benefit::own_merchant(&c, &user.ctx()).await?;
+        shop::add(&c, &user.ctx(), merchant.id, &input, Utc::now())
             .await
             .map(|_| ())
     }
@@ -350,8 +345,7 @@ async fn remove_shop(
         return Ok(csrf_refused());
     };
     let id = parse_id(&id)?;
-    let staff = Staff::of(&user);
-    let done = shop::remove(&ctx(&state)?, &staff.ctx(), id).await;
+    let done = shop::remove(&ctx(&state)?, &user.ctx(), id).await;
     after(&state, &user, Tab::Shops, done, HashMap::new()).await
 }
 

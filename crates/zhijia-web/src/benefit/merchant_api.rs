@@ -5,8 +5,8 @@
 use super::api::ListQuery;
 use super::ctx;
 use crate::auth::StaffUser;
+use crate::extract::parse_id;
 use crate::extract::{Created, body, query};
-use crate::membership::{Staff, parse_id};
 use crate::{ApiError, AppState};
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
@@ -31,8 +31,7 @@ pub async fn propose(
     b: Result<Json<OfferTerms>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let terms = body(b, "优惠提报")?;
-    let staff = Staff::of(&user);
-    let id = proposal::propose(&ctx(&state)?, &staff.ctx(), &terms, Utc::now()).await?;
+    let id = proposal::propose(&ctx(&state)?, &user.ctx(), &terms, Utc::now()).await?;
     Ok((StatusCode::CREATED, Json(Created { id })).into_response())
 }
 
@@ -45,8 +44,7 @@ pub async fn my_proposals(
     q: Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let q = query(q)?;
-    let staff = Staff::of(&user);
-    let page = proposal::mine(&ctx(&state)?, &staff.ctx(), q.limit, q.offset).await?;
+    let page = proposal::mine(&ctx(&state)?, &user.ctx(), q.limit, q.offset).await?;
     Ok(Json(page).into_response())
 }
 
@@ -60,8 +58,7 @@ pub async fn cancel(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
-    let staff = Staff::of(&user);
-    proposal::cancel(&ctx(&state)?, &staff.ctx(), id, Utc::now()).await?;
+    proposal::cancel(&ctx(&state)?, &user.ctx(), id, Utc::now()).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -74,9 +71,7 @@ pub async fn waiting(
     q: Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let q = query(q)?;
-    let staff = Staff::of(&user);
-    let (_, page) =
-        proposal::waiting(&ctx(&state)?, &staff.ctx(), q.org, q.limit, q.offset).await?;
+    let (_, page) = proposal::waiting(&ctx(&state)?, &user.ctx(), q.org, q.limit, q.offset).await?;
     Ok(Json(page).into_response())
 }
 
@@ -93,8 +88,7 @@ pub async fn approve(
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
     let approval = body(b, "审核")?;
-    let staff = Staff::of(&user);
-    let offer = proposal::approve(&ctx(&state)?, &staff.ctx(), id, &approval, Utc::now()).await?;
+    let offer = proposal::approve(&ctx(&state)?, &user.ctx(), id, &approval, Utc::now()).await?;
     Ok((StatusCode::CREATED, Json(Created { id: offer })).into_response())
 }
 
@@ -118,8 +112,7 @@ pub async fn reject(
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
     let r = body(b, "驳回")?;
-    let staff = Staff::of(&user);
-    proposal::reject(&ctx(&state)?, &staff.ctx(), id, &r.reason, Utc::now()).await?;
+    proposal::reject(&ctx(&state)?, &user.ctx(), id, &r.reason, Utc::now()).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -135,8 +128,7 @@ pub async fn shops(
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
     let q = query(q)?;
-    let staff = Staff::of(&user);
-    let page = shop::of_merchant(&ctx(&state)?, &staff.ctx(), id, q.limit, q.offset).await?;
+    let page = shop::of_merchant(&ctx(&state)?, &user.ctx(), id, q.limit, q.offset).await?;
     Ok(Json(page).into_response())
 }
 
@@ -153,8 +145,7 @@ pub async fn add_shop(
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
     let input = body(b, "门店")?;
-    let staff = Staff::of(&user);
-    let shop = shop::add(&ctx(&state)?, &staff.ctx(), id, &input, Utc::now()).await?;
+    let shop = shop::add(&ctx(&state)?, &user.ctx(), id, &input, Utc::now()).await?;
     Ok((StatusCode::CREATED, Json(Created { id: shop })).into_response())
 }
 
@@ -167,8 +158,7 @@ pub async fn remove_shop(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
-    let staff = Staff::of(&user);
-    shop::remove(&ctx(&state)?, &staff.ctx(), id).await?;
+    shop::remove(&ctx(&state)?, &user.ctx(), id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

@@ -4,9 +4,9 @@
 use super::{ctx, value_label};
 use crate::auth::worker::WorkerUser;
 use crate::auth::{StaffUser, checked_form, csrf_refused};
-use crate::membership::{Staff, parse_id};
-use crate::org::pages::{PER_PAGE, Pager};
+use crate::extract::parse_id;
 use crate::pages::render;
+use crate::pages::{PER_PAGE, Pager};
 use crate::{AppState, PageError};
 use askama::Template;
 use axum::Router;
@@ -178,7 +178,7 @@ async fn coupons(State(state): State<AppState>, user: WorkerUser) -> Result<Resp
     let mut coupons = Vec::new();
     for c in page.items {
         let qr_svg = match &c.qr {
-            Some(q) => Some(crate::membership::pages::qr_svg(q).await?),
+            Some(q) => Some(crate::pages::qr_svg(q).await?),
             None => None,
         };
         coupons.push(CouponView { c, qr_svg });
@@ -221,9 +221,8 @@ async fn redeem(
     let Some(form) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
-    let staff = Staff::of(&user);
     let csrf = user.session.csrf_token.clone();
-    match benefit::redeem(&ctx(&state)?, &staff.ctx(), &form.code, Utc::now()).await {
+    match benefit::redeem(&ctx(&state)?, &user.ctx(), &form.code, Utc::now()).await {
         Ok(done) => Ok(render(&RedeemPage {
             csrf,
             done: Some(done),

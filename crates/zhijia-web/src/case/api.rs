@@ -5,8 +5,8 @@ use super::ctx;
 use crate::attachment::{FileQuery, file_response, upload_limit};
 use crate::auth::StaffUser;
 use crate::auth::worker::WorkerUser;
+use crate::extract::parse_id;
 use crate::extract::{Created, body, query};
-use crate::membership::{Staff, parse_id};
 use crate::{ApiError, AppState};
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
@@ -197,8 +197,7 @@ pub async fn queue(
     q: Result<Query<QueueQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let q = query(q)?;
-    let staff = Staff::of(&user);
-    let (org, _, page) = case::queue(&ctx(&state), &staff.ctx(), &q).await?;
+    let (org, _, page) = case::queue(&ctx(&state), &user.ctx(), &q).await?;
     Ok(Json(serde_json::json!({
         "org_id": org.id.0,
         "org_name": org.name,
@@ -220,8 +219,7 @@ pub async fn register(
     b: Result<Json<DeskInput>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let input = body(b, "来电/来访登记")?;
-    let staff = Staff::of(&user);
-    let filed = file::register(&ctx(&state), &staff.ctx(), &input, Utc::now()).await?;
+    let filed = file::register(&ctx(&state), &user.ctx(), &input, Utc::now()).await?;
     Ok((StatusCode::CREATED, Json(filed)).into_response())
 }
 
@@ -234,8 +232,7 @@ pub async fn detail(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
-    let staff = Staff::of(&user);
-    let d = case::detail(&ctx(&state), &staff.ctx(), id, Utc::now()).await?;
+    let d = case::detail(&ctx(&state), &user.ctx(), id, Utc::now()).await?;
     Ok(Json(d).into_response())
 }
 
@@ -253,8 +250,7 @@ pub async fn step(
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
     let step = body(b, "{\"step\": \"accept\", \"tier\": \"ordinary\"} 等")?;
-    let staff = Staff::of(&user);
-    let c = handle::act(&ctx(&state), &staff.ctx(), id, &step, Utc::now()).await?;
+    let c = handle::act(&ctx(&state), &user.ctx(), id, &step, Utc::now()).await?;
     Ok(Json(c).into_response())
 }
 
@@ -279,10 +275,9 @@ pub async fn message(
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
     let m = body(b, "{\"body\": \"内容\", \"internal\": false}")?;
-    let staff = Staff::of(&user);
     let mid = talk::post(
         &ctx(&state),
-        &staff.ctx(),
+        &user.ctx(),
         id,
         &m.body,
         m.internal,
@@ -313,8 +308,7 @@ pub async fn reroute(
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
     let r = body(b, "{\"org\": 工会编号, \"reason\": \"说明\"}")?;
-    let staff = Staff::of(&user);
-    let c = handle::reroute(&ctx(&state), &staff.ctx(), id, r.org, &r.reason, Utc::now()).await?;
+    let c = handle::reroute(&ctx(&state), &user.ctx(), id, r.org, &r.reason, Utc::now()).await?;
     Ok(Json(c).into_response())
 }
 
@@ -331,8 +325,7 @@ pub async fn mediation(
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
     let m = body(b, "调解记录")?;
-    let staff = Staff::of(&user);
-    let mid = talk::mediate(&ctx(&state), &staff.ctx(), id, &m, Utc::now()).await?;
+    let mid = talk::mediate(&ctx(&state), &user.ctx(), id, &m, Utc::now()).await?;
     Ok((StatusCode::CREATED, Json(Created { id: mid })).into_response())
 }
 
@@ -351,12 +344,11 @@ pub async fn attachment(
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
     let q = query(q)?;
-    let staff = Staff::of(&user);
     let upload = Upload {
         name: q.name.unwrap_or_default(),
         bytes: bytes.to_vec(),
     };
-    talk::attach(&ctx(&state), &staff.ctx(), id, &[upload], Utc::now()).await?;
+    talk::attach(&ctx(&state), &user.ctx(), id, &[upload], Utc::now()).await?;
     Ok(StatusCode::CREATED.into_response())
 }
 
@@ -370,8 +362,7 @@ pub async fn staff_file(
     Path((id, file)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
     let (id, file) = (parse_id(&id)?, parse_id(&file)?);
-    let staff = Staff::of(&user);
-    let f = talk::staff_file(&ctx(&state), &staff.ctx(), id, file).await?;
+    let f = talk::staff_file(&ctx(&state), &user.ctx(), id, file).await?;
     Ok(file_response(f))
 }
 
@@ -384,8 +375,7 @@ pub async fn statistics(
     q: Result<Query<StatsQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let q = query(q)?;
-    let staff = Staff::of(&user);
-    let f = stats::figures(&ctx(&state), &staff.ctx(), &q, Utc::now()).await?;
+    let f = stats::figures(&ctx(&state), &user.ctx(), &q, Utc::now()).await?;
     Ok(Json(f).into_response())
 }
 

@@ -5,9 +5,9 @@ use super::ctx;
 use super::pages::{action_label, kind_label, state_label};
 use crate::attachment::{MAX_FORM_BYTES, file_response, read_multipart};
 use crate::auth::{StaffUser, checked_form, csrf_refused};
-use crate::membership::{Staff, parse_id};
-use crate::org::pages::{Pager, UserBar};
+use crate::extract::parse_id;
 use crate::pages::render;
+use crate::pages::{Pager, UserBar};
 use crate::{AppState, PageError};
 use askama::Template;
 use axum::Router;
@@ -71,7 +71,6 @@ async fn queue(
     q: Result<Query<QueuePageQuery>, QueryRejection>,
 ) -> Result<Response, PageError> {
     let q = q.map(|Query(q)| q).unwrap_or_default();
-    let staff = Staff::of(&user);
     let (page, limit, offset) = crate::pages::page_window(q.page, PER_PAGE);
     let query = QueueQuery {
         org: q.org,
@@ -80,7 +79,7 @@ async fn queue(
         limit: Some(limit),
         offset: Some(offset),
     };
-    let (org, view, list) = case::queue(&ctx(&state), &staff.ctx(), &query).await?;
+    let (org, view, list) = case::queue(&ctx(&state), &user.ctx(), &query).await?;
     let (view_name, state_name) = match view {
         View::Open => ("open", String::new()),
         View::Supervised => ("supervised", String::new()),
@@ -182,9 +181,8 @@ async fn register(
     let Some(form) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
-    let staff = Staff::of(&user);
     let input = form.input();
-    match file::register(&ctx(&state), &staff.ctx(), &input, Utc::now()).await {
+    match file::register(&ctx(&state), &user.ctx(), &input, Utc::now()).await {
         Ok(f) => Ok(Redirect::to(&format!("/console/cases/{}", f.id)).into_response()),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict(_) | AppError::NotFound(_))) => {
             let page = NewPage {
@@ -248,9 +246,8 @@ async fn case_page(
     id: i64,
     error: Option<String>,
 ) -> Result<Response, PageError> {
-    let staff = Staff::of(user);
     let now = Utc::now();
-    let d = case::detail(&ctx(state), &staff.ctx(), id, now).await?;
+    let d = case::detail(&ctx(state), &user.ctx(), id, now).await?;
     let page = CasePage {
         user: user.into(),
         d,
@@ -323,8 +320,7 @@ async fn step(
         "close" => Step::Close,
         _ => return Err(AppError::invalid("step", "未知的操作").into()),
     };
-    let staff = Staff::of(&user);
-    let r = handle::act(&ctx(&state), &staff.ctx(), id, &step, Utc::now()).await;
+    let r = handle::act(&ctx(&state), &user.ctx(), id, &step, Utc::now()).await;
     after(&state, &user, id, r.map(|_| ())).await
 }
 
@@ -346,10 +342,9 @@ async fn message(
         return Ok(csrf_refused());
     };
     let id = parse_id(&id)?;
-    let staff = Staff::of(&user);
     let r = talk::post(
         &ctx(&state),
-        &staff.ctx(),
+        &user.ctx(),
         id,
         &form.body,
         form.internal.is_some(),
@@ -386,8 +381,7 @@ async fn reroute(
         )
         .await;
     };
-    let staff = Staff::of(&user);
-    match handle::reroute(&ctx(&state), &staff.ctx(), id, to, &form.reason, Utc::now()).await {
+    match handle::reroute(&ctx(&state), &user.ctx(), id, to, &form.reason, Utc::now()).await {
         // The handler may no longer see the case if it went below a union they do not hold:
         // back to their queue.
         Ok(_) => Ok(Redirect::to("/console/cases").into_response()),
@@ -424,7 +418,6 @@ async fn mediation(
         return Ok(csrf_refused());
     };
     let id = parse_id(&id)?;
-    let staff = Staff::of(&user);
     let input = MediationInput {
         parties: form.m.parties,
         mediated_on: form.m.mediated_on,
@@ -432,7 +425,7 @@ async fn mediation(
         agreement: form.m.agreement,
         outcome: form.m.outcome,
     };
-    let r = talk::mediate(&ctx(&state), &staff.ctx(), id, &input, Utc::now()).await;
+    let r = talk::mediate(&ctx(&state), &user.ctx(), id, &input, Utc::now()).await;
     after(&state, &user, id, r.map(|_| ())).await
 }
 
@@ -450,8 +443,7 @@ async fn attach(
     if !user.csrf_ok(fields.get("csrf").map_or("", String::as_str)) {
         return Ok(csrf_refused());
     }
-    let staff = Staff::of(&user);
-    let r = talk::attach(&ctx(&state), &staff.ctx(), id, &files, Utc::now()).await;
+    let r = talk::attach(&ctx(&state), &user.ctx(), id, &files, Utc::now()).await;
     after(&state, &user, id, r.map(|_| ())).await
 }
 
@@ -461,8 +453,7 @@ async fn staff_file(
     Path((id, file)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
     let (id, file) = (parse_id(&id)?, parse_id(&file)?);
-    let staff = Staff::of(&user);
-    let f = talk::staff_file(&ctx(&state), &staff.ctx(), id, file).await?;
+    let f = talk::staff_file(&ctx(&state), &user.ctx(), id, file).await?;
     Ok(file_response(f))
 }
 
@@ -519,8 +510,7 @@ async fn statistics(
     q: Result<Query<StatsQuery>, QueryRejection>,
 ) -> Result<Response, PageError> {
     let q = q.map(|Query(q)| q).unwrap_or_default();
-    let staff = Staff::of(&user);
-    let f = stats::figures(&ctx(&state), &staff.ctx(), &q, Utc::now()).await?;
+    let f = stats::figures(&ctx(&state), &user.ctx(), &q, Utc::now()).await?;
     Ok(render(&StatsPage {
         user: (&user).into(),
         chart_json: chart_json(&f),

@@ -2,8 +2,8 @@
 //! union's items (`/api/v1/console/library`, editors and administrators).
 
 use crate::auth::StaffUser;
+use crate::extract::parse_id;
 use crate::extract::{Created, body, query};
-use crate::membership::{Staff, parse_id};
 use crate::{ApiError, AppState};
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
@@ -70,8 +70,7 @@ pub async fn create(
     b: Result<Json<LibraryInput>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let input = body(b, "书目")?;
-    let staff = Staff::of(&user);
-    let id = uc::create(&state.store, &staff.ctx(), &input, Utc::now()).await?;
+    let id = uc::create(&state.store, &user.ctx(), &input, Utc::now()).await?;
     Ok((StatusCode::CREATED, Json(Created { id })).into_response())
 }
 
@@ -85,8 +84,7 @@ pub async fn list(
     q: Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let q = query(q)?;
-    let staff = Staff::of(&user);
-    let (_, page) = uc::list(&state.store, &staff.ctx(), q.org, q.limit, q.offset).await?;
+    let (_, page) = uc::list(&state.store, &user.ctx(), q.org, q.limit, q.offset).await?;
     Ok(Json(page).into_response())
 }
 
@@ -100,8 +98,7 @@ pub async fn detail(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
-    let staff = Staff::of(&user);
-    Ok(Json(uc::get(&state.store, &staff.ctx(), id).await?).into_response())
+    Ok(Json(uc::get(&state.store, &user.ctx(), id).await?).into_response())
 }
 
 /// Edits an item (`org` is ignored: an item stays on its union's shelf).
@@ -117,8 +114,7 @@ pub async fn update(
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
     let input = body(b, "书目")?;
-    let staff = Staff::of(&user);
-    let m = uc::update(&state.store, &staff.ctx(), id, &input).await?;
+    let m = uc::update(&state.store, &user.ctx(), id, &input).await?;
     Ok(Json(m).into_response())
 }
 
@@ -132,8 +128,7 @@ pub async fn publish(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
-    let staff = Staff::of(&user);
-    let m = uc::publish(&state.store, &staff.ctx(), id, Utc::now()).await?;
+    let m = uc::publish(&state.store, &user.ctx(), id, Utc::now()).await?;
     Ok(Json(m).into_response())
 }
 
@@ -147,8 +142,7 @@ pub async fn withdraw(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
-    let staff = Staff::of(&user);
-    let m = uc::withdraw(&state.store, &staff.ctx(), id).await?;
+    let m = uc::withdraw(&state.store, &user.ctx(), id).await?;
     Ok(Json(m).into_response())
 }
 

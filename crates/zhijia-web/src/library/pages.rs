@@ -3,7 +3,7 @@
 //! open in a new tab without the opener or the referrer.
 
 use crate::model_worker::pages::Filter;
-use crate::org::pages::Pager;
+use crate::pages::Pager;
 use crate::pages::render;
 use crate::{AppState, PageError};
 use askama::Template;
@@ -88,7 +88,7 @@ async fn item(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let id = crate::membership::parse_id(&id)?;
+    let id = crate::extract::parse_id(&id)?;
     let i = uc::public(&state.store, id).await?;
     Ok(render(&ItemPage {
         paragraphs: split_paragraphs(&i.body),

@@ -3,9 +3,9 @@
 
 use crate::auth::worker::WorkerUser;
 use crate::auth::{StaffUser, checked_form, csrf_refused};
+use crate::extract::parse_id;
 use crate::extract::{Created, body, query};
-use crate::membership::{Staff, parse_id};
-use crate::org::pages::UserBar;
+use crate::pages::UserBar;
 use crate::pages::render;
 use crate::{ApiError, AppState, PageError};
 use askama::Template;
@@ -91,8 +91,7 @@ pub async fn create_item(
     b: Result<Json<ItemInput>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let input = body(b, "积分商品")?;
-    let staff = Staff::of(&user);
-    let id = mall::create_item(&state.store, &staff.ctx(), &input, Utc::now()).await?;
+    let id = mall::create_item(&state.store, &user.ctx(), &input, Utc::now()).await?;
     Ok((StatusCode::CREATED, Json(Created { id })).into_response())
 }
 
@@ -105,8 +104,7 @@ pub async fn items(
     q: Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let q = query(q)?;
-    let staff = Staff::of(&user);
-    let (_, page) = mall::items(&state.store, &staff.ctx(), q.org, q.limit, q.offset).await?;
+    let (_, page) = mall::items(&state.store, &user.ctx(), q.org, q.limit, q.offset).await?;
     Ok(Json(page).into_response())
 }
 
@@ -213,8 +211,7 @@ async fn console_page(
     error: Option<String>,
     typed: HashMap<String, String>,
 ) -> Result<Response, PageError> {
-    let staff = Staff::of(user);
-    let (org, page) = mall::items(&state.store, &staff.ctx(), org, Some(200), None).await?;
+    let (org, page) = mall::items(&state.store, &user.ctx(), org, Some(200), None).await?;
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -262,8 +259,7 @@ async fn console_create(
         stock: num("stock"),
         per_member_limit: num("per_member_limit"),
     };
-    let staff = Staff::of(&user);
-    match mall::create_item(&state.store, &staff.ctx(), &input, Utc::now()).await {
+    match mall::create_item(&state.store, &user.ctx(), &input, Utc::now()).await {
         Ok(_) => console_page(&state, &user, org, None, HashMap::new()).await,
         Err(e @ AppError::Invalid(_)) => {
             console_page(&state, &user, org, Some(e.to_string()), f).await

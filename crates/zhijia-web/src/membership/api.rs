@@ -1,9 +1,10 @@
 //! Membership JSON API: the worker's side (bearer token or cookie), the public card check and
 //! the staff side (review queue, transfers, roster), each scoped as the use cases say.
 
-use super::{Staff, ctx, parse_id};
+use super::ctx;
 use crate::auth::StaffUser;
 use crate::auth::worker::WorkerUser;
+use crate::extract::parse_id;
 use crate::extract::{Created, body, query};
 use crate::{ApiError, AppState};
 use axum::extract::rejection::{JsonRejection, QueryRejection};
@@ -15,10 +16,11 @@ use axum::{Json, Router};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use zhijia_app::AppError;
+use zhijia_app::caller::worker_of_phone;
 use zhijia_app::membership::card::{self, Card, CardCheck};
 use zhijia_app::membership::join::{self, Decision, JoinInput, Submitted};
 use zhijia_app::membership::roster::{self, RosterQuery};
-use zhijia_app::membership::{QueueQuery, transfer, worker_of_phone};
+use zhijia_app::membership::{QueueQuery, transfer};
 use zhijia_store::membership as store;
 
 /// Applies to join; a member of another union gets a transfer instead (`transfer_id`).
@@ -209,8 +211,7 @@ pub async fn applications(
 ) -> Result<Response, ApiError> {
     let q = query(q)?;
     let ctx = ctx(&state)?;
-    let staff = Staff::of(&user);
-    let (_, page) = join::queue(&ctx, &staff.ctx(), &q, Utc::now()).await?;
+    let (_, page) = join::queue(&ctx, &user.ctx(), &q, Utc::now()).await?;
     Ok(Json(page).into_response())
 }
 
@@ -236,13 +237,12 @@ pub async fn decide(
     let id = parse_id(&id)?;
     let req = body(b, "{\"approve\", \"reason\"}")?;
     let ctx = ctx(&state)?;
-    let staff = Staff::of(&user);
     let decision = if req.approve {
         Decision::Approve
     } else {
         Decision::Reject { reason: req.reason }
     };
-    let app = join::decide(&ctx, &staff.ctx(), id, decision, Utc::now()).await?;
+    let app = join::decide(&ctx, &user.ctx(), id, decision, Utc::now()).await?;
     Ok(Json(app).into_response())
 }
 
@@ -256,8 +256,7 @@ pub async fn transfers(
 ) -> Result<Response, ApiError> {
     let q = query(q)?;
     let ctx = ctx(&state)?;
-    let staff = Staff::of(&user);
-    let (_, page) = transfer::queue(&ctx, &staff.ctx(), &q).await?;
+    let (_, page) = transfer::queue(&ctx, &user.ctx(), &q).await?;
     Ok(Json(page).into_response())
 }
 
@@ -279,10 +278,9 @@ pub async fn start_transfer(
 ) -> Result<Response, ApiError> {
     let req = body(b, "{\"member_no\", \"to_org\", \"reason\"}")?;
     let ctx = ctx(&state)?;
-    let staff = Staff::of(&user);
     let id = transfer::start_by_union(
         &ctx,
-        &staff.ctx(),
+        &user.ctx(),
         &req.member_no,
         req.to_org,
         &req.reason,
@@ -311,12 +309,11 @@ pub async fn release(
     let id = parse_id(&id)?;
     let req = body(b, "{\"refuse_reason\"}")?;
     let ctx = ctx(&state)?;
-    let staff = Staff::of(&user);
     let refuse = req
         .refuse_reason
         .as_deref()
         .filter(|r| !r.trim().is_empty());
-    let t = transfer::answer_release(&ctx, &staff.ctx(), id, refuse).await?;
+    let t = transfer::answer_release(&ctx, &user.ctx(), id, refuse).await?;
     Ok(Json(t).into_response())
 }
 
@@ -331,8 +328,7 @@ pub async fn accept(
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
     let ctx = ctx(&state)?;
-    let staff = Staff::of(&user);
-    let t = transfer::accept(&ctx, &staff.ctx(), id, Utc::now()).await?;
+    let t = transfer::accept(&ctx, &user.ctx(), id, Utc::now()).await?;
     Ok(Json(t).into_response())
 }
 
@@ -359,8 +355,7 @@ pub async fn roster_list(
 ) -> Result<Response, ApiError> {
     let q = query(q)?;
     let ctx = ctx(&state)?;
-    let staff = Staff::of(&user);
-    let (org, page) = roster::list(&ctx, &staff.ctx(), &q).await?;
+    let (org, page) = roster::list(&ctx, &user.ctx(), &q).await?;
     Ok(Json(RosterPage {
         org_id: org.id.0,
         org_name: org.name,
@@ -380,8 +375,7 @@ pub async fn roster_detail(
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
     let ctx = ctx(&state)?;
-    let staff = Staff::of(&user);
-    let d = roster::detail(&ctx, &staff.ctx(), id).await?;
+    let d = roster::detail(&ctx, &user.ctx(), id).await?;
     Ok(Json(d).into_response())
 }
 
@@ -401,8 +395,7 @@ pub async fn reveal(
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
     let ctx = ctx(&state)?;
-    let staff = Staff::of(&user);
-    let full = roster::reveal_id_number(&ctx, &staff.ctx(), id).await?;
+    let full = roster::reveal_id_number(&ctx, &user.ctx(), id).await?;
     Ok((
         [(header::CACHE_CONTROL, "no-store")],
         Json(FullIdNumber { id_number: full }),
@@ -428,8 +421,7 @@ pub async fn retired(
     let id = parse_id(&id)?;
     let req = body(b, "{\"retired\"}")?;
     let ctx = ctx(&state)?;
-    let staff = Staff::of(&user);
-    transfer::set_retired(&ctx, &staff.ctx(), id, req.retired).await?;
+    transfer::set_retired(&ctx, &user.ctx(), id, req.retired).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -474,10 +466,9 @@ pub async fn export(
 ) -> Result<Response, ApiError> {
     let q = query(q)?;
     let ctx = ctx(&state)?;
-    let staff = Staff::of(&user);
-    let e = roster::export(&ctx, &staff.ctx(), &q.roster(), q.full).await?;
+    let e = roster::export(&ctx, &user.ctx(), &q.roster(), q.full).await?;
     let bytes = zhijia_app::slow::run(move || super::xlsx::roster(&e)).await??;
-    Ok(super::xlsx::attachment(bytes, "roster.xlsx"))
+    Ok(crate::attachment::xlsx_download(bytes, "roster.xlsx"))
 }
 
 /// A CSV file download (UTF-8 with BOM, as Excel expects).
@@ -519,11 +510,10 @@ pub async fn import_roster(
 ) -> Result<Response, ApiError> {
     let q = query(q)?;
     let ctx = ctx(&state)?;
-    let staff = Staff::of(&user);
     let name = q.name.unwrap_or_else(|| "roster".into());
     let up = zhijia_app::membership::import::upload(
         &ctx,
-        &staff.ctx(),
+        &user.ctx(),
         q.org,
         &name,
         body.to_vec(),
@@ -544,8 +534,7 @@ pub async fn import_errors(
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
     let ctx = ctx(&state)?;
-    let staff = Staff::of(&user);
-    let (_, csv) = zhijia_app::membership::import::error_report(&ctx, &staff.ctx(), id).await?;
+    let (_, csv) = zhijia_app::membership::import::error_report(&ctx, &user.ctx(), id).await?;
     Ok(csv_attachment(csv, &format!("import-{id}-errors.csv")))
 }
 

@@ -1,9 +1,10 @@
 //! Staff console pages of membership: the review queue, transfers, the roster and a member.
 
-use super::{Staff, ctx, parse_id};
+use super::ctx;
 use crate::auth::{StaffUser, checked_form, csrf_refused};
-use crate::org::pages::{Pager, UserBar};
+use crate::extract::parse_id;
 use crate::pages::render;
+use crate::pages::{Pager, UserBar};
 use crate::{AppState, PageError};
 use askama::Template;
 use axum::Router;
@@ -63,7 +64,6 @@ async fn applications(
 ) -> Result<Response, PageError> {
     let q = q.map(|Query(q)| q).unwrap_or_default();
     let ctx = ctx(&state)?;
-    let staff = Staff::of(&user);
     let (page, limit, offset) = crate::pages::page_window(q.page, PER_PAGE);
     let overdue = q.overdue.is_some();
     let now = Utc::now();
@@ -74,7 +74,7 @@ async fn applications(
         limit: Some(limit),
         offset: Some(offset),
     };
-    let (org, list) = join::queue(&ctx, &staff.ctx(), &query, now).await?;
+    let (org, list) = join::queue(&ctx, &user.ctx(), &query, now).await?;
     let base = format!(
         "/console/applications?org={}{}&",
         org.id.0,
@@ -110,7 +110,6 @@ async fn decide(
     };
     let id = parse_id(&id)?;
     let ctx = ctx(&state)?;
-    let staff = Staff::of(&user);
     let decision = if form.approve.is_some() {
         Decision::Approve
     } else {
@@ -118,7 +117,7 @@ async fn decide(
             reason: form.reason,
         }
     };
-    let app = join::decide(&ctx, &staff.ctx(), id, decision, Utc::now()).await?;
+    let app = join::decide(&ctx, &user.ctx(), id, decision, Utc::now()).await?;
     Ok(Redirect::to(&format!("/console/applications?org={}", app.org_id.0)).into_response())
 }
 
@@ -166,7 +165,6 @@ async fn transfers(
 ) -> Result<Response, PageError> {
     let q = q.map(|Query(q)| q).unwrap_or_default();
     let ctx = ctx(&state)?;
-    let staff = Staff::of(&user);
     let (page, limit, offset) = crate::pages::page_window(q.page, PER_PAGE);
     let query = QueueQuery {
         org: q.org,
@@ -175,7 +173,7 @@ async fn transfers(
         limit: Some(limit),
         offset: Some(offset),
     };
-    let (org, list) = transfer::queue(&ctx, &staff.ctx(), &query).await?;
+    let (org, list) = transfer::queue(&ctx, &user.ctx(), &query).await?;
     let status = q.status.unwrap_or_else(|| "awaiting_release".into());
     let base = format!(
         "/console/transfers?org={}&status={}&",
@@ -216,13 +214,12 @@ async fn act_on_transfer(
     };
     let id = parse_id(&id)?;
     let ctx = ctx(&state)?;
-    let staff = Staff::of(&user);
     let t = match form.act.as_str() {
-        "release" => transfer::answer_release(&ctx, &staff.ctx(), id, None).await?,
+        "release" => transfer::answer_release(&ctx, &user.ctx(), id, None).await?,
         "refuse" => {
-            transfer::answer_release(&ctx, &staff.ctx(), id, Some(form.reason.as_str())).await?
+            transfer::answer_release(&ctx, &user.ctx(), id, Some(form.reason.as_str())).await?
         }
-        _ => transfer::accept(&ctx, &staff.ctx(), id, Utc::now()).await?,
+        _ => transfer::accept(&ctx, &user.ctx(), id, Utc::now()).await?,
     };
     Ok(Redirect::to(&format!("/console/transfers?status={}", enc(&t.status))).into_response())
 }
@@ -263,7 +260,6 @@ async fn roster_page(
 ) -> Result<Response, PageError> {
     let q = q.map(|Query(q)| q).unwrap_or_default();
     let ctx = ctx(&state)?;
-    let staff = Staff::of(&user);
     let (page, limit, offset) = crate::pages::page_window(q.page, PER_PAGE);
     let query = RosterQuery {
         org: q.org,
@@ -275,7 +271,7 @@ async fn roster_page(
         limit: Some(limit),
         offset: Some(offset),
     };
-    let (org, list) = roster::list(&ctx, &staff.ctx(), &query).await?;
+    let (org, list) = roster::list(&ctx, &user.ctx(), &query).await?;
     let s = |v: &Option<String>| v.clone().unwrap_or_default();
     let filters = format!(
         "org={}&q={}&status={}&joined_from={}&joined_to={}&gig={}",
@@ -320,8 +316,7 @@ async fn member_page(
 ) -> Result<Response, PageError> {
     let id = parse_id(&id)?;
     let ctx = ctx(&state)?;
-    let staff = Staff::of(&user);
-    let d = roster::detail(&ctx, &staff.ctx(), id).await?;
+    let d = roster::detail(&ctx, &user.ctx(), id).await?;
     Ok(render(&MemberPage {
         user: (&user).into(),
         d,
@@ -346,9 +341,8 @@ async fn reveal(
     };
     let id = parse_id(&id)?;
     let ctx = ctx(&state)?;
-    let staff = Staff::of(&user);
-    let full = roster::reveal_id_number(&ctx, &staff.ctx(), id).await?;
-    let d = roster::detail(&ctx, &staff.ctx(), id).await?;
+    let full = roster::reveal_id_number(&ctx, &user.ctx(), id).await?;
+    let d = roster::detail(&ctx, &user.ctx(), id).await?;
     Ok((
         [(axum::http::header::CACHE_CONTROL, "no-store")],
         render(&MemberPage {
@@ -384,8 +378,7 @@ async fn import_form(
 ) -> Result<Response, PageError> {
     let q = q.map(|Query(q)| q).unwrap_or_default();
     let ctx = ctx(&state)?;
-    let staff = Staff::of(&user);
-    let org = zhijia_app::membership::review_scope(&ctx, &staff.ctx(), q.org).await?;
+    let org = zhijia_app::membership::review_scope(&ctx, &user.ctx(), q.org).await?;
     Ok(render(&import_page(&user, &org, None, None)))
 }
 
@@ -435,12 +428,11 @@ async fn import_submit(
         return Ok(csrf_refused());
     }
     let ctx = ctx(&state)?;
-    let staff = Staff::of(&user);
-    let org_row = zhijia_app::membership::review_scope(&ctx, &staff.ctx(), org).await?;
+    let org_row = zhijia_app::membership::review_scope(&ctx, &user.ctx(), org).await?;
     let (name, bytes) = file.unwrap_or_default();
     let result = zhijia_app::membership::import::upload(
         &ctx,
-        &staff.ctx(),
+        &user.ctx(),
         org_row.id.0,
         &name,
         bytes,
@@ -466,8 +458,7 @@ async fn import_errors(
 ) -> Result<Response, PageError> {
     let id = parse_id(&id)?;
     let ctx = ctx(&state)?;
-    let staff = Staff::of(&user);
-    let (_, csv) = zhijia_app::membership::import::error_report(&ctx, &staff.ctx(), id).await?;
+    let (_, csv) = zhijia_app::membership::import::error_report(&ctx, &user.ctx(), id).await?;
     Ok(super::api::csv_attachment(
         csv,
         &format!("import-{id}-errors.csv"),
@@ -492,8 +483,7 @@ async fn set_retired(
     };
     let id = parse_id(&id)?;
     let ctx = ctx(&state)?;
-    let staff = Staff::of(&user);
-    transfer::set_retired(&ctx, &staff.ctx(), id, form.retired == "1").await?;
+    transfer::set_retired(&ctx, &user.ctx(), id, form.retired == "1").await?;
     Ok(Redirect::to(&format!("/console/members/{id}")).into_response())
 }
 

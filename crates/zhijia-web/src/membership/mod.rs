@@ -8,9 +8,8 @@ pub mod pages;
 pub(crate) mod xlsx;
 
 use crate::AppState;
-use crate::auth::StaffUser;
 use zhijia_app::AppError;
-use zhijia_app::membership::{Ctx, StaffCtx};
+use zhijia_app::membership::Ctx;
 
 /// The membership context of a request; membership needs the personal-data keys.
 pub fn ctx(state: &AppState) -> Result<Ctx<'_>, AppError> {
@@ -23,34 +22,4 @@ pub fn ctx(state: &AppState) -> Result<Ctx<'_>, AppError> {
         settings: &state.config.membership,
         sms: state.sms.as_ref(),
     })
-}
-
-/// A staff member as the caller of a membership step.
-pub struct Staff {
-    pub actor: zhijia_domain::audit::Actor,
-    pub grants: Vec<zhijia_domain::auth::Grant>,
-}
-
-impl Staff {
-    pub fn of(user: &StaffUser) -> Self {
-        Staff {
-            actor: user.actor(),
-            grants: user.grants.clone(),
-        }
-    }
-
-    pub fn ctx(&self) -> StaffCtx<'_> {
-        StaffCtx {
-            actor: &self.actor,
-            grants: &self.grants,
-        }
-    }
-}
-
-/// An id from the address; a malformed one is simply not found.
-pub fn parse_id(s: &str) -> Result<i64, AppError> {
-    s.parse::<i64>()
-        .ok()
-        .filter(|i| *i > 0)
-        .ok_or(AppError::NotFound("记录"))
 }

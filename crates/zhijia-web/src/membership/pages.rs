@@ -316,25 +316,10 @@ struct CardPage {
     expires_local: String,
 }
 
-/// The QR code of a payload as an inline SVG (no script, no external image), rendered off the
-/// async workers.
-pub(crate) async fn qr_svg(payload: &str) -> Result<String, AppError> {
-    let payload = payload.to_owned();
-    zhijia_app::slow::run(move || {
-        let code = qrcode::QrCode::new(payload.as_bytes())
-            .map_err(|e| AppError::Config(format!("二维码生成失败：{e}")))?;
-        Ok(code
-            .render::<qrcode::render::svg::Color<'_>>()
-            .min_dimensions(220, 220)
-            .build())
-    })
-    .await?
-}
-
 async fn card_page(State(state): State<AppState>, user: WorkerUser) -> Result<Response, PageError> {
     let ctx = ctx(&state)?;
     let card = card::card(&ctx, &user.session.phone, Utc::now()).await?;
-    let qr_svg = qr_svg(&card.token).await?;
+    let qr_svg = crate::pages::qr_svg(&card.token).await?;
     let expires_local = (card.expires_at + chrono::Duration::hours(8))
         .format("%H:%M")
         .to_string();

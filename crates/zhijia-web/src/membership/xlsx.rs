@@ -1,7 +1,5 @@
 //! Spreadsheet files of membership (real rosters live in Excel).
 
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use zhijia_app::AppError;
 use zhijia_app::membership::roster::Export;
@@ -60,24 +58,4 @@ pub fn roster(e: &Export) -> Result<Vec<u8>, AppError> {
     sheet.set_column_width(4, 22).map_err(failed)?;
     sheet.set_column_width(8, 30).map_err(failed)?;
     book.save_to_buffer().map_err(failed)
-}
-
-/// An XLSX workbook as a download (roster export, aid ledger, merchant settlement); never
-/// cached, since every one holds personal or financial data.
-pub fn attachment(bytes: Vec<u8>, name: &str) -> Response {
-    (
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-            (header::CACHE_CONTROL, "no-store".to_owned()),
-        ],
-        bytes,
-    )
-        .into_response()
 }

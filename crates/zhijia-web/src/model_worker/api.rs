@@ -2,8 +2,8 @@
 //! union's records (`/api/v1/console/model-workers`, editors and administrators).
 
 use crate::auth::StaffUser;
+use crate::extract::parse_id;
 use crate::extract::{Created, body, query};
-use crate::membership::{Staff, parse_id};
 use crate::{ApiError, AppState};
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
@@ -69,8 +69,7 @@ pub async fn create(
     b: Result<Json<ModelWorkerInput>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let input = body(b, "劳模记录")?;
-    let staff = Staff::of(&user);
-    let id = uc::create(&state.store, &staff.ctx(), &input, Utc::now()).await?;
+    let id = uc::create(&state.store, &user.ctx(), &input, Utc::now()).await?;
     Ok((StatusCode::CREATED, Json(Created { id })).into_response())
 }
 
@@ -85,8 +84,7 @@ pub async fn list(
     q: Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let q = query(q)?;
-    let staff = Staff::of(&user);
-    let (_, page) = uc::list(&state.store, &staff.ctx(), q.org, q.limit, q.offset).await?;
+    let (_, page) = uc::list(&state.store, &user.ctx(), q.org, q.limit, q.offset).await?;
     Ok(Json(page).into_response())
 }
 
@@ -100,8 +98,7 @@ pub async fn detail(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
-    let staff = Staff::of(&user);
-    Ok(Json(uc::get(&state.store, &staff.ctx(), id).await?).into_response())
+    Ok(Json(uc::get(&state.store, &user.ctx(), id).await?).into_response())
 }
 
 /// Edits a record (`org` is ignored: a record stays with its union). A published record keeps
@@ -118,8 +115,7 @@ pub async fn update(
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
     let input = body(b, "劳模记录")?;
-    let staff = Staff::of(&user);
-    let m = uc::update(&state.store, &staff.ctx(), id, &input, Utc::now()).await?;
+    let m = uc::update(&state.store, &user.ctx(), id, &input, Utc::now()).await?;
     Ok(Json(m).into_response())
 }
 
@@ -133,8 +129,7 @@ pub async fn publish(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
-    let staff = Staff::of(&user);
-    let m = uc::publish(&state.store, &staff.ctx(), id, Utc::now()).await?;
+    let m = uc::publish(&state.store, &user.ctx(), id, Utc::now()).await?;
     Ok(Json(m).into_response())
 }
 
@@ -148,8 +143,7 @@ pub async fn withdraw(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
-    let staff = Staff::of(&user);
-    let m = uc::withdraw(&state.store, &staff.ctx(), id).await?;
+    let m = uc::withdraw(&state.store, &user.ctx(), id).await?;
     Ok(Json(m).into_response())
 }
 

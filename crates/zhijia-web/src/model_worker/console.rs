@@ -3,9 +3,9 @@
 //! form comes back on its page with the reason and what was typed.
 
 use crate::auth::{StaffUser, checked_form, csrf_refused};
-use crate::membership::{Staff, parse_id};
-use crate::org::pages::{Pager, UserBar};
+use crate::extract::parse_id;
 use crate::pages::render;
+use crate::pages::{Pager, UserBar};
 use crate::{AppState, PageError};
 use askama::Template;
 use axum::Router;
@@ -73,10 +73,8 @@ async fn list_page(
     error: Option<AppError>,
     typed: Typed,
 ) -> Result<Response, PageError> {
-    let staff = Staff::of(user);
     let (page, limit, offset) = crate::pages::page_window(q.page, PER_PAGE);
-    let (org, list) =
-        uc::list(&state.store, &staff.ctx(), q.org, Some(limit), Some(offset)).await?;
+    let (org, list) = uc::list(&state.store, &user.ctx(), q.org, Some(limit), Some(offset)).await?;
     let status = error.as_ref().map_or(StatusCode::OK, crate::error::status);
     Ok((
         status,
@@ -131,8 +129,7 @@ async fn create(
         return Ok(csrf_refused());
     };
     let input = input_of(&f);
-    let staff = Staff::of(&user);
-    match uc::create(&state.store, &staff.ctx(), &input, Utc::now()).await {
+    match uc::create(&state.store, &user.ctx(), &input, Utc::now()).await {
         Ok(id) => Ok(Redirect::to(&format!("/console/model-workers/{id}")).into_response()),
         Err(e @ AppError::Invalid(_)) => {
             let q = ListQuery {
@@ -192,8 +189,7 @@ async fn record_page(
     error: Option<AppError>,
     typed: Option<Typed>,
 ) -> Result<Response, PageError> {
-    let staff = Staff::of(user);
-    let m = uc::get(&state.store, &staff.ctx(), id).await?;
+    let m = uc::get(&state.store, &user.ctx(), id).await?;
     let status = error.as_ref().map_or(StatusCode::OK, crate::error::status);
     Ok((
         status,
@@ -226,8 +222,7 @@ async fn update(
         return Ok(csrf_refused());
     };
     let id = parse_id(&id)?;
-    let staff = Staff::of(&user);
-    match uc::update(&state.store, &staff.ctx(), id, &input_of(&f), Utc::now()).await {
+    match uc::update(&state.store, &user.ctx(), id, &input_of(&f), Utc::now()).await {
         Ok(_) => Ok(Redirect::to(&format!("/console/model-workers/{id}")).into_response()),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
             record_page(&state, &user, id, Some(e), Some(f)).await
@@ -247,11 +242,10 @@ async fn change(
         return Ok(csrf_refused());
     }
     let id = parse_id(id)?;
-    let staff = Staff::of(user);
     let done = if publish {
-        uc::publish(&state.store, &staff.ctx(), id, Utc::now()).await
+        uc::publish(&state.store, &user.ctx(), id, Utc::now()).await
     } else {
-        uc::withdraw(&state.store, &staff.ctx(), id).await
+        uc::withdraw(&state.store, &user.ctx(), id).await
     };
     match done {
         Ok(_) => Ok(Redirect::to(&format!("/console/model-workers/{id}")).into_response()),

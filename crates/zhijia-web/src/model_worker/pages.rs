@@ -1,7 +1,7 @@
 //! The public showcase of model workers (劳模风采): the list (by union and level) and one
 //! record, for anyone, signed in or not. Stories are plain text shown as escaped paragraphs.
 
-use crate::org::pages::Pager;
+use crate::pages::Pager;
 use crate::pages::render;
 use crate::{AppState, PageError};
 use askama::Template;
@@ -105,7 +105,7 @@ async fn record(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let id = crate::membership::parse_id(&id)?;
+    let id = crate::extract::parse_id(&id)?;
     let m = uc::public(&state.store, id).await?;
     Ok(render(&RecordPage {
         paragraphs: split_paragraphs(&m.story),

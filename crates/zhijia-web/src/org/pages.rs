@@ -3,7 +3,7 @@
 
 use super::parse_id;
 use crate::auth::StaffUser;
-use crate::pages::{page_count, page_window, render};
+use crate::pages::{PER_PAGE, Pager, UserBar, page_window, render};
 use crate::{AppState, PageError};
 use askama::Template;
 use axum::Router;
@@ -16,8 +16,6 @@ use zhijia_app::{AppError, org as uc};
 use zhijia_domain::auth::Role;
 use zhijia_store::org::{Org, OrgMove};
 
-pub const PER_PAGE: i64 = 30;
-
 #[derive(Debug, Default, Deserialize)]
 pub struct PageParams {
     page: Option<i64>,
@@ -27,47 +25,6 @@ pub struct PageParams {
 fn params(p: Result<Query<PageParams>, QueryRejection>) -> Result<PageParams, AppError> {
     p.map(|Query(p)| p)
         .map_err(|_| AppError::invalid("page", "页码应为正整数"))
-}
-
-/// A list page with its position, for the pager.
-pub struct Pager {
-    pub page: i64,
-    pub pages: i64,
-    pub total: i64,
-    /// Address of the page without `page=` (ends with `?` or `&`).
-    pub base: String,
-}
-
-impl Pager {
-    pub fn new(page: i64, total: i64, base: String) -> Self {
-        Pager {
-            page,
-            pages: page_count(total, PER_PAGE),
-            total,
-            base,
-        }
-    }
-    pub fn prev(&self) -> Option<String> {
-        (self.page > 1).then(|| format!("{}page={}", self.base, self.page - 1))
-    }
-    pub fn next(&self) -> Option<String> {
-        (self.page < self.pages).then(|| format!("{}page={}", self.base, self.page + 1))
-    }
-}
-
-/// The signed-in user as the page header shows them.
-pub struct UserBar {
-    pub name: String,
-    pub csrf: String,
-}
-
-impl From<&StaffUser> for UserBar {
-    fn from(u: &StaffUser) -> Self {
-        UserBar {
-            name: u.session.display_name.clone(),
-            csrf: u.session.csrf_token.clone(),
-        }
-    }
 }
 
 #[derive(Template)]

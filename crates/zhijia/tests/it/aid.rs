@@ -14,7 +14,7 @@ use zhijia_app::aid::file::{self, FileInput, MemberInput};
 use zhijia_app::aid::ledger::{self, DisbursementInput, LedgerQuery};
 use zhijia_app::aid::{Ctx, Settings};
 use zhijia_app::attachment::Upload;
-use zhijia_app::membership::StaffCtx;
+use zhijia_app::caller::StaffCtx;
 use zhijia_app::membership::join::{self, Decision};
 use zhijia_domain::audit::{Actor, ActorKind};
 use zhijia_domain::auth::{Grant, Role, StaffId};
@@ -698,7 +698,7 @@ on_both!(
             .unwrap_err();
         assert!(err.to_string().contains("公示期未满"), "{err}");
         // A worker objects on day two; after the notice, payment is still paused.
-        let worker = zhijia_app::membership::worker_actor("13911112222");
+        let worker = zhijia_app::caller::worker_actor("13911112222");
         let oid = application::object(
             &ctx,
             &worker,

@@ -8,7 +8,7 @@ use crate::on_both;
 use chrono::{Duration, Utc};
 use zhijia_app::AppError;
 use zhijia_app::benefit::{self, Ctx, MerchantInput, OfferInput};
-use zhijia_app::membership::StaffCtx;
+use zhijia_app::caller::StaffCtx;
 use zhijia_domain::auth::Role;
 use zhijia_domain::pii::PiiKeys;
 use zhijia_store::Store;

@@ -12,7 +12,7 @@ use chrono::Utc;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use zhijia_app::AppError;
-use zhijia_app::membership::StaffCtx;
+use zhijia_app::caller::StaffCtx;
 use zhijia_app::model_worker::{self as mw, ModelWorkerInput};
 use zhijia_domain::auth::Role;
 use zhijia_store::Store;
