@@ -103,9 +103,9 @@ pub async fn create(db: &Store, input: &OrgInput, actor: &Actor) -> Result<Org> 
 }
 
 fn conflict_in_words(e: StoreError) -> AppError {
-    if e.is_conflict_on("employer_credit_code") {
+    if e.is_conflict_on(zhijia_store::unique::ORG_EMPLOYER_CREDIT_CODE) {
         AppError::Conflict("该用人单位已经建立了基层工会(统一社会信用代码重复)".into())
-    } else if e.is_conflict_on("credit_code") {
+    } else if e.is_conflict_on(zhijia_store::unique::ORG_CREDIT_CODE) {
         AppError::Conflict("该统一社会信用代码已被另一个工会使用".into())
     } else {
         e.into()

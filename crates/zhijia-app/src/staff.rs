@@ -184,7 +184,7 @@ pub(crate) async fn insert_account(
     )
     .await
     .map_err(|e| {
-        if e.is_conflict_on("username") {
+        if e.is_conflict_on(zhijia_store::unique::STAFF_USERNAME) {
             AppError::Conflict(format!("用户名“{username}”已被使用"))
         } else {
             e.into()

@@ -14,7 +14,8 @@ pub enum StoreError {
     Postgres(#[from] tokio_postgres::Error),
     #[error("数据库连接池：{0}")]
     Pool(String),
-    /// A unique constraint refused the write; the text names the constraint (`org_credit_code`).
+    /// A unique constraint refused the write; the text names it as the backend does: the
+    /// constraint on PostgreSQL (`org_credit_code`), the columns on SQLite (`org.credit_code`).
     #[error("数据重复：{0}")]
     Conflict(String),
     #[error("数据库中的值无法读取：{0}")]
@@ -38,7 +39,10 @@ impl StoreError {
             && (f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
                 || f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY)
         {
-            return StoreError::Conflict(msg.clone());
+            let columns = msg
+                .strip_prefix("UNIQUE constraint failed: ")
+                .unwrap_or(msg);
+            return StoreError::Conflict(columns.to_owned());
         }
         StoreError::Sqlite(e)
     }
@@ -52,9 +56,8 @@ impl StoreError {
         StoreError::Postgres(e)
     }
 
-    /// Whether this is a unique-constraint refusal that mentions `what` (a column or
-    /// constraint name): SQLite names `table.column`, PostgreSQL the constraint.
-    pub fn is_conflict_on(&self, what: &str) -> bool {
-        matches!(self, StoreError::Conflict(m) if m.contains(what))
+    /// Whether this is the refusal of exactly the unique constraint `u`.
+    pub fn is_conflict_on(&self, u: crate::unique::Unique) -> bool {
+        matches!(self, StoreError::Conflict(m) if m == u.pg || m == u.sqlite)
     }
 }

@@ -32,6 +32,7 @@ pub mod session;
 pub mod shop;
 pub mod sms;
 pub mod staff;
+pub mod unique;
 pub mod worker;
 
 pub use change::{Change, Recorded, Unaudited};

@@ -180,7 +180,7 @@ pub async fn register(
     let status = rules::placement(taken, a.capacity);
     let reg_id = match store::insert_registration(&mut tx, id, worker.id, status.as_str()).await {
         Ok(r) => r,
-        Err(e) if e.is_conflict_on("registration") => {
+        Err(e) if e.is_conflict_on(zhijia_store::unique::REGISTRATION_LIVE) => {
             return Err(AppError::Conflict("您已报名本活动".into()));
         }
         Err(e) => return Err(e.into()),

@@ -427,7 +427,9 @@ pub async fn decide(
     )
     .await
     {
-        if e.is_conflict_on("aid_decision") {
+        if e.is_conflict_on(zhijia_store::unique::AID_DECISION_STAGE)
+            || e.is_conflict_on(zhijia_store::unique::AID_DECISION_STAFF)
+        {
             return Err(AppError::Conflict(
                 "该环节已有人办理，或您已办理过本申请的其他环节".into(),
             ));

@@ -190,7 +190,7 @@ fn tier(ctx: &Ctx<'_>, income: i64, minimum: i64, c: HardshipCause) -> Result<Ha
 }
 
 fn one_person_conflict(e: zhijia_store::StoreError, name: &str) -> AppError {
-    if e.is_conflict_on("household_member") {
+    if e.is_conflict_on(zhijia_store::unique::HOUSEHOLD_MEMBER_ACTIVE) {
         AppError::Conflict(format!(
             "{name}已在另一份有效的困难职工档案中(一人只能在一份有效档案中)"
         ))

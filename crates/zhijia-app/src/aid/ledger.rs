@@ -210,7 +210,7 @@ pub async fn reverse(
     )
     .await
     .map_err(|err| {
-        if err.is_conflict_on("reverses_id") || err.is_conflict_on("disbursement") {
+        if err.is_conflict_on(zhijia_store::unique::DISBURSEMENT_REVERSES) {
             AppError::Conflict("该笔发放已冲正".into())
         } else {
             err.into()

@@ -115,7 +115,7 @@ pub async fn register_merchant(
     let id = store::insert_merchant(&mut tx, org.id, &name, code.as_str(), &address, now)
         .await
         .map_err(|e| {
-            if e.is_conflict_on("credit_code") {
+            if e.is_conflict_on(zhijia_store::unique::MERCHANT_CREDIT_CODE) {
                 AppError::Conflict("该统一社会信用代码的商户已登记".into())
             } else {
                 e.into()

@@ -409,7 +409,7 @@ pub async fn apply(
     };
     let application_id = match store::insert_application(&mut tx, &new).await {
         Ok(id) => id,
-        Err(e) if e.is_conflict_on("join_application") => {
+        Err(e) if e.is_conflict_on(zhijia_store::unique::JOIN_APPLICATION_PENDING) => {
             return Err(AppError::Conflict(
                 "您已有一份待审核的入会申请，请等待审核结果".into(),
             ));
@@ -430,7 +430,7 @@ pub async fn apply(
         };
         let id = match store::insert_transfer(&mut tx, &t).await {
             Ok(id) => id,
-            Err(e) if e.is_conflict_on("transfer") => {
+            Err(e) if e.is_conflict_on(zhijia_store::unique::TRANSFER_OPEN) => {
                 return Err(AppError::Conflict(
                     "您已有一项正在办理的会籍接转，请等待办理结果".into(),
                 ));
@@ -556,7 +556,7 @@ pub async fn decide(
             )
             .await
             {
-                if e.is_conflict_on("membership") {
+                if e.is_conflict_on(zhijia_store::unique::MEMBERSHIP_CURRENT) {
                     return Err(AppError::Conflict(
                         "申请人已是其他工会的会员，请改为办理会籍接转".into(),
                     ));

@@ -82,7 +82,7 @@ async fn open_transfer(
     };
     let id = match store::insert_transfer(&mut tx, &t).await {
         Ok(id) => id,
-        Err(e) if e.is_conflict_on("transfer") => {
+        Err(e) if e.is_conflict_on(zhijia_store::unique::TRANSFER_OPEN) => {
             return Err(AppError::Conflict(
                 "已有一项正在办理的会籍接转，请等待办理结果".into(),
             ));

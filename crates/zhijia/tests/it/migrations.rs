@@ -129,3 +129,52 @@ async fn sqlite_and_postgresql_have_the_same_tables_and_columns() {
         "only on SQLite: {only_sqlite:?}; only on PostgreSQL: {only_pg:?}"
     );
 }
+
+struct Name(String);
+impl zhijia_store::FromRow for Name {
+    fn from_row(row: &zhijia_store::Row<'_, '_>) -> zhijia_store::Result<Self> {
+        Ok(Name(row.get("n")?))
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_unique_constraint_the_use_cases_name_exists_under_that_name_on_both_backends() {
+    use zhijia_store::unique::ALL;
+    // SQLite: a unique index (or UNIQUE clause) on exactly those columns of that table.
+    let lite = TestDb::sqlite().await;
+    let on_sqlite: BTreeSet<String> = lite
+        .store
+        .query::<Name>(
+            "SELECT group_concat(m.name || '.' || c.name, ', ') AS n FROM sqlite_master m \
+             JOIN pragma_index_list(m.name) l JOIN pragma_index_info(l.name) c \
+             WHERE m.type = 'table' AND l.\"unique\" = 1 GROUP BY m.name, l.name",
+            &[],
+        )
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|n| n.0)
+        .collect();
+    for u in ALL {
+        assert!(on_sqlite.contains(u.sqlite), "{u:?} not in {on_sqlite:?}");
+    }
+    let Some(pg) = TestDb::postgres().await else {
+        return;
+    };
+    let on_pg: BTreeSet<String> = pg
+        .store
+        .query::<Name>(
+            "SELECT CAST(conname AS TEXT) AS n FROM pg_constraint WHERE contype = 'u' \
+             UNION SELECT CAST(indexname AS TEXT) FROM pg_indexes \
+             WHERE schemaname = current_schema() AND indexdef LIKE 'CREATE UNIQUE%'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|n| n.0)
+        .collect();
+    for u in ALL {
+        assert!(on_pg.contains(u.pg), "{u:?} not in {on_pg:?}");
+    }
+}

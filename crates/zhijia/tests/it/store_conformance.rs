@@ -257,7 +257,10 @@ on_both!(
         same_person.phone = "13999999999".into();
         let dup = vec![row(100, None, &keys).0, same_person];
         let err = worker::insert_batch(db, &dup).await.unwrap_err();
-        assert!(err.is_conflict_on("id_number"), "{err:?}");
+        assert!(
+            err.is_conflict_on(zhijia_store::unique::WORKER_ID_NUMBER),
+            "{err:?}"
+        );
         assert_eq!(worker::count(db).await.unwrap(), 50);
     }
 );
@@ -273,7 +276,12 @@ on_both!(
         let mut tx = db.change().await.unwrap();
         store::insert(&mut tx, &new, None).await.unwrap();
         let err = store::insert(&mut tx, &new, None).await.unwrap_err();
-        assert!(err.is_conflict_on("credit_code"), "{err:?}");
+        assert!(
+            err.is_conflict_on(zhijia_store::unique::ORG_CREDIT_CODE),
+            "{err:?}"
+        );
+        // Matched exactly: not mistaken for the employer's code, whose name holds the same words.
+        assert!(!err.is_conflict_on(zhijia_store::unique::ORG_EMPLOYER_CREDIT_CODE));
     }
 );
 
