@@ -62,6 +62,12 @@ impl AppError {
         }
     }
 
+    /// A value read from the store that no rule knows (a status or kind written by a newer
+    /// version, or by hand): an internal error, never a guess.
+    pub fn decode(what: &str, value: &str) -> Self {
+        AppError::Store(StoreError::Decode(format!("{what}“{value}”无法识别")))
+    }
+
     pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
         AppError::Invalid(ValidationError::new(field, message))
     }

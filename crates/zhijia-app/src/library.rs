@@ -111,8 +111,7 @@ async fn editable(db: &Store, staff: &StaffCtx<'_>, id: i64) -> Result<Item> {
 }
 
 fn status_of(i: &Item) -> Result<PublishStatus> {
-    PublishStatus::parse(&i.status)
-        .ok_or_else(|| AppError::Conflict(format!("书目状态异常：{}", i.status)))
+    PublishStatus::parse(&i.status).ok_or_else(|| AppError::decode("书目状态", &i.status))
 }
 
 async fn log(

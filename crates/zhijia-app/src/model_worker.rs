@@ -106,8 +106,7 @@ pub fn status_label(status: &str) -> &'static str {
 }
 
 fn status_of(m: &ModelWorker) -> Result<PublishStatus> {
-    PublishStatus::parse(&m.status)
-        .ok_or_else(|| AppError::Conflict(format!("劳模记录状态异常：{}", m.status)))
+    PublishStatus::parse(&m.status).ok_or_else(|| AppError::decode("劳模记录状态", &m.status))
 }
 
 async fn editable_org(db: &Store, staff: &StaffCtx<'_>, org: Option<i64>) -> Result<Org> {

@@ -590,7 +590,8 @@ pub async fn claim(
         }
         return Ok(claimed_view(c, ctx.keys, now));
     }
-    let status = OfferStatus::parse(&o.status).unwrap_or(OfferStatus::Draft);
+    let status =
+        OfferStatus::parse(&o.status).ok_or_else(|| AppError::decode("优惠状态", &o.status))?;
     let held = store::claimed_by(&mut tx, o.id, m.worker_id).await?;
     rules::check_claim(
         status,

@@ -89,8 +89,7 @@ pub(crate) fn set_clock(c: &mut Case, clock: CaseClock, cal: &BusinessCalendar) 
 }
 
 pub(crate) fn flow_of(c: &Case) -> Result<CaseFlow> {
-    let state = CaseState::parse(&c.state)
-        .ok_or_else(|| AppError::Config(format!("案件状态无法识别：{}", c.state)))?;
+    let state = CaseState::parse(&c.state).ok_or_else(|| AppError::decode("案件状态", &c.state))?;
     Ok(CaseFlow {
         state,
         reopened: c.reopened,
@@ -99,8 +98,7 @@ pub(crate) fn flow_of(c: &Case) -> Result<CaseFlow> {
 }
 
 pub(crate) fn kind_of(c: &Case) -> Result<CaseKind> {
-    CaseKind::parse(&c.kind)
-        .ok_or_else(|| AppError::Config(format!("案件类型无法识别：{}", c.kind)))
+    CaseKind::parse(&c.kind).ok_or_else(|| AppError::decode("案件类型", &c.kind))
 }
 
 /// A system step (escalation) as an actor.
