@@ -2,6 +2,7 @@
 
 use crate::auth::{StaffUser, checked_form, csrf_refused};
 use crate::extract::parse_id;
+use crate::filters;
 use crate::membership::ctx;
 use crate::pages::render;
 use crate::pages::{Pager, UserBar};

@@ -14,6 +14,7 @@ mod case;
 mod deletion;
 mod error;
 mod extract;
+mod filters;
 mod grant;
 mod health;
 mod home;

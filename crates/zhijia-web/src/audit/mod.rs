@@ -1,6 +1,7 @@
 //! The audit log for an `org_admin`: the entries of their subtree, newest first.
 
 use crate::auth::StaffUser;
+use crate::filters;
 use crate::org::parse_id;
 use crate::pages::{Pager, UserBar};
 use crate::pages::{page_window, render};

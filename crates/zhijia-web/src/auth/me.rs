@@ -3,6 +3,7 @@
 
 use super::csrf_refused;
 use super::worker::current;
+use crate::filters;
 use crate::pages::render;
 use crate::{AppState, PageError};
 use askama::Template;

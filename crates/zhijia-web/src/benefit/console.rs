@@ -15,7 +15,7 @@ use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use chrono::{NaiveDateTime, TimeZone, Utc};
+use chrono::{NaiveDateTime, Utc};
 use serde::Deserialize;
 use std::collections::HashMap;
 use zhijia_app::AppError;
@@ -69,9 +69,7 @@ impl OffersPage {
         self.typed.get(k).map_or("", String::as_str)
     }
     fn local(&self, t: &chrono::DateTime<Utc>) -> String {
-        (*t + chrono::Duration::hours(8))
-            .format("%m-%d %H:%M")
-            .to_string()
+        crate::filters::beijing_fmt(t, "%m-%d %H:%M")
     }
 }
 
@@ -143,9 +141,7 @@ pub fn beijing(field: &'static str, v: &str) -> Result<Option<chrono::DateTime<U
     }
     let local = NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M")
         .map_err(|_| AppError::invalid(field, "时间格式应为 年-月-日 时:分"))?;
-    Ok(Some(
-        Utc.from_utc_datetime(&(local - chrono::Duration::hours(8))),
-    ))
+    Ok(Some(crate::filters::from_beijing(local)))
 }
 
 pub fn number(field: &'static str, what: &str, v: &str) -> Result<i64, AppError> {

@@ -70,9 +70,7 @@ impl MerchantPage {
         self.typed.get(k).map_or("", String::as_str)
     }
     fn local(&self, t: &chrono::DateTime<Utc>) -> String {
-        (*t + chrono::Duration::hours(8))
-            .format("%m-%d %H:%M")
-            .to_string()
+        crate::filters::beijing_fmt(t, "%m-%d %H:%M")
     }
     fn offer_status(&self, s: &str) -> &'static str {
         zhijia_domain::benefit::OfferStatus::parse(s)
@@ -88,12 +86,8 @@ impl MerchantPage {
         }
     }
     fn at(&self, t: &Option<chrono::DateTime<Utc>>) -> String {
-        t.map(|t| {
-            (t + chrono::Duration::hours(8))
-                .format("%m-%d %H:%M")
-                .to_string()
-        })
-        .unwrap_or_default()
+        t.map(|t| crate::filters::beijing_fmt(&t, "%m-%d %H:%M"))
+            .unwrap_or_default()
     }
     fn map(&self, s: &Shop) -> Option<String> {
         map_link(s)

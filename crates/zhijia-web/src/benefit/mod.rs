@@ -75,11 +75,7 @@ pub fn settlement_xlsx(s: &zhijia_app::benefit::Settlement) -> Result<Vec<u8>, A
         let row = i as u32 + 2;
         let at = l
             .redeemed_at
-            .map(|t| {
-                (t + chrono::Duration::hours(8))
-                    .format("%Y-%m-%d %H:%M")
-                    .to_string()
-            })
+            .map(|t| crate::filters::beijing_fmt(&t, "%Y-%m-%d %H:%M"))
             .unwrap_or_default();
         let cells = [
             l.coupon_id.to_string(),

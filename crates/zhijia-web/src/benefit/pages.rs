@@ -39,9 +39,7 @@ impl OffersPage {
         value_label(&o.offer.kind, o.offer.value)
     }
     fn opens(&self, o: &OfferForMember) -> String {
-        (o.offer.claim_opens_at + chrono::Duration::hours(8))
-            .format("%m月%d日 %H:%M")
-            .to_string()
+        crate::filters::beijing_fmt(&o.offer.claim_opens_at, "%m月%d日 %H:%M")
     }
 }
 
@@ -156,9 +154,7 @@ struct CouponsPage {
 
 impl CouponsPage {
     fn until(&self, c: &ClaimedCoupon) -> String {
-        (c.valid_until + chrono::Duration::hours(8))
-            .format("%Y-%m-%d %H:%M")
-            .to_string()
+        crate::filters::beijing_fmt(&c.valid_until, "%Y-%m-%d %H:%M")
     }
     fn status(&self, s: &str) -> &'static str {
         zhijia_domain::benefit::CouponStatus::parse(s)

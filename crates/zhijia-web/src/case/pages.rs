@@ -6,6 +6,7 @@ use crate::attachment::{MAX_FORM_BYTES, file_response, read_multipart};
 use crate::auth::worker::WorkerUser;
 use crate::auth::{checked_form, csrf_refused};
 use crate::extract::parse_id;
+use crate::filters;
 use crate::pages::Pager;
 use crate::pages::render;
 use crate::{AppState, PageError};

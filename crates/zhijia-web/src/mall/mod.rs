@@ -5,6 +5,7 @@ use crate::auth::worker::WorkerUser;
 use crate::auth::{StaffUser, checked_form, csrf_refused};
 use crate::extract::parse_id;
 use crate::extract::{Created, body, query};
+use crate::filters;
 use crate::pages::UserBar;
 use crate::pages::render;
 use crate::{ApiError, AppState, PageError};

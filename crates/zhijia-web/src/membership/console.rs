@@ -3,6 +3,7 @@
 use super::ctx;
 use crate::auth::{StaffUser, checked_form, csrf_refused};
 use crate::extract::parse_id;
+use crate::filters;
 use crate::pages::render;
 use crate::pages::{Pager, UserBar};
 use crate::{AppState, PageError};

@@ -4,6 +4,7 @@
 use super::ctx;
 use crate::auth::worker::WorkerUser;
 use crate::auth::{checked_form, csrf_refused};
+use crate::filters;
 use crate::pages::render;
 use crate::{AppState, PageError};
 use askama::Template;
@@ -320,9 +321,7 @@ async fn card_page(State(state): State<AppState>, user: WorkerUser) -> Result<Re
     let ctx = ctx(&state)?;
     let card = card::card(&ctx, &user.session.phone, Utc::now()).await?;
     let qr_svg = crate::pages::qr_svg(&card.token).await?;
-    let expires_local = (card.expires_at + chrono::Duration::hours(8))
-        .format("%H:%M")
-        .to_string();
+    let expires_local = filters::beijing_fmt(&card.expires_at, "%H:%M");
     Ok((
         [(header::CACHE_CONTROL, "no-store")],
         render(&CardPage {

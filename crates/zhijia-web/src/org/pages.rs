@@ -3,6 +3,7 @@
 
 use super::parse_id;
 use crate::auth::StaffUser;
+use crate::filters;
 use crate::pages::{PER_PAGE, Pager, UserBar, page_window, render};
 use crate::{AppState, PageError};
 use askama::Template;

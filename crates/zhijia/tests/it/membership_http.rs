@@ -258,6 +258,16 @@ on_both!(
         assert!(mine.contains(&w.factory.name), "{mine}");
         assert!(mine.contains("入会申请已通过"));
         assert!(mine.contains("全部标为已读"), "{mine}");
+        // The messages' times are Beijing time (the store keeps UTC).
+        let shown = |offset_hours: i64| {
+            (0..3).any(|back| {
+                let t = chrono::Utc::now() + chrono::Duration::hours(offset_hours)
+                    - chrono::Duration::minutes(back);
+                mine.contains(&t.format("%Y-%m-%d %H:%M").to_string())
+            })
+        };
+        assert!(shown(8), "Beijing time on the messages: {mine}");
+        assert!(!shown(0), "not UTC");
         // Seeing the list is a GET: it changes nothing.
         let home = page("/").await.unwrap().text().await.unwrap();
         assert!(home.contains("消息 <span class=\"tag\">2</span>"), "{home}");
