@@ -5,11 +5,11 @@
 use super::ctx;
 use crate::auth::StaffUser;
 use crate::auth::worker::WorkerUser;
+use crate::extract::Created;
 use crate::extract::parse_id;
-use crate::extract::{Created, body, query};
+use crate::extract::{ApiJson, ApiQuery};
 use crate::{ApiError, AppState};
-use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -44,9 +44,8 @@ struct Scoped<T: Serialize> {
 pub async fn list(
     State(state): State<AppState>,
     user: StaffUser,
-    q: Result<Query<ListQuery>, QueryRejection>,
+    ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Response, ApiError> {
-    let q = query(q)?;
     let (org, page) = activity::list(&state.store, &user.ctx(), q.org, q.limit, q.offset).await?;
     Ok(Json(Scoped {
         org_id: org.id.0,
@@ -63,9 +62,8 @@ pub async fn list(
 pub async fn create(
     State(state): State<AppState>,
     user: StaffUser,
-    b: Result<Json<ActivityInput>, JsonRejection>,
+    ApiJson(input): ApiJson<ActivityInput>,
 ) -> Result<Response, ApiError> {
-    let input = body(b, "活动")?;
     let id = activity::create(&ctx(&state)?, &user.ctx(), &input, Utc::now()).await?;
     Ok((StatusCode::CREATED, Json(Created { id })).into_response())
 }
@@ -78,10 +76,9 @@ pub async fn detail(
     State(state): State<AppState>,
     user: StaffUser,
     Path(id): Path<String>,
-    q: Result<Query<ListQuery>, QueryRejection>,
+    ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
-    let q = query(q)?;
     let d = activity::detail(&state.store, &user.ctx(), id, q.limit, q.offset).await?;
     Ok(([(axum::http::header::CACHE_CONTROL, "no-store")], Json(d)).into_response())
 }
@@ -101,10 +98,9 @@ pub async fn check_in(
     State(state): State<AppState>,
     user: StaffUser,
     Path(id): Path<String>,
-    b: Result<Json<CheckInRequest>, JsonRejection>,
+    ApiJson(req): ApiJson<CheckInRequest>,
 ) -> Result<Json<CheckedIn>, ApiError> {
     let id = parse_id(&id)?;
-    let req = body(b, "{\"token\"}")?;
     Ok(Json(
         activity::check_in(&ctx(&state)?, &user.ctx(), id, &req.token, Utc::now()).await?,
     ))
@@ -135,9 +131,8 @@ pub struct RulesQuery {
 pub async fn rules(
     State(state): State<AppState>,
     user: StaffUser,
-    q: Result<Query<RulesQuery>, QueryRejection>,
+    ApiQuery(q): ApiQuery<RulesQuery>,
 ) -> Result<Json<Vec<RuleView>>, ApiError> {
-    let q = query(q)?;
     Ok(Json(
         points::rules_of(&state.store, &user.ctx(), q.org).await?,
     ))
@@ -157,9 +152,8 @@ pub struct RuleRequest {
 pub async fn set_rule(
     State(state): State<AppState>,
     user: StaffUser,
-    b: Result<Json<RuleRequest>, JsonRejection>,
+    ApiJson(req): ApiJson<RuleRequest>,
 ) -> Result<StatusCode, ApiError> {
-    let req = body(b, "{\"org_id\", \"reason\", \"points\"}")?;
     points::set_rule(
         &state.store,
         &user.ctx(),
@@ -178,9 +172,8 @@ pub async fn set_rule(
 pub async fn my_activities(
     State(state): State<AppState>,
     user: WorkerUser,
-    q: Result<Query<ListQuery>, QueryRejection>,
+    ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Response, ApiError> {
-    let q = query(q)?;
     let page = mine::available(
         &ctx(&state)?,
         &user.session.phone,
@@ -241,9 +234,8 @@ pub async fn cancel_registration(
 pub async fn my_registrations(
     State(state): State<AppState>,
     user: WorkerUser,
-    q: Result<Query<ListQuery>, QueryRejection>,
+    ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Response, ApiError> {
-    let q = query(q)?;
     let page = mine::registrations(&ctx(&state)?, &user.session.phone, q.limit, q.offset).await?;
     Ok((
         [(axum::http::header::CACHE_CONTROL, "no-store")],
@@ -258,9 +250,8 @@ pub async fn my_registrations(
 pub async fn my_points(
     State(state): State<AppState>,
     user: WorkerUser,
-    q: Result<Query<ListQuery>, QueryRejection>,
+    ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Response, ApiError> {
-    let q = query(q)?;
     let (limit, offset) = zhijia_app::page_bounds(q.limit, q.offset, 50);
     let p = points::mine(&state.store, &user.session.phone, limit, offset).await?;
     Ok(Json(p).into_response())

@@ -6,11 +6,11 @@ use super::ctx;
 use crate::attachment::{FileQuery, file_response, upload_limit};
 use crate::auth::StaffUser;
 use crate::auth::worker::WorkerUser;
+use crate::extract::Created;
 use crate::extract::parse_id;
-use crate::extract::{Created, body, query};
+use crate::extract::{ApiJson, ApiQuery};
 use crate::{ApiError, AppState};
-use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -44,9 +44,8 @@ struct Scoped<T: Serialize> {
 pub async fn files(
     State(state): State<AppState>,
     user: StaffUser,
-    q: Result<Query<FilesQuery>, QueryRejection>,
+    ApiQuery(q): ApiQuery<FilesQuery>,
 ) -> Result<Response, ApiError> {
-    let q = query(q)?;
     let ctx = ctx(&state)?;
     let (org, page) = file::list(&ctx, &user.ctx(), &q, Utc::now()).await?;
     Ok(Json(Scoped {
@@ -64,9 +63,8 @@ pub async fn files(
 pub async fn open_file(
     State(state): State<AppState>,
     user: StaffUser,
-    b: Result<Json<FileInput>, JsonRejection>,
+    ApiJson(input): ApiJson<FileInput>,
 ) -> Result<Response, ApiError> {
-    let input = body(b, "困难职工档案")?;
     let ctx = ctx(&state)?;
     Ok(created(
         file::open(&ctx, &user.ctx(), &input, Utc::now()).await?,
@@ -99,10 +97,9 @@ pub async fn review(
     State(state): State<AppState>,
     user: StaffUser,
     Path(id): Path<String>,
-    b: Result<Json<ReviewInput>, JsonRejection>,
+    ApiJson(input): ApiJson<ReviewInput>,
 ) -> Result<StatusCode, ApiError> {
     let id = parse_id(&id)?;
-    let input = body(b, "年度复核")?;
     let ctx = ctx(&state)?;
     file::review(&ctx, &user.ctx(), id, &input, Utc::now()).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -121,10 +118,9 @@ pub async fn exit(
     State(state): State<AppState>,
     user: StaffUser,
     Path(id): Path<String>,
-    b: Result<Json<ReasonRequest>, JsonRejection>,
+    ApiJson(req): ApiJson<ReasonRequest>,
 ) -> Result<StatusCode, ApiError> {
     let id = parse_id(&id)?;
-    let req = body(b, "{\"reason\"}")?;
     let ctx = ctx(&state)?;
     file::exit(&ctx, &user.ctx(), id, &req.reason, Utc::now()).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -137,9 +133,8 @@ pub async fn exit(
 pub async fn applications(
     State(state): State<AppState>,
     user: StaffUser,
-    q: Result<Query<ApplicationQuery>, QueryRejection>,
+    ApiQuery(q): ApiQuery<ApplicationQuery>,
 ) -> Result<Response, ApiError> {
-    let q = query(q)?;
     let ctx = ctx(&state)?;
     let (org, page) = application::list(&ctx, &user.ctx(), &q).await?;
     Ok(Json(Scoped {
@@ -157,9 +152,8 @@ pub async fn applications(
 pub async fn apply(
     State(state): State<AppState>,
     user: StaffUser,
-    b: Result<Json<ApplicationInput>, JsonRejection>,
+    ApiJson(input): ApiJson<ApplicationInput>,
 ) -> Result<Response, ApiError> {
-    let input = body(b, "帮扶申请")?;
     let ctx = ctx(&state)?;
     Ok(created(
         application::apply(&ctx, &user.ctx(), &input, Utc::now()).await?,
@@ -191,10 +185,9 @@ pub async fn decide(
     State(state): State<AppState>,
     user: StaffUser,
     Path(id): Path<String>,
-    b: Result<Json<DecisionInput>, JsonRejection>,
+    ApiJson(input): ApiJson<DecisionInput>,
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
-    let input = body(b, "{\"stage\", \"approve\", \"reason\"}")?;
     let ctx = ctx(&state)?;
     Ok(Json(application::decide(&ctx, &user.ctx(), id, &input, Utc::now()).await?).into_response())
 }
@@ -210,11 +203,10 @@ pub async fn attachment(
     State(state): State<AppState>,
     user: StaffUser,
     Path(id): Path<String>,
-    q: Result<Query<FileQuery>, QueryRejection>,
+    ApiQuery(q): ApiQuery<FileQuery>,
     bytes: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
-    let q = query(q)?;
     let ctx = ctx(&state)?;
     let upload = Upload {
         name: q.name.unwrap_or_default(),
@@ -253,10 +245,9 @@ pub async fn staff_objection(
     State(state): State<AppState>,
     user: StaffUser,
     Path(id): Path<String>,
-    b: Result<Json<ObjectionRequest>, JsonRejection>,
+    ApiJson(req): ApiJson<ObjectionRequest>,
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
-    let req = body(b, "{\"detail\"}")?;
     let ctx = ctx(&state)?;
     let sc = user.ctx();
     Ok(created(
@@ -280,10 +271,9 @@ pub async fn resolve(
     State(state): State<AppState>,
     user: StaffUser,
     Path(id): Path<String>,
-    b: Result<Json<ResolutionRequest>, JsonRejection>,
+    ApiJson(req): ApiJson<ResolutionRequest>,
 ) -> Result<StatusCode, ApiError> {
     let id = parse_id(&id)?;
-    let req = body(b, "{\"upheld\", \"note\"}")?;
     let ctx = ctx(&state)?;
     application::resolve(&ctx, &user.ctx(), id, req.upheld, &req.note).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -296,9 +286,8 @@ pub async fn resolve(
 pub async fn disburse(
     State(state): State<AppState>,
     user: StaffUser,
-    b: Result<Json<DisbursementInput>, JsonRejection>,
+    ApiJson(input): ApiJson<DisbursementInput>,
 ) -> Result<Response, ApiError> {
-    let input = body(b, "发放记录")?;
     let ctx = ctx(&state)?;
     Ok(created(
         ledger::disburse(&ctx, &user.ctx(), &input, Utc::now()).await?,
@@ -313,10 +302,9 @@ pub async fn reverse(
     State(state): State<AppState>,
     user: StaffUser,
     Path(id): Path<String>,
-    b: Result<Json<ReasonRequest>, JsonRejection>,
+    ApiJson(req): ApiJson<ReasonRequest>,
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
-    let req = body(b, "{\"reason\"}")?;
     let ctx = ctx(&state)?;
     Ok(created(
         ledger::reverse(&ctx, &user.ctx(), id, &req.reason, Utc::now()).await?,
@@ -330,9 +318,8 @@ pub async fn reverse(
 pub async fn ledger_list(
     State(state): State<AppState>,
     user: StaffUser,
-    q: Result<Query<LedgerQuery>, QueryRejection>,
+    ApiQuery(q): ApiQuery<LedgerQuery>,
 ) -> Result<Response, ApiError> {
-    let q = query(q)?;
     let ctx = ctx(&state)?;
     let (org, page) = ledger::list(&ctx, &user.ctx(), &q).await?;
     Ok(Json(Scoped {
@@ -350,9 +337,8 @@ pub async fn ledger_list(
 pub async fn ledger_export(
     State(state): State<AppState>,
     user: StaffUser,
-    q: Result<Query<LedgerQuery>, QueryRejection>,
+    ApiQuery(q): ApiQuery<LedgerQuery>,
 ) -> Result<Response, ApiError> {
-    let q = query(q)?;
     let ctx = ctx(&state)?;
     let (_, rows, totals) = ledger::export(&ctx, &user.ctx(), &q).await?;
     let bytes = zhijia_app::slow::run(move || super::ledger_xlsx(&rows, &totals)).await??;
@@ -372,9 +358,8 @@ pub struct IdentityRequest {
 pub async fn my_identity(
     State(state): State<AppState>,
     user: StaffUser,
-    b: Result<Json<IdentityRequest>, JsonRejection>,
+    ApiJson(req): ApiJson<IdentityRequest>,
 ) -> Result<StatusCode, ApiError> {
-    let req = body(b, "{\"id_number\"}")?;
     let ctx = ctx(&state)?;
     zhijia_app::aid::link_identity(ctx.db, ctx.keys, &user.ctx(), &req.id_number).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -402,9 +387,8 @@ pub struct NoticePage {
     responses((status = 200, body = NoticePage)))]
 pub async fn notice(
     State(state): State<AppState>,
-    q: Result<Query<NoticeQuery>, QueryRejection>,
+    ApiQuery(q): ApiQuery<NoticeQuery>,
 ) -> Result<Json<NoticePage>, ApiError> {
-    let q = query(q)?;
     let p = application::notice(&state.store, q.org, q.limit, q.offset, Utc::now()).await?;
     Ok(Json(NoticePage {
         items: p.items,
@@ -423,10 +407,9 @@ pub async fn worker_objection(
     State(state): State<AppState>,
     user: WorkerUser,
     Path(id): Path<String>,
-    b: Result<Json<ObjectionRequest>, JsonRejection>,
+    ApiJson(req): ApiJson<ObjectionRequest>,
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
-    let req = body(b, "{\"detail\"}")?;
     let ctx = ctx(&state)?;
     let actor = zhijia_app::caller::worker_actor(&user.session.phone);
     Ok(created(

@@ -5,10 +5,11 @@ use super::ctx;
 use crate::auth::StaffUser;
 use crate::auth::worker::WorkerUser;
 use crate::extract::parse_id;
-use crate::extract::{Created, body, query};
+use crate::extract::{ApiJson, ApiQuery};
+use crate::extract::{Created, body};
 use crate::{ApiError, AppState};
-use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -33,9 +34,8 @@ pub struct ListQuery {
 pub async fn my_offers(
     State(state): State<AppState>,
     user: WorkerUser,
-    q: Result<Query<ListQuery>, QueryRejection>,
+    ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Response, ApiError> {
-    let q = query(q)?;
     let page = benefit::available(
         &ctx(&state)?,
         &user.session.phone,
@@ -94,9 +94,8 @@ pub async fn claim(
 pub async fn my_coupons(
     State(state): State<AppState>,
     user: WorkerUser,
-    q: Result<Query<ListQuery>, QueryRejection>,
+    ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Response, ApiError> {
-    let q = query(q)?;
     let page = benefit::my_coupons(
         &ctx(&state)?,
         &user.session.phone,
@@ -121,9 +120,8 @@ pub struct RedeemRequest {
 pub async fn redeem(
     State(state): State<AppState>,
     user: StaffUser,
-    b: Result<Json<RedeemRequest>, JsonRejection>,
+    ApiJson(r): ApiJson<RedeemRequest>,
 ) -> Result<Response, ApiError> {
-    let r = body(b, "{\"code\": \"券码或二维码内容\"}")?;
     let done = benefit::redeem(&ctx(&state)?, &user.ctx(), &r.code, Utc::now()).await?;
     Ok(Json(done).into_response())
 }
@@ -135,9 +133,8 @@ pub async fn redeem(
 pub async fn register_merchant(
     State(state): State<AppState>,
     user: StaffUser,
-    b: Result<Json<MerchantInput>, JsonRejection>,
+    ApiJson(input): ApiJson<MerchantInput>,
 ) -> Result<Response, ApiError> {
-    let input = body(b, "商户")?;
     let id = benefit::register_merchant(&ctx(&state)?, &user.ctx(), &input, Utc::now()).await?;
     Ok((StatusCode::CREATED, Json(Created { id })).into_response())
 }
@@ -148,9 +145,8 @@ pub async fn register_merchant(
 pub async fn merchants(
     State(state): State<AppState>,
     user: StaffUser,
-    q: Result<Query<ListQuery>, QueryRejection>,
+    ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Response, ApiError> {
-    let q = query(q)?;
     let (_, page) =
         benefit::merchants(&ctx(&state)?, &user.ctx(), q.org, q.limit, q.offset).await?;
     Ok(Json(page).into_response())
@@ -177,10 +173,9 @@ pub async fn merchant_account(
     State(state): State<AppState>,
     user: StaffUser,
     Path(id): Path<String>,
-    b: Result<Json<AccountRequest>, JsonRejection>,
+    ApiJson(r): ApiJson<AccountRequest>,
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
-    let r = body(b, "{\"username\", \"display_name\"}")?;
     let initial_password = benefit::create_merchant_account(
         &ctx(&state)?,
         &user.ctx(),
@@ -203,9 +198,8 @@ pub async fn merchant_account(
 pub async fn create_offer(
     State(state): State<AppState>,
     user: StaffUser,
-    b: Result<Json<OfferInput>, JsonRejection>,
+    ApiJson(input): ApiJson<OfferInput>,
 ) -> Result<Response, ApiError> {
-    let input = body(b, "优惠")?;
     let id = benefit::create_offer(&ctx(&state)?, &user.ctx(), &input, Utc::now()).await?;
     Ok((StatusCode::CREATED, Json(Created { id })).into_response())
 }
@@ -216,9 +210,8 @@ pub async fn create_offer(
 pub async fn offers(
     State(state): State<AppState>,
     user: StaffUser,
-    q: Result<Query<ListQuery>, QueryRejection>,
+    ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Response, ApiError> {
-    let q = query(q)?;
     let (_, page) = benefit::offers(&ctx(&state)?, &user.ctx(), q.org, q.limit, q.offset).await?;
     Ok(Json(page).into_response())
 }
@@ -271,9 +264,8 @@ fn month_of(q: &MonthQuery) -> String {
 pub async fn settlement(
     State(state): State<AppState>,
     user: StaffUser,
-    q: Result<Query<MonthQuery>, QueryRejection>,
+    ApiQuery(q): ApiQuery<MonthQuery>,
 ) -> Result<Response, ApiError> {
-    let q = query(q)?;
     let s = benefit::settlement(&ctx(&state)?, &user.ctx(), &month_of(&q)).await?;
     Ok(Json(s).into_response())
 }
@@ -285,9 +277,8 @@ pub async fn settlement(
 pub async fn settlement_xlsx(
     State(state): State<AppState>,
     user: StaffUser,
-    q: Result<Query<MonthQuery>, QueryRejection>,
+    ApiQuery(q): ApiQuery<MonthQuery>,
 ) -> Result<Response, ApiError> {
-    let q = query(q)?;
     let s = benefit::settlement(&ctx(&state)?, &user.ctx(), &month_of(&q)).await?;
     let name = format!("settlement-{}.xlsx", s.month);
     let bytes = zhijia_app::slow::run(move || super::settlement_xlsx(&s)).await??;
@@ -300,9 +291,8 @@ pub async fn settlement_xlsx(
 pub async fn merchant_offers(
     State(state): State<AppState>,
     user: StaffUser,
-    q: Result<Query<ListQuery>, QueryRejection>,
+    ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Response, ApiError> {
-    let q = query(q)?;
     let page = benefit::merchant_offers(&ctx(&state)?, &user.ctx(), q.limit, q.offset).await?;
     Ok(Json(page).into_response())
 }

@@ -5,11 +5,11 @@
 use super::api::ListQuery;
 use super::ctx;
 use crate::auth::StaffUser;
+use crate::extract::Created;
 use crate::extract::parse_id;
-use crate::extract::{Created, body, query};
+use crate::extract::{ApiJson, ApiQuery};
 use crate::{ApiError, AppState};
-use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
@@ -28,9 +28,8 @@ use zhijia_app::benefit::shop::{self, ShopInput};
 pub async fn propose(
     State(state): State<AppState>,
     user: StaffUser,
-    b: Result<Json<OfferTerms>, JsonRejection>,
+    ApiJson(terms): ApiJson<OfferTerms>,
 ) -> Result<Response, ApiError> {
-    let terms = body(b, "优惠提报")?;
     let id = proposal::propose(&ctx(&state)?, &user.ctx(), &terms, Utc::now()).await?;
     Ok((StatusCode::CREATED, Json(Created { id })).into_response())
 }
@@ -41,9 +40,8 @@ pub async fn propose(
 pub async fn my_proposals(
     State(state): State<AppState>,
     user: StaffUser,
-    q: Result<Query<ListQuery>, QueryRejection>,
+    ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Response, ApiError> {
-    let q = query(q)?;
     let page = proposal::mine(&ctx(&state)?, &user.ctx(), q.limit, q.offset).await?;
     Ok(Json(page).into_response())
 }
@@ -68,9 +66,8 @@ pub async fn cancel(
 pub async fn waiting(
     State(state): State<AppState>,
     user: StaffUser,
-    q: Result<Query<ListQuery>, QueryRejection>,
+    ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Response, ApiError> {
-    let q = query(q)?;
     let (_, page) = proposal::waiting(&ctx(&state)?, &user.ctx(), q.org, q.limit, q.offset).await?;
     Ok(Json(page).into_response())
 }
@@ -84,10 +81,9 @@ pub async fn approve(
     State(state): State<AppState>,
     user: StaffUser,
     Path(id): Path<String>,
-    b: Result<Json<Approval>, JsonRejection>,
+    ApiJson(approval): ApiJson<Approval>,
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
-    let approval = body(b, "审核")?;
     let offer = proposal::approve(&ctx(&state)?, &user.ctx(), id, &approval, Utc::now()).await?;
     Ok((StatusCode::CREATED, Json(Created { id: offer })).into_response())
 }
@@ -108,10 +104,9 @@ pub async fn reject(
     State(state): State<AppState>,
     user: StaffUser,
     Path(id): Path<String>,
-    b: Result<Json<RejectRequest>, JsonRejection>,
+    ApiJson(r): ApiJson<RejectRequest>,
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
-    let r = body(b, "驳回")?;
     proposal::reject(&ctx(&state)?, &user.ctx(), id, &r.reason, Utc::now()).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
@@ -124,10 +119,9 @@ pub async fn shops(
     State(state): State<AppState>,
     user: StaffUser,
     Path(id): Path<String>,
-    q: Result<Query<ListQuery>, QueryRejection>,
+    ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
-    let q = query(q)?;
     let page = shop::of_merchant(&ctx(&state)?, &user.ctx(), id, q.limit, q.offset).await?;
     Ok(Json(page).into_response())
 }
@@ -141,10 +135,9 @@ pub async fn add_shop(
     State(state): State<AppState>,
     user: StaffUser,
     Path(id): Path<String>,
-    b: Result<Json<ShopInput>, JsonRejection>,
+    ApiJson(input): ApiJson<ShopInput>,
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
-    let input = body(b, "门店")?;
     let shop = shop::add(&ctx(&state)?, &user.ctx(), id, &input, Utc::now()).await?;
     Ok((StatusCode::CREATED, Json(Created { id: shop })).into_response())
 }

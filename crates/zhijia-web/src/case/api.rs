@@ -5,11 +5,11 @@ use super::ctx;
 use crate::attachment::{FileQuery, file_response, upload_limit};
 use crate::auth::StaffUser;
 use crate::auth::worker::WorkerUser;
+use crate::extract::Created;
 use crate::extract::parse_id;
-use crate::extract::{Created, body, query};
+use crate::extract::{ApiJson, ApiQuery};
 use crate::{ApiError, AppState};
-use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -39,9 +39,8 @@ pub struct PageQuery {
 pub async fn file_case(
     State(state): State<AppState>,
     user: WorkerUser,
-    b: Result<Json<CaseInput>, JsonRejection>,
+    ApiJson(input): ApiJson<CaseInput>,
 ) -> Result<Response, ApiError> {
-    let input = body(b, "维权诉求")?;
     let filed = file::file(&ctx(&state), &user.session.phone, &input, &[], Utc::now()).await?;
     Ok((StatusCode::CREATED, Json(filed)).into_response())
 }
@@ -52,9 +51,8 @@ pub async fn file_case(
 pub async fn my_cases(
     State(state): State<AppState>,
     user: WorkerUser,
-    q: Result<Query<PageQuery>, QueryRejection>,
+    ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<Response, ApiError> {
-    let q = query(q)?;
     let (limit, offset) = zhijia_app::page_bounds(q.limit, q.offset, 20);
     let page =
         zhijia_store::case::of_filer(&state.store, &user.session.phone, limit, offset).await?;
@@ -89,10 +87,9 @@ pub async fn reply(
     State(state): State<AppState>,
     user: WorkerUser,
     Path(id): Path<String>,
-    b: Result<Json<ReplyRequest>, JsonRejection>,
+    ApiJson(r): ApiJson<ReplyRequest>,
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
-    let r = body(b, "{\"body\": \"内容\"}")?;
     let c = handle::reply(
         &ctx(&state),
         &user.session.phone,
@@ -116,11 +113,10 @@ pub async fn my_attachment(
     State(state): State<AppState>,
     user: WorkerUser,
     Path(id): Path<String>,
-    q: Result<Query<FileQuery>, QueryRejection>,
+    ApiQuery(q): ApiQuery<FileQuery>,
     bytes: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
-    let q = query(q)?;
     let upload = Upload {
         name: q.name.unwrap_or_default(),
         bytes: bytes.to_vec(),
@@ -168,10 +164,9 @@ pub async fn rate(
     State(state): State<AppState>,
     user: WorkerUser,
     Path(id): Path<String>,
-    b: Result<Json<RatingRequest>, JsonRejection>,
+    ApiJson(r): ApiJson<RatingRequest>,
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
-    let r = body(b, "{\"satisfied\": true, \"comment\": \"\"}")?;
     let c = handle::rate(
         &ctx(&state),
         &user.session.phone,
@@ -194,9 +189,8 @@ pub async fn rate(
 pub async fn queue(
     State(state): State<AppState>,
     user: StaffUser,
-    q: Result<Query<QueueQuery>, QueryRejection>,
+    ApiQuery(q): ApiQuery<QueueQuery>,
 ) -> Result<Response, ApiError> {
-    let q = query(q)?;
     let (org, _, page) = case::queue(&ctx(&state), &user.ctx(), &q).await?;
     Ok(Json(serde_json::json!({
         "org_id": org.id.0,
@@ -216,9 +210,8 @@ pub async fn queue(
 pub async fn register(
     State(state): State<AppState>,
     user: StaffUser,
-    b: Result<Json<DeskInput>, JsonRejection>,
+    ApiJson(input): ApiJson<DeskInput>,
 ) -> Result<Response, ApiError> {
-    let input = body(b, "来电/来访登记")?;
     let filed = file::register(&ctx(&state), &user.ctx(), &input, Utc::now()).await?;
     Ok((StatusCode::CREATED, Json(filed)).into_response())
 }
@@ -246,10 +239,9 @@ pub async fn step(
     State(state): State<AppState>,
     user: StaffUser,
     Path(id): Path<String>,
-    b: Result<Json<Step>, JsonRejection>,
+    ApiJson(step): ApiJson<Step>,
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
-    let step = body(b, "{\"step\": \"accept\", \"tier\": \"ordinary\"} 等")?;
     let c = handle::act(&ctx(&state), &user.ctx(), id, &step, Utc::now()).await?;
     Ok(Json(c).into_response())
 }
@@ -271,10 +263,9 @@ pub async fn message(
     State(state): State<AppState>,
     user: StaffUser,
     Path(id): Path<String>,
-    b: Result<Json<MessageRequest>, JsonRejection>,
+    ApiJson(m): ApiJson<MessageRequest>,
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
-    let m = body(b, "{\"body\": \"内容\", \"internal\": false}")?;
     let mid = talk::post(
         &ctx(&state),
         &user.ctx(),
@@ -304,10 +295,9 @@ pub async fn reroute(
     State(state): State<AppState>,
     user: StaffUser,
     Path(id): Path<String>,
-    b: Result<Json<RouteRequest>, JsonRejection>,
+    ApiJson(r): ApiJson<RouteRequest>,
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
-    let r = body(b, "{\"org\": 工会编号, \"reason\": \"说明\"}")?;
     let c = handle::reroute(&ctx(&state), &user.ctx(), id, r.org, &r.reason, Utc::now()).await?;
     Ok(Json(c).into_response())
 }
@@ -321,10 +311,9 @@ pub async fn mediation(
     State(state): State<AppState>,
     user: StaffUser,
     Path(id): Path<String>,
-    b: Result<Json<MediationInput>, JsonRejection>,
+    ApiJson(m): ApiJson<MediationInput>,
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
-    let m = body(b, "调解记录")?;
     let mid = talk::mediate(&ctx(&state), &user.ctx(), id, &m, Utc::now()).await?;
     Ok((StatusCode::CREATED, Json(Created { id: mid })).into_response())
 }
@@ -339,11 +328,10 @@ pub async fn attachment(
     State(state): State<AppState>,
     user: StaffUser,
     Path(id): Path<String>,
-    q: Result<Query<FileQuery>, QueryRejection>,
+    ApiQuery(q): ApiQuery<FileQuery>,
     bytes: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
-    let q = query(q)?;
     let upload = Upload {
         name: q.name.unwrap_or_default(),
         bytes: bytes.to_vec(),
@@ -372,9 +360,8 @@ pub async fn staff_file(
 pub async fn statistics(
     State(state): State<AppState>,
     user: StaffUser,
-    q: Result<Query<StatsQuery>, QueryRejection>,
+    ApiQuery(q): ApiQuery<StatsQuery>,
 ) -> Result<Response, ApiError> {
-    let q = query(q)?;
     let f = stats::figures(&ctx(&state), &user.ctx(), &q, Utc::now()).await?;
     Ok(Json(f).into_response())
 }

@@ -4,7 +4,8 @@
 use crate::auth::worker::WorkerUser;
 use crate::auth::{StaffUser, checked_form, csrf_refused};
 use crate::extract::parse_id;
-use crate::extract::{Created, body, query};
+use crate::extract::{ApiJson, ApiQuery};
+use crate::extract::{Created, body};
 use crate::filters;
 use crate::pages::UserBar;
 use crate::pages::render;
@@ -75,9 +76,8 @@ pub async fn order(
 pub async fn my_orders(
     State(state): State<AppState>,
     user: WorkerUser,
-    q: Result<Query<ListQuery>, QueryRejection>,
+    ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Response, ApiError> {
-    let q = query(q)?;
     let page = mall::my_orders(&state.store, &user.session.phone, q.limit, q.offset).await?;
     Ok(Json(page).into_response())
 }
@@ -89,9 +89,8 @@ pub async fn my_orders(
 pub async fn create_item(
     State(state): State<AppState>,
     user: StaffUser,
-    b: Result<Json<ItemInput>, JsonRejection>,
+    ApiJson(input): ApiJson<ItemInput>,
 ) -> Result<Response, ApiError> {
-    let input = body(b, "积分商品")?;
     let id = mall::create_item(&state.store, &user.ctx(), &input, Utc::now()).await?;
     Ok((StatusCode::CREATED, Json(Created { id })).into_response())
 }
@@ -102,9 +101,8 @@ pub async fn create_item(
 pub async fn items(
     State(state): State<AppState>,
     user: StaffUser,
-    q: Result<Query<ListQuery>, QueryRejection>,
+    ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Response, ApiError> {
-    let q = query(q)?;
     let (_, page) = mall::items(&state.store, &user.ctx(), q.org, q.limit, q.offset).await?;
     Ok(Json(page).into_response())
 }

@@ -4,11 +4,11 @@
 use super::ctx;
 use crate::auth::StaffUser;
 use crate::auth::worker::WorkerUser;
+use crate::extract::Created;
 use crate::extract::parse_id;
-use crate::extract::{Created, body, query};
+use crate::extract::{ApiJson, ApiQuery};
 use crate::{ApiError, AppState};
-use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -31,9 +31,8 @@ use zhijia_store::membership as store;
 pub async fn apply(
     State(state): State<AppState>,
     user: WorkerUser,
-    b: Result<Json<JoinInput>, JsonRejection>,
+    ApiJson(input): ApiJson<JoinInput>,
 ) -> Result<Response, ApiError> {
-    let input = body(b, "入会申请表")?;
     let ctx = ctx(&state)?;
     let sub = join::apply(&ctx, &user.session.phone, &input, Utc::now()).await?;
     Ok((StatusCode::CREATED, Json(sub)).into_response())
@@ -105,9 +104,8 @@ pub struct TransferRequest {
 pub async fn request_transfer(
     State(state): State<AppState>,
     user: WorkerUser,
-    b: Result<Json<TransferRequest>, JsonRejection>,
+    ApiJson(req): ApiJson<TransferRequest>,
 ) -> Result<Response, ApiError> {
-    let req = body(b, "{\"to_org\", \"reason\"}")?;
     let ctx = ctx(&state)?;
     let id = transfer::request(
         &ctx,
@@ -145,9 +143,8 @@ pub struct PageQuery {
 pub async fn inbox(
     State(state): State<AppState>,
     user: WorkerUser,
-    q: Result<Query<PageQuery>, QueryRejection>,
+    ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<Response, ApiError> {
-    let q = query(q)?;
     let w = worker_of_phone(&state.store, &user.session.phone).await?;
     let (limit, offset) = zhijia_app::page_bounds(q.limit, q.offset, 20);
     let page = store::messages(&state.store, w.id, limit, offset).await?;
@@ -166,9 +163,8 @@ pub struct ReadRequest {
 pub async fn mark_read(
     State(state): State<AppState>,
     user: WorkerUser,
-    b: Result<Json<ReadRequest>, JsonRejection>,
+    ApiJson(req): ApiJson<ReadRequest>,
 ) -> Result<StatusCode, ApiError> {
-    let req = body(b, "{\"id\"}")?;
     zhijia_app::membership::inbox::mark_read(&state.store, &user.session.phone, req.id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -185,9 +181,8 @@ pub struct VerifyCard {
     responses((status = 200, body = CardCheck)))]
 pub async fn verify_card(
     State(state): State<AppState>,
-    b: Result<Json<VerifyCard>, JsonRejection>,
+    ApiJson(req): ApiJson<VerifyCard>,
 ) -> Result<Json<CardCheck>, ApiError> {
-    let req = body(b, "{\"token\"}")?;
     let ctx = ctx(&state)?;
     if req.token.len() > 512 {
         return Err(AppError::invalid("token", "二维码内容过长").into());
@@ -207,9 +202,8 @@ pub async fn verify_card(
 pub async fn applications(
     State(state): State<AppState>,
     user: StaffUser,
-    q: Result<Query<QueueQuery>, QueryRejection>,
+    ApiQuery(q): ApiQuery<QueueQuery>,
 ) -> Result<Response, ApiError> {
-    let q = query(q)?;
     let ctx = ctx(&state)?;
     let (_, page) = join::queue(&ctx, &user.ctx(), &q, Utc::now()).await?;
     Ok(Json(page).into_response())
@@ -232,10 +226,9 @@ pub async fn decide(
     State(state): State<AppState>,
     user: StaffUser,
     Path(id): Path<String>,
-    b: Result<Json<DecisionRequest>, JsonRejection>,
+    ApiJson(req): ApiJson<DecisionRequest>,
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
-    let req = body(b, "{\"approve\", \"reason\"}")?;
     let ctx = ctx(&state)?;
     let decision = if req.approve {
         Decision::Approve
@@ -252,9 +245,8 @@ pub async fn decide(
 pub async fn transfers(
     State(state): State<AppState>,
     user: StaffUser,
-    q: Result<Query<QueueQuery>, QueryRejection>,
+    ApiQuery(q): ApiQuery<QueueQuery>,
 ) -> Result<Response, ApiError> {
-    let q = query(q)?;
     let ctx = ctx(&state)?;
     let (_, page) = transfer::queue(&ctx, &user.ctx(), &q).await?;
     Ok(Json(page).into_response())
@@ -274,9 +266,8 @@ pub struct UnionTransfer {
 pub async fn start_transfer(
     State(state): State<AppState>,
     user: StaffUser,
-    b: Result<Json<UnionTransfer>, JsonRejection>,
+    ApiJson(req): ApiJson<UnionTransfer>,
 ) -> Result<Response, ApiError> {
-    let req = body(b, "{\"member_no\", \"to_org\", \"reason\"}")?;
     let ctx = ctx(&state)?;
     let id = transfer::start_by_union(
         &ctx,
@@ -304,10 +295,9 @@ pub async fn release(
     State(state): State<AppState>,
     user: StaffUser,
     Path(id): Path<String>,
-    b: Result<Json<ReleaseRequest>, JsonRejection>,
+    ApiJson(req): ApiJson<ReleaseRequest>,
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
-    let req = body(b, "{\"refuse_reason\"}")?;
     let ctx = ctx(&state)?;
     let refuse = req
         .refuse_reason
@@ -351,9 +341,8 @@ struct RosterPage {
 pub async fn roster_list(
     State(state): State<AppState>,
     user: StaffUser,
-    q: Result<Query<RosterQuery>, QueryRejection>,
+    ApiQuery(q): ApiQuery<RosterQuery>,
 ) -> Result<Response, ApiError> {
-    let q = query(q)?;
     let ctx = ctx(&state)?;
     let (org, page) = roster::list(&ctx, &user.ctx(), &q).await?;
     Ok(Json(RosterPage {
@@ -416,10 +405,9 @@ pub async fn retired(
     State(state): State<AppState>,
     user: StaffUser,
     Path(id): Path<String>,
-    b: Result<Json<RetiredRequest>, JsonRejection>,
+    ApiJson(req): ApiJson<RetiredRequest>,
 ) -> Result<StatusCode, ApiError> {
     let id = parse_id(&id)?;
-    let req = body(b, "{\"retired\"}")?;
     let ctx = ctx(&state)?;
     transfer::set_retired(&ctx, &user.ctx(), id, req.retired).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -462,9 +450,8 @@ impl ExportQuery {
 pub async fn export(
     State(state): State<AppState>,
     user: StaffUser,
-    q: Result<Query<ExportQuery>, QueryRejection>,
+    ApiQuery(q): ApiQuery<ExportQuery>,
 ) -> Result<Response, ApiError> {
-    let q = query(q)?;
     let ctx = ctx(&state)?;
     let e = roster::export(&ctx, &user.ctx(), &q.roster(), q.full).await?;
     let bytes = zhijia_app::slow::run(move || super::xlsx::roster(&e)).await??;
@@ -505,10 +492,9 @@ pub struct ImportQuery {
 pub async fn import_roster(
     State(state): State<AppState>,
     user: StaffUser,
-    q: Result<Query<ImportQuery>, QueryRejection>,
+    ApiQuery(q): ApiQuery<ImportQuery>,
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
-    let q = query(q)?;
     let ctx = ctx(&state)?;
     let name = q.name.unwrap_or_else(|| "roster".into());
     let up = zhijia_app::membership::import::upload(

@@ -2,11 +2,11 @@
 //! union's records (`/api/v1/console/model-workers`, editors and administrators).
 
 use crate::auth::StaffUser;
+use crate::extract::Created;
 use crate::extract::parse_id;
-use crate::extract::{Created, body, query};
+use crate::extract::{ApiJson, ApiQuery};
 use crate::{ApiError, AppState};
-use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -41,9 +41,8 @@ pub struct ListQuery {
               (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn showcase(
     State(state): State<AppState>,
-    q: Result<Query<ShowcaseQuery>, QueryRejection>,
+    ApiQuery(q): ApiQuery<ShowcaseQuery>,
 ) -> Result<Response, ApiError> {
-    let q = query(q)?;
     let page = uc::showcase(&state.store, q.org, q.level.as_deref(), q.limit, q.offset).await?;
     Ok(Json(page).into_response())
 }
@@ -66,9 +65,8 @@ pub async fn public(
 pub async fn create(
     State(state): State<AppState>,
     user: StaffUser,
-    b: Result<Json<ModelWorkerInput>, JsonRejection>,
+    ApiJson(input): ApiJson<ModelWorkerInput>,
 ) -> Result<Response, ApiError> {
-    let input = body(b, "劳模记录")?;
     let id = uc::create(&state.store, &user.ctx(), &input, Utc::now()).await?;
     Ok((StatusCode::CREATED, Json(Created { id })).into_response())
 }
@@ -81,9 +79,8 @@ pub async fn create(
 pub async fn list(
     State(state): State<AppState>,
     user: StaffUser,
-    q: Result<Query<ListQuery>, QueryRejection>,
+    ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Response, ApiError> {
-    let q = query(q)?;
     let (_, page) = uc::list(&state.store, &user.ctx(), q.org, q.limit, q.offset).await?;
     Ok(Json(page).into_response())
 }
@@ -111,10 +108,9 @@ pub async fn update(
     State(state): State<AppState>,
     user: StaffUser,
     Path(id): Path<String>,
-    b: Result<Json<ModelWorkerInput>, JsonRejection>,
+    ApiJson(input): ApiJson<ModelWorkerInput>,
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
-    let input = body(b, "劳模记录")?;
     let m = uc::update(&state.store, &user.ctx(), id, &input, Utc::now()).await?;
     Ok(Json(m).into_response())
 }
