@@ -201,6 +201,29 @@ on_both!(
             .await
             .unwrap();
         assert_eq!(forged["result"], "forged");
+        // Malformed bodies are answered in words, as JSON: a missing field is named, broken
+        // JSON and a form-encoded body are refused.
+        for (body, content_type, says) in [
+            ("{}", "application/json", "请求体缺少字段“token”"),
+            ("{\"token\": ", "application/json", "请求体应为有效的 JSON"),
+            (
+                "token=x",
+                "application/x-www-form-urlencoded",
+                "Content-Type: application/json",
+            ),
+        ] {
+            let r = http
+                .post(format!("{base}/api/v1/cards/verify"))
+                .header("content-type", content_type)
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+            let e: Value = r.json().await.unwrap();
+            assert_eq!(e["error"], "invalid", "{e}");
+            assert!(e["message"].as_str().unwrap().contains(says), "{e}");
+        }
         let verify_page = page_text(&browser(), format!("{base}/cards/verify?token={qr}")).await;
         assert!(verify_page.contains("会员卡有效"), "{verify_page}");
 
