@@ -13,6 +13,7 @@ use crate::benefit::{members, shop};
 use crate::case::{CaseEnv, PNG, at, complaint};
 use crate::helpers::{TestDb, actor, guangzhou, keys};
 use crate::membership::{Env, Reviewer, employee, employer_code, id_number, world};
+use crate::merchant::{cashier, terms};
 use crate::model_worker::record;
 use crate::on_both;
 use chrono::{Duration, Utc};
@@ -24,7 +25,7 @@ use zhijia_app::aid::file::{self as aid_file, ReviewInput};
 use zhijia_app::aid::ledger::{self, DisbursementInput, LedgerQuery};
 use zhijia_app::benefit::proposal::{self, Approval};
 use zhijia_app::benefit::shop::{self as shops, ShopInput};
-use zhijia_app::benefit::{self, MerchantInput, OfferInput, OfferTerms};
+use zhijia_app::benefit::{self, MerchantInput, OfferInput};
 use zhijia_app::caller::worker_actor;
 use zhijia_app::case::file::{self as case_file, DeskInput, Upload};
 use zhijia_app::case::handle::{self, Step};
@@ -39,7 +40,6 @@ use zhijia_app::membership::{card, transfer};
 use zhijia_app::model_worker as mw;
 use zhijia_app::{activity, staff as uc};
 use zhijia_domain::auth::Role;
-use zhijia_domain::pii::PiiKeys;
 use zhijia_store::Store;
 use zhijia_store::fixtures::{fingerprint, refuse_audit};
 
@@ -1166,48 +1166,6 @@ on_both!(
         .await;
     }
 );
-
-/// A cashier account of `merchant`, as the union's editor makes it.
-async fn cashier(
-    db: &Store,
-    keys: &PiiKeys,
-    editor: &Officer,
-    merchant: i64,
-    name: &str,
-) -> Officer {
-    let ctx = benefit::Ctx { db, keys };
-    benefit::create_merchant_account(&ctx, &editor.ctx(), merchant, name, "收银员")
-        .await
-        .unwrap();
-    let st = zhijia_store::staff::find_by_username(db, name)
-        .await
-        .unwrap()
-        .unwrap();
-    Officer {
-        id: st.id,
-        actor: zhijia_domain::audit::Actor {
-            kind: zhijia_domain::audit::ActorKind::Staff,
-            id: Some(st.id.0),
-            name: name.into(),
-            ip: None,
-        },
-        grants: zhijia_store::staff::grants(db, st.id).await.unwrap(),
-    }
-}
-
-fn terms(title: &str) -> OfferTerms {
-    OfferTerms {
-        title: title.into(),
-        description: "会员凭券到店使用".into(),
-        kind: "fixed_amount".into(),
-        value: 800,
-        stock: 30,
-        per_member_limit: 1,
-        claim_opens_at: None,
-        claim_closes_at: Some(Utc::now() + Duration::days(10)),
-        valid_days: 7,
-    }
-}
 
 on_both!(
     no_merchant_offer_or_redemption_is_kept_when_its_audit_entry_cannot_be_written,

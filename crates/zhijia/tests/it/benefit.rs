@@ -470,24 +470,8 @@ on_both!(
         assert!(mine.items[0].qr.is_none(), "no QR for an expired coupon");
         // The shop's cashier types the code: refused, and the coupon stays expired.
         let editor = staff_with(db, "editor.expiry", &[(Role::Editor, &w.gz.city)]).await;
-        benefit::create_merchant_account(&ctx, &editor.ctx(), s.merchant, "cashier.x", "收银员")
-            .await
-            .unwrap();
-        let st = zhijia_store::staff::find_by_username(db, "cashier.x")
-            .await
-            .unwrap()
-            .unwrap();
-        let grants = zhijia_store::staff::grants(db, st.id).await.unwrap();
-        let actor = zhijia_domain::audit::Actor {
-            kind: zhijia_domain::audit::ActorKind::Staff,
-            id: Some(st.id.0),
-            name: "收银员".into(),
-            ip: None,
-        };
-        let cashier = StaffCtx {
-            actor: &actor,
-            grants: &grants,
-        };
+        let till = crate::merchant::cashier(db, &keys, &editor, s.merchant, "cashier.x").await;
+        let cashier = till.ctx();
         for at in [later, Utc::now()] {
             let e = benefit::redeem(&ctx, &cashier, &c.code, at)
                 .await

@@ -17,7 +17,7 @@ use zhijia_domain::pii::PiiKeys;
 use zhijia_store::Store;
 
 /// A cashier account of `merchant`, made by the union's editor as an operator would.
-async fn cashier(
+pub(crate) async fn cashier(
     db: &Store,
     keys: &PiiKeys,
     editor: &Officer,
@@ -44,7 +44,7 @@ async fn cashier(
     }
 }
 
-fn terms(title: &str) -> OfferTerms {
+pub(crate) fn terms(title: &str) -> OfferTerms {
     OfferTerms {
         title: title.into(),
         description: "会员凭券到店使用".into(),
