@@ -77,7 +77,7 @@ pub async fn create(db: &Store, input: &OrgInput, actor: &Actor) -> Result<Org> 
     let mut tx = db.change().await?;
     let parent = match new.parent_id {
         Some(pid) => {
-            let parent = store::get_in(&mut tx, pid)
+            let parent = store::get(&mut tx, pid)
                 .await?
                 .ok_or_else(|| AppError::invalid("parent_id", "上级工会不存在"))?;
             if !rules::may_sit_under(new.level, new.kind, parent.level) {
@@ -119,7 +119,7 @@ pub async fn rename(db: &Store, id: OrgId, name: &str, actor: &Actor) -> Result<
     if store::rename(&mut tx, id, &name).await? == 0 {
         return Err(AppError::NotFound("工会组织"));
     }
-    let org = store::get_in(&mut tx, id)
+    let org = store::get(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound("工会组织"))?;
     let record = Record {
@@ -138,10 +138,10 @@ pub async fn rename(db: &Store, id: OrgId, name: &str, actor: &Actor) -> Result<
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn move_subtree(db: &Store, id: OrgId, new_parent: OrgId, actor: &Actor) -> Result<u64> {
     let mut tx = db.change().await?;
-    let org = store::get_in(&mut tx, id)
+    let org = store::get(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound("工会组织"))?;
-    let parent = store::get_in(&mut tx, new_parent)
+    let parent = store::get(&mut tx, new_parent)
         .await?
         .ok_or_else(|| AppError::invalid("parent_id", "新的上级工会不存在"))?;
     if org.path.contains(&parent.path) {

@@ -39,7 +39,7 @@ pub async fn award_in(
     award_key: &str,
     note: &str,
 ) -> Result<i64> {
-    let found = store::rules_on_path_in(tx, path.as_str()).await?;
+    let found = store::rules_on_path(&mut *tx, path.as_str()).await?;
     let points = effective(&found, reason);
     if points == 0 {
         return Ok(0);

@@ -171,7 +171,7 @@ pub(crate) async fn insert_account(
     role: Role,
     actor: &Actor,
 ) -> Result<(StaffId, Recorded)> {
-    let target = org_store::get_in(tx, org)
+    let target = org_store::get(&mut *tx, org)
         .await?
         .ok_or(AppError::NotFound("工会组织"))?;
     let username = &account.username;
@@ -364,10 +364,10 @@ pub async fn grant(
     actor: &Actor,
 ) -> Result<bool> {
     let mut tx = db.change().await?;
-    let target = org_store::get_in(&mut tx, org)
+    let target = org_store::get(&mut tx, org)
         .await?
         .ok_or(AppError::NotFound("工会组织"))?;
-    let granter_grants = store::grants_in(&mut tx, granter).await?;
+    let granter_grants = store::grants(&mut tx, granter).await?;
     let record = |act| Record {
         action: act,
         org: Some(target.id),

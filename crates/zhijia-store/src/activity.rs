@@ -6,7 +6,7 @@
 //! registration reads is still true when it writes: capacity holds under concurrent requests,
 //! and the first on the waiting list is promoted exactly once.
 
-use crate::db::{Backend, FromRow, Row, Store, Tx};
+use crate::db::{Backend, Exec, FromRow, Row, Store, Tx};
 use crate::{Page, Result, StoreError};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -127,12 +127,8 @@ pub async fn insert(tx: &mut Tx, a: &NewActivity<'_>) -> Result<i64> {
 
 const GET: &str = activity_select!("WHERE a.id = $1");
 
-pub async fn get(store: &Store, id: i64) -> Result<Option<Activity>> {
-    store.query_opt(GET, &[&id]).await
-}
-
-pub async fn get_in(tx: &mut Tx, id: i64) -> Result<Option<Activity>> {
-    tx.query_opt(GET, &[&id]).await
+pub async fn get(db: impl Into<Exec<'_>>, id: i64) -> Result<Option<Activity>> {
+    db.into().query_opt(GET, &[&id]).await
 }
 
 const LOCK_PG: &str = "SELECT id FROM activity WHERE id = $1 FOR UPDATE";

@@ -7,7 +7,7 @@
 //! already serialises), so concurrent payments cannot together pass the yearly cap.
 
 use crate::attachment::{Attachment, AttachmentData};
-use crate::db::{Backend, FromRow, Row, Store, Tx};
+use crate::db::{Backend, Exec, FromRow, Row, Store, Tx};
 use crate::{Page, Result, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -199,12 +199,8 @@ const COUNT_FILES: &str = "SELECT COUNT(*) FROM hardship_file f JOIN org o ON o.
      WHERE o.path >= $1 AND o.path < $2 AND ($3 = '' OR f.status = $3) \
      AND (CAST($4 AS DATE) IS NULL OR f.review_due_on <= $4)";
 
-pub async fn file(store: &Store, id: i64) -> Result<Option<FileRow>> {
-    store.query_opt(GET_FILE, &[&id]).await
-}
-
-pub async fn file_in(tx: &mut Tx, id: i64) -> Result<Option<FileRow>> {
-    tx.query_opt(GET_FILE, &[&id]).await
+pub async fn file(db: impl Into<Exec<'_>>, id: i64) -> Result<Option<FileRow>> {
+    db.into().query_opt(GET_FILE, &[&id]).await
 }
 
 /// Files of a subtree; `status` "" for all; `due_by` keeps files whose review is due by then.
@@ -270,12 +266,8 @@ impl FromRow for MemberRow {
 const MEMBERS: &str = "SELECT id, file_id, name, relation, id_number_enc, id_number_idx, active \
      FROM household_member WHERE file_id = $1 ORDER BY id";
 
-pub async fn members(store: &Store, file_id: i64) -> Result<Vec<MemberRow>> {
-    store.query(MEMBERS, &[&file_id]).await
-}
-
-pub async fn members_in(tx: &mut Tx, file_id: i64) -> Result<Vec<MemberRow>> {
-    tx.query(MEMBERS, &[&file_id]).await
+pub async fn members(db: impl Into<Exec<'_>>, file_id: i64) -> Result<Vec<MemberRow>> {
+    db.into().query(MEMBERS, &[&file_id]).await
 }
 
 const REVIEW: &str = "UPDATE hardship_file SET tier = $2, cause = $3, household_size = $4, \
@@ -505,12 +497,8 @@ const COUNT_NOTICE: &str = "SELECT COUNT(*) FROM aid_application a \
      WHERE a.status IN ('approved', 'suspended') AND a.notice_ends_on > $1 \
      AND o.path >= $2 AND o.path < $3";
 
-pub async fn application(store: &Store, id: i64) -> Result<Option<ApplicationRow>> {
-    store.query_opt(GET_APPLICATION, &[&id]).await
-}
-
-pub async fn application_in(tx: &mut Tx, id: i64) -> Result<Option<ApplicationRow>> {
-    tx.query_opt(GET_APPLICATION, &[&id]).await
+pub async fn application(db: impl Into<Exec<'_>>, id: i64) -> Result<Option<ApplicationRow>> {
+    db.into().query_opt(GET_APPLICATION, &[&id]).await
 }
 
 pub async fn applications(
@@ -672,12 +660,8 @@ pub async fn insert_decision(tx: &mut Tx, d: &NewDecision<'_>) -> Result<()> {
     .map(|_| ())
 }
 
-pub async fn decisions(store: &Store, application_id: i64) -> Result<Vec<Decision>> {
-    store.query(DECISIONS, &[&application_id]).await
-}
-
-pub async fn decisions_in(tx: &mut Tx, application_id: i64) -> Result<Vec<Decision>> {
-    tx.query(DECISIONS, &[&application_id]).await
+pub async fn decisions(db: impl Into<Exec<'_>>, application_id: i64) -> Result<Vec<Decision>> {
+    db.into().query(DECISIONS, &[&application_id]).await
 }
 
 // ---------------------------------------------------------------------------------------------

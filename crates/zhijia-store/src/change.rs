@@ -86,6 +86,12 @@ impl Change {
     }
 }
 
+impl<'a> From<&'a mut Change> for crate::db::Exec<'a> {
+    fn from(c: &'a mut Change) -> Self {
+        crate::db::Exec::Tx(&mut c.tx)
+    }
+}
+
 impl Deref for Change {
     type Target = Tx;
     fn deref(&self) -> &Tx {

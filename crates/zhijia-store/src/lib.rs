@@ -36,7 +36,7 @@ pub mod unique;
 pub mod worker;
 
 pub use change::{Change, Recorded, Unaudited};
-pub use db::{Backend, FromRow, Param, Row, Store, StoreTarget, Tx};
+pub use db::{Backend, Exec, FromRow, Param, Row, Store, StoreTarget, Tx};
 pub use error::StoreError;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

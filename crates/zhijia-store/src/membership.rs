@@ -4,7 +4,7 @@
 //! which a partial unique index enforces, so two concurrent approvals for one person cannot both
 //! succeed. `worker.org_id` is the current membership's union, kept in the same transaction.
 
-use crate::db::{FromRow, Row, Store, Tx};
+use crate::db::{Exec, FromRow, Row, Store, Tx};
 use crate::{Page, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -175,12 +175,8 @@ pub async fn open_for_loaded_workers(tx: &mut Tx, source: &str) -> Result<u64> {
         .await
 }
 
-pub async fn current(store: &Store, worker_id: i64) -> Result<Option<Membership>> {
-    store.query_opt(CURRENT, &[&worker_id]).await
-}
-
-pub async fn current_in(tx: &mut Tx, worker_id: i64) -> Result<Option<Membership>> {
-    tx.query_opt(CURRENT, &[&worker_id]).await
+pub async fn current(db: impl Into<Exec<'_>>, worker_id: i64) -> Result<Option<Membership>> {
+    db.into().query_opt(CURRENT, &[&worker_id]).await
 }
 
 /// Every membership of a worker, oldest first.
@@ -340,12 +336,8 @@ pub async fn insert_application(tx: &mut Tx, a: &NewApplication<'_>) -> Result<i
     .await
 }
 
-pub async fn application(store: &Store, id: i64) -> Result<Option<Application>> {
-    store.query_opt(GET_APPLICATION, &[&id]).await
-}
-
-pub async fn application_in(tx: &mut Tx, id: i64) -> Result<Option<Application>> {
-    tx.query_opt(GET_APPLICATION, &[&id]).await
+pub async fn application(db: impl Into<Exec<'_>>, id: i64) -> Result<Option<Application>> {
+    db.into().query_opt(GET_APPLICATION, &[&id]).await
 }
 
 pub async fn applications_of(store: &Store, worker_id: i64) -> Result<Vec<Application>> {
@@ -519,12 +511,8 @@ pub async fn insert_transfer(tx: &mut Tx, t: &NewTransfer<'_>) -> Result<i64> {
     .await
 }
 
-pub async fn transfer(store: &Store, id: i64) -> Result<Option<Transfer>> {
-    store.query_opt(GET_TRANSFER, &[&id]).await
-}
-
-pub async fn transfer_in(tx: &mut Tx, id: i64) -> Result<Option<Transfer>> {
-    tx.query_opt(GET_TRANSFER, &[&id]).await
+pub async fn transfer(db: impl Into<Exec<'_>>, id: i64) -> Result<Option<Transfer>> {
+    db.into().query_opt(GET_TRANSFER, &[&id]).await
 }
 
 pub async fn transfers_of(store: &Store, worker_id: i64) -> Result<Vec<Transfer>> {

@@ -1,7 +1,7 @@
 //! The union tree in the store. Business rows keep an org id, never a copy of the path, so a
 //! move rewrites only this table.
 
-use crate::db::{FromRow, Row, Store, Tx};
+use crate::db::{Exec, FromRow, Row, Store, Tx};
 use crate::{Result, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -113,12 +113,8 @@ const MOVES: &str = "SELECT id, org_id, from_parent_id, to_parent_id, from_path,
 
 pub use crate::Page;
 
-pub async fn get(store: &Store, id: OrgId) -> Result<Option<Org>> {
-    store.query_opt(GET, &[&id.0]).await
-}
-
-pub async fn get_in(tx: &mut Tx, id: OrgId) -> Result<Option<Org>> {
-    tx.query_opt(GET, &[&id.0]).await
+pub async fn get(db: impl Into<Exec<'_>>, id: OrgId) -> Result<Option<Org>> {
+    db.into().query_opt(GET, &[&id.0]).await
 }
 
 pub async fn find_by_credit_code(store: &Store, code: &str) -> Result<Option<Org>> {
@@ -271,7 +267,7 @@ pub async fn insert(tx: &mut Tx, org: &NewOrg, parent: Option<&Org>) -> Result<O
     };
     tx.execute(SET_PATH, &[&id.0, &path.as_str(), &path.depth()])
         .await?;
-    get_in(tx, id)
+    get(&mut *tx, id)
         .await?
         .ok_or_else(|| StoreError::Decode("新建的组织读取失败".into()))
 }

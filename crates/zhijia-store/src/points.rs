@@ -4,7 +4,7 @@
 //! backend. A spend is one conditional UPDATE of the balance row (`… WHERE balance >= $n`), so
 //! concurrent spends are serialised by the row and never take the balance below zero.
 
-use crate::db::{FromRow, Row, Store, Tx};
+use crate::db::{Exec, FromRow, Row, Store, Tx};
 use crate::{Page, Result};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -54,12 +54,8 @@ const RULES_ON_PATH: &str = "SELECT r.org_id, o.path AS org_path, r.reason, r.po
      FROM points_rule r JOIN org o ON o.id = r.org_id \
      WHERE substr(CAST($1 AS TEXT), 1, length(o.path)) = o.path ORDER BY length(o.path)";
 
-pub async fn rules_on_path(store: &Store, path: &str) -> Result<Vec<Rule>> {
-    store.query(RULES_ON_PATH, &[&path]).await
-}
-
-pub async fn rules_on_path_in(tx: &mut Tx, path: &str) -> Result<Vec<Rule>> {
-    tx.query(RULES_ON_PATH, &[&path]).await
+pub async fn rules_on_path(db: impl Into<Exec<'_>>, path: &str) -> Result<Vec<Rule>> {
+    db.into().query(RULES_ON_PATH, &[&path]).await
 }
 
 // ---------------------------------------------------------------------------------------------

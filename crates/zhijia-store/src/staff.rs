@@ -1,6 +1,6 @@
 //! Staff accounts and their role grants.
 
-use crate::db::{FromRow, Row, Store, Tx};
+use crate::db::{Exec, FromRow, Row, Store, Tx};
 use crate::{Result, StoreError};
 use chrono::{DateTime, Utc};
 use zhijia_domain::auth::{Grant, Role, StaffId};
@@ -135,12 +135,8 @@ pub async fn set_password(tx: &mut Tx, id: StaffId, hash: &str, must_change: boo
         .map(|_| ())
 }
 
-pub async fn grants(store: &Store, id: StaffId) -> Result<Vec<Grant>> {
-    store.query(GRANTS, &[&id.0]).await
-}
-
-pub async fn grants_in(tx: &mut Tx, id: StaffId) -> Result<Vec<Grant>> {
-    tx.query(GRANTS, &[&id.0]).await
+pub async fn grants(db: impl Into<Exec<'_>>, id: StaffId) -> Result<Vec<Grant>> {
+    db.into().query(GRANTS, &[&id.0]).await
 }
 
 /// Grants a role; `false` if the staff member already held it there.

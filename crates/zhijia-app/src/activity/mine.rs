@@ -163,7 +163,7 @@ pub async fn register(
     if !store::lock(&mut tx, id).await? {
         return Err(AppError::NotFound("活动"));
     }
-    let a = store::get_in(&mut tx, id)
+    let a = store::get(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound("活动"))?;
     if let Some(why) = closed_reason(&a, now) {
@@ -202,7 +202,7 @@ pub async fn cancel(ctx: &Ctx<'_>, phone: &str, id: i64, now: DateTime<Utc>) -> 
     let worker = m.worker;
     let mut tx = ctx.db.change().await?;
     store::lock(&mut tx, id).await?;
-    let a = store::get_in(&mut tx, id)
+    let a = store::get(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound("活动"))?;
     let Some(r) = store::live_of(&mut tx, id, worker.id).await? else {

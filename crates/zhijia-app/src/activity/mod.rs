@@ -343,7 +343,7 @@ pub async fn check_in(
     }
     // Points go by the member's current union's rules (the union that organised it, if the
     // person has no current membership any more).
-    let path = match zhijia_store::membership::current_in(&mut tx, reg.worker_id).await? {
+    let path = match zhijia_store::membership::current(&mut tx, reg.worker_id).await? {
         Some(m) => zhijia_store::org::get(ctx.db, m.org_id)
             .await?
             .map_or(activity.org_path.clone(), |o| o.path),

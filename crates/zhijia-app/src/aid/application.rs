@@ -392,15 +392,15 @@ pub async fn decide(
     let reason = text("reason", &input.reason, 200)?;
     let mut tx = ctx.db.change().await?;
     store::lock_file(&mut tx, a.file_id).await?;
-    let a = store::application_in(&mut tx, id)
+    let a = store::application(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound("帮扶申请"))?;
-    let earlier: Vec<i64> = store::decisions_in(&mut tx, id)
+    let earlier: Vec<i64> = store::decisions(&mut tx, id)
         .await?
         .iter()
         .map(|d| d.staff_id)
         .collect();
-    let household: Vec<Vec<u8>> = store::members_in(&mut tx, a.file_id)
+    let household: Vec<Vec<u8>> = store::members(&mut tx, a.file_id)
         .await?
         .into_iter()
         .map(|m| m.id_number_idx)
@@ -609,7 +609,7 @@ pub async fn resolve(
     let o = store::objection_in(&mut tx, objection_id)
         .await?
         .ok_or(AppError::NotFound("异议"))?;
-    let a = store::application_in(&mut tx, o.application_id)
+    let a = store::application(&mut tx, o.application_id)
         .await?
         .ok_or(AppError::NotFound("帮扶申请"))?;
     if !may_read(staff, &a.org_path) {

@@ -81,7 +81,7 @@ pub async fn disburse(
     let mut tx = ctx.db.change().await?;
     // Everything below is decided with the household's row locked.
     store::lock_file(&mut tx, a.file_id).await?;
-    let a = store::application_in(&mut tx, a.id)
+    let a = store::application(&mut tx, a.id)
         .await?
         .ok_or(AppError::NotFound("帮扶申请"))?;
     match a.status.as_str() {

@@ -388,7 +388,7 @@ pub async fn apply(
     );
     let mut tx = ctx.db.change().await?;
     let worker_id = store::save_applicant(&mut tx, existing, &a).await?;
-    let current = store::current_in(&mut tx, worker_id).await?;
+    let current = store::current(&mut tx, worker_id).await?;
     let mut transfer_id = None;
     if let Some(m) = current.as_ref().filter(|m| m.org_id == org.id) {
         return Err(AppError::Conflict(format!(

@@ -62,7 +62,7 @@ async fn open_transfer(
     now: DateTime<Utc>,
 ) -> Result<i64> {
     let mut tx = ctx.db.change().await?;
-    let m = store::current_in(&mut tx, worker_id)
+    let m = store::current(&mut tx, worker_id)
         .await?
         .ok_or(AppError::Conflict(
             "该职工目前没有有效会籍，请直接申请入会".into(),
@@ -345,7 +345,7 @@ pub async fn release_overdue_in(
     let actor = system_actor();
     let mut recorded = None;
     for id in &ids {
-        if let Some(t) = store::transfer_in(tx, *id).await? {
+        if let Some(t) = store::transfer(&mut *tx, *id).await? {
             recorded = Some(
                 log(
                     tx,
@@ -378,7 +378,7 @@ pub async fn release_overdue_in(
 pub async fn leave(ctx: &Ctx<'_>, phone: &str, now: DateTime<Utc>) -> Result<()> {
     let worker = worker_of_phone(ctx.db, phone).await?;
     let mut tx = ctx.db.change().await?;
-    let m = store::current_in(&mut tx, worker.id)
+    let m = store::current(&mut tx, worker.id)
         .await?
         .ok_or(AppError::Conflict("您目前没有有效会籍".into()))?;
     if !store::end(&mut tx, m.id, worker.id, crate::today(now), "left").await? {

@@ -224,6 +224,43 @@ impl Store {
     }
 }
 
+/// Where a read runs: on the store (SQLite's per-thread reader, a pooled PostgreSQL connection)
+/// or inside an open transaction, which sees its own writes and holds its locks. A store read
+/// that use cases need in both places takes `impl Into<Exec<'_>>`, so it is written once:
+/// `org::get(db, id)` and `org::get(&mut tx, id)`.
+pub enum Exec<'a> {
+    Store(&'a Store),
+    Tx(&'a mut Tx),
+}
+
+impl<'a> From<&'a Store> for Exec<'a> {
+    fn from(s: &'a Store) -> Self {
+        Exec::Store(s)
+    }
+}
+
+impl<'a> From<&'a mut Tx> for Exec<'a> {
+    fn from(t: &'a mut Tx) -> Self {
+        Exec::Tx(t)
+    }
+}
+
+impl Exec<'_> {
+    pub async fn query<T: FromRow>(self, sql: &str, params: Params<'_>) -> Result<Vec<T>> {
+        match self {
+            Exec::Store(s) => s.query(sql, params).await,
+            Exec::Tx(t) => t.query(sql, params).await,
+        }
+    }
+
+    pub async fn query_opt<T: FromRow>(self, sql: &str, params: Params<'_>) -> Result<Option<T>> {
+        match self {
+            Exec::Store(s) => s.query_opt(sql, params).await,
+            Exec::Tx(t) => t.query_opt(sql, params).await,
+        }
+    }
+}
+
 fn no_row() -> StoreError {
     StoreError::Decode("查询没有返回任何行".into())
 }
