@@ -62,6 +62,21 @@ try {
   await desk.waitForURL(/\/console\/applications/);
   if ((await text(desk)).includes('浏览器')) throw new Error('the approved application is still in the queue');
 
+  // The approval waits unread in the inbox; opening the page changes nothing, the button
+  // marks it read (a page never writes on GET).
+  await phone.goto(`${base}/membership`);
+  if (!(await text(phone)).includes('条未读')) throw new Error('the approval message is not shown as unread');
+  await phone.screenshot({ path: `${outDir}/membership-unread.png`, fullPage: true });
+  const viewport = phone.viewportSize();
+  await phone.setViewportSize({ width: 1366, height: 768 });
+  await phone.screenshot({ path: `${outDir}/membership-unread-desktop.png`, fullPage: true });
+  await phone.setViewportSize(viewport);
+  await phone.reload();
+  if (!(await text(phone)).includes('条未读')) throw new Error('reading the page marked the messages read');
+  await phone.click('form[action="/membership/read"] button[type=submit]');
+  await phone.waitForURL(`${base}/membership`);
+  if ((await text(phone)).includes('条未读')) throw new Error('全部标为已读 left messages unread');
+
   // The card: an inline SVG QR, drawn (non-zero size) under the CSP.
   await phone.goto(`${base}/card`);
   const box = await phone.locator('.qr svg').boundingBox();
