@@ -51,12 +51,21 @@ where
     F: FnOnce() -> T + Send + 'static,
 {
     static WAITING: AtomicUsize = AtomicUsize::new(0);
+    /// One place in the queue, given back when the wait ends, also when the request is
+    /// dropped while waiting (a client that went away must not keep its place for good).
+    struct Place;
+    impl Drop for Place {
+        fn drop(&mut self) {
+            WAITING.fetch_sub(1, Ordering::AcqRel);
+        }
+    }
     if WAITING.fetch_add(1, Ordering::AcqRel) >= MAX_WAITING {
         WAITING.fetch_sub(1, Ordering::AcqRel);
         return Err(AppError::TooMany("登录请求过多，请稍后再试".into()));
     }
+    let place = Place;
     let permit = permits().acquire().await;
-    WAITING.fetch_sub(1, Ordering::AcqRel);
+    drop(place);
     let _permit = permit.map_err(|e| AppError::Internal(format!("slow-work pool closed: {e}")))?;
     let started = Instant::now();
     let out = tokio::task::spawn_blocking(f)

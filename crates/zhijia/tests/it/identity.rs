@@ -382,3 +382,32 @@ on_both!(
         );
     }
 );
+
+/// A password check whose request goes away while it waits for the pool gives its place in the
+/// queue back: otherwise abandoned requests would fill the queue and refuse every sign-in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn password_checks_dropped_while_waiting_give_their_place_in_the_queue_back() {
+    let hash = zhijia_domain::auth::hash_password("Tianhe2026pass!").unwrap();
+    // Three bursts of 40 (below the queue's 64, so other tests signing in meanwhile are not
+    // refused), each abandoned while most of it still waits.
+    for _ in 0..3 {
+        let tasks: Vec<_> = (0..40)
+            .map(|_| {
+                let h = hash.clone();
+                tokio::spawn(async move { zhijia_app::slow::verify_password("x".into(), h).await })
+            })
+            .collect();
+        tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+        for t in &tasks {
+            t.abort();
+        }
+        for t in tasks {
+            let _ = t.await;
+        }
+    }
+    let right = zhijia_app::slow::verify_password("Tianhe2026pass!".into(), hash).await;
+    assert!(
+        right.unwrap(),
+        "the right password is checked, not refused as too many"
+    );
+}
