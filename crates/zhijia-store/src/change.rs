@@ -47,8 +47,6 @@ pub enum Unaudited {
     /// A value derived from others filled in on first use (the member number of a worker loaded
     /// in bulk, from their id): nobody decided anything.
     Backfill,
-    /// Schema migrations, recorded in `schema_migration`.
-    Migration,
     /// Test fixtures writing rows directly. Only built for the test suite.
     #[cfg(feature = "fixtures")]
     Fixture,

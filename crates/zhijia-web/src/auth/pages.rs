@@ -273,6 +273,7 @@ pub struct ApiSession {
 /// Signs a staff account in for API use; the same limits, lock-out and audit as the console.
 #[utoipa::path(post, path = "/api/v1/staff/sessions", tag = "auth", request_body = ApiSignIn,
     responses((status = 200, body = ApiSession), (status = 401, body = crate::error::ErrorBody),
+              (status = 429, description = "登录请求过多，请稍后再试", body = crate::error::ErrorBody),
               (status = 403, body = crate::error::ErrorBody)))]
 pub async fn api_sign_in(
     State(state): State<AppState>,

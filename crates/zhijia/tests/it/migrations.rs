@@ -137,43 +137,40 @@ impl zhijia_store::FromRow for Name {
     }
 }
 
+async fn names(db: &zhijia_store::Store, sql: &str) -> BTreeSet<String> {
+    db.query::<Name>(sql, &[])
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|n| n.0)
+        .collect()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_unique_constraint_the_use_cases_name_exists_under_that_name_on_both_backends() {
     use zhijia_store::unique::ALL;
     // SQLite: a unique index (or UNIQUE clause) on exactly those columns of that table.
     let lite = TestDb::sqlite().await;
-    let on_sqlite: BTreeSet<String> = lite
-        .store
-        .query::<Name>(
-            "SELECT group_concat(m.name || '.' || c.name, ', ') AS n FROM sqlite_master m \
-             JOIN pragma_index_list(m.name) l JOIN pragma_index_info(l.name) c \
-             WHERE m.type = 'table' AND l.\"unique\" = 1 GROUP BY m.name, l.name",
-            &[],
-        )
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|n| n.0)
-        .collect();
+    let on_sqlite = names(
+        &lite.store,
+        "SELECT group_concat(m.name || '.' || c.name, ', ') AS n FROM sqlite_master m \
+         JOIN pragma_index_list(m.name) l JOIN pragma_index_info(l.name) c \
+         WHERE m.type = 'table' AND l.\"unique\" = 1 GROUP BY m.name, l.name",
+    )
+    .await;
     for u in ALL {
         assert!(on_sqlite.contains(u.sqlite), "{u:?} not in {on_sqlite:?}");
     }
     let Some(pg) = TestDb::postgres().await else {
         return;
     };
-    let on_pg: BTreeSet<String> = pg
-        .store
-        .query::<Name>(
-            "SELECT CAST(conname AS TEXT) AS n FROM pg_constraint WHERE contype = 'u' \
-             UNION SELECT CAST(indexname AS TEXT) FROM pg_indexes \
-             WHERE schemaname = current_schema() AND indexdef LIKE 'CREATE UNIQUE%'",
-            &[],
-        )
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|n| n.0)
-        .collect();
+    let on_pg = names(
+        &pg.store,
+        "SELECT CAST(conname AS TEXT) AS n FROM pg_constraint WHERE contype = 'u' \
+         UNION SELECT CAST(indexname AS TEXT) FROM pg_indexes \
+         WHERE schemaname = current_schema() AND indexdef LIKE 'CREATE UNIQUE%'",
+    )
+    .await;
     for u in ALL {
         assert!(on_pg.contains(u.pg), "{u:?} not in {on_pg:?}");
     }
