@@ -34,6 +34,13 @@ impl StaffCtx<'_> {
         self.may_review(path)
     }
 
+    /// Who makes what a union shows to people (offers, merchants, mall items, the library, the
+    /// model-worker showcase): its editors and administrators.
+    pub fn may_edit(&self, path: &OrgPath) -> bool {
+        auth::holds(self.grants, Role::Editor, path)
+            || auth::holds(self.grants, Role::OrgAdmin, path)
+    }
+
     /// Who may read the roster: the above, and analysts.
     pub fn may_read_roster(&self, path: &OrgPath) -> bool {
         self.may_review(path) || auth::holds(self.grants, Role::Analyst, path)

@@ -20,6 +20,7 @@ pub mod membership;
 pub mod model_worker;
 pub mod org;
 pub mod points;
+pub mod publishable;
 pub mod session;
 pub mod slow;
 pub mod sms;

@@ -3,7 +3,6 @@
 //! transaction under the item's row lock, so none is overdrawn, whatever arrives at once. The
 //! same idempotency key returns the same order.
 
-use crate::benefit::may_edit;
 use crate::caller::{StaffCtx, worker_of_phone};
 use crate::{AppError, Result};
 use chrono::{DateTime, Utc};
@@ -56,7 +55,7 @@ pub async fn create_item(
         db,
         staff,
         input.org,
-        |p| may_edit(staff, p),
+        |p| staff.may_edit(p),
         "您没有管理积分商城的权限",
         "只能管理本级及下级工会的积分商城",
     )
@@ -105,7 +104,7 @@ pub async fn items(
         db,
         staff,
         org,
-        |p| may_edit(staff, p),
+        |p| staff.may_edit(p),
         "您没有管理积分商城的权限",
         "只能管理本级及下级工会的积分商城",
     )

@@ -42,8 +42,8 @@ pub struct LibraryInput {
     pub place: Option<String>,
 }
 
-/// An item that passed the checks.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// An item that passed the checks: what the shelf stores of it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct CheckedItem {
     pub kind: Kind,
     pub title: String,

@@ -26,6 +26,14 @@ macro_rules! state_enum {
                 }
             }
 
+            /// The stored form behind a `'static` reference, so a statement can bind it
+            /// (`&(dyn Param)`) without a local to borrow from.
+            pub fn stored(self) -> &'static &'static str {
+                match self {
+                    $(Self::$variant => &$s,)+
+                }
+            }
+
             pub fn parse(s: &str) -> Option<Self> {
                 match s {
                     $($s => Some(Self::$variant),)+

@@ -28,6 +28,7 @@ pub mod model_worker;
 pub mod offer_proposal;
 pub mod org;
 pub mod points;
+pub mod publishable;
 pub mod session;
 pub mod shop;
 pub mod sms;

@@ -5,7 +5,24 @@
 //! `{{ at|beijing_seconds }}`.
 
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
-use std::borrow::Borrow;
+
+/// An instant as a template hands it to a filter: the value, or a reference to it at any depth
+/// (a `match` arm binds `&&DateTime`).
+pub trait Instant {
+    fn instant(&self) -> &DateTime<Utc>;
+}
+
+impl Instant for DateTime<Utc> {
+    fn instant(&self) -> &DateTime<Utc> {
+        self
+    }
+}
+
+impl<T: Instant + ?Sized> Instant for &T {
+    fn instant(&self) -> &DateTime<Utc> {
+        (**self).instant()
+    }
+}
 
 /// The wall-clock time in Beijing at an instant.
 pub fn local(at: &DateTime<Utc>) -> NaiveDateTime {
@@ -23,22 +40,16 @@ pub fn beijing_fmt(at: &DateTime<Utc>, format: &str) -> String {
 }
 
 /// `2026-12-07 09:30`, Beijing time.
-pub fn beijing<T: Borrow<DateTime<Utc>>>(at: T, _: &dyn askama::Values) -> askama::Result<String> {
-    Ok(beijing_fmt(at.borrow(), "%Y-%m-%d %H:%M"))
+pub fn beijing<T: Instant>(at: T, _: &dyn askama::Values) -> askama::Result<String> {
+    Ok(beijing_fmt(at.instant(), "%Y-%m-%d %H:%M"))
 }
 
 /// `2026-12-07`, the date in Beijing.
-pub fn beijing_date<T: Borrow<DateTime<Utc>>>(
-    at: T,
-    _: &dyn askama::Values,
-) -> askama::Result<String> {
-    Ok(beijing_fmt(at.borrow(), "%Y-%m-%d"))
+pub fn beijing_date<T: Instant>(at: T, _: &dyn askama::Values) -> askama::Result<String> {
+    Ok(beijing_fmt(at.instant(), "%Y-%m-%d"))
 }
 
 /// `2026-12-07 09:30:05`, Beijing time (the audit log).
-pub fn beijing_seconds<T: Borrow<DateTime<Utc>>>(
-    at: T,
-    _: &dyn askama::Values,
-) -> askama::Result<String> {
-    Ok(beijing_fmt(at.borrow(), "%Y-%m-%d %H:%M:%S"))
+pub fn beijing_seconds<T: Instant>(at: T, _: &dyn askama::Values) -> askama::Result<String> {
+    Ok(beijing_fmt(at.instant(), "%Y-%m-%d %H:%M:%S"))
 }

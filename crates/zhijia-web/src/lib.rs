@@ -26,6 +26,7 @@ mod model_worker;
 mod openapi;
 mod org;
 mod pages;
+mod publishable;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -156,8 +157,8 @@ pub fn app(state: AppState) -> Router {
         .merge(benefit::console::routes())
         .merge(benefit::console_shops::routes())
         .merge(mall::routes())
-        .merge(model_worker::routes())
-        .merge(library::routes())
+        .merge(publishable::routes::<zhijia_app::model_worker::ModelWorkers>())
+        .merge(publishable::routes::<zhijia_app::library::Library>())
         .merge(case::pages::routes())
         .merge(case::console::routes())
         .merge(activity::api::routes())

@@ -35,17 +35,12 @@ fn qr_key(keys: &PiiKeys) -> TokenKey {
     TokenKey::from_bytes(keys.derive_key(KEY_LABEL))
 }
 
-/// Who makes offers and registers merchants: editors and administrators of the union.
-pub fn may_edit(staff: &StaffCtx<'_>, path: &OrgPath) -> bool {
-    auth::holds(staff.grants, Role::Editor, path) || auth::holds(staff.grants, Role::OrgAdmin, path)
-}
-
 async fn editable_org(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, org: Option<i64>) -> Result<Org> {
     crate::caller::branch(
         ctx.db,
         staff,
         org,
-        |p| may_edit(staff, p),
+        |p| staff.may_edit(p),
         "您没有管理普惠优惠的权限",
         "只能管理本级及下级工会的优惠",
     )
@@ -375,7 +370,7 @@ async fn editable_offer(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: i64) -> Result<
     let o = store::offer(ctx.db, id)
         .await?
         .ok_or(AppError::NotFound("优惠"))?;
-    if !may_edit(staff, &o.org_path) {
+    if !staff.may_edit(&o.org_path) {
         return Err(AppError::NotFound("优惠"));
     }
     Ok(o)

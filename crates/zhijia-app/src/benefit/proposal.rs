@@ -4,7 +4,7 @@
 //! rejects them with a reason. A proposal is decided once: the decision is a conditional
 //! UPDATE in the same transaction as the offer it makes.
 
-use super::{Checked, Ctx, OfferTerms, check_terms, editable_org, may_edit, own_merchant};
+use super::{Checked, Ctx, OfferTerms, check_terms, editable_org, own_merchant};
 use crate::caller::StaffCtx;
 use crate::{AppError, Result};
 use chrono::{DateTime, Utc};
@@ -127,7 +127,7 @@ pub async fn waiting(
 async fn decidable(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: i64) -> Result<Proposal> {
     store::get(ctx.db, id)
         .await?
-        .filter(|p| may_edit(staff, &p.org_path))
+        .filter(|p| staff.may_edit(&p.org_path))
         .ok_or(AppError::NotFound("提报"))
 }
 

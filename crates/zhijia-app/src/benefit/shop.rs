@@ -1,7 +1,7 @@
 //! A merchant's shops (门店): where its coupons are used, with coordinates for a map. Kept by
 //! the union that registered the merchant (or one above it) and by the merchant's own staff.
 
-use super::{Ctx, log, may_edit, own_merchant, text};
+use super::{Ctx, log, own_merchant, text};
 use crate::caller::StaffCtx;
 use crate::{AppError, Result};
 use chrono::{DateTime, Utc};
@@ -36,7 +36,7 @@ async fn keepable(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, merchant_id: i64) -> Resu
     let org = org_store::get(ctx.db, m.org_id)
         .await?
         .ok_or(AppError::NotFound("商户"))?;
-    if may_edit(staff, &org.path) {
+    if staff.may_edit(&org.path) {
         Ok(m)
     } else {
         Err(AppError::NotFound("商户"))

@@ -4,8 +4,9 @@
 //! (an item of every kind published, one draft). Made through the use cases.
 
 use crate::caller::StaffCtx;
-use crate::library::{self, LibraryInput};
-use crate::model_worker::{self, ModelWorkerInput};
+use crate::library::{Library, LibraryInput};
+use crate::model_worker::{ModelWorkerInput, ModelWorkers};
+use crate::publishable;
 use crate::{AppError, Result};
 use chrono::{Datelike, Utc};
 use zhijia_domain::audit::Actor;
@@ -67,7 +68,7 @@ async fn add_samples(db: &Store) -> Result<()> {
         }
     };
     // The member of the grassroots union, linked by member number.
-    let linked = model_worker::create(
+    let linked = publishable::create::<ModelWorkers>(
         db,
         &editor,
         &ModelWorkerInput {
@@ -88,7 +89,7 @@ async fn add_samples(db: &Store) -> Result<()> {
         now,
     )
     .await?;
-    let past = model_worker::create(
+    let past = publishable::create::<ModelWorkers>(
         db,
         &editor,
         &ModelWorkerInput {
@@ -107,7 +108,7 @@ async fn add_samples(db: &Store) -> Result<()> {
         now,
     )
     .await?;
-    let courier = model_worker::create(
+    let courier = publishable::create::<ModelWorkers>(
         db,
         &editor,
         &ModelWorkerInput {
@@ -126,7 +127,7 @@ async fn add_samples(db: &Store) -> Result<()> {
         now,
     )
     .await?;
-    model_worker::create(
+    publishable::create::<ModelWorkers>(
         db,
         &editor,
         &ModelWorkerInput {
@@ -145,7 +146,7 @@ async fn add_samples(db: &Store) -> Result<()> {
     )
     .await?;
     for id in [linked, past, courier] {
-        model_worker::publish(db, &editor, id, now).await?;
+        publishable::publish::<ModelWorkers>(db, &editor, id, now).await?;
     }
 
     // The district's workers' library.
@@ -207,9 +208,9 @@ async fn add_samples(db: &Store) -> Result<()> {
             org: Some(county.id.0),
             ..input.clone()
         };
-        let id = library::create(db, &editor, &input, now).await?;
+        let id = publishable::create::<Library>(db, &editor, &input, now).await?;
         if k != last {
-            library::publish(db, &editor, id, now).await?;
+            publishable::publish::<Library>(db, &editor, id, now).await?;
         }
     }
     Ok(())

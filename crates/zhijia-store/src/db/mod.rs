@@ -47,6 +47,19 @@ impl Row<'_, '_> {
             Row::Pg(r) => r.try_get(column).map_err(StoreError::Postgres),
         }
     }
+
+    /// A text column decoded into a domain type (a status, a kind, a level) by its `parse`;
+    /// a value the code does not know is a decode error, never a guess.
+    pub fn parsed<T>(&self, column: &str, parse: impl FnOnce(&str) -> Option<T>) -> Result<T> {
+        let stored: String = self.get(column)?;
+        parse(&stored).ok_or_else(|| StoreError::Decode(format!("{column}“{stored}”无法识别")))
+    }
+
+    /// An organisation path column.
+    pub fn org_path(&self, column: &str) -> Result<zhijia_domain::org::OrgPath> {
+        zhijia_domain::org::OrgPath::from_stored(self.get(column)?)
+            .map_err(|p| StoreError::Decode(format!("组织路径“{p}”格式不正确")))
+    }
 }
 
 /// Builds a value from one row. Implemented next to each query's struct.

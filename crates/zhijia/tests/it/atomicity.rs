@@ -31,13 +31,14 @@ use zhijia_app::case::file::{self as case_file, DeskInput, Upload};
 use zhijia_app::case::handle::{self, Step};
 use zhijia_app::case::talk::{self, MediationInput};
 use zhijia_app::deletion::{self, Outcome};
-use zhijia_app::library::{self as lib, LibraryInput};
+use zhijia_app::library::{Library, LibraryInput};
 use zhijia_app::mall::{self, ItemInput};
 use zhijia_app::membership::import;
 use zhijia_app::membership::join::{self, Decision};
 use zhijia_app::membership::roster::{self, RosterQuery};
 use zhijia_app::membership::{card, transfer};
-use zhijia_app::model_worker as mw;
+use zhijia_app::model_worker::ModelWorkers;
+use zhijia_app::publishable as pb;
 use zhijia_app::{activity, staff as uc};
 use zhijia_domain::auth::Role;
 use zhijia_store::Store;
@@ -1452,46 +1453,50 @@ on_both!(
             place: Some("沙河街道职工书屋(二楼)".into()),
             ..LibraryInput::default()
         };
-        let draft_item = lib::create(db, &ed, &book("平凡的世界"), now)
+        let draft_item = pb::create::<Library>(db, &ed, &book("平凡的世界"), now)
             .await
             .unwrap();
-        let shelved = lib::create(db, &ed, &book("人生"), now).await.unwrap();
-        lib::publish(db, &ed, shelved, now).await.unwrap();
-        let draft_record = mw::create(db, &ed, &record(org, "李桂英"), now)
+        let shelved = pb::create::<Library>(db, &ed, &book("人生"), now)
             .await
             .unwrap();
-        let shown = mw::create(db, &ed, &record(org, "王进喜"), now)
+        pb::publish::<Library>(db, &ed, shelved, now).await.unwrap();
+        let draft_record = pb::create::<ModelWorkers>(db, &ed, &record(org, "李桂英"), now)
             .await
             .unwrap();
-        mw::publish(db, &ed, shown, now).await.unwrap();
+        let shown = pb::create::<ModelWorkers>(db, &ed, &record(org, "王进喜"), now)
+            .await
+            .unwrap();
+        pb::publish::<ModelWorkers>(db, &ed, shown, now)
+            .await
+            .unwrap();
         refuse_audit(db).await.unwrap();
         // The library: an item created, edited, published, withdrawn.
         keeps_nothing(
             db,
             AUDIT,
             "library::create",
-            lib::create(db, &ed, &book("早晨从中午开始"), now),
+            pb::create::<Library>(db, &ed, &book("早晨从中午开始"), now),
         )
         .await;
         keeps_nothing(
             db,
             AUDIT,
             "library::update",
-            lib::update(db, &ed, draft_item, &book("平凡的世界(全三册)")),
+            pb::update::<Library>(db, &ed, draft_item, &book("平凡的世界(全三册)"), now),
         )
         .await;
         keeps_nothing(
             db,
             AUDIT,
             "library::publish",
-            lib::publish(db, &ed, draft_item, now),
+            pb::publish::<Library>(db, &ed, draft_item, now),
         )
         .await;
         keeps_nothing(
             db,
             AUDIT,
             "library::withdraw",
-            lib::withdraw(db, &ed, shelved),
+            pb::withdraw::<Library>(db, &ed, shelved),
         )
         .await;
         // Model workers: a record created, edited, published, withdrawn.
@@ -1499,28 +1504,28 @@ on_both!(
             db,
             AUDIT,
             "model_worker::create",
-            mw::create(db, &ed, &record(org, "张秉贵"), now),
+            pb::create::<ModelWorkers>(db, &ed, &record(org, "张秉贵"), now),
         )
         .await;
         keeps_nothing(
             db,
             AUDIT,
             "model_worker::update",
-            mw::update(db, &ed, draft_record, &record(org, "李桂英(更正)"), now),
+            pb::update::<ModelWorkers>(db, &ed, draft_record, &record(org, "李桂英(更正)"), now),
         )
         .await;
         keeps_nothing(
             db,
             AUDIT,
             "model_worker::publish",
-            mw::publish(db, &ed, draft_record, now),
+            pb::publish::<ModelWorkers>(db, &ed, draft_record, now),
         )
         .await;
         keeps_nothing(
             db,
             AUDIT,
             "model_worker::withdraw",
-            mw::withdraw(db, &ed, shown),
+            pb::withdraw::<ModelWorkers>(db, &ed, shown),
         )
         .await;
     }

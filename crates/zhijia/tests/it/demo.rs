@@ -374,13 +374,17 @@ on_both!(
             1
         );
         // The public lists read them.
-        let shown = zhijia_app::model_worker::showcase(&t.store, None, None, None, None)
-            .await
-            .unwrap();
+        let shown = zhijia_app::publishable::published::<zhijia_app::model_worker::ModelWorkers>(
+            &t.store, None, None, None, None,
+        )
+        .await
+        .unwrap();
         assert_eq!(shown.total, 3);
-        let shelf = zhijia_app::library::shelf(&t.store, None, None, None, None)
-            .await
-            .unwrap();
+        let shelf = zhijia_app::publishable::published::<zhijia_app::library::Library>(
+            &t.store, None, None, None, None,
+        )
+        .await
+        .unwrap();
         assert_eq!(shelf.total, 5);
     }
 );

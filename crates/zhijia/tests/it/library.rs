@@ -11,8 +11,10 @@ use chrono::Utc;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use zhijia_app::AppError;
-use zhijia_app::library::{self as lib, LibraryInput};
+use zhijia_app::library::{Library, LibraryInput};
+use zhijia_app::publishable as pb;
 use zhijia_domain::auth::Role;
+use zhijia_domain::publishing::PublishStatus;
 use zhijia_store::Store;
 
 fn item(org: i64, kind: &str, title: &str) -> LibraryInput {
@@ -56,15 +58,15 @@ on_both!(
             ("audiobook", "大国工匠"),
             ("reading", "读书笔记"),
         ] {
-            let id = lib::create(db, &editor.ctx(), &item(org, kind, title), Utc::now())
+            let id = pb::create::<Library>(db, &editor.ctx(), &item(org, kind, title), Utc::now())
                 .await
                 .unwrap();
-            lib::publish(db, &editor.ctx(), id, Utc::now())
+            pb::publish::<Library>(db, &editor.ctx(), id, Utc::now())
                 .await
                 .unwrap();
             ids.push(id);
         }
-        let draft = lib::create(
+        let draft = pb::create::<Library>(
             db,
             &editor.ctx(),
             &item(org, "book", "草稿书目"),
@@ -72,13 +74,15 @@ on_both!(
         )
         .await
         .unwrap();
-        lib::withdraw(db, &editor.ctx(), ids[2]).await.unwrap();
+        pb::withdraw::<Library>(db, &editor.ctx(), ids[2])
+            .await
+            .unwrap();
         assert!(matches!(
-            lib::withdraw(db, &editor.ctx(), ids[2]).await,
+            pb::withdraw::<Library>(db, &editor.ctx(), ids[2]).await,
             Err(AppError::Conflict(_))
         ));
         assert!(matches!(
-            lib::publish(db, &editor.ctx(), ids[0], Utc::now()).await,
+            pb::publish::<Library>(db, &editor.ctx(), ids[0], Utc::now()).await,
             Err(AppError::Conflict(_))
         ));
         for (action, n) in [
@@ -88,7 +92,7 @@ on_both!(
         ] {
             assert_eq!(audited(db, action, ids[2]).await, n, "{action}");
         }
-        let edited = lib::update(
+        let edited = pb::update::<Library>(
             db,
             &editor.ctx(),
             ids[0],
@@ -96,10 +100,15 @@ on_both!(
                 summary: "黄土高原上普通劳动者的奋斗与尊严。".into(),
                 ..item(org, "book", "平凡的世界")
             },
+            Utc::now(),
         )
         .await
         .unwrap();
-        assert_eq!(edited.status, "published", "an edit keeps the status");
+        assert_eq!(
+            edited.status,
+            PublishStatus::Published,
+            "an edit keeps the status"
+        );
         assert_eq!(audited(db, "library.updated", ids[0]).await, 1);
 
         let base = crate::helpers::demo_site(&t).await;
@@ -196,7 +205,7 @@ on_both!(
                 link: link.map(str::to_owned),
                 ..item(org, kind, "没有链接")
             };
-            match lib::create(db, &editor.ctx(), &input, Utc::now()).await {
+            match pb::create::<Library>(db, &editor.ctx(), &input, Utc::now()).await {
                 Err(AppError::Invalid(v)) => assert_eq!(v.field, "link", "{kind} {link:?}"),
                 other => panic!("{kind} {link:?}: {other:?}"),
             }
@@ -205,7 +214,7 @@ on_both!(
             place: None,
             ..item(org, "book", "没有地点")
         };
-        match lib::create(db, &editor.ctx(), &no_place, Utc::now()).await {
+        match pb::create::<Library>(db, &editor.ctx(), &no_place, Utc::now()).await {
             Err(AppError::Invalid(v)) => assert_eq!(v.field, "place"),
             other => panic!("{other:?}"),
         }

@@ -13,8 +13,10 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use zhijia_app::AppError;
 use zhijia_app::caller::StaffCtx;
-use zhijia_app::model_worker::{self as mw, ModelWorkerInput};
+use zhijia_app::model_worker::{ModelWorkerInput, ModelWorkers};
+use zhijia_app::publishable as pb;
 use zhijia_domain::auth::Role;
+use zhijia_domain::publishing::PublishStatus;
 use zhijia_store::Store;
 
 pub fn record(org: i64, name: &str) -> ModelWorkerInput {
@@ -82,8 +84,12 @@ async fn audited(db: &Store, action: &str, id: i64) -> i64 {
 }
 
 async fn published(db: &Store, staff: &StaffCtx<'_>, input: &ModelWorkerInput) -> i64 {
-    let id = mw::create(db, staff, input, Utc::now()).await.unwrap();
-    mw::publish(db, staff, id, Utc::now()).await.unwrap();
+    let id = pb::create::<ModelWorkers>(db, staff, input, Utc::now())
+        .await
+        .unwrap();
+    pb::publish::<ModelWorkers>(db, staff, id, Utc::now())
+        .await
+        .unwrap();
     id
 }
 
@@ -99,7 +105,7 @@ on_both!(
             consent: false,
             ..record(w.gz.tianhe.id.0, "李桂英")
         };
-        let id = mw::create(db, &editor.ctx(), &input, Utc::now())
+        let id = pb::create::<ModelWorkers>(db, &editor.ctx(), &input, Utc::now())
             .await
             .unwrap();
         // A draft already gives the tag: the honour is a fact of the record.
@@ -108,7 +114,7 @@ on_both!(
                 .await
                 .unwrap()
         );
-        let refused = mw::publish(db, &editor.ctx(), id, Utc::now()).await;
+        let refused = pb::publish::<ModelWorkers>(db, &editor.ctx(), id, Utc::now()).await;
         match refused {
             Err(AppError::Conflict(m)) => assert!(m.contains("同意"), "{m}"),
             other => panic!("publishing without consent: {other:?}"),
@@ -117,25 +123,27 @@ on_both!(
             consent: true,
             ..input.clone()
         };
-        let m = mw::update(db, &editor.ctx(), id, &with_consent, Utc::now())
+        let m = pb::update::<ModelWorkers>(db, &editor.ctx(), id, &with_consent, Utc::now())
             .await
             .unwrap();
-        assert!(m.consent_at.is_some());
-        assert_eq!(m.member_no.as_deref(), Some(member_no.as_str()));
-        let m = mw::publish(db, &editor.ctx(), id, Utc::now())
+        assert!(m.content.consent_at.is_some());
+        assert_eq!(m.content.member_no.as_deref(), Some(member_no.as_str()));
+        let m = pb::publish::<ModelWorkers>(db, &editor.ctx(), id, Utc::now())
             .await
             .unwrap();
-        assert_eq!(m.status, "published");
+        assert_eq!(m.status, PublishStatus::Published);
         // A published record keeps its consent; publishing twice is refused.
-        let cleared = mw::update(db, &editor.ctx(), id, &input, Utc::now()).await;
+        let cleared = pb::update::<ModelWorkers>(db, &editor.ctx(), id, &input, Utc::now()).await;
         assert!(matches!(cleared, Err(AppError::Conflict(_))), "{cleared:?}");
         assert!(matches!(
-            mw::publish(db, &editor.ctx(), id, Utc::now()).await,
+            pb::publish::<ModelWorkers>(db, &editor.ctx(), id, Utc::now()).await,
             Err(AppError::Conflict(_))
         ));
-        let public = mw::public(db, id).await.unwrap();
+        let public = pb::public::<ModelWorkers>(db, id).await.unwrap();
         assert_eq!(public.name, "李桂英");
-        mw::withdraw(db, &editor.ctx(), id).await.unwrap();
+        pb::withdraw::<ModelWorkers>(db, &editor.ctx(), id)
+            .await
+            .unwrap();
         assert!(
             !zhijia_store::model_worker::is_honoured(db, worker_id)
                 .await
@@ -143,15 +151,15 @@ on_both!(
             "withdrawn: no tag"
         );
         assert!(matches!(
-            mw::public(db, id).await,
+            pb::public::<ModelWorkers>(db, id).await,
             Err(AppError::NotFound(_))
         ));
         assert!(matches!(
-            mw::withdraw(db, &editor.ctx(), id).await,
+            pb::withdraw::<ModelWorkers>(db, &editor.ctx(), id).await,
             Err(AppError::Conflict(_))
         ));
         // Withdrawn, the consent may be cleared; published again, the tag returns.
-        mw::publish(db, &editor.ctx(), id, Utc::now())
+        pb::publish::<ModelWorkers>(db, &editor.ctx(), id, Utc::now())
             .await
             .unwrap();
         assert!(
@@ -185,7 +193,7 @@ on_both!(
             .unwrap()
             .to_string();
         for no in [other.as_str(), unknown.as_str()] {
-            match mw::create(db, &editor.ctx(), &refused(no), Utc::now()).await {
+            match pb::create::<ModelWorkers>(db, &editor.ctx(), &refused(no), Utc::now()).await {
                 Err(AppError::Invalid(v)) => {
                     assert_eq!(v.field, "member_no");
                     assert!(
@@ -204,7 +212,7 @@ on_both!(
         assert_eq!(count, 0, "nothing recorded");
         // A past honouree needs no link; a reviewer may not record at all.
         assert!(
-            mw::create(
+            pb::create::<ModelWorkers>(
                 db,
                 &editor.ctx(),
                 &record(w.gz.tianhe.id.0, "陈秀兰"),
@@ -215,7 +223,7 @@ on_both!(
         );
         let reviewer = staff_with(db, "mw.reviewer", &[(Role::Reviewer, &w.gz.tianhe)]).await;
         assert!(matches!(
-            mw::create(
+            pb::create::<ModelWorkers>(
                 db,
                 &reviewer.ctx(),
                 &record(w.gz.tianhe.id.0, "陈秀兰"),
@@ -229,7 +237,7 @@ on_both!(
             year: 1949,
             ..record(w.gz.tianhe.id.0, "陈秀兰")
         };
-        match mw::create(db, &editor.ctx(), &bad, Utc::now()).await {
+        match pb::create::<ModelWorkers>(db, &editor.ctx(), &bad, Utc::now()).await {
             Err(AppError::Invalid(v)) => assert_eq!(v.field, "year"),
             other => panic!("{other:?}"),
         }
@@ -253,7 +261,7 @@ on_both!(
             },
         )
         .await;
-        let draft = mw::create(
+        let draft = pb::create::<ModelWorkers>(
             db,
             &editor.ctx(),
             &record(w.gz.tianhe.id.0, "草稿劳模"),
@@ -262,7 +270,9 @@ on_both!(
         .await
         .unwrap();
         let gone = published(db, &editor.ctx(), &record(w.gz.tianhe.id.0, "撤回劳模")).await;
-        mw::withdraw(db, &editor.ctx(), gone).await.unwrap();
+        pb::withdraw::<ModelWorkers>(db, &editor.ctx(), gone)
+            .await
+            .unwrap();
         published(
             db,
             &yuexiu.ctx(),

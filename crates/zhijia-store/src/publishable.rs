@@ -1,0 +1,214 @@
+//! Records a union publishes to everyone: the items of the workers' library, the model-worker
+//! showcase, and next the articles and courses. Every kind is a table with the same frame
+//! (`id`, `org_id`, `status` draft → published → withdrawn, `created_by`, `created_at`,
+//! `published_at`) and columns of its own; the statements are written here once and each kind
+//! names its table and columns through [`Content`].
+//!
+//! A record belongs to the union that made it (its `org_id` never changes); status changes are
+//! conditional `UPDATE`s, so of two racing clicks one does the change and the other is told.
+
+use crate::db::{FromRow, Param, Row, Store, Tx};
+use crate::{Exec, Page, Result};
+use chrono::{DateTime, Utc};
+use zhijia_domain::org::{OrgId, OrgPath};
+use zhijia_domain::publishing::PublishStatus;
+
+/// What one kind of publishable record adds to the shared frame. The constants are SQL
+/// fragments written by the kind's module, never built from input.
+pub trait Content: Sized + Send + Sync + 'static {
+    /// Its table, e.g. `library_item`.
+    const TABLE: &'static str;
+    /// Its own columns as selected: the table is `r`, and `JOINS` may add others.
+    const COLUMNS: &'static str;
+    /// Joins beyond the owning union (`o`), or "".
+    const JOINS: &'static str;
+    /// The columns a create or an edit writes, in the order of the values bound.
+    const WRITES: &'static [&'static str];
+    /// The column (`r.…`) the public list can be narrowed by: a kind, a level, a tag.
+    const FACET: &'static str;
+    /// What an edit must meet beyond the id, checked in the statement (the written values are
+    /// `$2`, `$3`, … in the order of `WRITES`), or "".
+    const UPDATE_IF: &'static str;
+    /// What a record must meet to be published beyond its status, checked in the statement,
+    /// or "".
+    const PUBLISH_IF: &'static str;
+
+    fn decode(row: &Row<'_, '_>) -> Result<Self>;
+
+    /// The values of `WRITES`, in order.
+    fn values(&self) -> Vec<&(dyn Param + Sync)>;
+}
+
+/// A record with its frame.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Record<C> {
+    pub id: i64,
+    pub org_id: OrgId,
+    pub org_name: String,
+    #[serde(skip)]
+    pub org_path: OrgPath,
+    pub status: PublishStatus,
+    pub created_at: DateTime<Utc>,
+    pub published_at: Option<DateTime<Utc>>,
+    #[serde(flatten)]
+    pub content: C,
+}
+
+impl<C: Content> FromRow for Record<C> {
+    fn from_row(row: &Row<'_, '_>) -> Result<Self> {
+        Ok(Record {
+            id: row.get("id")?,
+            org_id: OrgId(row.get("org_id")?),
+            org_name: row.get("org_name")?,
+            org_path: row.org_path("org_path")?,
+            status: row.parsed("status", PublishStatus::parse)?,
+            created_at: row.get("created_at")?,
+            published_at: row.get("published_at")?,
+            content: C::decode(row)?,
+        })
+    }
+}
+
+fn select<C: Content>(tail: &str) -> String {
+    format!(
+        "SELECT r.id, r.org_id, o.name AS org_name, o.path AS org_path, r.status, r.created_at, \
+         r.published_at, {} FROM {} r JOIN org o ON o.id = r.org_id {} {tail}",
+        C::COLUMNS,
+        C::TABLE,
+        C::JOINS
+    )
+}
+
+fn with_condition(sql: String, condition: &str) -> String {
+    if condition.is_empty() {
+        sql
+    } else {
+        format!("{sql} AND ({condition})")
+    }
+}
+
+/// Adds a draft.
+pub async fn insert<C: Content>(
+    tx: &mut Tx,
+    org: OrgId,
+    content: &C,
+    created_by: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    let n = C::WRITES.len();
+    let placeholders: Vec<String> = (2..n + 2).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "INSERT INTO {} (org_id, {}, status, created_by, created_at) \
+         VALUES ($1, {}, 'draft', ${}, ${}) RETURNING id",
+        C::TABLE,
+        C::WRITES.join(", "),
+        placeholders.join(", "),
+        n + 2,
+        n + 3
+    );
+    let mut params: Vec<&(dyn Param + Sync)> = Vec::with_capacity(n + 3);
+    params.push(&org.0);
+    params.extend(content.values());
+    params.push(&created_by);
+    params.push(&now);
+    tx.query_one(&sql, &params).await
+}
+
+/// Rewrites a record's own columns (not its union or status); false if it is gone or
+/// `C::UPDATE_IF` refused the edit.
+pub async fn update<C: Content>(tx: &mut Tx, id: i64, content: &C) -> Result<bool> {
+    let values = content.values();
+    let sets: Vec<String> = C::WRITES
+        .iter()
+        .enumerate()
+        .map(|(i, c)| format!("{c} = ${}", i + 2))
+        .collect();
+    let sql = with_condition(
+        format!("UPDATE {} SET {} WHERE id = $1", C::TABLE, sets.join(", ")),
+        C::UPDATE_IF,
+    );
+    let mut params: Vec<&(dyn Param + Sync)> = Vec::with_capacity(values.len() + 1);
+    params.push(&id);
+    params.extend(values);
+    Ok(tx.execute(&sql, &params).await? == 1)
+}
+
+/// One record in any status.
+pub async fn get<C: Content>(db: impl Into<Exec<'_>>, id: i64) -> Result<Option<Record<C>>> {
+    db.into()
+        .query_opt(&select::<C>("WHERE r.id = $1"), &[&id])
+        .await
+}
+
+/// The records of a subtree's unions, newest first, in every status.
+pub async fn of_subtree<C: Content>(
+    store: &Store,
+    scope: &OrgPath,
+    limit: i64,
+    offset: i64,
+) -> Result<Page<Record<C>>> {
+    let list =
+        select::<C>("WHERE o.path >= $1 AND o.path < $2 ORDER BY r.id DESC LIMIT $3 OFFSET $4");
+    let count = format!(
+        "SELECT COUNT(*) FROM {} r JOIN org o ON o.id = r.org_id \
+         WHERE o.path >= $1 AND o.path < $2",
+        C::TABLE
+    );
+    crate::subtree_page(store, &list, &count, scope, limit, offset).await
+}
+
+/// Published records, latest published first: of the whole tree or of a union's subtree; with
+/// `facet` as the value of `C::FACET`, or (`facet` empty) all.
+pub async fn published<C: Content>(
+    store: &Store,
+    scope: Option<&OrgPath>,
+    facet: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<Page<Record<C>>> {
+    let filter = format!(
+        "WHERE r.status = 'published' AND o.path >= $1 AND o.path < $2 \
+         AND (CAST($3 AS TEXT) = '' OR {} = $3)",
+        C::FACET
+    );
+    let list = select::<C>(&format!(
+        "{filter} ORDER BY r.published_at DESC, r.id DESC LIMIT $4 OFFSET $5"
+    ));
+    let count = format!(
+        "SELECT COUNT(*) FROM {} r JOIN org o ON o.id = r.org_id {filter}",
+        C::TABLE
+    );
+    let (lower, upper) = crate::scope_bounds(scope);
+    let items = store
+        .query(&list, &[&lower, &upper, &facet, &limit, &offset])
+        .await?;
+    let total = store.query_one(&count, &[&lower, &upper, &facet]).await?;
+    Ok(Page {
+        items,
+        total,
+        offset,
+        limit,
+    })
+}
+
+/// Publishes a draft or withdrawn record that meets `C::PUBLISH_IF`; false if it was not one.
+pub async fn publish<C: Content>(tx: &mut Tx, id: i64, now: DateTime<Utc>) -> Result<bool> {
+    let sql = with_condition(
+        format!(
+            "UPDATE {} SET status = 'published', published_at = $2 \
+             WHERE id = $1 AND status IN ('draft', 'withdrawn')",
+            C::TABLE
+        ),
+        C::PUBLISH_IF,
+    );
+    Ok(tx.execute(&sql, &[&id, &now]).await? == 1)
+}
+
+/// Withdraws a published record; false if it was not published.
+pub async fn withdraw<C: Content>(tx: &mut Tx, id: i64) -> Result<bool> {
+    let sql = format!(
+        "UPDATE {} SET status = 'withdrawn' WHERE id = $1 AND status = 'published'",
+        C::TABLE
+    );
+    Ok(tx.execute(&sql, &[&id]).await? == 1)
+}

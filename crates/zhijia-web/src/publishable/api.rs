@@ -1,0 +1,255 @@
+//! A publishable kind as JSON: the public list and record (`/api/v1/<path>`, no sign-in) and
+//! the union's records (`/api/v1/console/<path>`, editors and administrators), with their
+//! entries in the OpenAPI document.
+
+use super::Pages;
+use crate::auth::StaffUser;
+use crate::extract::{ApiJson, ApiQuery, Created, parse_id};
+use crate::{ApiError, AppState};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::Utc;
+use std::collections::HashMap;
+use utoipa::openapi::path::{HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn, Paths};
+use utoipa::openapi::request_body::RequestBodyBuilder;
+use utoipa::openapi::{ContentBuilder, Ref, Required, ResponseBuilder};
+use zhijia_app::AppError;
+use zhijia_app::publishable as uc;
+
+type Params = HashMap<String, String>;
+
+/// A whole number from the query string, if given.
+fn int(q: &Params, name: &'static str) -> Result<Option<i64>, ApiError> {
+    match q.get(name).map(|v| v.trim()).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(v) => v
+            .parse()
+            .map(Some)
+            .map_err(|_| ApiError(AppError::invalid(name, format!("参数 {name} 应为整数")))),
+    }
+}
+
+async fn published<S: Pages>(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<Params>,
+) -> Result<Response, ApiError> {
+    let facet = q.get(S::FACET).map(String::as_str);
+    let (org, limit, offset) = (int(&q, "org")?, int(&q, "limit")?, int(&q, "offset")?);
+    let page = uc::published::<S>(&state.store, org, facet, limit, offset).await?;
+    Ok(Json(page).into_response())
+}
+
+async fn public<S: Pages>(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    Ok(Json(uc::public::<S>(&state.store, id).await?).into_response())
+}
+
+async fn create<S: Pages>(
+    State(state): State<AppState>,
+    user: StaffUser,
+    ApiJson(input): ApiJson<S::Input>,
+) -> Result<Response, ApiError> {
+    let id = uc::create::<S>(&state.store, &user.ctx(), &input, Utc::now()).await?;
+    Ok((StatusCode::CREATED, Json(Created { id })).into_response())
+}
+
+async fn list<S: Pages>(
+    State(state): State<AppState>,
+    user: StaffUser,
+    ApiQuery(q): ApiQuery<Params>,
+) -> Result<Response, ApiError> {
+    let (org, limit, offset) = (int(&q, "org")?, int(&q, "limit")?, int(&q, "offset")?);
+    let (_, page) = uc::list::<S>(&state.store, &user.ctx(), org, limit, offset).await?;
+    Ok(Json(page).into_response())
+}
+
+async fn detail<S: Pages>(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    Ok(Json(uc::get::<S>(&state.store, &user.ctx(), id).await?).into_response())
+}
+
+async fn update<S: Pages>(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<S::Input>,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    let r = uc::update::<S>(&state.store, &user.ctx(), id, &input, Utc::now()).await?;
+    Ok(Json(r).into_response())
+}
+
+async fn publish<S: Pages>(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    let r = uc::publish::<S>(&state.store, &user.ctx(), id, Utc::now()).await?;
+    Ok(Json(r).into_response())
+}
+
+async fn withdraw<S: Pages>(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    let r = uc::withdraw::<S>(&state.store, &user.ctx(), id).await?;
+    Ok(Json(r).into_response())
+}
+
+pub fn routes<S: Pages>() -> Router<AppState> {
+    let public_path = format!("/api/v1{}", S::PATH);
+    let console = format!("/api/v1/console{}", S::PATH);
+    Router::new()
+        .route(&public_path, get(published::<S>))
+        .route(&format!("{public_path}/{{id}}"), get(public::<S>))
+        .route(&console, get(list::<S>).post(create::<S>))
+        .route(
+            &format!("{console}/{{id}}"),
+            get(detail::<S>).put(update::<S>),
+        )
+        .route(&format!("{console}/{{id}}/publish"), post(publish::<S>))
+        .route(&format!("{console}/{{id}}/withdraw"), post(withdraw::<S>))
+}
+
+/// The kind's endpoints in the OpenAPI document, under the tag `culture`: the handlers are
+/// generic, so their entries are built here rather than by `#[utoipa::path]`.
+pub fn document<S: Pages>(paths: &mut Paths) {
+    let noun = S::NOUN;
+    let public_path = format!("/api/v1{}", S::PATH);
+    let console = format!("/api/v1/console{}", S::PATH);
+    let input = <S::Input as utoipa::ToSchema>::name();
+    let public = <S::Public as utoipa::ToSchema>::name();
+    let query = |name: &str, what: String| {
+        ParameterBuilder::new()
+            .name(name)
+            .parameter_in(ParameterIn::Query)
+            .required(Required::False)
+            .description(Some(what))
+            .build()
+    };
+    let id = ParameterBuilder::new()
+        .name("id")
+        .parameter_in(ParameterIn::Path)
+        .required(Required::True)
+        .build();
+    let json = |schema: &str| {
+        ContentBuilder::new()
+            .schema(Some(Ref::from_schema_name(schema)))
+            .build()
+    };
+    let answer = |what: String| ResponseBuilder::new().description(what).build();
+    let refusal = |what: &str| {
+        ResponseBuilder::new()
+            .description(what)
+            .content("application/json", json("ErrorBody"))
+            .build()
+    };
+    let op = |summary: String| {
+        OperationBuilder::new()
+            .tag("culture")
+            .summary(Some(summary))
+            .response("401", refusal("未登录"))
+            .response("403", refusal("无权限"))
+            .response("404", refusal("不存在，或不在本人管理的范围内"))
+            .response("422", refusal("输入有误"))
+    };
+    let body = || {
+        Some(
+            RequestBodyBuilder::new()
+                .required(Some(Required::True))
+                .content("application/json", json(&input))
+                .build(),
+        )
+    };
+    let facets: Vec<&str> = S::facets().iter().map(|(v, _)| *v).collect();
+    let page = [
+        query("limit", "每页条数".into()),
+        query("offset", "跳过条数".into()),
+    ];
+    paths.add_path_operation(
+        &public_path,
+        vec![HttpMethod::Get],
+        op(format!("已发布的{noun}(分页，最新发布在前)，无需登录"))
+            .parameter(query("org", "只看该工会及下级工会的".into()))
+            .parameter(query(S::FACET, facets.join("、")))
+            .parameters(Some(page.clone()))
+            .response("200", answer(format!("已发布的{noun}(分页)"))),
+    );
+    paths.add_path_operation(
+        format!("{public_path}/{{id}}"),
+        vec![HttpMethod::Get],
+        op(format!("一条已发布的{noun}；草稿与已撤回的答 404"))
+            .parameter(id.clone())
+            .response(
+                "200",
+                ResponseBuilder::new()
+                    .description(noun)
+                    .content("application/json", json(&public))
+                    .build(),
+            ),
+    );
+    paths.add_path_operation(
+        &console,
+        vec![HttpMethod::Get],
+        op(format!("本级及下级工会的{noun}，各种状态，最新在前"))
+            .parameter(query("org", "工会 id，默认为本人的第一个工会".into()))
+            .parameters(Some(page))
+            .response("200", answer(format!("{noun}(分页)"))),
+    );
+    paths.add_path_operation(
+        &console,
+        vec![HttpMethod::Post],
+        op(format!("新建{noun}草稿(宣传文体干事或工会管理员)"))
+            .request_body(body())
+            .response(
+                "201",
+                ResponseBuilder::new()
+                    .description("已创建")
+                    .content("application/json", json("Created"))
+                    .build(),
+            ),
+    );
+    let one = format!("{console}/{{id}}");
+    paths.add_path_operation(
+        &one,
+        vec![HttpMethod::Get],
+        op(format!("一条{noun}，任何状态"))
+            .parameter(id.clone())
+            .response("200", answer(noun.to_owned())),
+    );
+    paths.add_path_operation(
+        &one,
+        vec![HttpMethod::Put],
+        op(format!("修改{noun}(所属工会不变)"))
+            .parameter(id.clone())
+            .request_body(body())
+            .response("200", answer(noun.to_owned()))
+            .response("409", refusal("状态不允许")),
+    );
+    for (action, summary) in [
+        ("publish", "发布草稿或已撤回的"),
+        ("withdraw", "撤回已发布的"),
+    ] {
+        paths.add_path_operation(
+            format!("{one}/{action}"),
+            vec![HttpMethod::Post],
+            op(format!("{summary}{noun}"))
+                .parameter(id.clone())
+                .response("200", answer(noun.to_owned()))
+                .response("409", refusal("状态不允许")),
+        );
+    }
+}
