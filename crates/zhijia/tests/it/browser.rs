@@ -255,3 +255,32 @@ async fn a_member_claims_a_coupon_a_cashier_redeems_and_proposes_and_the_union_a
     )
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_editor_publishes_a_book_and_a_model_worker_that_a_reader_finds_in_a_real_browser() {
+    let Some((dir, chromium)) = tools() else {
+        return;
+    };
+    let t = TestDb::sqlite().await;
+    let w = crate::membership::world(&t.store).await;
+    crate::aid::staff_with(
+        &t.store,
+        "editor.culture",
+        &[(zhijia_domain::auth::Role::Editor, &w.gz.tianhe)],
+    )
+    .await;
+    let running = zhijia::serve::start(t.store.clone(), "127.0.0.1:0", WebConfig::default())
+        .await
+        .unwrap();
+    let base = format!("http://{}", running.addr);
+    run_script(
+        (dir, chromium),
+        "culture.mjs",
+        base,
+        vec![
+            ("ZHIJIA_EDITOR", "editor.culture".into()),
+            ("ZHIJIA_STAFF_PASSWORD", crate::aid::PASSWORD.into()),
+        ],
+    )
+    .await;
+}
