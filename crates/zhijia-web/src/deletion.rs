@@ -1,15 +1,14 @@
 //! Staff handling of deletion requests: a console page and the same in the API.
 
 use crate::auth::{StaffUser, checked_form, csrf_refused};
-use crate::extract::parse_id;
+use crate::extract::{Id, Keyed};
 use crate::filters;
-use crate::membership::ctx;
 use crate::pages::render;
 use crate::pages::{Pager, UserBar};
 use crate::{ApiError, AppState, PageError};
 use askama::Template;
 use axum::extract::rejection::{FormRejection, JsonRejection, QueryRejection};
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Form, Query};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -64,16 +63,15 @@ impl From<Request> for RequestView {
     responses((status = 200, description = "删除申请 {items, total, offset, limit}"),
               (status = 403, body = crate::error::ErrorBody)))]
 pub async fn list(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
     q: Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let q = q
         .map(|Query(q)| q)
         .map_err(|_| AppError::invalid("query", "查询参数格式不正确"))?;
-    let ctx = ctx(&state)?;
     let (_, page) = deletion::queue(
-        &ctx,
+        &state.membership(),
         &user.ctx(),
         q.org,
         q.status.as_deref(),
@@ -109,21 +107,19 @@ pub struct HandleRequest {
     responses((status = 200, description = "处理后的申请"), (status = 404, body = crate::error::ErrorBody),
               (status = 409, body = crate::error::ErrorBody)))]
 pub async fn handle(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     body: Result<Json<HandleRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let id = parse_id(&id)?;
     let Json(req) =
         body.map_err(|_| AppError::invalid("body", "请求体应为 JSON：{\"erase\", \"reason\"}"))?;
-    let ctx = ctx(&state)?;
     let outcome = if req.erase {
         Outcome::Erase
     } else {
         Outcome::Refuse { reason: req.reason }
     };
-    let done = deletion::handle(&ctx, &user.ctx(), id, outcome).await?;
+    let done = deletion::handle(&state.membership(), &user.ctx(), id, outcome).await?;
     Ok(Json(RequestView::from(done)).into_response())
 }
 
@@ -139,15 +135,14 @@ struct ListPage {
 }
 
 async fn page(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
     q: Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<Response, PageError> {
     let q = q.map(|Query(q)| q).unwrap_or_default();
-    let ctx = ctx(&state)?;
     let (page, limit, offset) = crate::pages::page_window(q.page, 20);
     let (org, list) = deletion::queue(
-        &ctx,
+        &state.membership(),
         &user.ctx(),
         q.org,
         q.status.as_deref(),
@@ -179,16 +174,14 @@ pub struct HandleForm {
 }
 
 async fn submit(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     form: Result<Form<HandleForm>, FormRejection>,
 ) -> Result<Response, PageError> {
     let Some(form) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
-    let id = parse_id(&id)?;
-    let ctx = ctx(&state)?;
     let outcome = if form.erase.is_some() {
         Outcome::Erase
     } else {
@@ -196,7 +189,7 @@ async fn submit(
             reason: form.reason,
         }
     };
-    deletion::handle(&ctx, &user.ctx(), id, outcome).await?;
+    deletion::handle(&state.membership(), &user.ctx(), id, outcome).await?;
     Ok(Redirect::to("/console/deletion-requests").into_response())
 }
 

@@ -82,3 +82,105 @@ pub fn parse_id(s: &str) -> Result<i64, AppError> {
         .filter(|i| *i > 0)
         .ok_or(AppError::NotFound("记录"))
 }
+
+/// An error before the handler runs, answered as the handler would: JSON under `/api/`, a page
+/// elsewhere.
+fn refusal(parts: &Parts, e: AppError) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if parts.uri.path().starts_with("/api/") {
+        ApiError(e).into_response()
+    } else {
+        crate::PageError(e).into_response()
+    }
+}
+
+/// The record id of the address (its one path parameter, whatever its name); a malformed one
+/// is simply not found.
+pub struct Id(pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for Id {
+    type Rejection = axum::response::Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let raw = axum::extract::Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| refusal(parts, AppError::NotFound("记录")))?;
+        parse_id(&raw.0).map(Id).map_err(|e| refusal(parts, e))
+    }
+}
+
+/// The server's state for the areas whose use cases need the personal-data keys (membership,
+/// aid, benefits, activities), with the keys: a server started without them refuses such a
+/// request before its handler runs. Derefs to the state; `membership()`, `aid()`, `benefit()`
+/// and `activity()` give each area's use-case context.
+pub struct Keyed {
+    state: crate::AppState,
+    keys: zhijia_domain::pii::PiiKeys,
+}
+
+impl Keyed {
+    pub fn of(state: &crate::AppState) -> Result<Self, AppError> {
+        let keys = state.config.pii_keys.clone().ok_or_else(|| {
+            AppError::Config(
+                "服务器未配置个人信息加密密钥(--pii-key)，暂不能办理会员、帮扶、普惠和活动业务"
+                    .into(),
+            )
+        })?;
+        Ok(Keyed {
+            state: state.clone(),
+            keys,
+        })
+    }
+
+    pub fn membership(&self) -> zhijia_app::membership::Ctx<'_> {
+        zhijia_app::membership::Ctx {
+            db: &self.state.store,
+            keys: &self.keys,
+            settings: &self.state.config.membership,
+            sms: self.state.sms.as_ref(),
+        }
+    }
+
+    pub fn aid(&self) -> zhijia_app::aid::Ctx<'_> {
+        zhijia_app::aid::Ctx {
+            db: &self.state.store,
+            keys: &self.keys,
+            settings: &self.state.config.aid,
+        }
+    }
+
+    /// Coupon QR codes are signed with a key derived from the personal-data keys.
+    pub fn benefit(&self) -> zhijia_app::benefit::Ctx<'_> {
+        zhijia_app::benefit::Ctx {
+            db: &self.state.store,
+            keys: &self.keys,
+        }
+    }
+
+    /// Registration QR codes are signed with a key derived from the personal-data keys.
+    pub fn activity(&self) -> zhijia_app::activity::Ctx<'_> {
+        zhijia_app::activity::Ctx {
+            db: &self.state.store,
+            keys: &self.keys,
+            sms: self.state.sms.as_ref(),
+        }
+    }
+}
+
+impl std::ops::Deref for Keyed {
+    type Target = crate::AppState;
+    fn deref(&self) -> &crate::AppState {
+        &self.state
+    }
+}
+
+impl FromRequestParts<crate::AppState> for Keyed {
+    type Rejection = axum::response::Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &crate::AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Keyed::of(state).map_err(|e| refusal(parts, e))
+    }
+}

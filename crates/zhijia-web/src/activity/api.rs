@@ -2,14 +2,11 @@
 //! `/api/v1/points/rules` (scoped by the use cases), the worker's under `/api/v1/me/…`, which
 //! act on the session's own phone only.
 
-use super::ctx;
 use crate::auth::StaffUser;
 use crate::auth::worker::WorkerUser;
-use crate::extract::Created;
-use crate::extract::parse_id;
-use crate::extract::{ApiJson, ApiQuery};
+use crate::extract::{ApiJson, ApiQuery, Created, Id, Keyed};
 use crate::{ApiError, AppState};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -60,11 +57,11 @@ pub async fn list(
     responses((status = 201, body = Created), (status = 403, body = crate::error::ErrorBody),
               (status = 422, body = crate::error::ErrorBody)))]
 pub async fn create(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
     ApiJson(input): ApiJson<ActivityInput>,
 ) -> Result<Response, ApiError> {
-    let id = activity::create(&ctx(&state)?, &user.ctx(), &input, Utc::now()).await?;
+    let id = activity::create(&state.activity(), &user.ctx(), &input, Utc::now()).await?;
     Ok((StatusCode::CREATED, Json(Created { id })).into_response())
 }
 
@@ -75,10 +72,9 @@ pub async fn create(
 pub async fn detail(
     State(state): State<AppState>,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Response, ApiError> {
-    let id = parse_id(&id)?;
     let d = activity::detail(&state.store, &user.ctx(), id, q.limit, q.offset).await?;
     Ok(([(axum::http::header::CACHE_CONTROL, "no-store")], Json(d)).into_response())
 }
@@ -95,14 +91,13 @@ pub struct CheckInRequest {
     responses((status = 200, body = CheckedIn), (status = 403, body = crate::error::ErrorBody),
               (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn check_in(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     ApiJson(req): ApiJson<CheckInRequest>,
 ) -> Result<Json<CheckedIn>, ApiError> {
-    let id = parse_id(&id)?;
     Ok(Json(
-        activity::check_in(&ctx(&state)?, &user.ctx(), id, &req.token, Utc::now()).await?,
+        activity::check_in(&state.activity(), &user.ctx(), id, &req.token, Utc::now()).await?,
     ))
 }
 
@@ -110,13 +105,8 @@ pub async fn check_in(
 #[utoipa::path(post, path = "/api/v1/activities/{id}/cancel", tag = "activity",
     params(("id" = i64, Path)),
     responses((status = 204), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
-pub async fn cancel(
-    State(state): State<AppState>,
-    user: StaffUser,
-    Path(id): Path<String>,
-) -> Result<StatusCode, ApiError> {
-    let id = parse_id(&id)?;
-    activity::cancel(&ctx(&state)?, &user.ctx(), id).await?;
+pub async fn cancel(state: Keyed, user: StaffUser, Id(id): Id) -> Result<StatusCode, ApiError> {
+    activity::cancel(&state.activity(), &user.ctx(), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -170,12 +160,12 @@ pub async fn set_rule(
     responses((status = 200, description = "可报名的活动 {items, total, offset, limit}"),
               (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody)))]
 pub async fn my_activities(
-    State(state): State<AppState>,
+    state: Keyed,
     user: WorkerUser,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Response, ApiError> {
     let page = mine::available(
-        &ctx(&state)?,
+        &state.activity(),
         &user.session.phone,
         Utc::now(),
         q.limit,
@@ -189,13 +179,8 @@ pub async fn my_activities(
 #[utoipa::path(get, path = "/api/v1/me/activities/{id}", tag = "activity", params(("id" = i64, Path)),
     responses((status = 200, description = "{activity, registration, closed_reason}"),
               (status = 404, body = crate::error::ErrorBody)))]
-pub async fn my_activity(
-    State(state): State<AppState>,
-    user: WorkerUser,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    let id = parse_id(&id)?;
-    let a = mine::activity(&ctx(&state)?, &user.session.phone, id, Utc::now()).await?;
+pub async fn my_activity(state: Keyed, user: WorkerUser, Id(id): Id) -> Result<Response, ApiError> {
+    let a = mine::activity(&state.activity(), &user.session.phone, id, Utc::now()).await?;
     Ok(([(axum::http::header::CACHE_CONTROL, "no-store")], Json(a)).into_response())
 }
 
@@ -204,13 +189,8 @@ pub async fn my_activity(
     params(("id" = i64, Path)),
     responses((status = 201, body = MyRegistration), (status = 403, body = crate::error::ErrorBody),
               (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)))]
-pub async fn register(
-    State(state): State<AppState>,
-    user: WorkerUser,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    let id = parse_id(&id)?;
-    let r = mine::register(&ctx(&state)?, &user.session.phone, id, Utc::now()).await?;
+pub async fn register(state: Keyed, user: WorkerUser, Id(id): Id) -> Result<Response, ApiError> {
+    let r = mine::register(&state.activity(), &user.session.phone, id, Utc::now()).await?;
     Ok((StatusCode::CREATED, Json(r)).into_response())
 }
 
@@ -219,12 +199,11 @@ pub async fn register(
     params(("id" = i64, Path)),
     responses((status = 204), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)))]
 pub async fn cancel_registration(
-    State(state): State<AppState>,
+    state: Keyed,
     user: WorkerUser,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<StatusCode, ApiError> {
-    let id = parse_id(&id)?;
-    mine::cancel(&ctx(&state)?, &user.session.phone, id, Utc::now()).await?;
+    mine::cancel(&state.activity(), &user.session.phone, id, Utc::now()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -232,11 +211,12 @@ pub async fn cancel_registration(
 #[utoipa::path(get, path = "/api/v1/me/registrations", tag = "activity", params(ListQuery),
     responses((status = 200, description = "我的报名 {items, total, offset, limit}"), (status = 401, body = crate::error::ErrorBody)))]
 pub async fn my_registrations(
-    State(state): State<AppState>,
+    state: Keyed,
     user: WorkerUser,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Response, ApiError> {
-    let page = mine::registrations(&ctx(&state)?, &user.session.phone, q.limit, q.offset).await?;
+    let page =
+        mine::registrations(&state.activity(), &user.session.phone, q.limit, q.offset).await?;
     Ok((
         [(axum::http::header::CACHE_CONTROL, "no-store")],
         Json(page),

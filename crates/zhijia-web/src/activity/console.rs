@@ -3,17 +3,16 @@
 //! the scanned QR text. A refused form comes back on its page with the reason and what was
 //! typed (status 422).
 
-use super::ctx;
 use crate::audience::AudienceFields;
 use crate::auth::{StaffUser, checked_form, csrf_refused};
-use crate::extract::parse_id;
+use crate::extract::{Id, Keyed};
 use crate::pages::render;
 use crate::pages::{Pager, UserBar};
 use crate::{AppState, PageError};
 use askama::Template;
 use axum::Router;
 use axum::extract::rejection::{FormRejection, QueryRejection};
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Form, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -148,7 +147,7 @@ fn input_of(f: &CreateForm) -> Result<ActivityInput, AppError> {
 }
 
 async fn create(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
     form: Result<Form<CreateForm>, FormRejection>,
 ) -> Result<Response, PageError> {
@@ -156,7 +155,7 @@ async fn create(
         return Ok(csrf_refused());
     };
     let result = match input_of(&form) {
-        Ok(input) => activity::create(&ctx(&state)?, &user.ctx(), &input, Utc::now()).await,
+        Ok(input) => activity::create(&state.activity(), &user.ctx(), &input, Utc::now()).await,
         Err(e) => Err(e),
     };
     match result {
@@ -223,9 +222,8 @@ async fn detail_page(state: &AppState, user: &StaffUser, id: i64) -> Result<Deta
 async fn detail(
     State(state): State<AppState>,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id)?;
     Ok(render(&detail_page(&state, &user, id).await?))
 }
 
@@ -237,16 +235,16 @@ pub struct CheckInForm {
 }
 
 async fn check_in(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     form: Result<Form<CheckInForm>, FormRejection>,
 ) -> Result<Response, PageError> {
     let Some(form) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
-    let id = parse_id(&id)?;
-    let result = activity::check_in(&ctx(&state)?, &user.ctx(), id, &form.token, Utc::now()).await;
+    let result =
+        activity::check_in(&state.activity(), &user.ctx(), id, &form.token, Utc::now()).await;
     match result {
         Ok(done) => {
             let mut page = detail_page(&state, &user, id).await?;

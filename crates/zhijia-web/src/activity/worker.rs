@@ -1,10 +1,9 @@
 //! The worker's activity pages: the activities open to them, one activity with registering and
 //! cancelling (and the registration QR), "我的报名", and "我的积分".
 
-use super::ctx;
 use crate::auth::worker::WorkerUser;
 use crate::auth::{checked_form, csrf_refused};
-use crate::extract::parse_id;
+use crate::extract::{Id, Keyed, parse_id};
 use crate::pages::render;
 use crate::{AppState, PageError};
 use askama::Template;
@@ -38,19 +37,26 @@ impl ListPage {
     }
 }
 
-async fn list(State(state): State<AppState>, user: WorkerUser) -> Result<Response, PageError> {
-    let page =
-        match mine::available(&ctx(&state)?, &user.session.phone, Utc::now(), None, None).await {
-            Ok(p) => ListPage {
-                items: p.items,
-                notice: None,
-            },
-            Err(e @ AppError::Forbidden(_)) => ListPage {
-                items: Vec::new(),
-                notice: Some(e.to_string()),
-            },
-            Err(e) => return Err(e.into()),
-        };
+async fn list(state: Keyed, user: WorkerUser) -> Result<Response, PageError> {
+    let page = match mine::available(
+        &state.activity(),
+        &user.session.phone,
+        Utc::now(),
+        None,
+        None,
+    )
+    .await
+    {
+        Ok(p) => ListPage {
+            items: p.items,
+            notice: None,
+        },
+        Err(e @ AppError::Forbidden(_)) => ListPage {
+            items: Vec::new(),
+            notice: Some(e.to_string()),
+        },
+        Err(e) => return Err(e.into()),
+    };
     Ok(render(&page))
 }
 
@@ -70,12 +76,12 @@ impl DetailPage {
 }
 
 async fn detail_page(
-    state: &AppState,
+    state: &Keyed,
     user: &WorkerUser,
     id: i64,
     error: Option<String>,
 ) -> Result<DetailPage, AppError> {
-    let a = mine::activity(&ctx(state)?, &user.session.phone, id, Utc::now()).await?;
+    let a = mine::activity(&state.activity(), &user.session.phone, id, Utc::now()).await?;
     let qr_svg = match a.registration.as_ref().and_then(|r| r.token.as_deref()) {
         Some(t) => Some(crate::pages::qr_svg(t).await?),
         None => None,
@@ -88,12 +94,7 @@ async fn detail_page(
     })
 }
 
-async fn detail(
-    State(state): State<AppState>,
-    user: WorkerUser,
-    Path(id): Path<String>,
-) -> Result<Response, PageError> {
-    let id = parse_id(&id)?;
+async fn detail(state: Keyed, user: WorkerUser, Id(id): Id) -> Result<Response, PageError> {
     Ok(render(&detail_page(&state, &user, id, None).await?))
 }
 
@@ -103,7 +104,7 @@ pub struct CsrfForm {
 }
 
 async fn act(
-    state: AppState,
+    state: Keyed,
     user: WorkerUser,
     id: String,
     form: Result<Form<CsrfForm>, FormRejection>,
@@ -113,7 +114,7 @@ async fn act(
         return Ok(csrf_refused());
     };
     let id = parse_id(&id)?;
-    let c = ctx(&state)?;
+    let c = state.activity();
     let result = if register {
         mine::register(&c, &user.session.phone, id, Utc::now())
             .await
@@ -132,7 +133,7 @@ async fn act(
 }
 
 async fn register(
-    State(state): State<AppState>,
+    state: Keyed,
     user: WorkerUser,
     Path(id): Path<String>,
     form: Result<Form<CsrfForm>, FormRejection>,
@@ -141,7 +142,7 @@ async fn register(
 }
 
 async fn cancel(
-    State(state): State<AppState>,
+    state: Keyed,
     user: WorkerUser,
     Path(id): Path<String>,
     form: Result<Form<CsrfForm>, FormRejection>,
@@ -161,11 +162,8 @@ impl MinePage {
     }
 }
 
-async fn my_registrations(
-    State(state): State<AppState>,
-    user: WorkerUser,
-) -> Result<Response, PageError> {
-    let page = mine::registrations(&ctx(&state)?, &user.session.phone, Some(200), None).await?;
+async fn my_registrations(state: Keyed, user: WorkerUser) -> Result<Response, PageError> {
+    let page = mine::registrations(&state.activity(), &user.session.phone, Some(200), None).await?;
     Ok(render(&MinePage { items: page.items }))
 }
 

@@ -2,13 +2,10 @@
 //! the ledger and its export for staff (scoped by the use cases); the public notice for anyone;
 //! objections to the notice for signed-in workers.
 
-use super::ctx;
 use crate::attachment::{FileQuery, file_response, upload_limit};
 use crate::auth::StaffUser;
 use crate::auth::worker::WorkerUser;
-use crate::extract::Created;
-use crate::extract::parse_id;
-use crate::extract::{ApiJson, ApiQuery};
+use crate::extract::{ApiJson, ApiQuery, Created, Id, Keyed, parse_id};
 use crate::{ApiError, AppState};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -42,12 +39,11 @@ struct Scoped<T: Serialize> {
     responses((status = 200, description = "困难职工档案 {org_id, org_name, items, total, offset, limit}"),
               (status = 403, body = crate::error::ErrorBody)))]
 pub async fn files(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
     ApiQuery(q): ApiQuery<FilesQuery>,
 ) -> Result<Response, ApiError> {
-    let ctx = ctx(&state)?;
-    let (org, page) = file::list(&ctx, &user.ctx(), &q, Utc::now()).await?;
+    let (org, page) = file::list(&state.aid(), &user.ctx(), &q, Utc::now()).await?;
     Ok(Json(Scoped {
         org_id: org.id.0,
         org_name: org.name,
@@ -61,13 +57,12 @@ pub async fn files(
     responses((status = 201, body = Created), (status = 404, body = crate::error::ErrorBody),
               (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn open_file(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
     ApiJson(input): ApiJson<FileInput>,
 ) -> Result<Response, ApiError> {
-    let ctx = ctx(&state)?;
     Ok(created(
-        file::open(&ctx, &user.ctx(), &input, Utc::now()).await?,
+        file::open(&state.aid(), &user.ctx(), &input, Utc::now()).await?,
     ))
 }
 
@@ -77,14 +72,8 @@ pub async fn open_file(
 #[utoipa::path(get, path = "/api/v1/aid/files/{id}", tag = "aid", params(("id" = i64, Path)),
     responses((status = 200, description = "档案详情 {file, members, applications, paid_by_year, may_manage}"),
               (status = 404, body = crate::error::ErrorBody)))]
-pub async fn file_detail(
-    State(state): State<AppState>,
-    user: StaffUser,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    let id = parse_id(&id)?;
-    let ctx = ctx(&state)?;
-    let d = file::detail(&ctx, &user.ctx(), id).await?;
+pub async fn file_detail(state: Keyed, user: StaffUser, Id(id): Id) -> Result<Response, ApiError> {
+    let d = file::detail(&state.aid(), &user.ctx(), id).await?;
     Ok(([(axum::http::header::CACHE_CONTROL, "no-store")], Json(d)).into_response())
 }
 
@@ -94,14 +83,12 @@ pub async fn file_detail(
     responses((status = 204), (status = 403, body = crate::error::ErrorBody),
               (status = 422, body = crate::error::ErrorBody)))]
 pub async fn review(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     ApiJson(input): ApiJson<ReviewInput>,
 ) -> Result<StatusCode, ApiError> {
-    let id = parse_id(&id)?;
-    let ctx = ctx(&state)?;
-    file::review(&ctx, &user.ctx(), id, &input, Utc::now()).await?;
+    file::review(&state.aid(), &user.ctx(), id, &input, Utc::now()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -115,14 +102,12 @@ pub struct ReasonRequest {
     params(("id" = i64, Path)), request_body = ReasonRequest,
     responses((status = 204), (status = 403, body = crate::error::ErrorBody)))]
 pub async fn exit(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     ApiJson(req): ApiJson<ReasonRequest>,
 ) -> Result<StatusCode, ApiError> {
-    let id = parse_id(&id)?;
-    let ctx = ctx(&state)?;
-    file::exit(&ctx, &user.ctx(), id, &req.reason, Utc::now()).await?;
+    file::exit(&state.aid(), &user.ctx(), id, &req.reason, Utc::now()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -131,12 +116,11 @@ pub async fn exit(
     responses((status = 200, description = "帮扶申请 {org_id, org_name, items, total, offset, limit}"),
               (status = 403, body = crate::error::ErrorBody)))]
 pub async fn applications(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
     ApiQuery(q): ApiQuery<ApplicationQuery>,
 ) -> Result<Response, ApiError> {
-    let ctx = ctx(&state)?;
-    let (org, page) = application::list(&ctx, &user.ctx(), &q).await?;
+    let (org, page) = application::list(&state.aid(), &user.ctx(), &q).await?;
     Ok(Json(Scoped {
         org_id: org.id.0,
         org_name: org.name,
@@ -150,13 +134,12 @@ pub async fn applications(
     responses((status = 201, body = Created), (status = 409, body = crate::error::ErrorBody),
               (status = 422, body = crate::error::ErrorBody)))]
 pub async fn apply(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
     ApiJson(input): ApiJson<ApplicationInput>,
 ) -> Result<Response, ApiError> {
-    let ctx = ctx(&state)?;
     Ok(created(
-        application::apply(&ctx, &user.ctx(), &input, Utc::now()).await?,
+        application::apply(&state.aid(), &user.ctx(), &input, Utc::now()).await?,
     ))
 }
 
@@ -166,13 +149,11 @@ pub async fn apply(
     responses((status = 200, description = "申请详情 {application, stages, objections, attachments, paid_fen, may_manage}"),
               (status = 404, body = crate::error::ErrorBody)))]
 pub async fn application_detail(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<Response, ApiError> {
-    let id = parse_id(&id)?;
-    let ctx = ctx(&state)?;
-    Ok(Json(application::detail(&ctx, &user.ctx(), id).await?).into_response())
+    Ok(Json(application::detail(&state.aid(), &user.ctx(), id).await?).into_response())
 }
 
 /// Decides the current stage. Refused: another stage than the current one (409), a second
@@ -182,14 +163,15 @@ pub async fn application_detail(
     responses((status = 200, description = "处理后的申请"), (status = 403, body = crate::error::ErrorBody),
               (status = 409, body = crate::error::ErrorBody)))]
 pub async fn decide(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     ApiJson(input): ApiJson<DecisionInput>,
 ) -> Result<Response, ApiError> {
-    let id = parse_id(&id)?;
-    let ctx = ctx(&state)?;
-    Ok(Json(application::decide(&ctx, &user.ctx(), id, &input, Utc::now()).await?).into_response())
+    Ok(
+        Json(application::decide(&state.aid(), &user.ctx(), id, &input, Utc::now()).await?)
+            .into_response(),
+    )
 }
 
 /// Attaches one file to an application (aid officers of its file): the body is the file itself
@@ -200,19 +182,17 @@ pub async fn decide(
     responses((status = 201, description = "已上传"), (status = 403, body = crate::error::ErrorBody),
               (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn attachment(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     ApiQuery(q): ApiQuery<FileQuery>,
     bytes: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
-    let id = parse_id(&id)?;
-    let ctx = ctx(&state)?;
     let upload = Upload {
         name: q.name.unwrap_or_default(),
         bytes: bytes.to_vec(),
     };
-    attachment::attach(&ctx, &user.ctx(), id, &[upload], Utc::now()).await?;
+    attachment::attach(&state.aid(), &user.ctx(), id, &[upload], Utc::now()).await?;
     Ok(StatusCode::CREATED.into_response())
 }
 
@@ -221,13 +201,12 @@ pub async fn attachment(
     params(("id" = i64, Path), ("file" = i64, Path)),
     responses((status = 200, description = "文件"), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn staff_file(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
     Path((id, file)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
     let (id, file) = (parse_id(&id)?, parse_id(&file)?);
-    let ctx = ctx(&state)?;
-    let f = attachment::staff_file(&ctx, &user.ctx(), id, file).await?;
+    let f = attachment::staff_file(&state.aid(), &user.ctx(), id, file).await?;
     Ok(file_response(f))
 }
 
@@ -242,16 +221,22 @@ pub struct ObjectionRequest {
     params(("id" = i64, Path)), request_body = ObjectionRequest,
     responses((status = 201, body = Created), (status = 409, body = crate::error::ErrorBody)))]
 pub async fn staff_objection(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     ApiJson(req): ApiJson<ObjectionRequest>,
 ) -> Result<Response, ApiError> {
-    let id = parse_id(&id)?;
-    let ctx = ctx(&state)?;
     let sc = user.ctx();
     Ok(created(
-        application::object(&ctx, &user.actor, Some(&sc), id, &req.detail, Utc::now()).await?,
+        application::object(
+            &state.aid(),
+            &user.actor,
+            Some(&sc),
+            id,
+            &req.detail,
+            Utc::now(),
+        )
+        .await?,
     ))
 }
 
@@ -268,14 +253,12 @@ pub struct ResolutionRequest {
     responses((status = 204), (status = 403, body = crate::error::ErrorBody),
               (status = 404, body = crate::error::ErrorBody)))]
 pub async fn resolve(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     ApiJson(req): ApiJson<ResolutionRequest>,
 ) -> Result<StatusCode, ApiError> {
-    let id = parse_id(&id)?;
-    let ctx = ctx(&state)?;
-    application::resolve(&ctx, &user.ctx(), id, req.upheld, &req.note).await?;
+    application::resolve(&state.aid(), &user.ctx(), id, req.upheld, &req.note).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -284,13 +267,12 @@ pub async fn resolve(
 #[utoipa::path(post, path = "/api/v1/aid/disbursements", tag = "aid", request_body = DisbursementInput,
     responses((status = 201, body = Created), (status = 409, body = crate::error::ErrorBody)))]
 pub async fn disburse(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
     ApiJson(input): ApiJson<DisbursementInput>,
 ) -> Result<Response, ApiError> {
-    let ctx = ctx(&state)?;
     Ok(created(
-        ledger::disburse(&ctx, &user.ctx(), &input, Utc::now()).await?,
+        ledger::disburse(&state.aid(), &user.ctx(), &input, Utc::now()).await?,
     ))
 }
 
@@ -299,15 +281,13 @@ pub async fn disburse(
     params(("id" = i64, Path)), request_body = ReasonRequest,
     responses((status = 201, body = Created), (status = 409, body = crate::error::ErrorBody)))]
 pub async fn reverse(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     ApiJson(req): ApiJson<ReasonRequest>,
 ) -> Result<Response, ApiError> {
-    let id = parse_id(&id)?;
-    let ctx = ctx(&state)?;
     Ok(created(
-        ledger::reverse(&ctx, &user.ctx(), id, &req.reason, Utc::now()).await?,
+        ledger::reverse(&state.aid(), &user.ctx(), id, &req.reason, Utc::now()).await?,
     ))
 }
 
@@ -316,12 +296,11 @@ pub async fn reverse(
     responses((status = 200, description = "发放台账 {org_id, org_name, items, total, offset, limit, totals}"),
               (status = 403, body = crate::error::ErrorBody)))]
 pub async fn ledger_list(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
     ApiQuery(q): ApiQuery<LedgerQuery>,
 ) -> Result<Response, ApiError> {
-    let ctx = ctx(&state)?;
-    let (org, page) = ledger::list(&ctx, &user.ctx(), &q).await?;
+    let (org, page) = ledger::list(&state.aid(), &user.ctx(), &q).await?;
     Ok(Json(Scoped {
         org_id: org.id.0,
         org_name: org.name,
@@ -335,12 +314,11 @@ pub async fn ledger_list(
     responses((status = 200, description = "XLSX 文件", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
               (status = 403, body = crate::error::ErrorBody)))]
 pub async fn ledger_export(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
     ApiQuery(q): ApiQuery<LedgerQuery>,
 ) -> Result<Response, ApiError> {
-    let ctx = ctx(&state)?;
-    let (_, rows, totals) = ledger::export(&ctx, &user.ctx(), &q).await?;
+    let (_, rows, totals) = ledger::export(&state.aid(), &user.ctx(), &q).await?;
     let bytes = zhijia_app::slow::run(move || super::ledger_xlsx(&rows, &totals)).await??;
     Ok(crate::attachment::xlsx_download(bytes, "aid-ledger.xlsx"))
 }
@@ -356,12 +334,17 @@ pub struct IdentityRequest {
     responses((status = 204), (status = 409, body = crate::error::ErrorBody),
               (status = 422, body = crate::error::ErrorBody)))]
 pub async fn my_identity(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
     ApiJson(req): ApiJson<IdentityRequest>,
 ) -> Result<StatusCode, ApiError> {
-    let ctx = ctx(&state)?;
-    zhijia_app::aid::link_identity(ctx.db, ctx.keys, &user.ctx(), &req.id_number).await?;
+    zhijia_app::aid::link_identity(
+        state.aid().db,
+        state.aid().keys,
+        &user.ctx(),
+        &req.id_number,
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -404,16 +387,14 @@ pub async fn notice(
     responses((status = 201, body = Created), (status = 401, body = crate::error::ErrorBody),
               (status = 409, body = crate::error::ErrorBody)))]
 pub async fn worker_objection(
-    State(state): State<AppState>,
+    state: Keyed,
     user: WorkerUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     ApiJson(req): ApiJson<ObjectionRequest>,
 ) -> Result<Response, ApiError> {
-    let id = parse_id(&id)?;
-    let ctx = ctx(&state)?;
     let actor = zhijia_app::caller::worker_actor(&user.session.phone);
     Ok(created(
-        application::object(&ctx, &actor, None, id, &req.detail, Utc::now()).await?,
+        application::object(&state.aid(), &actor, None, id, &req.detail, Utc::now()).await?,
     ))
 }
 

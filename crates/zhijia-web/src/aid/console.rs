@@ -2,10 +2,9 @@
 //! stages, the ledger; and the public notice page. Health, disability and income appear only
 //! when the use case hands them over (aid officers of the file).
 
-use super::ctx;
 use crate::attachment::{MAX_FORM_BYTES, file_response, read_multipart};
 use crate::auth::{StaffUser, checked_form, csrf_refused};
-use crate::extract::parse_id;
+use crate::extract::{Id, Keyed, parse_id};
 use crate::filters;
 use crate::pages::render;
 use crate::pages::{Pager, UserBar};
@@ -166,7 +165,7 @@ struct FilesPage {
 }
 
 async fn files(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
     q: Result<Query<FilesPageQuery>, QueryRejection>,
 ) -> Result<Response, PageError> {
@@ -175,12 +174,12 @@ async fn files(
 }
 
 async fn files_page(
-    state: &AppState,
+    state: &Keyed,
     user: &StaffUser,
     q: FilesPageQuery,
     form: Prefill,
 ) -> Result<Response, PageError> {
-    let ctx = ctx(state)?;
+    let ctx = state.aid();
     let (page, limit, offset) = crate::pages::page_window(q.page, PER_PAGE);
     let due = q.due.is_some();
     let query = FileQuery {
@@ -229,7 +228,7 @@ csrf_form!(NewFileForm {
 
 /// Opens a file; household members come one a line as “姓名,关系,身份证号”.
 async fn open_file(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
     form: Result<Form<NewFileForm>, FormRejection>,
 ) -> Result<Response, PageError> {
@@ -247,12 +246,8 @@ async fn open_file(
     }
 }
 
-async fn open_file_with(
-    state: &AppState,
-    user: &StaffUser,
-    f: NewFileForm,
-) -> Result<i64, AppError> {
-    let ctx = ctx(state)?;
+async fn open_file_with(state: &Keyed, user: &StaffUser, f: NewFileForm) -> Result<i64, AppError> {
+    let ctx = state.aid();
     let members = f
         .members
         .lines()
@@ -289,16 +284,22 @@ async fn open_file_with(
 csrf_form!(IdentityForm { id_number: String });
 
 async fn my_identity(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
     form: Result<Form<IdentityForm>, FormRejection>,
 ) -> Result<Response, PageError> {
     let Some(f) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
-    let ctx = ctx(&state)?;
     let values = f.values();
-    match zhijia_app::aid::link_identity(ctx.db, ctx.keys, &user.ctx(), &f.id_number).await {
+    match zhijia_app::aid::link_identity(
+        state.aid().db,
+        state.aid().keys,
+        &user.ctx(),
+        &f.id_number,
+    )
+    .await
+    {
         Ok(()) => Ok(Redirect::to("/console/aid").into_response()),
         Err(e) if correctable(&e) => {
             let form = Prefill::failed("identity", &e, values);
@@ -324,22 +325,17 @@ impl FilePage {
     }
 }
 
-async fn file_page(
-    State(state): State<AppState>,
-    user: StaffUser,
-    Path(id): Path<String>,
-) -> Result<Response, PageError> {
-    let id = parse_id(&id)?;
+async fn file_page(state: Keyed, user: StaffUser, Id(id): Id) -> Result<Response, PageError> {
     file_page_with(&state, &user, id, Prefill::default()).await
 }
 
 async fn file_page_with(
-    state: &AppState,
+    state: &Keyed,
     user: &StaffUser,
     id: i64,
     form: Prefill,
 ) -> Result<Response, PageError> {
-    let ctx = ctx(state)?;
+    let ctx = state.aid();
     let d = file::detail(&ctx, &user.ctx(), id).await?;
     let status = form.status();
     Ok((
@@ -359,7 +355,7 @@ async fn file_page_with(
 /// Enters an application; a multipart form, so an education grant's admission letter (and any
 /// other file, fields named `file`) goes with it.
 async fn apply(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
     Path(id): Path<String>,
     form: Multipart,
@@ -369,7 +365,6 @@ async fn apply(
         return Ok(csrf_refused());
     }
     let file_id = parse_id(&id)?;
-    let ctx = ctx(&state)?;
     let values = f.clone();
     let mut take = |k: &str| f.remove(k).unwrap_or_default();
     let opt = |s: String| Some(s).filter(|s| !s.trim().is_empty());
@@ -389,7 +384,8 @@ async fn apply(
                 amount_fen,
                 ..input
             };
-            application::apply_with_files(&ctx, &user.ctx(), &input, &files, Utc::now()).await
+            application::apply_with_files(&state.aid(), &user.ctx(), &input, &files, Utc::now())
+                .await
         }
         Err(e) => Err(e.into()),
     };
@@ -413,16 +409,14 @@ csrf_form!(ReviewForm {
 });
 
 async fn review(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     form: Result<Form<ReviewForm>, FormRejection>,
 ) -> Result<Response, PageError> {
     let Some(f) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
-    let id = parse_id(&id)?;
-    let ctx = ctx(&state)?;
     let values = f.values();
     let reviewed = match rules::parse_amount("income_per_head_fen", &f.income, true) {
         Ok(income_per_head_fen) => {
@@ -434,7 +428,7 @@ async fn review(
                 disability: f.disability,
                 housing: f.housing,
             };
-            file::review(&ctx, &user.ctx(), id, &input, Utc::now()).await
+            file::review(&state.aid(), &user.ctx(), id, &input, Utc::now()).await
         }
         Err(e) => Err(e.into()),
     };
@@ -450,17 +444,15 @@ async fn review(
 csrf_form!(ReasonForm { reason: String });
 
 async fn exit(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     form: Result<Form<ReasonForm>, FormRejection>,
 ) -> Result<Response, PageError> {
     let Some(f) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
-    let id = parse_id(&id)?;
-    let ctx = ctx(&state)?;
-    match file::exit(&ctx, &user.ctx(), id, &f.reason, Utc::now()).await {
+    match file::exit(&state.aid(), &user.ctx(), id, &f.reason, Utc::now()).await {
         Ok(_) => Ok(Redirect::to(&format!("/console/aid/files/{id}")).into_response()),
         Err(e) if correctable(&e) => {
             file_page_with(&state, &user, id, Prefill::failed("exit", &e, f.values())).await
@@ -493,12 +485,11 @@ struct ApplicationsPage {
 }
 
 async fn applications(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
     q: Result<Query<ApplicationsPageQuery>, QueryRejection>,
 ) -> Result<Response, PageError> {
     let q = q.map(|Query(q)| q).unwrap_or_default();
-    let ctx = ctx(&state)?;
     let (page, limit, offset) = crate::pages::page_window(q.page, PER_PAGE);
     let query = ApplicationQuery {
         org: q.org,
@@ -506,7 +497,7 @@ async fn applications(
         limit: Some(limit),
         offset: Some(offset),
     };
-    let (org, list) = application::list(&ctx, &user.ctx(), &query).await?;
+    let (org, list) = application::list(&state.aid(), &user.ctx(), &query).await?;
     let status = q.status.unwrap_or_default();
     let base = format!(
         "/console/aid/applications?org={}&status={}&",
@@ -551,21 +542,20 @@ impl ApplicationPage {
 }
 
 async fn application_page(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id)?;
     application_page_with(&state, &user, id, Prefill::default()).await
 }
 
 async fn application_page_with(
-    state: &AppState,
+    state: &Keyed,
     user: &StaffUser,
     id: i64,
     form: Prefill,
 ) -> Result<Response, PageError> {
-    let ctx = ctx(state)?;
+    let ctx = state.aid();
     let d = application::detail(&ctx, &user.ctx(), id).await?;
     let status = form.status();
     let page = render(&ApplicationPage {
@@ -581,7 +571,7 @@ async fn application_page_with(
 /// After a step on an application's page: back to the page, or the page again with the refusal
 /// and what was typed in the form that was sent.
 async fn after_step(
-    state: &AppState,
+    state: &Keyed,
     user: &StaffUser,
     id: i64,
     form: &'static str,
@@ -604,16 +594,14 @@ csrf_form!(DecisionForm {
 });
 
 async fn decide(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     form: Result<Form<DecisionForm>, FormRejection>,
 ) -> Result<Response, PageError> {
     let Some(f) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
-    let id = parse_id(&id)?;
-    let ctx = ctx(&state)?;
     let values = f.values();
     let input = DecisionInput {
         stage: f.stage,
@@ -625,7 +613,7 @@ async fn decide(
         &user,
         id,
         "decision",
-        application::decide(&ctx, &user.ctx(), id, &input, Utc::now())
+        application::decide(&state.aid(), &user.ctx(), id, &input, Utc::now())
             .await
             .map(|_| ()),
         values,
@@ -635,18 +623,16 @@ async fn decide(
 
 /// An aid officer attaches files to an application (multipart, fields named `file`).
 async fn attach(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     form: Multipart,
 ) -> Result<Response, PageError> {
     let (fields, files) = read_multipart(form).await?;
     if !user.csrf_ok(fields.get("csrf").map_or("", String::as_str)) {
         return Ok(csrf_refused());
     }
-    let id = parse_id(&id)?;
-    let ctx = ctx(&state)?;
-    let attached = attachment::attach(&ctx, &user.ctx(), id, &files, Utc::now()).await;
+    let attached = attachment::attach(&state.aid(), &user.ctx(), id, &files, Utc::now()).await;
     after_step(
         &state,
         &user,
@@ -659,33 +645,37 @@ async fn attach(
 }
 
 async fn staff_file(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
     Path((id, file)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
     let (id, file) = (parse_id(&id)?, parse_id(&file)?);
-    let ctx = ctx(&state)?;
-    let f = attachment::staff_file(&ctx, &user.ctx(), id, file).await?;
+    let f = attachment::staff_file(&state.aid(), &user.ctx(), id, file).await?;
     Ok(file_response(f))
 }
 
 csrf_form!(ObjectionForm { detail: String });
 
 async fn object(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     form: Result<Form<ObjectionForm>, FormRejection>,
 ) -> Result<Response, PageError> {
     let Some(f) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
-    let id = parse_id(&id)?;
-    let ctx = ctx(&state)?;
     let sc = user.ctx();
-    let objected = application::object(&ctx, &user.actor, Some(&sc), id, &f.detail, Utc::now())
-        .await
-        .map(|_| ());
+    let objected = application::object(
+        &state.aid(),
+        &user.actor,
+        Some(&sc),
+        id,
+        &f.detail,
+        Utc::now(),
+    )
+    .await
+    .map(|_| ());
     after_step(&state, &user, id, "objection", objected, f.values()).await
 }
 
@@ -696,17 +686,15 @@ csrf_form!(ResolveForm {
 });
 
 async fn resolve(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     form: Result<Form<ResolveForm>, FormRejection>,
 ) -> Result<Response, PageError> {
     let Some(f) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
-    let id = parse_id(&id)?;
-    let ctx = ctx(&state)?;
-    let resolved = application::resolve(&ctx, &user.ctx(), id, f.upheld.is_some(), &f.note)
+    let resolved = application::resolve(&state.aid(), &user.ctx(), id, f.upheld.is_some(), &f.note)
         .await
         .map(|_| ());
     after_step(
@@ -727,16 +715,14 @@ csrf_form!(PayForm {
 });
 
 async fn disburse(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     form: Result<Form<PayForm>, FormRejection>,
 ) -> Result<Response, PageError> {
     let Some(f) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
-    let id = parse_id(&id)?;
-    let ctx = ctx(&state)?;
     let values = f.values();
     let paid = match rules::parse_yuan("amount_fen", &f.amount) {
         Ok(amount_fen) => {
@@ -747,7 +733,7 @@ async fn disburse(
                 method: f.method,
                 paid_on: None,
             };
-            ledger::disburse(&ctx, &user.ctx(), &input, Utc::now())
+            ledger::disburse(&state.aid(), &user.ctx(), &input, Utc::now())
                 .await
                 .map(|_| ())
         }
@@ -787,12 +773,11 @@ impl LedgerPage {
 }
 
 async fn ledger_page(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
     q: Result<Query<LedgerPageQuery>, QueryRejection>,
 ) -> Result<Response, PageError> {
     let q = q.map(|Query(q)| q).unwrap_or_default();
-    let ctx = ctx(&state)?;
     let (page, limit, offset) = crate::pages::page_window(q.page, PER_PAGE);
     let query = LedgerQuery {
         org: q.org,
@@ -801,7 +786,7 @@ async fn ledger_page(
         limit: Some(limit),
         offset: Some(offset),
     };
-    let (org, l) = ledger::list(&ctx, &user.ctx(), &query).await?;
+    let (org, l) = ledger::list(&state.aid(), &user.ctx(), &query).await?;
     let year = q.year.map(|y| y.to_string()).unwrap_or_default();
     Ok(render(&LedgerPage {
         user: (&user).into(),
@@ -823,17 +808,15 @@ async fn ledger_page(
 }
 
 async fn reverse(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     form: Result<Form<ReasonForm>, FormRejection>,
 ) -> Result<Response, PageError> {
     let Some(f) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
-    let id = parse_id(&id)?;
-    let ctx = ctx(&state)?;
-    ledger::reverse(&ctx, &user.ctx(), id, &f.reason, Utc::now()).await?;
+    ledger::reverse(&state.aid(), &user.ctx(), id, &f.reason, Utc::now()).await?;
     Ok(Redirect::to("/console/aid/ledger").into_response())
 }
 

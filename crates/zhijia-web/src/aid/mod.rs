@@ -5,23 +5,9 @@ pub mod api;
 pub mod console;
 pub mod worker;
 
-use crate::AppState;
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use zhijia_app::AppError;
-use zhijia_app::aid::Ctx;
 use zhijia_app::aid::ledger::{EntryView, Totals};
-
-/// The aid context of a request; aid needs the personal-data keys.
-pub fn ctx(state: &AppState) -> Result<Ctx<'_>, AppError> {
-    let keys = state.config.pii_keys.as_ref().ok_or_else(|| {
-        AppError::Config("服务器未配置个人信息加密密钥(--pii-key)，暂不能办理帮扶业务".into())
-    })?;
-    Ok(Ctx {
-        db: &state.store,
-        keys,
-        settings: &state.config.aid,
-    })
-}
 
 fn failed(e: XlsxError) -> AppError {
     AppError::Config(format!("生成表格失败：{e}"))

@@ -1,16 +1,15 @@
 //! The worker's side of hardship aid: "我的帮扶" (the household's file, its applications and
 //! where each stands) and an objection to an application on public notice.
 
-use super::ctx;
 use crate::auth::worker::WorkerUser;
 use crate::auth::{checked_form, csrf_refused};
-use crate::extract::parse_id;
+use crate::extract::{Id, Keyed};
 use crate::pages::render;
 use crate::{AppState, PageError};
 use askama::Template;
 use axum::Router;
 use axum::extract::rejection::FormRejection;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Form, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -32,8 +31,8 @@ impl MinePage {
     }
 }
 
-async fn my_aid(State(state): State<AppState>, user: WorkerUser) -> Result<Response, PageError> {
-    let files = mine::mine(&ctx(&state)?, &user.session.phone).await?;
+async fn my_aid(state: Keyed, user: WorkerUser) -> Result<Response, PageError> {
+    let files = mine::mine(&state.aid(), &user.session.phone).await?;
     Ok(render(&MinePage { files }))
 }
 
@@ -43,11 +42,11 @@ async fn my_aid(State(state): State<AppState>, user: WorkerUser) -> Result<Respo
     responses((status = 200, description = "本人家庭的困难职工档案与帮扶申请进度"),
               (status = 401, body = crate::error::ErrorBody)))]
 pub async fn my_aid_api(
-    State(state): State<AppState>,
+    state: Keyed,
     user: WorkerUser,
 ) -> Result<axum::Json<Vec<MyFile>>, crate::ApiError> {
     Ok(axum::Json(
-        mine::mine(&ctx(&state)?, &user.session.phone).await?,
+        mine::mine(&state.aid(), &user.session.phone).await?,
     ))
 }
 
@@ -73,9 +72,8 @@ async fn on_notice(
 async fn objection_form(
     State(state): State<AppState>,
     user: WorkerUser,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id)?;
     let item = on_notice(&state, id).await?;
     Ok(render(&ObjectionPage {
         csrf: user.session.csrf_token.clone(),
@@ -95,18 +93,17 @@ pub struct ObjectionForm {
 }
 
 async fn object(
-    State(state): State<AppState>,
+    state: Keyed,
     user: WorkerUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     form: Result<Form<ObjectionForm>, FormRejection>,
 ) -> Result<Response, PageError> {
     let Some(form) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
-    let id = parse_id(&id)?;
     let actor = zhijia_app::caller::worker_actor(&user.session.phone);
     let result =
-        application::object(&ctx(&state)?, &actor, None, id, &form.detail, Utc::now()).await;
+        application::object(&state.aid(), &actor, None, id, &form.detail, Utc::now()).await;
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/aid/notice/{id}/objection/done")).into_response()),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict(_) | AppError::NotFound(_))) => {
@@ -127,9 +124,8 @@ async fn object(
 async fn objection_done(
     State(state): State<AppState>,
     user: WorkerUser,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id)?;
     Ok(render(&ObjectionPage {
         csrf: user.session.csrf_token.clone(),
         id,

@@ -1,15 +1,11 @@
 //! Benefits as JSON: the member's offers, claims and coupons under `/api/v1/me`, the merchant's
 //! redemption and settlement, the union's merchants and offers.
 
-use super::ctx;
 use crate::auth::StaffUser;
 use crate::auth::worker::WorkerUser;
-use crate::extract::parse_id;
-use crate::extract::{ApiJson, ApiQuery};
-use crate::extract::{Created, body};
+use crate::extract::{ApiJson, ApiQuery, Created, Id, Keyed, body};
 use crate::{ApiError, AppState};
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -32,12 +28,12 @@ pub struct ListQuery {
     responses((status = 200, description = "可领取的普惠优惠(分页)"), (status = 401, body = crate::error::ErrorBody),
               (status = 403, body = crate::error::ErrorBody)))]
 pub async fn my_offers(
-    State(state): State<AppState>,
+    state: Keyed,
     user: WorkerUser,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Response, ApiError> {
     let page = benefit::available(
-        &ctx(&state)?,
+        &state.benefit(),
         &user.session.phone,
         Utc::now(),
         q.limit,
@@ -62,13 +58,12 @@ pub struct ClaimRequest {
     responses((status = 201, body = ClaimedCoupon), (status = 404, body = crate::error::ErrorBody),
               (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn claim(
-    State(state): State<AppState>,
+    state: Keyed,
     user: WorkerUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     headers: HeaderMap,
     b: Result<Json<ClaimRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let id = parse_id(&id)?;
     let from_header = headers
         .get("idempotency-key")
         .and_then(|v| v.to_str().ok())
@@ -79,7 +74,7 @@ pub async fn claim(
             .idempotency_key
             .unwrap_or_default(),
     };
-    let c = benefit::claim(&ctx(&state)?, &user.session.phone, id, &key, Utc::now()).await?;
+    let c = benefit::claim(&state.benefit(), &user.session.phone, id, &key, Utc::now()).await?;
     Ok((
         StatusCode::CREATED,
         [(header::CACHE_CONTROL, "no-store")],
@@ -92,12 +87,12 @@ pub async fn claim(
 #[utoipa::path(get, path = "/api/v1/me/coupons", tag = "benefit", params(ListQuery),
     responses((status = 200, description = "我的优惠券(分页)"), (status = 401, body = crate::error::ErrorBody)))]
 pub async fn my_coupons(
-    State(state): State<AppState>,
+    state: Keyed,
     user: WorkerUser,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Response, ApiError> {
     let page = benefit::my_coupons(
-        &ctx(&state)?,
+        &state.benefit(),
         &user.session.phone,
         q.limit,
         q.offset,
@@ -118,11 +113,11 @@ pub struct RedeemRequest {
     responses((status = 200, body = Redeemed), (status = 403, body = crate::error::ErrorBody),
               (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn redeem(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
     ApiJson(r): ApiJson<RedeemRequest>,
 ) -> Result<Response, ApiError> {
-    let done = benefit::redeem(&ctx(&state)?, &user.ctx(), &r.code, Utc::now()).await?;
+    let done = benefit::redeem(&state.benefit(), &user.ctx(), &r.code, Utc::now()).await?;
     Ok(Json(done).into_response())
 }
 
@@ -131,11 +126,11 @@ pub async fn redeem(
     responses((status = 201, body = Created), (status = 403, body = crate::error::ErrorBody),
               (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn register_merchant(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
     ApiJson(input): ApiJson<MerchantInput>,
 ) -> Result<Response, ApiError> {
-    let id = benefit::register_merchant(&ctx(&state)?, &user.ctx(), &input, Utc::now()).await?;
+    let id = benefit::register_merchant(&state.benefit(), &user.ctx(), &input, Utc::now()).await?;
     Ok((StatusCode::CREATED, Json(Created { id })).into_response())
 }
 
@@ -143,12 +138,12 @@ pub async fn register_merchant(
 #[utoipa::path(get, path = "/api/v1/merchants", tag = "benefit", params(ListQuery),
     responses((status = 200, description = "商户(分页)"), (status = 403, body = crate::error::ErrorBody)))]
 pub async fn merchants(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Response, ApiError> {
     let (_, page) =
-        benefit::merchants(&ctx(&state)?, &user.ctx(), q.org, q.limit, q.offset).await?;
+        benefit::merchants(&state.benefit(), &user.ctx(), q.org, q.limit, q.offset).await?;
     Ok(Json(page).into_response())
 }
 
@@ -170,14 +165,13 @@ pub struct AccountCreated {
     responses((status = 201, body = AccountCreated), (status = 404, body = crate::error::ErrorBody),
               (status = 409, body = crate::error::ErrorBody)))]
 pub async fn merchant_account(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     ApiJson(r): ApiJson<AccountRequest>,
 ) -> Result<Response, ApiError> {
-    let id = parse_id(&id)?;
     let initial_password = benefit::create_merchant_account(
-        &ctx(&state)?,
+        &state.benefit(),
         &user.ctx(),
         id,
         &r.username,
@@ -196,11 +190,11 @@ pub async fn merchant_account(
     responses((status = 201, body = Created), (status = 403, body = crate::error::ErrorBody),
               (status = 422, body = crate::error::ErrorBody)))]
 pub async fn create_offer(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
     ApiJson(input): ApiJson<OfferInput>,
 ) -> Result<Response, ApiError> {
-    let id = benefit::create_offer(&ctx(&state)?, &user.ctx(), &input, Utc::now()).await?;
+    let id = benefit::create_offer(&state.benefit(), &user.ctx(), &input, Utc::now()).await?;
     Ok((StatusCode::CREATED, Json(Created { id })).into_response())
 }
 
@@ -208,11 +202,12 @@ pub async fn create_offer(
 #[utoipa::path(get, path = "/api/v1/offers", tag = "benefit", params(ListQuery),
     responses((status = 200, description = "优惠(分页)"), (status = 403, body = crate::error::ErrorBody)))]
 pub async fn offers(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Response, ApiError> {
-    let (_, page) = benefit::offers(&ctx(&state)?, &user.ctx(), q.org, q.limit, q.offset).await?;
+    let (_, page) =
+        benefit::offers(&state.benefit(), &user.ctx(), q.org, q.limit, q.offset).await?;
     Ok(Json(page).into_response())
 }
 
@@ -220,13 +215,8 @@ pub async fn offers(
 #[utoipa::path(post, path = "/api/v1/offers/{id}/publish", tag = "benefit", params(("id" = i64, Path)),
     responses((status = 200, description = "优惠"), (status = 404, body = crate::error::ErrorBody),
               (status = 409, body = crate::error::ErrorBody)))]
-pub async fn publish(
-    State(state): State<AppState>,
-    user: StaffUser,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    let id = parse_id(&id)?;
-    let o = benefit::set_published(&ctx(&state)?, &user.ctx(), id, true).await?;
+pub async fn publish(state: Keyed, user: StaffUser, Id(id): Id) -> Result<Response, ApiError> {
+    let o = benefit::set_published(&state.benefit(), &user.ctx(), id, true).await?;
     Ok(Json(o).into_response())
 }
 
@@ -234,13 +224,8 @@ pub async fn publish(
 #[utoipa::path(post, path = "/api/v1/offers/{id}/withdraw", tag = "benefit", params(("id" = i64, Path)),
     responses((status = 200, description = "优惠"), (status = 404, body = crate::error::ErrorBody),
               (status = 409, body = crate::error::ErrorBody)))]
-pub async fn withdraw(
-    State(state): State<AppState>,
-    user: StaffUser,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    let id = parse_id(&id)?;
-    let o = benefit::set_published(&ctx(&state)?, &user.ctx(), id, false).await?;
+pub async fn withdraw(state: Keyed, user: StaffUser, Id(id): Id) -> Result<Response, ApiError> {
+    let o = benefit::set_published(&state.benefit(), &user.ctx(), id, false).await?;
     Ok(Json(o).into_response())
 }
 
@@ -262,11 +247,11 @@ fn month_of(q: &MonthQuery) -> String {
 #[utoipa::path(get, path = "/api/v1/merchant/settlement", tag = "benefit", params(MonthQuery),
     responses((status = 200, body = zhijia_app::benefit::Settlement), (status = 403, body = crate::error::ErrorBody)))]
 pub async fn settlement(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
     ApiQuery(q): ApiQuery<MonthQuery>,
 ) -> Result<Response, ApiError> {
-    let s = benefit::settlement(&ctx(&state)?, &user.ctx(), &month_of(&q)).await?;
+    let s = benefit::settlement(&state.benefit(), &user.ctx(), &month_of(&q)).await?;
     Ok(Json(s).into_response())
 }
 
@@ -275,11 +260,11 @@ pub async fn settlement(
     responses((status = 200, description = "XLSX", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
               (status = 403, body = crate::error::ErrorBody)))]
 pub async fn settlement_xlsx(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
     ApiQuery(q): ApiQuery<MonthQuery>,
 ) -> Result<Response, ApiError> {
-    let s = benefit::settlement(&ctx(&state)?, &user.ctx(), &month_of(&q)).await?;
+    let s = benefit::settlement(&state.benefit(), &user.ctx(), &month_of(&q)).await?;
     let name = format!("settlement-{}.xlsx", s.month);
     let bytes = zhijia_app::slow::run(move || super::settlement_xlsx(&s)).await??;
     Ok(crate::attachment::xlsx_download(bytes, &name))
@@ -289,11 +274,11 @@ pub async fn settlement_xlsx(
 #[utoipa::path(get, path = "/api/v1/merchant/offers", tag = "benefit", params(ListQuery),
     responses((status = 200, description = "本商户的优惠(分页)"), (status = 403, body = crate::error::ErrorBody)))]
 pub async fn merchant_offers(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Response, ApiError> {
-    let page = benefit::merchant_offers(&ctx(&state)?, &user.ctx(), q.limit, q.offset).await?;
+    let page = benefit::merchant_offers(&state.benefit(), &user.ctx(), q.limit, q.offset).await?;
     Ok(Json(page).into_response())
 }
 

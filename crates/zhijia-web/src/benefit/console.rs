@@ -1,17 +1,17 @@
 //! The union's benefits console: merchants (register, give a staff account) and offers (make,
 //! publish, withdraw, follow the stock).
 
-use super::{ctx, value_label};
+use super::value_label;
 use crate::audience::AudienceFields;
 use crate::auth::{StaffUser, checked_form, csrf_refused};
-use crate::extract::parse_id;
+use crate::extract::{Id, Keyed, parse_id};
 use crate::pages::render;
 use crate::pages::{Pager, UserBar};
 use crate::{AppState, PageError};
 use askama::Template;
 use axum::Router;
 use axum::extract::rejection::{FormRejection, QueryRejection};
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Form, Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -74,14 +74,14 @@ impl OffersPage {
 }
 
 async fn page(
-    state: &AppState,
+    state: &Keyed,
     user: &StaffUser,
     q: PageQuery,
     error: Option<String>,
     typed: HashMap<String, String>,
     password: Option<String>,
 ) -> Result<Response, PageError> {
-    let c = ctx(state)?;
+    let c = state.benefit();
     let (p, limit, offset) = crate::pages::page_window(q.page, PER_PAGE);
     let (org, offers) = benefit::offers(&c, &user.ctx(), q.org, Some(limit), Some(offset)).await?;
     let (_, merchants) =
@@ -125,7 +125,7 @@ async fn page(
 }
 
 async fn offers(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
     q: Result<Query<PageQuery>, QueryRejection>,
 ) -> Result<Response, PageError> {
@@ -179,7 +179,7 @@ pub fn terms_of_form(f: &HashMap<String, String>) -> Result<OfferTerms, AppError
 }
 
 async fn create(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
     form: Result<Form<HashMap<String, String>>, FormRejection>,
 ) -> Result<Response, PageError> {
@@ -197,7 +197,7 @@ async fn create(
             audience_tags: crate::audience::tags_of_form(&f),
             publish: f.contains_key("publish"),
         };
-        benefit::create_offer(&ctx(&state)?, &user.ctx(), &input, Utc::now()).await
+        benefit::create_offer(&state.benefit(), &user.ctx(), &input, Utc::now()).await
     }
     .await;
     match made {
@@ -223,7 +223,7 @@ pub struct CsrfForm {
 }
 
 async fn publish_or_withdraw(
-    state: &AppState,
+    state: &Keyed,
     user: &StaffUser,
     id: &str,
     form: Result<Form<CsrfForm>, FormRejection>,
@@ -233,7 +233,7 @@ async fn publish_or_withdraw(
         return Ok(csrf_refused());
     };
     let id = parse_id(id)?;
-    match benefit::set_published(&ctx(state)?, &user.ctx(), id, publish).await {
+    match benefit::set_published(&state.benefit(), &user.ctx(), id, publish).await {
         Ok(o) => Ok(Redirect::to(&format!("/console/offers?org={}", o.org_id.0)).into_response()),
         Err(e @ AppError::Conflict(_)) => {
             page(
@@ -251,7 +251,7 @@ async fn publish_or_withdraw(
 }
 
 async fn publish(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
     Path(id): Path<String>,
     form: Result<Form<CsrfForm>, FormRejection>,
@@ -260,7 +260,7 @@ async fn publish(
 }
 
 async fn withdraw(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
     Path(id): Path<String>,
     form: Result<Form<CsrfForm>, FormRejection>,
@@ -269,7 +269,7 @@ async fn withdraw(
 }
 
 async fn register_merchant(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
     form: Result<Form<HashMap<String, String>>, FormRejection>,
 ) -> Result<Response, PageError> {
@@ -288,7 +288,7 @@ async fn register_merchant(
         org,
         ..PageQuery::default()
     };
-    match benefit::register_merchant(&ctx(&state)?, &user.ctx(), &input, Utc::now()).await {
+    match benefit::register_merchant(&state.benefit(), &user.ctx(), &input, Utc::now()).await {
         Ok(_) => page(&state, &user, q, None, HashMap::new(), None).await,
         Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
             page(&state, &user, q, Some(e.to_string()), f, None).await
@@ -298,18 +298,17 @@ async fn register_merchant(
 }
 
 async fn merchant_account(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     form: Result<Form<HashMap<String, String>>, FormRejection>,
 ) -> Result<Response, PageError> {
     let Some(f) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
-    let id = parse_id(&id)?;
     let get = |k: &str| f.get(k).cloned().unwrap_or_default();
     let made = benefit::create_merchant_account(
-        &ctx(&state)?,
+        &state.benefit(),
         &user.ctx(),
         id,
         &get("username"),
@@ -346,7 +345,7 @@ async fn merchant_account(
 /// Approves a waiting proposal into an offer with the audience ticked on its form, or rejects
 /// it with the reason typed.
 async fn decide(
-    state: &AppState,
+    state: &Keyed,
     user: &StaffUser,
     id: &str,
     form: Result<Form<HashMap<String, String>>, FormRejection>,
@@ -357,7 +356,7 @@ async fn decide(
     };
     let id = parse_id(id)?;
     let org = f.get("org").and_then(|o| o.trim().parse().ok());
-    let c = ctx(state)?;
+    let c = state.benefit();
     let done = if approve {
         let approval = Approval {
             org,
@@ -390,7 +389,7 @@ async fn decide(
 }
 
 async fn approve(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
     Path(id): Path<String>,
     form: Result<Form<HashMap<String, String>>, FormRejection>,
@@ -399,7 +398,7 @@ async fn approve(
 }
 
 async fn reject(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
     Path(id): Path<String>,
     form: Result<Form<HashMap<String, String>>, FormRejection>,

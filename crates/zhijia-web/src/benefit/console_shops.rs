@@ -1,16 +1,15 @@
 //! The union's page of a merchant's shops: list, add with coordinates, remove.
 
-use super::ctx;
 use super::merchant::{map_link, shop_input};
 use crate::auth::{StaffUser, checked_form, csrf_refused};
-use crate::extract::parse_id;
+use crate::extract::{Id, Keyed};
 use crate::pages::render;
 use crate::pages::{PER_PAGE, Pager, UserBar};
 use crate::{AppState, PageError};
 use askama::Template;
 use axum::Router;
 use axum::extract::rejection::{FormRejection, QueryRejection};
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Form, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -52,14 +51,14 @@ impl ShopsPage {
 }
 
 async fn page(
-    state: &AppState,
+    state: &Keyed,
     user: &StaffUser,
     merchant_id: i64,
     q: PageQuery,
     error: Option<String>,
     typed: HashMap<String, String>,
 ) -> Result<Response, PageError> {
-    let c = ctx(state)?;
+    let c = state.benefit();
     let (p, limit, offset) = crate::pages::page_window(q.page, PER_PAGE);
     let shops = shop::of_merchant(&c, &user.ctx(), merchant_id, Some(limit), Some(offset)).await?;
     let merchant = zhijia_store::benefit::merchant(&state.store, merchant_id)
@@ -91,29 +90,27 @@ async fn page(
 }
 
 async fn list(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     q: Result<Query<PageQuery>, QueryRejection>,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id)?;
     let q = q.map(|Query(q)| q).unwrap_or_default();
     page(&state, &user, id, q, None, HashMap::new()).await
 }
 
 async fn add(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     form: Result<Form<HashMap<String, String>>, FormRejection>,
 ) -> Result<Response, PageError> {
     let Some(f) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
-    let id = parse_id(&id)?;
     let done: Result<i64, AppError> = async {
         let input = shop_input(&f)?;
-        shop::add(&ctx(&state)?, &user.ctx(), id, &input, Utc::now()).await
+        shop::add(&state.benefit(), &user.ctx(), id, &input, Utc::now()).await
     }
     .await;
     match done {
@@ -139,21 +136,19 @@ pub struct RemoveForm {
 }
 
 async fn remove(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     form: Result<Form<RemoveForm>, FormRejection>,
 ) -> Result<Response, PageError> {
     let Some(_) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
-    let id = parse_id(&id)?;
-    let c = ctx(&state)?;
     let merchant = zhijia_store::shop::get(&state.store, id)
         .await
         .map_err(AppError::from)?
         .map(|s| s.merchant_id);
-    shop::remove(&c, &user.ctx(), id).await?;
+    shop::remove(&state.benefit(), &user.ctx(), id).await?;
     Ok(Redirect::to(&format!(
         "/console/merchants/{}/shops",
         merchant.unwrap_or_default()

@@ -2,16 +2,16 @@
 //! it proposes to the union (with the union's decisions), and its shops. Redemption is `/merchant/redeem`.
 
 use super::console::terms_of_form;
-use super::{ctx, value_label};
+use super::value_label;
 use crate::auth::{StaffUser, checked_form, csrf_refused};
-use crate::extract::parse_id;
+use crate::extract::{Id, Keyed};
 use crate::pages::render;
 use crate::pages::{Pager, UserBar};
 use crate::{AppState, PageError};
 use askama::Template;
 use axum::Router;
 use axum::extract::rejection::{FormRejection, QueryRejection};
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Form, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -108,14 +108,14 @@ pub fn map_link(s: &Shop) -> Option<String> {
 }
 
 async fn page(
-    state: &AppState,
+    state: &Keyed,
     user: &StaffUser,
     tab: Tab,
     q: PageQuery,
     error: Option<String>,
     typed: HashMap<String, String>,
 ) -> Result<Response, PageError> {
-    let c = ctx(state)?;
+    let c = state.benefit();
     let merchant = benefit::own_merchant(&c, &user.ctx()).await?;
     let (p, limit, offset) = crate::pages::page_window(q.page, crate::pages::PER_PAGE);
     let (mut offers, mut proposals, mut shops) = (Vec::new(), Vec::new(), Vec::new());
@@ -182,7 +182,7 @@ async fn page(
 }
 
 async fn show(
-    state: AppState,
+    state: Keyed,
     user: StaffUser,
     tab: Tab,
     q: Result<Query<PageQuery>, QueryRejection>,
@@ -192,7 +192,7 @@ async fn show(
 }
 
 async fn offers(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
     q: Result<Query<PageQuery>, QueryRejection>,
 ) -> Result<Response, PageError> {
@@ -200,7 +200,7 @@ async fn offers(
 }
 
 async fn redemptions(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
     q: Result<Query<PageQuery>, QueryRejection>,
 ) -> Result<Response, PageError> {
@@ -208,7 +208,7 @@ async fn redemptions(
 }
 
 async fn proposals(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
     q: Result<Query<PageQuery>, QueryRejection>,
 ) -> Result<Response, PageError> {
@@ -216,7 +216,7 @@ async fn proposals(
 }
 
 async fn shops(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
     q: Result<Query<PageQuery>, QueryRejection>,
 ) -> Result<Response, PageError> {
@@ -226,7 +226,7 @@ async fn shops(
 /// Runs a form's step: on success back to the tab, on a refusal the tab again with the reason
 /// and everything typed (422).
 async fn after(
-    state: &AppState,
+    state: &Keyed,
     user: &StaffUser,
     tab: Tab,
     done: Result<(), AppError>,
@@ -256,7 +256,7 @@ async fn after(
 }
 
 async fn propose(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
     form: Result<Form<HashMap<String, String>>, FormRejection>,
 ) -> Result<Response, PageError> {
@@ -265,7 +265,7 @@ async fn propose(
     };
     let done: Result<(), AppError> = async {
         let terms = terms_of_form(&f)?;
-        proposal::propose(&ctx(&state)?, &user.ctx(), &terms, Utc::now())
+        proposal::propose(&state.benefit(), &user.ctx(), &terms, Utc::now())
             .await
             .map(|_| ())
     }
@@ -274,16 +274,15 @@ async fn propose(
 }
 
 async fn cancel(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     form: Result<Form<HashMap<String, String>>, FormRejection>,
 ) -> Result<Response, PageError> {
     let Some(_) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
-    let id = parse_id(&id)?;
-    let done = proposal::cancel(&ctx(&state)?, &user.ctx(), id, Utc::now()).await;
+    let done = proposal::cancel(&state.benefit(), &user.ctx(), id, Utc::now()).await;
     after(&state, &user, Tab::Proposals, done, HashMap::new()).await
 }
 
@@ -310,7 +309,7 @@ pub fn shop_input(f: &HashMap<String, String>) -> Result<ShopInput, AppError> {
 }
 
 async fn add_shop(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
     form: Result<Form<HashMap<String, String>>, FormRejection>,
 ) -> Result<Response, PageError> {
@@ -319,27 +318,31 @@ async fn add_shop(
     };
     let done: Result<(), AppError> = async {
         let input = shop_input(&f)?;
-        let c = ctx(&state)?;
-        let merchant = benefit::own_merchant(&c, &user.ctx()).await?;
-        shop::add(&c, &user.ctx(), merchant.id, &input, Utc::now())
-            .await
-            .map(|_| ())
+        let merchant = benefit::own_merchant(&state.benefit(), &user.ctx()).await?;
+        shop::add(
+            &state.benefit(),
+            &user.ctx(),
+            merchant.id,
+            &input,
+            Utc::now(),
+        )
+        .await
+        .map(|_| ())
     }
     .await;
     after(&state, &user, Tab::Shops, done, f).await
 }
 
 async fn remove_shop(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     form: Result<Form<HashMap<String, String>>, FormRejection>,
 ) -> Result<Response, PageError> {
     let Some(_) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
-    let id = parse_id(&id)?;
-    let done = shop::remove(&ctx(&state)?, &user.ctx(), id).await;
+    let done = shop::remove(&state.benefit(), &user.ctx(), id).await;
     after(&state, &user, Tab::Shops, done, HashMap::new()).await
 }
 

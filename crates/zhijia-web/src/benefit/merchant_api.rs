@@ -3,13 +3,9 @@
 //! the shops of the merchants it registered.
 
 use super::api::ListQuery;
-use super::ctx;
 use crate::auth::StaffUser;
-use crate::extract::Created;
-use crate::extract::parse_id;
-use crate::extract::{ApiJson, ApiQuery};
+use crate::extract::{ApiJson, ApiQuery, Created, Id, Keyed};
 use crate::{ApiError, AppState};
-use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
@@ -26,11 +22,11 @@ use zhijia_app::benefit::shop::{self, ShopInput};
     responses((status = 201, body = Created), (status = 403, body = crate::error::ErrorBody),
               (status = 422, body = crate::error::ErrorBody)))]
 pub async fn propose(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
     ApiJson(terms): ApiJson<OfferTerms>,
 ) -> Result<Response, ApiError> {
-    let id = proposal::propose(&ctx(&state)?, &user.ctx(), &terms, Utc::now()).await?;
+    let id = proposal::propose(&state.benefit(), &user.ctx(), &terms, Utc::now()).await?;
     Ok((StatusCode::CREATED, Json(Created { id })).into_response())
 }
 
@@ -38,11 +34,11 @@ pub async fn propose(
 #[utoipa::path(get, path = "/api/v1/merchant/proposals", tag = "benefit", params(ListQuery),
     responses((status = 200, description = "本商户的提报(分页)"), (status = 403, body = crate::error::ErrorBody)))]
 pub async fn my_proposals(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Response, ApiError> {
-    let page = proposal::mine(&ctx(&state)?, &user.ctx(), q.limit, q.offset).await?;
+    let page = proposal::mine(&state.benefit(), &user.ctx(), q.limit, q.offset).await?;
     Ok(Json(page).into_response())
 }
 
@@ -50,13 +46,8 @@ pub async fn my_proposals(
 #[utoipa::path(post, path = "/api/v1/merchant/proposals/{id}/cancel", tag = "benefit", params(("id" = i64, Path)),
     responses((status = 204, description = "已撤回"), (status = 404, body = crate::error::ErrorBody),
               (status = 409, body = crate::error::ErrorBody)))]
-pub async fn cancel(
-    State(state): State<AppState>,
-    user: StaffUser,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    let id = parse_id(&id)?;
-    proposal::cancel(&ctx(&state)?, &user.ctx(), id, Utc::now()).await?;
+pub async fn cancel(state: Keyed, user: StaffUser, Id(id): Id) -> Result<Response, ApiError> {
+    proposal::cancel(&state.benefit(), &user.ctx(), id, Utc::now()).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -64,11 +55,12 @@ pub async fn cancel(
 #[utoipa::path(get, path = "/api/v1/offer-proposals", tag = "benefit", params(ListQuery),
     responses((status = 200, description = "待审核的提报(分页)"), (status = 403, body = crate::error::ErrorBody)))]
 pub async fn waiting(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Response, ApiError> {
-    let (_, page) = proposal::waiting(&ctx(&state)?, &user.ctx(), q.org, q.limit, q.offset).await?;
+    let (_, page) =
+        proposal::waiting(&state.benefit(), &user.ctx(), q.org, q.limit, q.offset).await?;
     Ok(Json(page).into_response())
 }
 
@@ -78,13 +70,12 @@ pub async fn waiting(
     responses((status = 201, body = Created), (status = 404, body = crate::error::ErrorBody),
               (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn approve(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     ApiJson(approval): ApiJson<Approval>,
 ) -> Result<Response, ApiError> {
-    let id = parse_id(&id)?;
-    let offer = proposal::approve(&ctx(&state)?, &user.ctx(), id, &approval, Utc::now()).await?;
+    let offer = proposal::approve(&state.benefit(), &user.ctx(), id, &approval, Utc::now()).await?;
     Ok((StatusCode::CREATED, Json(Created { id: offer })).into_response())
 }
 
@@ -101,13 +92,12 @@ pub struct RejectRequest {
     responses((status = 204, description = "已驳回"), (status = 404, body = crate::error::ErrorBody),
               (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn reject(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     ApiJson(r): ApiJson<RejectRequest>,
 ) -> Result<Response, ApiError> {
-    let id = parse_id(&id)?;
-    proposal::reject(&ctx(&state)?, &user.ctx(), id, &r.reason, Utc::now()).await?;
+    proposal::reject(&state.benefit(), &user.ctx(), id, &r.reason, Utc::now()).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -116,13 +106,12 @@ pub async fn reject(
     params(("id" = i64, Path), ListQuery),
     responses((status = 200, description = "门店(分页)"), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn shops(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Response, ApiError> {
-    let id = parse_id(&id)?;
-    let page = shop::of_merchant(&ctx(&state)?, &user.ctx(), id, q.limit, q.offset).await?;
+    let page = shop::of_merchant(&state.benefit(), &user.ctx(), id, q.limit, q.offset).await?;
     Ok(Json(page).into_response())
 }
 
@@ -132,26 +121,20 @@ pub async fn shops(
     responses((status = 201, body = Created), (status = 404, body = crate::error::ErrorBody),
               (status = 422, body = crate::error::ErrorBody)))]
 pub async fn add_shop(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     ApiJson(input): ApiJson<ShopInput>,
 ) -> Result<Response, ApiError> {
-    let id = parse_id(&id)?;
-    let shop = shop::add(&ctx(&state)?, &user.ctx(), id, &input, Utc::now()).await?;
+    let shop = shop::add(&state.benefit(), &user.ctx(), id, &input, Utc::now()).await?;
     Ok((StatusCode::CREATED, Json(Created { id: shop })).into_response())
 }
 
 /// Removes a shop.
 #[utoipa::path(delete, path = "/api/v1/shops/{id}", tag = "benefit", params(("id" = i64, Path)),
     responses((status = 204, description = "已删除"), (status = 404, body = crate::error::ErrorBody)))]
-pub async fn remove_shop(
-    State(state): State<AppState>,
-    user: StaffUser,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    let id = parse_id(&id)?;
-    shop::remove(&ctx(&state)?, &user.ctx(), id).await?;
+pub async fn remove_shop(state: Keyed, user: StaffUser, Id(id): Id) -> Result<Response, ApiError> {
+    shop::remove(&state.benefit(), &user.ctx(), id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

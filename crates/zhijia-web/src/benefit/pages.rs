@@ -1,17 +1,17 @@
 //! The member's "普惠" pages (offers with stock and countdown, claim, my coupons with their QR)
 //! and the merchant's redemption page, light enough for a cheap phone.
 
-use super::{ctx, value_label};
+use super::value_label;
 use crate::auth::worker::WorkerUser;
 use crate::auth::{StaffUser, checked_form, csrf_refused};
-use crate::extract::parse_id;
+use crate::extract::{Id, Keyed};
 use crate::pages::render;
 use crate::pages::{PER_PAGE, Pager};
 use crate::{AppState, PageError};
 use askama::Template;
 use axum::Router;
 use axum::extract::rejection::{FormRejection, QueryRejection};
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Form, Query};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -44,14 +44,14 @@ impl OffersPage {
 }
 
 async fn offers_page(
-    state: &AppState,
+    state: &Keyed,
     user: &WorkerUser,
     page: Option<i64>,
     error: Option<String>,
 ) -> Result<Response, PageError> {
     let (p, limit, offset) = crate::pages::page_window(page, PER_PAGE);
     let found = benefit::available(
-        &ctx(state)?,
+        &state.benefit(),
         &user.session.phone,
         Utc::now(),
         Some(limit),
@@ -97,7 +97,7 @@ pub struct PageQuery {
 }
 
 async fn offers(
-    State(state): State<AppState>,
+    state: Keyed,
     user: WorkerUser,
     q: Result<Query<PageQuery>, QueryRejection>,
 ) -> Result<Response, PageError> {
@@ -113,19 +113,18 @@ pub struct ClaimForm {
 }
 
 async fn claim(
-    State(state): State<AppState>,
+    state: Keyed,
     user: WorkerUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     form: Result<Form<ClaimForm>, FormRejection>,
 ) -> Result<Response, PageError> {
     let Some(form) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
-    let id = parse_id(&id)?;
     // The page's key is random per page view, so one page's double tap is one claim; keys are
     // per worker, so an offer's id need not be in it.
     match benefit::claim(
-        &ctx(&state)?,
+        &state.benefit(),
         &user.session.phone,
         id,
         &form.key,
@@ -162,9 +161,9 @@ impl CouponsPage {
     }
 }
 
-async fn coupons(State(state): State<AppState>, user: WorkerUser) -> Result<Response, PageError> {
+async fn coupons(state: Keyed, user: WorkerUser) -> Result<Response, PageError> {
     let page = benefit::my_coupons(
-        &ctx(&state)?,
+        &state.benefit(),
         &user.session.phone,
         Some(50),
         None,
@@ -210,7 +209,7 @@ pub struct RedeemForm {
 }
 
 async fn redeem(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
     form: Result<Form<RedeemForm>, FormRejection>,
 ) -> Result<Response, PageError> {
@@ -218,7 +217,7 @@ async fn redeem(
         return Ok(csrf_refused());
     };
     let csrf = user.session.csrf_token.clone();
-    match benefit::redeem(&ctx(&state)?, &user.ctx(), &form.code, Utc::now()).await {
+    match benefit::redeem(&state.benefit(), &user.ctx(), &form.code, Utc::now()).await {
         Ok(done) => Ok(render(&RedeemPage {
             csrf,
             done: Some(done),

@@ -5,9 +5,7 @@ use super::ctx;
 use crate::attachment::{FileQuery, file_response, upload_limit};
 use crate::auth::StaffUser;
 use crate::auth::worker::WorkerUser;
-use crate::extract::Created;
-use crate::extract::parse_id;
-use crate::extract::{ApiJson, ApiQuery};
+use crate::extract::{ApiJson, ApiQuery, Created, Id, parse_id};
 use crate::{ApiError, AppState};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -65,9 +63,8 @@ pub async fn my_cases(
 pub async fn my_case(
     State(state): State<AppState>,
     user: WorkerUser,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<Response, ApiError> {
-    let id = parse_id(&id)?;
     let view = talk::own_view(&ctx(&state), &user.session.phone, id).await?;
     Ok(Json(view).into_response())
 }
@@ -86,10 +83,9 @@ pub struct ReplyRequest {
 pub async fn reply(
     State(state): State<AppState>,
     user: WorkerUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     ApiJson(r): ApiJson<ReplyRequest>,
 ) -> Result<Response, ApiError> {
-    let id = parse_id(&id)?;
     let c = handle::reply(
         &ctx(&state),
         &user.session.phone,
@@ -112,11 +108,10 @@ pub async fn reply(
 pub async fn my_attachment(
     State(state): State<AppState>,
     user: WorkerUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     ApiQuery(q): ApiQuery<FileQuery>,
     bytes: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
-    let id = parse_id(&id)?;
     let upload = Upload {
         name: q.name.unwrap_or_default(),
         bytes: bytes.to_vec(),
@@ -163,10 +158,9 @@ pub struct RatingRequest {
 pub async fn rate(
     State(state): State<AppState>,
     user: WorkerUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     ApiJson(r): ApiJson<RatingRequest>,
 ) -> Result<Response, ApiError> {
-    let id = parse_id(&id)?;
     let c = handle::rate(
         &ctx(&state),
         &user.session.phone,
@@ -222,9 +216,8 @@ pub async fn register(
 pub async fn detail(
     State(state): State<AppState>,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<Response, ApiError> {
-    let id = parse_id(&id)?;
     let d = case::detail(&ctx(&state), &user.ctx(), id, Utc::now()).await?;
     Ok(Json(d).into_response())
 }
@@ -238,10 +231,9 @@ pub async fn detail(
 pub async fn step(
     State(state): State<AppState>,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     ApiJson(step): ApiJson<Step>,
 ) -> Result<Response, ApiError> {
-    let id = parse_id(&id)?;
     let c = handle::act(&ctx(&state), &user.ctx(), id, &step, Utc::now()).await?;
     Ok(Json(c).into_response())
 }
@@ -262,10 +254,9 @@ pub struct MessageRequest {
 pub async fn message(
     State(state): State<AppState>,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     ApiJson(m): ApiJson<MessageRequest>,
 ) -> Result<Response, ApiError> {
-    let id = parse_id(&id)?;
     let mid = talk::post(
         &ctx(&state),
         &user.ctx(),
@@ -294,10 +285,9 @@ pub struct RouteRequest {
 pub async fn reroute(
     State(state): State<AppState>,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     ApiJson(r): ApiJson<RouteRequest>,
 ) -> Result<Response, ApiError> {
-    let id = parse_id(&id)?;
     let c = handle::reroute(&ctx(&state), &user.ctx(), id, r.org, &r.reason, Utc::now()).await?;
     Ok(Json(c).into_response())
 }
@@ -310,10 +300,9 @@ pub async fn reroute(
 pub async fn mediation(
     State(state): State<AppState>,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     ApiJson(m): ApiJson<MediationInput>,
 ) -> Result<Response, ApiError> {
-    let id = parse_id(&id)?;
     let mid = talk::mediate(&ctx(&state), &user.ctx(), id, &m, Utc::now()).await?;
     Ok((StatusCode::CREATED, Json(Created { id: mid })).into_response())
 }
@@ -327,11 +316,10 @@ pub async fn mediation(
 pub async fn attachment(
     State(state): State<AppState>,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     ApiQuery(q): ApiQuery<FileQuery>,
     bytes: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
-    let id = parse_id(&id)?;
     let upload = Upload {
         name: q.name.unwrap_or_default(),
         bytes: bytes.to_vec(),

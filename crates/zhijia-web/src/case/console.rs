@@ -5,7 +5,7 @@ use super::ctx;
 use super::pages::{action_label, kind_label, state_label};
 use crate::attachment::{MAX_FORM_BYTES, file_response, read_multipart};
 use crate::auth::{StaffUser, checked_form, csrf_refused};
-use crate::extract::parse_id;
+use crate::extract::{Id, parse_id};
 use crate::filters;
 use crate::pages::render;
 use crate::pages::{Pager, UserBar};
@@ -268,9 +268,8 @@ async fn case_page(
 async fn detail(
     State(state): State<AppState>,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id)?;
     case_page(&state, &user, id, None).await
 }
 
@@ -303,13 +302,12 @@ pub struct StepForm {
 async fn step(
     State(state): State<AppState>,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     form: Result<Form<StepForm>, FormRejection>,
 ) -> Result<Response, PageError> {
     let Some(form) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
-    let id = parse_id(&id)?;
     let step = match form.step.as_str() {
         "accept" => Step::Accept { tier: form.tier },
         "decline" => Step::Decline { reason: form.text },
@@ -336,13 +334,12 @@ pub struct MessageForm {
 async fn message(
     State(state): State<AppState>,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     form: Result<Form<MessageForm>, FormRejection>,
 ) -> Result<Response, PageError> {
     let Some(form) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
-    let id = parse_id(&id)?;
     let r = talk::post(
         &ctx(&state),
         &user.ctx(),
@@ -366,13 +363,12 @@ pub struct RouteForm {
 async fn reroute(
     State(state): State<AppState>,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     form: Result<Form<RouteForm>, FormRejection>,
 ) -> Result<Response, PageError> {
     let Some(form) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
-    let id = parse_id(&id)?;
     let Ok(to) = form.org.trim().parse::<i64>() else {
         return after(
             &state,
@@ -412,13 +408,12 @@ pub struct MediationFields {
 async fn mediation(
     State(state): State<AppState>,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     form: Result<Form<MediationForm>, FormRejection>,
 ) -> Result<Response, PageError> {
     let Some(form) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
-    let id = parse_id(&id)?;
     let input = MediationInput {
         parties: form.m.parties,
         mediated_on: form.m.mediated_on,
@@ -433,10 +428,9 @@ async fn mediation(
 async fn attach(
     State(state): State<AppState>,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     form: Multipart,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id)?;
     let (fields, files) = match read_multipart(form).await {
         Ok(v) => v,
         Err(e) => return case_page(&state, &user, id, Some(e.to_string())).await,

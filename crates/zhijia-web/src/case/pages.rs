@@ -5,7 +5,7 @@ use super::ctx;
 use crate::attachment::{MAX_FORM_BYTES, file_response, read_multipart};
 use crate::auth::worker::WorkerUser;
 use crate::auth::{checked_form, csrf_refused};
-use crate::extract::parse_id;
+use crate::extract::{Id, parse_id};
 use crate::filters;
 use crate::pages::Pager;
 use crate::pages::render;
@@ -242,19 +242,17 @@ async fn own_page(
 async fn own(
     State(state): State<AppState>,
     user: WorkerUser,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id)?;
     own_page(&state, &user, id, None).await
 }
 
 async fn reply(
     State(state): State<AppState>,
     user: WorkerUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     form: Multipart,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id)?;
     let (fields, files) = match read_multipart(form).await {
         Ok(v) => v,
         Err(e) => {
@@ -296,13 +294,12 @@ pub struct RatingForm {
 async fn rate(
     State(state): State<AppState>,
     user: WorkerUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     form: Result<Form<RatingForm>, FormRejection>,
 ) -> Result<Response, PageError> {
     let Some(form) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
-    let id = parse_id(&id)?;
     let satisfied = form.satisfied == "yes";
     match handle::rate(
         &ctx(&state),

@@ -3,16 +3,14 @@
 
 use crate::auth::worker::WorkerUser;
 use crate::auth::{StaffUser, checked_form, csrf_refused};
-use crate::extract::parse_id;
-use crate::extract::{ApiJson, ApiQuery};
-use crate::extract::{Created, body};
+use crate::extract::{ApiJson, ApiQuery, Created, Id, body};
 use crate::filters;
 use crate::pages::UserBar;
 use crate::pages::render;
 use crate::{ApiError, AppState, PageError};
 use askama::Template;
 use axum::extract::rejection::{FormRejection, JsonRejection, QueryRejection};
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Form, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -55,11 +53,10 @@ pub struct OrderRequest {
 pub async fn order(
     State(state): State<AppState>,
     user: WorkerUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     headers: HeaderMap,
     b: Result<Json<OrderRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let id = parse_id(&id)?;
     let key = match headers.get("idempotency-key").and_then(|v| v.to_str().ok()) {
         Some(k) => k.to_owned(),
         None => body(b, "{\"idempotency_key\": \"…\"}")?
@@ -170,13 +167,12 @@ pub struct OrderForm {
 async fn order_form(
     State(state): State<AppState>,
     user: WorkerUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     form: Result<Form<OrderForm>, FormRejection>,
 ) -> Result<Response, PageError> {
     let Some(form) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
-    let id = parse_id(&id)?;
     match mall::order(&state.store, &user.session.phone, id, &form.key, Utc::now()).await {
         Ok(_) => Ok(Redirect::to("/mall").into_response()),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict(_) | AppError::NotFound(_))) => {

@@ -1,14 +1,11 @@
 //! Membership JSON API: the worker's side (bearer token or cookie), the public card check and
 //! the staff side (review queue, transfers, roster), each scoped as the use cases say.
 
-use super::ctx;
 use crate::auth::StaffUser;
 use crate::auth::worker::WorkerUser;
-use crate::extract::Created;
-use crate::extract::parse_id;
-use crate::extract::{ApiJson, ApiQuery};
+use crate::extract::{ApiJson, ApiQuery, Created, Id, Keyed};
 use crate::{ApiError, AppState};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -29,12 +26,11 @@ use zhijia_store::membership as store;
     responses((status = 201, body = Submitted), (status = 401, body = crate::error::ErrorBody),
               (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn apply(
-    State(state): State<AppState>,
+    state: Keyed,
     user: WorkerUser,
     ApiJson(input): ApiJson<JoinInput>,
 ) -> Result<Response, ApiError> {
-    let ctx = ctx(&state)?;
-    let sub = join::apply(&ctx, &user.session.phone, &input, Utc::now()).await?;
+    let sub = join::apply(&state.membership(), &user.session.phone, &input, Utc::now()).await?;
     Ok((StatusCode::CREATED, Json(sub)).into_response())
 }
 
@@ -80,12 +76,8 @@ pub async fn mine(State(state): State<AppState>, user: WorkerUser) -> Result<Res
 /// The member card with a fresh signed QR payload (valid a few minutes).
 #[utoipa::path(get, path = "/api/v1/membership/card", tag = "membership",
     responses((status = 200, body = Card), (status = 404, body = crate::error::ErrorBody)))]
-pub async fn my_card(
-    State(state): State<AppState>,
-    user: WorkerUser,
-) -> Result<Response, ApiError> {
-    let ctx = ctx(&state)?;
-    let c = card::card(&ctx, &user.session.phone, Utc::now()).await?;
+pub async fn my_card(state: Keyed, user: WorkerUser) -> Result<Response, ApiError> {
+    let c = card::card(&state.membership(), &user.session.phone, Utc::now()).await?;
     Ok(([(header::CACHE_CONTROL, "no-store")], Json(c)).into_response())
 }
 
@@ -102,13 +94,12 @@ pub struct TransferRequest {
     request_body = TransferRequest,
     responses((status = 201, body = Created), (status = 409, body = crate::error::ErrorBody)))]
 pub async fn request_transfer(
-    State(state): State<AppState>,
+    state: Keyed,
     user: WorkerUser,
     ApiJson(req): ApiJson<TransferRequest>,
 ) -> Result<Response, ApiError> {
-    let ctx = ctx(&state)?;
     let id = transfer::request(
-        &ctx,
+        &state.membership(),
         &user.session.phone,
         req.to_org,
         &req.reason,
@@ -121,12 +112,8 @@ pub async fn request_transfer(
 /// The worker leaves the union (退会); the card stops working.
 #[utoipa::path(post, path = "/api/v1/membership/leave", tag = "membership",
     responses((status = 204), (status = 409, body = crate::error::ErrorBody)))]
-pub async fn leave(
-    State(state): State<AppState>,
-    user: WorkerUser,
-) -> Result<StatusCode, ApiError> {
-    let ctx = ctx(&state)?;
-    transfer::leave(&ctx, &user.session.phone, Utc::now()).await?;
+pub async fn leave(state: Keyed, user: WorkerUser) -> Result<StatusCode, ApiError> {
+    transfer::leave(&state.membership(), &user.session.phone, Utc::now()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -180,15 +167,20 @@ pub struct VerifyCard {
 #[utoipa::path(post, path = "/api/v1/cards/verify", tag = "membership", request_body = VerifyCard,
     responses((status = 200, body = CardCheck)))]
 pub async fn verify_card(
-    State(state): State<AppState>,
+    state: Keyed,
     ApiJson(req): ApiJson<VerifyCard>,
 ) -> Result<Json<CardCheck>, ApiError> {
-    let ctx = ctx(&state)?;
     if req.token.len() > 512 {
         return Err(AppError::invalid("token", "二维码内容过长").into());
     }
     Ok(Json(
-        card::verify(ctx.db, ctx.keys, &req.token, Utc::now()).await?,
+        card::verify(
+            state.membership().db,
+            state.membership().keys,
+            &req.token,
+            Utc::now(),
+        )
+        .await?,
     ))
 }
 
@@ -200,12 +192,11 @@ pub async fn verify_card(
     responses((status = 200, description = "入会申请 {items, total, offset, limit}"),
               (status = 403, body = crate::error::ErrorBody)))]
 pub async fn applications(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
     ApiQuery(q): ApiQuery<QueueQuery>,
 ) -> Result<Response, ApiError> {
-    let ctx = ctx(&state)?;
-    let (_, page) = join::queue(&ctx, &user.ctx(), &q, Utc::now()).await?;
+    let (_, page) = join::queue(&state.membership(), &user.ctx(), &q, Utc::now()).await?;
     Ok(Json(page).into_response())
 }
 
@@ -223,19 +214,17 @@ pub struct DecisionRequest {
     responses((status = 200, description = "处理后的申请"), (status = 404, body = crate::error::ErrorBody),
               (status = 409, body = crate::error::ErrorBody)))]
 pub async fn decide(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     ApiJson(req): ApiJson<DecisionRequest>,
 ) -> Result<Response, ApiError> {
-    let id = parse_id(&id)?;
-    let ctx = ctx(&state)?;
     let decision = if req.approve {
         Decision::Approve
     } else {
         Decision::Reject { reason: req.reason }
     };
-    let app = join::decide(&ctx, &user.ctx(), id, decision, Utc::now()).await?;
+    let app = join::decide(&state.membership(), &user.ctx(), id, decision, Utc::now()).await?;
     Ok(Json(app).into_response())
 }
 
@@ -243,12 +232,11 @@ pub async fn decide(
 #[utoipa::path(get, path = "/api/v1/transfers", tag = "membership", params(QueueQuery),
     responses((status = 200, description = "会籍接转 {items, total, offset, limit}")))]
 pub async fn transfers(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
     ApiQuery(q): ApiQuery<QueueQuery>,
 ) -> Result<Response, ApiError> {
-    let ctx = ctx(&state)?;
-    let (_, page) = transfer::queue(&ctx, &user.ctx(), &q).await?;
+    let (_, page) = transfer::queue(&state.membership(), &user.ctx(), &q).await?;
     Ok(Json(page).into_response())
 }
 
@@ -264,13 +252,12 @@ pub struct UnionTransfer {
 #[utoipa::path(post, path = "/api/v1/transfers", tag = "membership", request_body = UnionTransfer,
     responses((status = 201, body = Created), (status = 403, body = crate::error::ErrorBody)))]
 pub async fn start_transfer(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
     ApiJson(req): ApiJson<UnionTransfer>,
 ) -> Result<Response, ApiError> {
-    let ctx = ctx(&state)?;
     let id = transfer::start_by_union(
-        &ctx,
+        &state.membership(),
         &user.ctx(),
         &req.member_no,
         req.to_org,
@@ -292,18 +279,16 @@ pub struct ReleaseRequest {
     params(("id" = i64, Path)), request_body = ReleaseRequest,
     responses((status = 200, description = "处理后的接转"), (status = 403, body = crate::error::ErrorBody)))]
 pub async fn release(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     ApiJson(req): ApiJson<ReleaseRequest>,
 ) -> Result<Response, ApiError> {
-    let id = parse_id(&id)?;
-    let ctx = ctx(&state)?;
     let refuse = req
         .refuse_reason
         .as_deref()
         .filter(|r| !r.trim().is_empty());
-    let t = transfer::answer_release(&ctx, &user.ctx(), id, refuse).await?;
+    let t = transfer::answer_release(&state.membership(), &user.ctx(), id, refuse).await?;
     Ok(Json(t).into_response())
 }
 
@@ -311,14 +296,8 @@ pub async fn release(
 #[utoipa::path(post, path = "/api/v1/transfers/{id}/accept", tag = "membership",
     params(("id" = i64, Path)),
     responses((status = 200, description = "完成的接转"), (status = 409, body = crate::error::ErrorBody)))]
-pub async fn accept(
-    State(state): State<AppState>,
-    user: StaffUser,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    let id = parse_id(&id)?;
-    let ctx = ctx(&state)?;
-    let t = transfer::accept(&ctx, &user.ctx(), id, Utc::now()).await?;
+pub async fn accept(state: Keyed, user: StaffUser, Id(id): Id) -> Result<Response, ApiError> {
+    let t = transfer::accept(&state.membership(), &user.ctx(), id, Utc::now()).await?;
     Ok(Json(t).into_response())
 }
 
@@ -339,12 +318,11 @@ struct RosterPage {
     responses((status = 200, description = "会员名册 {org_id, org_name, items, total, offset, limit}"),
               (status = 403, body = crate::error::ErrorBody)))]
 pub async fn roster_list(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
     ApiQuery(q): ApiQuery<RosterQuery>,
 ) -> Result<Response, ApiError> {
-    let ctx = ctx(&state)?;
-    let (org, page) = roster::list(&ctx, &user.ctx(), &q).await?;
+    let (org, page) = roster::list(&state.membership(), &user.ctx(), &q).await?;
     Ok(Json(RosterPage {
         org_id: org.id.0,
         org_name: org.name,
@@ -358,13 +336,11 @@ pub async fn roster_list(
     params(("membership_id" = i64, Path)),
     responses((status = 200, description = "会员详情"), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn roster_detail(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<Response, ApiError> {
-    let id = parse_id(&id)?;
-    let ctx = ctx(&state)?;
-    let d = roster::detail(&ctx, &user.ctx(), id).await?;
+    let d = roster::detail(&state.membership(), &user.ctx(), id).await?;
     Ok(Json(d).into_response())
 }
 
@@ -377,14 +353,8 @@ pub struct FullIdNumber {
 #[utoipa::path(post, path = "/api/v1/roster/{membership_id}/id-number", tag = "membership",
     params(("membership_id" = i64, Path)),
     responses((status = 200, body = FullIdNumber), (status = 403, body = crate::error::ErrorBody)))]
-pub async fn reveal(
-    State(state): State<AppState>,
-    user: StaffUser,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    let id = parse_id(&id)?;
-    let ctx = ctx(&state)?;
-    let full = roster::reveal_id_number(&ctx, &user.ctx(), id).await?;
+pub async fn reveal(state: Keyed, user: StaffUser, Id(id): Id) -> Result<Response, ApiError> {
+    let full = roster::reveal_id_number(&state.membership(), &user.ctx(), id).await?;
     Ok((
         [(header::CACHE_CONTROL, "no-store")],
         Json(FullIdNumber { id_number: full }),
@@ -402,14 +372,12 @@ pub struct RetiredRequest {
     params(("membership_id" = i64, Path)), request_body = RetiredRequest,
     responses((status = 204), (status = 403, body = crate::error::ErrorBody)))]
 pub async fn retired(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     ApiJson(req): ApiJson<RetiredRequest>,
 ) -> Result<StatusCode, ApiError> {
-    let id = parse_id(&id)?;
-    let ctx = ctx(&state)?;
-    transfer::set_retired(&ctx, &user.ctx(), id, req.retired).await?;
+    transfer::set_retired(&state.membership(), &user.ctx(), id, req.retired).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -448,12 +416,11 @@ impl ExportQuery {
     params(("org" = Option<i64>, Query), ("q" = Option<String>, Query), ("full" = Option<bool>, Query)),
     responses((status = 200, description = "XLSX 文件", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
 pub async fn export(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
     ApiQuery(q): ApiQuery<ExportQuery>,
 ) -> Result<Response, ApiError> {
-    let ctx = ctx(&state)?;
-    let e = roster::export(&ctx, &user.ctx(), &q.roster(), q.full).await?;
+    let e = roster::export(&state.membership(), &user.ctx(), &q.roster(), q.full).await?;
     let bytes = zhijia_app::slow::run(move || super::xlsx::roster(&e)).await??;
     Ok(crate::attachment::xlsx_download(bytes, "roster.xlsx"))
 }
@@ -490,15 +457,14 @@ pub struct ImportQuery {
     responses((status = 201, description = "导入结果 {id, rows, imported, skipped, errors}"),
               (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn import_roster(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
     ApiQuery(q): ApiQuery<ImportQuery>,
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
-    let ctx = ctx(&state)?;
     let name = q.name.unwrap_or_else(|| "roster".into());
     let up = zhijia_app::membership::import::upload(
-        &ctx,
+        &state.membership(),
         &user.ctx(),
         q.org,
         &name,
@@ -514,13 +480,12 @@ pub async fn import_roster(
     params(("id" = i64, Path)),
     responses((status = 200, description = "CSV", content_type = "text/csv"), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn import_errors(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<Response, ApiError> {
-    let id = parse_id(&id)?;
-    let ctx = ctx(&state)?;
-    let (_, csv) = zhijia_app::membership::import::error_report(&ctx, &user.ctx(), id).await?;
+    let (_, csv) =
+        zhijia_app::membership::import::error_report(&state.membership(), &user.ctx(), id).await?;
     Ok(csv_attachment(csv, &format!("import-{id}-errors.csv")))
 }
 

@@ -1,8 +1,7 @@
 //! Staff console pages of membership: the review queue, transfers, the roster and a member.
 
-use super::ctx;
 use crate::auth::{StaffUser, checked_form, csrf_refused};
-use crate::extract::parse_id;
+use crate::extract::{Id, Keyed};
 use crate::filters;
 use crate::pages::render;
 use crate::pages::{Pager, UserBar};
@@ -10,7 +9,7 @@ use crate::{AppState, PageError};
 use askama::Template;
 use axum::Router;
 use axum::extract::rejection::FormRejection;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Form, Query};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::Utc;
@@ -59,12 +58,11 @@ impl ApplicationsPage {
 }
 
 async fn applications(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
     q: Result<Query<QueuePageQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, PageError> {
     let q = q.map(|Query(q)| q).unwrap_or_default();
-    let ctx = ctx(&state)?;
     let (page, limit, offset) = crate::pages::page_window(q.page, PER_PAGE);
     let overdue = q.overdue.is_some();
     let now = Utc::now();
@@ -75,7 +73,7 @@ async fn applications(
         limit: Some(limit),
         offset: Some(offset),
     };
-    let (org, list) = join::queue(&ctx, &user.ctx(), &query, now).await?;
+    let (org, list) = join::queue(&state.membership(), &user.ctx(), &query, now).await?;
     let base = format!(
         "/console/applications?org={}{}&",
         org.id.0,
@@ -101,16 +99,14 @@ pub struct DecisionForm {
 }
 
 async fn decide(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     form: Result<Form<DecisionForm>, FormRejection>,
 ) -> Result<Response, PageError> {
     let Some(form) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
-    let id = parse_id(&id)?;
-    let ctx = ctx(&state)?;
     let decision = if form.approve.is_some() {
         Decision::Approve
     } else {
@@ -118,7 +114,7 @@ async fn decide(
             reason: form.reason,
         }
     };
-    let app = join::decide(&ctx, &user.ctx(), id, decision, Utc::now()).await?;
+    let app = join::decide(&state.membership(), &user.ctx(), id, decision, Utc::now()).await?;
     Ok(Redirect::to(&format!("/console/applications?org={}", app.org_id.0)).into_response())
 }
 
@@ -160,12 +156,11 @@ impl MemberPage {
 }
 
 async fn transfers(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
     q: Result<Query<TransferPageQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, PageError> {
     let q = q.map(|Query(q)| q).unwrap_or_default();
-    let ctx = ctx(&state)?;
     let (page, limit, offset) = crate::pages::page_window(q.page, PER_PAGE);
     let query = QueueQuery {
         org: q.org,
@@ -174,7 +169,7 @@ async fn transfers(
         limit: Some(limit),
         offset: Some(offset),
     };
-    let (org, list) = transfer::queue(&ctx, &user.ctx(), &query).await?;
+    let (org, list) = transfer::queue(&state.membership(), &user.ctx(), &query).await?;
     let status = q.status.unwrap_or_else(|| "awaiting_release".into());
     let base = format!(
         "/console/transfers?org={}&status={}&",
@@ -205,22 +200,26 @@ pub struct TransferForm {
 }
 
 async fn act_on_transfer(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     form: Result<Form<TransferForm>, FormRejection>,
 ) -> Result<Response, PageError> {
     let Some(form) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
-    let id = parse_id(&id)?;
-    let ctx = ctx(&state)?;
     let t = match form.act.as_str() {
-        "release" => transfer::answer_release(&ctx, &user.ctx(), id, None).await?,
+        "release" => transfer::answer_release(&state.membership(), &user.ctx(), id, None).await?,
         "refuse" => {
-            transfer::answer_release(&ctx, &user.ctx(), id, Some(form.reason.as_str())).await?
+            transfer::answer_release(
+                &state.membership(),
+                &user.ctx(),
+                id,
+                Some(form.reason.as_str()),
+            )
+            .await?
         }
-        _ => transfer::accept(&ctx, &user.ctx(), id, Utc::now()).await?,
+        _ => transfer::accept(&state.membership(), &user.ctx(), id, Utc::now()).await?,
     };
     Ok(Redirect::to(&format!("/console/transfers?status={}", enc(&t.status))).into_response())
 }
@@ -255,12 +254,11 @@ struct RosterPage {
 }
 
 async fn roster_page(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
     q: Result<Query<RosterPageQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, PageError> {
     let q = q.map(|Query(q)| q).unwrap_or_default();
-    let ctx = ctx(&state)?;
     let (page, limit, offset) = crate::pages::page_window(q.page, PER_PAGE);
     let query = RosterQuery {
         org: q.org,
@@ -272,7 +270,7 @@ async fn roster_page(
         limit: Some(limit),
         offset: Some(offset),
     };
-    let (org, list) = roster::list(&ctx, &user.ctx(), &query).await?;
+    let (org, list) = roster::list(&state.membership(), &user.ctx(), &query).await?;
     let s = |v: &Option<String>| v.clone().unwrap_or_default();
     let filters = format!(
         "org={}&q={}&status={}&joined_from={}&joined_to={}&gig={}",
@@ -310,14 +308,8 @@ struct MemberPage {
     full_id: Option<String>,
 }
 
-async fn member_page(
-    State(state): State<AppState>,
-    user: StaffUser,
-    Path(id): Path<String>,
-) -> Result<Response, PageError> {
-    let id = parse_id(&id)?;
-    let ctx = ctx(&state)?;
-    let d = roster::detail(&ctx, &user.ctx(), id).await?;
+async fn member_page(state: Keyed, user: StaffUser, Id(id): Id) -> Result<Response, PageError> {
+    let d = roster::detail(&state.membership(), &user.ctx(), id).await?;
     Ok(render(&MemberPage {
         user: (&user).into(),
         d,
@@ -332,18 +324,16 @@ pub struct CsrfForm {
 
 /// Shows the full identity number once, on this response only; the view is audited.
 async fn reveal(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     form: Result<Form<CsrfForm>, FormRejection>,
 ) -> Result<Response, PageError> {
     let Some(_) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
-    let id = parse_id(&id)?;
-    let ctx = ctx(&state)?;
-    let full = roster::reveal_id_number(&ctx, &user.ctx(), id).await?;
-    let d = roster::detail(&ctx, &user.ctx(), id).await?;
+    let full = roster::reveal_id_number(&state.membership(), &user.ctx(), id).await?;
+    let d = roster::detail(&state.membership(), &user.ctx(), id).await?;
     Ok((
         [(axum::http::header::CACHE_CONTROL, "no-store")],
         render(&MemberPage {
@@ -373,13 +363,12 @@ struct ImportPage {
 }
 
 async fn import_form(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
     q: Result<Query<OrgQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, PageError> {
     let q = q.map(|Query(q)| q).unwrap_or_default();
-    let ctx = ctx(&state)?;
-    let org = zhijia_app::membership::review_scope(&ctx, &user.ctx(), q.org).await?;
+    let org = zhijia_app::membership::review_scope(&state.membership(), &user.ctx(), q.org).await?;
     Ok(render(&import_page(&user, &org, None, None)))
 }
 
@@ -404,7 +393,7 @@ fn import_page(
 
 /// The upload: a multipart form with `csrf`, `org` and `file`.
 async fn import_submit(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
     mut form: axum::extract::Multipart,
 ) -> Result<Response, PageError> {
@@ -428,11 +417,11 @@ async fn import_submit(
     if !user.csrf_ok(&csrf) {
         return Ok(csrf_refused());
     }
-    let ctx = ctx(&state)?;
-    let org_row = zhijia_app::membership::review_scope(&ctx, &user.ctx(), org).await?;
+    let org_row =
+        zhijia_app::membership::review_scope(&state.membership(), &user.ctx(), org).await?;
     let (name, bytes) = file.unwrap_or_default();
     let result = zhijia_app::membership::import::upload(
-        &ctx,
+        &state.membership(),
         &user.ctx(),
         org_row.id.0,
         &name,
@@ -452,14 +441,9 @@ async fn import_submit(
 }
 
 /// The error report of an upload, as CSV.
-async fn import_errors(
-    State(state): State<AppState>,
-    user: StaffUser,
-    Path(id): Path<String>,
-) -> Result<Response, PageError> {
-    let id = parse_id(&id)?;
-    let ctx = ctx(&state)?;
-    let (_, csv) = zhijia_app::membership::import::error_report(&ctx, &user.ctx(), id).await?;
+async fn import_errors(state: Keyed, user: StaffUser, Id(id): Id) -> Result<Response, PageError> {
+    let (_, csv) =
+        zhijia_app::membership::import::error_report(&state.membership(), &user.ctx(), id).await?;
     Ok(super::api::csv_attachment(
         csv,
         &format!("import-{id}-errors.csv"),
@@ -474,17 +458,15 @@ pub struct RetiredForm {
 
 /// Marks the member retired (membership kept) or active again.
 async fn set_retired(
-    State(state): State<AppState>,
+    state: Keyed,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     form: Result<Form<RetiredForm>, FormRejection>,
 ) -> Result<Response, PageError> {
     let Some(form) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
-    let id = parse_id(&id)?;
-    let ctx = ctx(&state)?;
-    transfer::set_retired(&ctx, &user.ctx(), id, form.retired == "1").await?;
+    transfer::set_retired(&state.membership(), &user.ctx(), id, form.retired == "1").await?;
     Ok(Redirect::to(&format!("/console/members/{id}")).into_response())
 }
 

@@ -1,9 +1,9 @@
 //! The worker's membership pages (mobile): join form, my membership with inbox, the member card,
 //! and the public card check page.
 
-use super::ctx;
 use crate::auth::worker::WorkerUser;
 use crate::auth::{checked_form, csrf_refused};
+use crate::extract::Keyed;
 use crate::filters;
 use crate::pages::render;
 use crate::{AppState, PageError};
@@ -159,16 +159,17 @@ async fn join_form(user: WorkerUser) -> Response {
 }
 
 async fn join_submit(
-    State(state): State<AppState>,
+    state: Keyed,
     user: WorkerUser,
     form: Result<Form<JoinForm>, FormRejection>,
 ) -> Result<Response, PageError> {
     let Some(form) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
-    let ctx = ctx(&state)?;
     let result = match form.input() {
-        Ok(input) => join::apply(&ctx, &user.session.phone, &input, Utc::now()).await,
+        Ok(input) => {
+            join::apply(&state.membership(), &user.session.phone, &input, Utc::now()).await
+        }
         Err(e) => Err(e),
     };
     match result {
@@ -296,15 +297,14 @@ async fn read_all(
 }
 
 async fn leave(
-    State(state): State<AppState>,
+    state: Keyed,
     user: WorkerUser,
     form: Result<Form<CsrfForm>, FormRejection>,
 ) -> Result<Response, PageError> {
     let Some(_) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
-    let ctx = ctx(&state)?;
-    transfer::leave(&ctx, &user.session.phone, Utc::now()).await?;
+    transfer::leave(&state.membership(), &user.session.phone, Utc::now()).await?;
     Ok(Redirect::to("/membership").into_response())
 }
 
@@ -317,9 +317,8 @@ struct CardPage {
     expires_local: String,
 }
 
-async fn card_page(State(state): State<AppState>, user: WorkerUser) -> Result<Response, PageError> {
-    let ctx = ctx(&state)?;
-    let card = card::card(&ctx, &user.session.phone, Utc::now()).await?;
+async fn card_page(state: Keyed, user: WorkerUser) -> Result<Response, PageError> {
+    let card = card::card(&state.membership(), &user.session.phone, Utc::now()).await?;
     let qr_svg = crate::pages::qr_svg(&card.token).await?;
     let expires_local = filters::beijing_fmt(&card.expires_at, "%H:%M");
     Ok((
@@ -348,7 +347,7 @@ struct VerifyPage {
 
 /// The card check page for merchants and organisers: paste or scan the QR content.
 async fn verify_page(
-    State(state): State<AppState>,
+    state: Keyed,
     q: Result<Query<VerifyQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, PageError> {
     let token = q
@@ -361,8 +360,15 @@ async fn verify_page(
     let check = if token.trim().is_empty() {
         None
     } else {
-        let ctx = ctx(&state)?;
-        Some(card::verify(ctx.db, ctx.keys, &token, Utc::now()).await?)
+        Some(
+            card::verify(
+                state.membership().db,
+                state.membership().keys,
+                &token,
+                Utc::now(),
+            )
+            .await?,
+        )
     };
     Ok(render(&VerifyPage { token, check }))
 }
