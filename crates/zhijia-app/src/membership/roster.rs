@@ -5,7 +5,7 @@ use crate::caller::StaffCtx;
 
 use super::Ctx;
 use crate::{AppError, Result};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use zhijia_domain::audit::action;
 use zhijia_domain::auth::mask_phone;
@@ -43,7 +43,9 @@ pub struct RosterItem {
     pub member_no: Option<String>,
     pub id_number_masked: String,
     pub sex: &'static str,
-    pub birth_date: NaiveDate,
+    /// The year only: with the day as well, the masked number could be rebuilt (see
+    /// `id_number::mask`).
+    pub birth_year: i32,
     pub phone_masked: String,
     pub employer_name: Option<String>,
     pub gig_occupation: Option<&'static str>,
@@ -68,7 +70,7 @@ fn item(ctx: &Ctx<'_>, r: RosterRow) -> RosterItem {
         member_no: r.member_no,
         id_number_masked: masked,
         sex: Sex::from_code(&r.sex).map_or("", Sex::label),
-        birth_date: r.birth_date,
+        birth_year: r.birth_date.year(),
         phone_masked: mask_phone(&r.phone),
         employer_name: r.employer_name,
         gig_occupation: r
@@ -110,8 +112,10 @@ fn date(field: &'static str, s: Option<&str>) -> Result<Option<NaiveDate>> {
 }
 
 /// Turns the typed query into store filters. The search box takes a member number, an identity
-/// number (found through its blind index), a phone or part of a name.
-pub fn filter(ctx: &Ctx<'_>, q: &RosterQuery) -> Result<RosterFilter> {
+/// number (found through its blind index), a phone or part of a name. Searching by identity
+/// number is for those who may see the full number (`may_search_id`): to anyone else, a search
+/// would confirm guesses of the numbers the roster masks.
+pub fn filter(ctx: &Ctx<'_>, q: &RosterQuery, may_search_id: bool) -> Result<RosterFilter> {
     let mut f = RosterFilter {
         status: match q.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             None => None,
@@ -148,6 +152,11 @@ pub fn filter(ctx: &Ctx<'_>, q: &RosterQuery) -> Result<RosterFilter> {
     if digits && text.len() == 12 {
         f.member_no = Some(MemberNo::parse(&text)?.as_str().to_owned());
     } else if text.len() == 18 && text.is_ascii() {
+        if !may_search_id {
+            return Err(AppError::Forbidden(
+                "按身份证号查找会员需要审核员或工会管理员角色".into(),
+            ));
+        }
         let id = IdNumber::parse(&text)?;
         f.id_number_idx = Some(ctx.keys.blind_index(id.expose()).to_vec());
     } else if digits && text.len() == 11 {
@@ -170,7 +179,7 @@ pub async fn list(
     q: &RosterQuery,
 ) -> Result<(Org, Page<RosterItem>)> {
     let org = scope(ctx, staff, q.org).await?;
-    let f = filter(ctx, q)?;
+    let f = filter(ctx, q, staff.may_see_full_id(&org.path))?;
     let (limit, offset) = crate::page_bounds(q.limit, q.offset, 20);
     let page = store::roster(ctx.db, &org.path, &f, limit, offset).await?;
     Ok((
@@ -302,7 +311,7 @@ pub async fn export(
             "您的角色不能导出完整身份证号(仅审核人员和管理员可以)".into(),
         ));
     }
-    let f = filter(ctx, q)?;
+    let f = filter(ctx, q, staff.may_see_full_id(&org.path))?;
     let page = store::roster(ctx.db, &org.path, &f, EXPORT_MAX, 0).await?;
     let rows = page
         .items

@@ -19,6 +19,7 @@ mod cli;
 mod deletion;
 mod demo;
 mod http;
+mod id_masking;
 mod identity;
 mod import;
 mod library;
