@@ -72,6 +72,12 @@ pub mod action {
     pub const JOIN_APPROVED: &str = "join.approved";
     pub const JOIN_REJECTED: &str = "join.rejected";
     pub const TRANSFER_REQUESTED: &str = "transfer.requested";
+    /// A receiving union asked for a member by number (whether or not the number led anywhere:
+    /// the entry is the same, so the union learns nothing from it).
+    pub const TRANSFER_PROPOSED: &str = "transfer.proposed";
+    pub const TRANSFER_CONFIRMED: &str = "transfer.confirmed";
+    pub const TRANSFER_DECLINED: &str = "transfer.declined";
+    pub const TRANSFER_LAPSED: &str = "transfer.lapsed";
     pub const TRANSFER_RELEASED: &str = "transfer.released";
     pub const TRANSFER_REFUSED: &str = "transfer.refused";
     pub const TRANSFER_COMPLETED: &str = "transfer.completed";

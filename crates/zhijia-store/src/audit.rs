@@ -73,6 +73,24 @@ const COUNT_ALL: &str = "SELECT COUNT(*) FROM audit_log";
 const OF_TARGET: &str =
     audit_select!("WHERE a.target_kind = $1 AND a.target_id = $2 ORDER BY a.id DESC LIMIT $3");
 
+const COUNT_BY_ACTOR_SINCE: &str = "SELECT COUNT(*) FROM audit_log WHERE actor_kind = $1 \
+     AND actor_id = $2 AND action = $3 AND at >= $4";
+
+/// How many entries of `action` an actor wrote since `since`: the limit of actions a person may
+/// take per day, counted where they are recorded (so shared by every server process).
+pub async fn count_by_actor_since(
+    tx: &mut Tx,
+    actor: &Actor,
+    action: &str,
+    since: chrono::DateTime<Utc>,
+) -> Result<i64> {
+    tx.query_one(
+        COUNT_BY_ACTOR_SINCE,
+        &[&actor.kind.as_str(), &actor.id, &action, &since],
+    )
+    .await
+}
+
 /// Appends an entry in the transaction of the change it records; the proof it returns is what
 /// lets that change commit.
 pub async fn append(tx: &mut Tx, actor: &Actor, r: Record<'_>) -> Result<Recorded> {

@@ -421,6 +421,10 @@ pub struct Transfer {
     pub released_by: Option<i64>,
     pub refuse_reason: Option<String>,
     pub completed_at: Option<DateTime<Utc>>,
+    /// When the worker agreed; `None` while a union's proposal waits for them.
+    pub worker_confirmed_at: Option<DateTime<Utc>>,
+    /// When an unanswered proposal of a union lapses.
+    pub confirm_due_at: Option<DateTime<Utc>>,
 }
 
 impl FromRow for Transfer {
@@ -443,6 +447,8 @@ impl FromRow for Transfer {
             released_by: row.get("released_by")?,
             refuse_reason: row.get("refuse_reason")?,
             completed_at: row.get("completed_at")?,
+            worker_confirmed_at: row.get("worker_confirmed_at")?,
+            confirm_due_at: row.get("confirm_due_at")?,
         })
     }
 }
@@ -453,7 +459,8 @@ macro_rules! transfer_select {
             "SELECT t.id, t.worker_id, w.name AS worker_name, t.from_membership_id, \
              t.from_org_id, f.name AS from_org_name, t.to_org_id, d.name AS to_org_name, \
              t.status, t.started_by, t.reason, t.requested_at, t.release_due_at, t.released_at, \
-             t.released_by, t.refuse_reason, t.completed_at FROM transfer t \
+             t.released_by, t.refuse_reason, t.completed_at, t.worker_confirmed_at, \
+             t.confirm_due_at FROM transfer t \
              JOIN worker w ON w.id = t.worker_id JOIN org f ON f.id = t.from_org_id \
              JOIN org d ON d.id = t.to_org_id ",
             $where
@@ -470,31 +477,54 @@ pub struct NewTransfer<'a> {
     pub started_by: &'static str,
     pub reason: Option<&'a str>,
     pub release_due_at: DateTime<Utc>,
+    /// `None`: the worker started it (agreed at once); `Some(due)`: a union's proposal, which
+    /// waits for the worker until `due`.
+    pub confirm_due_at: Option<DateTime<Utc>>,
 }
 
+/// A worker's own request is confirmed when made; a union's proposal is not.
 const INSERT_TRANSFER: &str = "INSERT INTO transfer (worker_id, from_membership_id, from_org_id, \
-     to_org_id, status, started_by, reason, requested_at, release_due_at) \
-     VALUES ($1, $2, $3, $4, 'awaiting_release', $5, $6, $7, $8) RETURNING id";
+     to_org_id, status, started_by, reason, requested_at, release_due_at, confirm_due_at, \
+     worker_confirmed_at) \
+     VALUES ($1, $2, $3, $4, 'awaiting_release', $5, $6, $7, $8, $9, $10) RETURNING id";
 const GET_TRANSFER: &str = transfer_select!("WHERE t.id = $1");
 const TRANSFERS_OF_WORKER: &str = transfer_select!("WHERE t.worker_id = $1 ORDER BY t.id DESC");
+/// Staff see a transfer only once the worker has agreed to it.
 const TRANSFER_QUEUE: &str = transfer_select!(
-    "WHERE t.status = $3 AND ((f.path >= $1 AND f.path < $2) OR (d.path >= $1 AND d.path < $2)) \
+    "WHERE t.status = $3 AND t.worker_confirmed_at IS NOT NULL \
+     AND ((f.path >= $1 AND f.path < $2) OR (d.path >= $1 AND d.path < $2)) \
      ORDER BY t.id LIMIT $4 OFFSET $5"
 );
 const COUNT_TRANSFER_QUEUE: &str = "SELECT COUNT(*) FROM transfer t \
      JOIN org f ON f.id = t.from_org_id JOIN org d ON d.id = t.to_org_id \
-     WHERE t.status = $3 AND ((f.path >= $1 AND f.path < $2) OR (d.path >= $1 AND d.path < $2))";
+     WHERE t.status = $3 AND t.worker_confirmed_at IS NOT NULL \
+     AND ((f.path >= $1 AND f.path < $2) OR (d.path >= $1 AND d.path < $2))";
 const RELEASE: &str = "UPDATE transfer SET status = 'released', released_at = $2, \
-     released_by = $3 WHERE id = $1 AND status = 'awaiting_release'";
+     released_by = $3 WHERE id = $1 AND status = 'awaiting_release' \
+     AND worker_confirmed_at IS NOT NULL";
 const REFUSE: &str = "UPDATE transfer SET status = 'refused', released_at = $2, released_by = $3, \
-     refuse_reason = $4 WHERE id = $1 AND status = 'awaiting_release'";
+     refuse_reason = $4 WHERE id = $1 AND status = 'awaiting_release' \
+     AND worker_confirmed_at IS NOT NULL";
+/// The worker agrees to a union's proposal before it lapses; the release deadline starts now.
+const CONFIRM: &str = "UPDATE transfer SET worker_confirmed_at = $3, release_due_at = $4 \
+     WHERE id = $1 AND worker_id = $2 AND status = 'awaiting_release' \
+     AND worker_confirmed_at IS NULL AND confirm_due_at > $3";
+/// The worker turns a union's proposal down.
+const DECLINE: &str = "UPDATE transfer SET status = 'cancelled' WHERE id = $1 AND worker_id = $2 \
+     AND status = 'awaiting_release' AND worker_confirmed_at IS NULL";
+/// Proposals the worker let lapse.
+const LAPSED: &str = "UPDATE transfer SET status = 'cancelled' WHERE status = 'awaiting_release' \
+     AND worker_confirmed_at IS NULL AND confirm_due_at <= $1 RETURNING id";
 const COMPLETE: &str = "UPDATE transfer SET status = 'completed', completed_at = $2, \
      completed_by = $3, new_membership_id = $4 WHERE id = $1 AND status = 'released'";
 const CANCEL: &str = "UPDATE transfer SET status = 'cancelled' WHERE id = $1 AND status IN ('awaiting_release', 'released')";
 const DUE_FOR_RELEASE: &str = "UPDATE transfer SET status = 'released', released_at = $1 \
-     WHERE status = 'awaiting_release' AND release_due_at <= $1 RETURNING id";
+     WHERE status = 'awaiting_release' AND worker_confirmed_at IS NOT NULL \
+     AND release_due_at <= $1 RETURNING id";
 
 pub async fn insert_transfer(tx: &mut Tx, t: &NewTransfer<'_>) -> Result<i64> {
+    let now = Utc::now();
+    let confirmed = t.confirm_due_at.is_none().then_some(now);
     tx.query_one(
         INSERT_TRANSFER,
         &[
@@ -504,11 +534,38 @@ pub async fn insert_transfer(tx: &mut Tx, t: &NewTransfer<'_>) -> Result<i64> {
             &t.to_org_id.0,
             &t.started_by,
             &t.reason,
-            &Utc::now(),
+            &now,
             &t.release_due_at,
+            &t.confirm_due_at,
+            &confirmed,
         ],
     )
     .await
+}
+
+/// The worker agrees to a union's proposal; false if it was not one of theirs waiting, or
+/// lapsed.
+pub async fn confirm(
+    tx: &mut Tx,
+    id: i64,
+    worker_id: i64,
+    now: DateTime<Utc>,
+    release_due_at: DateTime<Utc>,
+) -> Result<bool> {
+    Ok(tx
+        .execute(CONFIRM, &[&id, &worker_id, &now, &release_due_at])
+        .await?
+        == 1)
+}
+
+/// The worker turns a union's proposal down; false if it was not one of theirs waiting.
+pub async fn decline(tx: &mut Tx, id: i64, worker_id: i64) -> Result<bool> {
+    Ok(tx.execute(DECLINE, &[&id, &worker_id]).await? == 1)
+}
+
+/// Cancels the proposals whose worker let them lapse, and returns their ids.
+pub async fn lapse_unconfirmed(tx: &mut Tx, now: DateTime<Utc>) -> Result<Vec<i64>> {
+    tx.query(LAPSED, &[&now]).await
 }
 
 pub async fn transfer(db: impl Into<Exec<'_>>, id: i64) -> Result<Option<Transfer>> {

@@ -427,6 +427,7 @@ pub async fn apply(
             started_by: "worker",
             reason: Some("入会申请时已是其他工会会员，转为会籍接转"),
             release_due_at,
+            confirm_due_at: None,
         };
         let id = match store::insert_transfer(&mut tx, &t).await {
             Ok(id) => id,

@@ -248,15 +248,25 @@ pub struct UnionTransfer {
     pub reason: String,
 }
 
-/// A receiving union starts the transfer of a member who now works in its branch.
+/// What a union is told after proposing a transfer: the same whatever the number led to.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Proposed {
+    pub message: String,
+}
+
+/// A receiving union proposes the transfer of a member who now works in its branch. The worker
+/// is asked to confirm (inbox and SMS); the answer is the same whether the number is valid or
+/// not, and the transfer shows in the lists only once the worker agrees. At most 30 a day per
+/// staff member (429 beyond).
 #[utoipa::path(post, path = "/api/v1/transfers", tag = "membership", request_body = UnionTransfer,
-    responses((status = 201, body = Created), (status = 403, body = crate::error::ErrorBody)))]
+    responses((status = 202, body = Proposed), (status = 403, body = crate::error::ErrorBody),
+              (status = 422, body = crate::error::ErrorBody), (status = 429, body = crate::error::ErrorBody)))]
 pub async fn start_transfer(
     state: Keyed,
     user: StaffUser,
     ApiJson(req): ApiJson<UnionTransfer>,
 ) -> Result<Response, ApiError> {
-    let id = transfer::start_by_union(
+    let message = transfer::start_by_union(
         &state.membership(),
         &user.ctx(),
         &req.member_no,
@@ -265,7 +275,38 @@ pub async fn start_transfer(
         Utc::now(),
     )
     .await?;
-    Ok((StatusCode::CREATED, Json(Created { id })).into_response())
+    let body = Proposed {
+        message: message.to_owned(),
+    };
+    Ok((StatusCode::ACCEPTED, Json(body)).into_response())
+}
+
+/// The worker agrees to a union's proposal to take their membership.
+#[utoipa::path(post, path = "/api/v1/membership/transfers/{id}/confirm", tag = "membership",
+    params(("id" = i64, Path)),
+    responses((status = 204), (status = 404, body = crate::error::ErrorBody),
+              (status = 409, body = crate::error::ErrorBody)))]
+pub async fn confirm_transfer(
+    state: Keyed,
+    user: WorkerUser,
+    Id(id): Id,
+) -> Result<StatusCode, ApiError> {
+    transfer::confirm(&state.membership(), &user.session.phone, id, Utc::now()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The worker turns a union's proposal down.
+#[utoipa::path(post, path = "/api/v1/membership/transfers/{id}/decline", tag = "membership",
+    params(("id" = i64, Path)),
+    responses((status = 204), (status = 404, body = crate::error::ErrorBody),
+              (status = 409, body = crate::error::ErrorBody)))]
+pub async fn decline_transfer(
+    state: Keyed,
+    user: WorkerUser,
+    Id(id): Id,
+) -> Result<StatusCode, ApiError> {
+    transfer::decline(&state.membership(), &user.session.phone, id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -495,6 +536,14 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/membership/applications", post(apply))
         .route("/api/v1/membership/card", get(my_card))
         .route("/api/v1/membership/transfers", post(request_transfer))
+        .route(
+            "/api/v1/membership/transfers/{id}/confirm",
+            post(confirm_transfer),
+        )
+        .route(
+            "/api/v1/membership/transfers/{id}/decline",
+            post(decline_transfer),
+        )
         .route("/api/v1/membership/leave", post(leave))
         .route("/api/v1/inbox", get(inbox))
         .route("/api/v1/inbox/read", post(mark_read))

@@ -3,7 +3,7 @@
 
 use crate::auth::worker::WorkerUser;
 use crate::auth::{checked_form, csrf_refused};
-use crate::extract::Keyed;
+use crate::extract::{Id, Keyed};
 use crate::filters;
 use crate::pages::render;
 use crate::{AppState, PageError};
@@ -198,8 +198,19 @@ struct MembershipPage {
     history: Vec<Line>,
     applications: Vec<Line>,
     transfers: Vec<Line>,
+    /// Unions' proposals waiting for this worker's answer.
+    proposals: Vec<Proposal>,
     messages: Vec<store::Message>,
     unread: i64,
+}
+
+/// A union's request to take the worker's membership, for them to confirm or decline.
+struct Proposal {
+    id: i64,
+    from_org_name: String,
+    to_org_name: String,
+    reason: Option<String>,
+    due: String,
 }
 
 async fn membership(
@@ -246,14 +257,37 @@ async fn membership(
             },
         })
         .collect();
-    let transfers = store::transfers_of(db, w.id)
-        .await?
+    let all_transfers = store::transfers_of(db, w.id).await?;
+    let now = Utc::now();
+    let (waiting, answered): (Vec<_>, Vec<_>) = all_transfers.into_iter().partition(|t| {
+        t.status == "awaiting_release"
+            && t.worker_confirmed_at.is_none()
+            && t.confirm_due_at.is_some_and(|due| due > now)
+    });
+    let proposals = waiting
+        .into_iter()
+        .map(|t| Proposal {
+            id: t.id,
+            due: t
+                .confirm_due_at
+                .map(|d| crate::filters::beijing_fmt(&d, "%Y-%m-%d %H:%M"))
+                .unwrap_or_default(),
+            from_org_name: t.from_org_name,
+            to_org_name: t.to_org_name,
+            reason: t.reason,
+        })
+        .collect();
+    let transfers = answered
         .into_iter()
         .map(|t| Line {
             title: format!("{} → {}", t.from_org_name, t.to_org_name),
             detail: format!(
                 "{}{}",
-                TransferStatus::parse(&t.status).map_or("", TransferStatus::label),
+                if t.worker_confirmed_at.is_none() && t.status == "awaiting_release" {
+                    "请求已过期(未确认)"
+                } else {
+                    TransferStatus::parse(&t.status).map_or("", TransferStatus::label)
+                },
                 t.refuse_reason
                     .map(|r| format!("，原因：{r}"))
                     .unwrap_or_default()
@@ -273,9 +307,48 @@ async fn membership(
         history,
         applications,
         transfers,
+        proposals,
         messages,
         unread,
     }))
+}
+
+/// The worker's answer to a union's proposal: 同意转入 or 拒绝.
+async fn answer_proposal(
+    state: Keyed,
+    user: WorkerUser,
+    Id(id): Id,
+    form: Result<Form<CsrfForm>, FormRejection>,
+    agree: bool,
+) -> Result<Response, PageError> {
+    let Some(_) = checked_form(&user, form) else {
+        return Ok(csrf_refused());
+    };
+    let ctx = state.membership();
+    if agree {
+        transfer::confirm(&ctx, &user.session.phone, id, Utc::now()).await?;
+    } else {
+        transfer::decline(&ctx, &user.session.phone, id).await?;
+    }
+    Ok(Redirect::to("/membership").into_response())
+}
+
+async fn confirm_proposal(
+    state: Keyed,
+    user: WorkerUser,
+    id: Id,
+    form: Result<Form<CsrfForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    answer_proposal(state, user, id, form, true).await
+}
+
+async fn decline_proposal(
+    state: Keyed,
+    user: WorkerUser,
+    id: Id,
+    form: Result<Form<CsrfForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    answer_proposal(state, user, id, form, false).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -378,6 +451,8 @@ pub fn routes() -> Router<AppState> {
         .route("/join", get(join_form).post(join_submit))
         .route("/membership", get(membership))
         .route("/membership/leave", post(leave))
+        .route("/membership/transfers/{id}/confirm", post(confirm_proposal))
+        .route("/membership/transfers/{id}/decline", post(decline_proposal))
         .route("/membership/read", post(read_all))
         .route("/card", get(card_page))
         .route("/cards/verify", get(verify_page))

@@ -268,6 +268,21 @@ pub fn sms_code(base: &str, phone: &str) -> String {
     outbox.code_for(phone)
 }
 
+/// Every text the server at `base` sent to `phone`, oldest first.
+pub fn texts_to(base: &str, phone: &str) -> Vec<String> {
+    let outbox = OUTBOXES
+        .lock()
+        .unwrap()
+        .get(base)
+        .cloned()
+        .expect("a server started by site_with or demo_site");
+    let sent = outbox.sent.lock().unwrap();
+    sent.iter()
+        .filter(|(p, _)| p == phone)
+        .map(|(_, t)| t.clone())
+        .collect()
+}
+
 /// A client signed in as the worker with `phone`, through the sign-in pages, with the code the
 /// server texted.
 pub async fn worker_signed_in(base: &str, phone: &str) -> reqwest::Client {

@@ -33,3 +33,4 @@ mod model_worker;
 mod org_tree;
 mod sms;
 mod store_conformance;
+mod transfer_consent;
