@@ -284,3 +284,54 @@ async fn an_editor_publishes_a_book_and_a_model_worker_that_a_reader_finds_in_a_
     )
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_agrees_to_a_unions_transfer_request_in_a_real_browser() {
+    let Some((dir, chromium)) = tools() else {
+        return;
+    };
+    let t = TestDb::sqlite().await;
+    let db = &t.store;
+    let w = crate::membership::world(db).await;
+    let env = crate::aid::AidEnv::new();
+    crate::aid::member(db, &env, &w, "周晓梅", "13700137021", 61).await;
+    let worker = zhijia_store::worker::find_by_phone(db, "13700137021")
+        .await
+        .unwrap()
+        .unwrap();
+    let shop = crate::aid::staff_with(
+        db,
+        "shop.browser",
+        &[(zhijia_domain::auth::Role::Reviewer, &w.shop)],
+    )
+    .await;
+    zhijia_app::membership::transfer::start_by_union(
+        &env.env.ctx(db),
+        &shop.ctx(),
+        worker.member_no.as_deref().unwrap(),
+        w.shop.id.0,
+        "已入职本店",
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
+    let config = WebConfig {
+        demo: true,
+        pii_keys: Some(env.env.keys.clone()),
+        ..WebConfig::default()
+    };
+    let running = zhijia::serve::start(t.store.clone(), "127.0.0.1:0", config)
+        .await
+        .unwrap();
+    let base = format!("http://{}", running.addr);
+    run_script(
+        (dir, chromium),
+        "transfer.mjs",
+        base,
+        vec![
+            ("ZHIJIA_PHONE", "13700137021".into()),
+            ("ZHIJIA_UNION", w.shop.name.clone()),
+        ],
+    )
+    .await;
+}
