@@ -184,3 +184,48 @@ impl FromRequestParts<crate::AppState> for Keyed {
         Keyed::of(state).map_err(|e| refusal(parts, e))
     }
 }
+
+/// The client's address: the TCP peer, or, when the peer is a trusted proxy, the last address
+/// in `X-Forwarded-For` that is not itself a trusted proxy (proxies append, so everything to its
+/// left was written by the client and proves nothing). Rate limits per address and audit
+/// entries use it. `None` only where there is no peer (a router called without a socket).
+pub fn client_ip(parts: &Parts, trusted: &[ipnet::IpNet]) -> Option<String> {
+    use std::net::IpAddr;
+    let peer = parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip())?;
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|n| n.contains(ip));
+    if !is_trusted(&peer) {
+        return Some(peer.to_string());
+    }
+    let forwarded: Vec<IpAddr> = parts
+        .headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|a| a.trim().parse().ok())
+        .collect();
+    let client = forwarded
+        .iter()
+        .rev()
+        .find(|ip| !is_trusted(ip))
+        .copied()
+        .unwrap_or(peer);
+    Some(client.to_string())
+}
+
+/// The client's address as `client_ip` finds it.
+pub struct ClientIp(pub Option<String>);
+
+impl FromRequestParts<crate::AppState> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &crate::AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(ClientIp(client_ip(parts, &state.config.trusted_proxies)))
+    }
+}

@@ -57,6 +57,9 @@ pub struct WebConfig {
     pub cases: zhijia_app::case::Settings,
     /// Minimum living standards, approval chains, the yearly cap, notice and review periods.
     pub aid: zhijia_app::aid::Settings,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (`--trusted-proxy`). From any other
+    /// peer the header is ignored: the client is the peer.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 /// What every handler is given. One `Arc`, so the per-request clone is a single increment.

@@ -110,6 +110,15 @@ pub struct ServeArgs {
     /// Cookie 加 Secure 标记(通过 HTTPS 或其反向代理访问时开启)
     #[arg(long, env = "ZHIJIA_SECURE_COOKIES")]
     pub secure_cookies: bool,
+    /// 受信任的反向代理地址段(CIDR，可多次指定，如 127.0.0.1/32)：只有来自这些地址的请求，其
+    /// X-Forwarded-For 才被采信；其余一律以连接对端地址为准
+    #[arg(
+        long = "trusted-proxy",
+        value_name = "CIDR",
+        env = "ZHIJIA_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<String>,
     /// 短信网关地址；不设置则验证码短信只写入日志
     #[arg(long, env = "ZHIJIA_SMS_GATEWAY_URL")]
     pub sms_gateway_url: Option<String>,
@@ -423,6 +432,24 @@ async fn load_demo(db: &Store, keys: &PiiKeys, opts: &DemoOptions) -> Result<(),
     Ok(())
 }
 
+/// The `--trusted-proxy` ranges; a bare address is a range of one.
+fn trusted_proxies(typed: &[String]) -> Result<Vec<ipnet::IpNet>, AppError> {
+    typed
+        .iter()
+        .map(|t| t.trim())
+        .filter(|t| !t.is_empty())
+        .map(|t| {
+            t.parse::<ipnet::IpNet>()
+                .or_else(|_| t.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| {
+                    AppError::Config(format!(
+                        "--trusted-proxy “{t}” 不是地址或地址段(如 127.0.0.1 或 10.0.0.0/8)"
+                    ))
+                })
+        })
+        .collect()
+}
+
 async fn serve_command(args: ServeArgs) -> Result<(), AppError> {
     let db = args.store.open().await?;
     if args.demo {
@@ -496,6 +523,7 @@ async fn serve_command(args: ServeArgs) -> Result<(), AppError> {
     let config = WebConfig {
         demo: args.demo,
         secure_cookies: args.secure_cookies,
+        trusted_proxies: trusted_proxies(&args.trusted_proxies)?,
         pii_keys,
         cases: zhijia_app::case::Settings {
             calendar: calendar.clone(),

@@ -36,6 +36,8 @@ pub async fn start_with_sms(
     spawn_job_runner(store.clone(), config.clone());
     let app = zhijia_web::app(AppState::with_sms(store, config, sms)?);
     let task = tokio::spawn(async move {
+        // The peer's address is what the client is, unless a trusted proxy says otherwise.
+        let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
         axum::serve(listener, app)
             .with_graceful_shutdown(shutdown_signal())
             .await

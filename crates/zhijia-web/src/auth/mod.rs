@@ -228,7 +228,8 @@ impl FromRequestParts<AppState> for StaffUser {
             kind: zhijia_domain::audit::ActorKind::Staff,
             id: Some(session.staff_id.0),
             name: session.username.clone(),
-            ip: None,
+            // Audit entries record the address the rate limits use.
+            ip: crate::extract::client_ip(parts, &state.config.trusted_proxies),
         };
         Ok(StaffUser {
             session,

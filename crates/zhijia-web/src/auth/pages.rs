@@ -1,6 +1,7 @@
 //! Staff sign-in, sign-out and password change pages.
 
 use super::{CSRF_COOKIE, SESSION_COOKIE, StaffUser, cookie, csrf_refused, set_cookie};
+use crate::extract::ClientIp;
 use crate::pages::render;
 use crate::{AppState, PageError};
 use askama::Template;
@@ -40,15 +41,6 @@ fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-pub(crate) fn client_ip(headers: &HeaderMap) -> Option<String> {
-    // Behind a reverse proxy the peer is the proxy; the proxy's header names the client.
-    headers
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(',').next())
-        .map(|v| v.trim().chars().take(64).collect())
-}
-
 async fn sign_in_form(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -86,6 +78,7 @@ pub struct SignInForm {
 async fn sign_in(
     State(state): State<AppState>,
     headers: HeaderMap,
+    ClientIp(client): ClientIp,
     form: Result<Form<SignInForm>, FormRejection>,
 ) -> Response {
     let Ok(Form(form)) = form else {
@@ -96,7 +89,7 @@ async fn sign_in(
         return csrf_refused();
     }
     let next = safe_next(form.next.as_deref());
-    let ip = client_ip(&headers);
+    let ip = client;
     match zhijia_app::staff::sign_in(&state.store, &form.username, &form.password, ip.as_deref())
         .await
     {
@@ -192,7 +185,7 @@ pub struct PasswordForm {
 
 async fn change_password(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    ClientIp(client): ClientIp,
     user: StaffUser,
     form: Result<Form<PasswordForm>, FormRejection>,
 ) -> Response {
@@ -218,7 +211,7 @@ async fn change_password(
         kind: ActorKind::Staff,
         id: Some(user.session.staff_id.0),
         name: user.session.username.clone(),
-        ip: client_ip(&headers),
+        ip: client,
     };
     match zhijia_app::staff::change_password(
         &state.store,
@@ -277,12 +270,12 @@ pub struct ApiSession {
               (status = 403, body = crate::error::ErrorBody)))]
 pub async fn api_sign_in(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    ClientIp(client): ClientIp,
     body: Result<axum::Json<ApiSignIn>, axum::extract::rejection::JsonRejection>,
 ) -> Result<axum::Json<ApiSession>, crate::ApiError> {
     let axum::Json(req) = body
         .map_err(|_| AppError::invalid("body", "请求体应为 JSON：{\"username\", \"password\"}"))?;
-    let ip = client_ip(&headers);
+    let ip = client;
     let staff =
         zhijia_app::staff::sign_in(&state.store, &req.username, &req.password, ip.as_deref())
             .await?;

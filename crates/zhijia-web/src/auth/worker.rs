@@ -1,6 +1,7 @@
 //! Worker sign-in by phone and SMS code, mobile pages.
 
 use super::{CSRF_COOKIE, cookie, csrf_refused, set_cookie};
+use crate::extract::ClientIp;
 use crate::pages::render;
 use crate::{AppState, PageError};
 use askama::Template;
@@ -129,6 +130,7 @@ fn csrf_valid(headers: &HeaderMap, submitted: &str) -> bool {
 async fn send_code(
     State(state): State<AppState>,
     headers: HeaderMap,
+    ClientIp(client): ClientIp,
     form: Result<Form<CodeForm>, FormRejection>,
 ) -> Response {
     let Ok(Form(form)) = form else {
@@ -137,7 +139,7 @@ async fn send_code(
     if !csrf_valid(&headers, &form.csrf) {
         return csrf_refused();
     }
-    let ip = super::pages::client_ip(&headers);
+    let ip = client;
     match sms::request_code(
         &state.store,
         state.sms.as_ref(),

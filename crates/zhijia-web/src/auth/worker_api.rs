@@ -1,12 +1,12 @@
 //! The worker's side of the JSON API: sign in by SMS code for a bearer token, read and download
 //! one's own data, ask for deletion. The same rules and limits as the mobile pages.
 
-use super::pages::client_ip;
 use super::worker::WorkerUser;
+use crate::extract::ClientIp;
 use crate::{ApiError, AppState};
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
@@ -34,11 +34,11 @@ pub struct CodeSent {
               (status = 429, body = crate::error::ErrorBody)))]
 pub async fn request_code(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    ClientIp(client): ClientIp,
     body: Result<Json<CodeRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let Json(req) = body.map_err(|_| AppError::invalid("body", "请求体应为 JSON：{\"phone\"}"))?;
-    let ip = client_ip(&headers);
+    let ip = client;
     let demo_code = sms::request_code(
         &state.store,
         state.sms.as_ref(),

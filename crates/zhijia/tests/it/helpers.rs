@@ -103,6 +103,15 @@ impl TestDb {
         })
     }
 
+    /// A second, empty database on the same backend as `other`.
+    pub async fn same_backend(other: &TestDb) -> TestDb {
+        if other.pg.is_some() {
+            TestDb::postgres().await.expect("PostgreSQL is configured")
+        } else {
+            TestDb::sqlite().await
+        }
+    }
+
     pub fn url(&self) -> Option<String> {
         match &self.target {
             StoreTarget::Postgres(u) => Some(u.clone()),

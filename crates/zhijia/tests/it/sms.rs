@@ -232,3 +232,86 @@ fn gateway_bodies_escape_the_values() {
         "a\"b\\c\n"
     );
 }
+
+/// 25 code requests for 25 phones (never asked for before: `block` picks them) from one machine.
+async fn burst(
+    base: &str,
+    block: u32,
+    forwarded: impl Fn(usize) -> Option<String>,
+) -> Vec<reqwest::StatusCode> {
+    let http = reqwest::Client::new();
+    let mut answers = Vec::new();
+    for i in 0..25 {
+        let mut r = http
+            .post(format!("{base}/api/v1/worker/sms-codes"))
+            .json(&serde_json::json!({ "phone": format!("139{block:04}{i:04}") }));
+        if let Some(f) = forwarded(i) {
+            r = r.header("X-Forwarded-For", f);
+        }
+        answers.push(r.send().await.unwrap().status());
+    }
+    answers
+}
+
+on_both!(
+    the_per_address_limit_counts_the_peer_unless_a_trusted_proxy_names_the_client,
+    |t: TestDb| async move {
+        let limited = |answers: &[reqwest::StatusCode]| {
+            answers
+                .iter()
+                .filter(|s| **s == reqwest::StatusCode::TOO_MANY_REQUESTS)
+                .count()
+        };
+        // No proxy configured: with or without a (spoofed) header, one machine is one address.
+        let base = crate::helpers::demo_site(&t).await;
+        let plain = burst(&base, 1, |_| None).await;
+        assert_eq!(
+            limited(&plain),
+            25 - sms::ADDRESS_PER_HOUR as usize,
+            "{plain:?}"
+        );
+        let spoofed = burst(&base, 2, |i| Some(format!("203.0.113.{i}"))).await;
+        assert_eq!(
+            limited(&spoofed),
+            25,
+            "a spoofed header must not open new quotas"
+        );
+
+        // Behind a trusted proxy, the client it names is the address: a different client per
+        // request is a different quota, while addresses the client wrote to the left of the
+        // proxy's own entry prove nothing.
+        let t2 = TestDb::same_backend(&t).await;
+        let config = zhijia_web::WebConfig {
+            trusted_proxies: vec!["127.0.0.1/32".parse().unwrap()],
+            pii_keys: Some(crate::helpers::keys()),
+            ..zhijia_web::WebConfig::default()
+        };
+        let proxied = crate::helpers::site_with(&t2, config).await;
+        let clients = burst(&proxied, 3, |i| Some(format!("198.51.100.{i}"))).await;
+        assert_eq!(limited(&clients), 0, "{clients:?}");
+        let forged = burst(&proxied, 4, |i| Some(format!("10.9.9.{i}, 192.0.2.7"))).await;
+        assert_eq!(
+            limited(&forged),
+            25 - sms::ADDRESS_PER_HOUR as usize,
+            "the proxy's entry (192.0.2.7) is the client"
+        );
+        // Staff audit entries record the same address.
+        crate::aid::staff_with(&t2.store, "ip.admin", &[]).await;
+        let r = reqwest::Client::new()
+            .post(format!("{proxied}/api/v1/staff/sessions"))
+            .header("X-Forwarded-For", "198.51.100.77")
+            .json(&serde_json::json!({ "username": "ip.admin", "password": crate::aid::PASSWORD }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), reqwest::StatusCode::OK);
+        let log = zhijia_store::audit::all(&t2.store, 10, 0)
+            .await
+            .unwrap()
+            .items;
+        assert!(
+            log.iter().any(|e| e.ip.as_deref() == Some("198.51.100.77")),
+            "{log:?}"
+        );
+    }
+);
