@@ -386,6 +386,14 @@ pub async fn grant(
     if store::get(db, grantee).await?.is_none() {
         return Err(AppError::NotFound("工作人员账号"));
     }
+    let is_merchant = zhijia_store::benefit::merchant_of_staff(db, grantee.0)
+        .await?
+        .is_some();
+    if let Err(why) = auth::check_grant(granter.0, grantee.0, is_merchant, role) {
+        let recorded = audit::append(&mut tx, actor, record(action::ROLE_GRANT_REFUSED)).await?;
+        tx.commit(recorded).await?;
+        return Err(AppError::Forbidden(why.into()));
+    }
     let added = store::grant(&mut tx, grantee, target.id, role, Some(granter)).await?;
     if !added {
         // Already held: nothing changed, nothing to record.
@@ -413,6 +421,35 @@ pub async fn grant_by_username(
             AppError::invalid("username", format!("没有用户名为“{username}”的工作人员"))
         })?;
     grant(db, granter, grantee.id, org, role, actor).await
+}
+
+/// How far back a union sees the approvers' roles granted below it.
+pub const GRANTS_BELOW_DAYS: i64 = 90;
+
+/// The administrators, reviewers and aid officers appointed in the unions below `org` in the
+/// last `GRANTS_BELOW_DAYS` days, for its administrators: whoever appoints approvers answers to
+/// the union above.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn sensitive_grants_below(
+    db: &Store,
+    viewer: StaffId,
+    org: OrgId,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<store::GrantBelow>> {
+    let target = org_store::get(db, org)
+        .await?
+        .ok_or(AppError::NotFound("工会组织"))?;
+    if !auth::holds(
+        &store::grants(db, viewer).await?,
+        Role::OrgAdmin,
+        &target.path,
+    ) {
+        return Err(AppError::Forbidden(
+            "只有本级或上级组织管理员可以查看和授予角色".into(),
+        ));
+    }
+    let since = now - chrono::Duration::days(GRANTS_BELOW_DAYS);
+    Ok(store::sensitive_grants_below(db, &target.path, since, 200).await?)
 }
 
 /// Who holds roles on an org, for an `org_admin` at or above it.

@@ -89,6 +89,24 @@ pub fn may_grant(granter: &[Grant], target: &OrgPath) -> bool {
     holds(granter, Role::OrgAdmin, target)
 }
 
+/// Separation of duties in granting: nobody grants a role to themselves (one person would then
+/// hold several approvers' places in a staged review), and a merchant's account, made by a union
+/// with a password it returns, holds no union role.
+pub fn check_grant(
+    granter: i64,
+    grantee: i64,
+    grantee_is_merchant: bool,
+    role: Role,
+) -> Result<(), &'static str> {
+    if granter == grantee {
+        return Err("不能给自己授予角色，请由同级或上级工会的管理员授予");
+    }
+    if grantee_is_merchant && role != Role::MerchantStaff {
+        return Err("商户店员账号不能担任工会角色");
+    }
+    Ok(())
+}
+
 /// A username: 3–32 characters of lower-case letters, digits, `.`, `_` and `-`.
 pub fn parse_username(input: &str) -> Result<String, ValidationError> {
     let u = input.trim().to_ascii_lowercase();

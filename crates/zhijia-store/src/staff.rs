@@ -193,6 +193,60 @@ impl FromRow for Holder {
 const HOLDERS: &str = "SELECT g.staff_id, s.username, s.display_name, g.role FROM role_grant g \
      JOIN staff s ON s.id = g.staff_id WHERE g.org_id = $1 ORDER BY s.username, g.role";
 
+/// A role granted in a union below the one looking.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct GrantBelow {
+    pub org_id: OrgId,
+    pub org_name: String,
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub granted_by: Option<String>,
+    pub granted_at: DateTime<Utc>,
+}
+
+impl FromRow for GrantBelow {
+    fn from_row(row: &Row<'_, '_>) -> Result<Self> {
+        Ok(GrantBelow {
+            org_id: OrgId(row.get("org_id")?),
+            org_name: row.get("org_name")?,
+            username: row.get("username")?,
+            display_name: row.get("display_name")?,
+            role: row.get("role")?,
+            granted_by: row.get("granted_by")?,
+            granted_at: row.get("granted_at")?,
+        })
+    }
+}
+
+/// Grants of the sensitive roles in the unions strictly below `scope` since `since`, newest first.
+const SENSITIVE_BELOW: &str = "SELECT g.org_id, o.name AS org_name, s.username, s.display_name, \
+     g.role, b.username AS granted_by, g.granted_at FROM role_grant g \
+     JOIN org o ON o.id = g.org_id JOIN staff s ON s.id = g.staff_id \
+     LEFT JOIN staff b ON b.id = g.granted_by \
+     WHERE o.path > $1 AND o.path < $2 AND g.granted_at >= $3 \
+     AND g.role IN ('org_admin', 'reviewer', 'aid_officer') \
+     ORDER BY g.granted_at DESC, g.id DESC LIMIT $4";
+
+pub async fn sensitive_grants_below(
+    store: &Store,
+    scope: &OrgPath,
+    since: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<GrantBelow>> {
+    store
+        .query(
+            SENSITIVE_BELOW,
+            &[
+                &scope.as_str(),
+                &scope.subtree_upper_bound(),
+                &since,
+                &limit,
+            ],
+        )
+        .await
+}
+
 pub async fn holders(store: &Store, org: OrgId) -> Result<Vec<Holder>> {
     store.query(HOLDERS, &[&org.0]).await
 }

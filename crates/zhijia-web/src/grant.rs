@@ -1,6 +1,7 @@
 //! Role grants on an org, for its `org_admin` (or one above it): who holds what, and granting.
 
 use crate::auth::{StaffUser, checked_form, csrf_refused};
+use crate::filters;
 use crate::org::parse_id;
 use crate::pages::UserBar;
 use crate::pages::render;
@@ -11,10 +12,11 @@ use axum::extract::{Form, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use zhijia_app::{AppError, org as org_uc, staff as uc};
 use zhijia_domain::auth::Role;
-use zhijia_store::staff::Holder;
+use zhijia_store::staff::{GrantBelow, Holder};
 
 /// A grant as asked for.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -64,6 +66,22 @@ pub async fn list(
     Ok(Json(holders.into_iter().map(HolderView::from).collect()))
 }
 
+/// The administrators, reviewers and aid officers appointed in the unions below this one in the
+/// last 90 days, newest first: whoever appoints approvers answers to the union above.
+#[utoipa::path(get, path = "/api/v1/orgs/{id}/grants/below", tag = "grant", params(("id" = i64, Path)),
+    responses((status = 200, description = "下级组织近期授予的审批类角色"), (status = 401, body = crate::error::ErrorBody),
+              (status = 403, body = crate::error::ErrorBody)))]
+pub async fn below(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    let list =
+        uc::sensitive_grants_below(&state.store, user.session.staff_id, id, Utc::now()).await?;
+    Ok(Json(list).into_response())
+}
+
 /// Grants a role on this org (and so its subtree). Only an `org_admin` at or above the org may.
 /// A JSON body cannot be sent across sites without CORS, which zhijia does not allow, so this
 /// cookie-authenticated endpoint needs no CSRF token.
@@ -100,8 +118,15 @@ struct GrantsPage {
     org_id: i64,
     org_name: String,
     holders: Vec<Holder>,
+    below: Vec<GrantBelow>,
     roles: Vec<(&'static str, &'static str)>,
     message: Option<String>,
+}
+
+impl GrantsPage {
+    fn role_label(&self, role: &str) -> &'static str {
+        Role::parse(role).map_or("", |r| r.label())
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -117,6 +142,8 @@ async fn page(
 ) -> Result<Response, PageError> {
     let id = parse_id(&id)?;
     let holders = uc::holders(&state.store, user.session.staff_id, id).await?;
+    let below =
+        uc::sensitive_grants_below(&state.store, user.session.staff_id, id, Utc::now()).await?;
     let org = org_uc::get(&state.store, id).await?;
     let message = q
         .ok()
@@ -127,6 +154,7 @@ async fn page(
         org_id: id.0,
         org_name: org.name,
         holders,
+        below,
         roles: Role::ALL.iter().map(|r| (r.as_str(), r.label())).collect(),
         message,
     }))
@@ -165,6 +193,7 @@ async fn submit(
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/orgs/{id}/grants", get(list).post(create))
+        .route("/api/v1/orgs/{id}/grants/below", get(below))
         .route("/console/orgs/{id}/grants", get(page).post(submit))
 }
 

@@ -18,6 +18,7 @@ mod case_http;
 mod cli;
 mod deletion;
 mod demo;
+mod duties;
 mod http;
 mod id_masking;
 mod identity;
