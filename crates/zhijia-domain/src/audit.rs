@@ -50,6 +50,9 @@ pub mod action {
     pub const SIGN_IN: &str = "auth.sign_in";
     pub const SIGN_IN_FAILED: &str = "auth.sign_in_failed";
     pub const ACCOUNT_LOCKED: &str = "auth.account_locked";
+    /// Sign-ins refused by the per-address or per-account limit: one entry per limit and
+    /// window, however many attempts it refused.
+    pub const SIGN_IN_THROTTLED: &str = "auth.sign_in_throttled";
     pub const PASSWORD_CHANGED: &str = "auth.password_changed";
     pub const STAFF_CREATED: &str = "staff.created";
     pub const ROLE_GRANTED: &str = "role.granted";

@@ -111,12 +111,9 @@ async fn sign_in(
             }
             Err(e) => PageError(e).into_response(),
         },
-        Err(e @ (AppError::Unauthorized(_) | AppError::Forbidden(_))) => {
-            let status = if matches!(e, AppError::Forbidden(_)) {
-                StatusCode::FORBIDDEN
-            } else {
-                StatusCode::UNAUTHORIZED
-            };
+        Err(e @ (AppError::Unauthorized(_) | AppError::Forbidden(_) | AppError::TooMany(_))) => {
+            // The form comes back with the reason and the name typed, whatever the refusal.
+            let status = crate::error::status(&e);
             let page = SignInPage {
                 csrf: form.csrf,
                 next,

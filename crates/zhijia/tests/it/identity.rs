@@ -411,3 +411,58 @@ async fn password_checks_dropped_while_waiting_give_their_place_in_the_queue_bac
         "the right password is checked, not refused as too many"
     );
 }
+
+on_both!(
+    staff_sign_ins_are_limited_per_address_and_account_and_refusals_are_audited_once,
+    |t: TestDb| async move {
+        crate::aid::staff_with(&t.store, "loop.admin", &[]).await;
+        let config = zhijia_web::WebConfig {
+            trusted_proxies: vec!["127.0.0.1/32".parse().unwrap()],
+            ..zhijia_web::WebConfig::default()
+        };
+        let base = crate::helpers::site_with(&t, config).await;
+        let http = reqwest::Client::new();
+        let attempt = |from: &'static str, username: String, password: &'static str| {
+            http.post(format!("{base}/api/v1/staff/sessions"))
+                .header("X-Forwarded-For", from)
+                .json(&serde_json::json!({ "username": username, "password": password }))
+                .send()
+        };
+        // A guessing loop over many names from one address.
+        let mut statuses = Vec::new();
+        for i in 0..70 {
+            let r = attempt("198.51.100.1", format!("guess{i}"), "Wrong-password-1")
+                .await
+                .unwrap();
+            statuses.push(r.status().as_u16());
+        }
+        let limit = zhijia_app::staff::SIGN_INS_PER_ADDRESS as usize;
+        assert!(statuses[..limit].iter().all(|s| *s == 401), "{statuses:?}");
+        assert!(statuses[limit..].iter().all(|s| *s == 429), "{statuses:?}");
+        // A loop of right passwords for one account.
+        let mut ok = 0;
+        let mut refused = 0;
+        for _ in 0..25 {
+            match attempt("198.51.100.2", "loop.admin".into(), crate::aid::PASSWORD)
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+            {
+                200 => ok += 1,
+                429 => refused += 1,
+                other => panic!("unexpected {other}"),
+            }
+        }
+        assert_eq!(ok, zhijia_app::staff::SIGN_INS_PER_ACCOUNT);
+        assert_eq!(refused, 25 - zhijia_app::staff::SIGN_INS_PER_ACCOUNT);
+        // Another address still gets in.
+        let r = attempt("198.51.100.3", "loop.admin".into(), crate::aid::PASSWORD)
+            .await
+            .unwrap();
+        assert_eq!(r.status(), reqwest::StatusCode::OK);
+        // The log holds one entry per refused loop, not one per refused attempt.
+        assert_eq!(count(&t.store, action::SIGN_IN_THROTTLED).await, 2);
+        assert_eq!(count(&t.store, action::SIGN_IN_FAILED).await, limit);
+    }
+);
