@@ -121,6 +121,12 @@ pub(crate) fn security_headers(res: &mut Response) {
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
+    // Pages and API answers carry personal data more often than not: no cache (a shared
+    // computer's browser, a proxy) keeps them unless the handler said otherwise, as the
+    // content-hashed assets do.
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     if is_html {
         h.insert(
             header::CONTENT_SECURITY_POLICY,

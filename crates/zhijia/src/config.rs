@@ -86,8 +86,16 @@ impl StoreArgs {
 fn write_new_key(path: &Path) -> Result<(), AppError> {
     let io =
         |e: std::io::Error| AppError::Config(format!("无法写入密钥文件 {}：{e}", path.display()));
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(io)?;
+    if let Some(dir) = path.parent().filter(|d| !d.exists()) {
+        // The data folder holds personal data: only its owner may enter it.
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::DirBuilderExt;
+            builder.mode(0o700);
+        }
+        builder.create(dir).map_err(io)?;
     }
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create_new(true);

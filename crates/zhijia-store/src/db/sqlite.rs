@@ -46,15 +46,58 @@ thread_local! {
     static READERS: RefCell<HashMap<u64, (Weak<SqliteDb>, Connection)>> = RefCell::new(HashMap::new());
 }
 
+/// The data folder holds personal data: only its owner may enter it (0700 on Unix).
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        if !dir.exists() {
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(dir)?;
+        }
+        Ok(())
+    }
+    #[cfg(not(unix))]
+    {
+        std::fs::create_dir_all(dir)
+    }
+}
+
+/// The database file (and its write-ahead log, when there) readable by its owner only.
+fn make_private(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mut files = vec![path.to_owned()];
+        for suffix in ["-wal", "-shm"] {
+            let mut name = path.as_os_str().to_owned();
+            name.push(suffix);
+            files.push(name.into());
+        }
+        for p in files {
+            if p.exists() {
+                std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600))?;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
 impl SqliteDb {
     pub fn open(path: &Path) -> Result<Arc<Self>> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| {
+            create_private_dir(dir).map_err(|e| {
                 StoreError::Open(format!("无法创建数据目录 {}：{e}", dir.display()))
             })?;
         }
         let conn = Connection::open_with_flags_and_vfs(path, OpenFlags::default(), VFS)
             .map_err(|e| StoreError::Open(format!("无法打开 {}：{e}", path.display())))?;
+        make_private(path)
+            .map_err(|e| StoreError::Open(format!("无法设置 {} 的权限：{e}", path.display())))?;
         // The first statement takes the process's exclusive lock on the file; another process
         // holding it is reported at once, in words, instead of after the long busy timeout.
         conn.busy_timeout(Duration::from_secs(2))?;

@@ -31,10 +31,17 @@ pub struct NextQuery {
     next: Option<String>,
 }
 
-/// Only addresses inside the console are followed after sign-in (no open redirect).
+/// Only addresses inside the console are followed after sign-in (no open redirect), and only
+/// printable ones: a line break would end up in the `Location` header.
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with("/console") && !n.starts_with("//") && !n.contains("://") => {
+        Some(n)
+            if n.starts_with("/console")
+                && !n.starts_with("//")
+                && !n.contains("://")
+                && !n.contains('\\')
+                && !n.chars().any(char::is_control) =>
+        {
             n.to_owned()
         }
         _ => "/console".to_owned(),

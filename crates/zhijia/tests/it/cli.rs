@@ -629,3 +629,69 @@ async fn two_server_processes_on_one_postgresql_share_an_offers_stock_exactly() 
         .unwrap();
     assert_eq!(coupons, 20);
 }
+
+/// The data folder, the database and the key are the owner's alone; pages and API answers are not
+/// kept by caches; a line break smuggled into the sign-in's `next` is not followed.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_data_folder_is_private_answers_are_not_cached_and_next_stays_one_line() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let (server, base) = serve_demo(&[], &data);
+    let mode = |p: std::path::PathBuf| std::fs::metadata(&p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(data.clone()), 0o700);
+    assert_eq!(mode(data.join("zhijia.db")), 0o600);
+    assert_eq!(mode(data.join("pii.key")), 0o600);
+
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    for path in ["/api/v1/orgs", "/", "/console/sign-in"] {
+        let r = http.get(format!("{base}{path}")).send().await.unwrap();
+        assert_eq!(r.headers()["cache-control"], "no-store", "{path}");
+    }
+    let page = http
+        .get(format!("{base}/console/sign-in"))
+        .send()
+        .await
+        .unwrap();
+    let csrf_cookie = page
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("zhijia_csrf="))
+        .map(|c| c.split(';').next().unwrap().to_owned())
+        .expect("a csrf cookie");
+    let csrf = csrf_cookie.trim_start_matches("zhijia_csrf=").to_owned();
+    let body = page.text().await.unwrap();
+    let asset = body
+        .split("rel=\"stylesheet\" href=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("a stylesheet")
+        .to_owned();
+    let r = http.get(format!("{base}{asset}")).send().await.unwrap();
+    assert_ne!(
+        r.headers()["cache-control"],
+        "no-store",
+        "assets keep their cache"
+    );
+    let r = http
+        .post(format!("{base}/console/sign-in"))
+        .header("cookie", &csrf_cookie)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("username", "demo.admin"),
+            ("password", "Demo2026zhijia"),
+            ("next", "/console\r\nSet-Cookie: x=1"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), reqwest::StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()["location"], "/console");
+    drop(server);
+}
