@@ -102,7 +102,11 @@ fn text(
 ) -> Result<String, ValidationError> {
     let t = input.trim();
     let n = t.chars().count();
-    if n < min || n > max || t.chars().any(|c| c.is_control() && c != '\n' && c != '\r') {
+    if n < min
+        || n > max
+        || t.chars()
+            .any(|c| crate::text::is_hidden(c) && c != '\n' && c != '\r')
+    {
         let need = if min > 0 { "请填写" } else { "" };
         return Err(ValidationError::new(
             field,

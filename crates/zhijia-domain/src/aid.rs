@@ -386,7 +386,10 @@ pub fn ledger_year(day: NaiveDate) -> i64 {
 /// Checks free text a person typed: trimmed, 1..=`max` characters, no control characters.
 pub fn text(field: &'static str, input: &str, max: usize) -> Result<String, ValidationError> {
     let t = input.trim();
-    if t.is_empty() || t.chars().count() > max || t.chars().any(|c| c.is_control() && c != '\n') {
+    if t.is_empty()
+        || t.chars().count() > max
+        || t.chars().any(|c| crate::text::is_hidden(c) && c != '\n')
+    {
         return Err(ValidationError::new(
             field,
             format!("请填写(不超过{max}字，不含控制字符)"),

@@ -102,7 +102,7 @@ fn clean_name(name: &str, kind: Option<FileKind>) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or_default();
     let mut clean: String = base
         .chars()
-        .filter(|c| !c.is_control() && !matches!(c, '"' | '\'' | ';' | '<' | '>'))
+        .filter(|c| !crate::text::is_hidden(*c) && !matches!(c, '"' | '\'' | ';' | '<' | '>'))
         .take(MAX_NAME_CHARS)
         .collect::<String>()
         .trim()
@@ -140,6 +140,9 @@ mod tests {
         assert_eq!(c.kind, FileKind::Png);
         assert_eq!(c.file_name, "scan.pdf.png");
         assert_eq!(check("a.JPEG", JPEG).unwrap().file_name, "a.JPEG");
+        // A right-to-left override would show "工资条\u{202E}gpj.exe" as "工资条exe.jpg".
+        let c = check("工资条\u{202E}fdp.\u{200B}exe", PDF).unwrap();
+        assert_eq!(c.file_name, "工资条fdp.exe.pdf");
     }
 
     #[test]

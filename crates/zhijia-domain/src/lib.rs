@@ -26,6 +26,7 @@ pub mod pii;
 pub mod points;
 pub mod publishing;
 pub mod region;
+pub mod text;
 pub mod worker;
 
 pub use error::ValidationError;

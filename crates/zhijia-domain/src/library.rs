@@ -114,7 +114,10 @@ impl LibraryInput {
 pub fn https_link(input: &str) -> Result<String, ValidationError> {
     let refused = || ValidationError::new("link", "链接应为以 https:// 开头的完整网址");
     let t = input.trim();
-    if t.chars().count() > MAX_LINK || t.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    if t.chars().count() > MAX_LINK
+        || t.chars()
+            .any(|c| c.is_whitespace() || crate::text::is_hidden(c))
+    {
         return Err(refused());
     }
     // As typed, not as the URL rules would repair it ("https:///x" and "https:\\x" are read

@@ -193,7 +193,7 @@ pub fn parse_name(input: &str) -> Result<String, ValidationError> {
     if len > 100 {
         return Err(ValidationError::new("name", "工会名称不能超过100个字"));
     }
-    if name.chars().any(char::is_control) {
+    if name.chars().any(crate::text::is_hidden) {
         return Err(ValidationError::new("name", "工会名称含有不可见的控制字符"));
     }
     Ok(name.to_owned())

@@ -37,7 +37,7 @@ pub fn line(
 ) -> Result<String, ValidationError> {
     let t = input.trim();
     let n = t.chars().count();
-    if n < min || n > max || t.chars().any(char::is_control) {
+    if n < min || n > max || t.chars().any(crate::text::is_hidden) {
         return Err(refusal(field, label, min, max));
     }
     Ok(t.to_owned())
@@ -54,7 +54,7 @@ pub fn paragraphs(
 ) -> Result<String, ValidationError> {
     let t = input.trim().replace("\r\n", "\n").replace('\r', "\n");
     let n = t.chars().count();
-    if n < min || n > max || t.chars().any(|c| c.is_control() && c != '\n') {
+    if n < min || n > max || t.chars().any(|c| crate::text::is_hidden(c) && c != '\n') {
         return Err(refusal(field, label, min, max));
     }
     Ok(t)

@@ -187,7 +187,11 @@ pub fn check_row(
     if n == 0 {
         return Err(err(row, "name", "姓名不能为空"));
     }
-    if n > 30 || name.chars().any(|c| c.is_control() || c.is_ascii_digit()) {
+    if n > 30
+        || name
+            .chars()
+            .any(|c| zhijia_domain::text::is_hidden(c) || c.is_ascii_digit())
+    {
         return Err(err(row, "name", "姓名应为2到30个字，且不含数字"));
     }
     let id_number =
@@ -602,7 +606,7 @@ pub async fn upload(
     };
     let name: String = file_name
         .chars()
-        .filter(|c| !c.is_control())
+        .filter(|c| !zhijia_domain::text::is_hidden(*c))
         .take(100)
         .collect();
     let options = Options {

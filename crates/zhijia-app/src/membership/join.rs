@@ -111,7 +111,11 @@ fn text(field: &'static str, label: &str, s: &str, max: usize) -> Result<Option<
 pub fn check(input: &JoinInput, today: NaiveDate) -> Result<JoinData> {
     let name = input.name.trim();
     let n = name.chars().count();
-    if !(2..=30).contains(&n) || name.chars().any(|c| c.is_control() || c.is_ascii_digit()) {
+    if !(2..=30).contains(&n)
+        || name
+            .chars()
+            .any(|c| zhijia_domain::text::is_hidden(c) || c.is_ascii_digit())
+    {
         return Err(AppError::invalid("name", "姓名应为2到30个字，且不含数字"));
     }
     let id_number = IdNumber::parse(&input.id_number)?;

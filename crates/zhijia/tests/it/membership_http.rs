@@ -91,6 +91,23 @@ on_both!(
         assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let bad: Value = bad.json().await.unwrap();
         assert_eq!(bad["field"], "id_number");
+        // A name hiding a direction override or a zero-width space is refused by name.
+        for hidden in ["陈\u{202E}晨", "陈\u{200B}晨"] {
+            let r = http
+                .post(format!("{base}/api/v1/membership/applications"))
+                .bearer_auth(&token)
+                .json(&json!({
+                    "name": hidden, "id_number": input.id_number, "employment": "employee",
+                    "employer_name": input.employer_name, "employer_credit_code": input.employer_credit_code,
+                    "consent": true
+                }))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+            let r: Value = r.json().await.unwrap();
+            assert_eq!(r["field"], "name", "{r}");
+        }
         let res = http
             .post(format!("{base}/api/v1/membership/applications"))
             .bearer_auth(&token)
