@@ -60,6 +60,9 @@ pub struct WebConfig {
     /// Reverse proxies whose `X-Forwarded-For` is believed (`--trusted-proxy`). From any other
     /// peer the header is ignored: the client is the peer.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// The bearer token a metrics scraper sends (`--metrics-token`); without one, `/metrics`
+    /// answers only to this machine.
+    pub metrics_token: Option<String>,
 }
 
 /// What every handler is given. One `Arc`, so the per-request clone is a single increment.

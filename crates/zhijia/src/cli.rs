@@ -119,6 +119,9 @@ pub struct ServeArgs {
         value_delimiter = ','
     )]
     pub trusted_proxies: Vec<String>,
+    /// /metrics 的访问令牌(Authorization: Bearer)；不设置则只允许本机直接访问
+    #[arg(long, env = "ZHIJIA_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
     /// 短信网关地址；不设置则验证码短信只写入日志
     #[arg(long, env = "ZHIJIA_SMS_GATEWAY_URL")]
     pub sms_gateway_url: Option<String>,
@@ -524,6 +527,7 @@ async fn serve_command(args: ServeArgs) -> Result<(), AppError> {
         demo: args.demo,
         secure_cookies: args.secure_cookies,
         trusted_proxies: trusted_proxies(&args.trusted_proxies)?,
+        metrics_token: args.metrics_token.clone().filter(|t| !t.trim().is_empty()),
         pii_keys,
         cases: zhijia_app::case::Settings {
             calendar: calendar.clone(),

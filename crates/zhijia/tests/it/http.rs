@@ -770,3 +770,51 @@ on_both!(
         );
     }
 );
+
+on_both!(
+    metrics_answer_only_this_machine_or_the_configured_token,
+    |t: TestDb| async move {
+        let http = reqwest::Client::new();
+        let base = crate::helpers::site_with(&t, zhijia_web::WebConfig::default()).await;
+        let direct = http.get(format!("{base}/metrics")).send().await.unwrap();
+        assert_eq!(direct.status(), StatusCode::OK);
+        // Through a proxy on this machine the request is someone else's.
+        let proxied = http
+            .get(format!("{base}/metrics"))
+            .header("X-Forwarded-For", "203.0.113.9")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(proxied.status(), StatusCode::NOT_FOUND);
+
+        let config = zhijia_web::WebConfig {
+            metrics_token: Some("scrape-secret-2026".into()),
+            ..zhijia_web::WebConfig::default()
+        };
+        let base = crate::helpers::site_with(&t, config).await;
+        let none = http.get(format!("{base}/metrics")).send().await.unwrap();
+        assert_eq!(none.status(), StatusCode::NOT_FOUND);
+        let wrong = http
+            .get(format!("{base}/metrics"))
+            .bearer_auth("guess")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(wrong.status(), StatusCode::NOT_FOUND);
+        let right = http
+            .get(format!("{base}/metrics"))
+            .bearer_auth("scrape-secret-2026")
+            .header("X-Forwarded-For", "203.0.113.9")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(right.status(), StatusCode::OK);
+        assert!(
+            right
+                .text()
+                .await
+                .unwrap()
+                .contains("zhijia_http_request_duration_seconds")
+        );
+    }
+);
