@@ -114,7 +114,9 @@ const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; s
 /// Security headers, added by the metrics middleware (which sees every response anyway, so no
 /// extra layer). `nosniff` goes on everything; the policies that only mean something to a
 /// document being displayed (CSP, framing, referrer, permissions) go on HTML pages only.
-pub(crate) fn security_headers(res: &mut Response) {
+/// `https` is `--secure-cookies`: the site is served over HTTPS, so browsers are told to keep
+/// to it (HSTS, a year).
+pub(crate) fn security_headers(res: &mut Response, https: bool) {
     let is_html = res
         .headers()
         .get(header::CONTENT_TYPE)
@@ -124,6 +126,12 @@ pub(crate) fn security_headers(res: &mut Response) {
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
+    if https {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
     // Pages and API answers carry personal data more often than not: no cache (a shared
     // computer's browser, a proxy) keeps them unless the handler said otherwise, as the
     // content-hashed assets do.

@@ -95,6 +95,6 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
         .requests
         .with_label_values(&[route, method.as_str(), response.status().as_str()])
         .observe(start.elapsed().as_secs_f64());
-    crate::security_headers(&mut response);
+    crate::security_headers(&mut response, state.config.secure_cookies);
     response
 }

@@ -772,7 +772,7 @@ on_both!(
 );
 
 on_both!(
-    metrics_answer_only_this_machine_or_the_configured_token,
+    metrics_answer_only_this_machine_or_the_configured_token_and_https_sites_send_hsts,
     |t: TestDb| async move {
         let http = reqwest::Client::new();
         let base = crate::helpers::site_with(&t, zhijia_web::WebConfig::default()).await;
