@@ -31,6 +31,13 @@ pub async fn create_admin(
 
 /// The demo's sign-in: `demo.admin` with a published password, `org_admin` of `org`. Only for
 /// `serve --demo`, whose data is synthetic.
+/// The answer to a sign-in on a locked account (or a name tried as often).
+fn locked(minutes: i64) -> AppError {
+    AppError::Forbidden(format!(
+        "密码错误次数过多，账号已锁定，请 {minutes} 分钟后再试"
+    ))
+}
+
 /// Sign-in attempts (right or wrong) allowed per client address, and per account from one
 /// address, in `SIGN_IN_WINDOW_MINUTES`: enough for an office behind one address, too few for a
 /// guessing loop to fill the audit log or keep the writer busy.
@@ -300,6 +307,24 @@ pub async fn sign_in(
         ..Default::default()
     };
     let Some(staff) = store::find_by_username(db, &username).await? else {
+        // An unknown name is answered as a known one would be, in time (a check against a
+        // decoy hash) and in words: after as many wrong tries it reads "locked" too, so neither
+        // tells which names exist.
+        let now = Utc::now();
+        let mut tx = db.change().await?;
+        let counted = zhijia_store::sms::throttle(
+            &mut tx,
+            &format!("sign-in:unknown:{username}"),
+            now,
+            now,
+            now - chrono::Duration::minutes(auth::LOCK_MINUTES),
+            auth::MAX_FAILURES,
+        )
+        .await?;
+        tx.commit_unaudited(Unaudited::Throttle).await?;
+        if !counted {
+            return Err(locked(auth::LOCK_MINUTES));
+        }
         let _ = slow::verify_password(password.to_owned(), decoy_hash().await?.to_owned()).await?;
         let actor = Actor {
             kind: ActorKind::Staff,
@@ -330,9 +355,7 @@ pub async fn sign_in(
             .locked_until
             .filter(|u| *u > now)
             .map_or(auth::LOCK_MINUTES, |until| (until - now).num_minutes() + 1);
-        return Err(AppError::Forbidden(format!(
-            "密码错误次数过多，账号已锁定，请 {minutes} 分钟后再试"
-        )));
+        return Err(locked(minutes));
     };
     tx.commit_unaudited(Unaudited::Throttle).await?;
 

@@ -466,3 +466,23 @@ on_both!(
         assert_eq!(count(&t.store, action::SIGN_IN_FAILED).await, limit);
     }
 );
+
+on_both!(
+    an_unknown_name_is_answered_as_a_known_one_down_to_the_lock,
+    |t: TestDb| async move {
+        crate::aid::staff_with(&t.store, "known.user", &[]).await;
+        let mut answers = std::collections::HashMap::new();
+        for name in ["known.user", "ghost.user"] {
+            let mut seen = Vec::new();
+            for _ in 0..6 {
+                let e = zhijia_app::staff::sign_in(&t.store, name, "Wrong-password-1", None)
+                    .await
+                    .unwrap_err();
+                seen.push((e.code(), e.to_string()));
+            }
+            answers.insert(name, seen);
+        }
+        assert_eq!(answers["known.user"], answers["ghost.user"]);
+        assert!(answers["ghost.user"][5].1.contains("锁定"), "{answers:?}");
+    }
+);
