@@ -291,9 +291,39 @@ pub async fn api_sign_in(
     }))
 }
 
+/// Ends the session whose token the request carries (an API client signing out, or a token
+/// thought leaked).
+#[utoipa::path(delete, path = "/api/v1/staff/sessions/current", tag = "auth",
+    responses((status = 204), (status = 401, body = crate::error::ErrorBody)))]
+pub async fn api_sign_out(
+    State(state): State<AppState>,
+    user: StaffUser,
+) -> Result<StatusCode, crate::ApiError> {
+    zhijia_app::session::end(&state.store, &user.token).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Ends every session of the signed-in account, on every device and API client.
+#[utoipa::path(delete, path = "/api/v1/staff/sessions", tag = "auth",
+    responses((status = 204), (status = 401, body = crate::error::ErrorBody)))]
+pub async fn api_sign_out_everywhere(
+    State(state): State<AppState>,
+    user: StaffUser,
+) -> Result<StatusCode, crate::ApiError> {
+    zhijia_app::session::end_all(&state.store, user.session.staff_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/staff/sessions", axum::routing::post(api_sign_in))
+        .route(
+            "/api/v1/staff/sessions",
+            axum::routing::post(api_sign_in).delete(api_sign_out_everywhere),
+        )
+        .route(
+            "/api/v1/staff/sessions/current",
+            axum::routing::delete(api_sign_out),
+        )
         .route("/console/sign-in", get(sign_in_form).post(sign_in))
         .route("/console/sign-out", axum::routing::post(sign_out))
         .route(

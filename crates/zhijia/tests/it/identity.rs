@@ -486,3 +486,91 @@ on_both!(
         assert!(answers["ghost.user"][5].1.contains("锁定"), "{answers:?}");
     }
 );
+
+on_both!(
+    forty_parallel_wrong_passwords_get_at_most_five_checks,
+    |t: TestDb| async move {
+        crate::aid::staff_with(&t.store, "race.user", &[]).await;
+        let tries: Vec<_> = (0..40)
+            .map(|_| {
+                let db = t.store.clone();
+                tokio::spawn(async move {
+                    zhijia_app::staff::sign_in(&db, "race.user", "Wrong-password-1", None)
+                        .await
+                        .unwrap_err()
+                        .code()
+                })
+            })
+            .collect();
+        let mut answers = Vec::new();
+        for t in tries {
+            answers.push(t.await.unwrap());
+        }
+        let checked = zhijia_store::audit::all(&t.store, 200, 0)
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .filter(|e| e.detail.as_deref() == Some("wrong password"))
+            .count();
+        assert_eq!(
+            checked,
+            zhijia_domain::auth::MAX_FAILURES as usize,
+            "{answers:?}"
+        );
+        // The right password is refused too, by the lock (or the limit on attempts).
+        let locked = zhijia_app::staff::sign_in(&t.store, "race.user", crate::aid::PASSWORD, None)
+            .await
+            .unwrap_err();
+        assert!(
+            ["forbidden", "too_many_requests"].contains(&locked.code()),
+            "{locked:?}"
+        );
+    }
+);
+
+on_both!(
+    an_api_client_revokes_its_token_or_every_session_of_its_account,
+    |t: TestDb| async move {
+        crate::aid::staff_with(&t.store, "token.user", &[]).await;
+        let base = crate::helpers::demo_site(&t).await;
+        let http = reqwest::Client::new();
+        let token =
+            || crate::membership_http::staff_token(&base, "token.user", crate::aid::PASSWORD);
+        let (a, b, c) = (token().await, token().await, token().await);
+        let works = |tok: String| {
+            let http = http.clone();
+            let base = base.clone();
+            async move {
+                http.get(format!("{base}/api/v1/transfers"))
+                    .bearer_auth(tok)
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+                    != reqwest::StatusCode::UNAUTHORIZED
+            }
+        };
+        assert!(works(a.clone()).await && works(b.clone()).await);
+        let r = http
+            .delete(format!("{base}/api/v1/staff/sessions/current"))
+            .bearer_auth(&a)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), reqwest::StatusCode::NO_CONTENT);
+        assert!(!works(a.clone()).await, "the revoked token still works");
+        assert!(works(b.clone()).await, "another session was ended too");
+        let r = http
+            .delete(format!("{base}/api/v1/staff/sessions"))
+            .bearer_auth(&b)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), reqwest::StatusCode::NO_CONTENT);
+        assert!(
+            !works(b).await && !works(c).await,
+            "sessions outlived sign-out everywhere"
+        );
+    }
+);
