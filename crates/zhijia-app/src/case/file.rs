@@ -130,6 +130,9 @@ pub enum Route {
     Township,
     /// The regional union of the place of work.
     Region,
+    /// The union above the employer's own: the worker asked to stay hidden from the employer,
+    /// and an enterprise union's officers are often the employer's people.
+    AboveEmployer,
 }
 
 impl Route {
@@ -139,6 +142,7 @@ impl Route {
             Route::Employer => "用人单位工会",
             Route::Township => "所选乡镇(街道)工会",
             Route::Region => "所在地区工会",
+            Route::AboveEmployer => "上级工会(职工要求对用人单位保密)",
         }
     }
 }
@@ -148,6 +152,22 @@ impl Route {
 /// regional union of the place of work (county, then city, then province).
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn route(db: &zhijia_store::Store, phone: &str, c: &Checked) -> Result<(Org, Route)> {
+    let (org, how) = first_route(db, phone, c).await?;
+    // A case hidden from the employer never lands at a grassroots (enterprise) union: the
+    // worker's name and phone would be read by the employer's own people.
+    if c.hide_identity
+        && org.level == OrgLevel::Grassroots
+        && let Some(parent) = org.parent_id
+    {
+        let above = org_store::get(db, parent)
+            .await?
+            .ok_or(AppError::NotFound("上级工会"))?;
+        return Ok((above, Route::AboveEmployer));
+    }
+    Ok((org, how))
+}
+
+async fn first_route(db: &zhijia_store::Store, phone: &str, c: &Checked) -> Result<(Org, Route)> {
     if let Some(w) = worker_store::find_by_phone(db, phone).await?
         && let Some(m) = membership_store::current(db, w.id).await?
         && let Some(org) = org_store::get(db, m.org_id).await?

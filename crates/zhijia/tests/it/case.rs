@@ -57,7 +57,7 @@ pub fn complaint(kind: &str, employer_code: &str) -> CaseInput {
         employer_credit_code: Some(employer_code.into()),
         region_code: "440106".into(),
         township_org_id: None,
-        hide_identity: true,
+        hide_identity: false,
         filer_name: "李强".into(),
     }
 }

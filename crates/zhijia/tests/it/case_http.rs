@@ -74,7 +74,15 @@ on_both!(
         let case_path = r.url().path().to_owned();
         let id: i64 = case_path.trim_start_matches("/cases/").parse().unwrap();
         let page = r.text().await.unwrap();
-        assert!(page.contains("拖欠工资") && page.contains("广州天河电子厂工会委员会"));
+        // Hidden from the employer: not the factory's own union but the one above it handles it.
+        let above = zhijia_store::org::get(db, w.factory.parent_id.unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(
+            page.contains("拖欠工资") && page.contains(&above.name),
+            "{page}"
+        );
         assert!(page.contains("对用人单位保密"));
         let mine = page_text(&worker, format!("{base}/cases")).await;
         assert!(mine.contains(&format!("/cases/{id}")));
@@ -87,8 +95,21 @@ on_both!(
             .unwrap();
         assert_eq!(r.status(), StatusCode::FORBIDDEN);
 
-        // The factory's handler sees it in the queue and accepts it on the case page.
-        let handler = handler_of(&base, db, &w.factory).await;
+        // The factory's handler never sees it; Tianhe's sees it in the queue and accepts it on
+        // the case page.
+        let factory = handler_of(&base, db, &w.factory).await;
+        let theirs = page_text(&factory, format!("{base}/console/cases")).await;
+        assert!(
+            !theirs.contains(&format!("/console/cases/{id}")),
+            "{theirs}"
+        );
+        let r = factory
+            .get(format!("{base}/console/cases/{id}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+        let handler = handler_of(&base, db, &above).await;
         let queue = page_text(&handler, format!("{base}/console/cases")).await;
         assert!(queue.contains(&format!("/console/cases/{id}")), "{queue}");
         let case_page = page_text(&handler, format!("{base}/console/cases/{id}")).await;
