@@ -268,12 +268,13 @@ on_both!(
         refuse_audit(db).await.unwrap();
         let row = |id| async move { zhijia_store::staff::get(db, id).await.unwrap().unwrap() };
         // The attempt is counted (`Unaudited::Throttle`) and committed before the password is
-        // checked, so the staff table changes by design; it is skipped here and its rows are
-        // checked by hand: the counted attempt is kept, the outcome is not.
+        // checked, so the staff table (and the sign-in limits' `throttle` rows) change by
+        // design; they are skipped here and the staff rows are checked by hand: the counted
+        // attempt is kept, the outcome is not.
         let before = row(right.id).await;
         keeps_nothing(
             db,
-            &["audit_log", "staff"],
+            &["audit_log", "staff", "throttle"],
             "staff::sign_in (right password)",
             uc::sign_in(db, "sign.right", crate::aid::PASSWORD, None),
         )
@@ -293,7 +294,7 @@ on_both!(
         assert_eq!(before.failed_attempts, 4);
         keeps_nothing(
             db,
-            &["audit_log", "staff"],
+            &["audit_log", "staff", "throttle"],
             "staff::sign_in (fifth wrong password)",
             uc::sign_in(db, "sign.wrong", "Wrong2026password", None),
         )
@@ -302,10 +303,11 @@ on_both!(
         assert_eq!(after.failed_attempts, 5, "the counted attempt is kept");
         let until = after.locked_until.expect("locked by the fifth reservation");
         assert!(until > chrono::Utc::now(), "{until}");
-        // Now at the limit: the refusal of a locked account writes only its audit entry.
+        // Now at the limit: the refusal of a locked account writes only its audit entry (and
+        // the attempt's count in the sign-in limits, before any of it).
         keeps_nothing(
             db,
-            AUDIT,
+            &["audit_log", "throttle"],
             "staff::sign_in (locked)",
             uc::sign_in(db, "sign.wrong", crate::aid::PASSWORD, None),
         )
@@ -334,10 +336,10 @@ on_both!(
         assert_eq!(counted, Some(1));
         // Rolled back: the store's one writer is free again for the next step.
         drop(tx);
-        // An unknown user: only an audit entry, refused.
+        // An unknown user: only an audit entry, refused (its attempt counted in the limits).
         keeps_nothing(
             db,
-            AUDIT,
+            &["audit_log", "throttle"],
             "staff::sign_in (unknown user)",
             uc::sign_in(db, "nobody.here", "Wrong2026password", None),
         )

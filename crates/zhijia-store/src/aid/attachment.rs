@@ -1,0 +1,62 @@
+//! Attachments of an application.
+
+use super::*;
+
+const ADD_ATTACHMENT: &str = "INSERT INTO aid_attachment (application_id, file_name, \
+     content_type, size_bytes, data, uploaded_by, created_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
+// `uploaded_by` is shown as the staff member's name.
+const ATTACHMENTS: &str = "SELECT t.id, t.file_name, t.content_type, t.size_bytes, \
+     s.display_name AS uploaded_by, t.created_at FROM aid_attachment t \
+     JOIN staff s ON s.id = t.uploaded_by WHERE t.application_id = $1 ORDER BY t.id";
+const ATTACHMENT: &str = "SELECT t.id, t.file_name, t.content_type, t.size_bytes, \
+     s.display_name AS uploaded_by, t.created_at, t.data FROM aid_attachment t \
+     JOIN staff s ON s.id = t.uploaded_by WHERE t.application_id = $1 AND t.id = $2";
+const COUNT_ATTACHMENTS: &str = "SELECT COUNT(*) FROM aid_attachment WHERE application_id = $1";
+
+/// The files of an application.
+pub const ATTACHED: crate::attachment::Table = crate::attachment::Table {
+    add: ADD_ATTACHMENT,
+    list: ATTACHMENTS,
+    get: ATTACHMENT,
+    count: COUNT_ATTACHMENTS,
+};
+
+/// Stores a checked file of an application, uploaded by the staff member `uploaded_by`.
+pub async fn add_attachment(
+    tx: &mut Tx,
+    application_id: i64,
+    file_name: &str,
+    content_type: &str,
+    data: &[u8],
+    uploaded_by: i64,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    crate::attachment::add(
+        tx,
+        &ATTACHED,
+        application_id,
+        file_name,
+        content_type,
+        data,
+        &uploaded_by,
+        now,
+    )
+    .await
+}
+
+pub async fn count_attachments(tx: &mut Tx, application_id: i64) -> Result<i64> {
+    crate::attachment::count(tx, &ATTACHED, application_id).await
+}
+
+pub async fn attachments(store: &Store, application_id: i64) -> Result<Vec<Attachment>> {
+    crate::attachment::list(store, &ATTACHED, application_id).await
+}
+
+pub async fn attachment(
+    store: &Store,
+    application_id: i64,
+    id: i64,
+) -> Result<Option<AttachmentData>> {
+    crate::attachment::get(store, &ATTACHED, application_id, id).await
+}

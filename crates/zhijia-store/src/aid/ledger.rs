@@ -1,0 +1,230 @@
+//! The ledger.
+
+use super::*;
+
+#[derive(Debug, Clone)]
+pub struct NewDisbursement<'a> {
+    pub application_id: i64,
+    pub file_id: i64,
+    pub amount_fen: i64,
+    pub fund_source: &'a str,
+    pub method: &'a str,
+    pub paid_on: NaiveDate,
+    pub year: i64,
+    pub operator_id: Option<i64>,
+    pub operator_name: &'a str,
+    pub reverses_id: Option<i64>,
+    pub note: Option<&'a str>,
+}
+
+const INSERT_DISBURSEMENT: &str = "INSERT INTO disbursement (application_id, file_id, amount_fen, \
+     fund_source, method, paid_on, year, operator_id, operator_name, reverses_id, note, \
+     created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id";
+
+/// Appends an entry (the only write the ledger has). A second reversal of one entry is refused
+/// by the unique `reverses_id`.
+pub async fn insert_disbursement(tx: &mut Tx, d: &NewDisbursement<'_>) -> Result<i64> {
+    tx.query_one(
+        INSERT_DISBURSEMENT,
+        &[
+            &d.application_id,
+            &d.file_id,
+            &d.amount_fen,
+            &d.fund_source,
+            &d.method,
+            &d.paid_on,
+            &d.year,
+            &d.operator_id,
+            &d.operator_name,
+            &d.reverses_id,
+            &d.note,
+            &Utc::now(),
+        ],
+    )
+    .await
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LedgerRow {
+    pub id: i64,
+    pub application_id: i64,
+    pub file_id: i64,
+    pub org_id: OrgId,
+    pub org_name: String,
+    #[serde(skip)]
+    pub org_path: OrgPath,
+    pub head_name: String,
+    pub kind: String,
+    pub amount_fen: i64,
+    pub fund_source: String,
+    pub method: String,
+    pub paid_on: NaiveDate,
+    pub year: i64,
+    pub operator_name: String,
+    pub reverses_id: Option<i64>,
+    /// The entry that reverses this one, if any.
+    pub reversed_by: Option<i64>,
+    pub note: Option<String>,
+}
+
+impl FromRow for LedgerRow {
+    fn from_row(row: &Row<'_, '_>) -> Result<Self> {
+        Ok(LedgerRow {
+            id: row.get("id")?,
+            application_id: row.get("application_id")?,
+            file_id: row.get("file_id")?,
+            org_id: OrgId(row.get("org_id")?),
+            org_name: row.get("org_name")?,
+            org_path: path_of(row)?,
+            head_name: row.get("head_name")?,
+            kind: row.get("kind")?,
+            amount_fen: row.get("amount_fen")?,
+            fund_source: row.get("fund_source")?,
+            method: row.get("method")?,
+            paid_on: row.get("paid_on")?,
+            year: row.get("year")?,
+            operator_name: row.get("operator_name")?,
+            reverses_id: row.get("reverses_id")?,
+            reversed_by: row.get("reversed_by")?,
+            note: row.get("note")?,
+        })
+    }
+}
+
+macro_rules! ledger_select {
+    ($rest:literal) => {
+        concat!(
+            "SELECT d.id, d.application_id, d.file_id, f.org_id, o.name AS org_name, \
+             o.path AS org_path, w.name AS head_name, a.kind, d.amount_fen, d.fund_source, \
+             d.method, d.paid_on, d.year, d.operator_name, d.reverses_id, r.id AS reversed_by, \
+             d.note FROM disbursement d JOIN aid_application a ON a.id = d.application_id \
+             JOIN hardship_file f ON f.id = d.file_id JOIN org o ON o.id = f.org_id \
+             JOIN worker w ON w.id = f.head_worker_id \
+             LEFT JOIN disbursement r ON r.reverses_id = d.id ",
+            $rest
+        )
+    };
+}
+const GET_ENTRY: &str = ledger_select!("WHERE d.id = $1");
+// `$3` 0 means every year; `$4` 0 every file.
+const LEDGER: &str = ledger_select!(
+    "WHERE o.path >= $1 AND o.path < $2 AND (CAST($3 AS BIGINT) = 0 OR d.year = $3) AND (CAST($4 AS BIGINT) = 0 OR d.file_id = $4) \
+     ORDER BY d.id DESC LIMIT $5 OFFSET $6"
+);
+const COUNT_LEDGER: &str = "SELECT COUNT(*) FROM disbursement d \
+     JOIN hardship_file f ON f.id = d.file_id JOIN org o ON o.id = f.org_id \
+     WHERE o.path >= $1 AND o.path < $2 AND (CAST($3 AS BIGINT) = 0 OR d.year = $3) AND (CAST($4 AS BIGINT) = 0 OR d.file_id = $4)";
+const PAID_IN_YEAR: &str = "SELECT CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT) FROM disbursement \
+     WHERE file_id = $1 AND year = $2";
+const PAID_FOR_APPLICATION: &str = "SELECT CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT) \
+     FROM disbursement WHERE application_id = $1";
+const TOTALS_BY_YEAR: &str = "SELECT CAST(d.year AS TEXT) AS k, \
+     CAST(SUM(d.amount_fen) AS BIGINT) AS fen, COUNT(*) AS n FROM disbursement d \
+     JOIN hardship_file f ON f.id = d.file_id JOIN org o ON o.id = f.org_id \
+     WHERE o.path >= $1 AND o.path < $2 AND (CAST($3 AS BIGINT) = 0 OR d.file_id = $3) \
+     GROUP BY d.year ORDER BY d.year DESC";
+const TOTALS_BY_FUND: &str = "SELECT d.fund_source AS k, \
+     CAST(SUM(d.amount_fen) AS BIGINT) AS fen, COUNT(*) AS n FROM disbursement d \
+     JOIN hardship_file f ON f.id = d.file_id JOIN org o ON o.id = f.org_id \
+     WHERE o.path >= $1 AND o.path < $2 AND (CAST($3 AS BIGINT) = 0 OR d.year = $3) AND (CAST($4 AS BIGINT) = 0 OR d.file_id = $4) \
+     GROUP BY d.fund_source ORDER BY d.fund_source";
+const TOTALS_BY_FILE: &str = "SELECT CAST(d.file_id AS TEXT) AS k, \
+     CAST(SUM(d.amount_fen) AS BIGINT) AS fen, COUNT(*) AS n FROM disbursement d \
+     JOIN hardship_file f ON f.id = d.file_id JOIN org o ON o.id = f.org_id \
+     WHERE o.path >= $1 AND o.path < $2 AND (CAST($3 AS BIGINT) = 0 OR d.year = $3) \
+     GROUP BY d.file_id ORDER BY d.file_id LIMIT $4";
+
+pub async fn entry_in(tx: &mut Tx, id: i64) -> Result<Option<LedgerRow>> {
+    tx.query_opt(GET_ENTRY, &[&id]).await
+}
+
+pub async fn entry(store: &Store, id: i64) -> Result<Option<LedgerRow>> {
+    store.query_opt(GET_ENTRY, &[&id]).await
+}
+
+/// Entries of a subtree, newest first; `year` and `file` 0 for all.
+pub async fn ledger(
+    store: &Store,
+    path: &OrgPath,
+    year: i64,
+    file: i64,
+    limit: i64,
+    offset: i64,
+) -> Result<Page<LedgerRow>> {
+    let upper = path.subtree_upper_bound();
+    let items = store
+        .query(
+            LEDGER,
+            &[&path.as_str(), &upper, &year, &file, &limit, &offset],
+        )
+        .await?;
+    let total = store
+        .query_one(COUNT_LEDGER, &[&path.as_str(), &upper, &year, &file])
+        .await?;
+    Ok(Page {
+        items,
+        total,
+        offset,
+        limit,
+    })
+}
+
+/// Net paid to a household in a year (reversals included), inside the locking transaction.
+pub async fn paid_in_year(tx: &mut Tx, file_id: i64, year: i64) -> Result<i64> {
+    tx.query_one(PAID_IN_YEAR, &[&file_id, &year]).await
+}
+
+pub async fn paid_for_application(tx: &mut Tx, application_id: i64) -> Result<i64> {
+    tx.query_one(PAID_FOR_APPLICATION, &[&application_id]).await
+}
+
+/// A total of the ledger: a year, a fund or a file, its net amount and its number of entries.
+#[derive(Debug, Clone, Serialize)]
+pub struct Total {
+    pub key: String,
+    pub fen: i64,
+    pub entries: i64,
+}
+
+impl FromRow for Total {
+    fn from_row(row: &Row<'_, '_>) -> Result<Self> {
+        Ok(Total {
+            key: row.get("k")?,
+            fen: row.get("fen")?,
+            entries: row.get("n")?,
+        })
+    }
+}
+
+/// Totals per year of a subtree (or of one file, `file` ≠ 0).
+pub async fn totals_by_year(store: &Store, path: &OrgPath, file: i64) -> Result<Vec<Total>> {
+    let upper = path.subtree_upper_bound();
+    store
+        .query(TOTALS_BY_YEAR, &[&path.as_str(), &upper, &file])
+        .await
+}
+
+pub async fn totals_by_fund(
+    store: &Store,
+    path: &OrgPath,
+    year: i64,
+    file: i64,
+) -> Result<Vec<Total>> {
+    let upper = path.subtree_upper_bound();
+    store
+        .query(TOTALS_BY_FUND, &[&path.as_str(), &upper, &year, &file])
+        .await
+}
+
+/// Totals per file (at most `limit` files).
+pub async fn totals_by_file(
+    store: &Store,
+    path: &OrgPath,
+    year: i64,
+    limit: i64,
+) -> Result<Vec<Total>> {
+    let upper = path.subtree_upper_bound();
+    store
+        .query(TOTALS_BY_FILE, &[&path.as_str(), &upper, &year, &limit])
+        .await
+}
