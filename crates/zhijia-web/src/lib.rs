@@ -77,6 +77,18 @@ pub struct Shared {
     metrics: metrics::Metrics,
 }
 
+impl AppState {
+    /// The rights-protection context: cases need no personal-data keys, so every server has
+    /// one (the areas that need keys take `extract::Keyed`).
+    pub fn cases(&self) -> zhijia_app::case::Ctx<'_> {
+        zhijia_app::case::Ctx {
+            db: &self.store,
+            settings: &self.config.cases,
+            sms: self.sms.as_ref(),
+        }
+    }
+}
+
 impl std::ops::Deref for AppState {
     type Target = Shared;
     fn deref(&self) -> &Shared {

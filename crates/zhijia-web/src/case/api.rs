@@ -1,7 +1,6 @@
 //! Cases as JSON: the worker's side under `/api/v1/me/cases` (bearer token or cookie), the
 //! handler's under `/api/v1/cases`, statistics at `/api/v1/case-stats`.
 
-use super::ctx;
 use crate::attachment::{FileQuery, file_response, upload_limit};
 use crate::auth::StaffUser;
 use crate::auth::worker::WorkerUser;
@@ -39,7 +38,7 @@ pub async fn file_case(
     user: WorkerUser,
     ApiJson(input): ApiJson<CaseInput>,
 ) -> Result<Response, ApiError> {
-    let filed = file::file(&ctx(&state), &user.session.phone, &input, &[], Utc::now()).await?;
+    let filed = file::file(&state.cases(), &user.session.phone, &input, &[], Utc::now()).await?;
     Ok((StatusCode::CREATED, Json(filed)).into_response())
 }
 
@@ -65,7 +64,7 @@ pub async fn my_case(
     user: WorkerUser,
     Id(id): Id,
 ) -> Result<Response, ApiError> {
-    let view = talk::own_view(&ctx(&state), &user.session.phone, id).await?;
+    let view = talk::own_view(&state.cases(), &user.session.phone, id).await?;
     Ok(Json(view).into_response())
 }
 
@@ -87,7 +86,7 @@ pub async fn reply(
     ApiJson(r): ApiJson<ReplyRequest>,
 ) -> Result<Response, ApiError> {
     let c = handle::reply(
-        &ctx(&state),
+        &state.cases(),
         &user.session.phone,
         id,
         &r.body,
@@ -117,7 +116,7 @@ pub async fn my_attachment(
         bytes: bytes.to_vec(),
     };
     let c = handle::reply(
-        &ctx(&state),
+        &state.cases(),
         &user.session.phone,
         id,
         "",
@@ -138,7 +137,7 @@ pub async fn my_file(
     Path((id, file)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
     let (id, file) = (parse_id(&id)?, parse_id(&file)?);
-    let f = talk::worker_file(&ctx(&state), &user.session.phone, id, file).await?;
+    let f = talk::worker_file(&state.cases(), &user.session.phone, id, file).await?;
     Ok(file_response(f))
 }
 
@@ -162,7 +161,7 @@ pub async fn rate(
     ApiJson(r): ApiJson<RatingRequest>,
 ) -> Result<Response, ApiError> {
     let c = handle::rate(
-        &ctx(&state),
+        &state.cases(),
         &user.session.phone,
         id,
         r.satisfied,
@@ -185,7 +184,7 @@ pub async fn queue(
     user: StaffUser,
     ApiQuery(q): ApiQuery<QueueQuery>,
 ) -> Result<Response, ApiError> {
-    let (org, _, page) = case::queue(&ctx(&state), &user.ctx(), &q).await?;
+    let (org, _, page) = case::queue(&state.cases(), &user.ctx(), &q).await?;
     Ok(Json(serde_json::json!({
         "org_id": org.id.0,
         "org_name": org.name,
@@ -206,7 +205,7 @@ pub async fn register(
     user: StaffUser,
     ApiJson(input): ApiJson<DeskInput>,
 ) -> Result<Response, ApiError> {
-    let filed = file::register(&ctx(&state), &user.ctx(), &input, Utc::now()).await?;
+    let filed = file::register(&state.cases(), &user.ctx(), &input, Utc::now()).await?;
     Ok((StatusCode::CREATED, Json(filed)).into_response())
 }
 
@@ -218,7 +217,7 @@ pub async fn detail(
     user: StaffUser,
     Id(id): Id,
 ) -> Result<Response, ApiError> {
-    let d = case::detail(&ctx(&state), &user.ctx(), id, Utc::now()).await?;
+    let d = case::detail(&state.cases(), &user.ctx(), id, Utc::now()).await?;
     Ok(Json(d).into_response())
 }
 
@@ -234,7 +233,7 @@ pub async fn step(
     Id(id): Id,
     ApiJson(step): ApiJson<Step>,
 ) -> Result<Response, ApiError> {
-    let c = handle::act(&ctx(&state), &user.ctx(), id, &step, Utc::now()).await?;
+    let c = handle::act(&state.cases(), &user.ctx(), id, &step, Utc::now()).await?;
     Ok(Json(c).into_response())
 }
 
@@ -258,7 +257,7 @@ pub async fn message(
     ApiJson(m): ApiJson<MessageRequest>,
 ) -> Result<Response, ApiError> {
     let mid = talk::post(
-        &ctx(&state),
+        &state.cases(),
         &user.ctx(),
         id,
         &m.body,
@@ -288,7 +287,15 @@ pub async fn reroute(
     Id(id): Id,
     ApiJson(r): ApiJson<RouteRequest>,
 ) -> Result<Response, ApiError> {
-    let c = handle::reroute(&ctx(&state), &user.ctx(), id, r.org, &r.reason, Utc::now()).await?;
+    let c = handle::reroute(
+        &state.cases(),
+        &user.ctx(),
+        id,
+        r.org,
+        &r.reason,
+        Utc::now(),
+    )
+    .await?;
     Ok(Json(c).into_response())
 }
 
@@ -303,7 +310,7 @@ pub async fn mediation(
     Id(id): Id,
     ApiJson(m): ApiJson<MediationInput>,
 ) -> Result<Response, ApiError> {
-    let mid = talk::mediate(&ctx(&state), &user.ctx(), id, &m, Utc::now()).await?;
+    let mid = talk::mediate(&state.cases(), &user.ctx(), id, &m, Utc::now()).await?;
     Ok((StatusCode::CREATED, Json(Created { id: mid })).into_response())
 }
 
@@ -324,7 +331,7 @@ pub async fn attachment(
         name: q.name.unwrap_or_default(),
         bytes: bytes.to_vec(),
     };
-    talk::attach(&ctx(&state), &user.ctx(), id, &[upload], Utc::now()).await?;
+    talk::attach(&state.cases(), &user.ctx(), id, &[upload], Utc::now()).await?;
     Ok(StatusCode::CREATED.into_response())
 }
 
@@ -338,7 +345,7 @@ pub async fn staff_file(
     Path((id, file)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
     let (id, file) = (parse_id(&id)?, parse_id(&file)?);
-    let f = talk::staff_file(&ctx(&state), &user.ctx(), id, file).await?;
+    let f = talk::staff_file(&state.cases(), &user.ctx(), id, file).await?;
     Ok(file_response(f))
 }
 
@@ -350,7 +357,7 @@ pub async fn statistics(
     user: StaffUser,
     ApiQuery(q): ApiQuery<StatsQuery>,
 ) -> Result<Response, ApiError> {
-    let f = stats::figures(&ctx(&state), &user.ctx(), &q, Utc::now()).await?;
+    let f = stats::figures(&state.cases(), &user.ctx(), &q, Utc::now()).await?;
     Ok(Json(f).into_response())
 }
 

@@ -1,7 +1,6 @@
 //! The handler's console: the case queue (own subtree, supervised, to review), registering a
 //! call or a visit, the case page with every step, and statistics with charts.
 
-use super::ctx;
 use super::pages::{action_label, kind_label, state_label};
 use crate::attachment::{MAX_FORM_BYTES, file_response, read_multipart};
 use crate::auth::{StaffUser, checked_form, csrf_refused};
@@ -80,7 +79,7 @@ async fn queue(
         limit: Some(limit),
         offset: Some(offset),
     };
-    let (org, view, list) = case::queue(&ctx(&state), &user.ctx(), &query).await?;
+    let (org, view, list) = case::queue(&state.cases(), &user.ctx(), &query).await?;
     let (view_name, state_name) = match view {
         View::Open => ("open", String::new()),
         View::Supervised => ("supervised", String::new()),
@@ -183,7 +182,7 @@ async fn register(
         return Ok(csrf_refused());
     };
     let input = form.input();
-    match file::register(&ctx(&state), &user.ctx(), &input, Utc::now()).await {
+    match file::register(&state.cases(), &user.ctx(), &input, Utc::now()).await {
         Ok(f) => Ok(Redirect::to(&format!("/console/cases/{}", f.id)).into_response()),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict(_) | AppError::NotFound(_))) => {
             let page = NewPage {
@@ -248,7 +247,7 @@ async fn case_page(
     error: Option<String>,
 ) -> Result<Response, PageError> {
     let now = Utc::now();
-    let d = case::detail(&ctx(state), &user.ctx(), id, now).await?;
+    let d = case::detail(&state.cases(), &user.ctx(), id, now).await?;
     let page = CasePage {
         user: user.into(),
         d,
@@ -319,7 +318,7 @@ async fn step(
         "close" => Step::Close,
         _ => return Err(AppError::invalid("step", "未知的操作").into()),
     };
-    let r = handle::act(&ctx(&state), &user.ctx(), id, &step, Utc::now()).await;
+    let r = handle::act(&state.cases(), &user.ctx(), id, &step, Utc::now()).await;
     after(&state, &user, id, r.map(|_| ())).await
 }
 
@@ -341,7 +340,7 @@ async fn message(
         return Ok(csrf_refused());
     };
     let r = talk::post(
-        &ctx(&state),
+        &state.cases(),
         &user.ctx(),
         id,
         &form.body,
@@ -378,7 +377,16 @@ async fn reroute(
         )
         .await;
     };
-    match handle::reroute(&ctx(&state), &user.ctx(), id, to, &form.reason, Utc::now()).await {
+    match handle::reroute(
+        &state.cases(),
+        &user.ctx(),
+        id,
+        to,
+        &form.reason,
+        Utc::now(),
+    )
+    .await
+    {
         // The handler may no longer see the case if it went below a union they do not hold:
         // back to their queue.
         Ok(_) => Ok(Redirect::to("/console/cases").into_response()),
@@ -421,7 +429,7 @@ async fn mediation(
         agreement: form.m.agreement,
         outcome: form.m.outcome,
     };
-    let r = talk::mediate(&ctx(&state), &user.ctx(), id, &input, Utc::now()).await;
+    let r = talk::mediate(&state.cases(), &user.ctx(), id, &input, Utc::now()).await;
     after(&state, &user, id, r.map(|_| ())).await
 }
 
@@ -438,7 +446,7 @@ async fn attach(
     if !user.csrf_ok(fields.get("csrf").map_or("", String::as_str)) {
         return Ok(csrf_refused());
     }
-    let r = talk::attach(&ctx(&state), &user.ctx(), id, &files, Utc::now()).await;
+    let r = talk::attach(&state.cases(), &user.ctx(), id, &files, Utc::now()).await;
     after(&state, &user, id, r.map(|_| ())).await
 }
 
@@ -448,7 +456,7 @@ async fn staff_file(
     Path((id, file)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
     let (id, file) = (parse_id(&id)?, parse_id(&file)?);
-    let f = talk::staff_file(&ctx(&state), &user.ctx(), id, file).await?;
+    let f = talk::staff_file(&state.cases(), &user.ctx(), id, file).await?;
     Ok(file_response(f))
 }
 
@@ -505,7 +513,7 @@ async fn statistics(
     q: Result<Query<StatsQuery>, QueryRejection>,
 ) -> Result<Response, PageError> {
     let q = q.map(|Query(q)| q).unwrap_or_default();
-    let f = stats::figures(&ctx(&state), &user.ctx(), &q, Utc::now()).await?;
+    let f = stats::figures(&state.cases(), &user.ctx(), &q, Utc::now()).await?;
     Ok(render(&StatsPage {
         user: (&user).into(),
         chart_json: chart_json(&f),

@@ -4,14 +4,3 @@
 pub mod api;
 pub mod console;
 pub mod pages;
-
-use crate::AppState;
-use zhijia_app::case::Ctx;
-
-pub fn ctx(state: &AppState) -> Ctx<'_> {
-    Ctx {
-        db: &state.store,
-        settings: &state.config.cases,
-        sms: state.sms.as_ref(),
-    }
-}

@@ -1,7 +1,6 @@
 //! The worker's case pages: my cases, file a case (with photos and PDFs), a case with its
 //! conversation, where the worker answers questions and rates the answer.
 
-use super::ctx;
 use crate::attachment::{MAX_FORM_BYTES, file_response, read_multipart};
 use crate::auth::worker::WorkerUser;
 use crate::auth::{checked_form, csrf_refused};
@@ -162,7 +161,7 @@ async fn submit(
     }
     let input = input_of(&fields);
     match file::file(
-        &ctx(&state),
+        &state.cases(),
         &user.session.phone,
         &input,
         &files,
@@ -230,7 +229,7 @@ async fn own_page(
     id: i64,
     error: Option<String>,
 ) -> Result<Response, PageError> {
-    let view = talk::own_view(&ctx(state), &user.session.phone, id).await?;
+    let view = talk::own_view(&state.cases(), &user.session.phone, id).await?;
     let page = OwnPage {
         csrf: user.session.csrf_token.clone(),
         view,
@@ -265,7 +264,7 @@ async fn reply(
     }
     let body = fields.get("body").map_or("", String::as_str);
     match handle::reply(
-        &ctx(&state),
+        &state.cases(),
         &user.session.phone,
         id,
         body,
@@ -302,7 +301,7 @@ async fn rate(
     };
     let satisfied = form.satisfied == "yes";
     match handle::rate(
-        &ctx(&state),
+        &state.cases(),
         &user.session.phone,
         id,
         satisfied,
@@ -326,7 +325,7 @@ async fn own_file(
     Path((id, file)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
     let (id, file) = (parse_id(&id)?, parse_id(&file)?);
-    let f = talk::worker_file(&ctx(&state), &user.session.phone, id, file).await?;
+    let f = talk::worker_file(&state.cases(), &user.session.phone, id, file).await?;
     Ok(file_response(f))
 }
 
