@@ -335,3 +335,62 @@ async fn a_member_agrees_to_a_unions_transfer_request_in_a_real_browser() {
     )
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_city_admin_sees_appointments_below_and_a_masked_member_in_a_real_browser() {
+    let Some((dir, chromium)) = tools() else {
+        return;
+    };
+    let t = TestDb::sqlite().await;
+    let db = &t.store;
+    let w = crate::membership::world(db).await;
+    let env = crate::aid::AidEnv::new();
+    crate::aid::member(db, &env, &w, "周晓梅", "13700137031", 71).await;
+    let worker = zhijia_store::worker::find_by_phone(db, "13700137031")
+        .await
+        .unwrap()
+        .unwrap();
+    let membership = zhijia_store::membership::current(db, worker.id)
+        .await
+        .unwrap()
+        .unwrap();
+    use zhijia_domain::auth::Role;
+    let city = crate::aid::staff_with(db, "city.browser", &[(Role::OrgAdmin, &w.gz.city)]).await;
+    crate::aid::staff_with(db, "below.officer", &[]).await;
+    zhijia_app::staff::grant_by_username(
+        db,
+        city.id,
+        "below.officer",
+        w.factory.id,
+        Role::AidOfficer,
+        &city.actor,
+    )
+    .await
+    .unwrap();
+    let config = WebConfig {
+        pii_keys: Some(env.env.keys.clone()),
+        ..WebConfig::default()
+    };
+    let running = zhijia::serve::start(t.store.clone(), "127.0.0.1:0", config)
+        .await
+        .unwrap();
+    let base = format!("http://{}", running.addr);
+    run_script(
+        (dir, chromium),
+        "staff-pages.mjs",
+        base,
+        vec![
+            ("ZHIJIA_ADMIN", "city.browser".into()),
+            ("ZHIJIA_STAFF_PASSWORD", crate::aid::PASSWORD.into()),
+            (
+                "ZHIJIA_GRANTS_PATH",
+                format!("/console/orgs/{}/grants", w.gz.city.id.0),
+            ),
+            (
+                "ZHIJIA_MEMBER_PATH",
+                format!("/console/members/{}", membership.id),
+            ),
+        ],
+    )
+    .await;
+}
