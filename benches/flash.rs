@@ -22,7 +22,7 @@ use zhijia_domain::pii::PiiKeys;
 /// them (a phone network would hold fewer at a time than claimants).
 const IN_FLIGHT: usize = 512;
 
-struct Server(Child);
+pub(crate) struct Server(Child);
 
 impl Drop for Server {
     fn drop(&mut self) {
@@ -32,7 +32,7 @@ impl Drop for Server {
 }
 
 /// Starts `zhijia serve` and returns it with the address it prints.
-fn serve(binary: &str, args: &[&str]) -> Result<(Server, String), BoxError> {
+pub(crate) fn serve(binary: &str, args: &[&str]) -> Result<(Server, String), BoxError> {
     let mut child = Command::new(binary)
         .args(["serve", "--listen", "127.0.0.1:0"])
         .args(args)
@@ -58,16 +58,18 @@ fn serve(binary: &str, args: &[&str]) -> Result<(Server, String), BoxError> {
     Err("zhijia serve stopped before printing its address".into())
 }
 
-fn pct(sorted: &[f64], p: f64) -> f64 {
+pub(crate) fn pct(sorted: &[f64], p: f64) -> f64 {
     let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[i.min(sorted.len().saturating_sub(1))]
 }
 
 /// Sends one request per (url, token) pair, `IN_FLIGHT` at a time; returns the latencies in ms,
-/// the statuses and the wall time in seconds.
-async fn fire(
+/// the statuses (in the order of `requests`) and the wall time in seconds. A request that
+/// gets no answer counts as status 0, printed when `tell_failures`.
+pub(crate) async fn fire(
     requests: Vec<(String, Option<String>, String)>,
     post: bool,
+    tell_failures: bool,
 ) -> Result<(Vec<f64>, Vec<u16>, f64), BoxError> {
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(IN_FLIGHT)
@@ -94,7 +96,9 @@ async fn fire(
                         why = format!("{why}: {s}");
                         src = s.source();
                     }
-                    eprintln!("request failed: {why}");
+                    if tell_failures {
+                        eprintln!("request failed: {why}");
+                    }
                     0
                 }
             };
@@ -115,7 +119,7 @@ async fn fire(
 }
 
 /// What `prepare` leaves for `run`: where the store is, the key, the offer, the tokens.
-fn plan_path(dir: &std::path::Path) -> std::path::PathBuf {
+pub(crate) fn plan_path(dir: &std::path::Path) -> std::path::PathBuf {
     dir.join("flash-plan.txt")
 }
 
@@ -173,7 +177,7 @@ pub async fn run(
     let reqs = (0..members)
         .map(|i| (hello.clone(), None, i.to_string()))
         .collect();
-    let (lat, _, wall) = fire(reqs, false).await?;
+    let (lat, _, wall) = fire(reqs, false, true).await?;
     println!(
         "baseline  bare axum hello: {} requests in {wall:.2} s = {:.0} req/s, p50 {:.2} ms, p99 {:.2} ms",
         lat.len(),
@@ -257,7 +261,7 @@ pub async fn run(
         tokio::time::sleep(std::time::Duration::from_secs(2)).await;
     }
     let storm_started = Instant::now();
-    let (lat, statuses, wall) = fire(reqs, true).await?;
+    let (lat, statuses, wall) = fire(reqs, true, true).await?;
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     let (mut sent, mut refused) = (0, 0);
     for h in storming {
@@ -304,7 +308,7 @@ pub async fn run(
     Ok(())
 }
 
-fn tempfile_dir(dir: &std::path::Path, name: &str) -> Result<String, BoxError> {
+pub(crate) fn tempfile_dir(dir: &std::path::Path, name: &str) -> Result<String, BoxError> {
     let d = dir.join(format!("flash-proc-{name}"));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d)?;

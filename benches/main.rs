@@ -7,9 +7,12 @@
 //!   then roster search latency by member number and identity number.
 //! - `zhijia-bench cases`: a handler's case queue and the escalation job with a million cases.
 //! - `zhijia-bench flash`: a flash sale of coupons over HTTP against the real binary.
+//! - `zhijia-bench crash`: kill -9 under coupon claims, aid payments and a roster import;
+//!   nothing lost, nothing doubled.
 //! - `zhijia-bench hello`: a bare axum "hello" server, the HTTP baseline for benches/http.sh.
 
 mod cases;
+mod crash;
 mod flash;
 
 use chrono::{NaiveDate, Utc};
@@ -83,6 +86,29 @@ enum Cmd {
         #[arg(long, default_value_t = 0)]
         storm: usize,
     },
+    /// kill -9 in the middle of coupon claims and aid payments (over HTTP, the real binary) and
+    /// of a roster import, several times; then a restart, and a check that nothing was lost or
+    /// doubled.
+    Crash {
+        #[arg(long, default_value_t = 3_000)]
+        members: u64,
+        #[arg(long, default_value_t = 1_000)]
+        stock: i64,
+        /// Hardship files, each with one approved application paid in several instalments.
+        #[arg(long, default_value_t = 250)]
+        files: u64,
+        /// Rows of the roster file the import is killed in.
+        #[arg(long, default_value_t = 30_000)]
+        rows: u64,
+        #[arg(long, default_value_t = 4)]
+        kills: usize,
+        #[arg(long)]
+        postgres: Option<String>,
+        #[arg(long, default_value = "target/bench-data")]
+        dir: std::path::PathBuf,
+        #[arg(long, default_value = "target/release/zhijia")]
+        binary: String,
+    },
     /// Internal: the data of `flash`, made in a process of its own.
     #[command(hide = true)]
     FlashPrepare {
@@ -90,6 +116,16 @@ enum Cmd {
         members: u64,
         #[arg(long)]
         stock: i64,
+        #[arg(long)]
+        postgres: Option<String>,
+        #[arg(long)]
+        dir: std::path::PathBuf,
+    },
+    /// Internal: the aid files and approved applications of `crash`, made in a process of its own.
+    #[command(hide = true)]
+    CrashAidPrepare {
+        #[arg(long)]
+        files: u64,
         #[arg(long)]
         postgres: Option<String>,
         #[arg(long)]
@@ -135,12 +171,40 @@ async fn main() -> Result<(), BoxError> {
             binary,
             storm,
         } => flash::run(members, stock, postgres, &dir, &binary, storm).await,
+        Cmd::Crash {
+            members,
+            stock,
+            files,
+            rows,
+            kills,
+            postgres,
+            dir,
+            binary,
+        } => {
+            std::fs::create_dir_all(&dir)?;
+            crash::run(&crash::Options {
+                members,
+                stock,
+                files,
+                rows,
+                kills,
+                postgres,
+                dir,
+                binary,
+            })
+            .await
+        }
         Cmd::FlashPrepare {
             members,
             stock,
             postgres,
             dir,
         } => flash::prepare(members, stock, postgres, &dir).await,
+        Cmd::CrashAidPrepare {
+            files,
+            postgres,
+            dir,
+        } => crash::aid_prepare(files, postgres, &dir).await,
         Cmd::Hello { listen } => {
             let app = axum::Router::new().route("/", axum::routing::get(|| async { "hello" }));
             let listener = tokio::net::TcpListener::bind(&listen).await?;

@@ -39,7 +39,13 @@ try {
   await phone.fill('input[name=filer_name]', '浏览器');
   await phone.fill('input[name=employer_name]', '广州天河电子厂');
   await phone.fill('input[name=employer_credit_code]', env.ZHIJIA_CREDIT_CODE);
-  await phone.fill('input[name=region_code]', '440106');
+  // The place of work from the province → city → district lists, never a typed code.
+  const lists = phone.locator('fieldset.region select');
+  await lists.nth(0).selectOption({ label: '广东省' });
+  await phone.locator('fieldset.region select:not([disabled]) >> option[value="440100"]').waitFor({ state: 'attached' });
+  await lists.nth(1).selectOption({ label: '广州市' });
+  await phone.locator('fieldset.region select >> option[value="440106"]').waitFor({ state: 'attached' });
+  await lists.nth(2).selectOption({ label: '天河区' });
   await phone.setInputFiles('input[name=file]', { name: '工资条.png', mimeType: 'image/png', buffer: png });
   await phone.screenshot({ path: `${outDir}/case-new.png`, fullPage: true });
   await phone.click('form[action="/cases/new"] button[type=submit]');

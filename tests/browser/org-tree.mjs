@@ -16,8 +16,8 @@ try {
   page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
   page.on('pageerror', (e) => problems.push(`page: ${e}`));
 
-  // A branch is a <details> whose <summary> holds the link; its children load once, on opening.
-  const node = (name) => page.locator('li', { has: page.locator(':scope > details > summary > a', { hasText: name }) }).first();
+  // A branch is its name's link and a <details> whose toggle loads its children once, on opening.
+  const node = (name) => page.locator('li', { has: page.locator(':scope > .node > a', { hasText: name }) }).first();
   const openBranch = async (name, child) => {
     await node(name).locator(':scope > details > summary > .toggle').click();
     await node(name).locator(':scope > details > ul.tree a', { hasText: child }).first().waitFor({ timeout: 5000 });
@@ -39,9 +39,9 @@ try {
   await openBranch('广东省总工会', '广州市总工会');
   await closeBranch('广东省总工会', '广州市总工会');
   await openBranch('广东省总工会', '深圳市总工会');
-  await node('广州市总工会').locator(':scope > details > summary > a').click();
+  await node('广州市总工会').locator(':scope > .node > a').click();
   await page.waitForURL(/\/console\/orgs\/\d+$/);
-  const title = await page.locator('main h2').first().textContent();
+  const title = await page.locator('main h1').textContent();
   if (!title.includes('广州市总工会')) throw new Error(`org page shows “${title}”`);
 
   await page.fill('input[name=q]', '天河');

@@ -15,6 +15,19 @@ pub async fn for_staff(
     limit: i64,
     offset: i64,
 ) -> Result<Page<Entry>> {
+    for_staff_in_area(db, staff, org, None, limit, offset).await
+}
+
+/// The same, only the entries whose action starts with `area` (`join.`, `pii.`…).
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn for_staff_in_area(
+    db: &Store,
+    staff: StaffId,
+    org: OrgId,
+    area: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> Result<Page<Entry>> {
     let target = org_store::get(db, org)
         .await?
         .ok_or(AppError::NotFound("工会组织"))?;
@@ -24,7 +37,7 @@ pub async fn for_staff(
             "只有本级或上级组织管理员可以查看审计日志".into(),
         ));
     }
-    Ok(audit::in_subtree(db, &target.path, limit, offset).await?)
+    Ok(audit::in_subtree_of_area(db, &target.path, area, limit, offset).await?)
 }
 
 /// The whole log, or one org's subtree, for `zhijia audit`.

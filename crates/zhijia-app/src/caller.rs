@@ -47,12 +47,34 @@ impl StaffCtx<'_> {
     }
 }
 
+tokio::task_local! {
+    /// The address of the client whose request is being served, as the web layer found it
+    /// (the peer, or what a trusted proxy forwarded). Set once per request around the handler,
+    /// like the request id, so that every worker use case's audit entries carry it without each
+    /// of them, and each of their callers, passing it along beside the phone.
+    static CLIENT_ADDRESS: Option<String>;
+}
+
+/// Runs `f` as the serving of a request from `address`.
+pub async fn with_client_address<F: std::future::Future>(
+    address: Option<String>,
+    f: F,
+) -> F::Output {
+    CLIENT_ADDRESS.scope(address, f).await
+}
+
+/// The address of the request being served; `None` outside a request (jobs, the command line).
+pub fn client_address() -> Option<String> {
+    CLIENT_ADDRESS.try_with(Clone::clone).ok().flatten()
+}
+
+/// A worker acting from the request being served: their masked phone and the client's address.
 pub fn worker_actor(phone: &str) -> Actor {
     Actor {
         kind: ActorKind::Worker,
         id: None,
         name: auth::mask_phone(phone),
-        ip: None,
+        ip: client_address(),
     }
 }
 

@@ -1,5 +1,6 @@
 //! Staff sessions: started at sign-in, looked up on every request (from the database, so any
-//! server process serves any request), ended at sign-out or after `SESSION_HOURS`.
+//! server process serves any request), ended at sign-out, after `SESSION_HOURS`, or after
+//! `SESSION_IDLE_MINUTES` without use.
 
 use crate::Result;
 use chrono::{Duration, Utc};
@@ -28,19 +29,38 @@ pub async fn start(db: &Store, staff: StaffId) -> Result<Started> {
     )
     .await?;
     // Housekeeping rides along with sign-ins instead of needing a job of its own.
-    store::delete_expired(&mut tx, Utc::now()).await?;
+    store::delete_expired(&mut tx, Utc::now(), idle_since(Utc::now())).await?;
     // The sign-in that opened it was audited by `staff::sign_in`.
     tx.commit_unaudited(Unaudited::Session).await?;
     Ok(Started { token, csrf_token })
 }
 
-/// The live session of a cookie token, if any.
+/// Sessions last used before this have ended.
+fn idle_since(now: chrono::DateTime<Utc>) -> chrono::DateTime<Utc> {
+    now - Duration::minutes(auth::SESSION_IDLE_MINUTES)
+}
+
+/// How stale the last-use time may get before a request writes it again: a write per session
+/// and minute at most, not one per request (on SQLite every write waits for the one writer).
+const TOUCH_EVERY_SECONDS: i64 = 60;
+
+/// The live session of a cookie or bearer token, if any; using it keeps it alive.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn resolve(db: &Store, token: &str) -> Result<Option<Session>> {
     if token.len() != 64 {
         return Ok(None);
     }
-    Ok(store::get(db, &auth::token_hash(token), Utc::now()).await?)
+    let now = Utc::now();
+    let hash = auth::token_hash(token);
+    let Some(session) = store::get(db, &hash, now, idle_since(now)).await? else {
+        return Ok(None);
+    };
+    if now - session.last_seen_at >= Duration::seconds(TOUCH_EVERY_SECONDS) {
+        let mut tx = db.change().await?;
+        store::touch(&mut tx, &hash, now).await?;
+        tx.commit_unaudited(Unaudited::Session).await?;
+    }
+    Ok(Some(session))
 }
 
 #[tracing::instrument(level = "debug", skip_all)]

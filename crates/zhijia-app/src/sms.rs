@@ -6,7 +6,7 @@
 //! stored only as hashes.
 
 use crate::{AppError, Result};
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 use std::future::Future;
 use std::pin::Pin;
 use zhijia_domain::auth;
@@ -43,6 +43,18 @@ impl SmsSender for LogSender {
             Ok(())
         })
     }
+}
+
+/// Seconds until `phone` may ask for another code (0: now), by the per-phone gap. An
+/// unreadable phone number waits for nothing: asking will say what is wrong with it.
+pub async fn resend_wait(db: &Store, phone: &str, now: DateTime<Utc>) -> Result<i64> {
+    let Ok(phone) = auth::parse_phone(phone) else {
+        return Ok(0);
+    };
+    Ok(match store::last_sent(db, &phone).await? {
+        Some(at) => (PHONE_GAP_SECONDS - (now - at).num_seconds()).clamp(0, PHONE_GAP_SECONDS),
+        None => 0,
+    })
 }
 
 /// Sends a sign-in code. Returns the code itself only when `reveal` (demo mode shows it on the
@@ -163,8 +175,21 @@ pub async fn verify_code(db: &Store, phone: &str, code: &str) -> Result<SignedIn
         expires,
     )
     .await?;
-    // The code used and the session it opened, together.
-    tx.commit_unaudited(Unaudited::Session).await?;
+    // The code used, the session it opened and its audit entry (with the client's address),
+    // together.
+    let recorded = zhijia_store::audit::append(
+        &mut tx,
+        &crate::caller::worker_actor(&phone),
+        zhijia_store::audit::Record {
+            action: zhijia_domain::audit::action::WORKER_SIGN_IN,
+            org: None,
+            target_kind: None,
+            target_id: None,
+            detail: None,
+        },
+    )
+    .await?;
+    tx.commit(recorded).await?;
     Ok(SignedIn {
         phone,
         token,

@@ -5,7 +5,7 @@
 use crate::{AppError, Result, slow};
 use chrono::Utc;
 use zhijia_domain::audit::{Actor, ActorKind, action};
-use zhijia_domain::auth::{self, Role, StaffId};
+use zhijia_domain::auth::{self, Role, SignInDelay, StaffId};
 use zhijia_domain::org::OrgId;
 use zhijia_store::audit::{self, Record};
 use zhijia_store::staff::{self as store, Staff};
@@ -31,10 +31,11 @@ pub async fn create_admin(
 
 /// The demo's sign-in: `demo.admin` with a published password, `org_admin` of `org`. Only for
 /// `serve --demo`, whose data is synthetic.
-/// The answer to a sign-in on a locked account (or a name tried as often).
-fn locked(minutes: i64) -> AppError {
-    AppError::Forbidden(format!(
-        "密码错误次数过多，账号已锁定，请 {minutes} 分钟后再试"
+/// The answer to a try made before the wait its failures earned was over.
+fn too_soon(wait: chrono::Duration) -> AppError {
+    AppError::TooMany(format!(
+        "密码错误次数较多，请 {}后再试",
+        auth::wait_text(wait)
     ))
 }
 
@@ -286,12 +287,91 @@ async fn decoy_hash() -> Result<&'static str> {
         .map(String::as_str)
 }
 
-/// Checks a username and password. Five wrong passwords in a row lock the account for fifteen
-/// minutes; every attempt, right or wrong, is audited.
+/// Where a sign-in's failures are counted: the account from this address, and the account
+/// from every address (`SignInDelay` says why both).
+fn delay_keys(username: &str, ip: Option<&str>) -> [(String, SignInDelay); 2] {
+    [
+        (
+            format!("{username}|{}", ip.unwrap_or("-")),
+            SignInDelay::PER_ADDRESS,
+        ),
+        (username.to_owned(), SignInDelay::PER_ACCOUNT),
+    ]
+}
+
+/// What counting a password check before it runs gave.
+enum Reserved {
+    /// The check may run; `starts_wait` names the count (address or account) whose free
+    /// failures this one uses up, should it be wrong.
+    Check { starts_wait: Option<&'static str> },
+    /// A wait is not over (or another process counted this failure at the same instant).
+    TooSoon(chrono::Duration),
+}
+
+/// Counts a password check before it runs, as a wrong one until a right password clears it:
+/// one conditional write per key, so however many guesses race, each count lets one through.
+async fn reserve_check(db: &Store, keys: &[(String, SignInDelay); 2]) -> Result<Reserved> {
+    use zhijia_store::sign_in_delay as delay;
+    let now = Utc::now();
+    let forget_before = now - chrono::Duration::hours(auth::FAILURE_MEMORY_HOURS);
+    let mut tx = db.change().await?;
+    let mut starts_wait = None;
+    for ((key, rule), scope) in keys.iter().zip(["本地址", "全部地址"]) {
+        let seen = delay::get(&mut tx, key).await?;
+        if let Some(d) = seen.as_ref().filter(|d| d.not_before > now) {
+            // Dropping the transaction forgets what was counted under the other key.
+            return Ok(Reserved::TooSoon(d.not_before - now));
+        }
+        let failures = seen
+            .as_ref()
+            .filter(|d| d.last_failure_at >= forget_before)
+            .map_or(1, |d| d.failures + 1);
+        let not_before = now + rule.wait_after(failures);
+        let seen = seen.map(|d| d.failures);
+        if !delay::count(&mut tx, key, seen, failures, now, not_before).await? {
+            return Ok(Reserved::TooSoon(chrono::Duration::seconds(1)));
+        }
+        if failures == rule.free {
+            starts_wait = Some(scope);
+        }
+    }
+    tx.commit_unaudited(Unaudited::Throttle).await?;
+    Ok(Reserved::Check { starts_wait })
+}
+
+/// Refuses a try that came too soon; audited once per account, address and ten minutes, so a
+/// guessing loop does not fill the log.
+async fn refuse_too_soon(db: &Store, actor: &Actor, wait: chrono::Duration) -> Result<AppError> {
+    use zhijia_store::sms::throttle;
+    let now = Utc::now();
+    let key = format!(
+        "sign-in:delayed:{}|{}",
+        actor.name,
+        actor.ip.as_deref().unwrap_or("-")
+    );
+    let window = now - chrono::Duration::minutes(SIGN_IN_WINDOW_MINUTES);
+    let mut tx = db.change().await?;
+    if throttle(&mut tx, &key, now, now, window, 1).await? {
+        let record = Record {
+            action: action::SIGN_IN_THROTTLED,
+            detail: Some(format!("密码错误次数较多，须等待{}", auth::wait_text(wait))),
+            ..Default::default()
+        };
+        let recorded = audit::append(&mut tx, actor, record).await?;
+        tx.commit(recorded).await?;
+    } else {
+        tx.commit_unaudited(Unaudited::Throttle).await?;
+    }
+    Ok(too_soon(wait))
+}
+
+/// Checks a username and password. Wrong passwords slow further tries down (`SignInDelay`)
+/// but never lock the account; every check, right or wrong, is audited.
 ///
-/// The password is checked outside any transaction (Argon2 takes tens of milliseconds, and on
-/// SQLite every write waits for the one writer), after the check was counted by one conditional
-/// increment: however many guesses race, at most five are checked per lock window.
+/// Known and unknown names go the same way, in time (an unknown one is checked against a
+/// decoy hash) and in words, so neither tells which names exist. The password is checked
+/// outside any transaction (Argon2 takes tens of milliseconds, and on SQLite every write
+/// waits for the one writer), after the check was counted.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn sign_in(
     db: &Store,
@@ -301,83 +381,52 @@ pub async fn sign_in(
 ) -> Result<Staff> {
     let username = auth::parse_username(username).map_err(|_| wrong())?;
     sign_in_allowed(db, &username, ip).await?;
-    let failed = |detail: &'static str| Record {
-        action: action::SIGN_IN_FAILED,
-        detail: Some(detail.into()),
-        ..Default::default()
-    };
-    let Some(staff) = store::find_by_username(db, &username).await? else {
-        // An unknown name is answered as a known one would be, in time (a check against a
-        // decoy hash) and in words: after as many wrong tries it reads "locked" too, so neither
-        // tells which names exist.
-        let now = Utc::now();
-        let mut tx = db.change().await?;
-        let counted = zhijia_store::sms::throttle(
-            &mut tx,
-            &format!("sign-in:unknown:{username}"),
-            now,
-            now,
-            now - chrono::Duration::minutes(auth::LOCK_MINUTES),
-            auth::MAX_FAILURES,
-        )
-        .await?;
-        tx.commit_unaudited(Unaudited::Throttle).await?;
-        if !counted {
-            return Err(locked(auth::LOCK_MINUTES));
-        }
-        let _ = slow::verify_password(password.to_owned(), decoy_hash().await?.to_owned()).await?;
-        let actor = Actor {
-            kind: ActorKind::Staff,
-            id: None,
-            name: username.clone(),
-            ip: ip.map(str::to_owned),
-        };
-        let mut tx = db.change().await?;
-        let recorded = audit::append(&mut tx, &actor, failed("unknown user")).await?;
-        tx.commit(recorded).await?;
-        return Err(wrong());
-    };
+    let staff = store::find_by_username(db, &username).await?;
     let actor = Actor {
         kind: ActorKind::Staff,
-        id: Some(staff.id.0),
-        name: staff.username.clone(),
+        id: staff.as_ref().map(|s| s.id.0),
+        name: staff
+            .as_ref()
+            .map_or(username.clone(), |s| s.username.clone()),
         ip: ip.map(str::to_owned),
     };
-    let now = Utc::now();
-    let mut tx = db.change().await?;
-    let lock_until = now + chrono::Duration::minutes(auth::LOCK_MINUTES);
-    let reserved =
-        store::reserve_attempt(&mut tx, staff.id, now, auth::MAX_FAILURES, lock_until).await?;
-    let Some(counted) = reserved else {
-        let recorded = audit::append(&mut tx, &actor, failed("locked")).await?;
-        tx.commit(recorded).await?;
-        let minutes = staff
-            .locked_until
-            .filter(|u| *u > now)
-            .map_or(auth::LOCK_MINUTES, |until| (until - now).num_minutes() + 1);
-        return Err(locked(minutes));
+    let keys = delay_keys(&username, ip);
+    let starts_wait = match reserve_check(db, &keys).await? {
+        Reserved::Check { starts_wait } => starts_wait,
+        Reserved::TooSoon(wait) => return Err(refuse_too_soon(db, &actor, wait).await?),
     };
-    tx.commit_unaudited(Unaudited::Throttle).await?;
-
-    let right = slow::verify_password(password.to_owned(), staff.password_hash.clone()).await?;
-    let now = Utc::now();
+    let hash = match &staff {
+        Some(s) => s.password_hash.clone(),
+        None => decoy_hash().await?.to_owned(),
+    };
+    let right = slow::verify_password(password.to_owned(), hash).await?;
     let mut tx = db.change().await?;
-    if !right {
-        let recorded = audit::append(&mut tx, &actor, failed("wrong password")).await?;
-        if let Some(until) = auth::lock_after(counted, now) {
-            // The reservation already locked it; this starts the lock from the answer and the
-            // count again from zero.
-            store::lock(&mut tx, staff.id, until).await?;
-            let locked = Record {
-                action: action::ACCOUNT_LOCKED,
+    let Some(staff) = staff.filter(|_| right) else {
+        let detail = if actor.id.is_some() {
+            "wrong password"
+        } else {
+            "unknown user"
+        };
+        let failed = Record {
+            action: action::SIGN_IN_FAILED,
+            detail: Some(detail.into()),
+            ..Default::default()
+        };
+        let recorded = audit::append(&mut tx, &actor, failed).await?;
+        if let Some(scope) = starts_wait {
+            let delayed = Record {
+                action: action::SIGN_IN_DELAYED,
+                detail: Some(format!("{scope}密码错误次数较多，此后每次须等待")),
                 ..Default::default()
             };
-            let _ = audit::append(&mut tx, &actor, locked).await?;
+            let _ = audit::append(&mut tx, &actor, delayed).await?;
         }
         tx.commit(recorded).await?;
         return Err(wrong());
+    };
+    for (key, _) in &keys {
+        zhijia_store::sign_in_delay::clear(&mut tx, key).await?;
     }
-    store::record_success(&mut tx, staff.id).await?;
     let recorded = audit::append(
         &mut tx,
         &actor,

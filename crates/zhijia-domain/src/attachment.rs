@@ -17,6 +17,14 @@ pub const MAX_PER_CASE: i64 = 20;
 pub const MAX_PER_AID_APPLICATION: i64 = 10;
 /// The longest file name kept, in characters; longer names are cut.
 pub const MAX_NAME_CHARS: usize = 100;
+/// The most file bytes one form sends together (a case, a reply, an aid application, files
+/// added by staff): three files at their limit, or about ten phone photos. A request is held in
+/// memory until it is stored, so this bounds what one request costs the server; more files are
+/// added after the form went through (a reply, 补充材料).
+pub const MAX_FORM_BYTES: usize = 3 * MAX_BYTES;
+/// How much of a file its kind is decided on: its first bytes, as `infer` reads files (8 KB).
+/// An upload is refused as soon as these arrived, before the rest is read.
+pub const SNIFF_BYTES: usize = 8192;
 
 /// The kinds of file accepted, by content.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,25 +83,56 @@ pub fn check(name: &str, bytes: &[u8]) -> Result<Checked, ValidationError> {
             ),
         ));
     }
-    let kind = match infer::get(bytes).map(|t| t.mime_type()) {
-        Some("image/jpeg") => FileKind::Jpeg,
-        Some("image/png") => FileKind::Png,
-        Some("image/webp") => FileKind::Webp,
-        Some("application/pdf") => FileKind::Pdf,
-        _ => {
-            return Err(ValidationError::new(
-                FIELD,
-                format!(
-                    "附件“{}”不是 JPG、PNG、WebP 图片或 PDF 文件（按文件内容判断）",
-                    clean_name(name, None)
-                ),
-            ));
-        }
-    };
+    let kind = sniff(name, bytes)?;
     Ok(Checked {
         kind,
         file_name: clean_name(name, Some(kind)),
     })
+}
+
+/// The kind of a file by its first bytes: the one rule for a whole file ([`check`]) and for an
+/// upload still arriving, which is refused on its first [`SNIFF_BYTES`] (fewer if the file is
+/// shorter). Only the head is looked at, so both always agree.
+pub fn sniff(name: &str, head: &[u8]) -> Result<FileKind, ValidationError> {
+    let head = &head[..head.len().min(SNIFF_BYTES)];
+    match infer::get(head).map(|t| t.mime_type()) {
+        Some("image/jpeg") => Ok(FileKind::Jpeg),
+        Some("image/png") => Ok(FileKind::Png),
+        Some("image/webp") => Ok(FileKind::Webp),
+        Some("application/pdf") => Ok(FileKind::Pdf),
+        _ => Err(ValidationError::new(
+            FIELD,
+            format!(
+                "附件“{}”不是 JPG、PNG、WebP 图片或 PDF 文件（按文件内容判断）",
+                clean_name(name, None)
+            ),
+        )),
+    }
+}
+
+/// The refusal of an upload that passed [`MAX_BYTES`] while it arrived (its full size is not
+/// known: the rest is not read).
+pub fn too_large(name: &str) -> ValidationError {
+    ValidationError::new(
+        FIELD,
+        format!(
+            "附件“{}”超过 {} MB，单个附件不能超过 {} MB，请压缩后再上传",
+            clean_name(name, None),
+            MAX_BYTES / 1_048_576,
+            MAX_BYTES / 1_048_576
+        ),
+    )
+}
+
+/// The refusal of a form whose files together pass [`MAX_FORM_BYTES`].
+pub fn form_too_large() -> ValidationError {
+    ValidationError::new(
+        FIELD,
+        format!(
+            "一次提交的附件合计不能超过 {} MB，其余文件请提交后再补充上传",
+            MAX_FORM_BYTES / 1_048_576
+        ),
+    )
 }
 
 /// A name safe to show and to put in a download header: the last path part, without control
@@ -154,6 +193,26 @@ mod tests {
             check("x.png", b"GIF89a\x01\0\x01\0").is_err(),
             "GIF is not accepted"
         );
+    }
+
+    #[test]
+    fn the_head_decides_as_the_whole_file_does() {
+        for f in [PNG, PDF, JPEG] {
+            let mut long = f.to_vec();
+            long.resize(3 * SNIFF_BYTES, b'x');
+            assert_eq!(
+                sniff("a", &long[..SNIFF_BYTES]).unwrap(),
+                check("a", &long).unwrap().kind
+            );
+        }
+        // An executable or a web page is refused on its first bytes, whatever follows.
+        let mut exe = b"MZ\x90\0\x03\0\0\0".to_vec();
+        exe.extend_from_slice(PNG);
+        assert!(sniff("a.png", &exe).is_err());
+        let e = sniff("a.pdf", b"<!DOCTYPE html><html>").unwrap_err();
+        assert!(e.message.contains("按文件内容判断"), "{}", e.message);
+        assert!(too_large("大.png").message.contains("10 MB"));
+        assert!(form_too_large().message.contains("30 MB"));
     }
 
     #[test]

@@ -49,10 +49,16 @@ impl Actor {
 pub mod action {
     pub const SIGN_IN: &str = "auth.sign_in";
     pub const SIGN_IN_FAILED: &str = "auth.sign_in_failed";
+    /// A worker signed in with an SMS code (the session opened; who, from which address).
+    pub const WORKER_SIGN_IN: &str = "auth.worker_sign_in";
+    /// Written by releases that locked an account after five wrong passwords; kept so their
+    /// entries still read right (accounts are no longer locked: see `SIGN_IN_DELAYED`).
     pub const ACCOUNT_LOCKED: &str = "auth.account_locked";
     /// Sign-ins refused by the per-address or per-account limit: one entry per limit and
     /// window, however many attempts it refused.
     pub const SIGN_IN_THROTTLED: &str = "auth.sign_in_throttled";
+    /// Wrong passwords used up the free tries: further ones wait (the account is not locked).
+    pub const SIGN_IN_DELAYED: &str = "auth.sign_in_delayed";
     pub const PASSWORD_CHANGED: &str = "auth.password_changed";
     pub const STAFF_CREATED: &str = "staff.created";
     pub const ROLE_GRANTED: &str = "role.granted";

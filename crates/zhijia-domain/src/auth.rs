@@ -5,7 +5,7 @@ use crate::org::OrgPath;
 use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use chrono::{DateTime, Duration, Utc};
+use chrono::Duration;
 use serde::{Deserialize, Serialize};
 
 /// Typed id of a staff account.
@@ -178,15 +178,58 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// Wrong passwords in a row that lock an account.
-pub const MAX_FAILURES: i64 = 5;
-/// How long a lock lasts.
-pub const LOCK_MINUTES: i64 = 15;
+/// How wrong passwords slow down further tries. There is no lock an attacker could put on an
+/// account: the first few failures cost nothing, then each one doubles the wait before the next
+/// check, up to a ceiling. Counted per account and address (a guesser from one address waits
+/// up to fifteen minutes per guess), and per account from all addresses together with a low
+/// ceiling, so a guesser with many addresses gets about one guess a minute while the owner,
+/// signing in from elsewhere, waits a minute at most.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SignInDelay {
+    /// Failures that cost no wait.
+    pub free: i64,
+    /// The longest wait, in seconds.
+    pub ceiling_seconds: i64,
+}
 
-/// After a wrong password that was the `counted`-th in a row: the time until which the account
-/// is locked, once the count reaches the limit (the count then starts again).
-pub fn lock_after(counted: i64, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
-    (counted >= MAX_FAILURES).then(|| now + Duration::minutes(LOCK_MINUTES))
+impl SignInDelay {
+    /// One account from one address.
+    pub const PER_ADDRESS: SignInDelay = SignInDelay {
+        free: 3,
+        ceiling_seconds: 15 * 60,
+    };
+    /// One account from all addresses together.
+    pub const PER_ACCOUNT: SignInDelay = SignInDelay {
+        free: 10,
+        ceiling_seconds: 60,
+    };
+
+    /// The wait before the next check after `failures` wrong passwords in a row: none for the
+    /// free ones, then 1 s, 2 s, 4 s … up to the ceiling.
+    pub fn wait_after(&self, failures: i64) -> Duration {
+        let over = failures - self.free;
+        if over < 0 {
+            return Duration::zero();
+        }
+        let seconds = 1i64
+            .checked_shl(u32::try_from(over).unwrap_or(u32::MAX))
+            .filter(|s| *s > 0)
+            .map_or(self.ceiling_seconds, |s| s.min(self.ceiling_seconds));
+        Duration::seconds(seconds)
+    }
+}
+
+/// Failures older than this are forgotten: a week-old typo does not slow today's sign-in.
+pub const FAILURE_MEMORY_HOURS: i64 = 24;
+
+/// A wait as a person reads it: "30 秒", "2 分钟".
+pub fn wait_text(wait: Duration) -> String {
+    let seconds = wait.num_seconds().max(1);
+    if seconds < 60 {
+        format!("{seconds} 秒")
+    } else {
+        format!("{} 分钟", (seconds + 59) / 60)
+    }
 }
 
 /// A fresh initial password for `zhijia admin create`: 16 characters, letters and digits,
@@ -209,6 +252,9 @@ pub fn initial_password() -> String {
 
 /// How long a staff session lasts after sign-in.
 pub const SESSION_HOURS: i64 = 12;
+/// A staff session (cookie or bearer token) not used for this long ends: a console left open
+/// on a shared office computer does not stay signed in all day.
+pub const SESSION_IDLE_MINUTES: i64 = 30;
 
 /// A fresh random token (64 hex characters, 256 bits) for a session cookie or a CSRF field.
 pub fn random_token() -> String {
@@ -338,12 +384,26 @@ mod tests {
     }
 
     #[test]
-    fn the_fifth_wrong_password_locks_for_fifteen_minutes() {
-        let now = Utc::now();
-        for counted in 1..5 {
-            assert!(lock_after(counted, now).is_none());
-        }
-        assert_eq!(lock_after(5, now), Some(now + Duration::minutes(15)));
+    fn wrong_passwords_double_the_wait_up_to_a_ceiling_and_never_lock() {
+        let from_one = SignInDelay::PER_ADDRESS;
+        let waits: Vec<i64> = (1..=16)
+            .map(|n| from_one.wait_after(n).num_seconds())
+            .collect();
+        assert_eq!(
+            waits,
+            [
+                0, 0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 900, 900, 900, 900
+            ]
+        );
+        assert_eq!(from_one.wait_after(i64::MAX), Duration::minutes(15));
+        // The account-wide count keeps the owner's wait to a minute whatever others try.
+        let all = SignInDelay::PER_ACCOUNT;
+        assert_eq!(all.wait_after(9), Duration::zero());
+        assert_eq!(all.wait_after(10), Duration::seconds(1));
+        assert_eq!(all.wait_after(1_000_000), Duration::minutes(1));
+        assert_eq!(wait_text(Duration::seconds(8)), "8 秒");
+        assert_eq!(wait_text(Duration::seconds(61)), "2 分钟");
+        assert_eq!(wait_text(Duration::milliseconds(200)), "1 秒");
     }
 
     #[test]

@@ -64,10 +64,11 @@ macro_rules! audit_select {
     };
 }
 const IN_SUBTREE: &str = audit_select!(
-    "JOIN org o ON o.id = a.org_id WHERE o.path >= $1 AND o.path < $2 ORDER BY a.id DESC LIMIT $3 OFFSET $4"
+    "JOIN org o ON o.id = a.org_id WHERE o.path >= $1 AND o.path < $2 \
+     AND (CAST($3 AS TEXT) IS NULL OR a.action LIKE $3) ORDER BY a.id DESC LIMIT $4 OFFSET $5"
 );
 const COUNT_IN_SUBTREE: &str = "SELECT COUNT(*) FROM audit_log a JOIN org o ON o.id = a.org_id \
-     WHERE o.path >= $1 AND o.path < $2";
+     WHERE o.path >= $1 AND o.path < $2 AND (CAST($3 AS TEXT) IS NULL OR a.action LIKE $3)";
 const ALL: &str = audit_select!("ORDER BY a.id DESC LIMIT $1 OFFSET $2");
 const COUNT_ALL: &str = "SELECT COUNT(*) FROM audit_log";
 const OF_TARGET: &str =
@@ -163,12 +164,28 @@ pub async fn in_subtree(
     limit: i64,
     offset: i64,
 ) -> Result<Page<Entry>> {
+    in_subtree_of_area(store, path, None, limit, offset).await
+}
+
+/// Entries of one subtree whose action starts with `area` (`join.`, `pii.`…), newest first.
+pub async fn in_subtree_of_area(
+    store: &Store,
+    path: &OrgPath,
+    area: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> Result<Page<Entry>> {
     let upper = path.subtree_upper_bound();
+    // The areas are a fixed list without LIKE wildcards (checked by the caller).
+    let like = area.map(|a| format!("{a}%"));
     let items = store
-        .query(IN_SUBTREE, &[&path.as_str(), &upper, &limit, &offset])
+        .query(
+            IN_SUBTREE,
+            &[&path.as_str(), &upper, &like, &limit, &offset],
+        )
         .await?;
     let total = store
-        .query_one(COUNT_IN_SUBTREE, &[&path.as_str(), &upper])
+        .query_one(COUNT_IN_SUBTREE, &[&path.as_str(), &upper, &like])
         .await?;
     Ok(Page {
         items,

@@ -47,6 +47,10 @@ pub enum Unaudited {
     /// A value derived from others filled in on first use (the member number of a worker loaded
     /// in bulk, from their id): nobody decided anything.
     Backfill,
+    /// A worker's draft: files chosen on a form that was refused, kept for the same phone until
+    /// the form goes through (`pending`); nothing is decided until then, and the step that
+    /// uses them is audited.
+    Draft,
     /// Test fixtures writing rows directly. Only built for the test suite.
     #[cfg(feature = "fixtures")]
     Fixture,

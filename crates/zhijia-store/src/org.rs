@@ -65,11 +65,13 @@ macro_rules! org_select {
 }
 
 const GET: &str = org_select!("WHERE o.id = $1");
-const CHILDREN: &str =
-    org_select!("WHERE o.parent_id = $1 ORDER BY o.name, o.id LIMIT $2 OFFSET $3");
+const CHILDREN: &str = org_select!(
+    "WHERE o.parent_id = $1 ORDER BY o.region_code, o.kind, o.name, o.id LIMIT $2 OFFSET $3"
+);
 const COUNT_CHILDREN: &str = "SELECT COUNT(*) FROM org WHERE parent_id = $1";
-const ROOTS: &str =
-    org_select!("WHERE o.parent_id IS NULL ORDER BY o.name, o.id LIMIT $1 OFFSET $2");
+const ROOTS: &str = org_select!(
+    "WHERE o.parent_id IS NULL ORDER BY o.region_code, o.kind, o.name, o.id LIMIT $1 OFFSET $2"
+);
 const COUNT_ROOTS: &str = "SELECT COUNT(*) FROM org WHERE parent_id IS NULL";
 const SUBTREE: &str =
     org_select!("WHERE o.path >= $1 AND o.path < $2 ORDER BY o.path LIMIT $3 OFFSET $4");
@@ -92,6 +94,20 @@ const SEARCH: &str = org_select!(
 );
 const COUNT_SEARCH: &str =
     "SELECT COUNT(*) FROM org WHERE path >= $1 AND path < $2 AND name LIKE $3 ESCAPE '\\'";
+
+/// Grassroots unions whose employer's name contains the text or whose employer credit code
+/// starts with it: the employers a worker may pick on the join form.
+const EMPLOYERS_MATCHING: &str = org_select!(
+    "WHERE o.employer_credit_code IS NOT NULL AND (o.employer_name LIKE $1 ESCAPE '\\' \
+     OR o.employer_credit_code LIKE $2 ESCAPE '\\') ORDER BY o.employer_name, o.id LIMIT $3"
+);
+const EMPLOYERS_NAMED: &str = org_select!(
+    "WHERE o.employer_credit_code IS NOT NULL AND o.employer_name = $1 ORDER BY o.id LIMIT 2"
+);
+/// Unions of one level whose name contains the text (the township picker of the join form).
+const LEVEL_MATCHING: &str =
+    org_select!("WHERE o.level = $1 AND o.name LIKE $2 ESCAPE '\\' ORDER BY o.name, o.id LIMIT $3");
+const LEVEL_NAMED: &str = org_select!("WHERE o.level = $1 AND o.name = $2 ORDER BY o.id LIMIT 20");
 
 const INSERT: &str = "INSERT INTO org (parent_id, path, depth, name, level, kind, region_code, \
      credit_code, employer_name, employer_credit_code, industry_code, chair, founded_on, \
@@ -224,6 +240,40 @@ pub async fn search(
         offset,
         limit,
     })
+}
+
+/// Grassroots unions of employers whose name contains `text` or whose credit code starts with it.
+pub async fn employers_matching(store: &Store, text: &str, limit: i64) -> Result<Vec<Org>> {
+    let text = escape_like(text);
+    let contains = format!("%{text}%");
+    let prefix = format!("{}%", text.to_uppercase());
+    store
+        .query(EMPLOYERS_MATCHING, &[&contains, &prefix, &limit])
+        .await
+}
+
+/// Grassroots unions of an employer with exactly this name (at most two: enough to tell one
+/// from many).
+pub async fn employers_named(store: &Store, name: &str) -> Result<Vec<Org>> {
+    store.query(EMPLOYERS_NAMED, &[&name]).await
+}
+
+/// Unions of `level` whose name contains `text`.
+pub async fn level_matching(
+    store: &Store,
+    level: OrgLevel,
+    text: &str,
+    limit: i64,
+) -> Result<Vec<Org>> {
+    let pattern = format!("%{}%", escape_like(text));
+    store
+        .query(LEVEL_MATCHING, &[&level.as_str(), &pattern, &limit])
+        .await
+}
+
+/// Unions of `level` with exactly this name (at most twenty).
+pub async fn level_named(store: &Store, level: OrgLevel, name: &str) -> Result<Vec<Org>> {
+    store.query(LEVEL_NAMED, &[&level.as_str(), &name]).await
 }
 
 /// Makes `%`, `_` and `\\` typed by a person match themselves (see `ESCAPE` in SEARCH).

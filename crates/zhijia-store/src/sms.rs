@@ -167,3 +167,21 @@ pub async fn insert_deletion_request(tx: &mut Tx, phone: &str, reason: Option<&s
 pub async fn deletion_requests(store: &Store, phone: &str) -> Result<Vec<DeletionRequest>> {
     store.query(DELETIONS, &[&phone]).await
 }
+
+const LAST_SENT: &str = "SELECT created_at FROM sms_code WHERE phone = $1 ORDER BY id DESC LIMIT 1";
+
+struct Sent(DateTime<Utc>);
+
+impl FromRow for Sent {
+    fn from_row(row: &Row<'_, '_>) -> Result<Self> {
+        Ok(Sent(row.get("created_at")?))
+    }
+}
+
+/// When the newest code of a phone was sent, if ever: how long the worker waits for another.
+pub async fn last_sent(store: &Store, phone: &str) -> Result<Option<DateTime<Utc>>> {
+    Ok(store
+        .query_opt::<Sent>(LAST_SENT, &[&phone])
+        .await?
+        .map(|s| s.0))
+}

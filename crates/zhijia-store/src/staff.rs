@@ -13,8 +13,6 @@ pub struct Staff {
     pub display_name: String,
     pub password_hash: String,
     pub must_change_password: bool,
-    pub failed_attempts: i64,
-    pub locked_until: Option<DateTime<Utc>>,
 }
 
 impl FromRow for Staff {
@@ -25,8 +23,6 @@ impl FromRow for Staff {
             display_name: row.get("display_name")?,
             password_hash: row.get("password_hash")?,
             must_change_password: row.get("must_change_password")?,
-            failed_attempts: row.get("failed_attempts")?,
-            locked_until: row.get("locked_until")?,
         })
     }
 }
@@ -61,15 +57,6 @@ const BY_ID: &str = staff_select!("WHERE id = $1");
 // reservation that reaches `$3` also sets the lock (`$4`), so the account is locked even if
 // nothing after the check is ever written (a cancelled request, a failed commit); a right
 // password clears it. A lock that has run out starts the count again.
-const RESERVE_ATTEMPT: &str = "UPDATE staff SET \
-     failed_attempts = CASE WHEN locked_until <= $2 THEN 1 ELSE failed_attempts + 1 END, \
-     locked_until = CASE WHEN (CASE WHEN locked_until <= $2 THEN 1 ELSE failed_attempts + 1 END) \
-     >= $3 THEN $4 ELSE locked_until END, updated_at = $2 \
-     WHERE id = $1 AND (locked_until IS NULL OR locked_until <= $2) RETURNING failed_attempts";
-const LOCK: &str =
-    "UPDATE staff SET failed_attempts = 0, locked_until = $2, updated_at = $3 WHERE id = $1";
-const RECORD_SUCCESS: &str =
-    "UPDATE staff SET failed_attempts = 0, locked_until = NULL, updated_at = $2 WHERE id = $1";
 const SET_PASSWORD: &str = "UPDATE staff SET password_hash = $2, must_change_password = $3, \
      updated_at = $4 WHERE id = $1";
 const GRANTS: &str = "SELECT g.role, o.path FROM role_grant g JOIN org o ON o.id = g.org_id \
@@ -100,33 +87,6 @@ pub async fn by_username(tx: &mut Tx, username: &str) -> Result<Option<Staff>> {
 
 pub async fn get(store: &Store, id: StaffId) -> Result<Option<Staff>> {
     store.query_opt(BY_ID, &[&id.0]).await
-}
-
-/// Counts a password check before it runs, as a wrong one until `record_success` clears it;
-/// the `max`-th locks the account until `lock_until` at once. `None` when the account is
-/// locked: then no check runs.
-pub async fn reserve_attempt(
-    tx: &mut Tx,
-    id: StaffId,
-    now: DateTime<Utc>,
-    max: i64,
-    lock_until: DateTime<Utc>,
-) -> Result<Option<i64>> {
-    tx.query_opt(RESERVE_ATTEMPT, &[&id.0, &now, &max, &lock_until])
-        .await
-}
-
-/// Locks an account until `until` and starts the count of wrong passwords again.
-pub async fn lock(tx: &mut Tx, id: StaffId, until: DateTime<Utc>) -> Result<()> {
-    tx.execute(LOCK, &[&id.0, &until, &Utc::now()])
-        .await
-        .map(|_| ())
-}
-
-pub async fn record_success(tx: &mut Tx, id: StaffId) -> Result<()> {
-    tx.execute(RECORD_SUCCESS, &[&id.0, &Utc::now()])
-        .await
-        .map(|_| ())
 }
 
 pub async fn set_password(tx: &mut Tx, id: StaffId, hash: &str, must_change: bool) -> Result<()> {

@@ -37,6 +37,10 @@ pub const AID_DECISION_STAFF: Unique = unique(
 );
 pub const DISBURSEMENT_REVERSES: Unique =
     unique("disbursement_reverses_id_key", "disbursement.reverses_id");
+pub const DISBURSEMENT_KEY: Unique = unique(
+    "disbursement_idempotency",
+    "disbursement.operator_id, disbursement.idempotency_key",
+);
 pub const MERCHANT_CREDIT_CODE: Unique = unique("merchant_credit_code_key", "merchant.credit_code");
 pub const REGISTRATION_LIVE: Unique = unique(
     "registration_live",
@@ -56,6 +60,7 @@ pub const ALL: &[Unique] = &[
     AID_DECISION_STAGE,
     AID_DECISION_STAFF,
     DISBURSEMENT_REVERSES,
+    DISBURSEMENT_KEY,
     MERCHANT_CREDIT_CODE,
     REGISTRATION_LIVE,
 ];

@@ -47,6 +47,26 @@ const ASSETS: &[Asset] = &[
         bytes: include_bytes!("../static/countdown.js"),
     },
     Asset {
+        name: "region.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../static/region.js"),
+    },
+    Asset {
+        name: "join.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../static/join.js"),
+    },
+    Asset {
+        name: "resend.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../static/resend.js"),
+    },
+    Asset {
+        name: "suggest.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../static/suggest.js"),
+    },
+    Asset {
         name: "scan.js",
         content_type: "text/javascript; charset=utf-8",
         bytes: include_bytes!("../static/scan.js"),

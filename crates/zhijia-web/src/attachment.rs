@@ -9,6 +9,7 @@ use zhijia_store::attachment::AttachmentData;
 
 /// The query of a raw-body upload (`POST …/attachments?name=…`; the body is the file).
 #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct FileQuery {
     /// The file's name as the sender has it.
@@ -54,56 +55,229 @@ pub fn file_response(f: AttachmentData) -> Response {
         .into_response()
 }
 
-/// Reads the files of a multipart form (fields named `file`) and its other text fields.
+/// The text of a form with files (every field but the files) may hold this much: the longest
+/// texts (a case's description, an aid application's reason) are a few thousand characters.
+pub const MAX_TEXT_BYTES: usize = 64 * 1024;
+
+/// The most parts a form sends besides its files (its text fields are fewer than twenty).
+const MAX_TEXT_PARTS: usize = 64;
+
+/// The largest request a form with files may send: its files together at their limit
+/// ([`zhijia_domain::attachment::MAX_FORM_BYTES`]), its text, and 1 MB for the multipart
+/// framing and for what the reader takes from the connection ahead of the part it is on (the
+/// form reader then refuses in words before this limit cuts the request). It stops whatever is
+/// not a form.
+pub const MAX_FORM_BYTES: usize =
+    zhijia_domain::attachment::MAX_FORM_BYTES + MAX_TEXT_BYTES + 1024 * 1024;
+
+/// A form refused while it arrived, with what was read before the refusal: the text fields
+/// (every form puts its file input last, so they are all there) and the files read whole, which
+/// passed the content check. The page comes back with them, as after any other refusal.
+pub struct Refused {
+    pub error: zhijia_app::AppError,
+    pub fields: std::collections::HashMap<String, String>,
+    pub files: Vec<zhijia_app::attachment::Upload>,
+}
+
+impl From<Refused> for crate::PageError {
+    fn from(r: Refused) -> Self {
+        r.error.into()
+    }
+}
+
+fn incomplete() -> zhijia_app::AppError {
+    zhijia_app::AppError::invalid(
+        "attachment",
+        format!(
+            "上传不完整或文件过大（单个附件不超过 {} MB），请重试",
+            zhijia_domain::attachment::MAX_BYTES / 1_048_576
+        ),
+    )
+}
+
+/// Reads a multipart form: its files (fields named `file`, at most `max_files`) and its other
+/// text fields. Parts are read as they arrive, never whole: a file is refused on its first bytes
+/// ([`zhijia_domain::attachment::SNIFF_BYTES`]) when its content is not an accepted kind, as soon
+/// as it passes [`zhijia_domain::attachment::MAX_BYTES`], and the form as soon as its files pass
+/// [`zhijia_domain::attachment::MAX_FORM_BYTES`] or one file more than `max_files` starts. What
+/// a request holds in memory is thus at most the files its form may carry.
+///
+/// The answer to a refused form goes out at once; the rest of the request is then read and
+/// thrown away in the background (bounded by the body limit and [`DRAIN_SECONDS`]), because a
+/// browser still sending would otherwise see the connection reset instead of the message.
 pub async fn read_multipart(
     mut form: axum::extract::Multipart,
+    max_files: i64,
 ) -> Result<
     (
         std::collections::HashMap<String, String>,
         Vec<zhijia_app::attachment::Upload>,
     ),
-    zhijia_app::AppError,
+    Refused,
 > {
     let mut fields = std::collections::HashMap::new();
     let mut files = Vec::new();
-    loop {
-        let field = match form.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(_) => {
-                return Err(zhijia_app::AppError::invalid(
-                    "attachment",
-                    format!(
-                        "上传不完整或文件过大（单个附件不超过 {} MB），请重试",
-                        zhijia_domain::attachment::MAX_BYTES / 1_048_576
-                    ),
-                ));
+    match read_parts(&mut form, max_files, &mut fields, &mut files).await {
+        Ok(()) => Ok((fields, files)),
+        Err(Stop::Broken(error)) => Err(Refused {
+            error,
+            fields,
+            files,
+        }),
+        Err(Stop::Refused(error)) => {
+            drain_later(form);
+            Err(Refused {
+                error,
+                fields,
+                files,
+            })
+        }
+    }
+}
+
+/// How long the rest of a refused request is read at most before the connection is dropped.
+pub const DRAIN_SECONDS: u64 = 60;
+
+/// Reads the rest of a refused form in the background, keeping nothing, so the answer already
+/// sent reaches a browser that is still uploading (closing a connection with unread data resets
+/// it, and the browser shows a network error instead of the message).
+pub fn drain_later(mut form: axum::extract::Multipart) {
+    tokio::spawn(async move {
+        let drain = async {
+            while let Ok(Some(mut field)) = form.next_field().await {
+                while let Ok(Some(_)) = field.chunk().await {}
             }
         };
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(DRAIN_SECONDS), drain).await;
+    });
+}
+
+/// [`drain_later`] for a raw-body upload, up to `limit` bytes.
+pub fn drain_body_later(mut body: axum::body::BodyDataStream, limit: usize) {
+    use futures_util::StreamExt;
+    tokio::spawn(async move {
+        let drain = async {
+            let mut read = 0usize;
+            while let Some(Ok(chunk)) = body.next().await {
+                read += chunk.len();
+                if read > limit {
+                    break;
+                }
+            }
+        };
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(DRAIN_SECONDS), drain).await;
+    });
+}
+
+/// Why reading a form stopped: the request itself is broken (cut, past the body limit), or the
+/// form was refused and the request could go on.
+enum Stop {
+    Broken(zhijia_app::AppError),
+    Refused(zhijia_app::AppError),
+}
+
+impl<E: Into<zhijia_app::AppError>> From<E> for Stop {
+    fn from(e: E) -> Self {
+        Stop::Refused(e.into())
+    }
+}
+
+async fn read_parts(
+    form: &mut axum::extract::Multipart,
+    max_files: i64,
+    fields: &mut std::collections::HashMap<String, String>,
+    files: &mut Vec<zhijia_app::attachment::Upload>,
+) -> Result<(), Stop> {
+    use zhijia_domain::attachment::{self as rules, MAX_BYTES, SNIFF_BYTES};
+    let most = usize::try_from(max_files).unwrap_or(usize::MAX);
+    let mut file_bytes = 0usize;
+    let mut text_bytes = 0usize;
+    let mut parts = 0usize;
+    while let Some(mut field) = form
+        .next_field()
+        .await
+        .map_err(|_| Stop::Broken(incomplete()))?
+    {
         let name = field.name().unwrap_or_default().to_owned();
+        // Every form has a few text fields and its files: many more parts (empty ones cost the
+        // sender nothing) are no form of ours, and their names are text like any other.
+        parts += 1;
+        text_bytes += name.len() + field.file_name().map_or(0, str::len);
+        if parts > most.saturating_add(MAX_TEXT_PARTS) || text_bytes > MAX_TEXT_BYTES {
+            return Err(
+                zhijia_app::AppError::invalid("text", "提交的内容过多，请刷新页面后重试").into(),
+            );
+        }
         if name == "file" {
             let file_name = field.file_name().unwrap_or_default().to_owned();
-            let bytes = field.bytes().await.map_err(|_| {
-                zhijia_app::AppError::invalid("attachment", "附件上传不完整，请重试")
-            })?;
-            // A file input left empty still sends a part with no name and no bytes.
+            let mut bytes: Vec<u8> = Vec::new();
+            let mut sniffed = false;
+            while let Some(chunk) = field
+                .chunk()
+                .await
+                .map_err(|_| Stop::Broken(incomplete()))?
+            {
+                if bytes.is_empty() && !chunk.is_empty() && files.len() >= most {
+                    return Err(zhijia_app::AppError::invalid(
+                        "attachment",
+                        format!("附件最多{max_files}个"),
+                    )
+                    .into());
+                }
+                bytes.extend_from_slice(&chunk);
+                file_bytes += chunk.len();
+                if !sniffed && bytes.len() >= SNIFF_BYTES {
+                    rules::sniff(&file_name, &bytes)?;
+                    sniffed = true;
+                }
+                if bytes.len() > MAX_BYTES {
+                    return Err(rules::too_large(&file_name).into());
+                }
+                if file_bytes > rules::MAX_FORM_BYTES {
+                    return Err(rules::form_too_large().into());
+                }
+            }
+            // A file shorter than the sniffed head is checked whole. A file input left empty
+            // still sends a part with no name and no bytes; an empty file with a name is left
+            // to the content check ("附件是空文件").
+            if !sniffed && !bytes.is_empty() {
+                rules::sniff(&file_name, &bytes)?;
+            }
             if !bytes.is_empty() || !file_name.is_empty() {
+                if files.len() >= most {
+                    return Err(zhijia_app::AppError::invalid(
+                        "attachment",
+                        format!("附件最多{max_files}个"),
+                    )
+                    .into());
+                }
                 files.push(zhijia_app::attachment::Upload {
                     name: file_name,
-                    bytes: bytes.to_vec(),
+                    bytes,
                 });
             }
         } else {
-            let text = field.text().await.unwrap_or_default();
-            fields.insert(name, text);
+            let mut text = Vec::new();
+            while let Some(chunk) = field
+                .chunk()
+                .await
+                .map_err(|_| Stop::Broken(incomplete()))?
+            {
+                text_bytes += chunk.len();
+                if text_bytes > MAX_TEXT_BYTES {
+                    return Err(zhijia_app::AppError::invalid(
+                        "text",
+                        "填写的内容过长，请删减后再提交",
+                    )
+                    .into());
+                }
+                text.extend_from_slice(&chunk);
+            }
+            fields.insert(name, String::from_utf8_lossy(&text).into_owned());
         }
     }
-    Ok((fields, files))
+    Ok(())
 }
-
-/// The largest request a form with files may send: all attachments at their limit would be far too
-/// much for a phone anyway, so five full-size files plus the text.
-pub const MAX_FORM_BYTES: usize = 5 * zhijia_domain::attachment::MAX_BYTES + 256 * 1024;
 
 /// An XLSX workbook as a download (roster export, aid ledger, merchant settlement); never
 /// cached, since every one holds personal or financial data.

@@ -19,6 +19,7 @@ use zhijia_domain::auth::mask_phone;
 use zhijia_store::deletion::Request;
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct ListQuery {
     pub org: Option<i64>,

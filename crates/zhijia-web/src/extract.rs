@@ -190,17 +190,24 @@ impl FromRequestParts<crate::AppState> for Keyed {
 /// left was written by the client and proves nothing). Rate limits per address and audit
 /// entries use it. `None` only where there is no peer (a router called without a socket).
 pub fn client_ip(parts: &Parts, trusted: &[ipnet::IpNet]) -> Option<String> {
+    client_ip_of(&parts.extensions, &parts.headers, trusted)
+}
+
+/// `client_ip` from a request's extensions and headers.
+pub fn client_ip_of(
+    extensions: &axum::http::Extensions,
+    headers: &axum::http::HeaderMap,
+    trusted: &[ipnet::IpNet],
+) -> Option<String> {
     use std::net::IpAddr;
-    let peer = parts
-        .extensions
+    let peer = extensions
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
         .map(|c| c.0.ip())?;
     let is_trusted = |ip: &IpAddr| trusted.iter().any(|n| n.contains(ip));
     if !is_trusted(&peer) {
         return Some(peer.to_string());
     }
-    let forwarded: Vec<IpAddr> = parts
-        .headers
+    let forwarded: Vec<IpAddr> = headers
         .get_all("x-forwarded-for")
         .iter()
         .filter_map(|v| v.to_str().ok())

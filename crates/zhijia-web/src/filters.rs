@@ -1,10 +1,10 @@
 //! Times as people in China read them: Beijing time (UTC+8 all year, no daylight saving),
 //! written in one place. The store keeps UTC; every page, export and message shows Beijing
 //! time through these functions. A module that renders templates with times brings this one in
-//! (`use crate::filters;`) and writes `{{ at|beijing }}`, `{{ at|beijing_date }}` or
-//! `{{ at|beijing_seconds }}`.
+//! (`use crate::filters;`) and writes `{{ at|beijing }}` ("12月7日 09:30"), `{{ at|beijing_date }}`
+//! ("12月7日") or `{{ at|beijing_seconds }}` (the audit log: a full, sortable stamp).
 
-use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDateTime, Utc};
 
 /// An instant as a template hands it to a filter: the value, or a reference to it at any depth
 /// (a `match` arm binds `&&DateTime`).
@@ -39,14 +39,31 @@ pub fn beijing_fmt(at: &DateTime<Utc>, format: &str) -> String {
     local(at).format(format).to_string()
 }
 
-/// `2026-12-07 09:30`, Beijing time.
-pub fn beijing<T: Instant>(at: T, _: &dyn askama::Values) -> askama::Result<String> {
-    Ok(beijing_fmt(at.instant(), "%Y-%m-%d %H:%M"))
+/// An instant as a person reads it: `12月7日 09:30` in Beijing, with the year in front when it
+/// is not this year (`2025年12月7日 09:30`).
+pub fn spoken(at: &DateTime<Utc>, with_time: bool) -> String {
+    let when = local(at);
+    let this_year = local(&Utc::now()).year() == when.year();
+    let date = if this_year {
+        format!("{}月{}日", when.month(), when.day())
+    } else {
+        format!("{}年{}月{}日", when.year(), when.month(), when.day())
+    };
+    if with_time {
+        format!("{date} {}", when.format("%H:%M"))
+    } else {
+        date
+    }
 }
 
-/// `2026-12-07`, the date in Beijing.
+/// `12月7日 09:30`, Beijing time (the year too when not this year).
+pub fn beijing<T: Instant>(at: T, _: &dyn askama::Values) -> askama::Result<String> {
+    Ok(spoken(at.instant(), true))
+}
+
+/// `12月7日`, the date in Beijing (the year too when not this year).
 pub fn beijing_date<T: Instant>(at: T, _: &dyn askama::Values) -> askama::Result<String> {
-    Ok(beijing_fmt(at.instant(), "%Y-%m-%d"))
+    Ok(spoken(at.instant(), false))
 }
 
 /// `2026-12-07 09:30:05`, Beijing time (the audit log).

@@ -11,10 +11,12 @@ mod audit;
 mod auth;
 mod benefit;
 mod case;
+pub mod console;
 mod deletion;
 mod error;
 mod extract;
 mod filters;
+mod frame;
 mod grant;
 mod health;
 mod home;
@@ -27,6 +29,7 @@ mod openapi;
 mod org;
 mod pages;
 mod publishable;
+mod region;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -208,6 +211,8 @@ pub fn app(state: AppState) -> Router {
         .merge(org::api::routes())
         .merge(openapi::routes())
         .merge(health::routes())
+        .merge(frame::routes())
+        .merge(region::routes())
         .merge(assets::routes())
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(

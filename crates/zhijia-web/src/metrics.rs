@@ -84,8 +84,18 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
     let id = new_request_id(&req);
     let span = tracing::info_span!("request", id = %id, method = %method, route);
     let start = Instant::now();
+    let frame = crate::frame::Frame::of(&req, state.config.secure_cookies);
+    let is_api = req.uri().path().starts_with("/api/");
+    // Workers' audit entries record the client as staff entries do (`caller::worker_actor`).
+    let client = crate::extract::client_ip_of(
+        req.extensions(),
+        req.headers(),
+        &state.config.trusted_proxies,
+    );
+    let serve = async move { crate::frame::dress_error(is_api, next.run(req).await).await };
+    let serve = zhijia_app::caller::with_client_address(client, serve);
     let mut response = REQUEST_ID
-        .scope(id.clone(), next.run(req).instrument(span))
+        .scope(id.clone(), frame.scope(serve).instrument(span))
         .await;
     if let Ok(v) = HeaderValue::from_str(&id) {
         response.headers_mut().insert(X_REQUEST_ID, v);

@@ -22,9 +22,14 @@ pub fn css_url() -> String {
     assets::url("app.css")
 }
 
-/// Address of htmx, with its content hash (called from base.html).
-pub fn htmx_url() -> String {
-    assets::url("htmx.min.js")
+/// htmx and its settings, for the head block of the pages that use it (the org tree): 17 KB
+/// that the other pages, a worker's above all, do not load.
+pub fn htmx_head() -> String {
+    format!(
+        "<meta name=\"htmx-config\" content='{{\"includeIndicatorStyles\":false}}'>\
+         <script src=\"{}\" defer></script>",
+        assets::url("htmx.min.js")
+    )
 }
 
 pub fn echarts_url() -> String {
@@ -35,6 +40,14 @@ pub fn charts_url() -> String {
     assets::url("charts.js")
 }
 
+/// The union-by-name suggestions (`input[data-suggest]`), for the head block of a page.
+pub fn suggest_head() -> String {
+    format!(
+        "<script src=\"{}\" defer></script>",
+        assets::url("suggest.js")
+    )
+}
+
 /// The live countdown script (`[data-countdown]`).
 pub fn countdown_url() -> String {
     assets::url("countdown.js")
@@ -43,9 +56,9 @@ pub fn countdown_url() -> String {
 /// The scripts of a page with a camera QR scanner (`input[data-scan]`), for its head block.
 pub fn scanner_scripts() -> String {
     format!(
-        "<script src=\"{}\" defer></script><script src=\"{}\" defer></script>",
-        assets::url("jsQR.js"),
-        assets::url("scan.js")
+        "<script src=\"{}\" data-jsqr=\"{}\" defer></script>",
+        assets::url("scan.js"),
+        assets::url("jsQR.js")
     )
 }
 
@@ -99,12 +112,22 @@ pub fn page_count(total: i64, per_page: i64) -> i64 {
     ((total + per_page - 1) / per_page).max(1)
 }
 
+/// The page sizes a console list offers (RuoYi's and Ant Design's usual choice).
+pub const PAGE_SIZES: [i64; 3] = [20, 50, 100];
+
+/// A page size asked for, if it is one of [`PAGE_SIZES`]; `default` otherwise.
+pub fn page_size(asked: Option<i64>, default: i64) -> i64 {
+    asked.filter(|s| PAGE_SIZES.contains(s)).unwrap_or(default)
+}
+
 /// Rows on a page of a console or worker list.
 pub const PER_PAGE: i64 = 30;
 
 /// A list page with its position, for the pager.
 pub struct Pager {
     pub page: i64,
+    /// Rows on a page; a list that offers a choice shows it beside the numbers.
+    pub size: i64,
     pub pages: i64,
     pub total: i64,
     /// Address of the page without `page=` (ends with `?` or `&`).
@@ -113,9 +136,15 @@ pub struct Pager {
 
 impl Pager {
     pub fn new(page: i64, total: i64, base: String) -> Self {
+        Pager::sized(page, PER_PAGE, total, base)
+    }
+    /// A pager of `size` rows a page.
+    pub fn sized(page: i64, size: i64, total: i64, base: String) -> Self {
+        let size = size.max(1);
         Pager {
             page,
-            pages: page_count(total, PER_PAGE),
+            size,
+            pages: page_count(total, size),
             total,
             base,
         }
@@ -125,6 +154,26 @@ impl Pager {
     }
     pub fn next(&self) -> Option<String> {
         (self.page < self.pages).then(|| format!("{}page={}", self.base, self.page + 1))
+    }
+    /// Address of page `n`.
+    pub fn href(&self, n: &i64) -> String {
+        format!("{}page={n}", self.base)
+    }
+    /// The page numbers to show: the first, the last and two either side of this one, with
+    /// `None` where a run is left out (shown as "…").
+    pub fn numbers(&self) -> Vec<Option<i64>> {
+        let mut out = Vec::new();
+        let mut last = 0;
+        for n in 1..=self.pages {
+            if n == 1 || n == self.pages || (n - self.page).abs() <= 2 {
+                if n > last + 1 {
+                    out.push(None);
+                }
+                out.push(Some(n));
+                last = n;
+            }
+        }
+        out
     }
 }
 

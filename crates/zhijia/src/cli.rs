@@ -45,6 +45,28 @@ pub enum Command {
     /// 导入数据
     #[command(subcommand)]
     Import(ImportCommand),
+    /// 备份整个数据库到一个加密文件(运行中的服务不受影响；SQLite 须先停止服务)
+    Backup {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// 备份文件的保存位置
+        #[arg(long)]
+        out: std::path::PathBuf,
+        /// 备份密钥文件(64 位十六进制)；不存在时自动生成，请与备份分开保管
+        #[arg(long)]
+        key_file: std::path::PathBuf,
+    },
+    /// 从加密备份文件恢复到一个空数据库(SQLite 与 PostgreSQL 之间可互相恢复)
+    Restore {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// 备份文件
+        #[arg(long)]
+        from: std::path::PathBuf,
+        /// 备份时使用的密钥文件
+        #[arg(long)]
+        key_file: std::path::PathBuf,
+    },
     /// 查看审计日志(最新的在前)
     Audit {
         #[command(flatten)]
@@ -107,7 +129,7 @@ pub struct ServeArgs {
     /// 演示模式：空库时自动载入演示数据
     #[arg(long)]
     pub demo: bool,
-    /// Cookie 加 Secure 标记(通过 HTTPS 或其反向代理访问时开启)
+    /// 站点经 HTTPS 提供时开启：Cookie 加 Secure 标记并以 __Host- 为名，响应带 HSTS
     #[arg(long, env = "ZHIJIA_SECURE_COOKIES")]
     pub secure_cookies: bool,
     /// 受信任的反向代理地址段(CIDR，可多次指定，如 127.0.0.1/32)：只有来自这些地址的请求，其
@@ -303,6 +325,16 @@ pub async fn run(cli: Cli) -> Result<(), AppError> {
             errors,
             batch,
         }) => import_members(&store, &file, org, errors, batch).await,
+        Command::Backup {
+            store,
+            out,
+            key_file,
+        } => backup_command(&store, &out, &key_file).await,
+        Command::Restore {
+            store,
+            from,
+            key_file,
+        } => restore_command(&store, &from, &key_file).await,
         Command::Audit {
             store,
             org,
@@ -367,6 +399,8 @@ async fn import_members(
     let actor = Actor::cli(&format!("import members {}", file.display()));
     let options = import::Options {
         batch,
+        // The operator on the server holds the database: the report may name any union.
+        sight: import::Sight::All,
         ..import::Options::now(chrono::Utc::now())
     };
     let report = import::import(&db, &keys, &actor, &org, rows, options, &|n| {
@@ -397,6 +431,134 @@ async fn import_members(
             println!("  第{}行 {}：{}", e.row, e.column, e.reason);
         }
     }
+    Ok(())
+}
+
+fn row_bar(verb: &'static str) -> ProgressBar {
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} 行 ({per_sec}, 剩余 {eta})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_message(verb);
+    bar
+}
+
+fn show(bar: &ProgressBar, verb: &str, p: zhijia_app::backup::Progress<'_>) {
+    use zhijia_app::backup::Progress as P;
+    match p {
+        P::Total(n) => bar.set_length(n),
+        P::Table(t) => bar.set_message(format!("{verb} {t}")),
+        P::Rows(n) => {
+            if n > bar.length().unwrap_or(0) {
+                bar.set_length(n);
+            }
+            bar.set_position(n);
+        }
+    }
+}
+
+/// The backup key from its file, or a new one written there (readable by its owner only) when
+/// the file does not exist yet.
+fn backup_key(
+    path: &std::path::Path,
+    create: bool,
+) -> Result<zhijia_app::backup::BackupKey, AppError> {
+    use zhijia_app::backup::BackupKey;
+    match std::fs::read_to_string(path) {
+        Ok(text) => BackupKey::from_hex(&text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && create => {
+            let key = BackupKey::generate();
+            write_private(path, format!("{}\n", key.to_hex()).as_bytes())?;
+            eprintln!(
+                "已生成新的备份密钥：{}。请把它与备份文件分开保管：没有它无法恢复备份。",
+                path.display()
+            );
+            Ok(key)
+        }
+        Err(e) => Err(AppError::Config(format!(
+            "无法读取备份密钥 {}：{e}",
+            path.display()
+        ))),
+    }
+}
+
+/// Creates a file only its owner may read (0600 on Unix).
+fn open_private(path: &std::path::Path) -> Result<std::fs::File, AppError> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options
+        .open(path)
+        .map_err(|e| AppError::Config(format!("无法写入 {}：{e}", path.display())))
+}
+
+fn write_private(path: &std::path::Path, bytes: &[u8]) -> Result<(), AppError> {
+    use std::io::Write;
+    open_private(path)?
+        .write_all(bytes)
+        .map_err(|e| AppError::Config(format!("无法写入 {}：{e}", path.display())))
+}
+
+async fn backup_command(
+    store: &StoreArgs,
+    out: &std::path::Path,
+    key_file: &std::path::Path,
+) -> Result<(), AppError> {
+    let key = backup_key(key_file, true)?;
+    let db = store.open().await?;
+    // Written beside the target and renamed at the end: a backup that stops half-way never
+    // stands where a complete one is expected.
+    let partial = out.with_extension("partial");
+    let file = open_private(&partial)?;
+    let mut writer = std::io::BufWriter::new(file);
+    let bar = row_bar("备份");
+    let summary =
+        zhijia_app::backup::backup(&db, &mut writer, &key, &|p| show(&bar, "备份", p)).await;
+    bar.finish_and_clear();
+    let summary = match summary {
+        Ok(s) => s,
+        Err(e) => {
+            let _ = std::fs::remove_file(&partial);
+            return Err(e);
+        }
+    };
+    drop(writer);
+    std::fs::rename(&partial, out)
+        .map_err(|e| AppError::Config(format!("无法写入 {}：{e}", out.display())))?;
+    println!(
+        "已备份 {} 张表、{} 行到 {}(已加密)",
+        summary.tables,
+        summary.rows,
+        out.display()
+    );
+    Ok(())
+}
+
+async fn restore_command(
+    store: &StoreArgs,
+    from: &std::path::Path,
+    key_file: &std::path::Path,
+) -> Result<(), AppError> {
+    let key = backup_key(key_file, false)?;
+    let file = std::fs::File::open(from)
+        .map_err(|e| AppError::Config(format!("无法打开备份文件 {}：{e}", from.display())))?;
+    let mut reader = std::io::BufReader::new(file);
+    let db = store.open().await?;
+    let bar = row_bar("恢复");
+    let summary =
+        zhijia_app::backup::restore(&db, &mut reader, &key, &|p| show(&bar, "恢复", p)).await;
+    bar.finish_and_clear();
+    let summary = summary?;
+    println!(
+        "已恢复 {} 张表、{} 行(审计日志随数据一并恢复，恢复本身不另记审计)",
+        summary.tables, summary.rows
+    );
     Ok(())
 }
 

@@ -152,7 +152,7 @@ fn member_view(ctx: &Ctx<'_>, m: &MemberRow) -> MemberView {
     }
 }
 
-fn cause(input: &str) -> Result<HardshipCause> {
+pub(super) fn cause(input: &str) -> Result<HardshipCause> {
     HardshipCause::parse(input.trim()).ok_or_else(|| {
         AppError::invalid(
             "cause",
@@ -161,7 +161,7 @@ fn cause(input: &str) -> Result<HardshipCause> {
     })
 }
 
-fn size(n: i64, listed: usize) -> Result<i64> {
+pub(super) fn size(n: i64, listed: usize) -> Result<i64> {
     if n < 1 || n > MAX_HOUSEHOLD as i64 || (n as usize) < listed {
         return Err(AppError::invalid(
             "household_size",
@@ -172,7 +172,12 @@ fn size(n: i64, listed: usize) -> Result<i64> {
 }
 
 /// The tier the facts give, or a refusal in words.
-fn tier(ctx: &Ctx<'_>, income: i64, minimum: i64, c: HardshipCause) -> Result<HardshipTier> {
+pub(super) fn tier(
+    ctx: &Ctx<'_>,
+    income: i64,
+    minimum: i64,
+    c: HardshipCause,
+) -> Result<HardshipTier> {
     if income < 0 {
         return Err(AppError::invalid("income_per_head_fen", "收入不能为负数"));
     }
@@ -189,7 +194,7 @@ fn tier(ctx: &Ctx<'_>, income: i64, minimum: i64, c: HardshipCause) -> Result<Ha
     })
 }
 
-fn one_person_conflict(e: zhijia_store::StoreError, name: &str) -> AppError {
+pub(super) fn one_person_conflict(e: zhijia_store::StoreError, name: &str) -> AppError {
     if e.is_conflict_on(zhijia_store::unique::HOUSEHOLD_MEMBER_ACTIVE) {
         AppError::Conflict(format!(
             "{name}已在另一份有效的困难职工档案中(一人只能在一份有效档案中)"
@@ -308,6 +313,7 @@ pub async fn open(
 
 /// A file list request.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct FileQuery {
     pub org: Option<i64>,

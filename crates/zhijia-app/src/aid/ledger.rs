@@ -29,6 +29,9 @@ pub struct DisbursementInput {
     pub method: String,
     /// 发放日期(默认今天)
     pub paid_on: Option<NaiveDate>,
+    /// 幂等键(或 `Idempotency-Key` 请求头)：每笔发放一个；同一账号以同一键重发，返回已登记的那笔，
+    /// 不再发放
+    pub idempotency_key: Option<String>,
 }
 
 /// A ledger entry for people: amounts in fen and yuan, labels in Chinese.
@@ -54,6 +57,11 @@ impl EntryView {
 
 /// Records a payment of an approved application whose notice has ended without an open
 /// objection, within the approved amount and the household's yearly cap. Returns the entry id.
+///
+/// Every payment carries the client's idempotency key. A request cut off (a dropped connection,
+/// a killed server) is retried with the same key: when that key already recorded this payment,
+/// its entry is returned and nothing new is written, so a retry never pays twice. The key is
+/// looked up with the file's row locked, so concurrent retries see each other.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn disburse(
     ctx: &Ctx<'_>,
@@ -65,6 +73,13 @@ pub async fn disburse(
     let a = super::application::readable(ctx, staff, input.application_id).await?;
     if !may_manage(staff, &a.org_path) {
         return Err(AppError::Forbidden("只有帮扶专干可以登记发放".into()));
+    }
+    let key = input.idempotency_key.as_deref().map_or("", str::trim);
+    if key.is_empty() || key.chars().count() > crate::benefit::MAX_KEY_CHARS {
+        return Err(AppError::invalid(
+            "idempotency_key",
+            "每笔发放须带1到64个字符的幂等键(Idempotency-Key)",
+        ));
     }
     if input.amount_fen <= 0 {
         return Err(AppError::invalid("amount_fen", "发放金额应大于0"));
@@ -81,6 +96,24 @@ pub async fn disburse(
     let mut tx = ctx.db.change().await?;
     // Everything below is decided with the household's row locked.
     store::lock_file(&mut tx, a.file_id).await?;
+    // A retry of a payment already recorded: the same entry, whatever the application's state
+    // is now (a retried last instalment finds it fully paid).
+    if let Some(e) = store::entry_by_key(&mut tx, actor_id, key).await? {
+        let same = e.application_id == input.application_id
+            && e.amount_fen == input.amount_fen
+            && e.fund_source == fund
+            && e.method == method.as_str()
+            && input.paid_on.is_none_or(|d| d == e.paid_on);
+        if !same {
+            return Err(AppError::Conflict(format!(
+                "该幂等键已用于另一笔发放(申请#{}，{}元，{})，请换一个幂等键",
+                e.application_id,
+                aid::yuan(e.amount_fen),
+                e.paid_on
+            )));
+        }
+        return Ok(e.id);
+    }
     let a = store::application(&mut tx, a.id)
         .await?
         .ok_or(AppError::NotFound("帮扶申请"))?;
@@ -129,9 +162,19 @@ pub async fn disburse(
             operator_name: &staff.actor.name,
             reverses_id: None,
             note: None,
+            idempotency_key: Some(key),
         },
     )
-    .await?;
+    .await
+    .map_err(|err| {
+        // The same key sent at once for a payment of another household's file (whose lock
+        // this request does not hold).
+        if err.is_conflict_on(zhijia_store::unique::DISBURSEMENT_KEY) {
+            AppError::Conflict("该幂等键已用于另一笔发放，请换一个幂等键".into())
+        } else {
+            err.into()
+        }
+    })?;
     if paid + input.amount_fen == a.amount_fen {
         store::set_status(&mut tx, a.id, "approved", "disbursed").await?;
     }
@@ -206,6 +249,7 @@ pub async fn reverse(
             operator_name: &staff.actor.name,
             reverses_id: Some(e.id),
             note: Some(&reason),
+            idempotency_key: None,
         },
     )
     .await
@@ -239,6 +283,7 @@ pub async fn reverse(
 
 /// A ledger request.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct LedgerQuery {
     pub org: Option<i64>,

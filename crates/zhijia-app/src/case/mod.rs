@@ -313,6 +313,7 @@ impl View {
 
 /// A queue request.
 #[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct QueueQuery {
     /// The union whose subtree to list; the caller's first union by default.

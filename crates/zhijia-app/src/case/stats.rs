@@ -10,6 +10,7 @@ use zhijia_store::org::Org;
 
 /// A statistics request: the union, and the period of submission (inclusive).
 #[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct StatsQuery {
     pub org: Option<i64>,
@@ -44,6 +45,9 @@ pub struct Figures {
     pub by_state: Vec<Count>,
     #[schema(value_type = Vec<Object>)]
     pub by_month: Vec<Count>,
+    /// By child union (each with its branch), the union's own cases first as 本级.
+    #[schema(value_type = Vec<Object>)]
+    pub by_union: Vec<Count>,
 }
 
 fn ratio(part: i64, whole: i64, scale: i64) -> Option<i64> {
@@ -101,5 +105,6 @@ pub async fn figures(
         by_kind: s.by_kind,
         by_state: s.by_state,
         by_month: s.by_month,
+        by_union: s.by_union,
     })
 }

@@ -52,6 +52,32 @@ pub async fn samples(db: &Store, keys: &PiiKeys) -> Result<()> {
     if let Err(e) = add_samples(db, keys).await {
         tracing::warn!(error = %e, "demo aid samples left out");
     }
+    if let Err(e) = from_the_phone(db, keys).await {
+        tracing::warn!(error = %e, "demo aid application from the phone left out");
+    }
+    Ok(())
+}
+
+/// The demo's approved sample member (19900000002, membership::samples) has applied for medical
+/// aid from the phone, so 我的帮扶 shows an application in review.
+async fn from_the_phone(db: &Store, keys: &PiiKeys) -> Result<()> {
+    let settings = Settings::default();
+    let ctx = Ctx {
+        db,
+        keys,
+        settings: &settings,
+    };
+    let input = crate::aid::mine::WorkerApplication {
+        kind: "medical".into(),
+        amount_fen: 300_000,
+        reason: "爱人住院手术，自付部分约一万二千元，家中积蓄不足".into(),
+        cause: "illness".into(),
+        household_size: 3,
+        income_per_head_fen: 90_000,
+        housing: "租房".into(),
+        ..Default::default()
+    };
+    crate::aid::mine::apply(&ctx, "19900000002", &input, &[], Utc::now()).await?;
     Ok(())
 }
 
@@ -319,6 +345,7 @@ async fn add_samples(db: &Store, keys: &PiiKeys) -> Result<()> {
         fund_source: fund.into(),
         method: "bank_transfer".into(),
         paid_on: None,
+        idempotency_key: Some(zhijia_domain::auth::random_token()),
     };
     let wrong = ledger::disburse(&ctx, &c, &pay(20_000, "工会帮扶专项资金"), now).await?;
     ledger::reverse(&ctx, &c, wrong, "金额少录一个零，冲正后重新登记", now).await?;

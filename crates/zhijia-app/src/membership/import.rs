@@ -1,11 +1,18 @@
 //! Roster import (会员名册导入) from .xlsx or .csv: every row checked, valid rows written in
 //! batches (one transaction each), invalid rows reported with row, column and reason in Chinese.
-//! A person already in the store (same identity number) is skipped, so running the same file
-//! again, or after a crash, adds nothing twice.
+//! A person already a member of the target union (same identity number) is skipped, so running
+//! the same file again, or after a crash, adds nothing twice.
+//!
+//! A row whose identity number or phone is already someone's elsewhere is refused. What the
+//! answer says depends on whether the importer can see that person: for a member of a union the
+//! importer may read the roster of, it names the union; otherwise every such row gets the same
+//! `NOT_IMPORTABLE` text, whether it was the identity number or the phone, a member of another
+//! branch or a person of no union, so a roster cannot be used to ask which numbers exist where.
 
 use crate::{AppError, Result};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use std::collections::HashMap;
+use zhijia_domain::auth::Grant;
 use zhijia_domain::auth::parse_phone;
 use zhijia_domain::codes::{
     Education, Ethnicity, HukouType, MaritalStatus, PoliticalStatus, SkillLevel,
@@ -13,6 +20,7 @@ use zhijia_domain::codes::{
 use zhijia_domain::credit_code::CreditCode;
 use zhijia_domain::id_number::IdNumber;
 use zhijia_domain::member;
+use zhijia_domain::org::{OrgId, OrgPath};
 use zhijia_domain::pii::PiiKeys;
 use zhijia_domain::region::{RegionCode, RegionLevel};
 use zhijia_domain::worker::GigOccupation;
@@ -36,7 +44,42 @@ pub struct Options {
     /// An upload from the console is kept (file name, who, the error report) in the same change
     /// as the import's closing audit entry.
     pub upload: Option<UploadRecord>,
+    /// Whose people the answers may name.
+    pub sight: Sight,
 }
+
+/// Whose people an import's answers may name, when a row's identity number or phone is already
+/// someone's.
+#[derive(Debug, Clone, Default)]
+pub enum Sight {
+    /// The target union and the unions under it: nothing more is assumed of an unknown caller.
+    #[default]
+    Target,
+    /// The unions whose roster these grants let the importer read (the console and the API).
+    Grants(Vec<Grant>),
+    /// Every union: the operator at the server's command line, who holds the database anyway.
+    All,
+}
+
+impl Sight {
+    fn sees(&self, actor: &zhijia_domain::audit::Actor, target: &Org, path: &OrgPath) -> bool {
+        match self {
+            Sight::Target => target.path.contains(path),
+            Sight::Grants(grants) => {
+                crate::caller::StaffCtx { actor, grants }.may_read_roster(path)
+            }
+            Sight::All => true,
+        }
+    }
+}
+
+/// What a branch is told of a row it may not import because of someone it cannot see: one text
+/// for every such row, whether the identity number or the phone is taken, by a member of
+/// another branch or by a person of no union.
+pub const NOT_IMPORTABLE: &str =
+    "无法导入此人：如其已是其他工会会员，请其本人在手机上申请会籍接转，或由本会凭会员号发起接转";
+/// The column of a `NOT_IMPORTABLE` row: both, so that it does not tell which one is taken.
+pub const NOT_IMPORTABLE_COLUMN: &str = "身份证号/手机号";
 
 /// Who uploaded which file, for the record of an upload.
 #[derive(Debug, Clone)]
@@ -51,6 +94,7 @@ impl Options {
             batch: BATCH,
             now,
             upload: None,
+            sight: Sight::Target,
         }
     }
 }
@@ -91,7 +135,7 @@ pub struct RowError {
 pub struct ImportReport {
     pub rows: u64,
     pub imported: u64,
-    /// Already in the store (same identity number): not written again.
+    /// Already members of the target union (same identity number): not written again.
     pub skipped: u64,
     pub errors: Vec<RowError>,
     /// The id of the upload's record, when the import came from an upload.
@@ -479,6 +523,7 @@ pub async fn import(
         })
         .map_err(|e| AppError::Config(format!("无法启动导入线程：{e}")))?;
     let mut report = ImportReport::default();
+    let mut unions = HashMap::new();
     while let Some((batch, errors, read)) = receiver.recv().await {
         report.errors.extend(errors);
         report.rows = read;
@@ -487,15 +532,11 @@ pub async fn import(
             for ((m, line), ok) in batch.members.iter().zip(&batch.lines).zip(written) {
                 if ok {
                     report.imported += 1;
-                } else if worker_store::find_by_id_number_index(db, &m.person.id_number_idx)
-                    .await?
-                    .is_some()
-                {
-                    report.skipped += 1;
-                } else {
-                    report
-                        .errors
-                        .push(err(*line, "phone", "该手机号已登记在另一人的名下"));
+                    continue;
+                }
+                match not_written(db, actor, org, &options.sight, &mut unions, m, *line).await? {
+                    None => report.skipped += 1,
+                    Some(e) => report.errors.push(e),
                 }
             }
         }
@@ -553,6 +594,73 @@ pub async fn import(
     Ok(report)
 }
 
+/// Why a row was not written: `None` when the person is already a member of the target union
+/// (skipped), else the row's error. The person in the way is named only to an importer who may
+/// read their union's roster; otherwise the row gets `NOT_IMPORTABLE`, and nothing of theirs is
+/// changed (the insert does nothing on a taken identity number or phone).
+async fn not_written(
+    db: &Store,
+    actor: &zhijia_domain::audit::Actor,
+    target: &Org,
+    sight: &Sight,
+    unions: &mut HashMap<OrgId, Option<Org>>,
+    m: &ImportMember,
+    line: u64,
+) -> Result<Option<RowError>> {
+    let by_id = worker_store::find_by_id_number_index(db, &m.person.id_number_idx).await?;
+    if let Some(w) = &by_id
+        && w.org_id == Some(target.id)
+    {
+        return Ok(None);
+    }
+    let in_the_way = match by_id {
+        Some(w) => Some((w, "id_number")),
+        None => worker_store::find_by_phone(db, &m.person.phone)
+            .await?
+            .map(|w| (w, "phone")),
+    };
+    let Some((w, field)) = in_the_way else {
+        return Ok(Some(not_importable(line)));
+    };
+    let Some(union_id) = w.org_id else {
+        return Ok(Some(not_importable(line)));
+    };
+    let union = match unions.get(&union_id) {
+        Some(u) => u.clone(),
+        None => {
+            let u = zhijia_store::org::get(db, union_id).await?;
+            unions.insert(union_id, u.clone());
+            u
+        }
+    };
+    Ok(Some(match union {
+        Some(u) if sight.sees(actor, target, &u.path) => {
+            if field == "id_number" {
+                err(
+                    line,
+                    field,
+                    format!("此人已是{}的会员，未导入；如需转入，请办理会籍接转", u.name),
+                )
+            } else {
+                err(
+                    line,
+                    field,
+                    format!("该手机号已登记在{}另一会员的名下", u.name),
+                )
+            }
+        }
+        _ => not_importable(line),
+    }))
+}
+
+fn not_importable(row: u64) -> RowError {
+    RowError {
+        row,
+        column: NOT_IMPORTABLE_COLUMN.into(),
+        reason: NOT_IMPORTABLE.into(),
+    }
+}
+
 /// The error report as CSV, with a BOM so that Excel opens the Chinese text correctly.
 pub fn error_report_csv(errors: &[RowError]) -> Vec<u8> {
     let mut out = "\u{feff}行号,列,原因\n".as_bytes().to_vec();
@@ -568,6 +676,32 @@ pub fn error_report_csv(errors: &[RowError]) -> Vec<u8> {
 
 /// The largest roster file the console and the API take (bigger rosters: the command line).
 pub const MAX_UPLOAD: usize = 20 * 1024 * 1024;
+
+/// How much of a roster file [`check_head`] looks at.
+pub const HEAD_BYTES: usize = 8192;
+
+/// Refuses what cannot be a roster by its first bytes, so an upload is stopped before the rest
+/// is read: an .xlsx is a zip archive; a CSV is text, and text has no NUL byte (an old .xls, a
+/// PDF, a picture, a program or a UTF-16 "Unicode text" export all do within their first bytes).
+pub fn check_head(head: &[u8]) -> Result<()> {
+    let head = &head[..head.len().min(HEAD_BYTES)];
+    if head.starts_with(b"PK\x03\x04") {
+        return Ok(());
+    }
+    if head.starts_with(b"\xD0\xCF\x11\xE0") {
+        return Err(AppError::invalid(
+            "file",
+            "这是旧版 .xls 文件，请在 Excel 中另存为 .xlsx 或“CSV UTF-8”后再上传",
+        ));
+    }
+    if head.starts_with(b"%PDF") || head.contains(&0) {
+        return Err(AppError::invalid(
+            "file",
+            "不是 .xlsx 或 CSV 名册文件（按文件内容判断），请使用导入模板",
+        ));
+    }
+    Ok(())
+}
 
 /// A finished upload: its record id (for the error report) and the report.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -598,6 +732,7 @@ pub async fn upload(
             "文件超过20MB，请分批上传或使用命令行 zhijia import members",
         ));
     }
+    check_head(&bytes)?;
     // An .xlsx file is a zip archive; anything else is read as CSV.
     let rows = if bytes.starts_with(b"PK\x03\x04") {
         crate::slow::run(move || xlsx_rows(bytes)).await??
@@ -614,6 +749,7 @@ pub async fn upload(
             file_name: name,
             staff: staff.staff_id(),
         }),
+        sight: Sight::Grants(staff.grants.to_vec()),
         ..Options::now(now)
     };
     let report = import(ctx.db, ctx.keys, staff.actor, &org, rows, options, &|_| {}).await?;

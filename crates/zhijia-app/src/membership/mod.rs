@@ -9,6 +9,8 @@ pub mod card;
 pub mod import;
 pub mod inbox;
 pub mod join;
+pub mod pickers;
+pub mod review;
 pub mod roster;
 pub mod transfer;
 
@@ -52,6 +54,7 @@ pub struct Ctx<'a> {
 
 /// A queue request: which union's subtree, which status, only overdue ones, which page.
 #[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct QueueQuery {
     pub org: Option<i64>,

@@ -558,9 +558,11 @@ pub async fn release_overdue_in(
     Ok((ids.len(), recorded))
 }
 
-/// The worker leaves the union (退会). Their history and member number are kept.
+/// The worker leaves the union (退会), saying why. Their history and member number are kept;
+/// the reason goes into the audit entry and the message, so the union sees why people leave.
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn leave(ctx: &Ctx<'_>, phone: &str, now: DateTime<Utc>) -> Result<()> {
+pub async fn leave(ctx: &Ctx<'_>, phone: &str, reason: &str, now: DateTime<Utc>) -> Result<()> {
+    let reason = leave_reason(reason)?;
     let worker = worker_of_phone(ctx.db, phone).await?;
     let mut tx = ctx.db.change().await?;
     let m = store::current(&mut tx, worker.id)
@@ -581,7 +583,7 @@ pub async fn leave(ctx: &Ctx<'_>, phone: &str, now: DateTime<Utc>) -> Result<()>
         action::MEMBERSHIP_LEFT,
         m.org_id,
         worker.id,
-        format!("退出{}", m.org_name),
+        format!("退出{}，原因：{reason}", m.org_name),
     )
     .await?;
     store::notify(
@@ -589,7 +591,7 @@ pub async fn leave(ctx: &Ctx<'_>, phone: &str, now: DateTime<Utc>) -> Result<()>
         worker.id,
         "已退会",
         &format!(
-            "您已退出{}。会员卡随之失效；欢迎随时重新申请入会。",
+            "您已退出{}(原因：{reason})。会员卡随之失效；欢迎随时重新申请入会。",
             m.org_name
         ),
         Some("/membership"),
@@ -597,6 +599,19 @@ pub async fn leave(ctx: &Ctx<'_>, phone: &str, now: DateTime<Utc>) -> Result<()>
     .await?;
     tx.commit(recorded).await?;
     Ok(())
+}
+
+/// A leaving reason: 2 to 200 characters of visible text.
+fn leave_reason(reason: &str) -> Result<&str> {
+    let r = reason.trim();
+    let n = r.chars().count();
+    if n < 2 || r.chars().any(zhijia_domain::text::is_hidden) {
+        return Err(AppError::invalid("reason", "请选择或填写退会原因"));
+    }
+    if n > 200 {
+        return Err(AppError::invalid("reason", "退会原因不能超过200个字"));
+    }
+    Ok(r)
 }
 
 /// Marks a member retired (membership kept) or, with `retired` false, active again.

@@ -113,6 +113,10 @@ const COUNT_APPLICATIONS: &str = "SELECT COUNT(*) FROM aid_application a \
      JOIN hardship_file f ON f.id = a.file_id JOIN org o ON o.id = f.org_id \
      WHERE o.path >= $1 AND o.path < $2 AND ($3 = '' OR a.status = $3)";
 const APPLICATIONS_OF_FILE: &str = application_select!("WHERE a.file_id = $1 ORDER BY a.id DESC");
+const APPLICATIONS_OF_HEAD: &str =
+    application_select!("WHERE f.head_worker_id = $1 ORDER BY a.id DESC LIMIT $2 OFFSET $3");
+const COUNT_APPLICATIONS_OF_HEAD: &str = "SELECT COUNT(*) FROM aid_application a \
+     JOIN hardship_file f ON f.id = a.file_id WHERE f.head_worker_id = $1";
 // Public notice: approved or suspended applications whose notice has not ended.
 const NOTICE: &str = application_select!(
     "WHERE a.status IN ('approved', 'suspended') AND a.notice_ends_on > $1 \
@@ -154,6 +158,27 @@ pub async fn applications(
 
 pub async fn applications_of_file(store: &Store, file_id: i64) -> Result<Vec<ApplicationRow>> {
     store.query(APPLICATIONS_OF_FILE, &[&file_id]).await
+}
+
+/// The applications of the files a worker heads, newest first (the worker's own list).
+pub async fn applications_of_head(
+    store: &Store,
+    worker_id: i64,
+    limit: i64,
+    offset: i64,
+) -> Result<Page<ApplicationRow>> {
+    let items = store
+        .query(APPLICATIONS_OF_HEAD, &[&worker_id, &limit, &offset])
+        .await?;
+    let total = store
+        .query_one(COUNT_APPLICATIONS_OF_HEAD, &[&worker_id])
+        .await?;
+    Ok(Page {
+        items,
+        total,
+        offset,
+        limit,
+    })
 }
 
 /// What is on public notice on `today` in a subtree (`None`: the whole tree).

@@ -15,11 +15,14 @@ pub struct NewDisbursement<'a> {
     pub operator_name: &'a str,
     pub reverses_id: Option<i64>,
     pub note: Option<&'a str>,
+    /// The client's key for this payment (none on reversals): unique per operator.
+    pub idempotency_key: Option<&'a str>,
 }
 
 const INSERT_DISBURSEMENT: &str = "INSERT INTO disbursement (application_id, file_id, amount_fen, \
      fund_source, method, paid_on, year, operator_id, operator_name, reverses_id, note, \
-     created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id";
+     created_at, idempotency_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+     RETURNING id";
 
 /// Appends an entry (the only write the ledger has). A second reversal of one entry is refused
 /// by the unique `reverses_id`.
@@ -39,9 +42,43 @@ pub async fn insert_disbursement(tx: &mut Tx, d: &NewDisbursement<'_>) -> Result
             &d.reverses_id,
             &d.note,
             &Utc::now(),
+            &d.idempotency_key,
         ],
     )
     .await
+}
+
+/// What an operator's earlier payment under an idempotency key was: a retry must ask for the
+/// same.
+#[derive(Debug, Clone)]
+pub struct KeyedEntry {
+    pub id: i64,
+    pub application_id: i64,
+    pub amount_fen: i64,
+    pub fund_source: String,
+    pub method: String,
+    pub paid_on: NaiveDate,
+}
+
+impl FromRow for KeyedEntry {
+    fn from_row(row: &Row<'_, '_>) -> Result<Self> {
+        Ok(KeyedEntry {
+            id: row.get("id")?,
+            application_id: row.get("application_id")?,
+            amount_fen: row.get("amount_fen")?,
+            fund_source: row.get("fund_source")?,
+            method: row.get("method")?,
+            paid_on: row.get("paid_on")?,
+        })
+    }
+}
+
+const BY_KEY: &str = "SELECT id, application_id, amount_fen, fund_source, method, paid_on \
+     FROM disbursement WHERE operator_id = $1 AND idempotency_key = $2";
+
+/// The entry an operator recorded under this key, if any.
+pub async fn entry_by_key(tx: &mut Tx, operator_id: i64, key: &str) -> Result<Option<KeyedEntry>> {
+    tx.query_opt(BY_KEY, &[&operator_id, &key]).await
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -416,6 +416,23 @@ pub async fn queue(
     })
 }
 
+const COUNT_OVERDUE: &str = concat!(
+    "SELECT COUNT(*) FROM (SELECT 1 FROM rights_case c JOIN org o ON o.id = c.handling_org_id \
+     WHERE o.path >= $1 AND o.path < $2 AND c.paused_since IS NULL AND c.due_on < $3 AND ",
+    open_states!(),
+    " LIMIT $4) t"
+);
+
+/// Open cases of the subtree at `scope` past their deadline on `today` (paused ones are not
+/// running late), counted up to [`COUNT_CAP`]: the console's "overdue" figure.
+pub async fn count_overdue(store: &Store, scope: &OrgPath, today: NaiveDate) -> Result<i64> {
+    let upper = scope.subtree_upper_bound();
+    let cap = COUNT_CAP + 1;
+    store
+        .query_one(COUNT_OVERDUE, &[&scope.as_str(), &upper, &today, &cap])
+        .await
+}
+
 /// Open cases escalated to `org` (督办), earliest deadline first.
 pub async fn supervised(
     store: &Store,

@@ -92,12 +92,25 @@ const TOTALS_PG: &str = concat!(
     stats_where!()
 );
 
+// Cases by the child union whose branch handles them (each child with its whole subtree),
+// ordered as the tree is (by region code), and those the union itself handles.
+const BY_UNION: &str = "SELECT ch.name AS k, COUNT(c.id) AS n FROM org ch \
+     JOIN org p ON p.id = ch.parent_id AND p.path = $1 \
+     LEFT JOIN org o ON o.path LIKE ch.path || '%' \
+     LEFT JOIN rights_case c ON c.handling_org_id = o.id \
+     AND c.submitted_on >= $2 AND c.submitted_on <= $3 \
+     GROUP BY ch.id, ch.name, ch.region_code, ch.kind ORDER BY ch.region_code, ch.kind, ch.name LIMIT 60";
+const AT_UNION: &str = "SELECT COUNT(*) FROM rights_case c JOIN org o ON o.id = c.handling_org_id \
+     WHERE o.path = $1 AND c.submitted_on >= $2 AND c.submitted_on <= $3";
+
 /// The statistics of a subtree over the cases submitted from `from` to `to` inclusive.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Stats {
     pub by_kind: Vec<Count>,
     pub by_state: Vec<Count>,
     pub by_month: Vec<Count>,
+    /// By child union (its whole branch), the union's own first as 本级.
+    pub by_union: Vec<Count>,
     pub totals: Totals,
 }
 
@@ -114,7 +127,18 @@ pub async fn stats(
         Backend::Sqlite => (BY_MONTH_SQLITE, TOTALS_SQLITE),
         Backend::Postgres => (BY_MONTH_PG, TOTALS_PG),
     };
+    let own: [&(dyn crate::Param + Sync); 3] = [&path, &from, &to];
+    let mut by_union: Vec<Count> = Vec::new();
+    let at: i64 = store.query_one(AT_UNION, &own).await?;
+    if at > 0 {
+        by_union.push(Count {
+            key: "本级".into(),
+            count: at,
+        });
+    }
+    by_union.extend(store.query::<Count>(BY_UNION, &own).await?);
     Ok(Stats {
+        by_union,
         by_kind: store.query(BY_KIND, &params).await?,
         by_state: store.query(BY_STATE, &params).await?,
         by_month: store.query(by_month, &params).await?,

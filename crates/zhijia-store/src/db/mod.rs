@@ -5,8 +5,9 @@
 //! SQLite go through the single writer connection, held by one transaction at a time (SQLite has
 //! one writer anyway). On PostgreSQL both come from a connection pool.
 
-mod pg;
-mod sqlite;
+pub(crate) mod pg;
+mod pg_tls;
+pub(crate) mod sqlite;
 
 pub use sqlite::WRITER_PRAGMAS as SQLITE_WRITER_PRAGMAS;
 pub(crate) use sqlite::bind as sqlite_bind;

@@ -14,20 +14,21 @@ pub struct PgDb {
 
 impl PgDb {
     pub async fn open(url: &str) -> Result<Self> {
-        let mut config = tokio_postgres::Config::from_str(url)
+        let split = super::pg_tls::split(url)?;
+        let mut config = tokio_postgres::Config::from_str(&split.url)
             .map_err(|e| StoreError::Open(format!("PostgreSQL 地址格式不正确：{e}")))?;
         // A query that hangs is stopped by the server; requests are not timed in the web layer
         // (docs/architecture.md). An operator's own `options=` in the URL wins.
         if config.get_options().is_none() {
             config.options("-c statement_timeout=30s");
         }
-        let manager = Manager::from_config(
-            config,
-            NoTls,
-            ManagerConfig {
-                recycling_method: RecyclingMethod::Fast,
-            },
-        );
+        let manager_config = || ManagerConfig {
+            recycling_method: RecyclingMethod::Fast,
+        };
+        let manager = match split.tls {
+            Some(tls) => Manager::from_config(config, tls, manager_config()),
+            None => Manager::from_config(config, NoTls, manager_config()),
+        };
         let size = std::thread::available_parallelism().map_or(4, |n| n.get()) * 4;
         let pool = Pool::builder(manager)
             .max_size(size.max(8))
@@ -41,7 +42,7 @@ impl PgDb {
         let _ready = db
             .get()
             .await
-            .map_err(|e| StoreError::Open(format!("无法连接 PostgreSQL：{e}")))?;
+            .map_err(|e| StoreError::Open(format!("无法连接 PostgreSQL：{}", with_causes(&e))))?;
         Ok(db)
     }
 
@@ -60,6 +61,21 @@ impl PgDb {
             .map_err(StoreError::from_pg)?;
         Ok(client)
     }
+}
+
+/// An error with the errors that caused it: "error performing TLS handshake: invalid peer
+/// certificate: UnknownIssuer" tells an operator what to fix; the first part alone does not.
+fn with_causes(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        let more = cause.to_string();
+        if !text.contains(&more) {
+            text = format!("{text}: {more}");
+        }
+        source = cause.source();
+    }
+    text
 }
 
 fn pg_params<'a>(params: Params<'a>) -> Vec<&'a (dyn ToSql + Sync)> {

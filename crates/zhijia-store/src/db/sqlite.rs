@@ -138,6 +138,12 @@ impl SqliteDb {
         Ok(conn)
     }
 
+    /// A read connection of its own, for a long snapshot (a backup) that must not hold this
+    /// thread's shared reader.
+    pub(crate) fn open_snapshot_reader(&self) -> Result<Connection> {
+        self.open_reader()
+    }
+
     /// Runs `f` on this thread's read connection, opening it on first use.
     pub fn with_reader<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
         READERS.with(|cell| {

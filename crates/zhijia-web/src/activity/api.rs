@@ -18,6 +18,7 @@ use zhijia_app::activity::{self, ActivityInput, CheckedIn};
 use zhijia_app::points::{self, RuleView};
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct ListQuery {
     /// The union whose subtree to list (default: the caller's first).
@@ -111,6 +112,7 @@ pub async fn cancel(state: Keyed, user: StaffUser, Id(id): Id) -> Result<StatusC
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RulesQuery {
     pub org: i64,
 }

@@ -41,6 +41,9 @@ pub struct ListQuery {
 #[serde(default)]
 pub struct CreateForm {
     csrf: String,
+    /// The host union by name (suggested while typing, looked up on submit); `org_id` is
+    /// still read when a script posts a number.
+    org_name: String,
     org_id: String,
     title: String,
     place: String,
@@ -85,6 +88,7 @@ async fn list_page(
     let form = if form.org_id.is_empty() {
         CreateForm {
             org_id: org.id.0.to_string(),
+            org_name: org.name.clone(),
             capacity: "30".into(),
             ..form
         }
@@ -141,7 +145,7 @@ fn input_of(f: &CreateForm) -> Result<ActivityInput, AppError> {
         registration_opens_at: None,
         registration_closes_at: closes,
         capacity: number("capacity", "名额", &f.capacity)?,
-        audience_region: f.audience.get("audience_region").cloned(),
+        audience_region: crate::audience::region_of_form(&f.audience),
         audience_tags: crate::audience::tags_of_form(&f.audience),
     })
 }
@@ -154,7 +158,15 @@ async fn create(
     let Some(form) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
-    let result = match input_of(&form) {
+    let mut form = form;
+    let named = if form.org_name.trim().is_empty() {
+        Ok(())
+    } else {
+        crate::org::suggest::resolve(&state, &user, &form.org_name, "org_name")
+            .await
+            .map(|id| form.org_id = id.to_string())
+    };
+    let result = match named.and_then(|()| input_of(&form)) {
         Ok(input) => activity::create(&state.activity(), &user.ctx(), &input, Utc::now()).await,
         Err(e) => Err(e),
     };

@@ -263,14 +263,22 @@ pub async fn resolve(
 }
 
 /// Records a payment (aid officers): after the notice, within the approved amount and the
-/// household's yearly cap.
-#[utoipa::path(post, path = "/api/v1/aid/disbursements", tag = "aid", request_body = DisbursementInput,
-    responses((status = 201, body = Created), (status = 409, body = crate::error::ErrorBody)))]
+/// household's yearly cap. Each payment carries an idempotency key (the `Idempotency-Key` header
+/// or `idempotency_key`): a retry with the same key answers 201 with the entry already recorded
+/// and pays nothing more; the key sent with another payment is refused (409).
+#[utoipa::path(post, path = "/api/v1/aid/disbursements", tag = "aid",
+    params(("Idempotency-Key" = Option<String>, Header)), request_body = DisbursementInput,
+    responses((status = 201, body = Created), (status = 409, body = crate::error::ErrorBody),
+              (status = 422, body = crate::error::ErrorBody)))]
 pub async fn disburse(
     state: Keyed,
     user: StaffUser,
-    ApiJson(input): ApiJson<DisbursementInput>,
+    headers: axum::http::HeaderMap,
+    ApiJson(mut input): ApiJson<DisbursementInput>,
 ) -> Result<Response, ApiError> {
+    if let Some(k) = headers.get("idempotency-key").and_then(|v| v.to_str().ok()) {
+        input.idempotency_key = Some(k.to_owned());
+    }
     Ok(created(
         ledger::disburse(&state.aid(), &user.ctx(), &input, Utc::now()).await?,
     ))
@@ -349,6 +357,7 @@ pub async fn my_identity(
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct NoticeQuery {
     /// 工会编号：只看该工会及下级

@@ -21,6 +21,8 @@ const PER_PAGE: i64 = 50;
 #[derive(Debug, Default, Deserialize)]
 pub struct AuditParams {
     page: Option<i64>,
+    size: Option<i64>,
+    area: Option<String>,
     limit: Option<i64>,
     offset: Option<i64>,
 }
@@ -29,10 +31,35 @@ pub struct AuditParams {
 #[template(path = "audit.html")]
 struct AuditPage {
     user: UserBar,
+    org_id: i64,
     org_name: String,
+    area: String,
+    areas: &'static [(&'static str, &'static str)],
     entries: Vec<Entry>,
     pager: Pager,
 }
+
+impl AuditPage {
+    fn action(&self, code: &str) -> String {
+        crate::console::labels::action_or_code(code)
+    }
+}
+
+/// The areas the log can be narrowed to: the start of the action codes, and its name.
+const AREAS: &[(&str, &str)] = &[
+    ("auth.", "登录与账号"),
+    ("role.", "角色授权"),
+    ("pii.", "个人信息"),
+    ("join.", "入会审核"),
+    ("transfer.", "会籍接转"),
+    ("roster.", "会员名册"),
+    ("membership.", "会籍变动"),
+    ("case.", "维权"),
+    ("aid.", "困难帮扶"),
+    ("offer", "普惠优惠"),
+    ("activity.", "文体活动"),
+    ("org.", "组织管理"),
+];
 
 async fn page(
     State(state): State<AppState>,
@@ -44,13 +71,28 @@ async fn page(
     let q = q
         .map(|Query(q)| q)
         .map_err(|_| AppError::invalid("page", "页码应为正整数"))?;
-    let (page, limit, offset) = page_window(q.page, PER_PAGE);
-    let log = uc::for_staff(&state.store, user.session.staff_id, id, limit, offset).await?;
+    let size = crate::pages::page_size(q.size, PER_PAGE);
+    let (page, limit, offset) = page_window(q.page, size);
+    let area = AREAS
+        .iter()
+        .map(|(a, _)| *a)
+        .find(|a| q.area.as_deref() == Some(*a));
+    let log =
+        uc::for_staff_in_area(&state.store, user.session.staff_id, id, area, limit, offset).await?;
     let org = org_uc::get(&state.store, id).await?;
-    let pager = Pager::new(page, log.total, format!("/console/orgs/{id}/audit?"));
+    let area = area.unwrap_or_default();
+    let pager = Pager::sized(
+        page,
+        size,
+        log.total,
+        format!("/console/orgs/{id}/audit?area={area}&size={size}&"),
+    );
     Ok(render(&AuditPage {
         user: UserBar::from(&user),
+        org_id: id.0,
         org_name: org.name,
+        area: area.to_owned(),
+        areas: AREAS,
         entries: log.items,
         pager,
     }))

@@ -18,8 +18,21 @@ pub const SESSION_COOKIE: &str = "zhijia_session";
 /// Double-submit token of forms shown before sign-in (the sign-in form itself).
 pub const CSRF_COOKIE: &str = "zhijia_csrf";
 
-/// The value of a cookie of the request.
-pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+/// The name a cookie travels under. Over HTTPS (`--secure-cookies`) it carries the `__Host-`
+/// prefix: browsers then take it only from this very host, over HTTPS, with `Path=/` and no
+/// `Domain`, so a neighbouring subdomain or a plain-HTTP answer cannot plant or overwrite a
+/// session (fixation). Only the prefixed name is read then.
+pub fn cookie_name(name: &str, secure: bool) -> std::borrow::Cow<'_, str> {
+    if secure {
+        format!("__Host-{name}").into()
+    } else {
+        name.into()
+    }
+}
+
+/// The value of a cookie of the request, under its name for this site (`cookie_name`).
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str, secure: bool) -> Option<&'a str> {
+    let name = cookie_name(name, secure);
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -65,8 +78,10 @@ pub fn cross_site_api_write(parts: &Parts) -> Option<Response> {
     Some((StatusCode::FORBIDDEN, axum::Json(body)).into_response())
 }
 
-/// A `Set-Cookie` value: HttpOnly always; `Secure` when the site is served over HTTPS.
+/// A `Set-Cookie` value: HttpOnly always, `Path=/` and no `Domain`; `Secure` and the `__Host-`
+/// name when the site is served over HTTPS.
 pub fn set_cookie(name: &str, value: &str, max_age: i64, secure: bool, same_site: &str) -> String {
+    let name = cookie_name(name, secure);
     let secure = if secure { "; Secure" } else { "" };
     format!("{name}={value}; Path=/; HttpOnly; SameSite={same_site}; Max-Age={max_age}{secure}")
 }
@@ -198,7 +213,7 @@ impl FromRequestParts<AppState> for StaffUser {
         }
         // API clients send the session token as a bearer token; browsers send the cookie.
         let Some(token) = bearer(&parts.headers)
-            .or_else(|| cookie(&parts.headers, SESSION_COOKIE))
+            .or_else(|| cookie(&parts.headers, SESSION_COOKIE, state.config.secure_cookies))
             .map(str::to_owned)
         else {
             return Err(not_signed_in(parts));
@@ -224,6 +239,9 @@ impl FromRequestParts<AppState> for StaffUser {
             Ok(g) => g,
             Err(e) => return Err(crate::PageError(e.into()).into_response()),
         };
+        if crate::console::wants_shell(parts) {
+            crate::console::fill_menu(&state.store, &grants, parts.uri.path()).await;
+        }
         let actor = zhijia_domain::audit::Actor {
             kind: zhijia_domain::audit::ActorKind::Staff,
             id: Some(session.staff_id.0),

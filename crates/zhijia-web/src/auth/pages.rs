@@ -53,7 +53,7 @@ async fn sign_in_form(
     headers: HeaderMap,
     q: Result<Query<NextQuery>, QueryRejection>,
 ) -> Response {
-    let csrf = cookie(&headers, CSRF_COOKIE)
+    let csrf = cookie(&headers, CSRF_COOKIE, state.config.secure_cookies)
         .filter(|c| c.len() == 64)
         .map_or_else(random_token, str::to_owned);
     let next = safe_next(q.as_ref().ok().and_then(|q| q.next.as_deref()));
@@ -91,7 +91,7 @@ async fn sign_in(
     let Ok(Form(form)) = form else {
         return csrf_refused();
     };
-    let expected = cookie(&headers, CSRF_COOKIE).unwrap_or("");
+    let expected = cookie(&headers, CSRF_COOKIE, state.config.secure_cookies).unwrap_or("");
     if expected.is_empty() || !tokens_match(&form.csrf, expected) {
         return csrf_refused();
     }
@@ -267,7 +267,8 @@ pub struct ApiSession {
     pub must_change_password: bool,
 }
 
-/// Signs a staff account in for API use; the same limits, lock-out and audit as the console.
+/// Signs a staff account in for API use; the same limits, waits after wrong passwords and audit
+/// as the console.
 #[utoipa::path(post, path = "/api/v1/staff/sessions", tag = "auth", request_body = ApiSignIn,
     responses((status = 200, body = ApiSession), (status = 401, body = crate::error::ErrorBody),
               (status = 429, description = "登录请求过多，请稍后再试", body = crate::error::ErrorBody),

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use zhijia_app::benefit::{self, ClaimedCoupon, MerchantInput, OfferInput, Redeemed};
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct ListQuery {
     pub org: Option<i64>,
@@ -230,6 +231,7 @@ pub async fn withdraw(state: Keyed, user: StaffUser, Id(id): Id) -> Result<Respo
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct MonthQuery {
     /// `YYYY-MM`; this month by default.

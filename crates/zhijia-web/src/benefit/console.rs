@@ -193,7 +193,7 @@ async fn create(
             org,
             merchant_id: number("merchant_id", "商户", &get("merchant_id"))?,
             terms: terms_of_form(&f)?,
-            audience_region: Some(get("audience_region")),
+            audience_region: Some(crate::audience::region_of_form(&f).unwrap_or_default()),
             audience_tags: crate::audience::tags_of_form(&f),
             publish: f.contains_key("publish"),
         };
@@ -360,7 +360,7 @@ async fn decide(
     let done = if approve {
         let approval = Approval {
             org,
-            audience_region: f.get("audience_region").cloned(),
+            audience_region: crate::audience::region_of_form(&f),
             audience_tags: crate::audience::tags_of_form(&f),
             publish: f.contains_key("publish"),
         };

@@ -20,6 +20,7 @@ use zhijia_app::case::talk::{self, MediationInput};
 use zhijia_app::case::{self, QueueQuery};
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct PageQuery {
     pub limit: Option<i64>,
@@ -28,17 +29,33 @@ pub struct PageQuery {
 
 // ---- worker --------------------------------------------------------------------------------
 
-/// Files a case (维权诉求) for the signed-in worker; attachments follow with
-/// `POST /api/v1/me/cases/{id}/attachments`.
-#[utoipa::path(post, path = "/api/v1/me/cases", tag = "case", request_body = CaseInput,
+/// A worker's filing: the case, and the ids of files kept first with `POST /api/v1/me/uploads`
+/// (a photo chosen before a refusal stays usable for a day, by this worker only).
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct WorkerCase {
+    #[serde(flatten)]
+    pub case: CaseInput,
+    /// 已暂存的文件编号，随诉求一并提交
+    pub upload_ids: Vec<i64>,
+}
+
+/// Files a case (维权诉求) for the signed-in worker, with the files kept in `upload_ids`; more
+/// attachments follow with `POST /api/v1/me/cases/{id}/attachments`.
+#[utoipa::path(post, path = "/api/v1/me/cases", tag = "case", request_body = WorkerCase,
     responses((status = 201, body = Filed), (status = 401, body = crate::error::ErrorBody),
               (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn file_case(
     State(state): State<AppState>,
     user: WorkerUser,
-    ApiJson(input): ApiJson<CaseInput>,
+    ApiJson(input): ApiJson<WorkerCase>,
 ) -> Result<Response, ApiError> {
-    let filed = file::file(&state.cases(), &user.session.phone, &input, &[], Utc::now()).await?;
+    let phone = &user.session.phone;
+    let now = Utc::now();
+    let (_, uploads) =
+        zhijia_app::pending::load(&state.store, phone, &input.upload_ids, now).await?;
+    let filed = file::file(&state.cases(), phone, &input.case, &uploads, now).await?;
+    zhijia_app::pending::discard(&state.store, phone, &input.upload_ids).await?;
     Ok((StatusCode::CREATED, Json(filed)).into_response())
 }
 

@@ -24,6 +24,7 @@ use zhijia_app::case::handle::{self, Step};
 use zhijia_app::case::stats::{self, Figures, StatsQuery};
 use zhijia_app::case::talk::{self, MediationInput};
 use zhijia_app::case::{self, Detail, QueueQuery, View};
+use zhijia_domain::attachment::MAX_PER_CASE;
 use zhijia_domain::case::{CaseKind, CaseState, Tier};
 use zhijia_store::case::CaseItem;
 
@@ -36,6 +37,7 @@ pub struct QueuePageQuery {
     view: Option<String>,
     state: Option<String>,
     page: Option<i64>,
+    size: Option<i64>,
 }
 
 #[derive(Template)]
@@ -71,7 +73,14 @@ async fn queue(
     q: Result<Query<QueuePageQuery>, QueryRejection>,
 ) -> Result<Response, PageError> {
     let q = q.map(|Query(q)| q).unwrap_or_default();
-    let (page, limit, offset) = crate::pages::page_window(q.page, PER_PAGE);
+    let size = crate::pages::page_size(q.size, PER_PAGE);
+    let (page, limit, offset) = crate::pages::page_window(q.page, size);
+    // The filter form sends an empty state with a view: the view decides.
+    let q = QueuePageQuery {
+        state: q.state.filter(|s| !s.is_empty()),
+        view: q.view.filter(|v| !v.is_empty()),
+        ..q
+    };
     let query = QueueQuery {
         org: q.org,
         view: q.view.clone(),
@@ -87,7 +96,7 @@ async fn queue(
         View::State(s) => ("state", s.as_str().to_owned()),
     };
     let base = format!(
-        "/console/cases?org={}&view={view_name}&state={state_name}&",
+        "/console/cases?org={}&view={view_name}&state={state_name}&size={size}&",
         org.id.0
     );
     Ok(render(&QueuePage {
@@ -101,7 +110,7 @@ async fn queue(
             .map(|s| (s.as_str(), s.label()))
             .collect(),
         today: zhijia_app::today(Utc::now()),
-        pager: Pager::new(page, list.total, base),
+        pager: Pager::sized(page, size, list.total, base),
         items: list.items,
     }))
 }
@@ -111,9 +120,27 @@ async fn queue(
 struct NewPage {
     user: UserBar,
     form: DeskInput,
+    /// The township union as typed (by name).
+    township: String,
     error: Option<String>,
     error_field: Option<&'static str>,
     kinds: Vec<(&'static str, &'static str)>,
+}
+
+impl NewPage {
+    /// Where the worker works, chosen from the region lists (never a typed code).
+    fn region(&self) -> String {
+        crate::region::Picker::new(
+            "region_code",
+            "工作所在区县",
+            3,
+            &self.form.case.region_code,
+        )
+        .required()
+        .error_if(self.error_field, self.error.as_deref())
+        .render()
+        .unwrap_or_default()
+    }
 }
 
 fn kinds() -> Vec<(&'static str, &'static str)> {
@@ -130,6 +157,7 @@ async fn new_form(user: StaffUser) -> Response {
             channel: "phone".into(),
             ..Default::default()
         },
+        township: String::new(),
         error: None,
         error_field: None,
         kinds: kinds(),
@@ -149,6 +177,8 @@ pub struct DeskForm {
     employer_name: String,
     employer_credit_code: String,
     region_code: String,
+    /// The township union by name (suggested while typing); a number is still read.
+    township: String,
     township_org_id: String,
     hide_identity: Option<String>,
 }
@@ -181,12 +211,24 @@ async fn register(
     let Some(form) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
-    let input = form.input();
-    match file::register(&state.cases(), &user.ctx(), &input, Utc::now()).await {
+    let mut input = form.input();
+    let named = if form.township.trim().is_empty() {
+        Ok(())
+    } else {
+        crate::org::suggest::resolve(&state, &user, &form.township, "township")
+            .await
+            .map(|id| input.case.township_org_id = Some(id))
+    };
+    let result = match named {
+        Ok(()) => file::register(&state.cases(), &user.ctx(), &input, Utc::now()).await,
+        Err(e) => Err(e),
+    };
+    match result {
         Ok(f) => Ok(Redirect::to(&format!("/console/cases/{}", f.id)).into_response()),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict(_) | AppError::NotFound(_))) => {
             let page = NewPage {
                 user: (&user).into(),
+                township: form.township.clone(),
                 error_field: e.field(),
                 error: Some(e.to_string()),
                 form: input,
@@ -368,14 +410,14 @@ async fn reroute(
     let Some(form) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
-    let Ok(to) = form.org.trim().parse::<i64>() else {
-        return after(
-            &state,
-            &user,
-            id,
-            Err(AppError::invalid("org", "请填写转办工会的编号")),
-        )
-        .await;
+    // The union is named (chosen from the suggestions or typed); a number still works for
+    // scripts that posted one before.
+    let to = match form.org.trim().parse::<i64>() {
+        Ok(n) => n,
+        Err(_) => match crate::org::suggest::resolve(&state, &user, &form.org, "org").await {
+            Ok(n) => n,
+            Err(e) => return after(&state, &user, id, Err(e)).await,
+        },
     };
     match handle::reroute(
         &state.cases(),
@@ -439,9 +481,9 @@ async fn attach(
     Id(id): Id,
     form: Multipart,
 ) -> Result<Response, PageError> {
-    let (fields, files) = match read_multipart(form).await {
+    let (fields, files) = match read_multipart(form, MAX_PER_CASE).await {
         Ok(v) => v,
-        Err(e) => return case_page(&state, &user, id, Some(e.to_string())).await,
+        Err(r) => return case_page(&state, &user, id, Some(r.error.to_string())).await,
     };
     if !user.csrf_ok(fields.get("csrf").map_or("", String::as_str)) {
         return Ok(csrf_refused());
@@ -500,9 +542,10 @@ fn chart_json(f: &Figures) -> String {
         })
     };
     let v = serde_json::json!({ "charts": [
-        chart("by-month", "line", "每月受理量", &f.by_month, &|k: &str| k.to_owned()),
-        chart("by-kind", "pie", "按类型", &f.by_kind, &|k: &str| kind_label(k).to_owned()),
-        chart("by-state", "bar", "按状态", &f.by_state, &|k: &str| state_label(k).to_owned()),
+        chart("by-month", "line", &format!("每月受理量(件，{} 至 {})", f.from, f.to), &f.by_month, &|k: &str| k.to_owned()),
+        chart("by-kind", "pie", "案件类型构成(件)", &f.by_kind, &|k: &str| kind_label(k).to_owned()),
+        chart("by-state", "bar", "各办理状态的案件数(件)", &f.by_state, &|k: &str| state_label(k).to_owned()),
+        chart("by-union", "hbar", &format!("{}下级工会受理量(件)", f.org_name), &f.by_union, &|k: &str| k.to_owned()),
     ]});
     v.to_string().replace('<', "\\u003c")
 }

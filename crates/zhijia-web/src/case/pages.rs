@@ -8,6 +8,7 @@ use crate::extract::{Id, parse_id};
 use crate::filters;
 use crate::pages::Pager;
 use crate::pages::render;
+use crate::region::Picker;
 use crate::{AppState, PageError};
 use askama::Template;
 use axum::Router;
@@ -20,11 +21,15 @@ use chrono::Utc;
 use serde::Deserialize;
 use std::collections::HashMap;
 use zhijia_app::AppError;
+use zhijia_app::attachment::Upload;
 use zhijia_app::case::file::{self, CaseInput};
 use zhijia_app::case::handle;
 use zhijia_app::case::talk::{self, OwnView};
+use zhijia_app::pending;
+use zhijia_domain::attachment::MAX_PER_CASE;
 use zhijia_domain::case::{CaseKind, CaseState};
 use zhijia_store::case::CaseItem;
+use zhijia_store::pending::Pending;
 
 const PER_PAGE: i64 = 20;
 
@@ -104,6 +109,40 @@ struct NewPage {
     error: Option<String>,
     error_field: Option<&'static str>,
     kinds: Vec<(&'static str, &'static str)>,
+    /// Where the work is: province → city → county lists, never a typed code.
+    region: Picker,
+    /// Files of a refused form, kept for this phone (`zhijia_app::pending`).
+    kept: Vec<Pending>,
+}
+
+impl NewPage {
+    fn new(csrf: String, form: CaseInput, error: Option<&AppError>, kept: Vec<Pending>) -> Self {
+        let field = error.and_then(AppError::field);
+        let message = error.map(ToString::to_string);
+        NewPage {
+            csrf,
+            region: Picker::new("region_code", "工作所在地", 3, &form.region_code)
+                .required()
+                .hint("选到区县，诉求转给当地工会办理")
+                .error_if(field, message.as_deref()),
+            form,
+            error: message,
+            error_field: field,
+            kinds: kinds(),
+            kept,
+        }
+    }
+    /// The message under `field`, when the error is about it.
+    fn err(&self, field: &str) -> Option<&str> {
+        if self.error_field == Some(field) {
+            self.error.as_deref()
+        } else {
+            None
+        }
+    }
+    fn kept_ids(&self) -> String {
+        pending::ids_field(&self.kept)
+    }
 }
 
 fn kinds() -> Vec<(&'static str, &'static str)> {
@@ -114,13 +153,12 @@ fn kinds() -> Vec<(&'static str, &'static str)> {
 }
 
 async fn new_form(user: WorkerUser) -> Response {
-    render(&NewPage {
-        csrf: user.session.csrf_token.clone(),
-        form: CaseInput::default(),
-        error: None,
-        error_field: None,
-        kinds: kinds(),
-    })
+    render(&NewPage::new(
+        user.session.csrf_token.clone(),
+        CaseInput::default(),
+        None,
+        Vec::new(),
+    ))
 }
 
 fn input_of(f: &HashMap<String, String>) -> CaseInput {
@@ -143,51 +181,72 @@ async fn submit(
     user: WorkerUser,
     form: Multipart,
 ) -> Result<Response, PageError> {
-    let (fields, files) = match read_multipart(form).await {
-        Ok(v) => v,
-        Err(e) => {
-            let page = NewPage {
-                csrf: user.session.csrf_token.clone(),
-                form: CaseInput::default(),
-                error_field: e.field(),
-                error: Some(e.to_string()),
-                kinds: kinds(),
-            };
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response());
-        }
+    // A form refused while it arrived (a file that is no photo or PDF, or too large) comes back
+    // like any other refusal: what was typed, and the files read before it kept.
+    let (fields, files, refused) = match read_multipart(form, MAX_PER_CASE).await {
+        Ok((fields, files)) => (fields, files, None),
+        Err(r) => (r.fields, r.files, Some(r.error)),
     };
     if !user.csrf_ok(fields.get("csrf").map_or("", String::as_str)) {
         return Ok(csrf_refused());
     }
     let input = input_of(&fields);
-    match file::file(
-        &state.cases(),
-        &user.session.phone,
-        &input,
-        &files,
-        Utc::now(),
-    )
-    .await
-    {
+    let phone = &user.session.phone;
+    let ids = pending::parse_ids(fields.get("kept").map_or("", String::as_str));
+    match file_with_kept(&state, phone, &input, &ids, files, refused).await? {
         Ok(f) => Ok(Redirect::to(&format!("/cases/{}", f.id)).into_response()),
+        Err((e, kept)) => {
+            // What was typed comes back, and the files chosen stay chosen: browsers never
+            // refill a file input, so they are kept here for this phone and listed by name.
+            let page = NewPage::new(user.session.csrf_token.clone(), input, Some(&e), kept);
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+        }
+    }
+}
+
+/// Files a case with the kept files `ids` and the new `files` unless the form was already
+/// `refused`; on a refusal keeps the new files that pass the content check and returns every
+/// kept file with the error.
+async fn file_with_kept(
+    state: &AppState,
+    phone: &str,
+    input: &CaseInput,
+    ids: &[i64],
+    files: Vec<Upload>,
+    refused: Option<AppError>,
+) -> Result<Result<file::Filed, (AppError, Vec<Pending>)>, AppError> {
+    let now = Utc::now();
+    let (mut listed, mut uploads) = match pending::load(&state.store, phone, ids, now).await {
+        Ok(v) => v,
+        Err(e @ AppError::Invalid(_)) => {
+            let kept = pending::keep(&state.store, phone, &files, now).await?;
+            return Ok(Err((refused.unwrap_or(e), kept)));
+        }
+        Err(e) => return Err(e),
+    };
+    // The new files are moved, not copied: a form's files are the largest thing it holds.
+    let first_new = uploads.len();
+    uploads.extend(files);
+    let filed = match refused {
+        Some(e) => Err(e),
+        None => file::file(&state.cases(), phone, input, &uploads, now).await,
+    };
+    match filed {
+        Ok(f) => {
+            pending::discard(&state.store, phone, ids).await?;
+            Ok(Ok(f))
+        }
         Err(
             e @ (AppError::Invalid(_)
             | AppError::Conflict(_)
             | AppError::NotFound(_)
             | AppError::TooMany(_)),
         ) => {
-            // What was typed comes back; files must be chosen again (browsers never refill a
-            // file input), and the message says which one was refused.
-            let page = NewPage {
-                csrf: user.session.csrf_token.clone(),
-                error_field: e.field(),
-                error: Some(e.to_string()),
-                form: input,
-                kinds: kinds(),
-            };
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+            let new = uploads.get(first_new..).unwrap_or_default();
+            listed.extend(pending::keep(&state.store, phone, new, now).await?);
+            Ok(Err((e, listed)))
         }
-        Err(e) => Err(e.into()),
+        Err(e) => Err(e),
     }
 }
 
@@ -252,10 +311,10 @@ async fn reply(
     Id(id): Id,
     form: Multipart,
 ) -> Result<Response, PageError> {
-    let (fields, files) = match read_multipart(form).await {
+    let (fields, files) = match read_multipart(form, MAX_PER_CASE).await {
         Ok(v) => v,
-        Err(e) => {
-            let page = own_page(&state, &user, id, Some(e.to_string())).await?;
+        Err(r) => {
+            let page = own_page(&state, &user, id, Some(r.error.to_string())).await?;
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };

@@ -16,6 +16,7 @@ pub struct Module {
     pub href: Option<&'static str>,
 }
 
+/// Every tile is a worker page: none leads to the staff sign-in.
 /// The eleven modules of PRODUCT.md (culture as three entries: activities, the library, model
 /// workers), in the order a worker looks for them.
 const MODULES: &[Module] = &[
@@ -27,7 +28,7 @@ const MODULES: &[Module] = &[
     Module {
         name: "电子会员卡",
         icon: "卡",
-        href: Some("/membership"),
+        href: Some("/card"),
     },
     Module {
         name: "维权服务",
@@ -90,9 +91,10 @@ const MODULES: &[Module] = &[
         href: None,
     },
     Module {
+        // The worker's own union and membership; the staff console has its own entry.
         name: "工会组织",
         icon: "会",
-        href: Some("/console"),
+        href: Some("/membership"),
     },
 ];
 

@@ -23,6 +23,7 @@ use zhijia_app::mall::{self, ItemInput, Shelf};
 use zhijia_store::mall::{Item, Order};
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct ListQuery {
     pub org: Option<i64>,

@@ -16,6 +16,7 @@ use zhijia_app::AppError;
 use zhijia_app::caller::worker_of_phone;
 use zhijia_app::membership::card::{self, Card, CardCheck};
 use zhijia_app::membership::join::{self, Decision, JoinInput, Submitted};
+use zhijia_app::membership::pickers::{self, EmployerChoice, TownshipChoice};
 use zhijia_app::membership::roster::{self, RosterQuery};
 use zhijia_app::membership::{QueueQuery, transfer};
 use zhijia_store::membership as store;
@@ -109,15 +110,66 @@ pub async fn request_transfer(
     Ok((StatusCode::CREATED, Json(Created { id })).into_response())
 }
 
-/// The worker leaves the union (退会); the card stops working.
+/// Why the worker leaves: required, so that leaving is never one tap.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct LeaveRequest {
+    /// 退会原因 (2–200 字)，记入审计日志并告知所在工会
+    pub reason: String,
+}
+
+/// The worker leaves the union (退会) with a reason; the card stops working.
 #[utoipa::path(post, path = "/api/v1/membership/leave", tag = "membership",
-    responses((status = 204), (status = 409, body = crate::error::ErrorBody)))]
-pub async fn leave(state: Keyed, user: WorkerUser) -> Result<StatusCode, ApiError> {
-    transfer::leave(&state.membership(), &user.session.phone, Utc::now()).await?;
+    request_body = LeaveRequest,
+    responses((status = 204), (status = 409, body = crate::error::ErrorBody),
+              (status = 422, body = crate::error::ErrorBody)))]
+pub async fn leave(
+    state: Keyed,
+    user: WorkerUser,
+    ApiJson(req): ApiJson<LeaveRequest>,
+) -> Result<StatusCode, ApiError> {
+    transfer::leave(
+        &state.membership(),
+        &user.session.phone,
+        &req.reason,
+        Utc::now(),
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(default)]
+pub struct SuggestQuery {
+    /// 名称中的几个字(单位也可按统一社会信用代码开头查找)
+    pub q: String,
+}
+
+/// Employers the site knows (their unions exist), by name or credit code: the join form's
+/// suggestions, so a worker picks rather than types a code.
+#[utoipa::path(get, path = "/api/v1/join/employers", tag = "membership", params(SuggestQuery),
+    responses((status = 200, body = [EmployerChoice]), (status = 401, body = crate::error::ErrorBody)))]
+pub async fn employer_suggestions(
+    State(state): State<AppState>,
+    _user: WorkerUser,
+    ApiQuery(q): ApiQuery<SuggestQuery>,
+) -> Result<Json<Vec<EmployerChoice>>, ApiError> {
+    Ok(Json(pickers::employers(&state.store, &q.q).await?))
+}
+
+/// Township (street) unions by name, with the county each serves.
+#[utoipa::path(get, path = "/api/v1/join/townships", tag = "membership", params(SuggestQuery),
+    responses((status = 200, body = [TownshipChoice]), (status = 401, body = crate::error::ErrorBody)))]
+pub async fn township_suggestions(
+    State(state): State<AppState>,
+    _user: WorkerUser,
+    ApiQuery(q): ApiQuery<SuggestQuery>,
+) -> Result<Json<Vec<TownshipChoice>>, ApiError> {
+    Ok(Json(pickers::townships(&state.store, &q.q).await?))
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct PageQuery {
     pub limit: Option<i64>,
@@ -198,6 +250,22 @@ pub async fn applications(
 ) -> Result<Response, ApiError> {
     let (_, page) = join::queue(&state.membership(), &user.ctx(), &q, Utc::now()).await?;
     Ok(Json(page).into_response())
+}
+
+/// One application with its applicant (identity number masked), for the decision.
+#[utoipa::path(get, path = "/api/v1/applications/{id}", tag = "membership",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "入会申请详情(身份证号已脱敏)"),
+              (status = 404, body = crate::error::ErrorBody)))]
+pub async fn application_detail(
+    state: Keyed,
+    user: StaffUser,
+    Id(id): Id,
+) -> Result<Response, ApiError> {
+    let d =
+        zhijia_app::membership::review::detail(&state.membership(), &user.ctx(), id, Utc::now())
+            .await?;
+    Ok(Json(d).into_response())
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -483,6 +551,7 @@ pub fn csv_attachment(bytes: Vec<u8>, name: &str) -> Response {
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct ImportQuery {
     /// 会员所属的工会编号
@@ -492,7 +561,8 @@ pub struct ImportQuery {
 }
 
 /// Imports a roster: the request body is the .xlsx or .csv file itself. Valid rows are
-/// imported, bad ones reported (row, column, reason); people already there are skipped.
+/// imported, bad ones reported (row, column, reason); members already in the union are skipped,
+/// and people the caller cannot see are reported with one neutral reason.
 #[utoipa::path(post, path = "/api/v1/roster/imports", tag = "membership", params(ImportQuery),
     request_body(content = Vec<u8>, content_type = "text/csv", description = "名册文件(.csv 或 .xlsx)"),
     responses((status = 201, description = "导入结果 {id, rows, imported, skipped, errors}"),
@@ -501,15 +571,43 @@ pub async fn import_roster(
     state: Keyed,
     user: StaffUser,
     ApiQuery(q): ApiQuery<ImportQuery>,
-    body: axum::body::Bytes,
+    body: axum::body::Body,
 ) -> Result<Response, ApiError> {
+    use futures_util::StreamExt;
+    use zhijia_app::membership::import::{HEAD_BYTES, MAX_UPLOAD, check_head};
     let name = q.name.unwrap_or_else(|| "roster".into());
+    // Read as it arrives: refused on its first bytes when it cannot be a roster and as soon as
+    // it passes the limit, without reading the rest.
+    let mut stream = body.into_data_stream();
+    let mut bytes = Vec::new();
+    let mut checked = false;
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|_| {
+            zhijia_app::AppError::invalid("file", "文件上传不完整或超过20MB，请重试")
+        })?;
+        bytes.extend_from_slice(&chunk);
+        let mut refused = None;
+        if !checked && bytes.len() >= HEAD_BYTES {
+            checked = true;
+            refused = check_head(&bytes).err();
+        }
+        if refused.is_none() && bytes.len() > MAX_UPLOAD {
+            refused = Some(zhijia_app::AppError::invalid(
+                "file",
+                "文件超过20MB，请分批上传或使用命令行 zhijia import members",
+            ));
+        }
+        if let Some(e) = refused {
+            crate::attachment::drain_body_later(stream, MAX_UPLOAD);
+            return Err(e.into());
+        }
+    }
     let up = zhijia_app::membership::import::upload(
         &state.membership(),
         &user.ctx(),
         q.org,
         &name,
-        body.to_vec(),
+        bytes,
         Utc::now(),
     )
     .await?;
@@ -545,10 +643,13 @@ pub fn routes() -> Router<AppState> {
             post(decline_transfer),
         )
         .route("/api/v1/membership/leave", post(leave))
+        .route("/api/v1/join/employers", get(employer_suggestions))
+        .route("/api/v1/join/townships", get(township_suggestions))
         .route("/api/v1/inbox", get(inbox))
         .route("/api/v1/inbox/read", post(mark_read))
         .route("/api/v1/cards/verify", post(verify_card))
         .route("/api/v1/applications", get(applications))
+        .route("/api/v1/applications/{id}", get(application_detail))
         .route("/api/v1/applications/{id}/decision", post(decide))
         .route("/api/v1/transfers", get(transfers).post(start_transfer))
         .route("/api/v1/transfers/{id}/release", post(release))

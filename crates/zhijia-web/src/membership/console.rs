@@ -36,7 +36,12 @@ fn enc(s: &str) -> String {
 pub struct QueuePageQuery {
     org: Option<i64>,
     overdue: Option<String>,
+    status: Option<String>,
     page: Option<i64>,
+    size: Option<i64>,
+    /// A notice after a decision (`approved`, `rejected`, `batch`) and how many.
+    done: Option<String>,
+    n: Option<i64>,
 }
 
 #[derive(Template)]
@@ -46,14 +51,29 @@ struct ApplicationsPage {
     org_id: i64,
     org_name: String,
     overdue: bool,
+    status: String,
+    statuses: Vec<(&'static str, &'static str)>,
     today: chrono::NaiveDate,
     items: Vec<Application>,
     pager: Pager,
+    notice: Option<String>,
 }
 
 impl ApplicationsPage {
     fn route_label(&self, r: &str) -> &'static str {
         Route::label(r)
+    }
+    fn occupation(&self, g: &str) -> &'static str {
+        crate::console::labels::occupation(g)
+    }
+}
+
+fn decision_notice(done: Option<&str>, n: Option<i64>) -> Option<String> {
+    match done? {
+        "approved" => Some("已通过该入会申请，申请人会收到通知。".into()),
+        "rejected" => Some("已不予通过该入会申请，原因已告知申请人。".into()),
+        "batch" => Some(format!("已通过所选的 {} 件入会申请。", n.unwrap_or(0))),
+        _ => None,
     }
 }
 
@@ -63,20 +83,27 @@ async fn applications(
     q: Result<Query<QueuePageQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, PageError> {
     let q = q.map(|Query(q)| q).unwrap_or_default();
-    let (page, limit, offset) = crate::pages::page_window(q.page, PER_PAGE);
-    let overdue = q.overdue.is_some();
+    let size = crate::pages::page_size(q.size, PER_PAGE);
+    let (page, limit, offset) = crate::pages::page_window(q.page, size);
+    let overdue = q.overdue.as_deref().is_some_and(|o| !o.is_empty());
+    let status = q
+        .status
+        .clone()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "pending".into());
     let now = Utc::now();
     let query = QueueQuery {
         org: q.org,
-        status: None,
+        status: Some(status.clone()),
         overdue,
         limit: Some(limit),
         offset: Some(offset),
     };
     let (org, list) = join::queue(&state.membership(), &user.ctx(), &query, now).await?;
     let base = format!(
-        "/console/applications?org={}{}&",
+        "/console/applications?org={}&status={}{}&size={size}&",
         org.id.0,
+        enc(&status),
         if overdue { "&overdue=1" } else { "" }
     );
     Ok(render(&ApplicationsPage {
@@ -84,9 +111,43 @@ async fn applications(
         org_id: org.id.0,
         org_name: org.name,
         overdue,
+        statuses: zhijia_domain::member::ApplicationStatus::ALL
+            .iter()
+            .map(|s| (s.as_str(), s.label()))
+            .collect(),
+        status,
         today: zhijia_app::today(now),
-        pager: Pager::new(page, list.total, base),
+        pager: Pager::sized(page, size, list.total, base),
         items: list.items,
+        notice: decision_notice(q.done.as_deref(), q.n),
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "console_application.html")]
+struct ApplicationPage {
+    user: UserBar,
+    a: zhijia_app::membership::review::ApplicationDetail,
+    /// The reason typed before a refused rejection, and what was wrong with it.
+    reason: String,
+    error: Option<String>,
+}
+
+/// One application, whole, with the decision buttons: a reviewer decides here, never from a
+/// list row.
+async fn application_page(
+    state: Keyed,
+    user: StaffUser,
+    Id(id): Id,
+) -> Result<Response, PageError> {
+    let a =
+        zhijia_app::membership::review::detail(&state.membership(), &user.ctx(), id, Utc::now())
+            .await?;
+    Ok(render(&ApplicationPage {
+        user: (&user).into(),
+        a,
+        reason: String::new(),
+        error: None,
     }))
 }
 
@@ -107,15 +168,81 @@ async fn decide(
     let Some(form) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
-    let decision = if form.approve.is_some() {
+    let approve = form.approve.is_some();
+    let decision = if approve {
         Decision::Approve
     } else {
         Decision::Reject {
-            reason: form.reason,
+            reason: form.reason.clone(),
         }
     };
-    let app = join::decide(&state.membership(), &user.ctx(), id, decision, Utc::now()).await?;
-    Ok(Redirect::to(&format!("/console/applications?org={}", app.org_id.0)).into_response())
+    let now = Utc::now();
+    match join::decide(&state.membership(), &user.ctx(), id, decision, now).await {
+        Ok(app) => Ok(Redirect::to(&format!(
+            "/console/applications?org={}&done={}",
+            app.org_id.0,
+            if approve { "approved" } else { "rejected" }
+        ))
+        .into_response()),
+        // A rejection without a usable reason comes back to the page, the reason kept.
+        Err(zhijia_app::AppError::Invalid(e)) => {
+            let a =
+                zhijia_app::membership::review::detail(&state.membership(), &user.ctx(), id, now)
+                    .await?;
+            Ok((
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                render(&ApplicationPage {
+                    user: (&user).into(),
+                    a,
+                    reason: form.reason,
+                    error: Some(e.message.to_string()),
+                }),
+            )
+                .into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Approves the applications ticked on the list, each through the same use case (each with
+/// its own audit entry and notice). Only approval is offered in bulk: a rejection needs its
+/// own reason, given on the application's page.
+async fn batch_approve(
+    state: Keyed,
+    user: StaffUser,
+    form: Result<Form<Vec<(String, String)>>, FormRejection>,
+) -> Result<Response, PageError> {
+    let Ok(Form(fields)) = form else {
+        return Ok(csrf_refused());
+    };
+    let csrf = fields
+        .iter()
+        .find(|(k, _)| k == "csrf")
+        .map_or("", |(_, v)| v.as_str());
+    if !user.csrf_ok(csrf) {
+        return Ok(csrf_refused());
+    }
+    let ids: Vec<i64> = fields
+        .iter()
+        .filter(|(k, _)| k == "id")
+        .filter_map(|(_, v)| v.trim().parse().ok())
+        .take(100)
+        .collect();
+    let org = fields
+        .iter()
+        .find(|(k, _)| k == "org")
+        .and_then(|(_, v)| v.trim().parse::<i64>().ok());
+    if ids.is_empty() {
+        return Err(zhijia_app::AppError::invalid("id", "请先勾选要通过的申请").into());
+    }
+    let now = Utc::now();
+    let mut n = 0;
+    for id in ids {
+        join::decide(&state.membership(), &user.ctx(), id, Decision::Approve, now).await?;
+        n += 1;
+    }
+    let org = org.map(|o| format!("org={o}&")).unwrap_or_default();
+    Ok(Redirect::to(&format!("/console/applications?{org}done=batch&n={n}")).into_response())
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -234,6 +361,7 @@ pub struct RosterPageQuery {
     joined_to: Option<String>,
     gig: Option<String>,
     page: Option<i64>,
+    size: Option<i64>,
 }
 
 #[derive(Template)]
@@ -259,7 +387,8 @@ async fn roster_page(
     q: Result<Query<RosterPageQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, PageError> {
     let q = q.map(|Query(q)| q).unwrap_or_default();
-    let (page, limit, offset) = crate::pages::page_window(q.page, PER_PAGE);
+    let size = crate::pages::page_size(q.size, PER_PAGE);
+    let (page, limit, offset) = crate::pages::page_window(q.page, size);
     let query = RosterQuery {
         org: q.org,
         q: q.q.clone(),
@@ -295,7 +424,12 @@ async fn roster_page(
             .map(|g| (g.as_str(), g.label()))
             .collect(),
         export: format!("/api/v1/roster/export.xlsx?{filters}"),
-        pager: Pager::new(page, list.total, format!("/console/roster?{filters}&")),
+        pager: Pager::sized(
+            page,
+            size,
+            list.total,
+            format!("/console/roster?{filters}&size={size}&"),
+        ),
         items: list.items,
     }))
 }
@@ -397,28 +531,68 @@ async fn import_submit(
     user: StaffUser,
     mut form: axum::extract::Multipart,
 ) -> Result<Response, PageError> {
+    use zhijia_app::membership::import::{HEAD_BYTES, MAX_UPLOAD, check_head};
     let mut csrf = String::new();
     let mut org: Option<i64> = None;
     let mut file: Option<(String, Vec<u8>)> = None;
-    while let Ok(Some(field)) = form.next_field().await {
+    // The file is read as it arrives: refused on its first bytes when it cannot be a roster and
+    // as soon as it passes the limit, without reading the rest of the request.
+    let mut refused: Option<zhijia_app::AppError> = None;
+    'parts: while let Ok(Some(mut field)) = form.next_field().await {
         match field.name() {
             Some("csrf") => csrf = field.text().await.unwrap_or_default(),
             Some("org") => org = field.text().await.ok().and_then(|t| t.trim().parse().ok()),
             Some("file") => {
                 let name = field.file_name().unwrap_or("roster").to_owned();
-                let bytes = field.bytes().await.map_err(|_| {
-                    zhijia_app::AppError::invalid("file", "文件上传不完整或超过20MB，请重试")
-                })?;
-                file = Some((name, bytes.to_vec()));
+                let mut bytes = Vec::new();
+                let mut checked = false;
+                loop {
+                    match field.chunk().await {
+                        Ok(Some(chunk)) => bytes.extend_from_slice(&chunk),
+                        Ok(None) => break,
+                        Err(_) => {
+                            return Err(zhijia_app::AppError::invalid(
+                                "file",
+                                "文件上传不完整或超过20MB，请重试",
+                            )
+                            .into());
+                        }
+                    }
+                    if !checked && bytes.len() >= HEAD_BYTES {
+                        if let Err(e) = check_head(&bytes) {
+                            refused = Some(e);
+                            break 'parts;
+                        }
+                        checked = true;
+                    }
+                    if bytes.len() > MAX_UPLOAD {
+                        refused = Some(zhijia_app::AppError::invalid(
+                            "file",
+                            "文件超过20MB，请分批上传或使用命令行 zhijia import members",
+                        ));
+                        break 'parts;
+                    }
+                }
+                file = Some((name, bytes));
             }
             _ => {}
         }
+    }
+    if refused.is_some() {
+        crate::attachment::drain_later(form);
     }
     if !user.csrf_ok(&csrf) {
         return Ok(csrf_refused());
     }
     let org_row =
         zhijia_app::membership::review_scope(&state.membership(), &user.ctx(), org).await?;
+    if let Some(e) = refused {
+        return Ok((
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            render(&import_page(&user, &org_row, None, Some(e.to_string()))),
+        )
+            .into_response());
+    }
     let (name, bytes) = file.unwrap_or_default();
     let result = zhijia_app::membership::import::upload(
         &state.membership(),
@@ -438,6 +612,38 @@ async fn import_submit(
             .into_response()),
         Err(e) => Err(e.into()),
     }
+}
+
+/// The import template, with the headers the importer reads: `.xlsx` or `.csv`.
+async fn import_template(
+    axum::extract::Path(name): axum::extract::Path<String>,
+) -> Result<Response, PageError> {
+    use axum::http::header;
+    let (bytes, kind) = match name.as_str() {
+        "template.xlsx" => (
+            zhijia_app::slow::run(super::xlsx::import_template).await??,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+        "template.csv" => (
+            super::xlsx::import_template_csv(),
+            "text/csv; charset=utf-8",
+        ),
+        _ => return Err(zhijia_app::AppError::NotFound("模板").into()),
+    };
+    let ext = name.rsplit('.').next().unwrap_or("csv");
+    Ok((
+        [
+            (header::CONTENT_TYPE, kind.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"roster-template.{ext}\"; filename*=UTF-8''%E4%BC%9A%E5%91%98%E5%90%8D%E5%86%8C%E5%AF%BC%E5%85%A5%E6%A8%A1%E6%9D%BF.{ext}"
+                ),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 /// The error report of an upload, as CSV.
@@ -473,6 +679,8 @@ async fn set_retired(
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/console/applications", get(applications))
+        .route("/console/applications/batch", post(batch_approve))
+        .route("/console/applications/{id}", get(application_page))
         .route("/console/applications/{id}/decision", post(decide))
         .route("/console/transfers", get(transfers))
         .route("/console/transfers/{id}", post(act_on_transfer))
@@ -489,6 +697,7 @@ pub fn routes() -> Router<AppState> {
                 )),
         )
         .route("/console/imports/{id}/errors.csv", get(import_errors))
+        .route("/console/roster/import/{name}", get(import_template))
 }
 
 crate::auth::carries_csrf!(CsrfForm, DecisionForm, RetiredForm, TransferForm);

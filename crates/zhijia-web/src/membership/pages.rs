@@ -6,6 +6,7 @@ use crate::auth::{checked_form, csrf_refused};
 use crate::extract::{Id, Keyed};
 use crate::filters;
 use crate::pages::render;
+use crate::region::Picker;
 use crate::{AppState, PageError};
 use askama::Template;
 use axum::Router;
@@ -14,11 +15,12 @@ use axum::extract::{Form, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use chrono::Utc;
+use chrono::{Datelike, Utc};
 use serde::Deserialize;
 use zhijia_app::AppError;
 use zhijia_app::membership::card::{self, Card, CardCheck};
 use zhijia_app::membership::join::{self, JoinInput, Route};
+use zhijia_app::membership::pickers;
 use zhijia_app::membership::transfer;
 use zhijia_domain::codes::{
     Education, Ethnicity, HukouType, MaritalStatus, PoliticalStatus, SkillLevel,
@@ -44,6 +46,10 @@ fn options<T: Copy>(
 #[template(path = "join.html")]
 struct JoinPage {
     csrf: String,
+    /// The path the worker chose ("employee" or "gig"); none yet: the page asks first.
+    path: Option<&'static str>,
+    /// An application already waiting: the page says so instead of offering another.
+    pending: Option<Pending>,
     form: JoinForm,
     error: Option<String>,
     error_field: Option<&'static str>,
@@ -54,7 +60,99 @@ struct JoinPage {
     hukou: Options,
     skills: Options,
     gigs: Options,
+    hukou_region: Picker,
+    work_city: Picker,
     consent_text: &'static str,
+}
+
+impl JoinPage {
+    /// The message for `field`, when the form's error is about it.
+    fn err(&self, field: &str) -> Option<&str> {
+        (self.error_field == Some(field))
+            .then_some(self.error.as_deref())
+            .flatten()
+    }
+    fn is_err(&self, field: &str) -> bool {
+        self.err(field).is_some()
+    }
+    fn gig(&self) -> bool {
+        self.path == Some("gig")
+    }
+    /// The optional personal fields stay open when one is filled in or at fault.
+    fn more_open(&self) -> bool {
+        let f = &self.form;
+        [
+            &f.ethnicity,
+            &f.education,
+            &f.political_status,
+            &f.marital_status,
+            &f.hukou_type,
+            &f.hukou_region,
+            &f.skill_level,
+            &f.emergency_contact,
+            &f.emergency_phone,
+        ]
+        .iter()
+        .any(|v| !v.trim().is_empty())
+            || self.error_field.is_some_and(|e| {
+                [
+                    "ethnicity",
+                    "education",
+                    "political_status",
+                    "marital_status",
+                    "hukou_type",
+                    "hukou_region",
+                    "skill_level",
+                    "emergency_contact",
+                    "emergency_phone",
+                ]
+                .contains(&e)
+            })
+    }
+}
+
+/// A join application waiting for review, as the worker reads it.
+pub(crate) struct Pending {
+    pub org_name: String,
+    pub due_on: String,
+    pub submitted_on: String,
+}
+
+/// A date as people say it: 12月28日, with the year only when it is not this year.
+fn spoken_date(d: chrono::NaiveDate) -> String {
+    if d.year() == zhijia_app::today(Utc::now()).year() {
+        d.format("%-m月%-d日").to_string()
+    } else {
+        d.format("%Y年%-m月%-d日").to_string()
+    }
+}
+
+/// The worker's application waiting for review, if any.
+pub(crate) async fn pending_of(
+    db: &zhijia_store::Store,
+    worker_id: i64,
+) -> Result<Option<Pending>, AppError> {
+    Ok(store::applications_of(db, worker_id)
+        .await?
+        .into_iter()
+        .find(|a| a.status == "pending")
+        .map(|a| Pending {
+            org_name: a.org_name,
+            due_on: spoken_date(a.due_on),
+            submitted_on: zhijia_app::today(a.submitted_at)
+                .format("%-m月%-d日")
+                .to_string(),
+        }))
+}
+
+async fn pending_of_phone(
+    db: &zhijia_store::Store,
+    phone: &str,
+) -> Result<Option<Pending>, AppError> {
+    match zhijia_store::worker::find_by_phone(db, phone).await? {
+        Some(w) => pending_of(db, w.id).await,
+        None => Ok(None),
+    }
 }
 
 /// The join form as posted: checkboxes arrive as "on", numbers as text.
@@ -76,7 +174,8 @@ pub struct JoinForm {
     pub employment: String,
     pub employer_name: String,
     pub employer_credit_code: String,
-    pub township_org_id: String,
+    /// The township union by name, as picked from the suggestions or typed.
+    pub township_org_name: String,
     pub gig_occupation: String,
     pub work_city: String,
     pub wage_earner: Option<String>,
@@ -85,9 +184,12 @@ pub struct JoinForm {
 }
 
 impl JoinForm {
-    fn input(&self) -> Result<JoinInput, AppError> {
-        let township = self.township_org_id.trim();
-        Ok(JoinInput {
+    fn input(&self, township: Option<zhijia_domain::org::OrgId>) -> JoinInput {
+        let gig = self.employment == "gig";
+        // Only the chosen path's fields count: a value left in the other path's fields (a
+        // browser's autofill) must not route the application.
+        let keep = |on: bool, v: &str| if on { v.to_owned() } else { String::new() };
+        JoinInput {
             name: self.name.clone(),
             id_number: self.id_number.clone(),
             ethnicity: self.ethnicity.clone(),
@@ -100,34 +202,51 @@ impl JoinForm {
             emergency_contact: self.emergency_contact.clone(),
             emergency_phone: self.emergency_phone.clone(),
             employment: self.employment.clone(),
-            employer_name: self.employer_name.clone(),
-            employer_credit_code: self.employer_credit_code.clone(),
-            township_org_id: if township.is_empty() {
-                None
-            } else {
-                Some(township.parse().map_err(|_| {
-                    AppError::invalid("township_org_id", "乡镇(街道)工会编号应为数字")
-                })?)
-            },
-            gig_occupation: self.gig_occupation.clone(),
-            work_city: self.work_city.clone(),
+            employer_name: keep(!gig, &self.employer_name),
+            employer_credit_code: keep(!gig, &self.employer_credit_code),
+            township_org_id: if gig { None } else { township.map(|t| t.0) },
+            gig_occupation: keep(gig, &self.gig_occupation),
+            work_city: keep(gig, &self.work_city),
             wage_earner: self.wage_earner.is_some(),
             accepts_constitution: self.accepts_constitution.is_some(),
             consent: self.consent.is_some(),
-        })
-    }
-
-    fn employment_is(&self, e: &str) -> bool {
-        self.employment == e || (e == "employee" && self.employment.is_empty())
+        }
     }
 }
 
-fn join_page(csrf: String, form: JoinForm, error: Option<&AppError>) -> JoinPage {
+/// The path named in a link or a posted form.
+fn join_path(s: &str) -> Option<&'static str> {
+    match s.trim() {
+        "employee" => Some("employee"),
+        "gig" => Some("gig"),
+        _ => None,
+    }
+}
+
+fn join_page(
+    csrf: String,
+    path: Option<&'static str>,
+    form: JoinForm,
+    error: Option<&AppError>,
+) -> JoinPage {
+    let field = error.and_then(AppError::field);
+    let message = error.map(ToString::to_string);
+    let hukou_region = Picker::new("hukou_region", "户籍所在地", 3, &form.hukou_region)
+        .hint("选填，按户口簿填写")
+        .error_if(field, message.as_deref());
+    let work_city = Picker::new("work_city", "工作所在城市", 2, &form.work_city)
+        .required()
+        .hint("在哪个城市接单、跑单")
+        .error_if(field, message.as_deref());
     JoinPage {
+        hukou_region,
+        work_city,
         csrf,
+        path,
+        pending: None,
         form,
-        error: error.map(ToString::to_string),
-        error_field: error.and_then(AppError::field),
+        error: message,
+        error_field: field,
         ethnicities: options(Ethnicity::ALL, Ethnicity::code, Ethnicity::label),
         educations: options(Education::ALL, Education::code, Education::label),
         political: options(
@@ -150,12 +269,25 @@ fn join_page(csrf: String, form: JoinForm, error: Option<&AppError>) -> JoinPage
     }
 }
 
-async fn join_form(user: WorkerUser) -> Response {
-    render(&join_page(
-        user.session.csrf_token.clone(),
-        JoinForm::default(),
-        None,
-    ))
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct JoinQuery {
+    path: String,
+}
+
+async fn join_form(
+    State(state): State<AppState>,
+    user: WorkerUser,
+    q: Result<Query<JoinQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, PageError> {
+    let path = q.ok().and_then(|Query(q)| join_path(&q.path));
+    let form = JoinForm {
+        employment: path.unwrap_or_default().to_owned(),
+        ..JoinForm::default()
+    };
+    let mut page = join_page(user.session.csrf_token.clone(), path, form, None);
+    page.pending = pending_of_phone(&state.store, &user.session.phone).await?;
+    Ok(render(&page))
 }
 
 async fn join_submit(
@@ -163,12 +295,29 @@ async fn join_submit(
     user: WorkerUser,
     form: Result<Form<JoinForm>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let Some(form) = checked_form(&user, form) else {
+    let Some(mut form) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
-    let result = match form.input() {
-        Ok(input) => {
-            join::apply(&state.membership(), &user.session.phone, &input, Utc::now()).await
+    let path = join_path(&form.employment).unwrap_or("employee");
+    form.employment = path.to_owned();
+    let db = &state.store;
+    // Found by name, not typed: the employer's code when the name is one the site knows, the
+    // township union by the name picked from its suggestions.
+    if path == "employee"
+        && form.employer_credit_code.trim().is_empty()
+        && let Some(code) = pickers::employer_code_by_name(db, &form.employer_name).await?
+    {
+        form.employer_credit_code = code;
+    }
+    let result = match pickers::township_by_name(db, &form.township_org_name).await {
+        Ok(township) => {
+            join::apply(
+                &state.membership(),
+                &user.session.phone,
+                &form.input(township),
+                Utc::now(),
+            )
+            .await
         }
         Err(e) => Err(e),
     };
@@ -176,7 +325,7 @@ async fn join_submit(
         Ok(_) => Ok(Redirect::to("/membership").into_response()),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict(_) | AppError::NotFound(_))) => {
             // Everything typed comes back, with the message at the field at fault.
-            let page = join_page(user.session.csrf_token.clone(), form, Some(&e));
+            let page = join_page(user.session.csrf_token.clone(), Some(path), form, Some(&e));
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
         }
         Err(e) => Err(e.into()),
@@ -202,6 +351,8 @@ struct MembershipPage {
     proposals: Vec<Proposal>,
     messages: Vec<store::Message>,
     unread: i64,
+    /// An application waiting for review: shown as a state, and 申请入会 is not offered.
+    pending: Option<Pending>,
 }
 
 /// A union's request to take the worker's membership, for them to confirm or decline.
@@ -252,7 +403,11 @@ async fn membership(
             ),
             detail: match (a.status.as_str(), &a.reject_reason) {
                 ("rejected", Some(r)) => format!("原因：{r}"),
-                ("pending", _) => format!("{}，将于{}前完成审核", Route::label(&a.route), a.due_on),
+                ("pending", _) => format!(
+                    "{}，将于{}前完成审核",
+                    Route::label(&a.route),
+                    spoken_date(a.due_on)
+                ),
                 _ => format!("提交于{}", zhijia_app::today(a.submitted_at)),
             },
         })
@@ -310,6 +465,7 @@ async fn membership(
         proposals,
         messages,
         unread,
+        pending: pending_of(db, w.id).await?,
     }))
 }
 
@@ -369,40 +525,161 @@ async fn read_all(
     Ok(Redirect::to("/membership").into_response())
 }
 
+/// The reasons a worker may pick when leaving; "其他" asks for their own words.
+const LEAVE_REASONS: &[&str] = &[
+    "离开原单位，暂不需要会籍",
+    "个人原因",
+    "对工会服务不满意",
+    "其他",
+];
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct LeaveForm {
+    csrf: String,
+    choice: String,
+    detail: String,
+}
+
+impl LeaveForm {
+    /// The reason as recorded: the choice, with the worker's words after it.
+    fn reason(&self) -> Result<String, AppError> {
+        let choice = self.choice.trim();
+        let detail = self.detail.trim();
+        if !LEAVE_REASONS.contains(&choice) {
+            return Err(AppError::invalid("choice", "请选择退会原因"));
+        }
+        if choice == "其他" {
+            if detail.chars().count() < 2 {
+                return Err(AppError::invalid("detail", "选择“其他”时，请写明退会原因"));
+            }
+            return Ok(detail.to_owned());
+        }
+        Ok(if detail.is_empty() {
+            choice.to_owned()
+        } else {
+            format!("{choice}；{detail}")
+        })
+    }
+}
+
+#[derive(Template)]
+#[template(path = "membership_leave.html")]
+struct LeavePage {
+    csrf: String,
+    org_name: String,
+    member_no: Option<String>,
+    reasons: &'static [&'static str],
+    form: LeaveForm,
+    error: Option<String>,
+    error_field: Option<&'static str>,
+}
+
+impl LeavePage {
+    fn err(&self, field: &str) -> Option<&str> {
+        (self.error_field == Some(field))
+            .then_some(self.error.as_deref())
+            .flatten()
+    }
+}
+
+/// The confirm step of 申请退会: what leaving means, and why (required).
+async fn leave_page(
+    State(state): State<AppState>,
+    user: WorkerUser,
+    form: LeaveForm,
+    error: Option<&AppError>,
+) -> Result<Response, PageError> {
+    let db = &state.store;
+    let Some(w) = zhijia_store::worker::find_by_phone(db, &user.session.phone).await? else {
+        return Ok(Redirect::to("/membership").into_response());
+    };
+    let Some(current) = store::history(db, w.id)
+        .await?
+        .into_iter()
+        .find(|m| m.status != "ended")
+    else {
+        return Ok(Redirect::to("/membership").into_response());
+    };
+    let page = LeavePage {
+        csrf: user.session.csrf_token.clone(),
+        org_name: current.org_name,
+        member_no: w.member_no,
+        reasons: LEAVE_REASONS,
+        form,
+        error: error.map(ToString::to_string),
+        error_field: error.and_then(AppError::field),
+    };
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, render(&page)).into_response())
+}
+
+async fn leave_confirm(state: State<AppState>, user: WorkerUser) -> Result<Response, PageError> {
+    leave_page(state, user, LeaveForm::default(), None).await
+}
+
 async fn leave(
+    State(app): State<AppState>,
     state: Keyed,
     user: WorkerUser,
-    form: Result<Form<CsrfForm>, FormRejection>,
+    form: Result<Form<LeaveForm>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let Some(_) = checked_form(&user, form) else {
+    let Some(form) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
-    transfer::leave(&state.membership(), &user.session.phone, Utc::now()).await?;
-    Ok(Redirect::to("/membership").into_response())
+    let result = match form.reason() {
+        Ok(reason) => {
+            transfer::leave(
+                &state.membership(),
+                &user.session.phone,
+                &reason,
+                Utc::now(),
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to("/membership").into_response()),
+        Err(e @ AppError::Invalid(_)) => leave_page(State(app), user, form, Some(&e)).await,
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[derive(Template)]
 #[template(path = "card.html")]
 struct CardPage {
-    card: Card,
+    /// None: no active membership yet; the page says why and what comes next.
+    card: Option<Card>,
     qr_svg: String,
     /// The expiry in Beijing time (UTC+8), as the member reads a clock.
     expires_local: String,
+    pending: Option<Pending>,
 }
 
 async fn card_page(state: Keyed, user: WorkerUser) -> Result<Response, PageError> {
-    let card = card::card(&state.membership(), &user.session.phone, Utc::now()).await?;
-    let qr_svg = crate::pages::qr_svg(&card.token).await?;
-    let expires_local = filters::beijing_fmt(&card.expires_at, "%H:%M");
-    Ok((
-        [(header::CACHE_CONTROL, "no-store")],
-        render(&CardPage {
-            card,
-            qr_svg,
-            expires_local,
-        }),
-    )
-        .into_response())
+    let ctx = state.membership();
+    let page = match card::card(&ctx, &user.session.phone, Utc::now()).await {
+        Ok(card) => CardPage {
+            qr_svg: crate::pages::qr_svg(&card.token).await?,
+            expires_local: filters::beijing_fmt(&card.expires_at, "%H:%M"),
+            card: Some(card),
+            pending: None,
+        },
+        // Not a member (yet): a state to read, not a 404.
+        Err(AppError::NotFound(_)) => CardPage {
+            card: None,
+            qr_svg: String::new(),
+            expires_local: String::new(),
+            pending: pending_of_phone(ctx.db, &user.session.phone).await?,
+        },
+        Err(e) => return Err(e.into()),
+    };
+    Ok(([(header::CACHE_CONTROL, "no-store")], render(&page)).into_response())
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -450,7 +727,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/join", get(join_form).post(join_submit))
         .route("/membership", get(membership))
-        .route("/membership/leave", post(leave))
+        .route("/membership/leave", get(leave_confirm).post(leave))
         .route("/membership/transfers/{id}/confirm", post(confirm_proposal))
         .route("/membership/transfers/{id}/decline", post(decline_proposal))
         .route("/membership/read", post(read_all))
@@ -458,4 +735,4 @@ pub fn routes() -> Router<AppState> {
         .route("/cards/verify", get(verify_page))
 }
 
-crate::auth::carries_csrf!(CsrfForm, JoinForm);
+crate::auth::carries_csrf!(CsrfForm, JoinForm, LeaveForm);

@@ -59,3 +59,44 @@ pub fn roster(e: &Export) -> Result<Vec<u8>, AppError> {
     sheet.set_column_width(8, 30).map_err(failed)?;
     book.save_to_buffer().map_err(failed)
 }
+
+/// The import template: the headers the importer reads (required ones marked with `*`, which
+/// the importer ignores), identity and phone columns as text so Excel keeps the digits.
+pub fn import_template() -> Result<Vec<u8>, AppError> {
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("会员名册").map_err(failed)?;
+    let bold = Format::new().set_bold();
+    let text = Format::new().set_num_format("@");
+    for (c, (_, header, required)) in zhijia_app::membership::import::COLUMNS.iter().enumerate() {
+        let title = if *required {
+            format!("{header}*")
+        } else {
+            (*header).to_owned()
+        };
+        sheet
+            .write_with_format(0, c as u16, title, &bold)
+            .map_err(failed)?;
+        sheet.set_column_format(c as u16, &text).map_err(failed)?;
+        sheet.set_column_width(c as u16, 16).map_err(failed)?;
+    }
+    book.save_to_buffer().map_err(failed)
+}
+
+/// The same headers as CSV (UTF-8 with a byte-order mark, so Excel opens it in Chinese).
+pub fn import_template_csv() -> Vec<u8> {
+    let headers: Vec<String> = zhijia_app::membership::import::COLUMNS
+        .iter()
+        .map(|(_, h, required)| {
+            if *required {
+                format!("{h}*")
+            } else {
+                (*h).to_owned()
+            }
+        })
+        .collect();
+    let mut out = "\u{feff}".as_bytes().to_vec();
+    out.extend_from_slice(headers.join(",").as_bytes());
+    out.extend_from_slice(b"\r\n");
+    out
+}

@@ -123,6 +123,7 @@ impl From<OrgMove> for OrgMoveView {
 
 /// Pagination of every list: `limit` 1..=200 (default 50), `offset` from 0.
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageQuery {
     pub limit: Option<i64>,
     pub offset: Option<i64>,
@@ -212,6 +213,7 @@ pub async fn list_moves(
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/orgs", get(list_roots))
+        .route("/api/v1/orgs/suggest", get(super::suggest::suggest))
         .route("/api/v1/orgs/{id}", get(get_org))
         .route("/api/v1/orgs/{id}/children", get(list_children))
         .route("/api/v1/orgs/{id}/subtree", get(list_subtree))

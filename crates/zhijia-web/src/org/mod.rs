@@ -1,5 +1,6 @@
 pub mod api;
 pub mod pages;
+pub mod suggest;
 
 use zhijia_app::AppError;
 use zhijia_domain::org::OrgId;

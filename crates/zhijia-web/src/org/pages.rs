@@ -37,6 +37,9 @@ struct ConsolePage {
     pager: Pager,
     work: Vec<Work>,
     cases: Vec<CaseWork>,
+    /// The caller's branch at a glance.
+    glance: crate::console::Waiting,
+    branch: String,
 }
 
 /// What waits for a case handler in one of their branches.
@@ -132,6 +135,12 @@ async fn console(
             review: case_store::for_review(db, org.id, 1, 0).await?.total,
         });
     }
+    let glance = crate::console::waiting(&state.store, &user.grants, today).await?;
+    let branch = match roots.as_slice() {
+        [one] => one.name.clone(),
+        [] => String::new(),
+        many => format!("{}等 {} 个组织", many[0].name, total),
+    };
     Ok(render(&ConsolePage {
         demo: state.config.demo,
         user: UserBar::from(&user),
@@ -139,6 +148,8 @@ async fn console(
         pager,
         work,
         cases,
+        glance,
+        branch,
     }))
 }
 

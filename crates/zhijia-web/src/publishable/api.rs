@@ -13,8 +13,10 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::Utc;
 use std::collections::HashMap;
+use utoipa::openapi::RefOr;
 use utoipa::openapi::path::{HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn, Paths};
 use utoipa::openapi::request_body::RequestBodyBuilder;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 use utoipa::openapi::{ContentBuilder, Ref, Required, ResponseBuilder};
 use zhijia_app::AppError;
 use zhijia_app::publishable as uc;
@@ -132,18 +134,24 @@ pub fn document<S: Pages>(paths: &mut Paths) {
     let console = format!("/api/v1/console{}", S::PATH);
     let input = <S::Input as utoipa::ToSchema>::name();
     let public = <S::Public as utoipa::ToSchema>::name();
-    let query = |name: &str, what: String| {
+    // Every parameter has its type: a client generator (and schemathesis) needs it to build one.
+    let typed = |kind: Type| -> Option<RefOr<Schema>> {
+        Some(ObjectBuilder::new().schema_type(kind).into())
+    };
+    let query = |name: &str, what: String, kind: Type| {
         ParameterBuilder::new()
             .name(name)
             .parameter_in(ParameterIn::Query)
             .required(Required::False)
             .description(Some(what))
+            .schema(typed(kind))
             .build()
     };
     let id = ParameterBuilder::new()
         .name("id")
         .parameter_in(ParameterIn::Path)
         .required(Required::True)
+        .schema(typed(Type::Integer))
         .build();
     let json = |schema: &str| {
         ContentBuilder::new()
@@ -176,15 +184,15 @@ pub fn document<S: Pages>(paths: &mut Paths) {
     };
     let facets: Vec<&str> = S::facets().iter().map(|(v, _)| *v).collect();
     let page = [
-        query("limit", "每页条数".into()),
-        query("offset", "跳过条数".into()),
+        query("limit", "每页条数".into(), Type::Integer),
+        query("offset", "跳过条数".into(), Type::Integer),
     ];
     paths.add_path_operation(
         &public_path,
         vec![HttpMethod::Get],
         op(format!("已发布的{noun}(分页，最新发布在前)，无需登录"))
-            .parameter(query("org", "只看该工会及下级工会的".into()))
-            .parameter(query(S::FACET, facets.join("、")))
+            .parameter(query("org", "只看该工会及下级工会的".into(), Type::Integer))
+            .parameter(query(S::FACET, facets.join("、"), Type::String))
             .parameters(Some(page.clone()))
             .response("200", answer(format!("已发布的{noun}(分页)"))),
     );
@@ -205,7 +213,11 @@ pub fn document<S: Pages>(paths: &mut Paths) {
         &console,
         vec![HttpMethod::Get],
         op(format!("本级及下级工会的{noun}，各种状态，最新在前"))
-            .parameter(query("org", "工会 id，默认为本人的第一个工会".into()))
+            .parameter(query(
+                "org",
+                "工会 id，默认为本人的第一个工会".into(),
+                Type::Integer,
+            ))
             .parameters(Some(page))
             .response("200", answer(format!("{noun}(分页)"))),
     );

@@ -482,7 +482,7 @@ on_both!(
 );
 
 /// A file with one application approved and on notice for 0 days (payable at once).
-async fn payable(db: &Store, env: &AidEnv, w: &World, c: &Chain, fen: i64) -> (i64, i64) {
+pub async fn payable(db: &Store, env: &AidEnv, w: &World, c: &Chain, fen: i64) -> (i64, i64) {
     let (file_id, _, _) = opened(db, env, w, c).await;
     let id = application::apply(
         &env.ctx(db),
@@ -503,6 +503,8 @@ fn pay(application_id: i64, fen: i64) -> DisbursementInput {
         fund_source: "工会帮扶专项资金".into(),
         method: "bank_transfer".into(),
         paid_on: None,
+        // A new payment each call, as the console's form sends a new key per page view.
+        idempotency_key: Some(zhijia_domain::auth::random_token()),
     }
 }
 
@@ -669,6 +671,140 @@ on_both!(
             .unwrap();
         assert_eq!(l.totals.fen, 980_000);
         assert_eq!(l.page.total, 14);
+    }
+);
+
+fn keyed(application_id: i64, fen: i64, key: &str) -> DisbursementInput {
+    DisbursementInput {
+        idempotency_key: Some(key.into()),
+        ..pay(application_id, fen)
+    }
+}
+
+on_both!(
+    a_payment_retried_with_its_key_is_recorded_once_and_a_new_key_pays_again,
+    |t: TestDb| async move {
+        let db = &t.store;
+        let w = world(db).await;
+        let mut env = AidEnv::new();
+        env.settings.notice_days = 0;
+        let c = chain(db, &env, &w).await;
+        let (file_id, app_id) = payable(db, &env, &w, &c, 300_000).await;
+        let ctx = env.ctx(db);
+        let officer = c.county.ctx();
+        let entries = |q: LedgerQuery| {
+            let (ctx, officer) = (env.ctx(db), c.county.ctx());
+            async move { ledger::list(&ctx, &officer, &q).await.unwrap().1 }
+        };
+        let of_file = || LedgerQuery {
+            file: Some(file_id),
+            ..Default::default()
+        };
+        // The officer's connection drops after the payment was recorded; the retry with the
+        // same key answers with the same entry and pays nothing more.
+        let first = ledger::disburse(&ctx, &officer, &keyed(app_id, 100_000, "pay-1"), Utc::now())
+            .await
+            .unwrap();
+        let again = ledger::disburse(
+            &ctx,
+            &officer,
+            &keyed(app_id, 100_000, " pay-1 "),
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(again, first);
+        let l = entries(of_file()).await;
+        assert_eq!((l.page.total, l.totals.fen), (1, 100_000));
+        // The key used for another amount is refused, in words, with nothing written.
+        let err = ledger::disburse(&ctx, &officer, &keyed(app_id, 90_000, "pay-1"), Utc::now())
+            .await
+            .unwrap_err();
+        assert!(
+            is_conflict(&err) && err.to_string().contains("幂等键已用于另一笔发放"),
+            "{err}"
+        );
+        // No key at all is refused before anything is written.
+        let err = ledger::disburse(
+            &ctx,
+            &officer,
+            &DisbursementInput {
+                idempotency_key: None,
+                ..pay(app_id, 1)
+            },
+            Utc::now(),
+        )
+        .await
+        .unwrap_err();
+        assert!(matches!(err, AppError::Invalid(_)), "{err:?}");
+        // A new key is a new payment; the last instalment's retry still finds its entry after
+        // the application is fully paid.
+        let second = ledger::disburse(&ctx, &officer, &keyed(app_id, 200_000, "pay-2"), Utc::now())
+            .await
+            .unwrap();
+        assert_ne!(second, first);
+        let retried =
+            ledger::disburse(&ctx, &officer, &keyed(app_id, 200_000, "pay-2"), Utc::now())
+                .await
+                .unwrap();
+        assert_eq!(retried, second);
+        let l = entries(of_file()).await;
+        assert_eq!((l.page.total, l.totals.fen), (2, 300_000));
+        let d = application::detail(&ctx, &officer, app_id).await.unwrap();
+        assert_eq!(d.application.status, "disbursed");
+        // A key belongs to one staff account: a colleague's "pay-1" is their own payment (here
+        // refused only because the application is fully paid, not answered with the entry).
+        let colleague = staff_with(db, "aid.tianhe.2", &[(Role::AidOfficer, &w.gz.tianhe)]).await;
+        let err = ledger::disburse(
+            &ctx,
+            &colleague.ctx(),
+            &keyed(app_id, 100_000, "pay-1"),
+            Utc::now(),
+        )
+        .await
+        .unwrap_err();
+        assert!(err.to_string().contains("已足额发放"), "{err}");
+    }
+);
+
+on_both!(
+    forty_concurrent_payments_under_one_key_record_one_entry,
+    |t: TestDb| async move {
+        let db = &t.store;
+        let w = world(db).await;
+        let mut env = AidEnv::new();
+        env.settings.notice_days = 0;
+        let c = chain(db, &env, &w).await;
+        let (file_id, app_id) = payable(db, &env, &w, &c, 1_000_000).await;
+        let env = std::sync::Arc::new(env);
+        let officer = std::sync::Arc::new(c.county);
+        let mut tasks = Vec::new();
+        for _ in 0..40 {
+            let (db, env, officer) = (db.clone(), env.clone(), officer.clone());
+            tasks.push(tokio::spawn(async move {
+                let ctx = env.ctx(&db);
+                ledger::disburse(
+                    &ctx,
+                    &officer.ctx(),
+                    &keyed(app_id, 70_000, "once"),
+                    Utc::now(),
+                )
+                .await
+            }));
+        }
+        let mut ids = std::collections::BTreeSet::new();
+        for task in tasks {
+            ids.insert(task.await.unwrap().unwrap());
+        }
+        assert_eq!(ids.len(), 1, "every retry answers the one entry: {ids:?}");
+        let q = LedgerQuery {
+            file: Some(file_id),
+            ..Default::default()
+        };
+        let (_, l) = ledger::list(&env.ctx(db), &officer.ctx(), &q)
+            .await
+            .unwrap();
+        assert_eq!((l.page.total, l.totals.fen), (1, 70_000));
     }
 );
 
@@ -1073,7 +1209,12 @@ on_both!(
             .unwrap();
         zhijia_app::demo::aid::samples(db, &keys).await.unwrap();
         let count = |sql: &'static str| async move { db.query_one::<i64>(sql, &[]).await.unwrap() };
-        assert_eq!(count("SELECT COUNT(*) FROM hardship_file").await, 7);
+        // Seven opened by officers, one by the sample member applying from the phone.
+        assert_eq!(count("SELECT COUNT(*) FROM hardship_file").await, 8);
+        assert_eq!(
+            count("SELECT COUNT(*) FROM hardship_file WHERE created_by IS NULL").await,
+            1
+        );
         assert_eq!(
             count("SELECT COUNT(*) FROM hardship_file WHERE status = 'lapsed'").await,
             1

@@ -50,6 +50,7 @@ on_both!(
                 fund_source: "工会帮扶专项资金".into(),
                 method: "cash".into(),
                 paid_on: None,
+                idempotency_key: Some("first".into()),
             },
             Utc::now(),
         )
@@ -463,7 +464,10 @@ on_both!(
             .await
             .unwrap();
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(r.text().await.unwrap().contains("按文件内容判断"));
+        let page = r.text().await.unwrap();
+        assert!(page.contains("按文件内容判断"));
+        // Refused while the form arrived, it still comes back with what was typed.
+        assert!(page.contains("子女考入大学，学费无力承担"), "{page}");
         assert_eq!(count().await, 0);
         let r = console
             .post(&url)
@@ -594,5 +598,101 @@ on_both!(
         ] {
             assert!(doc.contains(&format!("\"{p}\"")), "{p}");
         }
+    }
+);
+
+on_both!(
+    a_payment_posted_forty_times_under_one_key_over_http_is_one_entry_and_the_form_sends_its_own_key,
+    |t: TestDb| async move {
+        let db = &t.store;
+        let w = world(db).await;
+        let mut env = AidEnv::new();
+        env.settings.notice_days = 0;
+        let c = chain(db, &env, &w).await;
+        let (file_id, app_id) = crate::aid::payable(db, &env, &w, &c, 1_000_000).await;
+        let base = start(&t, &env).await;
+        let token = staff_token(&base, "aid.tianhe", PASSWORD).await;
+        let http = reqwest::Client::new();
+        let post = |key: Option<&str>, body: Value| {
+            let mut req = http
+                .post(format!("{base}/api/v1/aid/disbursements"))
+                .bearer_auth(&token)
+                .json(&body);
+            if let Some(k) = key {
+                req = req.header("Idempotency-Key", k);
+            }
+            req.send()
+        };
+        let payment = json!({ "application_id": app_id, "amount_fen": 100_000,
+            "fund_source": "工会帮扶专项资金", "method": "bank_transfer" });
+        // The officer's client sends one payment forty times at once (retries after time-outs).
+        let mut sent = tokio::task::JoinSet::new();
+        for _ in 0..40 {
+            let req = http
+                .post(format!("{base}/api/v1/aid/disbursements"))
+                .bearer_auth(&token)
+                .header("Idempotency-Key", "k-1")
+                .json(&payment);
+            sent.spawn(async move {
+                let r = req.send().await.unwrap();
+                assert_eq!(r.status(), StatusCode::CREATED);
+                r.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
+            });
+        }
+        let mut ids = std::collections::BTreeSet::new();
+        while let Some(id) = sent.join_next().await {
+            ids.insert(id.unwrap());
+        }
+        assert_eq!(ids.len(), 1, "{ids:?}");
+        // The key with another amount: refused in words.
+        let mut other = payment.clone();
+        other["amount_fen"] = json!(50_000);
+        let r = post(Some("k-1"), other).await.unwrap();
+        assert_eq!(r.status(), StatusCode::CONFLICT);
+        assert!(r.text().await.unwrap().contains("幂等键已用于另一笔发放"));
+        // Without a key: refused, nothing written.
+        let r = post(None, payment.clone()).await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        // A new key in the body is a second payment.
+        let mut second = payment.clone();
+        second["idempotency_key"] = json!("k-2");
+        let r = post(None, second).await.unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let id2 = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+        assert!(!ids.contains(&id2));
+
+        // The console's payment form carries a key of its own: submitted twice, one payment.
+        let console = sign_in(&base, "aid.tianhe", PASSWORD).await;
+        let page = page_text(&console, format!("{base}/console/aid/applications/{app_id}")).await;
+        let marker = "name=\"idempotency_key\" value=\"";
+        let at = page.find(marker).expect("a key in the payment form") + marker.len();
+        let key = &page[at..at + page[at..].find('"').unwrap()];
+        assert!(key.len() >= 16, "{key}");
+        let form = [
+            ("csrf", csrf_of(&page)),
+            ("amount", "300".to_owned()),
+            ("fund_source", "社会捐赠".to_owned()),
+            ("method", "cash".to_owned()),
+            ("idempotency_key", key.to_owned()),
+        ];
+        for _ in 0..2 {
+            let r = console
+                .post(format!("{base}/console/aid/applications/{app_id}/disbursements"))
+                .form(&form)
+                .send()
+                .await
+                .unwrap();
+            assert!(r.status().is_success() || r.status().is_redirection(), "{}", r.status());
+        }
+        // The next view of the form has a new key.
+        let again = page_text(&console, format!("{base}/console/aid/applications/{app_id}")).await;
+        assert!(!again.contains(key));
+        let ctx = env.ctx(db);
+        let q = ledger::LedgerQuery {
+            file: Some(file_id),
+            ..Default::default()
+        };
+        let (_, l) = ledger::list(&ctx, &c.county.ctx(), &q).await.unwrap();
+        assert_eq!((l.page.total, l.totals.fen), (3, 230_000));
     }
 );

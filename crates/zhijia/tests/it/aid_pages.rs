@@ -37,7 +37,7 @@ on_both!(
         let mine = page_text(&head, format!("{base}/aid/mine")).await;
         assert!(mine.contains(&format!("困难职工档案 #{file_id}")), "{mine}");
         assert!(mine.contains("1500.00") && mine.contains("已批准"));
-        assert!(mine.contains("800.00") && mine.contains("审批进度：第1步"));
+        assert!(mine.contains("800.00") && mine.contains("审批第1步，共2步"));
         assert!(!mine.contains("透析"), "health stays in the console");
         // The same in the JSON API (here with the page's session; API clients send a token).
         let api: Value = head
@@ -57,7 +57,11 @@ on_both!(
         assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
         let stranger = worker_signed_in(&base, "13900139081").await;
         let theirs = page_text(&stranger, format!("{base}/aid/mine")).await;
-        assert!(theirs.contains("没有困难职工档案"));
+        assert!(theirs.contains("您还没有帮扶申请"), "{theirs}");
+        assert!(
+            theirs.contains("帮扶申请须由在会会员提出"),
+            "told why they cannot apply"
+        );
         assert!(!theirs.contains("1500.00"));
 
         // The stranger objects from the notice page: an empty objection is refused and kept

@@ -88,7 +88,7 @@ fn org_create_refuses_a_bad_credit_code_naming_the_field() {
 }
 
 /// A server process that is stopped when the test ends, passed or failed.
-struct Server(std::process::Child);
+pub(crate) struct Server(std::process::Child);
 
 impl Drop for Server {
     fn drop(&mut self) {
@@ -125,7 +125,7 @@ fn started(mut command: Command) -> (Server, String) {
 }
 
 /// Runs `zhijia serve --demo` and returns the address it prints, with the running server.
-fn serve_demo(extra: &[&str], data_dir: &std::path::Path) -> (Server, String) {
+pub(crate) fn serve_demo(extra: &[&str], data_dir: &std::path::Path) -> (Server, String) {
     let mut command = zhijia();
     command
         .args(["serve", "--demo", "--listen", "127.0.0.1:0", "--data-dir"])

@@ -296,7 +296,26 @@ pub fn texts_to(base: &str, phone: &str) -> Vec<String> {
 /// server texted.
 pub async fn worker_signed_in(base: &str, phone: &str) -> reqwest::Client {
     let client = browser();
-    let csrf = csrf_of(&page_text(&client, format!("{base}/sign-in")).await);
+    worker_sign_in_with(&client, base, phone).await;
+    client
+}
+
+/// A worker signed in with a cookie jar the test can read, for requests written by hand.
+pub async fn worker_signed_in_jar(
+    base: &str,
+    phone: &str,
+) -> (reqwest::Client, std::sync::Arc<reqwest::cookie::Jar>) {
+    let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+    let client = reqwest::Client::builder()
+        .cookie_provider(jar.clone())
+        .build()
+        .expect("client");
+    worker_sign_in_with(&client, base, phone).await;
+    (client, jar)
+}
+
+async fn worker_sign_in_with(client: &reqwest::Client, base: &str, phone: &str) {
+    let csrf = csrf_of(&page_text(client, format!("{base}/sign-in")).await);
     let r = client
         .post(format!("{base}/sign-in/code"))
         .form(&[("csrf", csrf.as_str()), ("phone", phone)])
@@ -317,7 +336,6 @@ pub async fn worker_signed_in(base: &str, phone: &str) -> reqwest::Client {
         .await
         .unwrap();
     assert_eq!(r.url().path(), "/", "signed in");
-    client
 }
 
 pub async fn sign_in(base: &str, username: &str, password: &str) -> reqwest::Client {

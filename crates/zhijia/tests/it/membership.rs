@@ -294,7 +294,9 @@ on_both!(
         );
 
         // Leaving revokes the card.
-        transfer::leave(&ctx, "13800138001", now).await.unwrap();
+        transfer::leave(&ctx, "13800138001", "个人原因", now)
+            .await
+            .unwrap();
         let revoked = card::verify(db, &env.keys, &c.token, now).await.unwrap();
         assert_eq!(revoked.result, "revoked");
     }
@@ -914,7 +916,9 @@ on_both!(
             .await
             .unwrap();
         assert_eq!(count("transfer.refused").await, 1);
-        transfer::leave(&ctx, "13800138020", now).await.unwrap();
+        transfer::leave(&ctx, "13800138020", "个人原因", now)
+            .await
+            .unwrap();
         assert_eq!(count("membership.left").await, 1);
         // Reads of the masked roster and of a member's detail are not audited as views of
         // personal data: nothing unmasked was shown.

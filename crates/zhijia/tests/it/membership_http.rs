@@ -299,11 +299,18 @@ on_both!(
         assert!(mine.contains("入会申请已通过"));
         assert!(mine.contains("全部标为已读"), "{mine}");
         // The messages' times are Beijing time (the store keeps UTC).
+        use chrono::Datelike;
         let shown = |offset_hours: i64| {
             (0..3).any(|back| {
                 let t = chrono::Utc::now() + chrono::Duration::hours(offset_hours)
                     - chrono::Duration::minutes(back);
-                mine.contains(&t.format("%Y-%m-%d %H:%M").to_string())
+                // As people read it: 12月7日 09:30.
+                mine.contains(&format!(
+                    "{}月{}日 {}",
+                    t.month(),
+                    t.day(),
+                    t.format("%H:%M")
+                ))
             })
         };
         assert!(shown(8), "Beijing time on the messages: {mine}");
@@ -335,7 +342,7 @@ on_both!(
         let w = world(db).await;
         let base = crate::helpers::demo_site(&t).await;
         let client = worker_signed_in(&base, "13900139002").await;
-        let form = page_text(&client, format!("{base}/join")).await;
+        let form = page_text(&client, format!("{base}/join?path=employee")).await;
         let csrf = csrf_of(&form);
         let res = client
             .post(format!("{base}/join"))
@@ -710,5 +717,179 @@ on_both!(
             .unwrap();
         assert_eq!(unread_before["unread"], unread_after["unread"]);
         assert!(unread_after["unread"].as_i64().unwrap() > 0);
+    }
+);
+
+/// Posts a roster to the API as the holder of `token`; the answer as JSON.
+async fn import_by_api(base: &str, token: &str, org: i64, csv: &str) -> Value {
+    let res = reqwest::Client::new()
+        .post(format!(
+            "{base}/api/v1/roster/imports?org={org}&name=roster.csv"
+        ))
+        .bearer_auth(token)
+        .header("content-type", "text/csv")
+        .body(csv.to_owned())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    res.json().await.unwrap()
+}
+
+// Issue 14: a roster import must not tell a branch which identity numbers and phones exist in
+// another branch. A row whose identity number is a member's of a sibling branch, and one whose
+// phone is, get one and the same neutral text (not which field, not which union), and nothing
+// of that member changes; rows about the branch's own members keep precise answers, and staff
+// above both branches, who may read both rosters, are told which union.
+on_both!(
+    a_roster_import_tells_a_branch_nothing_about_people_of_another_branch,
+    |t: TestDb| async move {
+        use zhijia_app::membership::import::{NOT_IMPORTABLE, NOT_IMPORTABLE_COLUMN};
+        let db = &t.store;
+        let w = world(db).await;
+        let base = crate::helpers::demo_site(&t).await;
+        let _tianhe = signed_in(&base, db, &w.gz.tianhe).await;
+        let tianhe = staff_token(
+            &base,
+            zhijia_app::staff::DEMO_USERNAME,
+            zhijia_app::staff::DEMO_PASSWORD,
+        )
+        .await;
+        let _yuexiu = crate::helpers::sign_in_second_admin(&base, db, &w.gz.yuexiu).await;
+        let yuexiu = staff_token(
+            &base,
+            &format!("admin{}", w.gz.yuexiu.id.0),
+            "Tianhe2026pass!",
+        )
+        .await;
+        let _city = crate::helpers::sign_in_second_admin(&base, db, &w.gz.city).await;
+        let city = staff_token(
+            &base,
+            &format!("admin{}", w.gz.city.id.0),
+            "Tianhe2026pass!",
+        )
+        .await;
+
+        // Branch B (Yuexiu) has two members; branch A (Tianhe) one.
+        let b1 = id_number("440104", (1980, 5, 6), 71);
+        let b2 = id_number("440104", (1981, 6, 7), 73);
+        let b_roster =
+            format!("姓名,身份证号,手机号\n赵甲,{b1},13500000001\n钱乙,{b2},13500000002\n");
+        let b = import_by_api(&base, &yuexiu, w.shop.id.0, &b_roster).await;
+        assert_eq!(b["imported"], 2, "{b}");
+        let a1 = id_number("440106", (1982, 7, 8), 75);
+        let a = import_by_api(
+            &base,
+            &tianhe,
+            w.factory.id.0,
+            &format!("姓名,身份证号,手机号\n吴己,{a1},13600000020\n"),
+        )
+        .await;
+        assert_eq!(a["imported"], 1, "{a}");
+
+        // Branch A imports: (2) B's member by identity number, (3) a new person with the phone of
+        // B's other member, (4) an invalid identity number, (5) its own member again, (6) a new
+        // person with its own member's phone.
+        let fresh = id_number("440106", (1990, 1, 2), 77);
+        let fresh2 = id_number("440106", (1991, 2, 3), 79);
+        let invalid = format!(
+            "{}{}",
+            &fresh[..17],
+            if fresh.ends_with('1') { "2" } else { "1" }
+        );
+        let roster = format!(
+            "姓名,身份证号,手机号\n孙丙,{b1},13600000011\n李丁,{fresh},13500000002\n\
+             周戊,{invalid},13600000013\n吴己,{a1},13600000021\n郑庚,{fresh2},13600000020\n"
+        );
+        let answer = import_by_api(&base, &tianhe, w.factory.id.0, &roster).await;
+        assert_eq!(answer["imported"], 0, "{answer}");
+        assert_eq!(
+            answer["skipped"], 1,
+            "its own member, already there: {answer}"
+        );
+        let errors = answer["errors"].as_array().unwrap();
+        let at = |row: u64| {
+            errors
+                .iter()
+                .find(|e| e["row"] == row)
+                .unwrap_or_else(|| panic!("row {row} reported: {answer}"))
+        };
+        for row in [2, 3] {
+            assert_eq!(at(row)["reason"], NOT_IMPORTABLE, "{answer}");
+            assert_eq!(at(row)["column"], NOT_IMPORTABLE_COLUMN, "{answer}");
+        }
+        assert_eq!(at(2), &{
+            let mut e = at(3).clone();
+            e["row"] = json!(2);
+            e
+        });
+        assert_eq!(at(4)["column"], "身份证号");
+        assert_ne!(at(4)["reason"], NOT_IMPORTABLE);
+        assert_eq!(at(6)["column"], "手机号");
+        assert!(
+            at(6)["reason"].as_str().unwrap().contains(&w.factory.name),
+            "its own member is named: {answer}"
+        );
+        let text = answer.to_string();
+        for secret in ["越秀", w.shop.name.as_str(), "赵甲", "钱乙"] {
+            assert!(!text.contains(secret), "{secret} in {text}");
+        }
+
+        // The error report names B no more than the answer did.
+        let id = answer["id"].as_i64().unwrap();
+        let report = reqwest::Client::new()
+            .get(format!("{base}/api/v1/roster/imports/{id}/errors.csv"))
+            .bearer_auth(&tianhe)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let line = |row: &str| {
+            report
+                .lines()
+                .find(|l| l.starts_with(&format!("{row},")))
+                .unwrap_or_else(|| panic!("row {row} in {report}"))
+                .split_once(',')
+                .unwrap()
+                .1
+                .to_owned()
+        };
+        assert_eq!(line("2"), line("3"), "{report}");
+        assert!(line("2").contains(NOT_IMPORTABLE), "{report}");
+        assert!(!report.contains("越秀"), "{report}");
+
+        // B's members are as they were: in B's union, with their own names and phones.
+        for (id, name, phone) in [(&b1, "赵甲", "13500000001"), (&b2, "钱乙", "13500000002")] {
+            let worker = zhijia_store::worker::find_by_phone(db, phone)
+                .await
+                .unwrap()
+                .expect("B's member");
+            assert_eq!(worker.name, name);
+            assert_eq!(worker.org_id, Some(w.shop.id));
+            let history = zhijia_store::membership::history(db, worker.id)
+                .await
+                .unwrap();
+            assert_eq!(history.len(), 1, "{id}: one membership, B's");
+            assert_eq!(history[0].org_id, w.shop.id);
+            assert_eq!(history[0].status, "active");
+        }
+        assert_eq!(zhijia_store::worker::count(db).await.unwrap(), 3);
+
+        // The city's staff read both rosters, so they are told which union holds the person.
+        let above = import_by_api(&base, &city, w.factory.id.0, &roster).await;
+        let row2 = above["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["row"] == 2)
+            .cloned()
+            .unwrap();
+        assert!(
+            row2["reason"].as_str().unwrap().contains(&w.shop.name),
+            "{above}"
+        );
+        assert_eq!(zhijia_store::worker::count(db).await.unwrap(), 3);
     }
 );

@@ -60,6 +60,9 @@ pub(super) struct ApplicationPage {
     d: ApplicationDetail,
     methods: Vec<(&'static str, &'static str)>,
     today: chrono::NaiveDate,
+    /// A fresh idempotency key per page view, sent with the payment form: a double submit (or
+    /// the browser resending it) records one payment.
+    pay_key: String,
 }
 
 impl ApplicationPage {
@@ -102,6 +105,7 @@ pub(super) async fn application_page_with(
         d,
         methods: labels(rules::PaymentMethod::ALL, |s| (s.as_str(), s.label())),
         today: zhijia_app::today(Utc::now()),
+        pay_key: zhijia_domain::auth::random_token(),
     });
     Ok((status, page).into_response())
 }
@@ -166,11 +170,18 @@ pub(super) async fn attach(
     Id(id): Id,
     form: Multipart,
 ) -> Result<Response, PageError> {
-    let (fields, files) = read_multipart(form).await?;
+    let (fields, files, refused) = match read_multipart(form, MAX_PER_AID_APPLICATION).await {
+        Ok((fields, files)) => (fields, files, None),
+        Err(r) => (r.fields, r.files, Some(r.error)),
+    };
     if !user.csrf_ok(fields.get("csrf").map_or("", String::as_str)) {
         return Ok(csrf_refused());
     }
-    let attached = attachment::attach(&state.aid(), &user.ctx(), id, &files, Utc::now()).await;
+    // A file refused while it arrived is shown on the page like any other refusal.
+    let attached = match refused {
+        Some(e) => Err(e),
+        None => attachment::attach(&state.aid(), &user.ctx(), id, &files, Utc::now()).await,
+    };
     after_step(
         &state,
         &user,
@@ -250,6 +261,7 @@ csrf_form!(PayForm {
     amount: String,
     fund_source: String,
     method: String,
+    idempotency_key: String,
 });
 
 pub(super) async fn disburse(
@@ -270,6 +282,7 @@ pub(super) async fn disburse(
                 fund_source: f.fund_source,
                 method: f.method,
                 paid_on: None,
+                idempotency_key: Some(f.idempotency_key),
             };
             ledger::disburse(&state.aid(), &user.ctx(), &input, Utc::now())
                 .await

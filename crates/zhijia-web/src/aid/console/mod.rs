@@ -27,6 +27,7 @@ use zhijia_app::aid::attachment;
 use zhijia_app::aid::file::{self, FileDetail, FileInput, FileQuery, FileView, MemberInput};
 use zhijia_app::aid::ledger::{self, DisbursementInput, EntryView, LedgerQuery, Totals};
 use zhijia_domain::aid::{self as rules, AidKind, AidStatus, FileStatus, HardshipCause};
+use zhijia_domain::attachment::MAX_PER_AID_APPLICATION;
 
 /// The same page size as `Pager` counts pages with.
 const PER_PAGE: i64 = 30;
@@ -360,7 +361,12 @@ async fn apply(
     Path(id): Path<String>,
     form: Multipart,
 ) -> Result<Response, PageError> {
-    let (mut f, files) = read_multipart(form).await?;
+    // A form refused while it arrived (a file that is no photo or PDF, or too large) comes back
+    // with what was typed, as any other refusal of the form.
+    let (mut f, files, refused) = match read_multipart(form, MAX_PER_AID_APPLICATION).await {
+        Ok((f, files)) => (f, files, None),
+        Err(r) => (r.fields, r.files, Some(r.error)),
+    };
     if !user.csrf_ok(f.get("csrf").map_or("", String::as_str)) {
         return Ok(csrf_refused());
     }
@@ -378,7 +384,11 @@ async fn apply(
         school: opt(take("school")),
         admission_proof: opt(take("admission_proof")),
     };
-    let applied = match rules::parse_yuan("amount_fen", &amount) {
+    let amount_fen = match refused {
+        Some(e) => Err(e),
+        None => rules::parse_yuan("amount_fen", &amount).map_err(AppError::from),
+    };
+    let applied = match amount_fen {
         Ok(amount_fen) => {
             let input = ApplicationInput {
                 amount_fen,
@@ -387,7 +397,7 @@ async fn apply(
             application::apply_with_files(&state.aid(), &user.ctx(), &input, &files, Utc::now())
                 .await
         }
-        Err(e) => Err(e.into()),
+        Err(e) => Err(e),
     };
     match applied {
         Ok(id) => Ok(Redirect::to(&format!("/console/aid/applications/{id}")).into_response()),
