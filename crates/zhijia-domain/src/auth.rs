@@ -8,10 +8,7 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use chrono::Duration;
 use serde::{Deserialize, Serialize};
 
-/// Typed id of a staff account.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct StaffId(pub i64);
+pub use crate::ids::StaffId;
 
 /// What a staff account may do, on an org and every org below it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -17,6 +17,7 @@ pub mod codes;
 pub mod credit_code;
 pub mod error;
 pub mod id_number;
+pub mod ids;
 pub mod industry;
 pub mod library;
 pub mod member;

@@ -96,16 +96,21 @@ fn refusal(parts: &Parts, e: AppError) -> axum::response::Response {
 
 /// The record id of the address (its one path parameter, whatever its name); a malformed one
 /// is simply not found.
-pub struct Id(pub i64);
+pub struct Id<T = i64>(pub T);
 
-impl<S: Send + Sync> FromRequestParts<S> for Id {
+impl<S: Send + Sync, T: std::str::FromStr> FromRequestParts<S> for Id<T> {
     type Rejection = axum::response::Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let raw = axum::extract::Path::<String>::from_request_parts(parts, state)
             .await
             .map_err(|_| refusal(parts, AppError::NotFound("记录")))?;
-        parse_id(&raw.0).map(Id).map_err(|e| refusal(parts, e))
+        // Only a positive integer names a record; the record id types parse the same way.
+        parse_id(&raw.0)
+            .ok()
+            .and_then(|_| raw.0.parse::<T>().ok())
+            .map(Id)
+            .ok_or_else(|| refusal(parts, AppError::NotFound("记录")))
     }
 }
 

@@ -56,6 +56,16 @@ impl Row<'_, '_> {
         parse(&stored).ok_or_else(|| StoreError::Decode(format!("{column}“{stored}”无法识别")))
     }
 
+    /// An id column as its record's id type (`row.id::<CaseId>("id")`).
+    pub fn id<T: zhijia_domain::ids::RecordId>(&self, column: &str) -> Result<T> {
+        Ok(T::from_raw(self.get(column)?))
+    }
+
+    /// A nullable id column.
+    pub fn id_opt<T: zhijia_domain::ids::RecordId>(&self, column: &str) -> Result<Option<T>> {
+        Ok(self.get::<Option<i64>>(column)?.map(T::from_raw))
+    }
+
     /// An organisation path column.
     pub fn org_path(&self, column: &str) -> Result<zhijia_domain::org::OrgPath> {
         zhijia_domain::org::OrgPath::from_stored(self.get(column)?)
