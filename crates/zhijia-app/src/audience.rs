@@ -35,11 +35,11 @@ pub async fn member(
         .await?
         .ok_or(AppError::NotFound("所在工会"))?;
     let days = (crate::today(now) - m.joined_on).num_days();
-    let honoured = zhijia_store::model_worker::is_honoured(db, worker.id).await?;
+    let honoured = zhijia_store::model_worker::is_honoured(db, worker.id.0).await?;
     let tags = rules::tags_of(
         worker.gig_occupation.as_deref(),
         days,
-        m.status == "retired",
+        m.status == zhijia_domain::member::MembershipStatus::Retired,
         honoured,
     );
     // Where they work is where their union is (a gig worker's industry union is the city's).

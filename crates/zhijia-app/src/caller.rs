@@ -6,8 +6,8 @@
 use crate::sms::SmsSender;
 use crate::{AppError, Result};
 use zhijia_domain::audit::{Actor, ActorKind};
-use zhijia_domain::auth::{self, Grant, Role};
-use zhijia_domain::org::OrgPath;
+use zhijia_domain::auth::{self, Grant, Role, StaffId};
+use zhijia_domain::org::{OrgId, OrgPath};
 use zhijia_store::Store;
 use zhijia_store::worker::{self as worker_store, Worker};
 
@@ -18,8 +18,8 @@ pub struct StaffCtx<'a> {
 }
 
 impl StaffCtx<'_> {
-    pub fn staff_id(&self) -> Option<i64> {
-        self.actor.id
+    pub fn staff_id(&self) -> Option<StaffId> {
+        self.actor.id.map(StaffId)
     }
 
     /// Reviewers decide on members; an `org_admin` may do whatever its branch's reviewers do.
@@ -111,14 +111,14 @@ pub async fn sms_notice(sms: &dyn SmsSender, phone: &str, text: &str) {
 pub async fn branch(
     db: &zhijia_store::Store,
     staff: &StaffCtx<'_>,
-    org: Option<i64>,
+    org: Option<OrgId>,
     may: impl Fn(&zhijia_domain::org::OrgPath) -> bool,
     no_role: &str,
     outside: &str,
 ) -> Result<zhijia_store::org::Org> {
     use zhijia_store::org as org_store;
     let id = match org {
-        Some(id) => zhijia_domain::org::OrgId(id),
+        Some(id) => id,
         None => staff
             .grants
             .iter()

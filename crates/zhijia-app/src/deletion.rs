@@ -8,7 +8,9 @@ use crate::membership::Ctx;
 use crate::{AppError, Result};
 use zhijia_domain::audit::action;
 use zhijia_domain::auth::{self, Role};
-use zhijia_domain::org::OrgPath;
+use zhijia_domain::deletion::DeletionStatus;
+use zhijia_domain::ids::DeletionRequestId;
+use zhijia_domain::org::{OrgId, OrgPath};
 use zhijia_store::audit::{self, Record};
 use zhijia_store::deletion::{self as store, Erased, Request};
 use zhijia_store::org as org_store;
@@ -23,7 +25,7 @@ fn may_handle(staff: &StaffCtx<'_>, path: &OrgPath) -> bool {
 pub async fn queue(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
-    org: Option<i64>,
+    org: Option<OrgId>,
     status: Option<&str>,
     limit: Option<i64>,
     offset: Option<i64>,
@@ -38,15 +40,9 @@ pub async fn queue(
     )
     .await?;
     let status = match status.map(str::trim).filter(|s| !s.is_empty()) {
-        None | Some("pending") => "pending",
-        Some("done") => "done",
-        Some("refused") => "refused",
-        Some(_) => {
-            return Err(AppError::invalid(
-                "status",
-                "状态应为待处理、已删除或不予删除",
-            ));
-        }
+        None => DeletionStatus::Pending,
+        Some(s) => DeletionStatus::parse(s)
+            .ok_or_else(|| AppError::invalid("status", "状态应为待处理、已删除或不予删除"))?,
     };
     let (limit, offset) = crate::page_bounds(limit, offset, 20);
     let page = store::queue(
@@ -73,7 +69,7 @@ pub enum Outcome {
 pub async fn handle(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
-    id: i64,
+    id: DeletionRequestId,
     outcome: Outcome,
 ) -> Result<Request> {
     let req = store::get(ctx.db, id)
@@ -99,7 +95,7 @@ pub async fn handle(
     if !allowed {
         return Err(AppError::NotFound("删除申请"));
     }
-    if req.status != "pending" {
+    if req.status != DeletionStatus::Pending {
         return Err(AppError::Conflict("该申请已处理".into()));
     }
     let mut tx = ctx.db.change().await?;
@@ -114,7 +110,11 @@ pub async fn handle(
                 Erased::Everything => "已删除您在平台的全部个人信息和入会申请",
                 Erased::SignInTracesOnly => "平台只保存了您的登录记录，已全部删除",
             };
-            ("done", note.to_owned(), action::PII_DELETION_DONE)
+            (
+                DeletionStatus::Done,
+                note.to_owned(),
+                action::PII_DELETION_DONE,
+            )
         }
         Outcome::Refuse { reason } => {
             let reason = reason.trim();
@@ -124,7 +124,11 @@ pub async fn handle(
                     "请填写不予删除的原因(200字以内)，申请人会看到",
                 ));
             }
-            ("refused", reason.to_owned(), action::PII_DELETION_REFUSED)
+            (
+                DeletionStatus::Refused,
+                reason.to_owned(),
+                action::PII_DELETION_REFUSED,
+            )
         }
     };
     if !store::close(&mut tx, id, status, staff.staff_id(), &note).await? {
@@ -147,7 +151,7 @@ pub async fn handle(
         membership_store::notify(&mut tx, worker, "删除申请未获同意", &note, Some("/me")).await?;
     }
     tx.commit(recorded).await?;
-    let text = if status == "done" {
+    let text = if status == DeletionStatus::Done {
         format!("【职工之家】您的个人信息删除申请已处理：{note}")
     } else {
         format!("【职工之家】您的个人信息删除申请未获同意：{note}")

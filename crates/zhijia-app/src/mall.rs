@@ -54,7 +54,7 @@ pub async fn create_item(
     let org = crate::caller::branch(
         db,
         staff,
-        input.org,
+        input.org.map(zhijia_domain::ids::OrgId),
         |p| staff.may_edit(p),
         "您没有管理积分商城的权限",
         "只能管理本级及下级工会的积分商城",
@@ -70,7 +70,7 @@ pub async fn create_item(
             points: input.points,
             stock: input.stock,
             per_member_limit: input.per_member_limit,
-            created_by: staff.staff_id(),
+            created_by: staff.staff_id().map(|x| x.0),
             now,
         },
     )
@@ -103,7 +103,7 @@ pub async fn items(
     let org = crate::caller::branch(
         db,
         staff,
-        org,
+        org.map(zhijia_domain::ids::OrgId),
         |p| staff.may_edit(p),
         "您没有管理积分商城的权限",
         "只能管理本级及下级工会的积分商城",
@@ -123,7 +123,7 @@ async fn member_union(db: &Store, phone: &str) -> Result<(i64, Org)> {
     let org = org_store::get(db, m.org_id)
         .await?
         .ok_or(AppError::NotFound("所在工会"))?;
-    Ok((w.id, org))
+    Ok((w.id.0, org))
 }
 
 /// The items on sale to the member of `phone`, with their balance.
@@ -215,5 +215,5 @@ pub async fn my_orders(
 ) -> Result<zhijia_store::Page<Order>> {
     let w = worker_of_phone(db, phone).await?;
     let (limit, offset) = crate::page_bounds(limit, offset, 20);
-    Ok(store::orders_of(db, w.id, limit, offset).await?)
+    Ok(store::orders_of(db, w.id.0, limit, offset).await?)
 }

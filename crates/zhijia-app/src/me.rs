@@ -14,8 +14,9 @@ use zhijia_store::audit::{self, Record};
 use zhijia_store::sms::{self as sms_store, DeletionRequest};
 use zhijia_store::{org as org_store, worker as worker_store};
 
-/// Everything held about the signed-in phone number.
-#[derive(Debug, Serialize)]
+/// Everything held about the signed-in phone number. It holds store rows, so the web layer
+/// answers with its own view of it.
+#[derive(Debug)]
 pub struct MyData {
     pub phone: String,
     pub worker: Option<MyRecord>,

@@ -187,5 +187,5 @@ async fn linked_worker(
     if !staff.may_edit(&org.path) {
         return Err(refused());
     }
-    Ok(Some(w.id))
+    Ok(Some(w.id.0))
 }

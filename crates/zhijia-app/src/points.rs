@@ -110,8 +110,8 @@ pub async fn mine(db: &Store, phone: &str, limit: i64, offset: i64) -> Result<My
             },
         });
     };
-    let balance = store::balance(db, worker.id).await?;
-    let page = store::history(db, worker.id, limit, offset).await?;
+    let balance = store::balance(db, worker.id.0).await?;
+    let page = store::history(db, worker.id.0, limit, offset).await?;
     let items = page
         .items
         .into_iter()
@@ -157,7 +157,7 @@ pub async fn rules_of(db: &Store, staff: &StaffCtx<'_>, org: i64) -> Result<Vec<
     let org = crate::caller::branch(
         db,
         staff,
-        Some(org),
+        Some(zhijia_domain::ids::OrgId(org)),
         |p| crate::activity::may_read(staff, p),
         "您没有查看积分规则的权限",
         "只能查看本级及下级工会的积分规则",
@@ -198,14 +198,21 @@ pub async fn set_rule(
     let org = crate::caller::branch(
         db,
         staff,
-        Some(org),
+        Some(zhijia_domain::ids::OrgId(org)),
         |p| may_set_rules(staff, p),
         "只有工会管理员可以设置积分规则",
         "只能设置本级及下级工会的积分规则",
     )
     .await?;
     let mut tx = db.change().await?;
-    store::set_rule(&mut tx, org.id.0, reason.as_str(), points, staff.staff_id()).await?;
+    store::set_rule(
+        &mut tx,
+        org.id.0,
+        reason.as_str(),
+        points,
+        staff.staff_id().map(|x| x.0),
+    )
+    .await?;
     let recorded = audit::append(
         &mut tx,
         staff.actor,

@@ -91,7 +91,7 @@ async fn editable_org<S: Spec>(db: &Store, staff: &StaffCtx<'_>, org: Option<i64
     crate::caller::branch(
         db,
         staff,
-        org,
+        org.map(zhijia_domain::ids::OrgId),
         |p| staff.may_edit(p),
         words.no_role,
         words.outside,
@@ -150,7 +150,14 @@ pub async fn create<S: Spec>(
     let content = S::check(db, staff, input, None, now).await?;
     let org = editable_org::<S>(db, staff, S::org(input)).await?;
     let mut tx = db.change().await?;
-    let id = store::insert(&mut tx, org.id, &content, staff.staff_id(), now).await?;
+    let id = store::insert(
+        &mut tx,
+        org.id,
+        &content,
+        staff.staff_id().map(|x| x.0),
+        now,
+    )
+    .await?;
     let recorded = log::<S>(&mut tx, staff, S::ACTIONS.created, org.id, id, &content).await?;
     tx.commit(recorded).await?;
     Ok(id)

@@ -22,6 +22,13 @@ impl ActorKind {
             ActorKind::System => "system",
         }
     }
+
+    /// The kind of a stored `actor_kind`.
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Staff, Self::Worker, Self::Cli, Self::System]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
 }
 
 /// The actor of an audited action.

@@ -15,6 +15,7 @@ pub mod card;
 pub mod case;
 pub mod codes;
 pub mod credit_code;
+pub mod deletion;
 pub mod error;
 pub mod id_number;
 pub mod ids;

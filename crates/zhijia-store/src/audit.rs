@@ -5,8 +5,8 @@ use crate::Result;
 use crate::change::Recorded;
 use crate::db::{FromRow, Row, Store, Tx};
 use chrono::{DateTime, Utc};
-use serde::Serialize;
-use zhijia_domain::audit::Actor;
+use zhijia_domain::audit::{Actor, ActorKind};
+use zhijia_domain::auth::StaffId;
 use zhijia_domain::org::{OrgId, OrgPath};
 
 /// What happened, to be appended in the same transaction as the change it records.
@@ -19,12 +19,13 @@ pub struct Record<'a> {
     pub detail: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Entry {
     pub id: i64,
     pub at: DateTime<Utc>,
-    pub actor_kind: String,
-    pub actor_id: Option<i64>,
+    pub actor_kind: ActorKind,
+    /// The staff account that acted, if a staff member did.
+    pub actor_id: Option<StaffId>,
     pub actor_name: String,
     pub ip: Option<String>,
     pub action: String,
@@ -39,12 +40,12 @@ impl FromRow for Entry {
         Ok(Entry {
             id: row.get("id")?,
             at: row.get("at")?,
-            actor_kind: row.get("actor_kind")?,
-            actor_id: row.get("actor_id")?,
+            actor_kind: row.parsed("actor_kind", ActorKind::parse)?,
+            actor_id: row.id_opt("actor_id")?,
             actor_name: row.get("actor_name")?,
             ip: row.get("ip")?,
             action: row.get("action")?,
-            org_id: row.get::<Option<i64>>("org_id")?.map(OrgId),
+            org_id: row.id_opt("org_id")?,
             target_kind: row.get("target_kind")?,
             target_id: row.get("target_id")?,
             detail: row.get("detail")?,

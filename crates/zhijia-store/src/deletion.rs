@@ -7,37 +7,38 @@
 use crate::db::{FromRow, Row, Store, Tx};
 use crate::{Page, Result};
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use zhijia_domain::auth::StaffId;
+use zhijia_domain::deletion::DeletionStatus;
+use zhijia_domain::ids::{DeletionRequestId, WorkerId};
 use zhijia_domain::org::{OrgId, OrgPath};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Request {
-    pub id: i64,
+    pub id: DeletionRequestId,
     pub phone: String,
     pub reason: Option<String>,
-    pub status: String,
+    pub status: DeletionStatus,
     pub requested_at: DateTime<Utc>,
     pub note: Option<String>,
-    pub worker_id: Option<i64>,
+    pub worker_id: Option<WorkerId>,
     pub worker_name: Option<String>,
     pub org_id: Option<OrgId>,
     pub org_name: Option<String>,
-    #[serde(skip)]
     pub org_path: Option<String>,
 }
 
 impl FromRow for Request {
     fn from_row(row: &Row<'_, '_>) -> Result<Self> {
         Ok(Request {
-            id: row.get("id")?,
+            id: row.id("id")?,
             phone: row.get("phone")?,
             reason: row.get("reason")?,
-            status: row.get("status")?,
+            status: row.parsed("status", DeletionStatus::parse)?,
             requested_at: row.get("requested_at")?,
             note: row.get("note")?,
-            worker_id: row.get("worker_id")?,
+            worker_id: row.id_opt("worker_id")?,
             worker_name: row.get("worker_name")?,
-            org_id: row.get::<Option<i64>>("org_id")?.map(OrgId),
+            org_id: row.id_opt("org_id")?,
             org_name: row.get("org_name")?,
             org_path: row.get("org_path")?,
         })
@@ -75,20 +76,21 @@ const COUNT_QUEUE: &str = request_select!(
     "WHERE d.status = $3 AND ((o.path >= $1 AND o.path < $2) OR (o.id IS NULL AND CAST($4 AS BIGINT) = 1))"
 );
 
-pub async fn get(store: &Store, id: i64) -> Result<Option<Request>> {
-    store.query_opt(COLUMNS_WHERE_ID, &[&id]).await
+pub async fn get(store: &Store, id: DeletionRequestId) -> Result<Option<Request>> {
+    store.query_opt(COLUMNS_WHERE_ID, &[&id.0]).await
 }
 
 pub async fn queue(
     store: &Store,
     scope: &OrgPath,
     include_unowned: bool,
-    status: &str,
+    status: DeletionStatus,
     limit: i64,
     offset: i64,
 ) -> Result<Page<Request>> {
     let upper = scope.subtree_upper_bound();
     let unowned: i64 = include_unowned.into();
+    let status = status.as_str();
     let items = store
         .query(
             QUEUE,
@@ -112,13 +114,14 @@ const CLOSE: &str = "UPDATE deletion_request SET status = $2, handled_at = $3, h
 /// Records the outcome of a pending request; false if it was already handled.
 pub async fn close(
     tx: &mut Tx,
-    id: i64,
-    status: &str,
-    staff: Option<i64>,
+    id: DeletionRequestId,
+    status: DeletionStatus,
+    staff: Option<StaffId>,
     note: &str,
 ) -> Result<bool> {
+    let staff = staff.map(|s| s.0);
     Ok(tx
-        .execute(CLOSE, &[&id, &status, &Utc::now(), &staff, &note])
+        .execute(CLOSE, &[&id.0, status.stored(), &Utc::now(), &staff, &note])
         .await?
         == 1)
 }
@@ -149,10 +152,10 @@ pub enum Erased {
 
 /// Deletes what the platform need not keep about the phone's owner, in the caller's
 /// transaction.
-pub async fn erase(tx: &mut Tx, phone: &str, worker_id: Option<i64>) -> Result<Erased> {
+pub async fn erase(tx: &mut Tx, phone: &str, worker_id: Option<WorkerId>) -> Result<Erased> {
     tx.execute(DELETE_CODES, &[&phone]).await?;
     tx.execute(DELETE_SESSIONS, &[&phone]).await?;
-    let Some(worker) = worker_id else {
+    let Some(WorkerId(worker)) = worker_id else {
         return Ok(Erased::SignInTracesOnly);
     };
     let memberships: i64 = tx.query_one(HAS_MEMBERSHIP, &[&worker]).await?;

@@ -280,7 +280,7 @@ pub async fn import_batch(
 /// A finished import, as recorded for the console.
 #[derive(Debug, Clone)]
 pub struct ImportRecord {
-    pub id: i64,
+    pub id: zhijia_domain::ids::ImportId,
     pub org_id: OrgId,
     pub file_name: String,
     pub errors_csv: Vec<u8>,
@@ -289,8 +289,8 @@ pub struct ImportRecord {
 impl crate::FromRow for ImportRecord {
     fn from_row(row: &crate::Row<'_, '_>) -> Result<Self> {
         Ok(ImportRecord {
-            id: row.get("id")?,
-            org_id: OrgId(row.get("org_id")?),
+            id: row.id("id")?,
+            org_id: row.id("org_id")?,
             file_name: row.get("file_name")?,
             errors_csv: row.get("errors_csv")?,
         })
@@ -315,11 +315,12 @@ const GET_RECORD: &str =
 pub async fn record(
     tx: &mut Tx,
     org: OrgId,
-    staff: Option<i64>,
+    staff: Option<zhijia_domain::auth::StaffId>,
     file_name: &str,
     counts: ImportCounts,
     errors_csv: &[u8],
-) -> Result<i64> {
+) -> Result<zhijia_domain::ids::ImportId> {
+    let staff = staff.map(|s| s.0);
     let id = tx
         .query_one(
             INSERT_RECORD,
@@ -336,11 +337,14 @@ pub async fn record(
             ],
         )
         .await?;
-    Ok(id)
+    Ok(zhijia_domain::ids::ImportId(id))
 }
 
-pub async fn get_record(store: &Store, id: i64) -> Result<Option<ImportRecord>> {
-    store.query_opt(GET_RECORD, &[&id]).await
+pub async fn get_record(
+    store: &Store,
+    id: zhijia_domain::ids::ImportId,
+) -> Result<Option<ImportRecord>> {
+    store.query_opt(GET_RECORD, &[&id.0]).await
 }
 
 const UNNUMBERED: &str = "SELECT id FROM worker WHERE id > $1 AND member_no IS NULL \

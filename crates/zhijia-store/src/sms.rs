@@ -132,11 +132,11 @@ pub async fn delete_session(tx: &mut Tx, hash: &[u8]) -> Result<()> {
 }
 
 /// A worker's request for deletion.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone)]
 pub struct DeletionRequest {
-    pub id: i64,
+    pub id: zhijia_domain::ids::DeletionRequestId,
     pub reason: Option<String>,
-    pub status: String,
+    pub status: zhijia_domain::deletion::DeletionStatus,
     pub requested_at: DateTime<Utc>,
     /// What staff did, or why not.
     pub note: Option<String>,
@@ -145,9 +145,9 @@ pub struct DeletionRequest {
 impl FromRow for DeletionRequest {
     fn from_row(row: &Row<'_, '_>) -> Result<Self> {
         Ok(DeletionRequest {
-            id: row.get("id")?,
+            id: row.id("id")?,
             reason: row.get("reason")?,
-            status: row.get("status")?,
+            status: row.parsed("status", zhijia_domain::deletion::DeletionStatus::parse)?,
             requested_at: row.get("requested_at")?,
             note: row.get("note")?,
         })

@@ -7,6 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use futures_util::pin_mut;
 use postgres_types::{ToSql, Type};
 use tokio_postgres::binary_copy::BinaryCopyInWriter;
+use zhijia_domain::ids::WorkerId;
 use zhijia_domain::org::{OrgId, OrgPath};
 
 /// A worker ready to be written: personal data already encrypted and indexed.
@@ -141,7 +142,7 @@ pub async fn count_in_subtree(store: &Store, path: &OrgPath) -> Result<i64> {
 /// right to see it decrypts it.
 #[derive(Debug, Clone)]
 pub struct Worker {
-    pub id: i64,
+    pub id: WorkerId,
     pub name: String,
     pub id_number_enc: Vec<u8>,
     pub sex: String,
@@ -157,7 +158,7 @@ pub struct Worker {
 impl FromRow for Worker {
     fn from_row(row: &Row<'_, '_>) -> Result<Self> {
         Ok(Worker {
-            id: row.get("id")?,
+            id: row.id("id")?,
             name: row.get("name")?,
             id_number_enc: row.get("id_number_enc")?,
             sex: row.get("sex")?,
@@ -166,14 +167,14 @@ impl FromRow for Worker {
             region_code: row.get("region_code")?,
             employer_name: row.get("employer_name")?,
             gig_occupation: row.get("gig_occupation")?,
-            org_id: row.get::<Option<i64>>("org_id")?.map(OrgId),
+            org_id: row.id_opt("org_id")?,
             member_no: row.get("member_no")?,
         })
     }
 }
 
-pub async fn get(store: &Store, id: i64) -> Result<Option<Worker>> {
-    store.query_opt(GET, &[&id]).await
+pub async fn get(store: &Store, id: WorkerId) -> Result<Option<Worker>> {
+    store.query_opt(GET, &[&id.0]).await
 }
 
 /// Finds a worker by the blind index of their identity number.

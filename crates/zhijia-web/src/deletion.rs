@@ -16,13 +16,17 @@ use serde::Deserialize;
 use zhijia_app::AppError;
 use zhijia_app::deletion::{self, Outcome};
 use zhijia_domain::auth::mask_phone;
+use zhijia_domain::deletion::DeletionStatus;
+use zhijia_domain::ids::DeletionRequestId;
+use zhijia_domain::org::OrgId;
 use zhijia_store::deletion::Request;
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct ListQuery {
-    pub org: Option<i64>,
+    #[param(value_type = Option<i64>)]
+    pub org: Option<OrgId>,
     /// pending (default), done, refused
     pub status: Option<String>,
     pub limit: Option<i64>,
@@ -34,12 +38,12 @@ pub struct ListQuery {
 /// A request as staff see it: the phone masked.
 #[derive(Debug, serde::Serialize)]
 pub struct RequestView {
-    pub id: i64,
+    pub id: DeletionRequestId,
     pub phone_masked: String,
     pub worker_name: Option<String>,
     pub org_name: Option<String>,
     pub reason: Option<String>,
-    pub status: String,
+    pub status: DeletionStatus,
     pub requested_at: chrono::DateTime<chrono::Utc>,
     pub note: Option<String>,
 }
@@ -110,7 +114,7 @@ pub struct HandleRequest {
 pub async fn handle(
     state: Keyed,
     user: StaffUser,
-    Id(id): Id,
+    Id(id): Id<DeletionRequestId>,
     body: Result<Json<HandleRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let Json(req) =
@@ -128,7 +132,7 @@ pub async fn handle(
 #[template(path = "deletion_requests.html")]
 struct ListPage {
     user: UserBar,
-    org_id: i64,
+    org_id: OrgId,
     org_name: String,
     status: String,
     items: Vec<RequestView>,
@@ -158,7 +162,7 @@ async fn page(
     );
     Ok(render(&ListPage {
         user: (&user).into(),
-        org_id: org.id.0,
+        org_id: org.id,
         org_name: org.name,
         status,
         pager: Pager::new(page, list.total, base),
@@ -177,7 +181,7 @@ pub struct HandleForm {
 async fn submit(
     state: Keyed,
     user: StaffUser,
-    Id(id): Id,
+    Id(id): Id<DeletionRequestId>,
     form: Result<Form<HandleForm>, FormRejection>,
 ) -> Result<Response, PageError> {
     let Some(form) = checked_form(&user, form) else {

@@ -349,7 +349,7 @@ pub async fn run(cli: Cli) -> Result<(), AppError> {
                     "{}  {:<22} {}:{}{}  组织 {}  {} {}",
                     e.at.format("%Y-%m-%d %H:%M:%S"),
                     e.action,
-                    e.actor_kind,
+                    e.actor_kind.as_str(),
                     e.actor_name,
                     e.ip.as_deref()
                         .map(|ip| format!("@{ip}"))

@@ -135,7 +135,7 @@ pub async fn activity(
 ) -> Result<ActivityForMe> {
     let m = member_of(ctx, phone, now).await?;
     let activity = in_audience(ctx, &m, id).await?;
-    let registration = match store::live_of_read(ctx.db, id, m.worker.id).await? {
+    let registration = match store::live_of_read(ctx.db, id, m.worker.id.0).await? {
         Some(r) => Some(view(ctx, r, Some(activity.ends_at)).await?),
         None => None,
     };
@@ -169,7 +169,7 @@ pub async fn register(
     if let Some(why) = closed_reason(&a, now) {
         return Err(AppError::Conflict(why.into()));
     }
-    if let Some(r) = store::live_of(&mut tx, id, worker.id).await? {
+    if let Some(r) = store::live_of(&mut tx, id, worker.id.0).await? {
         return Err(AppError::Conflict(if r.status == "waiting" {
             "您已在候补名单中".into()
         } else {
@@ -178,7 +178,7 @@ pub async fn register(
     }
     let taken = store::registered_count(&mut tx, id).await?;
     let status = rules::placement(taken, a.capacity);
-    let reg_id = match store::insert_registration(&mut tx, id, worker.id, status.as_str()).await {
+    let reg_id = match store::insert_registration(&mut tx, id, worker.id.0, status.as_str()).await {
         Ok(r) => r,
         Err(e) if e.is_conflict_on(zhijia_store::unique::REGISTRATION_LIVE) => {
             return Err(AppError::Conflict("您已报名本活动".into()));
@@ -186,7 +186,7 @@ pub async fn register(
         Err(e) => return Err(e.into()),
     };
     tx.commit_unaudited(Unaudited::OwnHistory).await?;
-    let r = store::live_of_read(ctx.db, id, worker.id)
+    let r = store::live_of_read(ctx.db, id, worker.id.0)
         .await?
         .filter(|r| r.id == reg_id)
         .ok_or(AppError::NotFound("报名"))?;
@@ -205,7 +205,7 @@ pub async fn cancel(ctx: &Ctx<'_>, phone: &str, id: i64, now: DateTime<Utc>) -> 
     let a = store::get(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound("活动"))?;
-    let Some(r) = store::live_of(&mut tx, id, worker.id).await? else {
+    let Some(r) = store::live_of(&mut tx, id, worker.id.0).await? else {
         return Err(AppError::NotFound("您的报名"));
     };
     if now >= a.starts_at {
@@ -218,7 +218,7 @@ pub async fn cancel(ctx: &Ctx<'_>, phone: &str, id: i64, now: DateTime<Utc>) -> 
         if let Some(p) = &promoted {
             zhijia_store::membership::notify(
                 &mut tx,
-                p.worker_id,
+                zhijia_domain::ids::WorkerId(p.worker_id),
                 "活动候补成功",
                 &promotion_text(&a),
                 Some(&format!("/activities/{id}")),
@@ -264,7 +264,7 @@ pub async fn registrations(
             limit,
         });
     };
-    let page = store::of_worker(ctx.db, worker.id, limit, offset).await?;
+    let page = store::of_worker(ctx.db, worker.id.0, limit, offset).await?;
     let mut items = Vec::new();
     for r in page.items {
         let ends = store::get(ctx.db, r.activity_id).await?.map(|a| a.ends_at);

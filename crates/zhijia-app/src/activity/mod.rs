@@ -111,7 +111,7 @@ pub async fn create(
     let org = crate::caller::branch(
         ctx.db,
         staff,
-        Some(input.org_id),
+        Some(zhijia_domain::ids::OrgId(input.org_id)),
         |p| may_organise(staff, p),
         "只有宣传文体干事或工会管理员可以发布活动",
         "只能为本级及下级工会发布活动",
@@ -142,7 +142,7 @@ pub async fn create(
             capacity: a.capacity,
             audience_region: audience.region.as_deref(),
             audience_tags: tags.as_deref(),
-            created_by: staff.staff_id(),
+            created_by: staff.staff_id().map(|x| x.0),
         },
     )
     .await?;
@@ -168,7 +168,7 @@ pub async fn scope(db: &Store, staff: &StaffCtx<'_>, org: Option<i64>) -> Result
     crate::caller::branch(
         db,
         staff,
-        org,
+        org.map(zhijia_domain::ids::OrgId),
         |p| may_read(staff, p),
         "您没有查看活动的权限",
         "只能查看本级及下级工会的活动",
@@ -270,7 +270,7 @@ async fn read_scan(ctx: &Ctx<'_>, scanned: &str, now: DateTime<Utc>) -> Result<S
         let worker = zhijia_store::worker::find_by_member_no(ctx.db, &no)
             .await?
             .ok_or_else(|| refused("会员卡不能用于签到：查无此会员"))?;
-        return Ok(Scanned::Worker(worker.id));
+        return Ok(Scanned::Worker(worker.id.0));
     }
     match token_key(ctx.keys).verify(REGISTRATION_TOKEN, token, now) {
         Ok(v) => v
@@ -338,12 +338,17 @@ pub async fn check_in(
             "{name} 在候补名单中，尚未获得名额，不能签到"
         )));
     }
-    if !store::check_in(&mut tx, reg.id, now, staff.staff_id()).await? {
+    if !store::check_in(&mut tx, reg.id, now, staff.staff_id().map(|x| x.0)).await? {
         return Err(AppError::Conflict(format!("{name} 已签到，不能重复签到")));
     }
     // Points go by the member's current union's rules (the union that organised it, if the
     // person has no current membership any more).
-    let path = match zhijia_store::membership::current(&mut tx, reg.worker_id).await? {
+    let path = match zhijia_store::membership::current(
+        &mut tx,
+        zhijia_domain::ids::WorkerId(reg.worker_id),
+    )
+    .await?
+    {
         Some(m) => zhijia_store::org::get(ctx.db, m.org_id)
             .await?
             .map_or(activity.org_path.clone(), |o| o.path),

@@ -182,7 +182,7 @@ pub async fn apply_with_files(
             school: school.as_deref(),
             admission_proof: proof.as_deref(),
             chain: &chain,
-            created_by: staff.staff_id(),
+            created_by: staff.staff_id().map(|x| x.0),
         },
     )
     .await?;

@@ -263,7 +263,7 @@ pub async fn open(
         &mut tx,
         &store::NewFile {
             org_id: org.id,
-            head_worker_id: worker.id,
+            head_worker_id: worker.id.0,
             tier: t.as_str(),
             cause: c.as_str(),
             household_size: n,
@@ -276,7 +276,7 @@ pub async fn open(
             opened_on: today,
             review_due_on: due,
             lapses_on: due + Duration::days(ctx.settings.lapse_grace_days),
-            created_by: staff.staff_id(),
+            created_by: staff.staff_id().map(|x| x.0),
         },
     )
     .await?;

@@ -81,7 +81,7 @@ pub async fn mine(ctx: &Ctx<'_>, phone: &str) -> Result<Vec<MyFile>> {
         return Ok(Vec::new());
     };
     let mut out = Vec::new();
-    for f in store::files_of_head(ctx.db, worker.id).await? {
+    for f in store::files_of_head(ctx.db, worker.id.0).await? {
         let applications = store::applications_of_file(ctx.db, f.id)
             .await?
             .into_iter()
@@ -146,7 +146,7 @@ pub async fn standing(ctx: &Ctx<'_>, phone: &str) -> Result<Standing> {
         let pending = zhijia_store::membership::applications_of(ctx.db, worker.id)
             .await?
             .iter()
-            .any(|a| a.status == "pending");
+            .any(|a| a.status == zhijia_domain::member::ApplicationStatus::Pending);
         return Ok(Standing::NotMember {
             pending_join: pending,
         });
@@ -154,7 +154,7 @@ pub async fn standing(ctx: &Ctx<'_>, phone: &str) -> Result<Standing> {
     let org = zhijia_store::org::get(ctx.db, m.org_id)
         .await?
         .ok_or(AppError::NotFound("工会"))?;
-    let file = active_file(ctx, worker.id).await?.map(|f| ActiveFile {
+    let file = active_file(ctx, worker.id.0).await?.map(|f| ActiveFile {
         id: f.id,
         org_name: f.org_name,
         tier: HardshipTier::parse(&f.tier).map_or("", HardshipTier::label),
@@ -259,7 +259,7 @@ pub async fn apply(
             "请写明申请理由：家里遇到了什么困难（不超过500字）",
         )
     })?;
-    let existing = active_file(ctx, worker.id).await?;
+    let existing = active_file(ctx, worker.id.0).await?;
     // The figures of a new file, checked before anything is written.
     let new_file = match &existing {
         Some(_) => None,
@@ -308,7 +308,7 @@ pub async fn apply(
                 &mut tx,
                 &store::NewFile {
                     org_id: membership.org_id,
-                    head_worker_id: worker.id,
+                    head_worker_id: worker.id.0,
                     tier: t.as_str(),
                     cause: c.as_str(),
                     household_size: n,
@@ -390,8 +390,17 @@ pub async fn apply(
     )
     .await?;
     if !checked.is_empty() {
-        recorded =
-            store_worker_files(&mut tx, phone, worker.id, id, org_id, files, &checked, now).await?;
+        recorded = store_worker_files(
+            &mut tx,
+            phone,
+            worker.id.0,
+            id,
+            org_id,
+            files,
+            &checked,
+            now,
+        )
+        .await?;
     }
     tx.commit(recorded).await?;
     Ok(Applied {
@@ -459,7 +468,7 @@ pub async fn applications(
             limit,
         });
     };
-    let page = store::applications_of_head(ctx.db, worker.id, limit, offset).await?;
+    let page = store::applications_of_head(ctx.db, worker.id.0, limit, offset).await?;
     Ok(Page {
         items: page.items.into_iter().map(MyApplication::of).collect(),
         total: page.total,
@@ -481,7 +490,7 @@ async fn own_row(ctx: &Ctx<'_>, phone: &str, id: i64) -> Result<(Worker, store::
     let worker = worker_of(ctx, phone).await?.ok_or_else(missing)?;
     let a = store::application(ctx.db, id).await?.ok_or_else(missing)?;
     let f = store::file(ctx.db, a.file_id).await?.ok_or_else(missing)?;
-    if f.head_worker_id != worker.id {
+    if f.head_worker_id != worker.id.0 {
         return Err(missing());
     }
     Ok((worker, a))
@@ -518,7 +527,14 @@ pub async fn attach(
     }
     let mut tx = ctx.db.change().await?;
     let recorded = store_worker_files(
-        &mut tx, phone, worker.id, id, a.org_id, files, &checked, now,
+        &mut tx,
+        phone,
+        worker.id.0,
+        id,
+        a.org_id,
+        files,
+        &checked,
+        now,
     )
     .await?;
     tx.commit(recorded).await?;

@@ -208,7 +208,7 @@ pub async fn scope(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, org: Option<i64>) -> Res
     crate::caller::branch(
         ctx.db,
         staff,
-        org,
+        org.map(zhijia_domain::ids::OrgId),
         |p| may_read(staff, p),
         "您没有查看帮扶工作的权限",
         "只能查看本级及下级工会的帮扶工作",
@@ -222,7 +222,7 @@ pub async fn officer_scope(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, org: Option<i64>
     crate::caller::branch(
         ctx.db,
         staff,
-        org,
+        org.map(zhijia_domain::ids::OrgId),
         |p| may_manage(staff, p),
         "只有帮扶专干可以办理",
         "只能办理本级及下级工会的帮扶工作",
@@ -234,6 +234,7 @@ pub async fn officer_scope(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, org: Option<i64>
 pub fn staff_id(staff: &StaffCtx<'_>) -> Result<i64> {
     staff
         .staff_id()
+        .map(|s| s.0)
         .ok_or_else(|| AppError::Forbidden("只有工作人员可以办理".into()))
 }
 
@@ -284,7 +285,7 @@ pub async fn link_identity(
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn identity_linked(db: &Store, staff: &StaffCtx<'_>) -> Result<bool> {
     match staff.staff_id() {
-        Some(id) => Ok(zhijia_store::aid::staff_identity(db, id).await?.is_some()),
+        Some(id) => Ok(zhijia_store::aid::staff_identity(db, id.0).await?.is_some()),
         None => Ok(false),
     }
 }

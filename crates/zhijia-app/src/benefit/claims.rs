@@ -12,7 +12,7 @@ pub(super) struct Member {
 pub(super) async fn member(ctx: &Ctx<'_>, phone: &str, now: DateTime<Utc>) -> Result<Member> {
     let m = crate::audience::member(ctx.db, phone, now, "普惠优惠面向工会会员，请先入会").await?;
     Ok(Member {
-        worker_id: m.worker.id,
+        worker_id: m.worker.id.0,
         path: m.org.path,
         facts: m.facts,
     })
@@ -208,7 +208,7 @@ pub async fn my_coupons(
 ) -> Result<zhijia_store::Page<ClaimedCoupon>> {
     let w = worker_of_phone(ctx.db, phone).await?;
     let (limit, offset) = crate::page_bounds(limit, offset, 20);
-    let page = store::of_worker(ctx.db, w.id, limit, offset).await?;
+    let page = store::of_worker(ctx.db, w.id.0, limit, offset).await?;
     Ok(zhijia_store::Page {
         items: page
             .items

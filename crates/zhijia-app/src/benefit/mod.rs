@@ -39,7 +39,7 @@ async fn editable_org(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, org: Option<i64>) -> 
     crate::caller::branch(
         ctx.db,
         staff,
-        org,
+        org.map(zhijia_domain::ids::OrgId),
         |p| staff.may_edit(p),
         "您没有管理普惠优惠的权限",
         "只能管理本级及下级工会的优惠",

@@ -177,7 +177,7 @@ pub async fn create_offer(
             merchant.id,
             (audience.region.as_deref(), tags_stored.as_deref()),
             status,
-            staff.staff_id(),
+            staff.staff_id().map(|x| x.0),
             now,
         ),
     )

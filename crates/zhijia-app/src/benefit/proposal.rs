@@ -41,7 +41,7 @@ pub async fn propose(
             claim_opens_at: t.opens,
             claim_closes_at: t.closes,
             valid_days: t.valid_days,
-            proposed_by: staff.staff_id(),
+            proposed_by: staff.staff_id().map(|x| x.0),
             now,
         },
     )
@@ -89,7 +89,16 @@ pub async fn cancel(
         .filter(|p| p.merchant_id == merchant.id)
         .ok_or(AppError::NotFound("提报"))?;
     let mut tx = ctx.db.change().await?;
-    if !store::close(&mut tx, p.id, "cancelled", None, staff.staff_id(), now).await? {
+    if !store::close(
+        &mut tx,
+        p.id,
+        "cancelled",
+        None,
+        staff.staff_id().map(|x| x.0),
+        now,
+    )
+    .await?
+    {
         return Err(AppError::Conflict("该提报已处理，不能撤回".into()));
     }
     let recorded = audit::append(
@@ -192,12 +201,12 @@ pub async fn approve(
             p.merchant_id,
             (audience.region.as_deref(), tags.as_deref()),
             status,
-            staff.staff_id(),
+            staff.staff_id().map(|x| x.0),
             now,
         ),
     )
     .await?;
-    if !store::approve(&mut tx, p.id, offer, staff.staff_id(), now).await? {
+    if !store::approve(&mut tx, p.id, offer, staff.staff_id().map(|x| x.0), now).await? {
         // Another reviewer decided first; dropping the transaction drops this offer too.
         return Err(AppError::Conflict("该提报已处理".into()));
     }
@@ -234,7 +243,7 @@ pub async fn reject(
         p.id,
         "rejected",
         Some(&reason),
-        staff.staff_id(),
+        staff.staff_id().map(|x| x.0),
         now,
     )
     .await?

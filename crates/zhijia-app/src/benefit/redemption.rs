@@ -19,7 +19,7 @@ pub async fn own_merchant(ctx: &Ctx<'_>, staff: &StaffCtx<'_>) -> Result<Merchan
     let id = staff
         .staff_id()
         .ok_or_else(|| AppError::Forbidden("只有商户工作人员可以核销".into()))?;
-    store::merchant_of_staff(ctx.db, id)
+    store::merchant_of_staff(ctx.db, id.0)
         .await?
         .ok_or_else(|| AppError::Forbidden("只有商户工作人员可以核销".into()))
 }
@@ -83,7 +83,15 @@ pub async fn redeem(
         return Err(AppError::Conflict("该券已过有效期".into()));
     }
     let mut tx = ctx.db.change().await?;
-    if !store::redeem(&mut tx, c.id, staff.staff_id(), merchant.id, now).await? {
+    if !store::redeem(
+        &mut tx,
+        c.id,
+        staff.staff_id().map(|x| x.0),
+        merchant.id,
+        now,
+    )
+    .await?
+    {
         return Err(AppError::Conflict("该券刚刚已被核销，不能重复使用".into()));
     }
     let recorded = audit::append(

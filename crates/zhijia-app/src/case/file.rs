@@ -260,7 +260,7 @@ async fn insert(
             hide_identity: c.hide_identity,
             filer_name: &c.filer_name,
             filer_phone: phone,
-            worker_id,
+            worker_id: worker_id.map(|x| x.0),
             handling_org_id: org.id,
             tier: tier.as_str(),
             limit_days: i64::from(limit),

@@ -147,7 +147,7 @@ pub async fn act(
                 id,
                 "staff",
                 &org.name,
-                staff.staff_id(),
+                staff.staff_id().map(|x| x.0),
                 false,
                 question,
                 now,

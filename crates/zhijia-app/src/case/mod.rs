@@ -209,7 +209,7 @@ pub(crate) async fn notify_worker(
     if let Some(worker_id) = c.worker_id {
         zhijia_store::membership::notify(
             tx,
-            worker_id,
+            zhijia_domain::ids::WorkerId(worker_id),
             title,
             body,
             Some(&format!("/cases/{}", c.id)),
@@ -337,7 +337,7 @@ pub async fn queue(
     let org = crate::caller::branch(
         ctx.db,
         staff,
-        q.org,
+        q.org.map(zhijia_domain::ids::OrgId),
         |p| may_handle(staff, p),
         "您没有维权案件办理权限",
         "只能办理本级及下级工会的案件",

@@ -80,7 +80,7 @@ pub async fn figures(
     let org: Org = crate::caller::branch(
         ctx.db,
         staff,
-        q.org,
+        q.org.map(zhijia_domain::ids::OrgId),
         |p| may_see_stats(staff, p),
         "您没有查看维权统计的权限",
         "只能查看本级及下级工会的统计",

@@ -80,7 +80,7 @@ pub async fn post(
         id,
         "staff",
         &author,
-        staff.staff_id(),
+        staff.staff_id().map(|x| x.0),
         internal,
         &body,
         now,
@@ -261,7 +261,7 @@ pub async fn mediate(
             agreement: &agreement,
             outcome,
         },
-        staff.staff_id(),
+        staff.staff_id().map(|x| x.0),
         now,
     )
     .await?;

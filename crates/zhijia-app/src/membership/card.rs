@@ -31,7 +31,8 @@ pub struct Card {
     pub org_name: String,
     pub member_no: String,
     pub joined_on: NaiveDate,
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: zhijia_domain::member::MembershipStatus,
     /// The QR payload.
     pub token: String,
     pub expires_at: DateTime<Utc>,
@@ -48,7 +49,7 @@ pub async fn card(ctx: &Ctx<'_>, phone: &str, now: DateTime<Utc>) -> Result<Card
     let member_no = match worker.member_no {
         Some(no) => no,
         None => {
-            let no = MemberNo::from_serial(worker.id as u64)?;
+            let no = MemberNo::from_serial(worker.id.0 as u64)?;
             let mut tx = ctx.db.change().await?;
             let no = store::ensure_member_no(&mut tx, worker.id, no.as_str()).await?;
             tx.commit_unaudited(zhijia_store::Unaudited::Backfill)
@@ -123,7 +124,7 @@ pub async fn verify(
     match (worker, current) {
         (Some(w), Some(m)) => Ok(CardCheck {
             result: "valid",
-            message: if m.status == "retired" {
+            message: if m.status == zhijia_domain::member::MembershipStatus::Retired {
                 "会员卡有效(退休会员，保留会籍)".into()
             } else {
                 "会员卡有效".into()

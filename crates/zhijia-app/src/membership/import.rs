@@ -85,7 +85,7 @@ pub const NOT_IMPORTABLE_COLUMN: &str = "身份证号/手机号";
 #[derive(Debug, Clone)]
 pub struct UploadRecord {
     pub file_name: String,
-    pub staff: Option<i64>,
+    pub staff: Option<zhijia_domain::auth::StaffId>,
 }
 
 impl Options {
@@ -139,7 +139,7 @@ pub struct ImportReport {
     pub skipped: u64,
     pub errors: Vec<RowError>,
     /// The id of the upload's record, when the import came from an upload.
-    pub upload_id: Option<i64>,
+    pub upload_id: Option<zhijia_domain::ids::ImportId>,
 }
 
 /// Where each known column sits in the file.
@@ -706,7 +706,7 @@ pub fn check_head(head: &[u8]) -> Result<()> {
 /// A finished upload: its record id (for the error report) and the report.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Uploaded {
-    pub id: i64,
+    pub id: zhijia_domain::ids::ImportId,
     #[serde(flatten)]
     pub report: ImportReport,
 }
@@ -717,7 +717,7 @@ pub struct Uploaded {
 pub async fn upload(
     ctx: &super::Ctx<'_>,
     staff: &crate::caller::StaffCtx<'_>,
-    org: i64,
+    org: OrgId,
     file_name: &str,
     bytes: Vec<u8>,
     now: DateTime<Utc>,
@@ -764,7 +764,7 @@ pub async fn upload(
 pub async fn error_report(
     ctx: &super::Ctx<'_>,
     staff: &crate::caller::StaffCtx<'_>,
-    id: i64,
+    id: zhijia_domain::ids::ImportId,
 ) -> Result<(String, Vec<u8>)> {
     let rec = zhijia_store::import::get_record(ctx.db, id)
         .await?

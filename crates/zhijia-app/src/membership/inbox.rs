@@ -13,7 +13,7 @@ use zhijia_store::{Store, Unaudited};
 pub async fn mark_read(db: &Store, phone: &str, id: Option<i64>) -> Result<u64> {
     let worker = worker_of_phone(db, phone).await?;
     let mut tx = db.change().await?;
-    let n = store::mark_read(&mut tx, worker.id, id).await?;
+    let n = store::mark_read(&mut tx, worker.id, id.map(zhijia_domain::ids::MessageId)).await?;
     tx.commit_unaudited(Unaudited::ReadMark).await?;
     Ok(n)
 }

@@ -12,6 +12,7 @@ use zhijia_domain::codes::{
 };
 use zhijia_domain::credit_code::CreditCode;
 use zhijia_domain::id_number::IdNumber;
+use zhijia_domain::ids::{JoinApplicationId, TransferId};
 use zhijia_domain::member::{self, CONSENT_VERSION, MemberNo};
 use zhijia_domain::org::{OrgId, OrgLevel};
 use zhijia_domain::region::{RegionCode, RegionLevel};
@@ -297,14 +298,16 @@ pub async fn route(db: &zhijia_store::Store, employment: &Employment) -> Result<
 /// What the worker sees after applying.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Submitted {
-    pub application_id: i64,
+    #[schema(value_type = i64)]
+    pub application_id: JoinApplicationId,
     #[schema(value_type = i64)]
     pub org_id: OrgId,
     pub org_name: String,
     pub route: &'static str,
     pub due_on: NaiveDate,
     /// Set when the person is already a member elsewhere: the application became a transfer.
-    pub transfer_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub transfer_id: Option<TransferId>,
 }
 
 fn applicant(ctx: &Ctx<'_>, data: &JoinData, phone: &str) -> Applicant {
@@ -442,7 +445,15 @@ pub async fn apply(
             }
             Err(e) => return Err(e.into()),
         };
-        store::decide(&mut tx, application_id, "transfer", None, None, Some(id)).await?;
+        store::decide(
+            &mut tx,
+            application_id,
+            member::ApplicationStatus::BecameTransfer,
+            None,
+            None,
+            Some(id),
+        )
+        .await?;
         transfer_id = Some(id);
         let _ = audit::append(
             &mut tx,
@@ -516,7 +527,7 @@ pub enum Decision {
 pub async fn reviewable(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
-    id: i64,
+    id: JoinApplicationId,
 ) -> Result<(Application, Org)> {
     let app = store::application(ctx.db, id)
         .await?
@@ -535,12 +546,12 @@ pub async fn reviewable(
 pub async fn decide(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
-    id: i64,
+    id: JoinApplicationId,
     decision: Decision,
     now: DateTime<Utc>,
 ) -> Result<Application> {
     let (app, org) = reviewable(ctx, staff, id).await?;
-    if app.status != "pending" {
+    if app.status != member::ApplicationStatus::Pending {
         return Err(AppError::Conflict("该申请已处理，请刷新后查看".into()));
     }
     let worker = worker_store::get(ctx.db, app.worker_id)
@@ -549,7 +560,16 @@ pub async fn decide(
     let mut tx = ctx.db.change().await?;
     let (title, body, recorded) = match &decision {
         Decision::Approve => {
-            if !store::decide(&mut tx, id, "approved", staff.staff_id(), None, None).await? {
+            if !store::decide(
+                &mut tx,
+                id,
+                member::ApplicationStatus::Approved,
+                staff.staff_id(),
+                None,
+                None,
+            )
+            .await?
+            {
                 return Err(AppError::Conflict("该申请已处理，请刷新后查看".into()));
             }
             if let Err(e) = store::open(
@@ -568,12 +588,12 @@ pub async fn decide(
                 }
                 return Err(e.into());
             }
-            let no = MemberNo::from_serial(app.worker_id as u64)?;
+            let no = MemberNo::from_serial(app.worker_id.0 as u64)?;
             let no = store::ensure_member_no(&mut tx, app.worker_id, no.as_str()).await?;
             // The first-join points, once in a worker's life (the ledger's award key is unique).
             crate::points::award_in(
                 &mut tx,
-                app.worker_id,
+                app.worker_id.0,
                 &org.path,
                 Some(org.id.0),
                 zhijia_domain::points::PointsReason::FirstJoin,
@@ -613,7 +633,7 @@ pub async fn decide(
             if !store::decide(
                 &mut tx,
                 id,
-                "rejected",
+                member::ApplicationStatus::Rejected,
                 staff.staff_id(),
                 Some(reason),
                 None,
@@ -660,12 +680,10 @@ pub async fn queue(
 ) -> Result<(Org, zhijia_store::Page<Application>)> {
     let org = super::review_scope(ctx, staff, q.org).await?;
     let status = match q.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => "pending",
-        Some(s) => member::ApplicationStatus::parse(s)
-            .ok_or_else(|| {
-                AppError::invalid("status", "申请状态应为待审核、已通过、未通过或已转为接转")
-            })?
-            .as_str(),
+        None => member::ApplicationStatus::Pending,
+        Some(s) => member::ApplicationStatus::parse(s).ok_or_else(|| {
+            AppError::invalid("status", "申请状态应为待审核、已通过、未通过或已转为接转")
+        })?,
     };
     let (limit, offset) = crate::page_bounds(q.limit, q.offset, 20);
     let overdue_on = q.overdue.then(|| crate::today(now));

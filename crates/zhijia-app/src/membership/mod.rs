@@ -57,7 +57,8 @@ pub struct Ctx<'a> {
 #[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct QueueQuery {
-    pub org: Option<i64>,
+    #[param(value_type = Option<i64>)]
+    pub org: Option<zhijia_domain::org::OrgId>,
     pub status: Option<String>,
     pub overdue: bool,
     pub limit: Option<i64>,
@@ -70,7 +71,7 @@ pub struct QueueQuery {
 pub async fn review_scope(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
-    org: Option<i64>,
+    org: Option<zhijia_domain::org::OrgId>,
 ) -> Result<zhijia_store::org::Org> {
     branch(
         ctx.db,

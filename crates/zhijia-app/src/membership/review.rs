@@ -8,14 +8,16 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::Serialize;
 use zhijia_domain::auth::mask_phone;
 use zhijia_domain::id_number;
+use zhijia_domain::ids::JoinApplicationId;
 use zhijia_domain::member::ApplicationStatus;
+use zhijia_domain::org::OrgId;
 use zhijia_domain::worker::{GigOccupation, Sex};
 
 /// A join application with its applicant, for the review page and `GET /api/v1/applications/{id}`.
 #[derive(Debug, Clone, Serialize)]
 pub struct ApplicationDetail {
-    pub id: i64,
-    pub status: String,
+    pub id: JoinApplicationId,
+    pub status: ApplicationStatus,
     pub status_label: &'static str,
     pub name: String,
     pub id_number_masked: String,
@@ -27,7 +29,7 @@ pub struct ApplicationDetail {
     pub home_region: String,
     pub route: String,
     pub route_label: &'static str,
-    pub org_id: i64,
+    pub org_id: OrgId,
     pub org_name: String,
     pub employer_name: Option<String>,
     pub employer_credit_code: Option<String>,
@@ -47,7 +49,7 @@ pub struct ApplicationDetail {
 pub async fn detail(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
-    id: i64,
+    id: JoinApplicationId,
     now: DateTime<Utc>,
 ) -> Result<ApplicationDetail> {
     let (app, _org) = super::join::reviewable(ctx, staff, id).await?;
@@ -62,8 +64,8 @@ pub async fn detail(
     let gig = app.gig_occupation.as_deref().and_then(GigOccupation::parse);
     Ok(ApplicationDetail {
         id: app.id,
-        status_label: ApplicationStatus::parse(&app.status).map_or("", ApplicationStatus::label),
-        status: app.status.clone(),
+        status_label: app.status.label(),
+        status: app.status,
         name: worker.name,
         id_number_masked: masked,
         sex: Sex::from_code(&worker.sex).map_or("", Sex::label),
@@ -72,14 +74,14 @@ pub async fn detail(
         home_region: crate::region::full_name(&worker.region_code),
         route_label: super::join::Route::label(&app.route),
         route: app.route,
-        org_id: app.org_id.0,
+        org_id: app.org_id,
         org_name: app.org_name,
         employer_name: app.employer_name,
         employer_credit_code: app.employer_credit_code,
         gig_occupation: app.gig_occupation,
         gig_occupation_label: gig.map(GigOccupation::label),
         work_region: app.work_region.as_deref().map(crate::region::full_name),
-        overdue: app.status == "pending" && app.due_on < crate::today(now),
+        overdue: app.status == ApplicationStatus::Pending && app.due_on < crate::today(now),
         submitted_at: app.submitted_at,
         due_on: app.due_on,
         decided_at: app.decided_at,

@@ -10,6 +10,7 @@ use serde::Serialize;
 use zhijia_domain::audit::action;
 use zhijia_domain::auth::mask_phone;
 use zhijia_domain::id_number::{self, IdNumber};
+use zhijia_domain::ids::{MembershipId, WorkerId};
 use zhijia_domain::member::{MemberNo, MembershipStatus};
 use zhijia_domain::org::OrgId;
 use zhijia_domain::worker::{GigOccupation, Sex};
@@ -23,7 +24,7 @@ use zhijia_store::org::{self as org_store, Org};
 #[serde(default)]
 pub struct RosterQuery {
     /// The union whose subtree to list; the caller's own top union if absent.
-    pub org: Option<i64>,
+    pub org: Option<OrgId>,
     /// A name, a member number, an identity number or a phone number.
     pub q: Option<String>,
     pub status: Option<String>,
@@ -37,8 +38,8 @@ pub struct RosterQuery {
 /// One member as a roster shows them: identity number and phone masked.
 #[derive(Debug, Clone, Serialize)]
 pub struct RosterItem {
-    pub membership_id: i64,
-    pub worker_id: i64,
+    pub membership_id: MembershipId,
+    pub worker_id: WorkerId,
     pub name: String,
     pub member_no: Option<String>,
     pub id_number_masked: String,
@@ -51,7 +52,7 @@ pub struct RosterItem {
     pub gig_occupation: Option<&'static str>,
     pub org_id: OrgId,
     pub org_name: String,
-    pub status: String,
+    pub status: MembershipStatus,
     pub status_label: &'static str,
     pub joined_on: NaiveDate,
     pub ended_on: Option<NaiveDate>,
@@ -80,7 +81,7 @@ fn item(ctx: &Ctx<'_>, r: RosterRow) -> RosterItem {
             .map(GigOccupation::label),
         org_id: r.org_id,
         org_name: r.org_name,
-        status_label: MembershipStatus::parse(&r.status).map_or("", MembershipStatus::label),
+        status_label: r.status.label(),
         status: r.status,
         joined_on: r.joined_on,
         ended_on: r.ended_on,
@@ -90,7 +91,7 @@ fn item(ctx: &Ctx<'_>, r: RosterRow) -> RosterItem {
 /// The org whose subtree is listed: the one asked for, if the caller may read its roster, or the
 /// caller's first such org.
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn scope(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, org: Option<i64>) -> Result<Org> {
+pub async fn scope(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, org: Option<OrgId>) -> Result<Org> {
     crate::caller::branch(
         ctx.db,
         staff,
@@ -121,9 +122,7 @@ pub fn filter(ctx: &Ctx<'_>, q: &RosterQuery, may_search_id: bool) -> Result<Ros
             None => None,
             Some(s) => Some(
                 MembershipStatus::parse(s)
-                    .ok_or_else(|| AppError::invalid("status", "会籍状态应为在会、退休或已结束"))?
-                    .as_str()
-                    .to_owned(),
+                    .ok_or_else(|| AppError::invalid("status", "会籍状态应为在会、退休或已结束"))?,
             ),
         },
         joined_from: date("joined_from", q.joined_from.as_deref())?,
@@ -195,7 +194,11 @@ pub async fn list(
 
 /// One roster entry, if it lies in the staff member's branch (404 otherwise).
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn entry(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, membership_id: i64) -> Result<RosterItem> {
+pub async fn entry(
+    ctx: &Ctx<'_>,
+    staff: &StaffCtx<'_>,
+    membership_id: MembershipId,
+) -> Result<RosterItem> {
     for g in staff.grants {
         if !staff.may_read_roster(&g.org_path) {
             continue;
@@ -207,7 +210,8 @@ pub async fn entry(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, membership_id: i64) -> R
     Err(AppError::NotFound("会员"))
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// A member's page: holds store rows, so the web layer turns it into its own view for JSON.
+#[derive(Debug, Clone)]
 pub struct MemberDetail {
     pub member: RosterItem,
     pub memberships: Vec<Membership>,
@@ -223,12 +227,15 @@ pub struct MemberDetail {
 pub async fn detail(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
-    membership_id: i64,
+    membership_id: MembershipId,
 ) -> Result<MemberDetail> {
     let member = entry(ctx, staff, membership_id).await?;
     let memberships = store::history(ctx.db, member.worker_id).await?;
     let transfers = store::transfers_of(ctx.db, member.worker_id).await?;
-    let card_status = if memberships.iter().any(|m| m.status != "ended") {
+    let card_status = if memberships
+        .iter()
+        .any(|m| m.status != MembershipStatus::Ended)
+    {
         "valid"
     } else {
         "revoked"
@@ -252,7 +259,7 @@ pub async fn detail(
 pub async fn reveal_id_number(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
-    membership_id: i64,
+    membership_id: MembershipId,
 ) -> Result<String> {
     let member = entry(ctx, staff, membership_id).await?;
     let org = org_store::get(ctx.db, member.org_id)

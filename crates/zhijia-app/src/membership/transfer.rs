@@ -14,7 +14,8 @@ use super::Ctx;
 use crate::{AppError, Result};
 use chrono::{DateTime, Duration, Utc};
 use zhijia_domain::audit::{Actor, action};
-use zhijia_domain::member::MemberNo;
+use zhijia_domain::ids::{MembershipId, TransferId, WorkerId};
+use zhijia_domain::member::{EndReason, MemberNo, MembershipStatus, TransferStatus};
 use zhijia_domain::org::OrgId;
 use zhijia_store::Recorded;
 use zhijia_store::Tx;
@@ -28,7 +29,7 @@ async fn log(
     actor: &Actor,
     what: &'static str,
     org: OrgId,
-    worker_id: i64,
+    worker_id: WorkerId,
     detail: String,
 ) -> Result<Recorded> {
     Ok(audit::append(
@@ -67,11 +68,11 @@ pub const PROPOSALS_PER_DAY: i64 = 30;
 async fn open_transfer(
     ctx: &Ctx<'_>,
     actor: &Actor,
-    worker_id: i64,
+    worker_id: WorkerId,
     to: &Org,
     reason: Option<&str>,
     now: DateTime<Utc>,
-) -> Result<i64> {
+) -> Result<TransferId> {
     let mut tx = ctx.db.change().await?;
     let m = store::current(&mut tx, worker_id)
         .await?
@@ -134,12 +135,12 @@ async fn open_transfer(
 pub async fn request(
     ctx: &Ctx<'_>,
     phone: &str,
-    to_org: i64,
+    to_org: OrgId,
     reason: &str,
     now: DateTime<Utc>,
-) -> Result<i64> {
+) -> Result<TransferId> {
     let worker = worker_of_phone(ctx.db, phone).await?;
-    let to = org_store::get(ctx.db, OrgId(to_org))
+    let to = org_store::get(ctx.db, to_org)
         .await?
         .ok_or(AppError::NotFound("转入工会"))?;
     let reason = check_reason(reason, false)?;
@@ -167,12 +168,12 @@ pub async fn start_by_union(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
     member_no: &str,
-    to_org: i64,
+    to_org: OrgId,
     reason: &str,
     now: DateTime<Utc>,
 ) -> Result<&'static str> {
     let no = MemberNo::parse(member_no)?;
-    let to = org_store::get(ctx.db, OrgId(to_org))
+    let to = org_store::get(ctx.db, to_org)
         .await?
         .ok_or(AppError::NotFound("转入工会"))?;
     if !staff.may_review(&to.path) {
@@ -269,7 +270,7 @@ async fn propose(
 
 /// The worker agrees to a union's proposal: the releasing union is asked now.
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn confirm(ctx: &Ctx<'_>, phone: &str, id: i64, now: DateTime<Utc>) -> Result<()> {
+pub async fn confirm(ctx: &Ctx<'_>, phone: &str, id: TransferId, now: DateTime<Utc>) -> Result<()> {
     let worker = worker_of_phone(ctx.db, phone).await?;
     let t = own_proposal(ctx, worker.id, id).await?;
     let release_due_at = now + Duration::days(ctx.settings.release_days);
@@ -309,7 +310,7 @@ pub async fn confirm(ctx: &Ctx<'_>, phone: &str, id: i64, now: DateTime<Utc>) ->
 
 /// The worker turns a union's proposal down.
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn decline(ctx: &Ctx<'_>, phone: &str, id: i64) -> Result<()> {
+pub async fn decline(ctx: &Ctx<'_>, phone: &str, id: TransferId) -> Result<()> {
     let worker = worker_of_phone(ctx.db, phone).await?;
     let t = own_proposal(ctx, worker.id, id).await?;
     let mut tx = ctx.db.change().await?;
@@ -334,7 +335,7 @@ pub async fn decline(ctx: &Ctx<'_>, phone: &str, id: i64) -> Result<()> {
 }
 
 /// A union's proposal to this worker; another worker's does not exist for them.
-async fn own_proposal(ctx: &Ctx<'_>, worker_id: i64, id: i64) -> Result<Transfer> {
+async fn own_proposal(ctx: &Ctx<'_>, worker_id: WorkerId, id: TransferId) -> Result<Transfer> {
     store::transfer(ctx.db, id)
         .await?
         .filter(|t| t.worker_id == worker_id && t.started_by == "union")
@@ -343,7 +344,11 @@ async fn own_proposal(ctx: &Ctx<'_>, worker_id: i64, id: i64) -> Result<Transfer
 
 /// The transfer, if the staff member may act on it from `side` ("from" or "to"); hidden (404)
 /// from staff of neither side.
-async fn visible(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: i64) -> Result<(Transfer, Org, Org)> {
+async fn visible(
+    ctx: &Ctx<'_>,
+    staff: &StaffCtx<'_>,
+    id: TransferId,
+) -> Result<(Transfer, Org, Org)> {
     let t = store::transfer(ctx.db, id)
         .await?
         .ok_or(AppError::NotFound("会籍接转"))?;
@@ -363,7 +368,7 @@ async fn visible(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: i64) -> Result<(Transf
 }
 
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn get(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: i64) -> Result<Transfer> {
+pub async fn get(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: TransferId) -> Result<Transfer> {
     Ok(visible(ctx, staff, id).await?.0)
 }
 
@@ -372,7 +377,7 @@ pub async fn get(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: i64) -> Result<Transfe
 pub async fn answer_release(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
-    id: i64,
+    id: TransferId,
     refuse_reason: Option<&str>,
 ) -> Result<Transfer> {
     let (t, from, _) = visible(ctx, staff, id).await?;
@@ -431,19 +436,19 @@ pub async fn answer_release(
 pub async fn accept(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
-    id: i64,
+    id: TransferId,
     now: DateTime<Utc>,
 ) -> Result<Transfer> {
     let (t, _, to) = visible(ctx, staff, id).await?;
     if !staff.may_review(&to.path) {
         return Err(AppError::Forbidden("只有转入工会可以接收".into()));
     }
-    if t.status == "awaiting_release" {
+    if t.status == TransferStatus::AwaitingRelease {
         return Err(AppError::Conflict(
             "转出工会尚未同意转出，到期未答复将自动转出".into(),
         ));
     }
-    if t.status != "released" {
+    if t.status != TransferStatus::Released {
         return Err(AppError::Conflict("该接转已处理，请刷新后查看".into()));
     }
     let today = crate::today(now);
@@ -453,7 +458,7 @@ pub async fn accept(
         t.from_membership_id,
         t.worker_id,
         today,
-        "transferred",
+        EndReason::Transferred,
     )
     .await?
     {
@@ -568,12 +573,15 @@ pub async fn leave(ctx: &Ctx<'_>, phone: &str, reason: &str, now: DateTime<Utc>)
     let m = store::current(&mut tx, worker.id)
         .await?
         .ok_or(AppError::Conflict("您目前没有有效会籍".into()))?;
-    if !store::end(&mut tx, m.id, worker.id, crate::today(now), "left").await? {
+    if !store::end(&mut tx, m.id, worker.id, crate::today(now), EndReason::Left).await? {
         return Err(AppError::Conflict("您目前没有有效会籍".into()));
     }
     // An open transfer has nothing left to move.
     for t in store::transfers_of(ctx.db, worker.id).await? {
-        if matches!(t.status.as_str(), "awaiting_release" | "released") {
+        if matches!(
+            t.status,
+            TransferStatus::AwaitingRelease | TransferStatus::Released
+        ) {
             store::cancel(&mut tx, t.id).await?;
         }
     }
@@ -619,7 +627,7 @@ fn leave_reason(reason: &str) -> Result<&str> {
 pub async fn set_retired(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
-    membership_id: i64,
+    membership_id: MembershipId,
     retired: bool,
 ) -> Result<()> {
     let entry = super::roster::entry(ctx, staff, membership_id).await?;
@@ -631,7 +639,11 @@ pub async fn set_retired(
             "只有审核人员或管理员可以变更会籍状态".into(),
         ));
     }
-    let status = if retired { "retired" } else { "active" };
+    let status = if retired {
+        MembershipStatus::Retired
+    } else {
+        MembershipStatus::Active
+    };
     let mut tx = ctx.db.change().await?;
     if !store::set_status(&mut tx, membership_id, status).await? {
         return Err(AppError::Conflict("该会籍已结束".into()));
@@ -663,10 +675,10 @@ pub async fn queue(
 ) -> Result<(Org, zhijia_store::Page<Transfer>)> {
     let org = super::review_scope(ctx, staff, q.org).await?;
     let status = match q.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => "awaiting_release",
-        Some(s) => zhijia_domain::member::TransferStatus::parse(s)
-            .ok_or_else(|| AppError::invalid("status", "未知的接转状态"))?
-            .as_str(),
+        None => TransferStatus::AwaitingRelease,
+        Some(s) => {
+            TransferStatus::parse(s).ok_or_else(|| AppError::invalid("status", "未知的接转状态"))?
+        }
     };
     let (limit, offset) = crate::page_bounds(q.limit, q.offset, 20);
     let page = store::transfer_queue(ctx.db, &org.path, status, limit, offset).await?;

@@ -2,15 +2,15 @@
 
 use super::*;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Application {
-    pub id: i64,
-    pub worker_id: i64,
+    pub id: JoinApplicationId,
+    pub worker_id: WorkerId,
     pub worker_name: String,
     pub org_id: OrgId,
     pub org_name: String,
     pub route: String,
-    pub status: String,
+    pub status: ApplicationStatus,
     pub employer_name: Option<String>,
     pub employer_credit_code: Option<String>,
     pub gig_occupation: Option<String>,
@@ -20,19 +20,19 @@ pub struct Application {
     pub due_on: NaiveDate,
     pub decided_at: Option<DateTime<Utc>>,
     pub reject_reason: Option<String>,
-    pub transfer_id: Option<i64>,
+    pub transfer_id: Option<TransferId>,
 }
 
 impl FromRow for Application {
     fn from_row(row: &Row<'_, '_>) -> Result<Self> {
         Ok(Application {
-            id: row.get("id")?,
-            worker_id: row.get("worker_id")?,
+            id: row.id("id")?,
+            worker_id: row.id("worker_id")?,
             worker_name: row.get("worker_name")?,
-            org_id: OrgId(row.get("org_id")?),
+            org_id: row.id("org_id")?,
             org_name: row.get("org_name")?,
             route: row.get("route")?,
-            status: row.get("status")?,
+            status: row.parsed("status", ApplicationStatus::parse)?,
             employer_name: row.get("employer_name")?,
             employer_credit_code: row.get("employer_credit_code")?,
             gig_occupation: row.get("gig_occupation")?,
@@ -42,7 +42,7 @@ impl FromRow for Application {
             due_on: row.get("due_on")?,
             decided_at: row.get("decided_at")?,
             reject_reason: row.get("reject_reason")?,
-            transfer_id: row.get("transfer_id")?,
+            transfer_id: row.id_opt("transfer_id")?,
         })
     }
 }
@@ -63,7 +63,7 @@ macro_rules! application_select {
 /// A new join application.
 #[derive(Debug, Clone)]
 pub struct NewApplication<'a> {
-    pub worker_id: i64,
+    pub worker_id: WorkerId,
     pub org_id: OrgId,
     pub route: &'static str,
     pub employer_name: Option<&'a str>,
@@ -90,11 +90,11 @@ const COUNT_QUEUE: &str = "SELECT COUNT(*) FROM join_application a JOIN org o ON
 const DECIDE: &str = "UPDATE join_application SET status = $2, decided_at = $3, decided_by = $4, \
      reject_reason = $5, transfer_id = $6 WHERE id = $1 AND status = 'pending'";
 
-pub async fn insert_application(tx: &mut Tx, a: &NewApplication<'_>) -> Result<i64> {
+pub async fn insert_application(tx: &mut Tx, a: &NewApplication<'_>) -> Result<JoinApplicationId> {
     tx.query_one(
         INSERT_APPLICATION,
         &[
-            &a.worker_id,
+            &a.worker_id.0,
             &a.org_id.0,
             &a.route,
             &a.employer_name,
@@ -107,14 +107,18 @@ pub async fn insert_application(tx: &mut Tx, a: &NewApplication<'_>) -> Result<i
         ],
     )
     .await
+    .map(JoinApplicationId)
 }
 
-pub async fn application(db: impl Into<Exec<'_>>, id: i64) -> Result<Option<Application>> {
-    db.into().query_opt(GET_APPLICATION, &[&id]).await
+pub async fn application(
+    db: impl Into<Exec<'_>>,
+    id: JoinApplicationId,
+) -> Result<Option<Application>> {
+    db.into().query_opt(GET_APPLICATION, &[&id.0]).await
 }
 
-pub async fn applications_of(store: &Store, worker_id: i64) -> Result<Vec<Application>> {
-    store.query(APPLICATIONS_OF_WORKER, &[&worker_id]).await
+pub async fn applications_of(store: &Store, worker_id: WorkerId) -> Result<Vec<Application>> {
+    store.query(APPLICATIONS_OF_WORKER, &[&worker_id.0]).await
 }
 
 /// Applications of a status routed to any union of the subtree at `scope`, earliest deadline
@@ -122,7 +126,7 @@ pub async fn applications_of(store: &Store, worker_id: i64) -> Result<Vec<Applic
 pub async fn queue(
     store: &Store,
     scope: &OrgPath,
-    status: &str,
+    status: ApplicationStatus,
     overdue_on: Option<NaiveDate>,
     limit: i64,
     offset: i64,
@@ -130,7 +134,8 @@ pub async fn queue(
     let upper = scope.subtree_upper_bound();
     // Without the overdue filter every deadline is before the end of time.
     let before = overdue_on.unwrap_or(NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or_default());
-    let params: [&(dyn crate::Param + Sync); 4] = [&scope.as_str(), &upper, &status, &before];
+    let params: [&(dyn crate::Param + Sync); 4] =
+        [&scope.as_str(), &upper, status.stored(), &before];
     let items = store
         .query(
             QUEUE,
@@ -150,22 +155,22 @@ pub async fn queue(
 /// (someone else decided first).
 pub async fn decide(
     tx: &mut Tx,
-    id: i64,
-    status: &str,
-    staff_id: Option<i64>,
+    id: JoinApplicationId,
+    status: ApplicationStatus,
+    staff_id: Option<StaffId>,
     reject_reason: Option<&str>,
-    transfer_id: Option<i64>,
+    transfer_id: Option<TransferId>,
 ) -> Result<bool> {
     let n = tx
         .execute(
             DECIDE,
             &[
-                &id,
-                &status,
+                &id.0,
+                status.stored(),
                 &Utc::now(),
-                &staff_id,
+                &staff_id.map(|s| s.0),
                 &reject_reason,
-                &transfer_id,
+                &transfer_id.map(|t| t.0),
             ],
         )
         .await?;

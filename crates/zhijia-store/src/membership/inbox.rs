@@ -2,9 +2,9 @@
 
 use super::*;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Message {
-    pub id: i64,
+    pub id: MessageId,
     pub title: String,
     pub body: String,
     pub link: Option<String>,
@@ -15,7 +15,7 @@ pub struct Message {
 impl FromRow for Message {
     fn from_row(row: &Row<'_, '_>) -> Result<Self> {
         Ok(Message {
-            id: row.get("id")?,
+            id: row.id("id")?,
             title: row.get("title")?,
             body: row.get("body")?,
             link: row.get("link")?,
@@ -38,14 +38,14 @@ const MARK_ALL_READ: &str =
 
 pub async fn notify(
     tx: &mut Tx,
-    worker_id: i64,
+    worker_id: WorkerId,
     title: &str,
     body: &str,
     link: Option<&str>,
 ) -> Result<()> {
     tx.execute(
         INSERT_MESSAGE,
-        &[&worker_id, &title, &body, &link, &Utc::now()],
+        &[&worker_id.0, &title, &body, &link, &Utc::now()],
     )
     .await
     .map(|_| ())
@@ -53,14 +53,14 @@ pub async fn notify(
 
 pub async fn messages(
     store: &Store,
-    worker_id: i64,
+    worker_id: WorkerId,
     limit: i64,
     offset: i64,
 ) -> Result<Page<Message>> {
     let items = store
-        .query(MESSAGES, &[&worker_id, &limit, &offset])
+        .query(MESSAGES, &[&worker_id.0, &limit, &offset])
         .await?;
-    let total = store.query_one(COUNT_MESSAGES, &[&worker_id]).await?;
+    let total = store.query_one(COUNT_MESSAGES, &[&worker_id.0]).await?;
     Ok(Page {
         items,
         total,
@@ -69,15 +69,15 @@ pub async fn messages(
     })
 }
 
-pub async fn unread(store: &Store, worker_id: i64) -> Result<i64> {
-    store.query_one(UNREAD, &[&worker_id]).await
+pub async fn unread(store: &Store, worker_id: WorkerId) -> Result<i64> {
+    store.query_one(UNREAD, &[&worker_id.0]).await
 }
 
 /// Marks one message (`Some(id)`) or all as read; only the worker's own.
-pub async fn mark_read(tx: &mut Tx, worker_id: i64, id: Option<i64>) -> Result<u64> {
+pub async fn mark_read(tx: &mut Tx, worker_id: WorkerId, id: Option<MessageId>) -> Result<u64> {
     let now = Utc::now();
     match id {
-        Some(id) => tx.execute(MARK_READ, &[&worker_id, &id, &now]).await,
-        None => tx.execute(MARK_ALL_READ, &[&worker_id, &now]).await,
+        Some(id) => tx.execute(MARK_READ, &[&worker_id.0, &id.0, &now]).await,
+        None => tx.execute(MARK_ALL_READ, &[&worker_id.0, &now]).await,
     }
 }

@@ -7,7 +7,10 @@
 use crate::db::{Exec, FromRow, Row, Store, Tx};
 use crate::{Page, Result};
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::Serialize;
+use zhijia_domain::ids::{
+    JoinApplicationId, MembershipId, MessageId, StaffId, TransferId, WorkerId,
+};
+use zhijia_domain::member::{ApplicationStatus, EndReason, MembershipStatus, TransferStatus};
 use zhijia_domain::org::{OrgId, OrgPath};
 
 /// The real-name data of an applicant, identity number already encrypted and indexed.
@@ -50,7 +53,11 @@ const UPDATE_WORKER: &str = "UPDATE worker SET name = $2, id_number_enc = $3, id
 
 /// Writes the applicant's record: a new worker, or (`existing`) the one with this phone or
 /// identity number. Returns the worker id.
-pub async fn save_applicant(tx: &mut Tx, existing: Option<i64>, a: &Applicant) -> Result<i64> {
+pub async fn save_applicant(
+    tx: &mut Tx,
+    existing: Option<WorkerId>,
+    a: &Applicant,
+) -> Result<WorkerId> {
     let common: [&(dyn crate::Param + Sync); 20] = [
         &a.name,
         &a.id_number_enc,
@@ -75,7 +82,7 @@ pub async fn save_applicant(tx: &mut Tx, existing: Option<i64>, a: &Applicant) -
     ];
     match existing {
         Some(id) => {
-            let mut params: Vec<&(dyn crate::Param + Sync)> = vec![&id];
+            let mut params: Vec<&(dyn crate::Param + Sync)> = vec![&id.0];
             params.extend(common);
             tx.execute(UPDATE_WORKER, &params).await?;
             Ok(id)
@@ -84,20 +91,23 @@ pub async fn save_applicant(tx: &mut Tx, existing: Option<i64>, a: &Applicant) -
             let now = Utc::now();
             let mut params: Vec<&(dyn crate::Param + Sync)> = common.to_vec();
             params.push(&now);
-            tx.query_one(INSERT_WORKER, &params).await
+            tx.query_one(INSERT_WORKER, &params).await.map(WorkerId)
         }
     }
 }
 
 /// Gives the worker a member number unless they have one (it is kept for life).
-pub async fn ensure_member_no(tx: &mut Tx, worker_id: i64, member_no: &str) -> Result<String> {
+pub async fn ensure_member_no(tx: &mut Tx, worker_id: WorkerId, member_no: &str) -> Result<String> {
     tx.execute(
         "UPDATE worker SET member_no = $2 WHERE id = $1 AND member_no IS NULL",
-        &[&worker_id, &member_no],
+        &[&worker_id.0, &member_no],
     )
     .await?;
     let no: MemberNoRow = tx
-        .query_one("SELECT member_no FROM worker WHERE id = $1", &[&worker_id])
+        .query_one(
+            "SELECT member_no FROM worker WHERE id = $1",
+            &[&worker_id.0],
+        )
         .await?;
     Ok(no.0.unwrap_or_default())
 }
@@ -113,32 +123,46 @@ impl FromRow for MemberNoRow {
 // Memberships
 
 /// A membership with its union's name, as the member and staff see it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Membership {
-    pub id: i64,
-    pub worker_id: i64,
+    pub id: MembershipId,
+    pub worker_id: WorkerId,
     pub org_id: OrgId,
     pub org_name: String,
-    pub status: String,
+    pub status: MembershipStatus,
     pub joined_on: NaiveDate,
     pub ended_on: Option<NaiveDate>,
-    pub end_reason: Option<String>,
+    pub end_reason: Option<EndReason>,
     pub source: String,
 }
 
 impl FromRow for Membership {
     fn from_row(row: &Row<'_, '_>) -> Result<Self> {
         Ok(Membership {
-            id: row.get("id")?,
-            worker_id: row.get("worker_id")?,
-            org_id: OrgId(row.get("org_id")?),
+            id: row.id("id")?,
+            worker_id: row.id("worker_id")?,
+            org_id: row.id("org_id")?,
             org_name: row.get("org_name")?,
-            status: row.get("status")?,
+            status: row.parsed("status", MembershipStatus::parse)?,
             joined_on: row.get("joined_on")?,
             ended_on: row.get("ended_on")?,
-            end_reason: row.get("end_reason")?,
+            end_reason: parsed_opt(row, "end_reason", EndReason::parse)?,
             source: row.get("source")?,
         })
+    }
+}
+
+/// A nullable state column as its enum (an unknown stored value is a decode error).
+fn parsed_opt<T>(
+    row: &Row<'_, '_>,
+    column: &str,
+    parse: impl FnOnce(&str) -> Option<T>,
+) -> Result<Option<T>> {
+    match row.get::<Option<String>>(column)? {
+        Some(stored) => parse(&stored)
+            .map(Some)
+            .ok_or_else(|| crate::StoreError::Decode(format!("{column}“{stored}”无法识别"))),
+        None => Ok(None),
     }
 }
 
@@ -175,55 +199,62 @@ pub async fn open_for_loaded_workers(tx: &mut Tx, source: &str) -> Result<u64> {
         .await
 }
 
-pub async fn current(db: impl Into<Exec<'_>>, worker_id: i64) -> Result<Option<Membership>> {
-    db.into().query_opt(CURRENT, &[&worker_id]).await
+pub async fn current(db: impl Into<Exec<'_>>, worker_id: WorkerId) -> Result<Option<Membership>> {
+    db.into().query_opt(CURRENT, &[&worker_id.0]).await
 }
 
 /// Every membership of a worker, oldest first.
-pub async fn history(store: &Store, worker_id: i64) -> Result<Vec<Membership>> {
-    store.query(HISTORY, &[&worker_id]).await
+pub async fn history(store: &Store, worker_id: WorkerId) -> Result<Vec<Membership>> {
+    store.query(HISTORY, &[&worker_id.0]).await
 }
 
 /// Opens a membership. Fails with a conflict on `membership_current` if the person already has
 /// a current one: the caller turns that into a transfer.
 pub async fn open(
     tx: &mut Tx,
-    worker_id: i64,
+    worker_id: WorkerId,
     org: OrgId,
     joined_on: NaiveDate,
     source: &str,
-) -> Result<i64> {
+) -> Result<MembershipId> {
     let id = tx
         .query_one(
             INSERT_MEMBERSHIP,
-            &[&worker_id, &org.0, &joined_on, &source, &Utc::now()],
+            &[&worker_id.0, &org.0, &joined_on, &source, &Utc::now()],
         )
         .await?;
-    tx.execute(SET_WORKER_ORG, &[&worker_id, &org.0]).await?;
-    Ok(id)
+    tx.execute(SET_WORKER_ORG, &[&worker_id.0, &org.0]).await?;
+    Ok(MembershipId(id))
 }
 
 /// Ends a current membership. Returns false if it was not current any more.
 pub async fn end(
     tx: &mut Tx,
-    membership_id: i64,
-    worker_id: i64,
+    membership_id: MembershipId,
+    worker_id: WorkerId,
     on: NaiveDate,
-    reason: &str,
+    reason: EndReason,
 ) -> Result<bool> {
     let n = tx
-        .execute(END_MEMBERSHIP, &[&membership_id, &on, &reason])
+        .execute(END_MEMBERSHIP, &[&membership_id.0, &on, reason.stored()])
         .await?;
     if n == 1 {
-        tx.execute(SET_WORKER_ORG, &[&worker_id, &None::<i64>])
+        tx.execute(SET_WORKER_ORG, &[&worker_id.0, &None::<i64>])
             .await?;
     }
     Ok(n == 1)
 }
 
 /// Marks a current membership retired (kept) or active again.
-pub async fn set_status(tx: &mut Tx, membership_id: i64, status: &str) -> Result<bool> {
-    Ok(tx.execute(SET_STATUS, &[&membership_id, &status]).await? == 1)
+pub async fn set_status(
+    tx: &mut Tx,
+    membership_id: MembershipId,
+    status: MembershipStatus,
+) -> Result<bool> {
+    Ok(tx
+        .execute(SET_STATUS, &[&membership_id.0, status.stored()])
+        .await?
+        == 1)
 }
 
 mod application;

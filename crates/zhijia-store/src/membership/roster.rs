@@ -5,8 +5,8 @@ use super::*;
 /// One line of a union's roster: a membership and its member.
 #[derive(Debug, Clone)]
 pub struct RosterRow {
-    pub membership_id: i64,
-    pub worker_id: i64,
+    pub membership_id: MembershipId,
+    pub worker_id: WorkerId,
     pub name: String,
     pub member_no: Option<String>,
     pub id_number_enc: Vec<u8>,
@@ -17,7 +17,7 @@ pub struct RosterRow {
     pub gig_occupation: Option<String>,
     pub org_id: OrgId,
     pub org_name: String,
-    pub status: String,
+    pub status: MembershipStatus,
     pub joined_on: NaiveDate,
     pub ended_on: Option<NaiveDate>,
 }
@@ -25,8 +25,8 @@ pub struct RosterRow {
 impl FromRow for RosterRow {
     fn from_row(row: &Row<'_, '_>) -> Result<Self> {
         Ok(RosterRow {
-            membership_id: row.get("membership_id")?,
-            worker_id: row.get("worker_id")?,
+            membership_id: row.id("membership_id")?,
+            worker_id: row.id("worker_id")?,
             name: row.get("name")?,
             member_no: row.get("member_no")?,
             id_number_enc: row.get("id_number_enc")?,
@@ -35,9 +35,9 @@ impl FromRow for RosterRow {
             phone: row.get("phone")?,
             employer_name: row.get("employer_name")?,
             gig_occupation: row.get("gig_occupation")?,
-            org_id: OrgId(row.get("org_id")?),
+            org_id: row.id("org_id")?,
             org_name: row.get("org_name")?,
-            status: row.get("status")?,
+            status: row.parsed("status", MembershipStatus::parse)?,
             joined_on: row.get("joined_on")?,
             ended_on: row.get("ended_on")?,
         })
@@ -54,7 +54,7 @@ pub struct RosterFilter {
     pub phone: Option<String>,
     /// Part of a name.
     pub name: Option<String>,
-    pub status: Option<String>,
+    pub status: Option<MembershipStatus>,
     pub joined_from: Option<NaiveDate>,
     pub joined_to: Option<NaiveDate>,
     pub gig_occupation: Option<String>,
@@ -131,7 +131,7 @@ pub async fn roster(
         };
         let rows: Vec<RosterRow> = rows
             .into_iter()
-            .filter(|r| filter.status.as_ref().is_none_or(|s| *s == r.status))
+            .filter(|r| filter.status.is_none_or(|s| s == r.status))
             .collect();
         let total = rows.len() as i64;
         return Ok(Page {
@@ -146,13 +146,14 @@ pub async fn roster(
         });
     }
     let name = filter.name.as_deref().map(like_pattern);
+    let status = filter.status.map(|s| s.as_str());
     // The optional filters are typed by CAST in the SQL: PostgreSQL cannot infer the type of a
     // parameter that appears only in `$n IS NULL`.
     let params: [&(dyn crate::Param + Sync); 7] = [
         &scope.as_str(),
         &upper,
         &name,
-        &filter.status,
+        &status,
         &filter.joined_from,
         &filter.joined_to,
         &filter.gig_occupation,
@@ -174,13 +175,13 @@ pub async fn roster(
 pub async fn roster_entry(
     store: &Store,
     scope: &OrgPath,
-    membership_id: i64,
+    membership_id: MembershipId,
 ) -> Result<Option<RosterRow>> {
     store
         .query_opt(
             ROSTER_ENTRY,
             &[
-                &membership_id,
+                &membership_id.0,
                 &scope.as_str(),
                 &scope.subtree_upper_bound(),
             ],

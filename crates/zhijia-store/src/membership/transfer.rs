@@ -2,23 +2,23 @@
 
 use super::*;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Transfer {
-    pub id: i64,
-    pub worker_id: i64,
+    pub id: TransferId,
+    pub worker_id: WorkerId,
     pub worker_name: String,
-    pub from_membership_id: i64,
+    pub from_membership_id: MembershipId,
     pub from_org_id: OrgId,
     pub from_org_name: String,
     pub to_org_id: OrgId,
     pub to_org_name: String,
-    pub status: String,
+    pub status: TransferStatus,
     pub started_by: String,
     pub reason: Option<String>,
     pub requested_at: DateTime<Utc>,
     pub release_due_at: DateTime<Utc>,
     pub released_at: Option<DateTime<Utc>>,
-    pub released_by: Option<i64>,
+    pub released_by: Option<StaffId>,
     pub refuse_reason: Option<String>,
     pub completed_at: Option<DateTime<Utc>>,
     /// When the worker agreed; `None` while a union's proposal waits for them.
@@ -30,21 +30,21 @@ pub struct Transfer {
 impl FromRow for Transfer {
     fn from_row(row: &Row<'_, '_>) -> Result<Self> {
         Ok(Transfer {
-            id: row.get("id")?,
-            worker_id: row.get("worker_id")?,
+            id: row.id("id")?,
+            worker_id: row.id("worker_id")?,
             worker_name: row.get("worker_name")?,
-            from_membership_id: row.get("from_membership_id")?,
-            from_org_id: OrgId(row.get("from_org_id")?),
+            from_membership_id: row.id("from_membership_id")?,
+            from_org_id: row.id("from_org_id")?,
             from_org_name: row.get("from_org_name")?,
-            to_org_id: OrgId(row.get("to_org_id")?),
+            to_org_id: row.id("to_org_id")?,
             to_org_name: row.get("to_org_name")?,
-            status: row.get("status")?,
+            status: row.parsed("status", TransferStatus::parse)?,
             started_by: row.get("started_by")?,
             reason: row.get("reason")?,
             requested_at: row.get("requested_at")?,
             release_due_at: row.get("release_due_at")?,
             released_at: row.get("released_at")?,
-            released_by: row.get("released_by")?,
+            released_by: row.id_opt("released_by")?,
             refuse_reason: row.get("refuse_reason")?,
             completed_at: row.get("completed_at")?,
             worker_confirmed_at: row.get("worker_confirmed_at")?,
@@ -70,8 +70,8 @@ macro_rules! transfer_select {
 
 #[derive(Debug, Clone)]
 pub struct NewTransfer<'a> {
-    pub worker_id: i64,
-    pub from_membership_id: i64,
+    pub worker_id: WorkerId,
+    pub from_membership_id: MembershipId,
     pub from_org_id: OrgId,
     pub to_org_id: OrgId,
     pub started_by: &'static str,
@@ -122,14 +122,14 @@ const DUE_FOR_RELEASE: &str = "UPDATE transfer SET status = 'released', released
      WHERE status = 'awaiting_release' AND worker_confirmed_at IS NOT NULL \
      AND release_due_at <= $1 RETURNING id";
 
-pub async fn insert_transfer(tx: &mut Tx, t: &NewTransfer<'_>) -> Result<i64> {
+pub async fn insert_transfer(tx: &mut Tx, t: &NewTransfer<'_>) -> Result<TransferId> {
     let now = Utc::now();
     let confirmed = t.confirm_due_at.is_none().then_some(now);
     tx.query_one(
         INSERT_TRANSFER,
         &[
-            &t.worker_id,
-            &t.from_membership_id,
+            &t.worker_id.0,
+            &t.from_membership_id.0,
             &t.from_org_id.0,
             &t.to_org_id.0,
             &t.started_by,
@@ -141,46 +141,48 @@ pub async fn insert_transfer(tx: &mut Tx, t: &NewTransfer<'_>) -> Result<i64> {
         ],
     )
     .await
+    .map(TransferId)
 }
 
 /// The worker agrees to a union's proposal; false if it was not one of theirs waiting, or
 /// lapsed.
 pub async fn confirm(
     tx: &mut Tx,
-    id: i64,
-    worker_id: i64,
+    id: TransferId,
+    worker_id: WorkerId,
     now: DateTime<Utc>,
     release_due_at: DateTime<Utc>,
 ) -> Result<bool> {
     Ok(tx
-        .execute(CONFIRM, &[&id, &worker_id, &now, &release_due_at])
+        .execute(CONFIRM, &[&id.0, &worker_id.0, &now, &release_due_at])
         .await?
         == 1)
 }
 
 /// The worker turns a union's proposal down; false if it was not one of theirs waiting.
-pub async fn decline(tx: &mut Tx, id: i64, worker_id: i64) -> Result<bool> {
-    Ok(tx.execute(DECLINE, &[&id, &worker_id]).await? == 1)
+pub async fn decline(tx: &mut Tx, id: TransferId, worker_id: WorkerId) -> Result<bool> {
+    Ok(tx.execute(DECLINE, &[&id.0, &worker_id.0]).await? == 1)
 }
 
 /// Cancels the proposals whose worker let them lapse, and returns their ids.
-pub async fn lapse_unconfirmed(tx: &mut Tx, now: DateTime<Utc>) -> Result<Vec<i64>> {
-    tx.query(LAPSED, &[&now]).await
+pub async fn lapse_unconfirmed(tx: &mut Tx, now: DateTime<Utc>) -> Result<Vec<TransferId>> {
+    let ids: Vec<i64> = tx.query(LAPSED, &[&now]).await?;
+    Ok(ids.into_iter().map(TransferId).collect())
 }
 
-pub async fn transfer(db: impl Into<Exec<'_>>, id: i64) -> Result<Option<Transfer>> {
-    db.into().query_opt(GET_TRANSFER, &[&id]).await
+pub async fn transfer(db: impl Into<Exec<'_>>, id: TransferId) -> Result<Option<Transfer>> {
+    db.into().query_opt(GET_TRANSFER, &[&id.0]).await
 }
 
-pub async fn transfers_of(store: &Store, worker_id: i64) -> Result<Vec<Transfer>> {
-    store.query(TRANSFERS_OF_WORKER, &[&worker_id]).await
+pub async fn transfers_of(store: &Store, worker_id: WorkerId) -> Result<Vec<Transfer>> {
+    store.query(TRANSFERS_OF_WORKER, &[&worker_id.0]).await
 }
 
 /// Transfers of a status whose releasing or receiving union lies in the subtree at `scope`.
 pub async fn transfer_queue(
     store: &Store,
     scope: &OrgPath,
-    status: &str,
+    status: TransferStatus,
     limit: i64,
     offset: i64,
 ) -> Result<Page<Transfer>> {
@@ -188,11 +190,14 @@ pub async fn transfer_queue(
     let items = store
         .query(
             TRANSFER_QUEUE,
-            &[&scope.as_str(), &upper, &status, &limit, &offset],
+            &[&scope.as_str(), &upper, status.stored(), &limit, &offset],
         )
         .await?;
     let total = store
-        .query_one(COUNT_TRANSFER_QUEUE, &[&scope.as_str(), &upper, &status])
+        .query_one(
+            COUNT_TRANSFER_QUEUE,
+            &[&scope.as_str(), &upper, status.stored()],
+        )
         .await?;
     Ok(Page {
         items,
@@ -203,35 +208,44 @@ pub async fn transfer_queue(
 }
 
 /// The releasing union lets the member go (`staff` None: released automatically).
-pub async fn release(tx: &mut Tx, id: i64, staff: Option<i64>) -> Result<bool> {
-    Ok(tx.execute(RELEASE, &[&id, &Utc::now(), &staff]).await? == 1)
+pub async fn release(tx: &mut Tx, id: TransferId, staff: Option<StaffId>) -> Result<bool> {
+    let staff = staff.map(|s| s.0);
+    Ok(tx.execute(RELEASE, &[&id.0, &Utc::now(), &staff]).await? == 1)
 }
 
-pub async fn refuse(tx: &mut Tx, id: i64, staff: Option<i64>, reason: &str) -> Result<bool> {
+pub async fn refuse(
+    tx: &mut Tx,
+    id: TransferId,
+    staff: Option<StaffId>,
+    reason: &str,
+) -> Result<bool> {
+    let staff = staff.map(|s| s.0);
     Ok(tx
-        .execute(REFUSE, &[&id, &Utc::now(), &staff, &reason])
+        .execute(REFUSE, &[&id.0, &Utc::now(), &staff, &reason])
         .await?
         == 1)
 }
 
 pub async fn complete(
     tx: &mut Tx,
-    id: i64,
-    staff: Option<i64>,
-    new_membership: i64,
+    id: TransferId,
+    staff: Option<StaffId>,
+    new_membership: MembershipId,
 ) -> Result<bool> {
+    let staff = staff.map(|s| s.0);
     Ok(tx
-        .execute(COMPLETE, &[&id, &Utc::now(), &staff, &new_membership])
+        .execute(COMPLETE, &[&id.0, &Utc::now(), &staff, &new_membership.0])
         .await?
         == 1)
 }
 
-pub async fn cancel(tx: &mut Tx, id: i64) -> Result<bool> {
-    Ok(tx.execute(CANCEL, &[&id]).await? == 1)
+pub async fn cancel(tx: &mut Tx, id: TransferId) -> Result<bool> {
+    Ok(tx.execute(CANCEL, &[&id.0]).await? == 1)
 }
 
 /// Releases every transfer whose releasing union let the deadline pass, and returns their ids.
 /// One conditional UPDATE: with several server processes each transfer is released once.
-pub async fn release_overdue(tx: &mut Tx, now: DateTime<Utc>) -> Result<Vec<i64>> {
-    tx.query(DUE_FOR_RELEASE, &[&now]).await
+pub async fn release_overdue(tx: &mut Tx, now: DateTime<Utc>) -> Result<Vec<TransferId>> {
+    let ids: Vec<i64> = tx.query(DUE_FOR_RELEASE, &[&now]).await?;
+    Ok(ids.into_iter().map(TransferId).collect())
 }

@@ -13,8 +13,11 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
+
 use zhijia_app::{AppError, audit as uc, org as org_uc, page_bounds};
 use zhijia_store::audit::Entry;
+
+pub mod view;
 
 const PER_PAGE: i64 = 50;
 
@@ -101,8 +104,7 @@ async fn page(
 /// One page of audit entries.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct AuditPageView {
-    #[schema(value_type = Vec<Object>)]
-    pub items: Vec<Entry>,
+    pub items: Vec<view::EntryView>,
     pub total: i64,
     pub offset: i64,
     pub limit: i64,
@@ -125,7 +127,7 @@ pub async fn api(
     let (limit, offset) = page_bounds(q.limit, q.offset, PER_PAGE);
     let log = uc::for_staff(&state.store, user.session.staff_id, id, limit, offset).await?;
     Ok(Json(AuditPageView {
-        items: log.items,
+        items: log.items.iter().map(view::EntryView::from).collect(),
         total: log.total,
         offset: log.offset,
         limit: log.limit,

@@ -46,7 +46,7 @@ async fn download(
         return Ok(Redirect::to("/sign-in").into_response());
     };
     let data = me::export(&state.store, state.config.pii_keys.as_ref(), &session.phone).await?;
-    let body = serde_json::to_vec_pretty(&data)
+    let body = serde_json::to_vec_pretty(&super::view::MyDataView::from(&data))
         .map_err(|e| zhijia_app::AppError::Config(e.to_string()))?;
     Ok((
         [

@@ -2,6 +2,7 @@
 
 pub mod me;
 pub mod pages;
+pub mod view;
 pub mod worker;
 pub mod worker_api;
 

@@ -114,7 +114,7 @@ pub async fn my_data(
     .await?;
     Ok((
         [(axum::http::header::CACHE_CONTROL, "no-store")],
-        Json(data),
+        Json(super::view::MyDataView::from(&data)),
     )
         .into_response())
 }

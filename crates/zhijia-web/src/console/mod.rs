@@ -6,6 +6,7 @@
 pub mod labels;
 
 use zhijia_domain::auth::{Grant, Role};
+use zhijia_domain::member::{ApplicationStatus, MembershipStatus, TransferStatus};
 use zhijia_domain::org::OrgPath;
 use zhijia_store::Store;
 
@@ -72,7 +73,7 @@ pub async fn waiting(
     let cases = tops(grants, CASES);
     let aid_tops = tops(grants, AID);
     let active = zhijia_store::membership::RosterFilter {
-        status: Some("active".into()),
+        status: Some(MembershipStatus::Active),
         ..Default::default()
     };
     let active = &active;
@@ -82,19 +83,27 @@ pub async fn waiting(
         })
         .await?,
         pending: sum(&review, |p| async move {
-            Ok(membership::queue(db, p, "pending", None, 1, 0).await?.total)
+            Ok(
+                membership::queue(db, p, ApplicationStatus::Pending, None, 1, 0)
+                    .await?
+                    .total,
+            )
         })
         .await?,
         overdue_applications: sum(&review, |p| async move {
-            Ok(membership::queue(db, p, "pending", Some(today), 1, 0)
-                .await?
-                .total)
+            Ok(
+                membership::queue(db, p, ApplicationStatus::Pending, Some(today), 1, 0)
+                    .await?
+                    .total,
+            )
         })
         .await?,
         transfers: sum(&review, |p| async move {
-            Ok(membership::transfer_queue(db, p, "awaiting_release", 1, 0)
-                .await?
-                .total)
+            Ok(
+                membership::transfer_queue(db, p, TransferStatus::AwaitingRelease, 1, 0)
+                    .await?
+                    .total,
+            )
         })
         .await?,
         open_cases: sum(&cases, |p| async move {

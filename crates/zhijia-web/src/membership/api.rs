@@ -1,6 +1,9 @@
 //! Membership JSON API: the worker's side (bearer token or cookie), the public card check and
 //! the staff side (review queue, transfers, roster), each scoped as the use cases say.
 
+use super::view::{
+    ApplicationView, MemberDetailView, MembershipView, MessageView, PageView, TransferView,
+};
 use crate::auth::StaffUser;
 use crate::auth::worker::WorkerUser;
 use crate::extract::{ApiJson, ApiQuery, Created, Id, Keyed};
@@ -19,6 +22,9 @@ use zhijia_app::membership::join::{self, Decision, JoinInput, Submitted};
 use zhijia_app::membership::pickers::{self, EmployerChoice, TownshipChoice};
 use zhijia_app::membership::roster::{self, RosterQuery};
 use zhijia_app::membership::{QueueQuery, transfer};
+use zhijia_domain::ids::{ImportId, JoinApplicationId, MembershipId, TransferId};
+use zhijia_domain::member::MembershipStatus;
+use zhijia_domain::org::OrgId;
 use zhijia_store::membership as store;
 
 /// Applies to join; a member of another union gets a transfer instead (`transfer_id`).
@@ -38,10 +44,10 @@ pub async fn apply(
 #[derive(Debug, Serialize)]
 pub struct MyMembership {
     pub member_no: Option<String>,
-    pub current: Option<store::Membership>,
-    pub history: Vec<store::Membership>,
-    pub applications: Vec<store::Application>,
-    pub transfers: Vec<store::Transfer>,
+    pub current: Option<MembershipView>,
+    pub history: Vec<MembershipView>,
+    pub applications: Vec<ApplicationView>,
+    pub transfers: Vec<TransferView>,
     pub unread: i64,
 }
 
@@ -65,10 +71,17 @@ pub async fn mine(State(state): State<AppState>, user: WorkerUser) -> Result<Res
     let history = store::history(db, w.id).await?;
     let mine = MyMembership {
         member_no: w.member_no,
-        current: history.iter().find(|m| m.status != "ended").cloned(),
-        history,
-        applications: store::applications_of(db, w.id).await?,
-        transfers: store::transfers_of(db, w.id).await?,
+        current: history
+            .iter()
+            .find(|m| m.status != MembershipStatus::Ended)
+            .map(MembershipView::from),
+        history: history.iter().map(MembershipView::from).collect(),
+        applications: (store::applications_of(db, w.id).await?.iter())
+            .map(ApplicationView::from)
+            .collect(),
+        transfers: (store::transfers_of(db, w.id).await?.iter())
+            .map(TransferView::from)
+            .collect(),
         unread: store::unread(db, w.id).await?,
     };
     Ok(Json(mine).into_response())
@@ -85,7 +98,8 @@ pub async fn my_card(state: Keyed, user: WorkerUser) -> Result<Response, ApiErro
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct TransferRequest {
     /// 转入工会的编号
-    pub to_org: i64,
+    #[schema(value_type = i64)]
+    pub to_org: OrgId,
     #[serde(default)]
     pub reason: String,
 }
@@ -107,7 +121,7 @@ pub async fn request_transfer(
         Utc::now(),
     )
     .await?;
-    Ok((StatusCode::CREATED, Json(Created { id })).into_response())
+    Ok((StatusCode::CREATED, Json(Created { id: id.0 })).into_response())
 }
 
 /// Why the worker leaves: required, so that leaving is never one tap.
@@ -187,7 +201,7 @@ pub async fn inbox(
     let w = worker_of_phone(&state.store, &user.session.phone).await?;
     let (limit, offset) = zhijia_app::page_bounds(q.limit, q.offset, 20);
     let page = store::messages(&state.store, w.id, limit, offset).await?;
-    Ok(Json(page).into_response())
+    Ok(Json(PageView::of(&page, |r| MessageView::from(r))).into_response())
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -249,7 +263,7 @@ pub async fn applications(
     ApiQuery(q): ApiQuery<QueueQuery>,
 ) -> Result<Response, ApiError> {
     let (_, page) = join::queue(&state.membership(), &user.ctx(), &q, Utc::now()).await?;
-    Ok(Json(page).into_response())
+    Ok(Json(PageView::of(&page, |r| ApplicationView::from(r))).into_response())
 }
 
 /// One application with its applicant (identity number masked), for the decision.
@@ -260,7 +274,7 @@ pub async fn applications(
 pub async fn application_detail(
     state: Keyed,
     user: StaffUser,
-    Id(id): Id,
+    Id(id): Id<JoinApplicationId>,
 ) -> Result<Response, ApiError> {
     let d =
         zhijia_app::membership::review::detail(&state.membership(), &user.ctx(), id, Utc::now())
@@ -284,7 +298,7 @@ pub struct DecisionRequest {
 pub async fn decide(
     state: Keyed,
     user: StaffUser,
-    Id(id): Id,
+    Id(id): Id<JoinApplicationId>,
     ApiJson(req): ApiJson<DecisionRequest>,
 ) -> Result<Response, ApiError> {
     let decision = if req.approve {
@@ -293,7 +307,7 @@ pub async fn decide(
         Decision::Reject { reason: req.reason }
     };
     let app = join::decide(&state.membership(), &user.ctx(), id, decision, Utc::now()).await?;
-    Ok(Json(app).into_response())
+    Ok(Json(ApplicationView::from(&app)).into_response())
 }
 
 /// Transfers in or out of a union's subtree (default: awaiting release).
@@ -305,13 +319,14 @@ pub async fn transfers(
     ApiQuery(q): ApiQuery<QueueQuery>,
 ) -> Result<Response, ApiError> {
     let (_, page) = transfer::queue(&state.membership(), &user.ctx(), &q).await?;
-    Ok(Json(page).into_response())
+    Ok(Json(PageView::of(&page, |r| TransferView::from(r))).into_response())
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct UnionTransfer {
     pub member_no: String,
-    pub to_org: i64,
+    #[schema(value_type = i64)]
+    pub to_org: OrgId,
     #[serde(default)]
     pub reason: String,
 }
@@ -357,7 +372,7 @@ pub async fn start_transfer(
 pub async fn confirm_transfer(
     state: Keyed,
     user: WorkerUser,
-    Id(id): Id,
+    Id(id): Id<TransferId>,
 ) -> Result<StatusCode, ApiError> {
     transfer::confirm(&state.membership(), &user.session.phone, id, Utc::now()).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -371,7 +386,7 @@ pub async fn confirm_transfer(
 pub async fn decline_transfer(
     state: Keyed,
     user: WorkerUser,
-    Id(id): Id,
+    Id(id): Id<TransferId>,
 ) -> Result<StatusCode, ApiError> {
     transfer::decline(&state.membership(), &user.session.phone, id).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -390,7 +405,7 @@ pub struct ReleaseRequest {
 pub async fn release(
     state: Keyed,
     user: StaffUser,
-    Id(id): Id,
+    Id(id): Id<TransferId>,
     ApiJson(req): ApiJson<ReleaseRequest>,
 ) -> Result<Response, ApiError> {
     let refuse = req
@@ -398,21 +413,25 @@ pub async fn release(
         .as_deref()
         .filter(|r| !r.trim().is_empty());
     let t = transfer::answer_release(&state.membership(), &user.ctx(), id, refuse).await?;
-    Ok(Json(t).into_response())
+    Ok(Json(TransferView::from(&t)).into_response())
 }
 
 /// The receiving union accepts a released transfer: the membership moves.
 #[utoipa::path(post, path = "/api/v1/transfers/{id}/accept", tag = "membership",
     params(("id" = i64, Path)),
     responses((status = 200, description = "完成的接转"), (status = 409, body = crate::error::ErrorBody)))]
-pub async fn accept(state: Keyed, user: StaffUser, Id(id): Id) -> Result<Response, ApiError> {
+pub async fn accept(
+    state: Keyed,
+    user: StaffUser,
+    Id(id): Id<TransferId>,
+) -> Result<Response, ApiError> {
     let t = transfer::accept(&state.membership(), &user.ctx(), id, Utc::now()).await?;
-    Ok(Json(t).into_response())
+    Ok(Json(TransferView::from(&t)).into_response())
 }
 
 #[derive(Debug, Serialize)]
 struct RosterPage {
-    org_id: i64,
+    org_id: OrgId,
     org_name: String,
     #[serde(flatten)]
     page: zhijia_store::Page<roster::RosterItem>,
@@ -433,7 +452,7 @@ pub async fn roster_list(
 ) -> Result<Response, ApiError> {
     let (org, page) = roster::list(&state.membership(), &user.ctx(), &q).await?;
     Ok(Json(RosterPage {
-        org_id: org.id.0,
+        org_id: org.id,
         org_name: org.name,
         page,
     })
@@ -447,10 +466,10 @@ pub async fn roster_list(
 pub async fn roster_detail(
     state: Keyed,
     user: StaffUser,
-    Id(id): Id,
+    Id(id): Id<MembershipId>,
 ) -> Result<Response, ApiError> {
     let d = roster::detail(&state.membership(), &user.ctx(), id).await?;
-    Ok(Json(d).into_response())
+    Ok(Json(MemberDetailView::from(&d)).into_response())
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -462,7 +481,11 @@ pub struct FullIdNumber {
 #[utoipa::path(post, path = "/api/v1/roster/{membership_id}/id-number", tag = "membership",
     params(("membership_id" = i64, Path)),
     responses((status = 200, body = FullIdNumber), (status = 403, body = crate::error::ErrorBody)))]
-pub async fn reveal(state: Keyed, user: StaffUser, Id(id): Id) -> Result<Response, ApiError> {
+pub async fn reveal(
+    state: Keyed,
+    user: StaffUser,
+    Id(id): Id<MembershipId>,
+) -> Result<Response, ApiError> {
     let full = roster::reveal_id_number(&state.membership(), &user.ctx(), id).await?;
     Ok((
         [(header::CACHE_CONTROL, "no-store")],
@@ -483,7 +506,7 @@ pub struct RetiredRequest {
 pub async fn retired(
     state: Keyed,
     user: StaffUser,
-    Id(id): Id,
+    Id(id): Id<MembershipId>,
     ApiJson(req): ApiJson<RetiredRequest>,
 ) -> Result<StatusCode, ApiError> {
     transfer::set_retired(&state.membership(), &user.ctx(), id, req.retired).await?;
@@ -495,7 +518,7 @@ pub async fn retired(
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct ExportQuery {
-    pub org: Option<i64>,
+    pub org: Option<OrgId>,
     pub q: Option<String>,
     pub status: Option<String>,
     pub joined_from: Option<String>,
@@ -605,7 +628,7 @@ pub async fn import_roster(
     let up = zhijia_app::membership::import::upload(
         &state.membership(),
         &user.ctx(),
-        q.org,
+        OrgId(q.org),
         &name,
         bytes,
         Utc::now(),
@@ -621,7 +644,7 @@ pub async fn import_roster(
 pub async fn import_errors(
     state: Keyed,
     user: StaffUser,
-    Id(id): Id,
+    Id(id): Id<ImportId>,
 ) -> Result<Response, ApiError> {
     let (_, csv) =
         zhijia_app::membership::import::error_report(&state.membership(), &user.ctx(), id).await?;

@@ -17,7 +17,9 @@ use serde::Deserialize;
 use zhijia_app::membership::join::{self, Decision, Route};
 use zhijia_app::membership::roster::{self, MemberDetail, RosterItem, RosterQuery};
 use zhijia_app::membership::{QueueQuery, transfer};
+use zhijia_domain::ids::{ImportId, JoinApplicationId, MembershipId, TransferId};
 use zhijia_domain::member::TransferStatus;
+use zhijia_domain::org::OrgId;
 use zhijia_store::membership::{Application, Transfer};
 
 const PER_PAGE: i64 = 20;
@@ -34,7 +36,7 @@ fn enc(s: &str) -> String {
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct QueuePageQuery {
-    org: Option<i64>,
+    org: Option<OrgId>,
     overdue: Option<String>,
     status: Option<String>,
     page: Option<i64>,
@@ -48,7 +50,7 @@ pub struct QueuePageQuery {
 #[template(path = "applications.html")]
 struct ApplicationsPage {
     user: UserBar,
-    org_id: i64,
+    org_id: OrgId,
     org_name: String,
     overdue: bool,
     status: String,
@@ -108,7 +110,7 @@ async fn applications(
     );
     Ok(render(&ApplicationsPage {
         user: (&user).into(),
-        org_id: org.id.0,
+        org_id: org.id,
         org_name: org.name,
         overdue,
         statuses: zhijia_domain::member::ApplicationStatus::ALL
@@ -138,7 +140,7 @@ struct ApplicationPage {
 async fn application_page(
     state: Keyed,
     user: StaffUser,
-    Id(id): Id,
+    Id(id): Id<JoinApplicationId>,
 ) -> Result<Response, PageError> {
     let a =
         zhijia_app::membership::review::detail(&state.membership(), &user.ctx(), id, Utc::now())
@@ -162,7 +164,7 @@ pub struct DecisionForm {
 async fn decide(
     state: Keyed,
     user: StaffUser,
-    Id(id): Id,
+    Id(id): Id<JoinApplicationId>,
     form: Result<Form<DecisionForm>, FormRejection>,
 ) -> Result<Response, PageError> {
     let Some(form) = checked_form(&user, form) else {
@@ -238,6 +240,7 @@ async fn batch_approve(
     let now = Utc::now();
     let mut n = 0;
     for id in ids {
+        let id = JoinApplicationId(id);
         join::decide(&state.membership(), &user.ctx(), id, Decision::Approve, now).await?;
         n += 1;
     }
@@ -248,7 +251,7 @@ async fn batch_approve(
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct TransferPageQuery {
-    org: Option<i64>,
+    org: Option<OrgId>,
     status: Option<String>,
     page: Option<i64>,
 }
@@ -257,29 +260,12 @@ pub struct TransferPageQuery {
 #[template(path = "transfers.html")]
 struct TransfersPage {
     user: UserBar,
-    org_id: i64,
+    org_id: OrgId,
     org_name: String,
     status: String,
     statuses: Vec<(&'static str, &'static str)>,
     items: Vec<Transfer>,
     pager: Pager,
-}
-
-impl TransfersPage {
-    fn label(&self, status: &str) -> &'static str {
-        TransferStatus::parse(status).map_or("", TransferStatus::label)
-    }
-}
-
-impl MemberPage {
-    fn transfer_label(&self, status: &str) -> &'static str {
-        TransferStatus::parse(status).map_or("", TransferStatus::label)
-    }
-
-    fn membership_label(&self, status: &str) -> &'static str {
-        zhijia_domain::member::MembershipStatus::parse(status)
-            .map_or("", zhijia_domain::member::MembershipStatus::label)
-    }
 }
 
 async fn transfers(
@@ -305,7 +291,7 @@ async fn transfers(
     );
     Ok(render(&TransfersPage {
         user: (&user).into(),
-        org_id: org.id.0,
+        org_id: org.id,
         org_name: org.name,
         status,
         statuses: TransferStatus::ALL
@@ -329,7 +315,7 @@ pub struct TransferForm {
 async fn act_on_transfer(
     state: Keyed,
     user: StaffUser,
-    Id(id): Id,
+    Id(id): Id<TransferId>,
     form: Result<Form<TransferForm>, FormRejection>,
 ) -> Result<Response, PageError> {
     let Some(form) = checked_form(&user, form) else {
@@ -348,13 +334,17 @@ async fn act_on_transfer(
         }
         _ => transfer::accept(&state.membership(), &user.ctx(), id, Utc::now()).await?,
     };
-    Ok(Redirect::to(&format!("/console/transfers?status={}", enc(&t.status))).into_response())
+    Ok(Redirect::to(&format!(
+        "/console/transfers?status={}",
+        enc(t.status.as_str())
+    ))
+    .into_response())
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct RosterPageQuery {
-    org: Option<i64>,
+    org: Option<OrgId>,
     q: Option<String>,
     status: Option<String>,
     joined_from: Option<String>,
@@ -368,7 +358,7 @@ pub struct RosterPageQuery {
 #[template(path = "roster.html")]
 struct RosterPage {
     user: UserBar,
-    org_id: i64,
+    org_id: OrgId,
     org_name: String,
     q: String,
     status: String,
@@ -412,7 +402,7 @@ async fn roster_page(
     );
     Ok(render(&RosterPage {
         user: (&user).into(),
-        org_id: org.id.0,
+        org_id: org.id,
         org_name: org.name,
         q: s(&q.q),
         status: s(&q.status),
@@ -442,7 +432,11 @@ struct MemberPage {
     full_id: Option<String>,
 }
 
-async fn member_page(state: Keyed, user: StaffUser, Id(id): Id) -> Result<Response, PageError> {
+async fn member_page(
+    state: Keyed,
+    user: StaffUser,
+    Id(id): Id<MembershipId>,
+) -> Result<Response, PageError> {
     let d = roster::detail(&state.membership(), &user.ctx(), id).await?;
     Ok(render(&MemberPage {
         user: (&user).into(),
@@ -460,7 +454,7 @@ pub struct CsrfForm {
 async fn reveal(
     state: Keyed,
     user: StaffUser,
-    Id(id): Id,
+    Id(id): Id<MembershipId>,
     form: Result<Form<CsrfForm>, FormRejection>,
 ) -> Result<Response, PageError> {
     let Some(_) = checked_form(&user, form) else {
@@ -482,14 +476,14 @@ async fn reveal(
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct OrgQuery {
-    org: Option<i64>,
+    org: Option<OrgId>,
 }
 
 #[derive(Template)]
 #[template(path = "roster_import.html")]
 struct ImportPage {
     user: UserBar,
-    org_id: i64,
+    org_id: OrgId,
     org_name: String,
     columns: Vec<(&'static str, bool)>,
     result: Option<zhijia_app::membership::import::Uploaded>,
@@ -514,7 +508,7 @@ fn import_page(
 ) -> ImportPage {
     ImportPage {
         user: user.into(),
-        org_id: org.id.0,
+        org_id: org.id,
         org_name: org.name.clone(),
         columns: zhijia_app::membership::import::COLUMNS
             .iter()
@@ -533,7 +527,7 @@ async fn import_submit(
 ) -> Result<Response, PageError> {
     use zhijia_app::membership::import::{HEAD_BYTES, MAX_UPLOAD, check_head};
     let mut csrf = String::new();
-    let mut org: Option<i64> = None;
+    let mut org: Option<OrgId> = None;
     let mut file: Option<(String, Vec<u8>)> = None;
     // The file is read as it arrives: refused on its first bytes when it cannot be a roster and
     // as soon as it passes the limit, without reading the rest of the request.
@@ -597,7 +591,7 @@ async fn import_submit(
     let result = zhijia_app::membership::import::upload(
         &state.membership(),
         &user.ctx(),
-        org_row.id.0,
+        org_row.id,
         &name,
         bytes,
         Utc::now(),
@@ -647,7 +641,11 @@ async fn import_template(
 }
 
 /// The error report of an upload, as CSV.
-async fn import_errors(state: Keyed, user: StaffUser, Id(id): Id) -> Result<Response, PageError> {
+async fn import_errors(
+    state: Keyed,
+    user: StaffUser,
+    Id(id): Id<ImportId>,
+) -> Result<Response, PageError> {
     let (_, csv) =
         zhijia_app::membership::import::error_report(&state.membership(), &user.ctx(), id).await?;
     Ok(super::api::csv_attachment(
@@ -666,7 +664,7 @@ pub struct RetiredForm {
 async fn set_retired(
     state: Keyed,
     user: StaffUser,
-    Id(id): Id,
+    Id(id): Id<MembershipId>,
     form: Result<Form<RetiredForm>, FormRejection>,
 ) -> Result<Response, PageError> {
     let Some(form) = checked_form(&user, form) else {

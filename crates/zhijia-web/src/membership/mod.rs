@@ -5,4 +5,5 @@
 pub mod api;
 pub mod console;
 pub mod pages;
+pub mod view;
 pub(crate) mod xlsx;

@@ -25,6 +25,7 @@ use zhijia_app::membership::transfer;
 use zhijia_domain::codes::{
     Education, Ethnicity, HukouType, MaritalStatus, PoliticalStatus, SkillLevel,
 };
+use zhijia_domain::ids::{TransferId, WorkerId};
 use zhijia_domain::member::{
     ApplicationStatus, CONSENT_TEXT, EndReason, MembershipStatus, TransferStatus,
 };
@@ -130,12 +131,12 @@ fn spoken_date(d: chrono::NaiveDate) -> String {
 /// The worker's application waiting for review, if any.
 pub(crate) async fn pending_of(
     db: &zhijia_store::Store,
-    worker_id: i64,
+    worker_id: WorkerId,
 ) -> Result<Option<Pending>, AppError> {
     Ok(store::applications_of(db, worker_id)
         .await?
         .into_iter()
-        .find(|a| a.status == "pending")
+        .find(|a| a.status == ApplicationStatus::Pending)
         .map(|a| Pending {
             org_name: a.org_name,
             due_on: spoken_date(a.due_on),
@@ -357,7 +358,7 @@ struct MembershipPage {
 
 /// A union's request to take the worker's membership, for them to confirm or decline.
 struct Proposal {
-    id: i64,
+    id: TransferId,
     from_org_name: String,
     to_org_name: String,
     reason: Option<String>,
@@ -374,7 +375,10 @@ async fn membership(
         return Ok(Redirect::to("/join").into_response());
     };
     let history_rows = store::history(db, w.id).await?;
-    let current = history_rows.iter().find(|m| m.status != "ended").cloned();
+    let current = history_rows
+        .iter()
+        .find(|m| m.status != MembershipStatus::Ended)
+        .cloned();
     let history = history_rows
         .iter()
         .map(|m| Line {
@@ -383,12 +387,7 @@ async fn membership(
                 "{} 入会{}{}",
                 m.joined_on,
                 m.ended_on.map(|d| format!("，{d} ")).unwrap_or_default(),
-                match m.end_reason.as_deref().and_then(EndReason::parse) {
-                    Some(r) => r.label().to_owned(),
-                    None => MembershipStatus::parse(&m.status)
-                        .map_or("", MembershipStatus::label)
-                        .to_owned(),
-                }
+                m.end_reason.map_or(m.status.label(), EndReason::label)
             ),
         })
         .collect();
@@ -396,14 +395,10 @@ async fn membership(
         .await?
         .into_iter()
         .map(|a| Line {
-            title: format!(
-                "{}：{}",
-                a.org_name,
-                ApplicationStatus::parse(&a.status).map_or("", ApplicationStatus::label)
-            ),
-            detail: match (a.status.as_str(), &a.reject_reason) {
-                ("rejected", Some(r)) => format!("原因：{r}"),
-                ("pending", _) => format!(
+            title: format!("{}：{}", a.org_name, a.status.label()),
+            detail: match (a.status, &a.reject_reason) {
+                (ApplicationStatus::Rejected, Some(r)) => format!("原因：{r}"),
+                (ApplicationStatus::Pending, _) => format!(
                     "{}，将于{}前完成审核",
                     Route::label(&a.route),
                     spoken_date(a.due_on)
@@ -415,7 +410,7 @@ async fn membership(
     let all_transfers = store::transfers_of(db, w.id).await?;
     let now = Utc::now();
     let (waiting, answered): (Vec<_>, Vec<_>) = all_transfers.into_iter().partition(|t| {
-        t.status == "awaiting_release"
+        t.status == TransferStatus::AwaitingRelease
             && t.worker_confirmed_at.is_none()
             && t.confirm_due_at.is_some_and(|due| due > now)
     });
@@ -438,10 +433,10 @@ async fn membership(
             title: format!("{} → {}", t.from_org_name, t.to_org_name),
             detail: format!(
                 "{}{}",
-                if t.worker_confirmed_at.is_none() && t.status == "awaiting_release" {
+                if t.worker_confirmed_at.is_none() && t.status == TransferStatus::AwaitingRelease {
                     "请求已过期(未确认)"
                 } else {
-                    TransferStatus::parse(&t.status).map_or("", TransferStatus::label)
+                    t.status.label()
                 },
                 t.refuse_reason
                     .map(|r| format!("，原因：{r}"))
@@ -454,10 +449,7 @@ async fn membership(
     Ok(render(&MembershipPage {
         csrf,
         member_no: w.member_no,
-        current_label: current
-            .as_ref()
-            .and_then(|m| MembershipStatus::parse(&m.status))
-            .map_or("", MembershipStatus::label),
+        current_label: current.as_ref().map_or("", |m| m.status.label()),
         current,
         history,
         applications,
@@ -473,7 +465,7 @@ async fn membership(
 async fn answer_proposal(
     state: Keyed,
     user: WorkerUser,
-    Id(id): Id,
+    Id(id): Id<TransferId>,
     form: Result<Form<CsrfForm>, FormRejection>,
     agree: bool,
 ) -> Result<Response, PageError> {
@@ -492,7 +484,7 @@ async fn answer_proposal(
 async fn confirm_proposal(
     state: Keyed,
     user: WorkerUser,
-    id: Id,
+    id: Id<TransferId>,
     form: Result<Form<CsrfForm>, FormRejection>,
 ) -> Result<Response, PageError> {
     answer_proposal(state, user, id, form, true).await
@@ -501,7 +493,7 @@ async fn confirm_proposal(
 async fn decline_proposal(
     state: Keyed,
     user: WorkerUser,
-    id: Id,
+    id: Id<TransferId>,
     form: Result<Form<CsrfForm>, FormRejection>,
 ) -> Result<Response, PageError> {
     answer_proposal(state, user, id, form, false).await
@@ -597,7 +589,7 @@ async fn leave_page(
     let Some(current) = store::history(db, w.id)
         .await?
         .into_iter()
-        .find(|m| m.status != "ended")
+        .find(|m| m.status != MembershipStatus::Ended)
     else {
         return Ok(Redirect::to("/membership").into_response());
     };

@@ -104,14 +104,26 @@ async fn console(
         }
         let db = &state.store;
         let count = |overdue: Option<chrono::NaiveDate>| {
-            zhijia_store::membership::queue(db, &org.path, "pending", overdue, 1, 0)
+            zhijia_store::membership::queue(
+                db,
+                &org.path,
+                zhijia_domain::member::ApplicationStatus::Pending,
+                overdue,
+                1,
+                0,
+            )
         };
         let pending = count(None).await?.total;
         let overdue = count(Some(today)).await?.total;
-        let transfers =
-            zhijia_store::membership::transfer_queue(db, &org.path, "awaiting_release", 1, 0)
-                .await?
-                .total;
+        let transfers = zhijia_store::membership::transfer_queue(
+            db,
+            &org.path,
+            zhijia_domain::member::TransferStatus::AwaitingRelease,
+            1,
+            0,
+        )
+        .await?
+        .total;
         work.push(Work {
             org_id: org.id.0,
             org_name: org.name.clone(),
