@@ -59,6 +59,7 @@ pub async fn member_of(
         .unwrap()
         .unwrap()
         .id
+        .0
 }
 
 /// A name without digits for the i-th test worker (职工甲乙, …).
@@ -124,9 +125,17 @@ on_both!(
             .unwrap()
             .id;
         let mut tx = db.change().await.unwrap();
-        zhijia_store::points::award(&mut tx, worker, 100, "first_join", None, "seed", "初始积分")
-            .await
-            .unwrap();
+        zhijia_store::points::award(
+            &mut tx,
+            worker.0,
+            100,
+            "first_join",
+            None,
+            "seed",
+            "初始积分",
+        )
+        .await
+        .unwrap();
         tx.commit_unaudited(zhijia_store::Unaudited::Fixture)
             .await
             .unwrap();
@@ -134,7 +143,7 @@ on_both!(
         for _ in 0..10 {
             let db = db.clone();
             tasks.push(tokio::spawn(async move {
-                zhijia_app::points::spend(&db, worker, 30, None, "兑换").await
+                zhijia_app::points::spend(&db, worker.0, 30, None, "兑换").await
             }));
         }
         let mut ok = 0;
@@ -146,7 +155,10 @@ on_both!(
             }
         }
         assert_eq!(ok, 3);
-        assert_eq!(zhijia_store::points::balance(db, worker).await.unwrap(), 10);
+        assert_eq!(
+            zhijia_store::points::balance(db, worker.0).await.unwrap(),
+            10
+        );
         let mine = zhijia_app::points::mine(db, &phones[0], 50, 0)
             .await
             .unwrap();
@@ -252,13 +264,13 @@ on_both!(
         };
         let (third, fourth) = (worker(&phones[2]).await, worker(&phones[3]).await);
         let inbox = |id: i64| async move {
-            zhijia_store::membership::messages(db, id, 50, 0)
+            zhijia_store::membership::messages(db, zhijia_domain::ids::WorkerId(id), 50, 0)
                 .await
                 .unwrap()
                 .items
         };
-        let before_third = inbox(third).await.len();
-        let before_fourth = inbox(fourth).await.len();
+        let before_third = inbox(third.0).await.len();
+        let before_fourth = inbox(fourth.0).await.len();
         mine::cancel(&c, &phones[0], id, now).await.unwrap();
         let third_view = mine::activity(&c, &phones[2], id, now).await.unwrap();
         let reg = third_view.registration.unwrap();
@@ -268,11 +280,11 @@ on_both!(
         let reg4 = fourth_view.registration.unwrap();
         assert_eq!(reg4.status, "waiting");
         assert_eq!(reg4.waiting_position, Some(1));
-        let msgs = inbox(third).await;
+        let msgs = inbox(third.0).await;
         assert_eq!(msgs.len(), before_third + 1);
         assert!(msgs[0].title.contains("候补成功"), "{}", msgs[0].title);
         assert!(msgs[0].body.contains("职工羽毛球友谊赛"));
-        assert_eq!(inbox(fourth).await.len(), before_fourth);
+        assert_eq!(inbox(fourth.0).await.len(), before_fourth);
         // A waiting person's cancellation promotes nobody.
         mine::cancel(&c, &phones[3], id, now).await.unwrap();
         let d = activity::detail(db, &ed.ctx(), id, None, None)

@@ -458,29 +458,51 @@ on_both!(
         let worker = member_of(db, &env, factory, &name_of(1), "13800139011", 21).await;
         member_of(db, &env, factory, &name_of(2), "13800139012", 23).await;
         member_of(db, &env, factory, &name_of(3), "13800139013", 25).await;
-        let awaiting = transfer::request(&ctx, "13800139012", w.shop.id.0, "换工作", now)
-            .await
-            .unwrap();
-        let released = transfer::request(&ctx, "13800139013", w.shop.id.0, "换工作", now)
-            .await
-            .unwrap();
+        let awaiting = transfer::request(
+            &ctx,
+            "13800139012",
+            zhijia_domain::ids::OrgId(w.shop.id.0),
+            "换工作",
+            now,
+        )
+        .await
+        .unwrap();
+        let released = transfer::request(
+            &ctx,
+            "13800139013",
+            zhijia_domain::ids::OrgId(w.shop.id.0),
+            "换工作",
+            now,
+        )
+        .await
+        .unwrap();
         transfer::answer_release(&ctx, &town.ctx(), released, None)
             .await
             .unwrap();
-        let member_no = zhijia_store::worker::get(db, worker)
+        let member_no = zhijia_store::worker::get(db, zhijia_domain::ids::WorkerId(worker))
             .await
             .unwrap()
             .unwrap()
             .member_no
             .unwrap();
-        let membership = zhijia_store::membership::history(db, worker).await.unwrap()[0].id;
+        let membership =
+            zhijia_store::membership::history(db, zhijia_domain::ids::WorkerId(worker))
+                .await
+                .unwrap()[0]
+                .id;
         refuse_audit(db).await.unwrap();
         // The worker asks for a transfer.
         keeps_nothing(
             db,
             AUDIT,
             "transfer::request",
-            transfer::request(&ctx, "13800139011", w.shop.id.0, "换工作", now),
+            transfer::request(
+                &ctx,
+                "13800139011",
+                zhijia_domain::ids::OrgId(w.shop.id.0),
+                "换工作",
+                now,
+            ),
         )
         .await;
         // The receiving union starts one.
@@ -488,7 +510,14 @@ on_both!(
             db,
             AUDIT,
             "transfer::start_by_union",
-            transfer::start_by_union(&ctx, &yuexiu.ctx(), &member_no, w.shop.id.0, "", now),
+            transfer::start_by_union(
+                &ctx,
+                &yuexiu.ctx(),
+                &member_no,
+                zhijia_domain::ids::OrgId(w.shop.id.0),
+                "",
+                now,
+            ),
         )
         .await;
         // The releasing union agrees ...
@@ -1575,9 +1604,15 @@ on_both!(
         let c = chain(db, &env, &w).await;
         opened(db, &env, &w, &c).await;
         member(db, &env, &w, "王大力", "13700137002", 21).await;
-        transfer::request(&env.env.ctx(db), "13700137002", w.shop.id.0, "", now)
-            .await
-            .unwrap();
+        transfer::request(
+            &env.env.ctx(db),
+            "13700137002",
+            zhijia_domain::ids::OrgId(w.shop.id.0),
+            "",
+            now,
+        )
+        .await
+        .unwrap();
         let cases = CaseEnv::new();
         let case = case_file::file(
             &cases.ctx(db),

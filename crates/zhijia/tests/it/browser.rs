@@ -309,7 +309,7 @@ async fn a_member_agrees_to_a_unions_transfer_request_in_a_real_browser() {
         &env.env.ctx(db),
         &shop.ctx(),
         worker.member_no.as_deref().unwrap(),
-        w.shop.id.0,
+        zhijia_domain::ids::OrgId(w.shop.id.0),
         "已入职本店",
         chrono::Utc::now(),
     )

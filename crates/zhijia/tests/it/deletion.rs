@@ -82,7 +82,7 @@ on_both!(
         .await
         .unwrap();
         assert_eq!(tianhe_page.total, 2, "the member's and the applicant's");
-        let ids: Vec<i64> = tianhe_page.items.iter().map(|r| r.id).collect();
+        let ids: Vec<_> = tianhe_page.items.iter().map(|r| r.id).collect();
         assert!(matches!(
             deletion::handle(&ctx, &yuexiu.ctx(), ids[0], Outcome::Erase).await,
             Err(AppError::NotFound(_))
@@ -100,7 +100,7 @@ on_both!(
         let done = deletion::handle(&ctx, &admin.ctx(), ids[0], Outcome::Erase)
             .await
             .unwrap();
-        assert_eq!(done.status, "done");
+        assert_eq!(done.status.as_str(), "done");
         let kept = zhijia_store::worker::find_by_phone(db, "13500000001")
             .await
             .unwrap()
@@ -180,7 +180,7 @@ on_both!(
         )
         .await
         .unwrap();
-        assert_eq!(refused.status, "refused");
+        assert_eq!(refused.status.as_str(), "refused");
         // Every outcome is in the audit log, once.
         let audit = zhijia_store::audit::all(db, 100, 0).await.unwrap();
         let count = |a: &str| audit.items.iter().filter(|e| e.action == a).count();

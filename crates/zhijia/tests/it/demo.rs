@@ -71,7 +71,10 @@ on_both!(
         // Identity numbers are valid and agree with the stored birth date, sex and region.
         let mut gig = 0;
         for id in 1..=400 {
-            let w = worker::get(&t.store, id).await.unwrap().unwrap();
+            let w = worker::get(&t.store, zhijia_domain::ids::WorkerId(id))
+                .await
+                .unwrap()
+                .unwrap();
             let number = IdNumber::parse(&keys.decrypt(&w.id_number_enc).unwrap()).unwrap();
             assert_eq!(number.birth_date(), w.birth_date);
             assert_eq!(number.sex().code(), w.sex);
@@ -92,8 +95,14 @@ on_both!(
             .unwrap();
         assert_eq!(again.orgs, summary.orgs);
         for id in [1, 57, 400] {
-            let a = worker::get(&t.store, id).await.unwrap().unwrap();
-            let b = worker::get(&other.store, id).await.unwrap().unwrap();
+            let a = worker::get(&t.store, zhijia_domain::ids::WorkerId(id))
+                .await
+                .unwrap()
+                .unwrap();
+            let b = worker::get(&other.store, zhijia_domain::ids::WorkerId(id))
+                .await
+                .unwrap()
+                .unwrap();
             assert_eq!(
                 (a.name, a.phone, a.birth_date, a.org_id),
                 (b.name, b.phone, b.birth_date, b.org_id)
@@ -127,7 +136,10 @@ async fn identity_numbers_never_reach_the_sqlite_file_in_clear() {
     }
     assert!(bytes.len() > 100_000);
     for id in (1..=300).step_by(10) {
-        let w = worker::get(&t.store, id).await.unwrap().unwrap();
+        let w = worker::get(&t.store, zhijia_domain::ids::WorkerId(id))
+            .await
+            .unwrap()
+            .unwrap();
         let plain = keys.decrypt(&w.id_number_enc).unwrap();
         assert!(
             !bytes.windows(18).any(|win| win == plain.as_bytes()),
@@ -164,7 +176,10 @@ async fn identity_numbers_never_reach_a_postgresql_dump_in_clear() {
     let text = dump.stdout;
     assert!(text.len() > 100_000);
     for id in (1..=300).step_by(10) {
-        let w = worker::get(&t.store, id).await.unwrap().unwrap();
+        let w = worker::get(&t.store, zhijia_domain::ids::WorkerId(id))
+            .await
+            .unwrap()
+            .unwrap();
         let plain = keys.decrypt(&w.id_number_enc).unwrap();
         assert!(
             !text.windows(18).any(|win| win == plain.as_bytes()),
@@ -191,7 +206,7 @@ on_both!(
             .unwrap();
         assert_eq!(unnumbered, 0);
         // Each number is the one its record id gives, with a valid check digit.
-        let w = zhijia_store::worker::get(&t.store, 17)
+        let w = zhijia_store::worker::get(&t.store, zhijia_domain::ids::WorkerId(17))
             .await
             .unwrap()
             .unwrap();

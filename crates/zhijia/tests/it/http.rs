@@ -547,7 +547,7 @@ on_both!(
             .items;
         assert_eq!(
             log.iter()
-                .filter(|e| e.action == "role.granted" && e.actor_kind == "staff")
+                .filter(|e| e.action == "role.granted" && e.actor_kind.as_str() == "staff")
                 .count(),
             2
         );

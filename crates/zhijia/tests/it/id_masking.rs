@@ -195,7 +195,10 @@ on_both!(
         let truth = |m: &Value| {
             let w = m["worker_id"].as_i64().unwrap();
             async move {
-                let worker = zhijia_store::worker::get(store, w).await.unwrap().unwrap();
+                let worker = zhijia_store::worker::get(store, zhijia_domain::ids::WorkerId(w))
+                    .await
+                    .unwrap()
+                    .unwrap();
                 IdNumber::parse(&pii.decrypt(&worker.id_number_enc).unwrap()).unwrap()
             }
         };

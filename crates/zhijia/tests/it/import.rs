@@ -159,7 +159,7 @@ on_both!(
             roster
                 .items
                 .iter()
-                .all(|r| r.member_no.is_some() && r.status == "active")
+                .all(|r| r.member_no.is_some() && r.status.as_str() == "active")
         );
 
         // Again: nothing added, every valid row recognised as already there.

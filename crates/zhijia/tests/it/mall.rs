@@ -42,12 +42,14 @@ async fn members_with_points(db: &Store, w: &World, n: u16, points: i64) -> Vec<
             .unwrap()
             .unwrap();
         // Joining may already have earned points (the first-join rule): top up to `points`.
-        let have = zhijia_store::points::balance(db, worker.id).await.unwrap();
+        let have = zhijia_store::points::balance(db, worker.id.0)
+            .await
+            .unwrap();
         if points > have {
             let mut tx = db.change().await.unwrap();
             zhijia_store::points::award(
                 &mut tx,
-                worker.id,
+                worker.id.0,
                 points - have,
                 "course",
                 None,
@@ -70,7 +72,7 @@ async fn balance(db: &Store, phone: &str) -> i64 {
         .await
         .unwrap()
         .unwrap();
-    zhijia_store::points::balance(db, w.id).await.unwrap()
+    zhijia_store::points::balance(db, w.id.0).await.unwrap()
 }
 
 fn spawn_order(

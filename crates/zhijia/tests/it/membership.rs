@@ -239,7 +239,7 @@ on_both!(
         )
         .await
         .unwrap();
-        assert_eq!(app.status, "approved");
+        assert_eq!(app.status.as_str(), "approved");
         // Deciding twice is refused.
         let again = join::decide(
             &ctx,
@@ -348,7 +348,7 @@ on_both!(
         let apps = zhijia_store::membership::applications_of(db, worker.id)
             .await
             .unwrap();
-        assert_eq!(apps[0].status, "rejected");
+        assert_eq!(apps[0].status.as_str(), "rejected");
         assert_eq!(apps[0].reject_reason.as_deref(), Some("经核实您已离职"));
         let inbox = zhijia_store::membership::messages(db, worker.id, 20, 0)
             .await
@@ -562,7 +562,7 @@ on_both!(
         let done = transfer::accept(&ctx, &yuexiu.ctx(), transfer_id, day31)
             .await
             .unwrap();
-        assert_eq!(done.status, "completed");
+        assert_eq!(done.status.as_str(), "completed");
 
         let worker = zhijia_store::worker::find_by_phone(db, "13800138008")
             .await
@@ -573,10 +573,13 @@ on_both!(
             .unwrap();
         assert_eq!(history.len(), 2, "{history:?}");
         assert_eq!(history[0].org_id, w.factory.id);
-        assert_eq!(history[0].status, "ended");
-        assert_eq!(history[0].end_reason.as_deref(), Some("transferred"));
+        assert_eq!(history[0].status.as_str(), "ended");
+        assert_eq!(
+            history[0].end_reason.map(|r| r.as_str()),
+            Some("transferred")
+        );
         assert_eq!(history[1].org_id, w.shop.id);
-        assert_eq!(history[1].status, "active");
+        assert_eq!(history[1].status.as_str(), "active");
         assert_eq!(worker.org_id, Some(w.shop.id));
         // The member number is kept for life; the card now names the new union.
         let c = card::card(&ctx, "13800138008", day31).await.unwrap();
@@ -591,13 +594,13 @@ on_both!(
         };
         let (_, page) = roster::list(&ctx, &yuexiu.ctx(), &q).await.unwrap();
         assert_eq!(page.total, 1);
-        assert_eq!(page.items[0].status, "active");
+        assert_eq!(page.items[0].status.as_str(), "active");
         assert!(page.items[0].id_number_masked.contains("****"));
         assert!(!page.items[0].id_number_masked.contains(&id[4..14]));
         let tianhe = Reviewer::of(&w.gz.tianhe, Role::Analyst);
         let (_, page) = roster::list(&ctx, &tianhe.ctx(), &q).await.unwrap();
         assert_eq!(page.total, 1);
-        assert_eq!(page.items[0].status, "ended");
+        assert_eq!(page.items[0].status.as_str(), "ended");
         // An analyst may not see the full number; a reviewer may, and that view is audited.
         let m = page.items[0].membership_id;
         assert!(matches!(
@@ -661,9 +664,15 @@ on_both!(
         )
         .await
         .unwrap();
-        let t_id = transfer::request(&ctx, "13800138009", w.shop.id.0, "换工作", now)
-            .await
-            .unwrap();
+        let t_id = transfer::request(
+            &ctx,
+            "13800138009",
+            zhijia_domain::ids::OrgId(w.shop.id.0),
+            "换工作",
+            now,
+        )
+        .await
+        .unwrap();
         // Only the releasing side may answer the release.
         let yuexiu = Reviewer::of(&w.gz.yuexiu, Role::Reviewer);
         assert!(matches!(
@@ -673,7 +682,7 @@ on_both!(
         let t = transfer::answer_release(&ctx, &town.ctx(), t_id, Some("会费未结清"))
             .await
             .unwrap();
-        assert_eq!(t.status, "refused");
+        assert_eq!(t.status.as_str(), "refused");
         assert_eq!(t.refuse_reason.as_deref(), Some("会费未结清"));
         // The membership is untouched, and a refused transfer is not released later.
         assert_eq!(
@@ -752,7 +761,7 @@ on_both!(
             .await
             .unwrap();
         let c = card::card(&ctx, "13800138011", now).await.unwrap();
-        assert_eq!(c.status, "retired");
+        assert_eq!(c.status.as_str(), "retired");
         let check = card::verify(db, &env.keys, &c.token, now).await.unwrap();
         assert_eq!(check.result, "valid");
         assert!(check.message.contains("退休"));
@@ -879,9 +888,15 @@ on_both!(
         .await
         .unwrap();
         assert_eq!(count("join.rejected").await, 1);
-        let t1 = transfer::request(&ctx, "13800138020", w.shop.id.0, "", now)
-            .await
-            .unwrap();
+        let t1 = transfer::request(
+            &ctx,
+            "13800138020",
+            zhijia_domain::ids::OrgId(w.shop.id.0),
+            "",
+            now,
+        )
+        .await
+        .unwrap();
         assert_eq!(count("transfer.requested").await, 1);
         transfer::answer_release(&ctx, &town.ctx(), t1, None)
             .await
@@ -909,9 +924,15 @@ on_both!(
             .await
             .unwrap();
         assert_eq!(count("membership.retired").await, 1);
-        let t2 = transfer::request(&ctx, "13800138020", w.factory.id.0, "", now)
-            .await
-            .unwrap();
+        let t2 = transfer::request(
+            &ctx,
+            "13800138020",
+            zhijia_domain::ids::OrgId(w.factory.id.0),
+            "",
+            now,
+        )
+        .await
+        .unwrap();
         transfer::answer_release(&ctx, &yuexiu.ctx(), t2, Some("尚在试用期"))
             .await
             .unwrap();
@@ -961,9 +982,15 @@ on_both!(
             )
             .await
             .unwrap();
-            transfer::request(&ctx, &phone, w.shop.id.0, "", now)
-                .await
-                .unwrap();
+            transfer::request(
+                &ctx,
+                &phone,
+                zhijia_domain::ids::OrgId(w.shop.id.0),
+                "",
+                now,
+            )
+            .await
+            .unwrap();
         }
         // A month later, four runners (as four server processes would) schedule and run at once.
         let later = now + Duration::days(31);

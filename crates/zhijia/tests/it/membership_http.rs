@@ -873,7 +873,7 @@ on_both!(
                 .unwrap();
             assert_eq!(history.len(), 1, "{id}: one membership, B's");
             assert_eq!(history[0].org_id, w.shop.id);
-            assert_eq!(history[0].status, "active");
+            assert_eq!(history[0].status.as_str(), "active");
         }
         assert_eq!(zhijia_store::worker::count(db).await.unwrap(), 3);
 

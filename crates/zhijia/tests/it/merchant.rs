@@ -438,7 +438,7 @@ on_both!(
             "INSERT INTO model_worker (org_id, worker_id, name, honour, level, year, employer, \
              story, status, created_at) VALUES ($1, $2, '会员', '广州市劳动模范', 'city', 2025, \
              '广州天河电子厂', '十年如一日钻研工艺', 'draft', $3)",
-            &[&w.factory.id.0, &worker.id, &now],
+            &[&w.factory.id.0, &worker.id.0, &now],
         )
         .await
         .unwrap();

@@ -40,7 +40,7 @@ async fn factory_member(db: &Store, w: &World, phone: &str, seq: u16) -> (i64, S
         .await
         .unwrap()
         .unwrap();
-    (worker.id, worker.member_no.expect("numbered on approval"))
+    (worker.id.0, worker.member_no.expect("numbered on approval"))
 }
 
 /// A member of the Yuexiu department store (another district); their member number.

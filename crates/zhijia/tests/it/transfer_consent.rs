@@ -109,7 +109,7 @@ on_both!(
                 .await
                 .unwrap()
                 .into_iter()
-                .find(|t| t.status == "awaiting_release")
+                .find(|t| t.status.as_str() == "awaiting_release")
                 .unwrap()
                 .id
         };
@@ -185,13 +185,13 @@ on_both!(
             .await
             .unwrap()
             .unwrap();
-        assert_eq!(lapsed.status, "cancelled");
+        assert_eq!(lapsed.status.as_str(), "cancelled");
 
         let released = zhijia_store::membership::transfer(db, p1)
             .await
             .unwrap()
             .unwrap();
-        assert_eq!(released.status, "released");
+        assert_eq!(released.status.as_str(), "released");
         let r = http
             .post(format!("{base}/api/v1/transfers/{p1}/accept"))
             .bearer_auth(&shop)
@@ -250,7 +250,7 @@ on_both!(
             &env.env.ctx(db),
             &shop.ctx(),
             worker.member_no.as_deref().unwrap(),
-            w.shop.id.0,
+            zhijia_domain::ids::OrgId(w.shop.id.0),
             "",
             Utc::now(),
         )
@@ -286,6 +286,6 @@ on_both!(
             .await
             .unwrap()
             .unwrap();
-        assert_eq!(t1.status, "cancelled");
+        assert_eq!(t1.status.as_str(), "cancelled");
     }
 );

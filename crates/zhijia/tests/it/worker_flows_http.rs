@@ -581,7 +581,7 @@ async fn worker_entries(db: &zhijia_store::Store, masked: &str) -> Vec<(String, 
         .unwrap()
         .items
         .into_iter()
-        .filter(|e| e.actor_kind == "worker" && e.actor_name == masked)
+        .filter(|e| e.actor_kind.as_str() == "worker" && e.actor_name == masked)
         .map(|e| (e.action, e.ip))
         .collect()
 }
