@@ -104,7 +104,7 @@ pub async fn run_due(jobs: &JobCtx<'_>, worker: &str, now: DateTime<Utc>) -> Res
             Ok(false) => {}
             Err(e) => {
                 let message = e.to_string();
-                tracing::warn!(job = job.id, kind = %job.kind, error = %message, "job failed");
+                tracing::warn!(job = %job.id, kind = %job.kind, error = %message, "job failed");
                 if job.attempts >= MAX_ATTEMPTS {
                     let mut tx = jobs.db.change().await?;
                     store::finish(&mut tx, job.id, worker, "failed", Some(&message)).await?;

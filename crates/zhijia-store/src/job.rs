@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 
 #[derive(Debug, Clone)]
 pub struct Job {
-    pub id: i64,
+    pub id: zhijia_domain::ids::JobId,
     pub kind: String,
     pub key: String,
     pub attempts: i64,
@@ -16,7 +16,7 @@ pub struct Job {
 impl FromRow for Job {
     fn from_row(row: &Row<'_, '_>) -> Result<Self> {
         Ok(Job {
-            id: row.get("id")?,
+            id: row.id("id")?,
             kind: row.get("kind")?,
             key: row.get("key")?,
             attempts: row.get("attempts")?,
@@ -77,13 +77,13 @@ pub async fn claim(
 /// no longer holds it (its lease ran out and another took it): the caller must then roll back.
 pub async fn finish(
     tx: &mut Tx,
-    id: i64,
+    id: zhijia_domain::ids::JobId,
     worker: &str,
     status: &str,
     error: Option<&str>,
 ) -> Result<bool> {
     Ok(tx
-        .execute(FINISH, &[&id, &worker, &status, &Utc::now(), &error])
+        .execute(FINISH, &[&id.0, &worker, &status, &Utc::now(), &error])
         .await?
         == 1)
 }
@@ -91,13 +91,15 @@ pub async fn finish(
 /// Puts a failed job back in the queue to run again at `run_at`.
 pub async fn retry(
     store: &Store,
-    id: i64,
+    id: zhijia_domain::ids::JobId,
     worker: &str,
     run_at: DateTime<Utc>,
     error: &str,
 ) -> Result<bool> {
     let mut tx = store.begin().await?;
-    let n = tx.execute(RETRY, &[&id, &worker, &run_at, &error]).await?;
+    let n = tx
+        .execute(RETRY, &[&id.0, &worker, &run_at, &error])
+        .await?;
     tx.commit().await?;
     Ok(n == 1)
 }

@@ -4,11 +4,10 @@
 use crate::db::{Exec, FromRow, Row, Store, Tx};
 use crate::{Result, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::Serialize;
 use zhijia_domain::org::{NewOrg, OrgId, OrgKind, OrgLevel, OrgPath};
 
 /// An org as stored, with the number of its direct children for tree browsing.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Org {
     pub id: OrgId,
     pub parent_id: Option<OrgId>,
@@ -366,7 +365,7 @@ pub async fn move_subtree(tx: &mut Tx, org: &Org, new_parent: &Org, moved_by: &s
 }
 
 /// A recorded move of an org.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct OrgMove {
     pub id: i64,
     pub org_id: OrgId,

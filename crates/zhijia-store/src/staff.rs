@@ -18,7 +18,7 @@ pub struct Staff {
 impl FromRow for Staff {
     fn from_row(row: &Row<'_, '_>) -> Result<Self> {
         Ok(Staff {
-            id: StaffId(row.get("id")?),
+            id: row.id("id")?,
             username: row.get("username")?,
             display_name: row.get("display_name")?,
             password_hash: row.get("password_hash")?,
@@ -27,10 +27,14 @@ impl FromRow for Staff {
     }
 }
 
+/// The `role` column as a role; an unknown stored one is a decode error.
+fn role(row: &Row<'_, '_>) -> Result<Role> {
+    Role::parse(&row.get::<String>("role")?).map_err(|e| StoreError::Decode(e.message))
+}
+
 impl FromRow for Grant {
     fn from_row(row: &Row<'_, '_>) -> Result<Self> {
-        let role =
-            Role::parse(&row.get::<String>("role")?).map_err(|e| StoreError::Decode(e.message))?;
+        let role = role(row)?;
         let org_path = OrgPath::from_stored(row.get("path")?)
             .map_err(|p| StoreError::Decode(format!("组织路径“{p}”格式不正确")))?;
         Ok(Grant { role, org_path })
@@ -131,21 +135,21 @@ pub async fn revoke(tx: &mut Tx, staff: StaffId, org: OrgId, role: Role) -> Resu
 }
 
 /// Who holds which role on one org.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone)]
 pub struct Holder {
-    pub staff_id: i64,
+    pub staff_id: StaffId,
     pub username: String,
     pub display_name: String,
-    pub role: String,
+    pub role: Role,
 }
 
 impl FromRow for Holder {
     fn from_row(row: &Row<'_, '_>) -> Result<Self> {
         Ok(Holder {
-            staff_id: row.get("staff_id")?,
+            staff_id: row.id("staff_id")?,
             username: row.get("username")?,
             display_name: row.get("display_name")?,
-            role: row.get("role")?,
+            role: role(row)?,
         })
     }
 }
@@ -154,13 +158,13 @@ const HOLDERS: &str = "SELECT g.staff_id, s.username, s.display_name, g.role FRO
      JOIN staff s ON s.id = g.staff_id WHERE g.org_id = $1 ORDER BY s.username, g.role";
 
 /// A role granted in a union below the one looking.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone)]
 pub struct GrantBelow {
     pub org_id: OrgId,
     pub org_name: String,
     pub username: String,
     pub display_name: String,
-    pub role: String,
+    pub role: Role,
     pub granted_by: Option<String>,
     pub granted_at: DateTime<Utc>,
 }
@@ -168,11 +172,11 @@ pub struct GrantBelow {
 impl FromRow for GrantBelow {
     fn from_row(row: &Row<'_, '_>) -> Result<Self> {
         Ok(GrantBelow {
-            org_id: OrgId(row.get("org_id")?),
+            org_id: row.id("org_id")?,
             org_name: row.get("org_name")?,
             username: row.get("username")?,
             display_name: row.get("display_name")?,
-            role: row.get("role")?,
+            role: role(row)?,
             granted_by: row.get("granted_by")?,
             granted_at: row.get("granted_at")?,
         })

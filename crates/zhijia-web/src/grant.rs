@@ -15,7 +15,7 @@ use axum::{Json, Router};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use zhijia_app::{AppError, org as org_uc, staff as uc};
-use zhijia_domain::auth::Role;
+use zhijia_domain::auth::{Role, StaffId};
 use zhijia_store::staff::{GrantBelow, Holder};
 
 /// A grant as asked for.
@@ -35,10 +35,11 @@ pub struct GrantResult {
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct HolderView {
-    pub staff_id: i64,
+    #[schema(value_type = i64)]
+    pub staff_id: StaffId,
     pub username: String,
     pub display_name: String,
-    pub role: String,
+    pub role: &'static str,
 }
 
 impl From<Holder> for HolderView {
@@ -47,7 +48,34 @@ impl From<Holder> for HolderView {
             staff_id: h.staff_id,
             username: h.username,
             display_name: h.display_name,
-            role: h.role,
+            role: h.role.as_str(),
+        }
+    }
+}
+
+/// A role granted below, as the JSON has always shown it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct GrantBelowView {
+    #[schema(value_type = i64)]
+    pub org_id: zhijia_domain::org::OrgId,
+    pub org_name: String,
+    pub username: String,
+    pub display_name: String,
+    pub role: &'static str,
+    pub granted_by: Option<String>,
+    pub granted_at: chrono::DateTime<Utc>,
+}
+
+impl From<&GrantBelow> for GrantBelowView {
+    fn from(g: &GrantBelow) -> Self {
+        GrantBelowView {
+            org_id: g.org_id,
+            org_name: g.org_name.clone(),
+            username: g.username.clone(),
+            display_name: g.display_name.clone(),
+            role: g.role.as_str(),
+            granted_by: g.granted_by.clone(),
+            granted_at: g.granted_at,
         }
     }
 }
@@ -69,7 +97,7 @@ pub async fn list(
 /// The administrators, reviewers and aid officers appointed in the unions below this one in the
 /// last 90 days, newest first: whoever appoints approvers answers to the union above.
 #[utoipa::path(get, path = "/api/v1/orgs/{id}/grants/below", tag = "grant", params(("id" = i64, Path)),
-    responses((status = 200, description = "下级组织近期授予的审批类角色"), (status = 401, body = crate::error::ErrorBody),
+    responses((status = 200, body = Vec<GrantBelowView>), (status = 401, body = crate::error::ErrorBody),
               (status = 403, body = crate::error::ErrorBody)))]
 pub async fn below(
     State(state): State<AppState>,
@@ -79,6 +107,7 @@ pub async fn below(
     let id = parse_id(&id)?;
     let list =
         uc::sensitive_grants_below(&state.store, user.session.staff_id, id, Utc::now()).await?;
+    let list: Vec<GrantBelowView> = list.iter().map(GrantBelowView::from).collect();
     Ok(Json(list).into_response())
 }
 
@@ -121,12 +150,6 @@ struct GrantsPage {
     below: Vec<GrantBelow>,
     roles: Vec<(&'static str, &'static str)>,
     message: Option<String>,
-}
-
-impl GrantsPage {
-    fn role_label(&self, role: &str) -> &'static str {
-        Role::parse(role).map_or("", |r| r.label())
-    }
 }
 
 #[derive(Debug, Default, Deserialize)]
