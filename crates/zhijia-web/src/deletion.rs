@@ -129,7 +129,7 @@ pub async fn handle(
 }
 
 #[derive(Template)]
-#[template(path = "deletion_requests.html")]
+#[template(path = "deletion/requests.html")]
 struct ListPage {
     user: UserBar,
     org_id: OrgId,

@@ -141,7 +141,7 @@ pub async fn create(
 }
 
 #[derive(Template)]
-#[template(path = "grants.html")]
+#[template(path = "grant/grants.html")]
 struct GrantsPage {
     user: UserBar,
     org_id: i64,

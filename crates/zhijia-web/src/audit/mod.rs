@@ -31,7 +31,7 @@ pub struct AuditParams {
 }
 
 #[derive(Template)]
-#[template(path = "audit.html")]
+#[template(path = "audit/audit.html")]
 struct AuditPage {
     user: UserBar,
     org_id: i64,

@@ -18,7 +18,7 @@ use zhijia_app::me::{self, MyData};
 use zhijia_domain::auth::{mask_phone, tokens_match};
 
 #[derive(Template)]
-#[template(path = "me.html")]
+#[template(path = "auth/me.html")]
 struct MePage {
     phone_masked: String,
     data: MyData,

@@ -17,7 +17,7 @@ use zhijia_domain::audit::{Actor, ActorKind};
 use zhijia_domain::auth::{SESSION_HOURS, random_token, tokens_match};
 
 #[derive(Template)]
-#[template(path = "sign_in.html")]
+#[template(path = "auth/sign_in.html")]
 struct SignInPage {
     csrf: String,
     next: String,
@@ -162,7 +162,7 @@ async fn sign_out(
 }
 
 #[derive(Template)]
-#[template(path = "password.html")]
+#[template(path = "auth/password.html")]
 struct PasswordPage {
     user: String,
     csrf: String,

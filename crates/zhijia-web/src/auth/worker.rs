@@ -101,7 +101,7 @@ pub fn sign_in_link(here: &str) -> String {
 }
 
 #[derive(Template)]
-#[template(path = "worker_sign_in.html")]
+#[template(path = "auth/worker_sign_in.html")]
 struct SignInPage {
     csrf: String,
     /// Set once a code was sent: the page then asks for the code.

@@ -99,7 +99,7 @@ const MODULES: &[Module] = &[
 ];
 
 #[derive(Template)]
-#[template(path = "home.html")]
+#[template(path = "home/home.html")]
 struct HomePage {
     demo: bool,
     modules: &'static [Module],

@@ -47,7 +47,7 @@ pub struct QueuePageQuery {
 }
 
 #[derive(Template)]
-#[template(path = "applications.html")]
+#[template(path = "membership/applications.html")]
 struct ApplicationsPage {
     user: UserBar,
     org_id: OrgId,
@@ -126,7 +126,7 @@ async fn applications(
 }
 
 #[derive(Template)]
-#[template(path = "console_application.html")]
+#[template(path = "membership/application.html")]
 struct ApplicationPage {
     user: UserBar,
     a: zhijia_app::membership::review::ApplicationDetail,
@@ -257,7 +257,7 @@ pub struct TransferPageQuery {
 }
 
 #[derive(Template)]
-#[template(path = "transfers.html")]
+#[template(path = "membership/transfers.html")]
 struct TransfersPage {
     user: UserBar,
     org_id: OrgId,
@@ -355,7 +355,7 @@ pub struct RosterPageQuery {
 }
 
 #[derive(Template)]
-#[template(path = "roster.html")]
+#[template(path = "membership/roster.html")]
 struct RosterPage {
     user: UserBar,
     org_id: OrgId,
@@ -425,7 +425,7 @@ async fn roster_page(
 }
 
 #[derive(Template)]
-#[template(path = "member.html")]
+#[template(path = "membership/member.html")]
 struct MemberPage {
     user: UserBar,
     d: MemberDetail,
@@ -480,7 +480,7 @@ pub struct OrgQuery {
 }
 
 #[derive(Template)]
-#[template(path = "roster_import.html")]
+#[template(path = "membership/roster_import.html")]
 struct ImportPage {
     user: UserBar,
     org_id: OrgId,

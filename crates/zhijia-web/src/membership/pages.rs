@@ -44,7 +44,7 @@ fn options<T: Copy>(
 }
 
 #[derive(Template)]
-#[template(path = "join.html")]
+#[template(path = "membership/join.html")]
 struct JoinPage {
     csrf: String,
     /// The path the worker chose ("employee" or "gig"); none yet: the page asks first.
@@ -339,7 +339,7 @@ struct Line {
 }
 
 #[derive(Template)]
-#[template(path = "membership.html")]
+#[template(path = "membership/membership.html")]
 struct MembershipPage {
     csrf: String,
     member_no: Option<String>,
@@ -556,7 +556,7 @@ impl LeaveForm {
 }
 
 #[derive(Template)]
-#[template(path = "membership_leave.html")]
+#[template(path = "membership/leave.html")]
 struct LeavePage {
     csrf: String,
     org_name: String,
@@ -643,7 +643,7 @@ async fn leave(
 }
 
 #[derive(Template)]
-#[template(path = "card.html")]
+#[template(path = "membership/card.html")]
 struct CardPage {
     /// None: no active membership yet; the page says why and what comes next.
     card: Option<Card>,
@@ -681,7 +681,7 @@ pub struct VerifyQuery {
 }
 
 #[derive(Template)]
-#[template(path = "card_verify.html")]
+#[template(path = "membership/card_verify.html")]
 struct VerifyPage {
     token: String,
     check: Option<CardCheck>,

@@ -29,7 +29,7 @@ fn params(p: Result<Query<PageParams>, QueryRejection>) -> Result<PageParams, Ap
 }
 
 #[derive(Template)]
-#[template(path = "console.html")]
+#[template(path = "console/console.html")]
 struct ConsolePage {
     demo: bool,
     user: UserBar,
@@ -180,7 +180,7 @@ async fn visible(
 }
 
 #[derive(Template)]
-#[template(path = "org.html")]
+#[template(path = "org/org.html")]
 struct OrgPage {
     user: UserBar,
     org: Org,
@@ -243,7 +243,7 @@ async fn org_page(
 }
 
 #[derive(Template)]
-#[template(path = "org_children.html")]
+#[template(path = "org/children.html")]
 struct ChildrenFragment {
     parent: i64,
     children: Vec<Org>,
