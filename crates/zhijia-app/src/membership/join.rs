@@ -559,107 +559,8 @@ pub async fn decide(
         .ok_or(AppError::NotFound("申请人"))?;
     let mut tx = ctx.db.change().await?;
     let (title, body, recorded) = match &decision {
-        Decision::Approve => {
-            if !store::decide(
-                &mut tx,
-                id,
-                member::ApplicationStatus::Approved,
-                staff.staff_id(),
-                None,
-                None,
-            )
-            .await?
-            {
-                return Err(AppError::Conflict("该申请已处理，请刷新后查看".into()));
-            }
-            if let Err(e) = store::open(
-                &mut tx,
-                app.worker_id,
-                app.org_id,
-                crate::today(now),
-                "application",
-            )
-            .await
-            {
-                if e.is_conflict_on(zhijia_store::unique::MEMBERSHIP_CURRENT) {
-                    return Err(AppError::Conflict(
-                        "申请人已是其他工会的会员，请改为办理会籍接转".into(),
-                    ));
-                }
-                return Err(e.into());
-            }
-            let no = MemberNo::from_serial(app.worker_id.0 as u64)?;
-            let no = store::ensure_member_no(&mut tx, app.worker_id, no.as_str()).await?;
-            // The first-join points, once in a worker's life (the ledger's award key is unique).
-            crate::points::award_in(
-                &mut tx,
-                app.worker_id.0,
-                &org.path,
-                Some(org.id.0),
-                zhijia_domain::points::PointsReason::FirstJoin,
-                "first_join",
-                "首次入会",
-            )
-            .await?;
-            let recorded = audit::append(
-                &mut tx,
-                staff.actor,
-                Record {
-                    action: action::JOIN_APPROVED,
-                    org: Some(org.id),
-                    target_kind: Some("worker"),
-                    target_id: Some(app.worker_id.to_string()),
-                    detail: Some(format!("申请#{id}，会员号 {no}")),
-                },
-            )
-            .await?;
-            (
-                "入会申请已通过".to_owned(),
-                format!(
-                    "欢迎加入{}！您的会员号是{no}，可在“会员卡”中出示电子会员卡。",
-                    org.name
-                ),
-                recorded,
-            )
-        }
-        Decision::Reject { reason } => {
-            let reason = reason.trim();
-            if reason.is_empty() || reason.chars().count() > 200 {
-                return Err(AppError::invalid(
-                    "reason",
-                    "请填写不予通过的原因(200字以内)，申请人会看到",
-                ));
-            }
-            if !store::decide(
-                &mut tx,
-                id,
-                member::ApplicationStatus::Rejected,
-                staff.staff_id(),
-                Some(reason),
-                None,
-            )
-            .await?
-            {
-                return Err(AppError::Conflict("该申请已处理，请刷新后查看".into()));
-            }
-            let recorded = audit::append(
-                &mut tx,
-                staff.actor,
-                Record {
-                    action: action::JOIN_REJECTED,
-                    org: Some(org.id),
-                    target_kind: Some("worker"),
-                    target_id: Some(app.worker_id.to_string()),
-                    detail: Some(format!("申请#{id}：{reason}")),
-                },
-            )
-            .await?;
-            (
-                "入会申请未通过".to_owned(),
-                format!("{}未通过您的入会申请。原因：{reason}", org.name),
-                recorded,
-            )
-        }
+        Decision::Approve => approve(&mut tx, staff, &app, &org, id, now).await?,
+        Decision::Reject { reason } => reject(&mut tx, staff, &app, &org, id, reason).await?,
     };
     store::notify(&mut tx, app.worker_id, &title, &body, Some("/membership")).await?;
     tx.commit(recorded).await?;
@@ -667,6 +568,129 @@ pub async fn decide(
     store::application(ctx.db, id)
         .await?
         .ok_or(AppError::NotFound("入会申请"))
+}
+
+/// What a decision tells the applicant (title, body), with its audit entry.
+type Told = (String, String, zhijia_store::Recorded);
+
+/// Approves in the change: the application decided, the membership opened, the member number
+/// given, the first-join points awarded, the audit entry written.
+async fn approve(
+    tx: &mut zhijia_store::Change,
+    staff: &StaffCtx<'_>,
+    app: &Application,
+    org: &Org,
+    id: JoinApplicationId,
+    now: DateTime<Utc>,
+) -> Result<Told> {
+    if !store::decide(
+        tx,
+        id,
+        member::ApplicationStatus::Approved,
+        staff.staff_id(),
+        None,
+        None,
+    )
+    .await?
+    {
+        return Err(AppError::Conflict("该申请已处理，请刷新后查看".into()));
+    }
+    if let Err(e) = store::open(
+        tx,
+        app.worker_id,
+        app.org_id,
+        crate::today(now),
+        "application",
+    )
+    .await
+    {
+        if e.is_conflict_on(zhijia_store::unique::MEMBERSHIP_CURRENT) {
+            return Err(AppError::Conflict(
+                "申请人已是其他工会的会员，请改为办理会籍接转".into(),
+            ));
+        }
+        return Err(e.into());
+    }
+    let no = MemberNo::from_serial(app.worker_id.0 as u64)?;
+    let no = store::ensure_member_no(tx, app.worker_id, no.as_str()).await?;
+    // The first-join points, once in a worker's life (the ledger's award key is unique).
+    crate::points::award_in(
+        tx,
+        app.worker_id.0,
+        &org.path,
+        Some(org.id.0),
+        zhijia_domain::points::PointsReason::FirstJoin,
+        "first_join",
+        "首次入会",
+    )
+    .await?;
+    let recorded = audit::append(
+        tx,
+        staff.actor,
+        Record {
+            action: action::JOIN_APPROVED,
+            org: Some(org.id),
+            target_kind: Some("worker"),
+            target_id: Some(app.worker_id.to_string()),
+            detail: Some(format!("申请#{id}，会员号 {no}")),
+        },
+    )
+    .await?;
+    Ok((
+        "入会申请已通过".to_owned(),
+        format!(
+            "欢迎加入{}！您的会员号是{no}，可在“会员卡”中出示电子会员卡。",
+            org.name
+        ),
+        recorded,
+    ))
+}
+
+/// Rejects in the change, with the reason the applicant reads.
+async fn reject(
+    tx: &mut zhijia_store::Change,
+    staff: &StaffCtx<'_>,
+    app: &Application,
+    org: &Org,
+    id: JoinApplicationId,
+    reason: &str,
+) -> Result<Told> {
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > 200 {
+        return Err(AppError::invalid(
+            "reason",
+            "请填写不予通过的原因(200字以内)，申请人会看到",
+        ));
+    }
+    if !store::decide(
+        tx,
+        id,
+        member::ApplicationStatus::Rejected,
+        staff.staff_id(),
+        Some(reason),
+        None,
+    )
+    .await?
+    {
+        return Err(AppError::Conflict("该申请已处理，请刷新后查看".into()));
+    }
+    let recorded = audit::append(
+        tx,
+        staff.actor,
+        Record {
+            action: action::JOIN_REJECTED,
+            org: Some(org.id),
+            target_kind: Some("worker"),
+            target_id: Some(app.worker_id.to_string()),
+            detail: Some(format!("申请#{id}：{reason}")),
+        },
+    )
+    .await?;
+    Ok((
+        "入会申请未通过".to_owned(),
+        format!("{}未通过您的入会申请。原因：{reason}", org.name),
+        recorded,
+    ))
 }
 
 /// The review queue of a union's subtree: pending applications, earliest deadline first;
