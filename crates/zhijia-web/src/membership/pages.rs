@@ -15,7 +15,7 @@ use axum::extract::{Form, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use chrono::{Datelike, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use serde::Deserialize;
 use zhijia_app::AppError;
 use zhijia_app::membership::card::{self, Card, CardCheck};
@@ -30,7 +30,7 @@ use zhijia_domain::member::{
     ApplicationStatus, CONSENT_TEXT, EndReason, MembershipStatus, TransferStatus,
 };
 use zhijia_domain::worker::GigOccupation;
-use zhijia_store::membership as store;
+use zhijia_store::membership::{self as store, Application, Membership, Transfer};
 
 /// (code, label) pairs of a select box.
 type Options = Vec<(&'static str, &'static str)>;
@@ -365,22 +365,9 @@ struct Proposal {
     due: String,
 }
 
-async fn membership(
-    State(state): State<AppState>,
-    user: WorkerUser,
-) -> Result<Response, PageError> {
-    let db = &state.store;
-    let csrf = user.session.csrf_token.clone();
-    let Some(w) = zhijia_store::worker::find_by_phone(db, &user.session.phone).await? else {
-        return Ok(Redirect::to("/join").into_response());
-    };
-    let history_rows = store::history(db, w.id).await?;
-    let current = history_rows
-        .iter()
-        .find(|m| m.status != MembershipStatus::Ended)
-        .cloned();
-    let history = history_rows
-        .iter()
+/// The worker's memberships, oldest first, as lines of the page.
+fn history_lines(rows: &[Membership]) -> Vec<Line> {
+    rows.iter()
         .map(|m| Line {
             title: m.org_name.clone(),
             detail: format!(
@@ -390,10 +377,12 @@ async fn membership(
                 m.end_reason.map_or(m.status.label(), EndReason::label)
             ),
         })
-        .collect();
-    let applications = store::applications_of(db, w.id)
-        .await?
-        .into_iter()
+        .collect()
+}
+
+/// The worker's join applications, newest first, as lines of the page.
+fn application_lines(apps: Vec<Application>) -> Vec<Line> {
+    apps.into_iter()
         .map(|a| Line {
             title: format!("{}：{}", a.org_name, a.status.label()),
             detail: match (a.status, &a.reject_reason) {
@@ -406,10 +395,13 @@ async fn membership(
                 _ => format!("提交于{}", zhijia_app::today(a.submitted_at)),
             },
         })
-        .collect();
-    let all_transfers = store::transfers_of(db, w.id).await?;
-    let now = Utc::now();
-    let (waiting, answered): (Vec<_>, Vec<_>) = all_transfers.into_iter().partition(|t| {
+        .collect()
+}
+
+/// The worker's transfers: the unions' proposals waiting for their answer, and the rest as
+/// lines of the page.
+fn transfer_parts(transfers: Vec<Transfer>, now: DateTime<Utc>) -> (Vec<Proposal>, Vec<Line>) {
+    let (waiting, answered): (Vec<_>, Vec<_>) = transfers.into_iter().partition(|t| {
         t.status == TransferStatus::AwaitingRelease
             && t.worker_confirmed_at.is_none()
             && t.confirm_due_at.is_some_and(|due| due > now)
@@ -427,7 +419,7 @@ async fn membership(
             reason: t.reason,
         })
         .collect();
-    let transfers = answered
+    let lines = answered
         .into_iter()
         .map(|t| Line {
             title: format!("{} → {}", t.from_org_name, t.to_org_name),
@@ -444,6 +436,26 @@ async fn membership(
             ),
         })
         .collect();
+    (proposals, lines)
+}
+
+async fn membership(
+    State(state): State<AppState>,
+    user: WorkerUser,
+) -> Result<Response, PageError> {
+    let db = &state.store;
+    let csrf = user.session.csrf_token.clone();
+    let Some(w) = zhijia_store::worker::find_by_phone(db, &user.session.phone).await? else {
+        return Ok(Redirect::to("/join").into_response());
+    };
+    let history_rows = store::history(db, w.id).await?;
+    let current = history_rows
+        .iter()
+        .find(|m| m.status != MembershipStatus::Ended)
+        .cloned();
+    let history = history_lines(&history_rows);
+    let applications = application_lines(store::applications_of(db, w.id).await?);
+    let (proposals, transfers) = transfer_parts(store::transfers_of(db, w.id).await?, Utc::now());
     let unread = store::unread(db, w.id).await?;
     let messages = store::messages(db, w.id, 20, 0).await?.items;
     Ok(render(&MembershipPage {
