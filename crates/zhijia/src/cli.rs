@@ -618,27 +618,66 @@ fn trusted_proxies(typed: &[String]) -> Result<Vec<ipnet::IpNet>, AppError> {
 async fn serve_command(args: ServeArgs) -> Result<(), AppError> {
     let db = args.store.open().await?;
     if args.demo {
-        let keys = args.store.keys(true)?;
-        if uc::roots(&db, 1, 0).await?.total == 0 {
-            println!("演示模式：空库，正在载入演示数据……");
-            load_demo(&db, &keys, &DemoOptions::default()).await?;
-            let province = uc::roots(&db, 1, 0)
-                .await?
-                .items
-                .into_iter()
-                .next()
-                .map(|root| root.id);
-            if let Some(root) = province {
-                let top = uc::children(&db, root, 1, 0)
-                    .await?
-                    .items
-                    .into_iter()
-                    .next()
-                    .map_or(root, |p| p.id);
-                zhijia_app::staff::create_demo_admin(&db, top).await?;
-            }
-        }
+        seed_demo(&db, &args).await?;
     }
+    let config = web_config(&args)?;
+    let running =
+        serve::start_with_sms(db.clone(), &args.listen, config, sms_sender(&args)?).await?;
+    announce(&db, &args, running.addr);
+    match running.task.await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => Err(AppError::Config(format!("服务异常停止：{e}"))),
+        Err(e) => Err(AppError::Config(format!("服务异常停止：{e}"))),
+    }
+}
+
+/// Demo mode on an empty store: loads the demo data and makes the demo administrator of the
+/// province's first city.
+async fn seed_demo(db: &Store, args: &ServeArgs) -> Result<(), AppError> {
+    let keys = args.store.keys(true)?;
+    if uc::roots(db, 1, 0).await?.total != 0 {
+        return Ok(());
+    }
+    println!("演示模式：空库，正在载入演示数据……");
+    load_demo(db, &keys, &DemoOptions::default()).await?;
+    let province = uc::roots(db, 1, 0)
+        .await?
+        .items
+        .into_iter()
+        .next()
+        .map(|root| root.id);
+    if let Some(root) = province {
+        let top = uc::children(db, root, 1, 0)
+            .await?
+            .items
+            .into_iter()
+            .next()
+            .map_or(root, |p| p.id);
+        zhijia_app::staff::create_demo_admin(db, top).await?;
+    }
+    Ok(())
+}
+
+/// Reads a JSON configuration file named by an option, or takes the default without one.
+fn config_file<T>(
+    path: &Option<std::path::PathBuf>,
+    what: &str,
+    parse: impl FnOnce(&str) -> Result<T, AppError>,
+    default: impl FnOnce() -> T,
+) -> Result<T, AppError> {
+    match path {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                AppError::Config(format!("无法读取{what}文件 {}：{e}", path.display()))
+            })?;
+            parse(&text)
+        }
+        None => Ok(default()),
+    }
+}
+
+/// The server's configuration from the command line and the files it names.
+fn web_config(args: &ServeArgs) -> Result<WebConfig, AppError> {
     let pii_keys = match args.store.keys(args.demo) {
         Ok(k) => Some(k),
         Err(e) => {
@@ -646,33 +685,26 @@ async fn serve_command(args: ServeArgs) -> Result<(), AppError> {
             None
         }
     };
-    let calendar = match &args.calendar {
-        Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| {
-                AppError::Config(format!("无法读取工作日历文件 {}：{e}", path.display()))
-            })?;
-            zhijia_domain::calendar::BusinessCalendar::from_json(&text)?
-        }
-        None => zhijia_domain::calendar::BusinessCalendar::builtin(),
-    };
-    let deadlines = match &args.case_deadlines {
-        Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| {
-                AppError::Config(format!("无法读取办理时限配置文件 {}：{e}", path.display()))
-            })?;
-            zhijia_domain::case::DeadlinePolicy::from_json(&text)?
-        }
-        None => zhijia_domain::case::DeadlinePolicy::default(),
-    };
-    let aid = match &args.aid_config {
-        Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| {
-                AppError::Config(format!("无法读取帮扶配置文件 {}：{e}", path.display()))
-            })?;
-            zhijia_app::aid::Settings::from_json(&text)?
-        }
-        None => zhijia_app::aid::Settings::default(),
-    };
+    use zhijia_domain::calendar::BusinessCalendar;
+    use zhijia_domain::case::DeadlinePolicy;
+    let calendar = config_file(
+        &args.calendar,
+        "工作日历",
+        |t| Ok(BusinessCalendar::from_json(t)?),
+        BusinessCalendar::builtin,
+    )?;
+    let deadlines = config_file(
+        &args.case_deadlines,
+        "办理时限配置",
+        |t| Ok(DeadlinePolicy::from_json(t)?),
+        DeadlinePolicy::default,
+    )?;
+    let aid = config_file(
+        &args.aid_config,
+        "帮扶配置",
+        |t| Ok(zhijia_app::aid::Settings::from_json(t)?),
+        zhijia_app::aid::Settings::default,
+    )?;
     if args.case_escalate_every < 1 {
         return Err(AppError::invalid(
             "case_escalate_every",
@@ -685,7 +717,7 @@ async fn serve_command(args: ServeArgs) -> Result<(), AppError> {
             "自动转出期限至少为1天",
         ));
     }
-    let config = WebConfig {
+    Ok(WebConfig {
         demo: args.demo,
         secure_cookies: args.secure_cookies,
         trusted_proxies: trusted_proxies(&args.trusted_proxies)?,
@@ -702,8 +734,14 @@ async fn serve_command(args: ServeArgs) -> Result<(), AppError> {
             release_days: args.transfer_release_days,
         },
         aid,
-    };
-    let sms: std::sync::Arc<dyn zhijia_app::sms::SmsSender> = match &args.sms_gateway_url {
+    })
+}
+
+/// The SMS gateway named on the command line, or the log.
+fn sms_sender(
+    args: &ServeArgs,
+) -> Result<std::sync::Arc<dyn zhijia_app::sms::SmsSender>, AppError> {
+    Ok(match &args.sms_gateway_url {
         Some(url) => std::sync::Arc::new(
             crate::sms_gateway::HttpSender::new(
                 url,
@@ -713,15 +751,18 @@ async fn serve_command(args: ServeArgs) -> Result<(), AppError> {
             .map_err(AppError::Config)?,
         ),
         None => std::sync::Arc::new(zhijia_app::sms::LogSender),
-    };
-    let running = serve::start_with_sms(db.clone(), &args.listen, config, sms).await?;
+    })
+}
+
+/// Tells the operator where the server listens (and, in demo mode, how to sign in).
+fn announce(db: &Store, args: &ServeArgs, addr: std::net::SocketAddr) {
     let where_ = match db.sqlite_path() {
         Some(p) => format!("SQLite {}", p.display()),
         None => "PostgreSQL".to_owned(),
     };
     println!("网上职工之家已启动({where_})");
-    println!("请在浏览器打开：http://{}/", running.addr);
-    println!("工会工作台：http://{}/console", running.addr);
+    println!("请在浏览器打开：http://{addr}/");
+    println!("工会工作台：http://{addr}/console");
     if args.demo {
         println!(
             "演示登录(工作台)：用户名 {}，密码 {}",
@@ -733,11 +774,6 @@ async fn serve_command(args: ServeArgs) -> Result<(), AppError> {
         );
     }
     println!("按 Ctrl-C 停止。");
-    match running.task.await {
-        Ok(Ok(())) => Ok(()),
-        Ok(Err(e)) => Err(AppError::Config(format!("服务异常停止：{e}"))),
-        Err(e) => Err(AppError::Config(format!("服务异常停止：{e}"))),
-    }
 }
 
 async fn org_command(cmd: OrgCommand) -> Result<(), AppError> {
