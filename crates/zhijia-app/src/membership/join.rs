@@ -12,7 +12,7 @@ use zhijia_domain::codes::{
 };
 use zhijia_domain::credit_code::CreditCode;
 use zhijia_domain::id_number::IdNumber;
-use zhijia_domain::ids::{JoinApplicationId, TransferId};
+use zhijia_domain::ids::{JoinApplicationId, TransferId, WorkerId};
 use zhijia_domain::member::{self, CONSENT_VERSION, MemberNo};
 use zhijia_domain::org::{OrgId, OrgLevel};
 use zhijia_domain::region::{RegionCode, RegionLevel};
@@ -363,25 +363,7 @@ pub async fn apply(
     let today = crate::today(now);
     let data = check(input, today)?;
     let a = applicant(ctx, &data, phone);
-    // The phone was verified by SMS; the identity number must not belong to someone else's
-    // phone, or anyone knowing a number could take over that person's membership.
-    let by_id = worker_store::find_by_id_number_index(ctx.db, &a.id_number_idx).await?;
-    let by_phone = worker_store::find_by_phone(ctx.db, phone).await?;
-    let existing = match (&by_id, &by_phone) {
-        (Some(w), _) if w.phone != phone => {
-            return Err(AppError::Conflict(
-                "该身份证号已由另一个手机号登记。如更换了手机号，请携带身份证到所在工会办理变更"
-                    .into(),
-            ));
-        }
-        (_, Some(w)) if by_id.as_ref().is_none_or(|i| i.id != w.id) => {
-            return Err(AppError::Conflict(
-                "此手机号已登记在另一人的名下，请使用本人手机号申请".into(),
-            ));
-        }
-        (Some(w), _) => Some(w.id),
-        (None, _) => None,
-    };
+    let existing = existing_worker(ctx, &a, phone).await?;
     let (org, route) = route(ctx.db, &data.employment).await?;
     let due_on = ctx
         .settings
@@ -425,59 +407,19 @@ pub async fn apply(
     };
     let actor = worker_actor(phone);
     let (title, body) = if let Some(m) = &current {
-        let release_due_at = now + chrono::Duration::days(ctx.settings.release_days);
-        let t = NewTransfer {
-            worker_id,
-            from_membership_id: m.id,
-            from_org_id: m.org_id,
-            to_org_id: org.id,
-            started_by: "worker",
-            reason: Some("入会申请时已是其他工会会员，转为会籍接转"),
-            release_due_at,
-            confirm_due_at: None,
-        };
-        let id = match store::insert_transfer(&mut tx, &t).await {
-            Ok(id) => id,
-            Err(e) if e.is_conflict_on(zhijia_store::unique::TRANSFER_OPEN) => {
-                return Err(AppError::Conflict(
-                    "您已有一项正在办理的会籍接转，请等待办理结果".into(),
-                ));
-            }
-            Err(e) => return Err(e.into()),
-        };
-        store::decide(
+        let (id, title, body) = into_transfer(
             &mut tx,
+            ctx,
+            &actor,
+            worker_id,
+            m,
+            &org,
             application_id,
-            member::ApplicationStatus::BecameTransfer,
-            None,
-            None,
-            Some(id),
+            now,
         )
         .await?;
         transfer_id = Some(id);
-        let _ = audit::append(
-            &mut tx,
-            &actor,
-            Record {
-                action: action::TRANSFER_REQUESTED,
-                org: Some(org.id),
-                target_kind: Some("worker"),
-                target_id: Some(worker_id.to_string()),
-                detail: Some(format!("接转#{id}：{} → {}", m.org_name, org.name)),
-            },
-        )
-        .await?;
-        (
-            "入会申请已转为会籍接转".to_owned(),
-            format!(
-                "您已是{}的会员。会籍将转入{}：请{}同意转出(最迟{}自动转出)，再由{}接收。",
-                m.org_name,
-                org.name,
-                m.org_name,
-                crate::today(release_due_at),
-                org.name
-            ),
-        )
+        (title, body)
     } else {
         (
             "入会申请已提交".to_owned(),
@@ -512,6 +454,98 @@ pub async fn apply(
         due_on,
         transfer_id,
     })
+}
+
+/// The worker record the applicant already has, if any: found by identity number or phone, and
+/// refused when the two name different people.
+async fn existing_worker(ctx: &Ctx<'_>, a: &Applicant, phone: &str) -> Result<Option<WorkerId>> {
+    // The phone was verified by SMS; the identity number must not belong to someone else's
+    // phone, or anyone knowing a number could take over that person's membership.
+    let by_id = worker_store::find_by_id_number_index(ctx.db, &a.id_number_idx).await?;
+    let by_phone = worker_store::find_by_phone(ctx.db, phone).await?;
+    Ok(match (&by_id, &by_phone) {
+        (Some(w), _) if w.phone != phone => {
+            return Err(AppError::Conflict(
+                "该身份证号已由另一个手机号登记。如更换了手机号，请携带身份证到所在工会办理变更"
+                    .into(),
+            ));
+        }
+        (_, Some(w)) if by_id.as_ref().is_none_or(|i| i.id != w.id) => {
+            return Err(AppError::Conflict(
+                "此手机号已登记在另一人的名下，请使用本人手机号申请".into(),
+            ));
+        }
+        (Some(w), _) => Some(w.id),
+        (None, _) => None,
+    })
+}
+
+/// The applicant is a member elsewhere: the application becomes a transfer of that membership
+/// to `org`, audited, in the change. Returns the transfer and what the applicant is told.
+#[allow(clippy::too_many_arguments)]
+async fn into_transfer(
+    tx: &mut zhijia_store::Change,
+    ctx: &Ctx<'_>,
+    actor: &zhijia_domain::audit::Actor,
+    worker_id: WorkerId,
+    m: &zhijia_store::membership::Membership,
+    org: &Org,
+    application_id: JoinApplicationId,
+    now: DateTime<Utc>,
+) -> Result<(TransferId, String, String)> {
+    let release_due_at = now + chrono::Duration::days(ctx.settings.release_days);
+    let t = NewTransfer {
+        worker_id,
+        from_membership_id: m.id,
+        from_org_id: m.org_id,
+        to_org_id: org.id,
+        started_by: "worker",
+        reason: Some("入会申请时已是其他工会会员，转为会籍接转"),
+        release_due_at,
+        confirm_due_at: None,
+    };
+    let id = match store::insert_transfer(tx, &t).await {
+        Ok(id) => id,
+        Err(e) if e.is_conflict_on(zhijia_store::unique::TRANSFER_OPEN) => {
+            return Err(AppError::Conflict(
+                "您已有一项正在办理的会籍接转，请等待办理结果".into(),
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    store::decide(
+        tx,
+        application_id,
+        member::ApplicationStatus::BecameTransfer,
+        None,
+        None,
+        Some(id),
+    )
+    .await?;
+    let _ = audit::append(
+        tx,
+        actor,
+        Record {
+            action: action::TRANSFER_REQUESTED,
+            org: Some(org.id),
+            target_kind: Some("worker"),
+            target_id: Some(worker_id.to_string()),
+            detail: Some(format!("接转#{id}：{} → {}", m.org_name, org.name)),
+        },
+    )
+    .await?;
+    Ok((
+        id,
+        "入会申请已转为会籍接转".to_owned(),
+        format!(
+            "您已是{}的会员。会籍将转入{}：请{}同意转出(最迟{}自动转出)，再由{}接收。",
+            m.org_name,
+            org.name,
+            m.org_name,
+            crate::today(release_due_at),
+            org.name
+        ),
+    ))
 }
 
 /// A reviewer's decision.
