@@ -702,7 +702,7 @@ fn web_config(args: &ServeArgs) -> Result<WebConfig, AppError> {
     let aid = config_file(
         &args.aid_config,
         "帮扶配置",
-        |t| Ok(zhijia_app::aid::Settings::from_json(t)?),
+        zhijia_app::aid::Settings::from_json,
         zhijia_app::aid::Settings::default,
     )?;
     if args.case_escalate_every < 1 {
