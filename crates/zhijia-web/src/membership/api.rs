@@ -207,7 +207,8 @@ pub async fn inbox(
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct ReadRequest {
     /// One message; all when absent.
-    pub id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub id: Option<zhijia_domain::ids::MessageId>,
 }
 
 /// Marks a message (or all) as read.
