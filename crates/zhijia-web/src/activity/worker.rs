@@ -18,6 +18,7 @@ use serde::Deserialize;
 use zhijia_app::AppError;
 use zhijia_app::activity::mine::{self, ActivityForMe, MyRegistration};
 use zhijia_app::points::{self, MyPoints};
+use zhijia_domain::ids::ActivityId;
 use zhijia_store::activity::Activity;
 
 fn at(t: &DateTime<Utc>) -> String {
@@ -78,7 +79,7 @@ impl DetailPage {
 async fn detail_page(
     state: &Keyed,
     user: &WorkerUser,
-    id: i64,
+    id: ActivityId,
     error: Option<String>,
 ) -> Result<DetailPage, AppError> {
     let a = mine::activity(&state.activity(), &user.session.phone, id, Utc::now()).await?;
@@ -94,7 +95,11 @@ async fn detail_page(
     })
 }
 
-async fn detail(state: Keyed, user: WorkerUser, Id(id): Id) -> Result<Response, PageError> {
+async fn detail(
+    state: Keyed,
+    user: WorkerUser,
+    Id(id): Id<ActivityId>,
+) -> Result<Response, PageError> {
     Ok(render(&detail_page(&state, &user, id, None).await?))
 }
 
@@ -113,7 +118,7 @@ async fn act(
     let Some(_) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
-    let id = parse_id(&id)?;
+    let id = ActivityId(parse_id(&id)?);
     let c = state.activity();
     let result = if register {
         mine::register(&c, &user.session.phone, id, Utc::now())

@@ -19,6 +19,7 @@ use chrono::Utc;
 use serde::Deserialize;
 use zhijia_app::AppError;
 use zhijia_app::benefit::{self, ClaimedCoupon, OfferForMember, Redeemed};
+use zhijia_domain::ids::OfferId;
 
 #[derive(Template)]
 #[template(path = "benefits.html")]
@@ -36,7 +37,7 @@ impl OffersPage {
         super::merchant::map_link(s)
     }
     fn value(&self, o: &OfferForMember) -> String {
-        value_label(&o.offer.kind, o.offer.value)
+        value_label(o.offer.kind, o.offer.value)
     }
     fn opens(&self, o: &OfferForMember) -> String {
         crate::filters::beijing_fmt(&o.offer.claim_opens_at, "%m月%d日 %H:%M")
@@ -115,7 +116,7 @@ pub struct ClaimForm {
 async fn claim(
     state: Keyed,
     user: WorkerUser,
-    Id(id): Id,
+    Id(id): Id<OfferId>,
     form: Result<Form<ClaimForm>, FormRejection>,
 ) -> Result<Response, PageError> {
     let Some(form) = checked_form(&user, form) else {
@@ -154,10 +155,6 @@ struct CouponsPage {
 impl CouponsPage {
     fn until(&self, c: &ClaimedCoupon) -> String {
         crate::filters::beijing_fmt(&c.valid_until, "%Y-%m-%d %H:%M")
-    }
-    fn status(&self, s: &str) -> &'static str {
-        zhijia_domain::benefit::CouponStatus::parse(s)
-            .map_or("", zhijia_domain::benefit::CouponStatus::label)
     }
 }
 

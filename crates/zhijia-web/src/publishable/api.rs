@@ -3,6 +3,7 @@
 //! entries in the OpenAPI document.
 
 use super::Pages;
+use super::view::{self, RecordView};
 use crate::auth::StaffUser;
 use crate::extract::{ApiJson, ApiQuery, Created, parse_id};
 use crate::{ApiError, AppState};
@@ -20,6 +21,14 @@ use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 use utoipa::openapi::{ContentBuilder, Ref, Required, ResponseBuilder};
 use zhijia_app::AppError;
 use zhijia_app::publishable as uc;
+use zhijia_domain::ids::PublishableId;
+
+/// The staff's view of one record of the kind `S`.
+fn staff_view<S: Pages>(
+    r: &zhijia_store::publishable::Record<S::Content>,
+) -> RecordView<S::ContentView> {
+    RecordView::from(r)
+}
 
 type Params = HashMap<String, String>;
 
@@ -48,7 +57,7 @@ async fn public<S: Pages>(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let id = parse_id(&id)?;
+    let id = PublishableId(parse_id(&id)?);
     Ok(Json(uc::public::<S>(&state.store, id).await?).into_response())
 }
 
@@ -58,7 +67,7 @@ async fn create<S: Pages>(
     ApiJson(input): ApiJson<S::Input>,
 ) -> Result<Response, ApiError> {
     let id = uc::create::<S>(&state.store, &user.ctx(), &input, Utc::now()).await?;
-    Ok((StatusCode::CREATED, Json(Created { id })).into_response())
+    Ok((StatusCode::CREATED, Json(Created { id: id.0 })).into_response())
 }
 
 async fn list<S: Pages>(
@@ -68,7 +77,7 @@ async fn list<S: Pages>(
 ) -> Result<Response, ApiError> {
     let (org, limit, offset) = (int(&q, "org")?, int(&q, "limit")?, int(&q, "offset")?);
     let (_, page) = uc::list::<S>(&state.store, &user.ctx(), org, limit, offset).await?;
-    Ok(Json(page).into_response())
+    Ok(Json(view::page::<_, S::ContentView>(&page)).into_response())
 }
 
 async fn detail<S: Pages>(
@@ -76,8 +85,9 @@ async fn detail<S: Pages>(
     user: StaffUser,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let id = parse_id(&id)?;
-    Ok(Json(uc::get::<S>(&state.store, &user.ctx(), id).await?).into_response())
+    let id = PublishableId(parse_id(&id)?);
+    let r = uc::get::<S>(&state.store, &user.ctx(), id).await?;
+    Ok(Json(staff_view::<S>(&r)).into_response())
 }
 
 async fn update<S: Pages>(
@@ -86,9 +96,9 @@ async fn update<S: Pages>(
     Path(id): Path<String>,
     ApiJson(input): ApiJson<S::Input>,
 ) -> Result<Response, ApiError> {
-    let id = parse_id(&id)?;
+    let id = PublishableId(parse_id(&id)?);
     let r = uc::update::<S>(&state.store, &user.ctx(), id, &input, Utc::now()).await?;
-    Ok(Json(r).into_response())
+    Ok(Json(staff_view::<S>(&r)).into_response())
 }
 
 async fn publish<S: Pages>(
@@ -96,9 +106,9 @@ async fn publish<S: Pages>(
     user: StaffUser,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let id = parse_id(&id)?;
+    let id = PublishableId(parse_id(&id)?);
     let r = uc::publish::<S>(&state.store, &user.ctx(), id, Utc::now()).await?;
-    Ok(Json(r).into_response())
+    Ok(Json(staff_view::<S>(&r)).into_response())
 }
 
 async fn withdraw<S: Pages>(
@@ -106,9 +116,9 @@ async fn withdraw<S: Pages>(
     user: StaffUser,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let id = parse_id(&id)?;
+    let id = PublishableId(parse_id(&id)?);
     let r = uc::withdraw::<S>(&state.store, &user.ctx(), id).await?;
-    Ok(Json(r).into_response())
+    Ok(Json(staff_view::<S>(&r)).into_response())
 }
 
 pub fn routes<S: Pages>() -> Router<AppState> {

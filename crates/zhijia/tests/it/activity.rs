@@ -111,9 +111,15 @@ on_both!(
         let env = Env::new();
         // No first-join points in this province, so the balance is exactly the 100 given.
         let mut tx = db.change().await.unwrap();
-        zhijia_store::points::set_rule(&mut tx, w.gz.prov.id.0, "first_join", 0, None)
-            .await
-            .unwrap();
+        zhijia_store::points::set_rule(
+            &mut tx,
+            w.gz.prov.id,
+            zhijia_domain::points::PointsReason::FirstJoin,
+            0,
+            None,
+        )
+        .await
+        .unwrap();
         tx.commit_unaudited(zhijia_store::Unaudited::Fixture)
             .await
             .unwrap();
@@ -124,9 +130,17 @@ on_both!(
             .unwrap()
             .id;
         let mut tx = db.change().await.unwrap();
-        zhijia_store::points::award(&mut tx, worker, 100, "first_join", None, "seed", "初始积分")
-            .await
-            .unwrap();
+        zhijia_store::points::award(
+            &mut tx,
+            worker,
+            100,
+            zhijia_domain::points::PointsReason::FirstJoin,
+            None,
+            "seed",
+            "初始积分",
+        )
+        .await
+        .unwrap();
         tx.commit_unaudited(zhijia_store::Unaudited::Fixture)
             .await
             .unwrap();
