@@ -129,6 +129,7 @@ on_both!(
             .unwrap()
             .unwrap()
             .id;
+        let worker = zhijia_domain::ids::WorkerId(worker);
         let mut tx = db.change().await.unwrap();
         zhijia_store::points::award(
             &mut tx,
@@ -219,7 +220,7 @@ on_both!(
         assert_eq!(d.activity.waiting, 20);
         assert_eq!(d.registered.total, 10);
         // The waiting list is in order of registering, numbered 1 to 20.
-        let ids: Vec<i64> = d.waiting.items.iter().map(|r| r.id).collect();
+        let ids: Vec<i64> = d.waiting.items.iter().map(|r| r.id.0).collect();
         let mut sorted = ids.clone();
         sorted.sort();
         assert_eq!(ids, sorted);
@@ -523,17 +524,17 @@ on_both!(
         .unwrap();
         let clerk = factory_members(db, &env, &w, 60, 1).await.remove(0);
         let ids = |p: zhijia_store::Page<zhijia_store::activity::Activity>| {
-            let mut v: Vec<i64> = p.items.iter().map(|a| a.id).collect();
+            let mut v: Vec<i64> = p.items.iter().map(|a| a.id.0).collect();
             v.sort_unstable();
             (p.total, v)
         };
-        let mut want = vec![outdoor, all];
+        let mut want = vec![outdoor.0, all.0];
         want.sort_unstable();
         assert_eq!(
             ids(mine::available(&c, courier, now, None, None).await.unwrap()),
             (2, want)
         );
-        let mut want = vec![tianhe, all];
+        let mut want = vec![tianhe.0, all.0];
         want.sort_unstable();
         assert_eq!(
             ids(mine::available(&c, &clerk, now, None, None).await.unwrap()),
