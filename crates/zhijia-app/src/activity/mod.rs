@@ -303,68 +303,16 @@ pub async fn check_in(
     scanned: &str,
     now: DateTime<Utc>,
 ) -> Result<CheckedIn> {
-    let activity = readable(ctx.db, staff, id).await?;
-    if !may_organise(staff, &activity.org_path) {
-        return Err(AppError::Forbidden(
-            "只有活动所属工会(或上级工会)的宣传文体干事或管理员可以签到".into(),
-        ));
-    }
-    if activity.status != ActivityStatus::Open {
-        return Err(AppError::Conflict("活动已取消，不能签到".into()));
-    }
-    if let Some(why) = rules::check_in_refusal(now, activity.starts_at, activity.ends_at) {
-        return Err(AppError::Conflict(why.into()));
-    }
+    let activity = door_open(ctx.db, staff, id, now).await?;
     let scanned = read_scan(ctx, scanned, now).await?;
     let mut tx = ctx.db.change().await?;
     store::lock(&mut tx, id).await?;
-    let reg = match scanned {
-        Scanned::Worker(w) => store::live_of(&mut tx, id, w).await?,
-        Scanned::Registration(r) => store::registration_in(&mut tx, r)
-            .await?
-            .filter(|r| r.status != RegistrationStatus::Cancelled),
-    };
-    let Some(reg) = reg else {
-        return Err(AppError::Conflict("该会员没有报名本活动，不能签到".into()));
-    };
-    if reg.activity_id != id {
-        return Err(AppError::Conflict(
-            "这是其他活动的报名二维码，不能在本活动签到".into(),
-        ));
-    }
+    let reg = seat_of(&mut tx, id, scanned).await?;
     let name = zhijia_domain::auth::mask_name(&reg.worker_name);
-    if let Some(at) = reg.checked_in_at {
-        return Err(AppError::Conflict(format!(
-            "{name} 已于 {} 签到，不能重复签到",
-            rules::beijing(at)
-        )));
-    }
-    if reg.status == RegistrationStatus::Waiting {
-        return Err(AppError::Conflict(format!(
-            "{name} 在候补名单中，尚未获得名额，不能签到"
-        )));
-    }
     if !store::check_in(&mut tx, reg.id, now, crate::benefit::acting_staff(staff)).await? {
         return Err(AppError::Conflict(format!("{name} 已签到，不能重复签到")));
     }
-    // Points go by the member's current union's rules (the union that organised it, if the
-    // person has no current membership any more).
-    let path = match zhijia_store::membership::current(&mut tx, reg.worker_id.0).await? {
-        Some(m) => zhijia_store::org::get(ctx.db, m.org_id)
-            .await?
-            .map_or(activity.org_path.clone(), |o| o.path),
-        None => activity.org_path.clone(),
-    };
-    let points = crate::points::award_in(
-        &mut tx,
-        reg.worker_id,
-        &path,
-        Some(activity.org_id),
-        PointsReason::CheckIn,
-        &format!("activity:{id}"),
-        &format!("参加活动“{}”", activity.title),
-    )
-    .await?;
+    let points = award_check_in(ctx.db, &mut tx, &activity, &reg).await?;
     let recorded = audit::append(
         &mut tx,
         staff.actor,
@@ -392,6 +340,90 @@ pub async fn check_in(
         member_no: reg.member_no,
         points_awarded: points,
     })
+}
+
+/// The activity, if the caller organises it, it is not cancelled and check-in is open now.
+async fn door_open(
+    db: &Store,
+    staff: &StaffCtx<'_>,
+    id: ActivityId,
+    now: DateTime<Utc>,
+) -> Result<Activity> {
+    let activity = readable(db, staff, id).await?;
+    if !may_organise(staff, &activity.org_path) {
+        return Err(AppError::Forbidden(
+            "只有活动所属工会(或上级工会)的宣传文体干事或管理员可以签到".into(),
+        ));
+    }
+    if activity.status != ActivityStatus::Open {
+        return Err(AppError::Conflict("活动已取消，不能签到".into()));
+    }
+    if let Some(why) = rules::check_in_refusal(now, activity.starts_at, activity.ends_at) {
+        return Err(AppError::Conflict(why.into()));
+    }
+    Ok(activity)
+}
+
+/// The seat the scanned person holds at this activity, not yet checked in; each other case
+/// (not registered, another activity's QR, already in, still waiting) refused in words.
+async fn seat_of(
+    tx: &mut zhijia_store::Tx,
+    id: ActivityId,
+    scanned: Scanned,
+) -> Result<Registration> {
+    let reg = match scanned {
+        Scanned::Worker(w) => store::live_of(tx, id, w).await?,
+        Scanned::Registration(r) => store::registration_in(tx, r)
+            .await?
+            .filter(|r| r.status != RegistrationStatus::Cancelled),
+    };
+    let Some(reg) = reg else {
+        return Err(AppError::Conflict("该会员没有报名本活动，不能签到".into()));
+    };
+    if reg.activity_id != id {
+        return Err(AppError::Conflict(
+            "这是其他活动的报名二维码，不能在本活动签到".into(),
+        ));
+    }
+    let name = zhijia_domain::auth::mask_name(&reg.worker_name);
+    if let Some(at) = reg.checked_in_at {
+        return Err(AppError::Conflict(format!(
+            "{name} 已于 {} 签到，不能重复签到",
+            rules::beijing(at)
+        )));
+    }
+    if reg.status == RegistrationStatus::Waiting {
+        return Err(AppError::Conflict(format!(
+            "{name} 在候补名单中，尚未获得名额，不能签到"
+        )));
+    }
+    Ok(reg)
+}
+
+/// The check-in points, once per person and activity. They go by the member's current union's
+/// rules (the union that organised it, if the person has no current membership any more).
+async fn award_check_in(
+    db: &Store,
+    tx: &mut zhijia_store::Tx,
+    activity: &Activity,
+    reg: &Registration,
+) -> Result<i64> {
+    let path = match zhijia_store::membership::current(&mut *tx, reg.worker_id.0).await? {
+        Some(m) => zhijia_store::org::get(db, m.org_id)
+            .await?
+            .map_or(activity.org_path.clone(), |o| o.path),
+        None => activity.org_path.clone(),
+    };
+    crate::points::award_in(
+        tx,
+        reg.worker_id,
+        &path,
+        Some(activity.org_id),
+        PointsReason::CheckIn,
+        &format!("activity:{}", activity.id),
+        &format!("参加活动“{}”", activity.title),
+    )
+    .await
 }
 
 /// Cancels an activity (organisers); audited. Registrations stay as they were, for the record.

@@ -32,7 +32,7 @@ pub struct ListQuery {
 
 #[derive(Debug, Serialize)]
 struct Scoped<T: Serialize> {
-    org_id: i64,
+    org_id: zhijia_domain::ids::OrgId,
     org_name: String,
     #[serde(flatten)]
     page: T,
@@ -49,7 +49,7 @@ pub async fn list(
 ) -> Result<Response, ApiError> {
     let (org, page) = activity::list(&state.store, &user.ctx(), q.org, q.limit, q.offset).await?;
     Ok(Json(Scoped {
-        org_id: org.id.0,
+        org_id: org.id,
         org_name: org.name,
         page: crate::benefit::view::page::<_, ActivityView>(page),
     })

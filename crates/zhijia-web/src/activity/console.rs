@@ -59,7 +59,7 @@ pub struct CreateForm {
 }
 
 #[derive(Template)]
-#[template(path = "activity_console_list.html")]
+#[template(path = "activity/console_list.html")]
 struct ListPage {
     user: UserBar,
     org_name: String,
@@ -196,7 +196,7 @@ async fn create(
 }
 
 #[derive(Template)]
-#[template(path = "activity_console_detail.html")]
+#[template(path = "activity/console_detail.html")]
 struct DetailPage {
     user: UserBar,
     d: Detail,

@@ -26,7 +26,7 @@ fn at(t: &DateTime<Utc>) -> String {
 }
 
 #[derive(Template)]
-#[template(path = "activity_list.html")]
+#[template(path = "activity/list.html")]
 struct ListPage {
     items: Vec<Activity>,
     notice: Option<String>,
@@ -62,7 +62,7 @@ async fn list(state: Keyed, user: WorkerUser) -> Result<Response, PageError> {
 }
 
 #[derive(Template)]
-#[template(path = "activity_detail.html")]
+#[template(path = "activity/detail.html")]
 struct DetailPage {
     csrf: String,
     a: ActivityForMe,
@@ -156,7 +156,7 @@ async fn cancel(
 }
 
 #[derive(Template)]
-#[template(path = "activity_mine.html")]
+#[template(path = "activity/mine.html")]
 struct MinePage {
     items: Vec<MyRegistration>,
 }
@@ -173,7 +173,7 @@ async fn my_registrations(state: Keyed, user: WorkerUser) -> Result<Response, Pa
 }
 
 #[derive(Template)]
-#[template(path = "points_mine.html")]
+#[template(path = "activity/points_mine.html")]
 struct PointsPage {
     p: MyPoints,
 }

@@ -37,10 +37,10 @@ pub struct PageQuery {
 }
 
 #[derive(Template)]
-#[template(path = "console_offers.html")]
+#[template(path = "benefit/console_offers.html")]
 struct OffersPage {
     user: UserBar,
-    org_id: i64,
+    org_id: zhijia_domain::ids::OrgId,
     org_name: String,
     offers: Vec<Offer>,
     merchants: Vec<Merchant>,
@@ -105,7 +105,7 @@ async fn page(
         status,
         render(&OffersPage {
             user: user.into(),
-            org_id: org.id.0,
+            org_id: org.id,
             org_name: org.name,
             pager: Pager::new(p, offers.total, base),
             offers: offers.items,

@@ -28,7 +28,7 @@ pub struct PageQuery {
 }
 
 #[derive(Template)]
-#[template(path = "console_shops.html")]
+#[template(path = "benefit/console_shops.html")]
 struct ShopsPage {
     user: UserBar,
     merchant_id: MerchantId,

@@ -44,7 +44,7 @@ enum Tab {
 }
 
 #[derive(Template)]
-#[template(path = "merchant.html")]
+#[template(path = "benefit/merchant.html")]
 struct MerchantPage {
     user: UserBar,
     merchant_name: String,

@@ -22,7 +22,7 @@ use zhijia_app::benefit::{self, ClaimedCoupon, OfferForMember, Redeemed};
 use zhijia_domain::ids::OfferId;
 
 #[derive(Template)]
-#[template(path = "benefits.html")]
+#[template(path = "benefit/offers.html")]
 struct OffersPage {
     csrf: String,
     offers: Vec<OfferForMember>,
@@ -147,7 +147,7 @@ struct CouponView {
 }
 
 #[derive(Template)]
-#[template(path = "coupons.html")]
+#[template(path = "benefit/coupons.html")]
 struct CouponsPage {
     coupons: Vec<CouponView>,
 }
@@ -183,7 +183,7 @@ async fn coupons(state: Keyed, user: WorkerUser) -> Result<Response, PageError> 
 }
 
 #[derive(Template)]
-#[template(path = "redeem.html")]
+#[template(path = "benefit/redeem.html")]
 struct RedeemPage {
     csrf: String,
     done: Option<Redeemed>,

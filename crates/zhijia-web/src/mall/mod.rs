@@ -111,7 +111,7 @@ pub async fn items(
 }
 
 #[derive(Template)]
-#[template(path = "mall.html")]
+#[template(path = "mall/shelf.html")]
 struct ShelfPage {
     csrf: String,
     shelf: Option<Shelf>,
@@ -189,10 +189,10 @@ async fn order_form(
 }
 
 #[derive(Template)]
-#[template(path = "console_mall.html")]
+#[template(path = "mall/console.html")]
 struct ConsolePage {
     user: UserBar,
-    org_id: i64,
+    org_id: zhijia_domain::ids::OrgId,
     org_name: String,
     items: Vec<Item>,
     error: Option<String>,
@@ -222,7 +222,7 @@ async fn console_page(
         status,
         render(&ConsolePage {
             user: user.into(),
-            org_id: org.id.0,
+            org_id: org.id,
             org_name: org.name,
             items: page.items,
             error,
