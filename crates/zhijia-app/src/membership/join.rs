@@ -573,9 +573,9 @@ pub async fn decide(
             // The first-join points, once in a worker's life (the ledger's award key is unique).
             crate::points::award_in(
                 &mut tx,
-                app.worker_id,
+                zhijia_domain::ids::WorkerId(app.worker_id),
                 &org.path,
-                Some(org.id.0),
+                Some(org.id),
                 zhijia_domain::points::PointsReason::FirstJoin,
                 "first_join",
                 "首次入会",

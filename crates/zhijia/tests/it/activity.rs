@@ -111,9 +111,15 @@ on_both!(
         let env = Env::new();
         // No first-join points in this province, so the balance is exactly the 100 given.
         let mut tx = db.change().await.unwrap();
-        zhijia_store::points::set_rule(&mut tx, w.gz.prov.id.0, "first_join", 0, None)
-            .await
-            .unwrap();
+        zhijia_store::points::set_rule(
+            &mut tx,
+            w.gz.prov.id,
+            zhijia_domain::points::PointsReason::FirstJoin,
+            0,
+            None,
+        )
+        .await
+        .unwrap();
         tx.commit_unaudited(zhijia_store::Unaudited::Fixture)
             .await
             .unwrap();
@@ -123,10 +129,19 @@ on_both!(
             .unwrap()
             .unwrap()
             .id;
+        let worker = zhijia_domain::ids::WorkerId(worker);
         let mut tx = db.change().await.unwrap();
-        zhijia_store::points::award(&mut tx, worker, 100, "first_join", None, "seed", "初始积分")
-            .await
-            .unwrap();
+        zhijia_store::points::award(
+            &mut tx,
+            worker,
+            100,
+            zhijia_domain::points::PointsReason::FirstJoin,
+            None,
+            "seed",
+            "初始积分",
+        )
+        .await
+        .unwrap();
         tx.commit_unaudited(zhijia_store::Unaudited::Fixture)
             .await
             .unwrap();
@@ -205,7 +220,7 @@ on_both!(
         assert_eq!(d.activity.waiting, 20);
         assert_eq!(d.registered.total, 10);
         // The waiting list is in order of registering, numbered 1 to 20.
-        let ids: Vec<i64> = d.waiting.items.iter().map(|r| r.id).collect();
+        let ids: Vec<i64> = d.waiting.items.iter().map(|r| r.id.0).collect();
         let mut sorted = ids.clone();
         sorted.sort();
         assert_eq!(ids, sorted);
@@ -509,17 +524,17 @@ on_both!(
         .unwrap();
         let clerk = factory_members(db, &env, &w, 60, 1).await.remove(0);
         let ids = |p: zhijia_store::Page<zhijia_store::activity::Activity>| {
-            let mut v: Vec<i64> = p.items.iter().map(|a| a.id).collect();
+            let mut v: Vec<i64> = p.items.iter().map(|a| a.id.0).collect();
             v.sort_unstable();
             (p.total, v)
         };
-        let mut want = vec![outdoor, all];
+        let mut want = vec![outdoor.0, all.0];
         want.sort_unstable();
         assert_eq!(
             ids(mine::available(&c, courier, now, None, None).await.unwrap()),
             (2, want)
         );
-        let mut want = vec![tianhe, all];
+        let mut want = vec![tianhe.0, all.0];
         want.sort_unstable();
         assert_eq!(
             ids(mine::available(&c, &clerk, now, None, None).await.unwrap()),
