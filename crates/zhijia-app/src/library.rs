@@ -8,6 +8,7 @@ use crate::publishable::{Actions, Spec, Words};
 use crate::{AppError, Result};
 use chrono::{DateTime, Utc};
 use zhijia_domain::audit::action;
+use zhijia_domain::ids::PublishableId;
 use zhijia_domain::library::{self as rules, Kind};
 use zhijia_store::Store;
 use zhijia_store::library::{Item, LibraryItem};
@@ -39,7 +40,8 @@ pub struct LibraryInput {
 /// A published item as anyone may read it.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct PublicItem {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: PublishableId,
     /// The union whose shelf it is on.
     pub org_name: String,
     /// `book`, `ebook`, `audiobook` or `reading`.

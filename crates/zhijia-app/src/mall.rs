@@ -7,6 +7,8 @@ use crate::caller::{StaffCtx, worker_of_phone};
 use crate::{AppError, Result};
 use chrono::{DateTime, Utc};
 use zhijia_domain::audit::action;
+use zhijia_domain::ids::{MallItemId, WorkerId};
+use zhijia_domain::points::MallItemStatus;
 use zhijia_store::Store;
 use zhijia_store::audit::{self, Record};
 use zhijia_store::mall::{self as store, Item, NewItem, Order};
@@ -31,7 +33,7 @@ pub async fn create_item(
     staff: &StaffCtx<'_>,
     input: &ItemInput,
     now: DateTime<Utc>,
-) -> Result<i64> {
+) -> Result<MallItemId> {
     let title = input.title.trim();
     if title.is_empty() || title.chars().count() > 60 {
         return Err(AppError::invalid("title", "请填写商品名称(不超过60个字)"));
@@ -70,7 +72,7 @@ pub async fn create_item(
             points: input.points,
             stock: input.stock,
             per_member_limit: input.per_member_limit,
-            created_by: staff.staff_id().map(|x| x.0),
+            created_by: crate::benefit::acting_staff(staff),
             now,
         },
     )
@@ -115,7 +117,7 @@ pub async fn items(
 }
 
 /// A member's union, which decides what they may buy.
-async fn member_union(db: &Store, phone: &str) -> Result<(i64, Org)> {
+async fn member_union(db: &Store, phone: &str) -> Result<(WorkerId, Org)> {
     let w = worker_of_phone(db, phone).await?;
     let m = zhijia_store::membership::current(db, w.id)
         .await?
@@ -123,11 +125,11 @@ async fn member_union(db: &Store, phone: &str) -> Result<(i64, Org)> {
     let org = org_store::get(db, m.org_id)
         .await?
         .ok_or(AppError::NotFound("所在工会"))?;
-    Ok((w.id.0, org))
+    Ok((w.id, org))
 }
 
 /// The items on sale to the member of `phone`, with their balance.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone)]
 pub struct Shelf {
     pub balance: i64,
     pub items: Vec<Item>,
@@ -148,7 +150,7 @@ pub async fn shelf(db: &Store, phone: &str) -> Result<Shelf> {
 pub async fn order(
     db: &Store,
     phone: &str,
-    item_id: i64,
+    item_id: MallItemId,
     key: &str,
     now: DateTime<Utc>,
 ) -> Result<Order> {
@@ -173,7 +175,7 @@ pub async fn order(
         }
         return Ok(o);
     }
-    if item.status != "on_sale" {
+    if item.status != MallItemStatus::OnSale {
         return Err(AppError::Conflict("该商品已下架".into()));
     }
     if store::ordered_by(&mut tx, item.id, worker_id).await? >= item.per_member_limit {
@@ -186,7 +188,7 @@ pub async fn order(
         return Err(AppError::Conflict("已兑完".into()));
     }
     let note = format!("兑换：{}", item.title);
-    if zhijia_store::points::spend(&mut tx, worker_id, item.points, Some(item.org_id.0), &note)
+    if zhijia_store::points::spend(&mut tx, worker_id, item.points, Some(item.org_id), &note)
         .await?
         .is_none()
     {
@@ -215,5 +217,5 @@ pub async fn my_orders(
 ) -> Result<zhijia_store::Page<Order>> {
     let w = worker_of_phone(db, phone).await?;
     let (limit, offset) = crate::page_bounds(limit, offset, 20);
-    Ok(store::orders_of(db, w.id.0, limit, offset).await?)
+    Ok(store::orders_of(db, w.id, limit, offset).await?)
 }

@@ -9,6 +9,7 @@ use crate::publishable::{Actions, Spec, Words};
 use crate::{AppError, Result};
 use chrono::{DateTime, Utc};
 use zhijia_domain::audit::action;
+use zhijia_domain::ids::{PublishableId, WorkerId};
 use zhijia_domain::member::MemberNo;
 use zhijia_domain::model_worker::{self as rules, Level};
 use zhijia_store::Store;
@@ -45,7 +46,8 @@ pub struct ModelWorkerInput {
 /// or worker id of the honouree.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct PublicModelWorker {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: PublishableId,
     /// The union that published it.
     pub org_name: String,
     pub name: String,
@@ -163,7 +165,7 @@ async fn linked_worker(
     db: &Store,
     staff: &StaffCtx<'_>,
     member_no: Option<&str>,
-) -> Result<Option<i64>> {
+) -> Result<Option<WorkerId>> {
     let Some(typed) = member_no.map(str::trim).filter(|n| !n.is_empty()) else {
         return Ok(None);
     };
@@ -187,5 +189,5 @@ async fn linked_worker(
     if !staff.may_edit(&org.path) {
         return Err(refused());
     }
-    Ok(Some(w.id.0))
+    Ok(Some(w.id))
 }

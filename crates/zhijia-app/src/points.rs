@@ -11,6 +11,7 @@ use crate::{AppError, Result};
 use serde::Serialize;
 use zhijia_domain::audit::action;
 use zhijia_domain::auth::{self, Role};
+use zhijia_domain::ids::{PointsEntryId, WorkerId};
 use zhijia_domain::org::{OrgId, OrgPath};
 use zhijia_domain::points::{self as rules, PointsReason};
 use zhijia_store::audit::{self, Record};
@@ -22,7 +23,7 @@ pub fn effective(found: &[store::Rule], reason: PointsReason) -> i64 {
     // Rules come shallowest first: the last match is the deepest union's.
     found
         .iter()
-        .rfind(|r| r.reason == reason.as_str())
+        .rfind(|r| r.reason == reason)
         .map_or(reason.default_points(), |r| r.points)
 }
 
@@ -32,9 +33,9 @@ pub fn effective(found: &[store::Rule], reason: PointsReason) -> i64 {
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn award_in(
     tx: &mut Tx,
-    worker_id: i64,
+    worker_id: WorkerId,
     path: &OrgPath,
-    org_id: Option<i64>,
+    org_id: Option<OrgId>,
     reason: PointsReason,
     award_key: &str,
     note: &str,
@@ -44,16 +45,7 @@ pub async fn award_in(
     if points == 0 {
         return Ok(0);
     }
-    let done = store::award(
-        tx,
-        worker_id,
-        points,
-        reason.as_str(),
-        org_id,
-        award_key,
-        note,
-    )
-    .await?;
+    let done = store::award(tx, worker_id, points, reason, org_id, award_key, note).await?;
     Ok(if done.is_some() { points } else { 0 })
 }
 
@@ -62,9 +54,9 @@ pub async fn award_in(
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn spend(
     db: &Store,
-    worker_id: i64,
+    worker_id: WorkerId,
     points: i64,
-    org_id: Option<i64>,
+    org_id: Option<OrgId>,
     note: &str,
 ) -> Result<i64> {
     let points = rules::check_spend(points)?;
@@ -80,7 +72,8 @@ pub async fn spend(
 /// One line of the member's history, for people.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct HistoryLine {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: PointsEntryId,
     pub delta: i64,
     /// check_in, survey, course, first_join, spend
     pub reason: String,
@@ -110,16 +103,17 @@ pub async fn mine(db: &Store, phone: &str, limit: i64, offset: i64) -> Result<My
             },
         });
     };
-    let balance = store::balance(db, worker.id.0).await?;
-    let page = store::history(db, worker.id.0, limit, offset).await?;
+    let worker_id = worker.id;
+    let balance = store::balance(db, worker_id).await?;
+    let page = store::history(db, worker_id, limit, offset).await?;
     let items = page
         .items
         .into_iter()
         .map(|e| HistoryLine {
             id: e.id,
             delta: e.delta,
-            reason_label: PointsReason::parse(&e.reason).map_or("积分", PointsReason::label),
-            reason: e.reason,
+            reason_label: e.reason.label(),
+            reason: e.reason.as_str().to_owned(),
             org_name: e.org_name,
             note: e.note,
             created_at: e.created_at,
@@ -170,9 +164,7 @@ pub async fn rules_of(db: &Store, staff: &StaffCtx<'_>, org: i64) -> Result<Vec<
             reason: r.as_str(),
             label: r.label(),
             points: effective(&found, *r),
-            own: found
-                .iter()
-                .any(|x| x.org_id == org.id.0 && x.reason == r.as_str()),
+            own: found.iter().any(|x| x.org_id == org.id && x.reason == *r),
         })
         .collect())
 }
@@ -207,10 +199,10 @@ pub async fn set_rule(
     let mut tx = db.change().await?;
     store::set_rule(
         &mut tx,
-        org.id.0,
-        reason.as_str(),
+        org.id,
+        reason,
         points,
-        staff.staff_id().map(|x| x.0),
+        crate::benefit::acting_staff(staff),
     )
     .await?;
     let recorded = audit::append(
@@ -218,7 +210,7 @@ pub async fn set_rule(
         staff.actor,
         Record {
             action: action::POINTS_RULE_SET,
-            org: Some(OrgId(org.id.0)),
+            org: Some(org.id),
             target_kind: Some("points_rule"),
             target_id: Some(reason.as_str().to_owned()),
             detail: Some(format!("{}：{points} 积分", reason.label())),

@@ -10,6 +10,7 @@ use crate::caller::StaffCtx;
 use crate::{AppError, Result};
 use chrono::{DateTime, Utc};
 use std::future::Future;
+use zhijia_domain::ids::PublishableId;
 use zhijia_domain::org::OrgId;
 use zhijia_domain::publishing::PublishStatus;
 use zhijia_store::audit::{self, Record as AuditRecord};
@@ -46,7 +47,7 @@ pub struct Actions {
 /// One kind of publishable record.
 pub trait Spec: Send + Sync + 'static {
     /// Its own columns, as stored.
-    type Content: Content + Clone + std::fmt::Debug + serde::Serialize;
+    type Content: Content + Clone + std::fmt::Debug;
     /// What staff type.
     type Input: Send + Sync;
     /// What anyone may read of a published record.
@@ -103,7 +104,7 @@ async fn editable_org<S: Spec>(db: &Store, staff: &StaffCtx<'_>, org: Option<i64
 async fn editable<S: Spec>(
     db: &Store,
     staff: &StaffCtx<'_>,
-    id: i64,
+    id: PublishableId,
 ) -> Result<Record<S::Content>> {
     store::get::<S::Content>(db, id)
         .await?
@@ -111,7 +112,7 @@ async fn editable<S: Spec>(
         .ok_or(AppError::NotFound(S::WORDS.what))
 }
 
-async fn reread<S: Spec>(db: &Store, id: i64) -> Result<Record<S::Content>> {
+async fn reread<S: Spec>(db: &Store, id: PublishableId) -> Result<Record<S::Content>> {
     store::get::<S::Content>(db, id)
         .await?
         .ok_or(AppError::NotFound(S::WORDS.what))
@@ -122,7 +123,7 @@ async fn log<S: Spec>(
     staff: &StaffCtx<'_>,
     action: &str,
     org: OrgId,
-    id: i64,
+    id: PublishableId,
     content: &S::Content,
 ) -> Result<Recorded> {
     Ok(audit::append(
@@ -146,7 +147,7 @@ pub async fn create<S: Spec>(
     staff: &StaffCtx<'_>,
     input: &S::Input,
     now: DateTime<Utc>,
-) -> Result<i64> {
+) -> Result<PublishableId> {
     let content = S::check(db, staff, input, None, now).await?;
     let org = editable_org::<S>(db, staff, S::org(input)).await?;
     let mut tx = db.change().await?;
@@ -154,7 +155,7 @@ pub async fn create<S: Spec>(
         &mut tx,
         org.id,
         &content,
-        staff.staff_id().map(|x| x.0),
+        crate::benefit::acting_staff(staff),
         now,
     )
     .await?;
@@ -168,7 +169,7 @@ pub async fn create<S: Spec>(
 pub async fn update<S: Spec>(
     db: &Store,
     staff: &StaffCtx<'_>,
-    id: i64,
+    id: PublishableId,
     input: &S::Input,
     now: DateTime<Utc>,
 ) -> Result<Record<S::Content>> {
@@ -189,7 +190,7 @@ pub async fn update<S: Spec>(
 pub async fn publish<S: Spec>(
     db: &Store,
     staff: &StaffCtx<'_>,
-    id: i64,
+    id: PublishableId,
     now: DateTime<Utc>,
 ) -> Result<Record<S::Content>> {
     move_to::<S>(db, staff, id, PublishStatus::Published, now).await
@@ -200,7 +201,7 @@ pub async fn publish<S: Spec>(
 pub async fn withdraw<S: Spec>(
     db: &Store,
     staff: &StaffCtx<'_>,
-    id: i64,
+    id: PublishableId,
 ) -> Result<Record<S::Content>> {
     move_to::<S>(db, staff, id, PublishStatus::Withdrawn, Utc::now()).await
 }
@@ -210,7 +211,7 @@ pub async fn withdraw<S: Spec>(
 async fn move_to<S: Spec>(
     db: &Store,
     staff: &StaffCtx<'_>,
-    id: i64,
+    id: PublishableId,
     to: PublishStatus,
     now: DateTime<Utc>,
 ) -> Result<Record<S::Content>> {
@@ -237,7 +238,11 @@ async fn move_to<S: Spec>(
 
 /// One record, for the staff who manage it.
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn get<S: Spec>(db: &Store, staff: &StaffCtx<'_>, id: i64) -> Result<Record<S::Content>> {
+pub async fn get<S: Spec>(
+    db: &Store,
+    staff: &StaffCtx<'_>,
+    id: PublishableId,
+) -> Result<Record<S::Content>> {
     editable::<S>(db, staff, id).await
 }
 
@@ -291,7 +296,7 @@ pub async fn published<S: Spec>(
 
 /// One published record; drafts and withdrawn records do not exist for the public (404).
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn public<S: Spec>(db: &Store, id: i64) -> Result<S::Public> {
+pub async fn public<S: Spec>(db: &Store, id: PublishableId) -> Result<S::Public> {
     store::get::<S::Content>(db, id)
         .await?
         .filter(|r| r.status == PublishStatus::Published)

@@ -511,7 +511,7 @@ pub async fn grant(
     if store::get(db, grantee).await?.is_none() {
         return Err(AppError::NotFound("工作人员账号"));
     }
-    let is_merchant = zhijia_store::benefit::merchant_of_staff(db, grantee.0)
+    let is_merchant = zhijia_store::benefit::merchant_of_staff(db, grantee)
         .await?
         .is_some();
     if let Err(why) = auth::check_grant(granter.0, grantee.0, is_merchant, role) {

@@ -16,38 +16,20 @@ pub const MAX_CAPACITY: i64 = 100_000;
 /// Check-in opens this long before the start.
 pub const CHECK_IN_EARLY_HOURS: i64 = 2;
 
-/// Where a registration stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RegistrationStatus {
-    Registered,
-    Waiting,
-    Cancelled,
+state_enum! {
+    /// Where a registration stands.
+    pub enum RegistrationStatus {
+        Registered = "registered", "已报名";
+        Waiting = "waiting", "候补中";
+        Cancelled = "cancelled", "已取消";
+    }
 }
 
-impl RegistrationStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RegistrationStatus::Registered => "registered",
-            RegistrationStatus::Waiting => "waiting",
-            RegistrationStatus::Cancelled => "cancelled",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "registered" => Some(RegistrationStatus::Registered),
-            "waiting" => Some(RegistrationStatus::Waiting),
-            "cancelled" => Some(RegistrationStatus::Cancelled),
-            _ => None,
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            RegistrationStatus::Registered => "已报名",
-            RegistrationStatus::Waiting => "候补中",
-            RegistrationStatus::Cancelled => "已取消",
-        }
+state_enum! {
+    /// Whether an activity still takes place.
+    pub enum ActivityStatus {
+        Open = "open", "进行中";
+        Cancelled = "cancelled", "已取消";
     }
 }
 

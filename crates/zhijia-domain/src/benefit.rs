@@ -28,6 +28,17 @@ state_enum! {
 }
 
 state_enum! {
+    /// Where a merchant's proposed offer stands.
+    pub enum ProposalStatus {
+        Proposed = "proposed", "待工会审核";
+        Approved = "approved", "已通过";
+        Rejected = "rejected", "已驳回";
+        /// Withdrawn by its merchant.
+        Cancelled = "cancelled", "已撤回";
+    }
+}
+
+state_enum! {
     /// Member tags an offer may be aimed at.
     pub enum MemberTag {
         /// Works in a gig occupation (快递、外卖、网约车…).

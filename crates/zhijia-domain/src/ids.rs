@@ -109,6 +109,8 @@ record_ids! {
     DeletionRequestId;
     /// An upload waiting for its form (`pending_upload`).
     PendingUploadId;
+    /// A line of the points ledger (`points_entry`).
+    PointsEntryId;
 }
 
 #[cfg(test)]

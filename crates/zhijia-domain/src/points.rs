@@ -6,6 +6,14 @@
 
 use crate::error::ValidationError;
 
+state_enum! {
+    /// Whether an item of the points mall can be ordered.
+    pub enum MallItemStatus {
+        OnSale = "on_sale", "在售";
+        Withdrawn = "withdrawn", "已下架";
+    }
+}
+
 /// Why points moved. Earning reasons are configurable per union; `Spend` is a member using them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PointsReason {

@@ -7,23 +7,18 @@
 //! and the first on the waiting list is promoted exactly once.
 
 use crate::db::{Backend, Exec, FromRow, Row, Store, Tx};
-use crate::{Page, Result, StoreError};
+use crate::{Page, Result};
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use zhijia_domain::activity::{ActivityStatus, RegistrationStatus};
+use zhijia_domain::ids::{ActivityId, OrgId, RegistrationId, StaffId, WorkerId};
 use zhijia_domain::org::OrgPath;
 
-fn path_of(row: &Row<'_, '_>) -> Result<OrgPath> {
-    OrgPath::from_stored(row.get("org_path")?)
-        .map_err(|p| StoreError::Decode(format!("组织路径“{p}”格式不正确")))
-}
-
 /// An activity with its union and its figures.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Activity {
-    pub id: i64,
-    pub org_id: i64,
+    pub id: ActivityId,
+    pub org_id: OrgId,
     pub org_name: String,
-    #[serde(skip)]
     pub org_path: OrgPath,
     pub title: String,
     pub description: String,
@@ -37,7 +32,7 @@ pub struct Activity {
     pub audience_region: Option<String>,
     /// Member tags (comma list), any of which admits, if any.
     pub audience_tags: Option<String>,
-    pub status: String,
+    pub status: ActivityStatus,
     pub registered: i64,
     pub waiting: i64,
     pub checked_in: i64,
@@ -46,10 +41,10 @@ pub struct Activity {
 impl FromRow for Activity {
     fn from_row(row: &Row<'_, '_>) -> Result<Self> {
         Ok(Activity {
-            id: row.get("id")?,
-            org_id: row.get("org_id")?,
+            id: row.id("id")?,
+            org_id: row.id("org_id")?,
             org_name: row.get("org_name")?,
-            org_path: path_of(row)?,
+            org_path: row.org_path("org_path")?,
             title: row.get("title")?,
             description: row.get("description")?,
             place: row.get("place")?,
@@ -60,7 +55,7 @@ impl FromRow for Activity {
             capacity: row.get("capacity")?,
             audience_region: row.get("audience_region")?,
             audience_tags: row.get("audience_tags")?,
-            status: row.get("status")?,
+            status: row.parsed("status", ActivityStatus::parse)?,
             registered: row.get("registered")?,
             waiting: row.get("waiting")?,
             checked_in: row.get("checked_in")?,
@@ -84,7 +79,7 @@ macro_rules! activity_select {
 }
 
 pub struct NewActivity<'a> {
-    pub org_id: i64,
+    pub org_id: OrgId,
     pub title: &'a str,
     pub description: &'a str,
     pub place: &'a str,
@@ -95,7 +90,7 @@ pub struct NewActivity<'a> {
     pub capacity: i64,
     pub audience_region: Option<&'a str>,
     pub audience_tags: Option<&'a str>,
-    pub created_by: Option<i64>,
+    pub created_by: Option<StaffId>,
 }
 
 const INSERT: &str = "INSERT INTO activity (org_id, title, description, place, starts_at, ends_at, \
@@ -103,11 +98,12 @@ const INSERT: &str = "INSERT INTO activity (org_id, title, description, place, s
      status, created_by, created_at) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'open', $12, $13) RETURNING id";
 
-pub async fn insert(tx: &mut Tx, a: &NewActivity<'_>) -> Result<i64> {
-    tx.query_one(
+pub async fn insert(tx: &mut Tx, a: &NewActivity<'_>) -> Result<ActivityId> {
+    let created_by = a.created_by.map(|s| s.0);
+    tx.query_one::<i64>(
         INSERT,
         &[
-            &a.org_id,
+            &a.org_id.0,
             &a.title,
             &a.description,
             &a.place,
@@ -118,17 +114,18 @@ pub async fn insert(tx: &mut Tx, a: &NewActivity<'_>) -> Result<i64> {
             &a.capacity,
             &a.audience_region,
             &a.audience_tags,
-            &a.created_by,
+            &created_by,
             &Utc::now(),
         ],
     )
     .await
+    .map(ActivityId)
 }
 
 const GET: &str = activity_select!("WHERE a.id = $1");
 
-pub async fn get(db: impl Into<Exec<'_>>, id: i64) -> Result<Option<Activity>> {
-    db.into().query_opt(GET, &[&id]).await
+pub async fn get(db: impl Into<Exec<'_>>, id: ActivityId) -> Result<Option<Activity>> {
+    db.into().query_opt(GET, &[&id.0]).await
 }
 
 const LOCK_PG: &str = "SELECT id FROM activity WHERE id = $1 FOR UPDATE";
@@ -136,18 +133,18 @@ const LOCK_SQLITE: &str = "SELECT id FROM activity WHERE id = $1";
 
 /// Locks the activity's row for the rest of the transaction: registrations, cancellations and
 /// check-ins of one activity queue here.
-pub async fn lock(tx: &mut Tx, id: i64) -> Result<bool> {
+pub async fn lock(tx: &mut Tx, id: ActivityId) -> Result<bool> {
     let sql = match tx.backend() {
         Backend::Postgres => LOCK_PG,
         Backend::Sqlite => LOCK_SQLITE,
     };
-    Ok(tx.query_opt::<i64>(sql, &[&id]).await?.is_some())
+    Ok(tx.query_opt::<i64>(sql, &[&id.0]).await?.is_some())
 }
 
 const CANCEL: &str = "UPDATE activity SET status = 'cancelled' WHERE id = $1 AND status = 'open'";
 
-pub async fn cancel(tx: &mut Tx, id: i64) -> Result<bool> {
-    Ok(tx.execute(CANCEL, &[&id]).await? == 1)
+pub async fn cancel(tx: &mut Tx, id: ActivityId) -> Result<bool> {
+    Ok(tx.execute(CANCEL, &[&id.0]).await? == 1)
 }
 
 const LIST_SUBTREE: &str = activity_select!(
@@ -226,17 +223,17 @@ pub async fn list_for_member(
 // Registrations
 
 /// A registration with the person (for the organiser) and the activity (for the worker).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Registration {
-    pub id: i64,
-    pub activity_id: i64,
+    pub id: RegistrationId,
+    pub activity_id: ActivityId,
     pub activity_title: String,
     pub starts_at: DateTime<Utc>,
-    pub worker_id: i64,
+    pub worker_id: WorkerId,
     pub worker_name: String,
     pub phone: String,
     pub member_no: Option<String>,
-    pub status: String,
+    pub status: RegistrationStatus,
     pub created_at: DateTime<Utc>,
     pub promoted_at: Option<DateTime<Utc>>,
     pub checked_in_at: Option<DateTime<Utc>>,
@@ -245,15 +242,15 @@ pub struct Registration {
 impl FromRow for Registration {
     fn from_row(row: &Row<'_, '_>) -> Result<Self> {
         Ok(Registration {
-            id: row.get("id")?,
-            activity_id: row.get("activity_id")?,
+            id: row.id("id")?,
+            activity_id: row.id("activity_id")?,
             activity_title: row.get("activity_title")?,
             starts_at: row.get("starts_at")?,
-            worker_id: row.get("worker_id")?,
+            worker_id: row.id("worker_id")?,
             worker_name: row.get("worker_name")?,
             phone: row.get("phone")?,
             member_no: row.get("member_no")?,
-            status: row.get("status")?,
+            status: row.parsed("status", RegistrationStatus::parse)?,
             created_at: row.get("created_at")?,
             promoted_at: row.get("promoted_at")?,
             checked_in_at: row.get("checked_in_at")?,
@@ -277,8 +274,8 @@ const COUNT_REGISTERED: &str =
     "SELECT COUNT(*) FROM registration WHERE activity_id = $1 AND status = 'registered'";
 
 /// Seats taken; read after [`lock`] so it stays true until the transaction ends.
-pub async fn registered_count(tx: &mut Tx, activity_id: i64) -> Result<i64> {
-    tx.query_one(COUNT_REGISTERED, &[&activity_id]).await
+pub async fn registered_count(tx: &mut Tx, activity_id: ActivityId) -> Result<i64> {
+    tx.query_one(COUNT_REGISTERED, &[&activity_id.0]).await
 }
 
 const INSERT_REGISTRATION: &str = "INSERT INTO registration (activity_id, worker_id, status, \
@@ -287,15 +284,16 @@ const INSERT_REGISTRATION: &str = "INSERT INTO registration (activity_id, worker
 /// A new registration; a person with a live one is refused (`Conflict` on `registration`).
 pub async fn insert_registration(
     tx: &mut Tx,
-    activity_id: i64,
-    worker_id: i64,
-    status: &str,
-) -> Result<i64> {
-    tx.query_one(
+    activity_id: ActivityId,
+    worker_id: WorkerId,
+    status: RegistrationStatus,
+) -> Result<RegistrationId> {
+    tx.query_one::<i64>(
         INSERT_REGISTRATION,
-        &[&activity_id, &worker_id, &status, &Utc::now()],
+        &[&activity_id.0, &worker_id.0, status.stored(), &Utc::now()],
     )
     .await
+    .map(RegistrationId)
 }
 
 const LIVE_OF: &str = registration_select!(
@@ -305,31 +303,36 @@ const LIVE_OF: &str = registration_select!(
 /// The person's live (not cancelled) registration for an activity.
 pub async fn live_of(
     tx: &mut Tx,
-    activity_id: i64,
-    worker_id: i64,
+    activity_id: ActivityId,
+    worker_id: WorkerId,
 ) -> Result<Option<Registration>> {
-    tx.query_opt(LIVE_OF, &[&activity_id, &worker_id]).await
+    tx.query_opt(LIVE_OF, &[&activity_id.0, &worker_id.0]).await
 }
 
 pub async fn live_of_read(
     store: &Store,
-    activity_id: i64,
-    worker_id: i64,
+    activity_id: ActivityId,
+    worker_id: WorkerId,
 ) -> Result<Option<Registration>> {
-    store.query_opt(LIVE_OF, &[&activity_id, &worker_id]).await
+    store
+        .query_opt(LIVE_OF, &[&activity_id.0, &worker_id.0])
+        .await
 }
 
 const GET_REGISTRATION: &str = registration_select!("WHERE r.id = $1");
 
-pub async fn registration_in(tx: &mut Tx, id: i64) -> Result<Option<Registration>> {
-    tx.query_opt(GET_REGISTRATION, &[&id]).await
+pub async fn registration_in(tx: &mut Tx, id: RegistrationId) -> Result<Option<Registration>> {
+    tx.query_opt(GET_REGISTRATION, &[&id.0]).await
 }
 
 const CANCEL_REGISTRATION: &str = "UPDATE registration SET status = 'cancelled', cancelled_at = $2 \
      WHERE id = $1 AND status <> 'cancelled'";
 
-pub async fn cancel_registration(tx: &mut Tx, id: i64) -> Result<bool> {
-    Ok(tx.execute(CANCEL_REGISTRATION, &[&id, &Utc::now()]).await? == 1)
+pub async fn cancel_registration(tx: &mut Tx, id: RegistrationId) -> Result<bool> {
+    Ok(tx
+        .execute(CANCEL_REGISTRATION, &[&id.0, &Utc::now()])
+        .await?
+        == 1)
 }
 
 const FIRST_WAITING: &str =
@@ -338,14 +341,14 @@ const PROMOTE: &str = "UPDATE registration SET status = 'registered', promoted_a
      WHERE id = $1 AND status = 'waiting'";
 
 /// Moves the first on the waiting list to a seat; returns them, or `None` if nobody waits.
-pub async fn promote_first(tx: &mut Tx, activity_id: i64) -> Result<Option<Registration>> {
+pub async fn promote_first(tx: &mut Tx, activity_id: ActivityId) -> Result<Option<Registration>> {
     let Some(first) = tx
-        .query_opt::<Registration>(FIRST_WAITING, &[&activity_id])
+        .query_opt::<Registration>(FIRST_WAITING, &[&activity_id.0])
         .await?
     else {
         return Ok(None);
     };
-    tx.execute(PROMOTE, &[&first.id, &Utc::now()]).await?;
+    tx.execute(PROMOTE, &[&first.id.0, &Utc::now()]).await?;
     Ok(Some(first))
 }
 
@@ -355,11 +358,15 @@ const CHECK_IN: &str = "UPDATE registration SET checked_in_at = $2, checked_in_b
 /// Marks a seat checked in, once: false when it already was (or is not a seat).
 pub async fn check_in(
     tx: &mut Tx,
-    registration_id: i64,
+    registration_id: RegistrationId,
     at: DateTime<Utc>,
-    by: Option<i64>,
+    by: Option<StaffId>,
 ) -> Result<bool> {
-    Ok(tx.execute(CHECK_IN, &[&registration_id, &at, &by]).await? == 1)
+    let by = by.map(|s| s.0);
+    Ok(tx
+        .execute(CHECK_IN, &[&registration_id.0, &at, &by])
+        .await?
+        == 1)
 }
 
 const OF_ACTIVITY: &str = registration_select!(
@@ -372,16 +379,17 @@ const COUNT_OF_ACTIVITY: &str =
 /// `waiting` that is the waiting list's order.
 pub async fn of_activity(
     store: &Store,
-    activity_id: i64,
-    status: &str,
+    activity_id: ActivityId,
+    status: Option<RegistrationStatus>,
     limit: i64,
     offset: i64,
 ) -> Result<Page<Registration>> {
+    let status = status.map_or("", RegistrationStatus::as_str);
     let items = store
-        .query(OF_ACTIVITY, &[&activity_id, &status, &limit, &offset])
+        .query(OF_ACTIVITY, &[&activity_id.0, &status, &limit, &offset])
         .await?;
     let total = store
-        .query_one(COUNT_OF_ACTIVITY, &[&activity_id, &status])
+        .query_one(COUNT_OF_ACTIVITY, &[&activity_id.0, &status])
         .await?;
     Ok(Page {
         items,
@@ -398,14 +406,14 @@ const COUNT_OF_WORKER: &str = "SELECT COUNT(*) FROM registration WHERE worker_id
 /// A worker's registrations, newest first (cancelled ones included).
 pub async fn of_worker(
     store: &Store,
-    worker_id: i64,
+    worker_id: WorkerId,
     limit: i64,
     offset: i64,
 ) -> Result<Page<Registration>> {
     let items = store
-        .query(OF_WORKER, &[&worker_id, &limit, &offset])
+        .query(OF_WORKER, &[&worker_id.0, &limit, &offset])
         .await?;
-    let total = store.query_one(COUNT_OF_WORKER, &[&worker_id]).await?;
+    let total = store.query_one(COUNT_OF_WORKER, &[&worker_id.0]).await?;
     Ok(Page {
         items,
         total,
@@ -420,10 +428,10 @@ const WAITING_POSITION: &str = "SELECT COUNT(*) FROM registration WHERE activity
 /// A waiting registration's place in the queue (1 = next to be promoted).
 pub async fn waiting_position(
     store: &Store,
-    activity_id: i64,
-    registration_id: i64,
+    activity_id: ActivityId,
+    registration_id: RegistrationId,
 ) -> Result<i64> {
     store
-        .query_one(WAITING_POSITION, &[&activity_id, &registration_id])
+        .query_one(WAITING_POSITION, &[&activity_id.0, &registration_id.0])
         .await
 }

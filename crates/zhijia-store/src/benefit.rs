@@ -6,13 +6,15 @@
 use crate::db::{Backend, FromRow, Row, Store, Tx};
 use crate::{Page, Result};
 use chrono::{DateTime, Utc};
+use zhijia_domain::benefit::{CouponStatus, OfferKind, OfferStatus};
+use zhijia_domain::ids::{CouponId, MerchantId, OfferId, StaffId, WorkerId};
 use zhijia_domain::org::{OrgId, OrgPath};
 
 // ---- merchants -----------------------------------------------------------------------------
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone)]
 pub struct Merchant {
-    pub id: i64,
+    pub id: MerchantId,
     pub org_id: OrgId,
     pub name: String,
     pub credit_code: String,
@@ -23,8 +25,8 @@ pub struct Merchant {
 impl FromRow for Merchant {
     fn from_row(row: &Row<'_, '_>) -> Result<Self> {
         Ok(Merchant {
-            id: row.get("id")?,
-            org_id: OrgId(row.get("org_id")?),
+            id: row.id("id")?,
+            org_id: row.id("org_id")?,
             name: row.get("name")?,
             credit_code: row.get("credit_code")?,
             address: row.get("address")?,
@@ -54,16 +56,17 @@ pub async fn insert_merchant(
     credit_code: &str,
     address: &str,
     now: DateTime<Utc>,
-) -> Result<i64> {
-    tx.query_one(
+) -> Result<MerchantId> {
+    tx.query_one::<i64>(
         INSERT_MERCHANT,
         &[&org.0, &name, &credit_code, &address, &now],
     )
     .await
+    .map(MerchantId)
 }
 
-pub async fn merchant(store: &Store, id: i64) -> Result<Option<Merchant>> {
-    store.query_opt(MERCHANT, &[&id]).await
+pub async fn merchant(store: &Store, id: MerchantId) -> Result<Option<Merchant>> {
+    store.query_opt(MERCHANT, &[&id.0]).await
 }
 
 /// The merchants registered by the unions of a subtree.
@@ -77,31 +80,30 @@ pub async fn merchants(
 }
 
 /// Makes a staff account the merchant's (its `merchant_staff` grant is given separately).
-pub async fn link_staff(tx: &mut Tx, staff: i64, merchant: i64) -> Result<()> {
-    tx.execute(LINK_STAFF, &[&staff, &merchant])
+pub async fn link_staff(tx: &mut Tx, staff: StaffId, merchant: MerchantId) -> Result<()> {
+    tx.execute(LINK_STAFF, &[&staff.0, &merchant.0])
         .await
         .map(|_| ())
 }
 
 /// The merchant a staff account redeems for, if it is a merchant's.
-pub async fn merchant_of_staff(store: &Store, staff: i64) -> Result<Option<Merchant>> {
-    store.query_opt(MERCHANT_OF_STAFF, &[&staff]).await
+pub async fn merchant_of_staff(store: &Store, staff: StaffId) -> Result<Option<Merchant>> {
+    store.query_opt(MERCHANT_OF_STAFF, &[&staff.0]).await
 }
 
 // ---- offers --------------------------------------------------------------------------------
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone)]
 pub struct Offer {
-    pub id: i64,
+    pub id: OfferId,
     pub org_id: OrgId,
     pub org_name: String,
-    #[serde(skip)]
     pub org_path: OrgPath,
-    pub merchant_id: i64,
+    pub merchant_id: MerchantId,
     pub merchant_name: String,
     pub title: String,
     pub description: String,
-    pub kind: String,
+    pub kind: OfferKind,
     pub value: i64,
     pub stock_total: i64,
     pub stock_left: i64,
@@ -111,23 +113,22 @@ pub struct Offer {
     pub valid_days: i64,
     pub audience_region: Option<String>,
     pub audience_tags: Option<String>,
-    pub status: String,
+    pub status: OfferStatus,
     pub created_at: DateTime<Utc>,
 }
 
 impl FromRow for Offer {
     fn from_row(row: &Row<'_, '_>) -> Result<Self> {
-        let path: String = row.get("org_path")?;
         Ok(Offer {
-            id: row.get("id")?,
-            org_id: OrgId(row.get("org_id")?),
+            id: row.id("id")?,
+            org_id: row.id("org_id")?,
             org_name: row.get("org_name")?,
-            org_path: OrgPath::from_stored(path).map_err(crate::StoreError::Decode)?,
-            merchant_id: row.get("merchant_id")?,
+            org_path: row.org_path("org_path")?,
+            merchant_id: row.id("merchant_id")?,
             merchant_name: row.get("merchant_name")?,
             title: row.get("title")?,
             description: row.get("description")?,
-            kind: row.get("kind")?,
+            kind: row.parsed("kind", OfferKind::parse)?,
             value: row.get("value")?,
             stock_total: row.get("stock_total")?,
             stock_left: row.get("stock_left")?,
@@ -137,7 +138,7 @@ impl FromRow for Offer {
             valid_days: row.get("valid_days")?,
             audience_region: row.get("audience_region")?,
             audience_tags: row.get("audience_tags")?,
-            status: row.get("status")?,
+            status: row.parsed("status", OfferStatus::parse)?,
             created_at: row.get("created_at")?,
         })
     }
@@ -160,10 +161,10 @@ macro_rules! offer_select {
 #[derive(Debug)]
 pub struct NewOffer<'a> {
     pub org: OrgId,
-    pub merchant_id: i64,
+    pub merchant_id: MerchantId,
     pub title: &'a str,
     pub description: &'a str,
-    pub kind: &'a str,
+    pub kind: OfferKind,
     pub value: i64,
     pub stock: i64,
     pub per_member_limit: i64,
@@ -172,8 +173,8 @@ pub struct NewOffer<'a> {
     pub valid_days: i64,
     pub audience_region: Option<&'a str>,
     pub audience_tags: Option<&'a str>,
-    pub status: &'a str,
-    pub created_by: Option<i64>,
+    pub status: OfferStatus,
+    pub created_by: Option<StaffId>,
     pub now: DateTime<Utc>,
 }
 
@@ -224,15 +225,16 @@ const TAKE_ONE: &str =
 const WITHDRAW: &str =
     "UPDATE offer SET status = 'withdrawn', stock_left = 0 WHERE id = $1 AND status = 'published'";
 
-pub async fn insert_offer(tx: &mut Tx, o: &NewOffer<'_>) -> Result<i64> {
-    tx.query_one(
+pub async fn insert_offer(tx: &mut Tx, o: &NewOffer<'_>) -> Result<OfferId> {
+    let created_by = o.created_by.map(|s| s.0);
+    tx.query_one::<i64>(
         INSERT_OFFER,
         &[
             &o.org.0,
-            &o.merchant_id,
+            &o.merchant_id.0,
             &o.title,
             &o.description,
-            &o.kind,
+            o.kind.stored(),
             &o.value,
             &o.stock,
             &o.per_member_limit,
@@ -241,33 +243,34 @@ pub async fn insert_offer(tx: &mut Tx, o: &NewOffer<'_>) -> Result<i64> {
             &o.valid_days,
             &o.audience_region,
             &o.audience_tags,
-            &o.status,
-            &o.created_by,
+            o.status.stored(),
+            &created_by,
             &o.now,
         ],
     )
     .await
+    .map(OfferId)
 }
 
-pub async fn offer(store: &Store, id: i64) -> Result<Option<Offer>> {
-    store.query_opt(OFFER, &[&id]).await
+pub async fn offer(store: &Store, id: OfferId) -> Result<Option<Offer>> {
+    store.query_opt(OFFER, &[&id.0]).await
 }
 
 /// Reads an offer in a transaction that claims from it, after locking its row on PostgreSQL
 /// (SQLite runs one write transaction at a time).
-pub async fn lock_offer(tx: &mut Tx, id: i64) -> Result<Option<Offer>> {
+pub async fn lock_offer(tx: &mut Tx, id: OfferId) -> Result<Option<Offer>> {
     if tx.backend() == Backend::Postgres {
-        let found: Option<i64> = tx.query_opt(LOCK_OFFER_PG, &[&id]).await?;
+        let found: Option<i64> = tx.query_opt(LOCK_OFFER_PG, &[&id.0]).await?;
         if found.is_none() {
             return Ok(None);
         }
     }
-    tx.query_opt(OFFER, &[&id]).await
+    tx.query_opt(OFFER, &[&id.0]).await
 }
 
 /// Takes one from the stock; false when none is left.
-pub async fn take_one(tx: &mut Tx, id: i64) -> Result<bool> {
-    Ok(tx.execute(TAKE_ONE, &[&id]).await? == 1)
+pub async fn take_one(tx: &mut Tx, id: OfferId) -> Result<bool> {
+    Ok(tx.execute(TAKE_ONE, &[&id.0]).await? == 1)
 }
 
 /// A member as an offer's audience sees them: their union's path, where they work, their tags
@@ -277,7 +280,7 @@ pub struct MemberScope<'a> {
     pub path: &'a OrgPath,
     pub region: &'a str,
     pub tags: &'a str,
-    pub worker_id: i64,
+    pub worker_id: WorkerId,
 }
 
 /// An offer open to a member, with how many coupons of it they hold.
@@ -316,7 +319,7 @@ pub async fn open_for(
                 &offset,
                 &member.region,
                 &member.tags,
-                &member.worker_id,
+                &member.worker_id.0,
             ],
         )
         .await?;
@@ -347,15 +350,15 @@ pub async fn offers_of(
 /// The offers of one merchant, newest first.
 pub async fn offers_of_merchant(
     store: &Store,
-    merchant: i64,
+    merchant: MerchantId,
     limit: i64,
     offset: i64,
 ) -> Result<Page<Offer>> {
     let items = store
-        .query(OFFERS_OF_MERCHANT, &[&merchant, &limit, &offset])
+        .query(OFFERS_OF_MERCHANT, &[&merchant.0, &limit, &offset])
         .await?;
     let total = store
-        .query_one(COUNT_OFFERS_OF_MERCHANT, &[&merchant])
+        .query_one(COUNT_OFFERS_OF_MERCHANT, &[&merchant.0])
         .await?;
     Ok(Page {
         items,
@@ -366,52 +369,60 @@ pub async fn offers_of_merchant(
 }
 
 /// Moves an offer from `from` to `to`; false if it was not in `from`.
-pub async fn set_status(tx: &mut Tx, id: i64, from: &str, to: &str) -> Result<bool> {
-    Ok(tx.execute(SET_STATUS, &[&id, &to, &from]).await? == 1)
+pub async fn set_status(
+    tx: &mut Tx,
+    id: OfferId,
+    from: OfferStatus,
+    to: OfferStatus,
+) -> Result<bool> {
+    Ok(tx
+        .execute(SET_STATUS, &[&id.0, to.stored(), from.stored()])
+        .await?
+        == 1)
 }
 
 /// Withdraws the unclaimed stock of a published offer; claimed coupons stay valid.
-pub async fn withdraw(tx: &mut Tx, id: i64) -> Result<bool> {
-    Ok(tx.execute(WITHDRAW, &[&id]).await? == 1)
+pub async fn withdraw(tx: &mut Tx, id: OfferId) -> Result<bool> {
+    Ok(tx.execute(WITHDRAW, &[&id.0]).await? == 1)
 }
 
 // ---- coupons -------------------------------------------------------------------------------
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone)]
 pub struct Coupon {
-    pub id: i64,
-    pub offer_id: i64,
+    pub id: CouponId,
+    pub offer_id: OfferId,
     pub offer_title: String,
-    pub merchant_id: i64,
+    pub merchant_id: MerchantId,
     pub merchant_name: String,
-    pub worker_id: i64,
+    pub worker_id: WorkerId,
     pub worker_name: String,
     pub member_no: Option<String>,
     pub code: String,
-    pub status: String,
+    pub status: CouponStatus,
     pub claimed_at: DateTime<Utc>,
     pub valid_until: DateTime<Utc>,
     pub redeemed_at: Option<DateTime<Utc>>,
-    pub redeemed_merchant_id: Option<i64>,
+    pub redeemed_merchant_id: Option<MerchantId>,
 }
 
 impl FromRow for Coupon {
     fn from_row(row: &Row<'_, '_>) -> Result<Self> {
         Ok(Coupon {
-            id: row.get("id")?,
-            offer_id: row.get("offer_id")?,
+            id: row.id("id")?,
+            offer_id: row.id("offer_id")?,
             offer_title: row.get("offer_title")?,
-            merchant_id: row.get("merchant_id")?,
+            merchant_id: row.id("merchant_id")?,
             merchant_name: row.get("merchant_name")?,
-            worker_id: row.get("worker_id")?,
+            worker_id: row.id("worker_id")?,
             worker_name: row.get("worker_name")?,
             member_no: row.get("member_no")?,
             code: row.get("code")?,
-            status: row.get("status")?,
+            status: row.parsed("status", CouponStatus::parse)?,
             claimed_at: row.get("claimed_at")?,
             valid_until: row.get("valid_until")?,
             redeemed_at: row.get("redeemed_at")?,
-            redeemed_merchant_id: row.get("redeemed_merchant_id")?,
+            redeemed_merchant_id: row.id_opt("redeemed_merchant_id")?,
         })
     }
 }
@@ -449,13 +460,17 @@ const SETTLEMENT: &str = coupon_select!(
 );
 
 /// The coupon a worker already claimed with this idempotency key.
-pub async fn by_key(tx: &mut Tx, worker_id: i64, key: &str) -> Result<Option<Coupon>> {
-    tx.query_opt(BY_KEY, &[&worker_id, &key]).await
+pub async fn by_key(tx: &mut Tx, worker_id: WorkerId, key: &str) -> Result<Option<Coupon>> {
+    tx.query_opt(BY_KEY, &[&worker_id.0, &key]).await
 }
 
 /// The same, outside a transaction (a read before deciding to take the offer's lock).
-pub async fn coupon_by_key(store: &Store, worker_id: i64, key: &str) -> Result<Option<Coupon>> {
-    store.query_opt(BY_KEY, &[&worker_id, &key]).await
+pub async fn coupon_by_key(
+    store: &Store,
+    worker_id: WorkerId,
+    key: &str,
+) -> Result<Option<Coupon>> {
+    store.query_opt(BY_KEY, &[&worker_id.0, &key]).await
 }
 
 pub async fn by_code(store: &Store, code: &str) -> Result<Option<Coupon>> {
@@ -463,25 +478,26 @@ pub async fn by_code(store: &Store, code: &str) -> Result<Option<Coupon>> {
 }
 
 /// How many coupons of an offer a worker holds (any status).
-pub async fn claimed_by(tx: &mut Tx, offer_id: i64, worker_id: i64) -> Result<i64> {
-    tx.query_one(CLAIMED_BY, &[&offer_id, &worker_id]).await
+pub async fn claimed_by(tx: &mut Tx, offer_id: OfferId, worker_id: WorkerId) -> Result<i64> {
+    tx.query_one(CLAIMED_BY, &[&offer_id.0, &worker_id.0]).await
 }
 
 #[allow(clippy::too_many_arguments)]
 pub async fn insert_coupon(
     tx: &mut Tx,
-    offer_id: i64,
-    worker_id: i64,
+    offer_id: OfferId,
+    worker_id: WorkerId,
     code: &str,
     key: &str,
     now: DateTime<Utc>,
     valid_until: DateTime<Utc>,
-) -> Result<i64> {
-    tx.query_one(
+) -> Result<CouponId> {
+    tx.query_one::<i64>(
         INSERT_COUPON,
-        &[&offer_id, &worker_id, &code, &key, &now, &valid_until],
+        &[&offer_id.0, &worker_id.0, &code, &key, &now, &valid_until],
     )
     .await
+    .map(CouponId)
 }
 
 pub async fn coupon_in(tx: &mut Tx, code: &str) -> Result<Option<Coupon>> {
@@ -491,14 +507,14 @@ pub async fn coupon_in(tx: &mut Tx, code: &str) -> Result<Option<Coupon>> {
 /// A worker's coupons, newest first.
 pub async fn of_worker(
     store: &Store,
-    worker_id: i64,
+    worker_id: WorkerId,
     limit: i64,
     offset: i64,
 ) -> Result<Page<Coupon>> {
     let items = store
-        .query(OF_WORKER, &[&worker_id, &limit, &offset])
+        .query(OF_WORKER, &[&worker_id.0, &limit, &offset])
         .await?;
-    let total = store.query_one(COUNT_OF_WORKER, &[&worker_id]).await?;
+    let total = store.query_one(COUNT_OF_WORKER, &[&worker_id.0]).await?;
     Ok(Page {
         items,
         total,
@@ -511,12 +527,16 @@ pub async fn of_worker(
 /// device first, or expired).
 pub async fn redeem(
     tx: &mut Tx,
-    id: i64,
-    staff: Option<i64>,
-    merchant: i64,
+    id: CouponId,
+    staff: Option<StaffId>,
+    merchant: MerchantId,
     now: DateTime<Utc>,
 ) -> Result<bool> {
-    Ok(tx.execute(REDEEM, &[&id, &now, &staff, &merchant]).await? == 1)
+    let staff = staff.map(|s| s.0);
+    Ok(tx
+        .execute(REDEEM, &[&id.0, &now, &staff, &merchant.0])
+        .await?
+        == 1)
 }
 
 /// Marks the coupons past their validity expired (the job runner); returns how many.
@@ -527,9 +547,9 @@ pub async fn expire_due(tx: &mut Tx, now: DateTime<Utc>) -> Result<u64> {
 /// A merchant's redemptions in `[from, to)`, for its settlement report.
 pub async fn settlement(
     store: &Store,
-    merchant: i64,
+    merchant: MerchantId,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<Vec<Coupon>> {
-    store.query(SETTLEMENT, &[&merchant, &from, &to]).await
+    store.query(SETTLEMENT, &[&merchant.0, &from, &to]).await
 }

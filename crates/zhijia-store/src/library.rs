@@ -35,15 +35,15 @@ impl Content for Item {
         })
     }
 
-    fn values(&self) -> Vec<&(dyn Param + Sync)> {
+    fn values(&self) -> Vec<Box<dyn Param + Sync + Send + '_>> {
         vec![
-            self.kind.stored(),
-            &self.title,
-            &self.author,
-            &self.summary,
-            &self.body,
-            &self.link,
-            &self.place,
+            Box::new(self.kind.stored()),
+            Box::new(&self.title),
+            Box::new(&self.author),
+            Box::new(&self.summary),
+            Box::new(&self.body),
+            Box::new(&self.link),
+            Box::new(&self.place),
         ]
     }
 }

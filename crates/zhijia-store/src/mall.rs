@@ -5,14 +5,15 @@
 use crate::db::{Backend, FromRow, Row, Store, Tx};
 use crate::{Page, Result};
 use chrono::{DateTime, Utc};
+use zhijia_domain::ids::{MallItemId, MallOrderId, StaffId, WorkerId};
 use zhijia_domain::org::{OrgId, OrgPath};
+use zhijia_domain::points::MallItemStatus;
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone)]
 pub struct Item {
-    pub id: i64,
+    pub id: MallItemId,
     pub org_id: OrgId,
     pub org_name: String,
-    #[serde(skip)]
     pub org_path: OrgPath,
     pub title: String,
     pub description: String,
@@ -20,25 +21,24 @@ pub struct Item {
     pub stock_total: i64,
     pub stock_left: i64,
     pub per_member_limit: i64,
-    pub status: String,
+    pub status: MallItemStatus,
     pub created_at: DateTime<Utc>,
 }
 
 impl FromRow for Item {
     fn from_row(row: &Row<'_, '_>) -> Result<Self> {
-        let path: String = row.get("org_path")?;
         Ok(Item {
-            id: row.get("id")?,
-            org_id: OrgId(row.get("org_id")?),
+            id: row.id("id")?,
+            org_id: row.id("org_id")?,
             org_name: row.get("org_name")?,
-            org_path: OrgPath::from_stored(path).map_err(crate::StoreError::Decode)?,
+            org_path: row.org_path("org_path")?,
             title: row.get("title")?,
             description: row.get("description")?,
             points: row.get("points")?,
             stock_total: row.get("stock_total")?,
             stock_left: row.get("stock_left")?,
             per_member_limit: row.get("per_member_limit")?,
-            status: row.get("status")?,
+            status: row.parsed("status", MallItemStatus::parse)?,
             created_at: row.get("created_at")?,
         })
     }
@@ -79,12 +79,13 @@ pub struct NewItem<'a> {
     pub points: i64,
     pub stock: i64,
     pub per_member_limit: i64,
-    pub created_by: Option<i64>,
+    pub created_by: Option<StaffId>,
     pub now: DateTime<Utc>,
 }
 
-pub async fn insert_item(tx: &mut Tx, i: &NewItem<'_>) -> Result<i64> {
-    tx.query_one(
+pub async fn insert_item(tx: &mut Tx, i: &NewItem<'_>) -> Result<MallItemId> {
+    let created_by = i.created_by.map(|s| s.0);
+    tx.query_one::<i64>(
         INSERT_ITEM,
         &[
             &i.org.0,
@@ -93,30 +94,31 @@ pub async fn insert_item(tx: &mut Tx, i: &NewItem<'_>) -> Result<i64> {
             &i.points,
             &i.stock,
             &i.per_member_limit,
-            &i.created_by,
+            &created_by,
             &i.now,
         ],
     )
     .await
+    .map(MallItemId)
 }
 
-pub async fn item(store: &Store, id: i64) -> Result<Option<Item>> {
-    store.query_opt(ITEM, &[&id]).await
+pub async fn item(store: &Store, id: MallItemId) -> Result<Option<Item>> {
+    store.query_opt(ITEM, &[&id.0]).await
 }
 
 /// Reads an item in a transaction that orders it, after locking its row on PostgreSQL.
-pub async fn lock_item(tx: &mut Tx, id: i64) -> Result<Option<Item>> {
+pub async fn lock_item(tx: &mut Tx, id: MallItemId) -> Result<Option<Item>> {
     if tx.backend() == Backend::Postgres {
-        let found: Option<i64> = tx.query_opt(LOCK_ITEM_PG, &[&id]).await?;
+        let found: Option<i64> = tx.query_opt(LOCK_ITEM_PG, &[&id.0]).await?;
         if found.is_none() {
             return Ok(None);
         }
     }
-    tx.query_opt(ITEM, &[&id]).await
+    tx.query_opt(ITEM, &[&id.0]).await
 }
 
-pub async fn take_one(tx: &mut Tx, id: i64) -> Result<bool> {
-    Ok(tx.execute(TAKE_ONE, &[&id]).await? == 1)
+pub async fn take_one(tx: &mut Tx, id: MallItemId) -> Result<bool> {
+    Ok(tx.execute(TAKE_ONE, &[&id.0]).await? == 1)
 }
 
 /// Items on sale to a member whose union is at `member_path` (offered by it or a union above).
@@ -141,10 +143,10 @@ pub async fn of_subtree(
     crate::subtree_page(store, OF_SUBTREE, COUNT_OF_SUBTREE, scope, limit, offset).await
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone)]
 pub struct Order {
-    pub id: i64,
-    pub item_id: i64,
+    pub id: MallOrderId,
+    pub item_id: MallItemId,
     pub item_title: String,
     pub points: i64,
     pub created_at: DateTime<Utc>,
@@ -153,8 +155,8 @@ pub struct Order {
 impl FromRow for Order {
     fn from_row(row: &Row<'_, '_>) -> Result<Self> {
         Ok(Order {
-            id: row.get("id")?,
-            item_id: row.get("item_id")?,
+            id: row.id("id")?,
+            item_id: row.id("item_id")?,
             item_title: row.get("item_title")?,
             points: row.get("points")?,
             created_at: row.get("created_at")?,
@@ -173,37 +175,41 @@ const ORDERS_OF: &str = "SELECT r.id, r.item_id, i.title AS item_title, r.points
      ORDER BY r.id DESC LIMIT $2 OFFSET $3";
 const COUNT_ORDERS_OF: &str = "SELECT COUNT(*) FROM mall_order WHERE worker_id = $1";
 
-pub async fn order_by_key(tx: &mut Tx, worker_id: i64, key: &str) -> Result<Option<Order>> {
-    tx.query_opt(ORDER_BY_KEY, &[&worker_id, &key]).await
+pub async fn order_by_key(tx: &mut Tx, worker_id: WorkerId, key: &str) -> Result<Option<Order>> {
+    tx.query_opt(ORDER_BY_KEY, &[&worker_id.0, &key]).await
 }
 
-pub async fn ordered_by(tx: &mut Tx, item_id: i64, worker_id: i64) -> Result<i64> {
-    tx.query_one(ORDERED_BY, &[&item_id, &worker_id]).await
+pub async fn ordered_by(tx: &mut Tx, item_id: MallItemId, worker_id: WorkerId) -> Result<i64> {
+    tx.query_one(ORDERED_BY, &[&item_id.0, &worker_id.0]).await
 }
 
 pub async fn insert_order(
     tx: &mut Tx,
-    item_id: i64,
-    worker_id: i64,
+    item_id: MallItemId,
+    worker_id: WorkerId,
     points: i64,
     key: &str,
     now: DateTime<Utc>,
-) -> Result<i64> {
-    tx.query_one(INSERT_ORDER, &[&item_id, &worker_id, &points, &key, &now])
-        .await
+) -> Result<MallOrderId> {
+    tx.query_one::<i64>(
+        INSERT_ORDER,
+        &[&item_id.0, &worker_id.0, &points, &key, &now],
+    )
+    .await
+    .map(MallOrderId)
 }
 
 /// A member's orders, newest first.
 pub async fn orders_of(
     store: &Store,
-    worker_id: i64,
+    worker_id: WorkerId,
     limit: i64,
     offset: i64,
 ) -> Result<Page<Order>> {
     let items = store
-        .query(ORDERS_OF, &[&worker_id, &limit, &offset])
+        .query(ORDERS_OF, &[&worker_id.0, &limit, &offset])
         .await?;
-    let total = store.query_one(COUNT_ORDERS_OF, &[&worker_id]).await?;
+    let total = store.query_one(COUNT_ORDERS_OF, &[&worker_id.0]).await?;
     Ok(Page {
         items,
         total,

@@ -5,13 +5,14 @@ use crate::Result;
 use crate::db::{Param, Row, Store};
 use crate::publishable::{Content, Record};
 use chrono::{DateTime, Utc};
+use zhijia_domain::ids::WorkerId;
 use zhijia_domain::model_worker::Level;
 
 /// A record's own columns, as staff see them (the public view leaves out the worker link).
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone)]
 pub struct Honouree {
     /// The linked worker, if the honouree is one here.
-    pub worker_id: Option<i64>,
+    pub worker_id: Option<WorkerId>,
     /// The linked worker's member number (read, not written).
     pub member_no: Option<String>,
     pub name: String,
@@ -53,7 +54,7 @@ impl Content for Honouree {
 
     fn decode(row: &Row<'_, '_>) -> Result<Self> {
         Ok(Honouree {
-            worker_id: row.get("worker_id")?,
+            worker_id: row.id_opt("worker_id")?,
             member_no: row.get("member_no")?,
             name: row.get("name")?,
             honour: row.get("honour")?,
@@ -65,27 +66,27 @@ impl Content for Honouree {
         })
     }
 
-    fn values(&self) -> Vec<&(dyn Param + Sync)> {
+    fn values(&self) -> Vec<Box<dyn Param + Sync + Send + '_>> {
         vec![
-            &self.worker_id,
-            &self.name,
-            &self.honour,
-            self.level.stored(),
-            &self.year,
-            &self.employer,
-            &self.story,
-            &self.consent_at,
+            Box::new(self.worker_id.map(|w| w.0)),
+            Box::new(&self.name),
+            Box::new(&self.honour),
+            Box::new(self.level.stored()),
+            Box::new(&self.year),
+            Box::new(&self.employer),
+            Box::new(&self.story),
+            Box::new(&self.consent_at),
         ]
     }
 }
 
 /// Whether a worker holds a recorded model-worker honour (the member tag `model_worker`),
 /// published or not: the honour is a fact of the record, the showcase only shows it.
-pub async fn is_honoured(store: &Store, worker_id: i64) -> Result<bool> {
+pub async fn is_honoured(store: &Store, worker_id: WorkerId) -> Result<bool> {
     let n: i64 = store
         .query_one(
             "SELECT COUNT(*) FROM model_worker WHERE worker_id = $1 AND status <> 'withdrawn'",
-            &[&worker_id],
+            &[&worker_id.0],
         )
         .await?;
     Ok(n > 0)

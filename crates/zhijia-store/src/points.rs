@@ -7,26 +7,28 @@
 use crate::db::{Exec, FromRow, Row, Store, Tx};
 use crate::{Page, Result};
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use zhijia_domain::ids::{OrgId, PointsEntryId, StaffId, WorkerId};
+use zhijia_domain::org::OrgPath;
+use zhijia_domain::points::PointsReason;
 
 // ---------------------------------------------------------------------------------------------
 // Rules
 
 /// A rule set on one union.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Rule {
-    pub org_id: i64,
-    pub org_path: String,
-    pub reason: String,
+    pub org_id: OrgId,
+    pub org_path: OrgPath,
+    pub reason: PointsReason,
     pub points: i64,
 }
 
 impl FromRow for Rule {
     fn from_row(row: &Row<'_, '_>) -> Result<Self> {
         Ok(Rule {
-            org_id: row.get("org_id")?,
-            org_path: row.get("org_path")?,
-            reason: row.get("reason")?,
+            org_id: row.id("org_id")?,
+            org_path: row.org_path("org_path")?,
+            reason: row.parsed("reason", PointsReason::parse)?,
             points: row.get("points")?,
         })
     }
@@ -38,12 +40,14 @@ const SET_RULE: &str = "INSERT INTO points_rule (org_id, reason, points, updated
 
 pub async fn set_rule(
     tx: &mut Tx,
-    org_id: i64,
-    reason: &str,
+    org_id: OrgId,
+    reason: PointsReason,
     points: i64,
-    by: Option<i64>,
+    by: Option<StaffId>,
 ) -> Result<()> {
-    tx.execute(SET_RULE, &[&org_id, &reason, &points, &by, &Utc::now()])
+    let by = by.map(|s| s.0);
+    let reason = reason.as_str();
+    tx.execute(SET_RULE, &[&org_id.0, &reason, &points, &by, &Utc::now()])
         .await
         .map(|_| ())
 }
@@ -70,9 +74,9 @@ impl FromRow for Balance {
 
 const BALANCE: &str = "SELECT balance FROM points_balance WHERE worker_id = $1";
 
-pub async fn balance(store: &Store, worker_id: i64) -> Result<i64> {
+pub async fn balance(store: &Store, worker_id: WorkerId) -> Result<i64> {
     Ok(store
-        .query_opt::<Balance>(BALANCE, &[&worker_id])
+        .query_opt::<Balance>(BALANCE, &[&worker_id.0])
         .await?
         .map_or(0, |b| b.0))
 }
@@ -92,14 +96,15 @@ const SPEND: &str = "UPDATE points_balance SET balance = balance - $2, updated_a
 /// `None` when this key was already awarded (nothing changes).
 pub async fn award(
     tx: &mut Tx,
-    worker_id: i64,
+    worker_id: WorkerId,
     points: i64,
-    reason: &str,
-    org_id: Option<i64>,
+    reason: PointsReason,
+    org_id: Option<OrgId>,
     award_key: &str,
     note: &str,
 ) -> Result<Option<i64>> {
     let now = Utc::now();
+    let (worker_id, reason, org_id) = (worker_id.0, reason.as_str(), org_id.map(|o| o.0));
     let entry: Option<i64> = tx
         .query_opt(
             INSERT_AWARD,
@@ -120,12 +125,13 @@ pub async fn award(
 /// entry. Returns the new balance, or `None` when the balance is short (nothing changes).
 pub async fn spend(
     tx: &mut Tx,
-    worker_id: i64,
+    worker_id: WorkerId,
     points: i64,
-    org_id: Option<i64>,
+    org_id: Option<OrgId>,
     note: &str,
 ) -> Result<Option<i64>> {
     let now = Utc::now();
+    let (worker_id, org_id) = (worker_id.0, org_id.map(|o| o.0));
     let Some(b) = tx
         .query_opt::<Balance>(SPEND, &[&worker_id, &points, &now])
         .await?
@@ -136,18 +142,26 @@ pub async fn spend(
     let no_key: Option<&str> = None;
     tx.query_one::<i64>(
         INSERT_ENTRY,
-        &[&worker_id, &delta, &"spend", &org_id, &no_key, &note, &now],
+        &[
+            &worker_id,
+            &delta,
+            &PointsReason::Spend.as_str(),
+            &org_id,
+            &no_key,
+            &note,
+            &now,
+        ],
     )
     .await?;
     Ok(Some(b.0))
 }
 
 /// One line of a worker's points history.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Entry {
-    pub id: i64,
+    pub id: PointsEntryId,
     pub delta: i64,
-    pub reason: String,
+    pub reason: PointsReason,
     pub org_name: Option<String>,
     pub note: String,
     pub created_at: DateTime<Utc>,
@@ -156,9 +170,9 @@ pub struct Entry {
 impl FromRow for Entry {
     fn from_row(row: &Row<'_, '_>) -> Result<Self> {
         Ok(Entry {
-            id: row.get("id")?,
+            id: row.id("id")?,
             delta: row.get("delta")?,
-            reason: row.get("reason")?,
+            reason: row.parsed("reason", PointsReason::parse)?,
             org_name: row.get("org_name")?,
             note: row.get("note")?,
             created_at: row.get("created_at")?,
@@ -173,12 +187,14 @@ const HISTORY_COUNT: &str = "SELECT COUNT(*) FROM points_entry WHERE worker_id =
 
 pub async fn history(
     store: &Store,
-    worker_id: i64,
+    worker_id: WorkerId,
     limit: i64,
     offset: i64,
 ) -> Result<Page<Entry>> {
-    let items = store.query(HISTORY, &[&worker_id, &limit, &offset]).await?;
-    let total: i64 = store.query_one(HISTORY_COUNT, &[&worker_id]).await?;
+    let items = store
+        .query(HISTORY, &[&worker_id.0, &limit, &offset])
+        .await?;
+    let total: i64 = store.query_one(HISTORY_COUNT, &[&worker_id.0]).await?;
     Ok(Page {
         items,
         total,

@@ -10,6 +10,7 @@
 use crate::db::{FromRow, Param, Row, Store, Tx};
 use crate::{Exec, Page, Result};
 use chrono::{DateTime, Utc};
+use zhijia_domain::ids::{PublishableId, StaffId};
 use zhijia_domain::org::{OrgId, OrgPath};
 use zhijia_domain::publishing::PublishStatus;
 
@@ -35,30 +36,28 @@ pub trait Content: Sized + Send + Sync + 'static {
 
     fn decode(row: &Row<'_, '_>) -> Result<Self>;
 
-    /// The values of `WRITES`, in order.
-    fn values(&self) -> Vec<&(dyn Param + Sync)>;
+    /// The values of `WRITES`, in order (boxed, so a typed id can be bound as its number).
+    fn values(&self) -> Vec<Box<dyn Param + Sync + Send + '_>>;
 }
 
 /// A record with its frame.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone)]
 pub struct Record<C> {
-    pub id: i64,
+    pub id: PublishableId,
     pub org_id: OrgId,
     pub org_name: String,
-    #[serde(skip)]
     pub org_path: OrgPath,
     pub status: PublishStatus,
     pub created_at: DateTime<Utc>,
     pub published_at: Option<DateTime<Utc>>,
-    #[serde(flatten)]
     pub content: C,
 }
 
 impl<C: Content> FromRow for Record<C> {
     fn from_row(row: &Row<'_, '_>) -> Result<Self> {
         Ok(Record {
-            id: row.get("id")?,
-            org_id: OrgId(row.get("org_id")?),
+            id: row.id("id")?,
+            org_id: row.id("org_id")?,
             org_name: row.get("org_name")?,
             org_path: row.org_path("org_path")?,
             status: row.parsed("status", PublishStatus::parse)?,
@@ -92,9 +91,11 @@ pub async fn insert<C: Content>(
     tx: &mut Tx,
     org: OrgId,
     content: &C,
-    created_by: Option<i64>,
+    created_by: Option<StaffId>,
     now: DateTime<Utc>,
-) -> Result<i64> {
+) -> Result<PublishableId> {
+    let created_by = created_by.map(|s| s.0);
+    let values = content.values();
     let n = C::WRITES.len();
     let placeholders: Vec<String> = (2..n + 2).map(|i| format!("${i}")).collect();
     let sql = format!(
@@ -108,15 +109,15 @@ pub async fn insert<C: Content>(
     );
     let mut params: Vec<&(dyn Param + Sync)> = Vec::with_capacity(n + 3);
     params.push(&org.0);
-    params.extend(content.values());
+    params.extend(values.iter().map(|v| &**v as &(dyn Param + Sync)));
     params.push(&created_by);
     params.push(&now);
-    tx.query_one(&sql, &params).await
+    tx.query_one::<i64>(&sql, &params).await.map(PublishableId)
 }
 
 /// Rewrites a record's own columns (not its union or status); false if it is gone or
 /// `C::UPDATE_IF` refused the edit.
-pub async fn update<C: Content>(tx: &mut Tx, id: i64, content: &C) -> Result<bool> {
+pub async fn update<C: Content>(tx: &mut Tx, id: PublishableId, content: &C) -> Result<bool> {
     let values = content.values();
     let sets: Vec<String> = C::WRITES
         .iter()
@@ -128,15 +129,18 @@ pub async fn update<C: Content>(tx: &mut Tx, id: i64, content: &C) -> Result<boo
         C::UPDATE_IF,
     );
     let mut params: Vec<&(dyn Param + Sync)> = Vec::with_capacity(values.len() + 1);
-    params.push(&id);
-    params.extend(values);
+    params.push(&id.0);
+    params.extend(values.iter().map(|v| &**v as &(dyn Param + Sync)));
     Ok(tx.execute(&sql, &params).await? == 1)
 }
 
 /// One record in any status.
-pub async fn get<C: Content>(db: impl Into<Exec<'_>>, id: i64) -> Result<Option<Record<C>>> {
+pub async fn get<C: Content>(
+    db: impl Into<Exec<'_>>,
+    id: PublishableId,
+) -> Result<Option<Record<C>>> {
     db.into()
-        .query_opt(&select::<C>("WHERE r.id = $1"), &[&id])
+        .query_opt(&select::<C>("WHERE r.id = $1"), &[&id.0])
         .await
 }
 
@@ -192,7 +196,11 @@ pub async fn published<C: Content>(
 }
 
 /// Publishes a draft or withdrawn record that meets `C::PUBLISH_IF`; false if it was not one.
-pub async fn publish<C: Content>(tx: &mut Tx, id: i64, now: DateTime<Utc>) -> Result<bool> {
+pub async fn publish<C: Content>(
+    tx: &mut Tx,
+    id: PublishableId,
+    now: DateTime<Utc>,
+) -> Result<bool> {
     let sql = with_condition(
         format!(
             "UPDATE {} SET status = 'published', published_at = $2 \
@@ -201,14 +209,14 @@ pub async fn publish<C: Content>(tx: &mut Tx, id: i64, now: DateTime<Utc>) -> Re
         ),
         C::PUBLISH_IF,
     );
-    Ok(tx.execute(&sql, &[&id, &now]).await? == 1)
+    Ok(tx.execute(&sql, &[&id.0, &now]).await? == 1)
 }
 
 /// Withdraws a published record; false if it was not published.
-pub async fn withdraw<C: Content>(tx: &mut Tx, id: i64) -> Result<bool> {
+pub async fn withdraw<C: Content>(tx: &mut Tx, id: PublishableId) -> Result<bool> {
     let sql = format!(
         "UPDATE {} SET status = 'withdrawn' WHERE id = $1 AND status = 'published'",
         C::TABLE
     );
-    Ok(tx.execute(&sql, &[&id]).await? == 1)
+    Ok(tx.execute(&sql, &[&id.0]).await? == 1)
 }

@@ -3,11 +3,12 @@
 use crate::db::{FromRow, Row, Store, Tx};
 use crate::{Page, Result};
 use chrono::{DateTime, Utc};
+use zhijia_domain::ids::{MerchantId, ShopId};
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone)]
 pub struct Shop {
-    pub id: i64,
-    pub merchant_id: i64,
+    pub id: ShopId,
+    pub merchant_id: MerchantId,
     pub name: String,
     pub address: String,
     /// GCJ-02, as Chinese map services give it.
@@ -19,8 +20,8 @@ pub struct Shop {
 impl FromRow for Shop {
     fn from_row(row: &Row<'_, '_>) -> Result<Self> {
         Ok(Shop {
-            id: row.get("id")?,
-            merchant_id: row.get("merchant_id")?,
+            id: row.id("id")?,
+            merchant_id: row.id("merchant_id")?,
             name: row.get("name")?,
             address: row.get("address")?,
             longitude: row.get("longitude")?,
@@ -31,7 +32,7 @@ impl FromRow for Shop {
 }
 
 pub struct NewShop<'a> {
-    pub merchant_id: i64,
+    pub merchant_id: MerchantId,
     pub name: &'a str,
     pub address: &'a str,
     pub coordinates: Option<(f64, f64)>,
@@ -41,39 +42,40 @@ pub struct NewShop<'a> {
 const SELECT: &str =
     "SELECT id, merchant_id, name, address, longitude, latitude, created_at FROM shop ";
 
-pub async fn insert(tx: &mut Tx, s: &NewShop<'_>) -> Result<i64> {
+pub async fn insert(tx: &mut Tx, s: &NewShop<'_>) -> Result<ShopId> {
     let (lng, lat) = (s.coordinates.map(|c| c.0), s.coordinates.map(|c| c.1));
-    tx.query_one(
+    tx.query_one::<i64>(
         "INSERT INTO shop (merchant_id, name, address, longitude, latitude, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-        &[&s.merchant_id, &s.name, &s.address, &lng, &lat, &s.now],
+        &[&s.merchant_id.0, &s.name, &s.address, &lng, &lat, &s.now],
     )
     .await
+    .map(ShopId)
 }
 
-pub async fn get(store: &Store, id: i64) -> Result<Option<Shop>> {
+pub async fn get(store: &Store, id: ShopId) -> Result<Option<Shop>> {
     store
-        .query_opt(&format!("{SELECT}WHERE id = $1"), &[&id])
+        .query_opt(&format!("{SELECT}WHERE id = $1"), &[&id.0])
         .await
 }
 
 /// A merchant's shops, in the order they were added.
 pub async fn of_merchant(
     store: &Store,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     limit: i64,
     offset: i64,
 ) -> Result<Page<Shop>> {
     let items = store
         .query(
             &format!("{SELECT}WHERE merchant_id = $1 ORDER BY id LIMIT $2 OFFSET $3"),
-            &[&merchant_id, &limit, &offset],
+            &[&merchant_id.0, &limit, &offset],
         )
         .await?;
     let total = store
         .query_one(
             "SELECT COUNT(*) FROM shop WHERE merchant_id = $1",
-            &[&merchant_id],
+            &[&merchant_id.0],
         )
         .await?;
     Ok(Page {
@@ -84,6 +86,9 @@ pub async fn of_merchant(
     })
 }
 
-pub async fn delete(tx: &mut Tx, id: i64) -> Result<bool> {
-    Ok(tx.execute("DELETE FROM shop WHERE id = $1", &[&id]).await? == 1)
+pub async fn delete(tx: &mut Tx, id: ShopId) -> Result<bool> {
+    Ok(tx
+        .execute("DELETE FROM shop WHERE id = $1", &[&id.0])
+        .await?
+        == 1)
 }

@@ -41,7 +41,34 @@ struct ItemPage {
     paragraphs: Vec<String>,
 }
 
+/// An item's own fields as the staff API shows them.
+#[derive(Debug, serde::Serialize)]
+pub struct ItemView {
+    pub kind: Kind,
+    pub title: String,
+    pub author: String,
+    pub summary: String,
+    pub body: String,
+    pub link: Option<String>,
+    pub place: Option<String>,
+}
+
+impl From<&Item> for ItemView {
+    fn from(i: &Item) -> Self {
+        ItemView {
+            kind: i.kind,
+            title: i.title.clone(),
+            author: i.author.clone(),
+            summary: i.summary.clone(),
+            body: i.body.clone(),
+            link: i.link.clone(),
+            place: i.place.clone(),
+        }
+    }
+}
+
 impl Pages for Library {
+    type ContentView = ItemView;
     const PATH: &'static str = "/library";
     const SECTION: &'static str = "职工书屋";
     const NOUN: &'static str = "书目";

@@ -11,6 +11,7 @@ use crate::publishable::{
 use askama::Template;
 use axum::response::Response;
 use zhijia_app::model_worker::{ModelWorkerInput, ModelWorkers, PublicModelWorker};
+use zhijia_domain::ids::WorkerId;
 use zhijia_domain::model_worker::Level;
 use zhijia_domain::publishing::split_paragraphs;
 use zhijia_store::model_worker::{Honouree, ModelWorker};
@@ -62,7 +63,41 @@ struct StoryPage {
     paragraphs: Vec<String>,
 }
 
+/// A record's own fields as the staff API shows them (the public view leaves out the worker).
+#[derive(Debug, serde::Serialize)]
+pub struct HonoureeView {
+    /// The linked worker, if the honouree is one here.
+    pub worker_id: Option<WorkerId>,
+    /// The linked worker's member number.
+    pub member_no: Option<String>,
+    pub name: String,
+    pub honour: String,
+    pub level: Level,
+    pub year: i64,
+    pub employer: String,
+    pub story: String,
+    /// When the staff recorded the honouree's consent to be shown.
+    pub consent_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl From<&Honouree> for HonoureeView {
+    fn from(h: &Honouree) -> Self {
+        HonoureeView {
+            worker_id: h.worker_id,
+            member_no: h.member_no.clone(),
+            name: h.name.clone(),
+            honour: h.honour.clone(),
+            level: h.level,
+            year: h.year,
+            employer: h.employer.clone(),
+            story: h.story.clone(),
+            consent_at: h.consent_at,
+        }
+    }
+}
+
 impl Pages for ModelWorkers {
+    type ContentView = HonoureeView;
     const PATH: &'static str = "/model-workers";
     const SECTION: &'static str = "劳模风采";
     const NOUN: &'static str = "劳模事迹";

@@ -7,8 +7,11 @@ use crate::audience::Member;
 use crate::{AppError, Result};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use zhijia_domain::activity::{self as rules, REGISTRATION_TOKEN, RegistrationStatus};
+use zhijia_domain::activity::{
+    self as rules, ActivityStatus, REGISTRATION_TOKEN, RegistrationStatus,
+};
 use zhijia_domain::benefit::Audience;
+use zhijia_domain::ids::{ActivityId, RegistrationId};
 use zhijia_store::Page;
 use zhijia_store::Unaudited;
 use zhijia_store::activity::{self as store, Activity, Registration};
@@ -53,8 +56,10 @@ pub async fn available(
 /// One's own registration, as the worker sees it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct MyRegistration {
-    pub id: i64,
-    pub activity_id: i64,
+    #[schema(value_type = i64)]
+    pub id: RegistrationId,
+    #[schema(value_type = i64)]
+    pub activity_id: ActivityId,
     pub activity_title: String,
     pub starts_at: DateTime<Utc>,
     /// registered, waiting, cancelled
@@ -72,14 +77,14 @@ async fn view(
     r: Registration,
     ends_at: Option<DateTime<Utc>>,
 ) -> Result<MyRegistration> {
-    let status = RegistrationStatus::parse(&r.status);
-    let waiting_position = if status == Some(RegistrationStatus::Waiting) {
+    let status = r.status;
+    let waiting_position = if status == RegistrationStatus::Waiting {
         Some(store::waiting_position(ctx.db, r.activity_id, r.id).await?)
     } else {
         None
     };
     let token = match (status, r.checked_in_at, ends_at) {
-        (Some(RegistrationStatus::Registered), None, Some(ends)) => {
+        (RegistrationStatus::Registered, None, Some(ends)) => {
             Some(token_key(ctx.keys).issue(REGISTRATION_TOKEN, &format!("r{}", r.id), ends))
         }
         _ => None,
@@ -89,8 +94,8 @@ async fn view(
         activity_id: r.activity_id,
         activity_title: r.activity_title,
         starts_at: r.starts_at,
-        status_label: status.map_or("", RegistrationStatus::label),
-        status: r.status,
+        status_label: status.label(),
+        status: status.as_str().to_owned(),
         waiting_position,
         checked_in_at: r.checked_in_at,
         token,
@@ -98,7 +103,7 @@ async fn view(
 }
 
 /// An activity open to the worker (404 outside its audience) and their registration, if any.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct ActivityForMe {
     pub activity: Activity,
     pub registration: Option<MyRegistration>,
@@ -108,7 +113,7 @@ pub struct ActivityForMe {
 
 /// The activity if the member is in its audience; "not found" otherwise, so an activity for
 /// others is not even known to exist.
-async fn in_audience(ctx: &Ctx<'_>, m: &Member, id: i64) -> Result<Activity> {
+async fn in_audience(ctx: &Ctx<'_>, m: &Member, id: ActivityId) -> Result<Activity> {
     store::get(ctx.db, id)
         .await?
         .filter(|a| {
@@ -120,7 +125,7 @@ async fn in_audience(ctx: &Ctx<'_>, m: &Member, id: i64) -> Result<Activity> {
 }
 
 fn closed_reason(a: &Activity, now: DateTime<Utc>) -> Option<&'static str> {
-    if a.status != "open" {
+    if a.status != ActivityStatus::Open {
         return Some("活动已取消");
     }
     rules::registration_refusal(now, a.registration_opens_at, a.registration_closes_at)
@@ -130,12 +135,12 @@ fn closed_reason(a: &Activity, now: DateTime<Utc>) -> Option<&'static str> {
 pub async fn activity(
     ctx: &Ctx<'_>,
     phone: &str,
-    id: i64,
+    id: ActivityId,
     now: DateTime<Utc>,
 ) -> Result<ActivityForMe> {
     let m = member_of(ctx, phone, now).await?;
     let activity = in_audience(ctx, &m, id).await?;
-    let registration = match store::live_of_read(ctx.db, id, m.worker.id.0).await? {
+    let registration = match store::live_of_read(ctx.db, id, m.worker.id).await? {
         Some(r) => Some(view(ctx, r, Some(activity.ends_at)).await?),
         None => None,
     };
@@ -153,12 +158,12 @@ pub async fn activity(
 pub async fn register(
     ctx: &Ctx<'_>,
     phone: &str,
-    id: i64,
+    id: ActivityId,
     now: DateTime<Utc>,
 ) -> Result<MyRegistration> {
     let m = member_of(ctx, phone, now).await?;
     in_audience(ctx, &m, id).await?;
-    let worker = m.worker;
+    let worker = m.worker.id;
     let mut tx = ctx.db.change().await?;
     if !store::lock(&mut tx, id).await? {
         return Err(AppError::NotFound("活动"));
@@ -169,16 +174,18 @@ pub async fn register(
     if let Some(why) = closed_reason(&a, now) {
         return Err(AppError::Conflict(why.into()));
     }
-    if let Some(r) = store::live_of(&mut tx, id, worker.id.0).await? {
-        return Err(AppError::Conflict(if r.status == "waiting" {
-            "您已在候补名单中".into()
-        } else {
-            "您已报名本活动".into()
-        }));
+    if let Some(r) = store::live_of(&mut tx, id, worker).await? {
+        return Err(AppError::Conflict(
+            if r.status == RegistrationStatus::Waiting {
+                "您已在候补名单中".into()
+            } else {
+                "您已报名本活动".into()
+            },
+        ));
     }
     let taken = store::registered_count(&mut tx, id).await?;
     let status = rules::placement(taken, a.capacity);
-    let reg_id = match store::insert_registration(&mut tx, id, worker.id.0, status.as_str()).await {
+    let reg_id = match store::insert_registration(&mut tx, id, worker, status).await {
         Ok(r) => r,
         Err(e) if e.is_conflict_on(zhijia_store::unique::REGISTRATION_LIVE) => {
             return Err(AppError::Conflict("您已报名本活动".into()));
@@ -186,7 +193,7 @@ pub async fn register(
         Err(e) => return Err(e.into()),
     };
     tx.commit_unaudited(Unaudited::OwnHistory).await?;
-    let r = store::live_of_read(ctx.db, id, worker.id.0)
+    let r = store::live_of_read(ctx.db, id, worker)
         .await?
         .filter(|r| r.id == reg_id)
         .ok_or(AppError::NotFound("报名"))?;
@@ -196,16 +203,16 @@ pub async fn register(
 /// Cancels the worker's registration before the start. A freed seat goes to the first on the
 /// waiting list (only the first), who gets an inbox message and an SMS.
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn cancel(ctx: &Ctx<'_>, phone: &str, id: i64, now: DateTime<Utc>) -> Result<()> {
+pub async fn cancel(ctx: &Ctx<'_>, phone: &str, id: ActivityId, now: DateTime<Utc>) -> Result<()> {
     let m = member_of(ctx, phone, now).await?;
     in_audience(ctx, &m, id).await?;
-    let worker = m.worker;
+    let worker = m.worker.id;
     let mut tx = ctx.db.change().await?;
     store::lock(&mut tx, id).await?;
     let a = store::get(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound("活动"))?;
-    let Some(r) = store::live_of(&mut tx, id, worker.id.0).await? else {
+    let Some(r) = store::live_of(&mut tx, id, worker).await? else {
         return Err(AppError::NotFound("您的报名"));
     };
     if now >= a.starts_at {
@@ -213,12 +220,12 @@ pub async fn cancel(ctx: &Ctx<'_>, phone: &str, id: i64, now: DateTime<Utc>) -> 
     }
     store::cancel_registration(&mut tx, r.id).await?;
     let mut promoted = None;
-    if r.status == "registered" && a.status == "open" {
+    if r.status == RegistrationStatus::Registered && a.status == ActivityStatus::Open {
         promoted = store::promote_first(&mut tx, id).await?;
         if let Some(p) = &promoted {
             zhijia_store::membership::notify(
                 &mut tx,
-                zhijia_domain::ids::WorkerId(p.worker_id),
+                p.worker_id,
                 "活动候补成功",
                 &promotion_text(&a),
                 Some(&format!("/activities/{id}")),
@@ -264,7 +271,7 @@ pub async fn registrations(
             limit,
         });
     };
-    let page = store::of_worker(ctx.db, worker.id.0, limit, offset).await?;
+    let page = store::of_worker(ctx.db, worker.id, limit, offset).await?;
     let mut items = Vec::new();
     for r in page.items {
         let ends = store::get(ctx.db, r.activity_id).await?.map(|a| a.ends_at);

@@ -17,11 +17,14 @@ use crate::caller::StaffCtx;
 use crate::{AppError, Result};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use zhijia_domain::activity::{self as rules, REGISTRATION_TOKEN};
+use zhijia_domain::activity::{
+    self as rules, ActivityStatus, REGISTRATION_TOKEN, RegistrationStatus,
+};
 use zhijia_domain::audit::action;
 use zhijia_domain::auth::{self, Role};
 use zhijia_domain::card::{TokenError, TokenKey};
-use zhijia_domain::org::{OrgId, OrgPath};
+use zhijia_domain::ids::{ActivityId, RegistrationId, WorkerId};
+use zhijia_domain::org::OrgPath;
 use zhijia_domain::pii::PiiKeys;
 use zhijia_domain::points::PointsReason;
 use zhijia_store::activity::{self as store, Activity, NewActivity, Registration};
@@ -107,7 +110,7 @@ pub async fn create(
     staff: &StaffCtx<'_>,
     input: &ActivityInput,
     now: DateTime<Utc>,
-) -> Result<i64> {
+) -> Result<ActivityId> {
     let org = crate::caller::branch(
         ctx.db,
         staff,
@@ -131,7 +134,7 @@ pub async fn create(
     let id = store::insert(
         &mut tx,
         &NewActivity {
-            org_id: org.id.0,
+            org_id: org.id,
             title: &a.title,
             description: &a.description,
             place: &a.place,
@@ -142,7 +145,7 @@ pub async fn create(
             capacity: a.capacity,
             audience_region: audience.region.as_deref(),
             audience_tags: tags.as_deref(),
-            created_by: staff.staff_id().map(|x| x.0),
+            created_by: crate::benefit::acting_staff(staff),
         },
     )
     .await?;
@@ -192,7 +195,7 @@ pub async fn list(
 }
 
 /// An activity with its seats, waiting list (in order) and attendance, for the organisers.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Detail {
     pub activity: Activity,
     pub registered: Page<Registration>,
@@ -205,7 +208,7 @@ pub struct Detail {
 
 /// An activity the caller may read, or "not found".
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn readable(db: &Store, staff: &StaffCtx<'_>, id: i64) -> Result<Activity> {
+pub async fn readable(db: &Store, staff: &StaffCtx<'_>, id: ActivityId) -> Result<Activity> {
     store::get(db, id)
         .await?
         .filter(|a| may_read(staff, &a.org_path))
@@ -216,14 +219,16 @@ pub async fn readable(db: &Store, staff: &StaffCtx<'_>, id: i64) -> Result<Activ
 pub async fn detail(
     db: &Store,
     staff: &StaffCtx<'_>,
-    id: i64,
+    id: ActivityId,
     limit: Option<i64>,
     offset: Option<i64>,
 ) -> Result<Detail> {
     let activity = readable(db, staff, id).await?;
     let (limit, offset) = crate::page_bounds(limit, offset, 200);
-    let registered = store::of_activity(db, id, "registered", limit, offset).await?;
-    let waiting = store::of_activity(db, id, "waiting", limit, offset).await?;
+    let registered =
+        store::of_activity(db, id, Some(RegistrationStatus::Registered), limit, offset).await?;
+    let waiting =
+        store::of_activity(db, id, Some(RegistrationStatus::Waiting), limit, offset).await?;
     let attendance_per_mille = if activity.registered > 0 {
         activity.checked_in * 1000 / activity.registered
     } else {
@@ -241,7 +246,8 @@ pub async fn detail(
 /// What the organiser sees after a scan.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CheckedIn {
-    pub registration_id: i64,
+    #[schema(value_type = i64)]
+    pub registration_id: RegistrationId,
     /// Masked (张*): enough to match the face.
     pub name_masked: String,
     pub member_no: Option<String>,
@@ -255,8 +261,8 @@ fn refused(message: impl Into<String>) -> AppError {
 
 /// Who a scanned QR names: a worker (member card) or a registration (registration QR).
 enum Scanned {
-    Worker(i64),
-    Registration(i64),
+    Worker(WorkerId),
+    Registration(RegistrationId),
 }
 
 async fn read_scan(ctx: &Ctx<'_>, scanned: &str, now: DateTime<Utc>) -> Result<Scanned> {
@@ -270,13 +276,13 @@ async fn read_scan(ctx: &Ctx<'_>, scanned: &str, now: DateTime<Utc>) -> Result<S
         let worker = zhijia_store::worker::find_by_member_no(ctx.db, &no)
             .await?
             .ok_or_else(|| refused("会员卡不能用于签到：查无此会员"))?;
-        return Ok(Scanned::Worker(worker.id.0));
+        return Ok(Scanned::Worker(worker.id));
     }
     match token_key(ctx.keys).verify(REGISTRATION_TOKEN, token, now) {
         Ok(v) => v
             .subject
             .strip_prefix('r')
-            .and_then(|s| s.parse::<i64>().ok())
+            .and_then(|s| s.parse::<RegistrationId>().ok())
             .map(Scanned::Registration)
             .ok_or_else(|| refused("二维码无法识别")),
         Err(TokenError::WrongKind) => Err(refused(
@@ -293,83 +299,26 @@ async fn read_scan(ctx: &Ctx<'_>, scanned: &str, now: DateTime<Utc>) -> Result<S
 pub async fn check_in(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
-    id: i64,
+    id: ActivityId,
     scanned: &str,
     now: DateTime<Utc>,
 ) -> Result<CheckedIn> {
-    let activity = readable(ctx.db, staff, id).await?;
-    if !may_organise(staff, &activity.org_path) {
-        return Err(AppError::Forbidden(
-            "只有活动所属工会(或上级工会)的宣传文体干事或管理员可以签到".into(),
-        ));
-    }
-    if activity.status != "open" {
-        return Err(AppError::Conflict("活动已取消，不能签到".into()));
-    }
-    if let Some(why) = rules::check_in_refusal(now, activity.starts_at, activity.ends_at) {
-        return Err(AppError::Conflict(why.into()));
-    }
+    let activity = door_open(ctx.db, staff, id, now).await?;
     let scanned = read_scan(ctx, scanned, now).await?;
     let mut tx = ctx.db.change().await?;
     store::lock(&mut tx, id).await?;
-    let reg = match scanned {
-        Scanned::Worker(w) => store::live_of(&mut tx, id, w).await?,
-        Scanned::Registration(r) => store::registration_in(&mut tx, r)
-            .await?
-            .filter(|r| r.status != "cancelled"),
-    };
-    let Some(reg) = reg else {
-        return Err(AppError::Conflict("该会员没有报名本活动，不能签到".into()));
-    };
-    if reg.activity_id != id {
-        return Err(AppError::Conflict(
-            "这是其他活动的报名二维码，不能在本活动签到".into(),
-        ));
-    }
+    let reg = seat_of(&mut tx, id, scanned).await?;
     let name = zhijia_domain::auth::mask_name(&reg.worker_name);
-    if let Some(at) = reg.checked_in_at {
-        return Err(AppError::Conflict(format!(
-            "{name} 已于 {} 签到，不能重复签到",
-            rules::beijing(at)
-        )));
-    }
-    if reg.status == "waiting" {
-        return Err(AppError::Conflict(format!(
-            "{name} 在候补名单中，尚未获得名额，不能签到"
-        )));
-    }
-    if !store::check_in(&mut tx, reg.id, now, staff.staff_id().map(|x| x.0)).await? {
+    if !store::check_in(&mut tx, reg.id, now, crate::benefit::acting_staff(staff)).await? {
         return Err(AppError::Conflict(format!("{name} 已签到，不能重复签到")));
     }
-    // Points go by the member's current union's rules (the union that organised it, if the
-    // person has no current membership any more).
-    let path = match zhijia_store::membership::current(
-        &mut tx,
-        zhijia_domain::ids::WorkerId(reg.worker_id),
-    )
-    .await?
-    {
-        Some(m) => zhijia_store::org::get(ctx.db, m.org_id)
-            .await?
-            .map_or(activity.org_path.clone(), |o| o.path),
-        None => activity.org_path.clone(),
-    };
-    let points = crate::points::award_in(
-        &mut tx,
-        reg.worker_id,
-        &path,
-        Some(activity.org_id),
-        PointsReason::CheckIn,
-        &format!("activity:{id}"),
-        &format!("参加活动“{}”", activity.title),
-    )
-    .await?;
+    let points = award_check_in(ctx.db, &mut tx, &activity, &reg).await?;
     let recorded = audit::append(
         &mut tx,
         staff.actor,
         Record {
             action: action::ACTIVITY_CHECKED_IN,
-            org: Some(OrgId(activity.org_id)),
+            org: Some(activity.org_id),
             target_kind: Some("registration"),
             target_id: Some(reg.id.to_string()),
             detail: Some(format!(
@@ -393,9 +342,93 @@ pub async fn check_in(
     })
 }
 
+/// The activity, if the caller organises it, it is not cancelled and check-in is open now.
+async fn door_open(
+    db: &Store,
+    staff: &StaffCtx<'_>,
+    id: ActivityId,
+    now: DateTime<Utc>,
+) -> Result<Activity> {
+    let activity = readable(db, staff, id).await?;
+    if !may_organise(staff, &activity.org_path) {
+        return Err(AppError::Forbidden(
+            "只有活动所属工会(或上级工会)的宣传文体干事或管理员可以签到".into(),
+        ));
+    }
+    if activity.status != ActivityStatus::Open {
+        return Err(AppError::Conflict("活动已取消，不能签到".into()));
+    }
+    if let Some(why) = rules::check_in_refusal(now, activity.starts_at, activity.ends_at) {
+        return Err(AppError::Conflict(why.into()));
+    }
+    Ok(activity)
+}
+
+/// The seat the scanned person holds at this activity, not yet checked in; each other case
+/// (not registered, another activity's QR, already in, still waiting) refused in words.
+async fn seat_of(
+    tx: &mut zhijia_store::Tx,
+    id: ActivityId,
+    scanned: Scanned,
+) -> Result<Registration> {
+    let reg = match scanned {
+        Scanned::Worker(w) => store::live_of(tx, id, w).await?,
+        Scanned::Registration(r) => store::registration_in(tx, r)
+            .await?
+            .filter(|r| r.status != RegistrationStatus::Cancelled),
+    };
+    let Some(reg) = reg else {
+        return Err(AppError::Conflict("该会员没有报名本活动，不能签到".into()));
+    };
+    if reg.activity_id != id {
+        return Err(AppError::Conflict(
+            "这是其他活动的报名二维码，不能在本活动签到".into(),
+        ));
+    }
+    let name = zhijia_domain::auth::mask_name(&reg.worker_name);
+    if let Some(at) = reg.checked_in_at {
+        return Err(AppError::Conflict(format!(
+            "{name} 已于 {} 签到，不能重复签到",
+            rules::beijing(at)
+        )));
+    }
+    if reg.status == RegistrationStatus::Waiting {
+        return Err(AppError::Conflict(format!(
+            "{name} 在候补名单中，尚未获得名额，不能签到"
+        )));
+    }
+    Ok(reg)
+}
+
+/// The check-in points, once per person and activity. They go by the member's current union's
+/// rules (the union that organised it, if the person has no current membership any more).
+async fn award_check_in(
+    db: &Store,
+    tx: &mut zhijia_store::Tx,
+    activity: &Activity,
+    reg: &Registration,
+) -> Result<i64> {
+    let path = match zhijia_store::membership::current(&mut *tx, reg.worker_id).await? {
+        Some(m) => zhijia_store::org::get(db, m.org_id)
+            .await?
+            .map_or(activity.org_path.clone(), |o| o.path),
+        None => activity.org_path.clone(),
+    };
+    crate::points::award_in(
+        tx,
+        reg.worker_id,
+        &path,
+        Some(activity.org_id),
+        PointsReason::CheckIn,
+        &format!("activity:{}", activity.id),
+        &format!("参加活动“{}”", activity.title),
+    )
+    .await
+}
+
 /// Cancels an activity (organisers); audited. Registrations stay as they were, for the record.
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn cancel(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: i64) -> Result<()> {
+pub async fn cancel(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: ActivityId) -> Result<()> {
     let activity = readable(ctx.db, staff, id).await?;
     if !may_organise(staff, &activity.org_path) {
         return Err(AppError::Forbidden(
@@ -411,7 +444,7 @@ pub async fn cancel(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: i64) -> Result<()> 
         staff.actor,
         Record {
             action: action::ACTIVITY_CANCELLED,
-            org: Some(OrgId(activity.org_id)),
+            org: Some(activity.org_id),
             target_kind: Some("activity"),
             target_id: Some(id.to_string()),
             detail: Some(activity.title.clone()),

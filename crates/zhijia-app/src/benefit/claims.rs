@@ -1,10 +1,12 @@
 //! What members see and claim: the offers aimed at them, and their coupons.
 
 use super::*;
+use zhijia_domain::benefit::CouponStatus;
+use zhijia_domain::ids::WorkerId;
 
 /// A member as the audience rules and the claim see them.
 pub(super) struct Member {
-    worker_id: i64,
+    worker_id: WorkerId,
     path: OrgPath,
     facts: MemberFacts,
 }
@@ -12,7 +14,7 @@ pub(super) struct Member {
 pub(super) async fn member(ctx: &Ctx<'_>, phone: &str, now: DateTime<Utc>) -> Result<Member> {
     let m = crate::audience::member(ctx.db, phone, now, "普惠优惠面向工会会员，请先入会").await?;
     Ok(Member {
-        worker_id: m.worker.id.0,
+        worker_id: m.worker.id,
         path: m.org.path,
         facts: m.facts,
     })
@@ -25,7 +27,7 @@ pub(super) fn admits(o: &Offer, m: &Member) -> bool {
 }
 
 /// An offer as a member's "普惠" list shows it.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone)]
 pub struct OfferForMember {
     pub offer: Offer,
     /// Coupons of it the member holds.
@@ -57,7 +59,7 @@ pub async fn available(
     };
     let page = store::open_for(ctx.db, scope, now, limit, offset).await?;
     // Offers of one merchant share its shops: read them once per merchant on the page.
-    let mut shops: std::collections::HashMap<i64, Vec<zhijia_store::shop::Shop>> =
+    let mut shops: std::collections::HashMap<MerchantId, Vec<zhijia_store::shop::Shop>> =
         std::collections::HashMap::new();
     let mut items = Vec::new();
     for o in page.items {
@@ -83,19 +85,22 @@ pub async fn available(
 /// A member's coupon, with a freshly signed QR payload while it can be used.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct ClaimedCoupon {
-    pub id: i64,
-    pub offer_id: i64,
+    #[schema(value_type = i64)]
+    pub id: CouponId,
+    #[schema(value_type = i64)]
+    pub offer_id: OfferId,
     pub offer_title: String,
     pub merchant_name: String,
     pub code: String,
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: CouponStatus,
     pub valid_until: DateTime<Utc>,
     /// `ZJQ1.<code>.<expiry>.<signature>`, valid a few minutes; absent once used or expired.
     pub qr: Option<String>,
 }
 
 pub(super) fn claimed_view(c: Coupon, keys: &PiiKeys, now: DateTime<Utc>) -> ClaimedCoupon {
-    let usable = c.status == "claimed" && c.valid_until > now;
+    let usable = c.status == CouponStatus::Claimed && c.valid_until > now;
     ClaimedCoupon {
         qr: usable.then(|| {
             qr_key(keys).issue(COUPON, &c.code, now + Duration::minutes(rules::QR_MINUTES))
@@ -120,7 +125,7 @@ pub const MAX_KEY_CHARS: usize = 64;
 pub async fn claim(
     ctx: &Ctx<'_>,
     phone: &str,
-    offer_id: i64,
+    offer_id: OfferId,
     key: &str,
     now: DateTime<Utc>,
 ) -> Result<ClaimedCoupon> {
@@ -144,7 +149,7 @@ pub async fn claim(
         .await?
         .filter(|o| admits(o, &m))
         .ok_or(AppError::NotFound("优惠"))?;
-    if seen.stock_left == 0 && seen.status == "published" && now >= seen.claim_opens_at {
+    if seen.stock_left == 0 && seen.status == OfferStatus::Published && now >= seen.claim_opens_at {
         return Err(AppError::Conflict("已抢光".into()));
     }
     let mut tx = ctx.db.change().await?;
@@ -160,11 +165,9 @@ pub async fn claim(
         }
         return Ok(claimed_view(c, ctx.keys, now));
     }
-    let status =
-        OfferStatus::parse(&o.status).ok_or_else(|| AppError::decode("优惠状态", &o.status))?;
     let held = store::claimed_by(&mut tx, o.id, m.worker_id).await?;
     rules::check_claim(
-        status,
+        o.status,
         o.claim_opens_at,
         o.claim_closes_at,
         now,
@@ -208,7 +211,7 @@ pub async fn my_coupons(
 ) -> Result<zhijia_store::Page<ClaimedCoupon>> {
     let w = worker_of_phone(ctx.db, phone).await?;
     let (limit, offset) = crate::page_bounds(limit, offset, 20);
-    let page = store::of_worker(ctx.db, w.id.0, limit, offset).await?;
+    let page = store::of_worker(ctx.db, w.id, limit, offset).await?;
     Ok(zhijia_store::Page {
         items: page
             .items

@@ -19,7 +19,7 @@ pub async fn register_merchant(
     staff: &StaffCtx<'_>,
     input: &MerchantInput,
     now: DateTime<Utc>,
-) -> Result<i64> {
+) -> Result<MerchantId> {
     let name = text("name", "商户名称", &input.name, 100)?;
     let code = CreditCode::parse(input.credit_code.trim())?;
     let address = text("address", "地址", &input.address, 200)?;
@@ -54,7 +54,7 @@ pub async fn register_merchant(
 pub async fn create_merchant_account(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     username: &str,
     display_name: &str,
 ) -> Result<String> {
@@ -69,7 +69,7 @@ pub async fn create_merchant_account(
     let (created, recorded) =
         crate::staff::insert_account(&mut tx, &account, org.id, Role::MerchantStaff, staff.actor)
             .await?;
-    store::link_staff(&mut tx, created.0, m.id).await?;
+    store::link_staff(&mut tx, created, m.id).await?;
     tx.commit(recorded).await?;
     Ok(account.initial_password().to_owned())
 }

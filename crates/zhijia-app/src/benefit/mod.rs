@@ -16,6 +16,7 @@ use zhijia_domain::auth::{self, Role};
 use zhijia_domain::benefit::{self as rules, Audience, MemberFacts, OfferKind, OfferStatus};
 use zhijia_domain::card::{COUPON, TokenKey};
 use zhijia_domain::credit_code::CreditCode;
+use zhijia_domain::ids::{CouponId, MerchantId, OfferId, StaffId};
 use zhijia_domain::org::{OrgId, OrgPath};
 use zhijia_domain::pii::PiiKeys;
 use zhijia_store::audit::{self, Record};
@@ -54,7 +55,7 @@ pub(crate) async fn log(
     what: &'static str,
     org: OrgId,
     kind: &'static str,
-    id: i64,
+    id: impl std::fmt::Display,
     detail: String,
 ) -> Result<Recorded> {
     Ok(audit::append(
@@ -69,6 +70,11 @@ pub(crate) async fn log(
         },
     )
     .await?)
+}
+
+/// The acting staff account, as the rows that record who did something hold it.
+pub(crate) fn acting_staff(staff: &StaffCtx<'_>) -> Option<StaffId> {
+    staff.staff_id()
 }
 
 fn text(field: &'static str, what: &str, v: &str, max: usize) -> Result<String> {

@@ -2,12 +2,13 @@
 
 use super::*;
 
-#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct OfferInput {
     /// The union whose members it is for (its whole subtree).
     pub org: Option<i64>,
-    pub merchant_id: i64,
+    #[schema(value_type = i64)]
+    pub merchant_id: MerchantId,
     /// What it gives, how many, when (the same fields a merchant proposes, at the top level).
     #[serde(flatten)]
     pub terms: OfferTerms,
@@ -18,6 +19,20 @@ pub struct OfferInput {
     pub audience_tags: Vec<String>,
     /// Publish at once rather than keep as a draft.
     pub publish: bool,
+}
+
+/// A missing merchant names no merchant (id 0): the offer is refused as "not found".
+impl Default for OfferInput {
+    fn default() -> Self {
+        OfferInput {
+            org: None,
+            merchant_id: MerchantId(0),
+            terms: OfferTerms::default(),
+            audience_region: None,
+            audience_tags: Vec::new(),
+            publish: false,
+        }
+    }
 }
 
 /// What a coupon batch gives, how many, to each member at most, and when: the part of an offer
@@ -58,10 +73,10 @@ impl Checked {
     pub(crate) fn offer<'a>(
         &'a self,
         org: OrgId,
-        merchant_id: i64,
+        merchant_id: MerchantId,
         audience: (Option<&'a str>, Option<&'a str>),
         status: OfferStatus,
-        created_by: Option<i64>,
+        created_by: Option<StaffId>,
         now: DateTime<Utc>,
     ) -> NewOffer<'a> {
         NewOffer {
@@ -69,7 +84,7 @@ impl Checked {
             merchant_id,
             title: &self.title,
             description: &self.description,
-            kind: self.kind.as_str(),
+            kind: self.kind,
             value: self.value,
             stock: self.stock,
             per_member_limit: self.per_member_limit,
@@ -78,7 +93,7 @@ impl Checked {
             valid_days: self.valid_days,
             audience_region: audience.0,
             audience_tags: audience.1,
-            status: status.as_str(),
+            status,
             created_by,
             now,
         }
@@ -146,7 +161,7 @@ pub async fn create_offer(
     staff: &StaffCtx<'_>,
     input: &OfferInput,
     now: DateTime<Utc>,
-) -> Result<i64> {
+) -> Result<OfferId> {
     let t = check_terms(&input.terms, now)?;
     let audience = Audience::parse(input.audience_region.as_deref(), &input.audience_tags)?;
     let merchant = store::merchant(ctx.db, input.merchant_id)
@@ -177,7 +192,7 @@ pub async fn create_offer(
             merchant.id,
             (audience.region.as_deref(), tags_stored.as_deref()),
             status,
-            staff.staff_id().map(|x| x.0),
+            acting_staff(staff),
             now,
         ),
     )
@@ -196,7 +211,11 @@ pub async fn create_offer(
     Ok(id)
 }
 
-pub(super) async fn editable_offer(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: i64) -> Result<Offer> {
+pub(super) async fn editable_offer(
+    ctx: &Ctx<'_>,
+    staff: &StaffCtx<'_>,
+    id: OfferId,
+) -> Result<Offer> {
     let o = store::offer(ctx.db, id)
         .await?
         .ok_or(AppError::NotFound("优惠"))?;
@@ -211,13 +230,13 @@ pub(super) async fn editable_offer(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: i64)
 pub async fn set_published(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
-    id: i64,
+    id: OfferId,
     publish: bool,
 ) -> Result<Offer> {
     let o = editable_offer(ctx, staff, id).await?;
     let mut tx = ctx.db.change().await?;
     let done = if publish {
-        store::set_status(&mut tx, id, "draft", "published").await?
+        store::set_status(&mut tx, id, OfferStatus::Draft, OfferStatus::Published).await?
     } else {
         store::withdraw(&mut tx, id).await?
     };

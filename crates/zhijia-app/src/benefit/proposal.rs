@@ -4,12 +4,13 @@
 //! rejects them with a reason. A proposal is decided once: the decision is a conditional
 //! UPDATE in the same transaction as the offer it makes.
 
-use super::{Checked, Ctx, OfferTerms, check_terms, editable_org, own_merchant};
+use super::{Checked, Ctx, OfferTerms, acting_staff, check_terms, editable_org, own_merchant};
 use crate::caller::StaffCtx;
 use crate::{AppError, Result};
 use chrono::{DateTime, Utc};
 use zhijia_domain::audit::action;
-use zhijia_domain::benefit::{Audience, OfferStatus};
+use zhijia_domain::benefit::{Audience, OfferStatus, ProposalStatus};
+use zhijia_domain::ids::{OfferId, ProposalId};
 use zhijia_store::Page;
 use zhijia_store::audit::{self, Record};
 use zhijia_store::benefit as offer_store;
@@ -23,7 +24,7 @@ pub async fn propose(
     staff: &StaffCtx<'_>,
     terms: &OfferTerms,
     now: DateTime<Utc>,
-) -> Result<i64> {
+) -> Result<ProposalId> {
     let merchant = own_merchant(ctx, staff).await?;
     let t = check_terms(terms, now)?;
     let mut tx = ctx.db.change().await?;
@@ -34,14 +35,14 @@ pub async fn propose(
             org: merchant.org_id,
             title: &t.title,
             description: &t.description,
-            kind: t.kind.as_str(),
+            kind: t.kind,
             value: t.value,
             stock: t.stock,
             per_member_limit: t.per_member_limit,
             claim_opens_at: t.opens,
             claim_closes_at: t.closes,
             valid_days: t.valid_days,
-            proposed_by: staff.staff_id().map(|x| x.0),
+            proposed_by: acting_staff(staff),
             now,
         },
     )
@@ -80,7 +81,7 @@ pub async fn mine(
 pub async fn cancel(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
-    id: i64,
+    id: ProposalId,
     now: DateTime<Utc>,
 ) -> Result<()> {
     let merchant = own_merchant(ctx, staff).await?;
@@ -92,9 +93,9 @@ pub async fn cancel(
     if !store::close(
         &mut tx,
         p.id,
-        "cancelled",
+        ProposalStatus::Cancelled,
         None,
-        staff.staff_id().map(|x| x.0),
+        acting_staff(staff),
         now,
     )
     .await?
@@ -133,7 +134,7 @@ pub async fn waiting(
 }
 
 /// A proposal the caller may decide: its merchant's union is in the caller's editable subtree.
-async fn decidable(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: i64) -> Result<Proposal> {
+async fn decidable(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: ProposalId) -> Result<Proposal> {
     store::get(ctx.db, id)
         .await?
         .filter(|p| staff.may_edit(&p.org_path))
@@ -160,12 +161,12 @@ pub struct Approval {
 pub async fn approve(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
-    id: i64,
+    id: ProposalId,
     approval: &Approval,
     now: DateTime<Utc>,
-) -> Result<i64> {
+) -> Result<OfferId> {
     let p = decidable(ctx, staff, id).await?;
-    if p.status != "proposed" {
+    if p.status != ProposalStatus::Proposed {
         return Err(AppError::Conflict("该提报已处理".into()));
     }
     let audience = Audience::parse(approval.audience_region.as_deref(), &approval.audience_tags)?;
@@ -173,7 +174,7 @@ pub async fn approve(
     let terms = OfferTerms {
         title: p.title.clone(),
         description: p.description.clone(),
-        kind: p.kind.clone(),
+        kind: p.kind.as_str().to_owned(),
         value: p.value,
         stock: p.stock,
         per_member_limit: p.per_member_limit,
@@ -201,12 +202,12 @@ pub async fn approve(
             p.merchant_id,
             (audience.region.as_deref(), tags.as_deref()),
             status,
-            staff.staff_id().map(|x| x.0),
+            acting_staff(staff),
             now,
         ),
     )
     .await?;
-    if !store::approve(&mut tx, p.id, offer, staff.staff_id().map(|x| x.0), now).await? {
+    if !store::approve(&mut tx, p.id, offer, acting_staff(staff), now).await? {
         // Another reviewer decided first; dropping the transaction drops this offer too.
         return Err(AppError::Conflict("该提报已处理".into()));
     }
@@ -231,7 +232,7 @@ pub async fn approve(
 pub async fn reject(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
-    id: i64,
+    id: ProposalId,
     reason: &str,
     now: DateTime<Utc>,
 ) -> Result<()> {
@@ -241,9 +242,9 @@ pub async fn reject(
     if !store::close(
         &mut tx,
         p.id,
-        "rejected",
+        ProposalStatus::Rejected,
         Some(&reason),
-        staff.staff_id().map(|x| x.0),
+        acting_staff(staff),
         now,
     )
     .await?

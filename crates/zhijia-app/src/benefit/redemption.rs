@@ -1,12 +1,14 @@
 //! Redemption at the merchant's till: a coupon's QR checked and used once.
 
 use super::*;
+use zhijia_domain::benefit::CouponStatus;
 
 /// What a merchant sees of a redeemed coupon: the offer, the masked name and the member number,
 /// nothing more about the member.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Redeemed {
-    pub coupon_id: i64,
+    #[schema(value_type = i64)]
+    pub coupon_id: CouponId,
     pub offer_title: String,
     pub member_name: String,
     pub member_no: Option<String>,
@@ -16,10 +18,9 @@ pub struct Redeemed {
 /// The merchant of a `merchant_staff` caller.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn own_merchant(ctx: &Ctx<'_>, staff: &StaffCtx<'_>) -> Result<Merchant> {
-    let id = staff
-        .staff_id()
+    let id = acting_staff(staff)
         .ok_or_else(|| AppError::Forbidden("只有商户工作人员可以核销".into()))?;
-    store::merchant_of_staff(ctx.db, id.0)
+    store::merchant_of_staff(ctx.db, id)
         .await?
         .ok_or_else(|| AppError::Forbidden("只有商户工作人员可以核销".into()))
 }
@@ -62,8 +63,8 @@ pub async fn redeem(
             format!("该券只能在“{}”使用，不能在本店核销", c.merchant_name),
         ));
     }
-    match c.status.as_str() {
-        "redeemed" => {
+    match c.status {
+        CouponStatus::Redeemed => {
             let at = c
                 .redeemed_at
                 .map(|t| {
@@ -76,22 +77,14 @@ pub async fn redeem(
                 "该券已于 {at} 核销，不能重复使用"
             )));
         }
-        "expired" => return Err(AppError::Conflict("该券已过期".into())),
-        _ => {}
+        CouponStatus::Expired => return Err(AppError::Conflict("该券已过期".into())),
+        CouponStatus::Claimed => {}
     }
     if c.valid_until <= now {
         return Err(AppError::Conflict("该券已过有效期".into()));
     }
     let mut tx = ctx.db.change().await?;
-    if !store::redeem(
-        &mut tx,
-        c.id,
-        staff.staff_id().map(|x| x.0),
-        merchant.id,
-        now,
-    )
-    .await?
-    {
+    if !store::redeem(&mut tx, c.id, acting_staff(staff), merchant.id, now).await? {
         return Err(AppError::Conflict("该券刚刚已被核销，不能重复使用".into()));
     }
     let recorded = audit::append(

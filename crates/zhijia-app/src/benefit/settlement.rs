@@ -5,7 +5,8 @@ use super::*;
 /// A merchant's redemptions of one month (Beijing time), for its settlement with the union.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Settlement {
-    pub merchant_id: i64,
+    #[schema(value_type = i64)]
+    pub merchant_id: MerchantId,
     pub merchant_name: String,
     /// `YYYY-MM`.
     pub month: String,
@@ -16,7 +17,8 @@ pub struct Settlement {
 /// One redeemed coupon: what the merchant may know of it.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct SettlementLine {
-    pub coupon_id: i64,
+    #[schema(value_type = i64)]
+    pub coupon_id: CouponId,
     pub code: String,
     pub offer_title: String,
     pub member_name: String,

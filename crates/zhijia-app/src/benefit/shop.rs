@@ -7,6 +7,7 @@ use crate::{AppError, Result};
 use chrono::{DateTime, Utc};
 use zhijia_domain::audit::action;
 use zhijia_domain::benefit as rules;
+use zhijia_domain::ids::{MerchantId, ShopId};
 use zhijia_store::Page;
 use zhijia_store::benefit::{self as store, Merchant};
 use zhijia_store::org as org_store;
@@ -24,7 +25,11 @@ pub struct ShopInput {
 
 /// A merchant the caller keeps the shops of: its own (merchant staff) or one registered in the
 /// caller's editable subtree. Anyone else gets "not found".
-async fn keepable(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, merchant_id: i64) -> Result<Merchant> {
+async fn keepable(
+    ctx: &Ctx<'_>,
+    staff: &StaffCtx<'_>,
+    merchant_id: MerchantId,
+) -> Result<Merchant> {
     if let Ok(own) = own_merchant(ctx, staff).await
         && own.id == merchant_id
     {
@@ -48,10 +53,10 @@ async fn keepable(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, merchant_id: i64) -> Resu
 pub async fn add(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     input: &ShopInput,
     now: DateTime<Utc>,
-) -> Result<i64> {
+) -> Result<ShopId> {
     let name = text("name", "门店名称", &input.name, 60)?;
     let address = text("address", "门店地址", &input.address, 200)?;
     let coordinates = rules::coordinates(input.longitude, input.latitude)?;
@@ -84,7 +89,7 @@ pub async fn add(
 
 /// Removes a shop (coupons are not tied to a shop, so nothing else changes); audited.
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn remove(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: i64) -> Result<()> {
+pub async fn remove(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: ShopId) -> Result<()> {
     let shop = shop_store::get(ctx.db, id)
         .await?
         .ok_or(AppError::NotFound("门店"))?;
@@ -112,7 +117,7 @@ pub async fn remove(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: i64) -> Result<()> 
 pub async fn of_merchant(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     limit: Option<i64>,
     offset: Option<i64>,
 ) -> Result<Page<Shop>> {
@@ -122,7 +127,7 @@ pub async fn of_merchant(
 }
 
 /// The first shops of a merchant, for a member's list of offers (where to use a coupon).
-pub(crate) async fn for_offer(ctx: &Ctx<'_>, merchant_id: i64) -> Result<Vec<Shop>> {
+pub(crate) async fn for_offer(ctx: &Ctx<'_>, merchant_id: MerchantId) -> Result<Vec<Shop>> {
     Ok(shop_store::of_merchant(ctx.db, merchant_id, 20, 0)
         .await?
         .items)

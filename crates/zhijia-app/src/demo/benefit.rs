@@ -250,7 +250,7 @@ async fn add_samples(db: &Store, keys: &PiiKeys) -> Result<()> {
     let id =
         zhijia_store::staff::insert(&mut tx, "demo.merchant", "影城收银员", &hash, false).await?;
     zhijia_store::staff::grant(&mut tx, id, county.id, Role::MerchantStaff, None).await?;
-    zhijia_store::benefit::link_staff(&mut tx, id.0, cinema).await?;
+    zhijia_store::benefit::link_staff(&mut tx, id, cinema).await?;
     tx.commit_unaudited(Unaudited::DemoData).await?;
     let cashier = Actor {
         kind: ActorKind::Staff,

@@ -650,9 +650,9 @@ async fn approve(
     // The first-join points, once in a worker's life (the ledger's award key is unique).
     crate::points::award_in(
         tx,
-        app.worker_id.0,
+        app.worker_id,
         &org.path,
-        Some(org.id.0),
+        Some(org.id),
         zhijia_domain::points::PointsReason::FirstJoin,
         "first_join",
         "首次入会",

@@ -16,6 +16,9 @@ use serde::{Deserialize, Serialize};
 use zhijia_app::activity::mine::{self, MyRegistration};
 use zhijia_app::activity::{self, ActivityInput, CheckedIn};
 use zhijia_app::points::{self, RuleView};
+use zhijia_domain::ids::ActivityId;
+
+use super::view::{ActivityForMeView, ActivityView, DetailView};
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -29,7 +32,7 @@ pub struct ListQuery {
 
 #[derive(Debug, Serialize)]
 struct Scoped<T: Serialize> {
-    org_id: i64,
+    org_id: zhijia_domain::ids::OrgId,
     org_name: String,
     #[serde(flatten)]
     page: T,
@@ -46,9 +49,9 @@ pub async fn list(
 ) -> Result<Response, ApiError> {
     let (org, page) = activity::list(&state.store, &user.ctx(), q.org, q.limit, q.offset).await?;
     Ok(Json(Scoped {
-        org_id: org.id.0,
+        org_id: org.id,
         org_name: org.name,
-        page,
+        page: crate::benefit::view::page::<_, ActivityView>(page),
     })
     .into_response())
 }
@@ -63,7 +66,7 @@ pub async fn create(
     ApiJson(input): ApiJson<ActivityInput>,
 ) -> Result<Response, ApiError> {
     let id = activity::create(&state.activity(), &user.ctx(), &input, Utc::now()).await?;
-    Ok((StatusCode::CREATED, Json(Created { id })).into_response())
+    Ok((StatusCode::CREATED, Json(Created { id: id.0 })).into_response())
 }
 
 /// An activity with its registrations, waiting list (in order) and attendance.
@@ -73,11 +76,15 @@ pub async fn create(
 pub async fn detail(
     State(state): State<AppState>,
     user: StaffUser,
-    Id(id): Id,
+    Id(id): Id<ActivityId>,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Response, ApiError> {
     let d = activity::detail(&state.store, &user.ctx(), id, q.limit, q.offset).await?;
-    Ok(([(axum::http::header::CACHE_CONTROL, "no-store")], Json(d)).into_response())
+    Ok((
+        [(axum::http::header::CACHE_CONTROL, "no-store")],
+        Json(DetailView::from(&d)),
+    )
+        .into_response())
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -94,7 +101,7 @@ pub struct CheckInRequest {
 pub async fn check_in(
     state: Keyed,
     user: StaffUser,
-    Id(id): Id,
+    Id(id): Id<ActivityId>,
     ApiJson(req): ApiJson<CheckInRequest>,
 ) -> Result<Json<CheckedIn>, ApiError> {
     Ok(Json(
@@ -106,7 +113,11 @@ pub async fn check_in(
 #[utoipa::path(post, path = "/api/v1/activities/{id}/cancel", tag = "activity",
     params(("id" = i64, Path)),
     responses((status = 204), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
-pub async fn cancel(state: Keyed, user: StaffUser, Id(id): Id) -> Result<StatusCode, ApiError> {
+pub async fn cancel(
+    state: Keyed,
+    user: StaffUser,
+    Id(id): Id<ActivityId>,
+) -> Result<StatusCode, ApiError> {
     activity::cancel(&state.activity(), &user.ctx(), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -174,16 +185,24 @@ pub async fn my_activities(
         q.offset,
     )
     .await?;
-    Ok(Json(page).into_response())
+    Ok(Json(crate::benefit::view::page::<_, ActivityView>(page)).into_response())
 }
 
 /// One activity open to the member, with their registration (and its QR) if any.
 #[utoipa::path(get, path = "/api/v1/me/activities/{id}", tag = "activity", params(("id" = i64, Path)),
     responses((status = 200, description = "{activity, registration, closed_reason}"),
               (status = 404, body = crate::error::ErrorBody)))]
-pub async fn my_activity(state: Keyed, user: WorkerUser, Id(id): Id) -> Result<Response, ApiError> {
+pub async fn my_activity(
+    state: Keyed,
+    user: WorkerUser,
+    Id(id): Id<ActivityId>,
+) -> Result<Response, ApiError> {
     let a = mine::activity(&state.activity(), &user.session.phone, id, Utc::now()).await?;
-    Ok(([(axum::http::header::CACHE_CONTROL, "no-store")], Json(a)).into_response())
+    Ok((
+        [(axum::http::header::CACHE_CONTROL, "no-store")],
+        Json(ActivityForMeView::from(&a)),
+    )
+        .into_response())
 }
 
 /// Registers: a seat while the capacity lasts, else the waiting list.
@@ -191,7 +210,11 @@ pub async fn my_activity(state: Keyed, user: WorkerUser, Id(id): Id) -> Result<R
     params(("id" = i64, Path)),
     responses((status = 201, body = MyRegistration), (status = 403, body = crate::error::ErrorBody),
               (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)))]
-pub async fn register(state: Keyed, user: WorkerUser, Id(id): Id) -> Result<Response, ApiError> {
+pub async fn register(
+    state: Keyed,
+    user: WorkerUser,
+    Id(id): Id<ActivityId>,
+) -> Result<Response, ApiError> {
     let r = mine::register(&state.activity(), &user.session.phone, id, Utc::now()).await?;
     Ok((StatusCode::CREATED, Json(r)).into_response())
 }
@@ -203,7 +226,7 @@ pub async fn register(state: Keyed, user: WorkerUser, Id(id): Id) -> Result<Resp
 pub async fn cancel_registration(
     state: Keyed,
     user: WorkerUser,
-    Id(id): Id,
+    Id(id): Id<ActivityId>,
 ) -> Result<StatusCode, ApiError> {
     mine::cancel(&state.activity(), &user.session.phone, id, Utc::now()).await?;
     Ok(StatusCode::NO_CONTENT)

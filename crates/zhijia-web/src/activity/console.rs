@@ -22,6 +22,7 @@ use std::collections::HashMap;
 use zhijia_app::AppError;
 use zhijia_app::activity::{self, ActivityInput, Detail};
 use zhijia_domain::activity::parse_local;
+use zhijia_domain::ids::ActivityId;
 use zhijia_store::activity::Activity;
 
 const PER_PAGE: i64 = 30;
@@ -58,7 +59,7 @@ pub struct CreateForm {
 }
 
 #[derive(Template)]
-#[template(path = "activity_console_list.html")]
+#[template(path = "activity/console_list.html")]
 struct ListPage {
     user: UserBar,
     org_name: String,
@@ -195,7 +196,7 @@ async fn create(
 }
 
 #[derive(Template)]
-#[template(path = "activity_console_detail.html")]
+#[template(path = "activity/console_detail.html")]
 struct DetailPage {
     user: UserBar,
     d: Detail,
@@ -220,7 +221,11 @@ impl DetailPage {
     }
 }
 
-async fn detail_page(state: &AppState, user: &StaffUser, id: i64) -> Result<DetailPage, AppError> {
+async fn detail_page(
+    state: &AppState,
+    user: &StaffUser,
+    id: ActivityId,
+) -> Result<DetailPage, AppError> {
     let d = activity::detail(&state.store, &user.ctx(), id, Some(200), None).await?;
     Ok(DetailPage {
         user: user.into(),
@@ -234,7 +239,7 @@ async fn detail_page(state: &AppState, user: &StaffUser, id: i64) -> Result<Deta
 async fn detail(
     State(state): State<AppState>,
     user: StaffUser,
-    Id(id): Id,
+    Id(id): Id<ActivityId>,
 ) -> Result<Response, PageError> {
     Ok(render(&detail_page(&state, &user, id).await?))
 }
@@ -249,7 +254,7 @@ pub struct CheckInForm {
 async fn check_in(
     state: Keyed,
     user: StaffUser,
-    Id(id): Id,
+    Id(id): Id<ActivityId>,
     form: Result<Form<CheckInForm>, FormRejection>,
 ) -> Result<Response, PageError> {
     let Some(form) = checked_form(&user, form) else {

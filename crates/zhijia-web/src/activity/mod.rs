@@ -3,4 +3,5 @@
 
 pub mod api;
 pub mod console;
+pub mod view;
 pub mod worker;

@@ -18,6 +18,7 @@ use serde::Deserialize;
 use zhijia_app::AppError;
 use zhijia_app::activity::mine::{self, ActivityForMe, MyRegistration};
 use zhijia_app::points::{self, MyPoints};
+use zhijia_domain::ids::ActivityId;
 use zhijia_store::activity::Activity;
 
 fn at(t: &DateTime<Utc>) -> String {
@@ -25,7 +26,7 @@ fn at(t: &DateTime<Utc>) -> String {
 }
 
 #[derive(Template)]
-#[template(path = "activity_list.html")]
+#[template(path = "activity/list.html")]
 struct ListPage {
     items: Vec<Activity>,
     notice: Option<String>,
@@ -61,7 +62,7 @@ async fn list(state: Keyed, user: WorkerUser) -> Result<Response, PageError> {
 }
 
 #[derive(Template)]
-#[template(path = "activity_detail.html")]
+#[template(path = "activity/detail.html")]
 struct DetailPage {
     csrf: String,
     a: ActivityForMe,
@@ -78,7 +79,7 @@ impl DetailPage {
 async fn detail_page(
     state: &Keyed,
     user: &WorkerUser,
-    id: i64,
+    id: ActivityId,
     error: Option<String>,
 ) -> Result<DetailPage, AppError> {
     let a = mine::activity(&state.activity(), &user.session.phone, id, Utc::now()).await?;
@@ -94,7 +95,11 @@ async fn detail_page(
     })
 }
 
-async fn detail(state: Keyed, user: WorkerUser, Id(id): Id) -> Result<Response, PageError> {
+async fn detail(
+    state: Keyed,
+    user: WorkerUser,
+    Id(id): Id<ActivityId>,
+) -> Result<Response, PageError> {
     Ok(render(&detail_page(&state, &user, id, None).await?))
 }
 
@@ -113,7 +118,7 @@ async fn act(
     let Some(_) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
-    let id = parse_id(&id)?;
+    let id = ActivityId(parse_id(&id)?);
     let c = state.activity();
     let result = if register {
         mine::register(&c, &user.session.phone, id, Utc::now())
@@ -151,7 +156,7 @@ async fn cancel(
 }
 
 #[derive(Template)]
-#[template(path = "activity_mine.html")]
+#[template(path = "activity/mine.html")]
 struct MinePage {
     items: Vec<MyRegistration>,
 }
@@ -168,7 +173,7 @@ async fn my_registrations(state: Keyed, user: WorkerUser) -> Result<Response, Pa
 }
 
 #[derive(Template)]
-#[template(path = "points_mine.html")]
+#[template(path = "activity/points_mine.html")]
 struct PointsPage {
     p: MyPoints,
 }

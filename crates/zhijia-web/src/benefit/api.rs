@@ -1,6 +1,7 @@
 //! Benefits as JSON: the member's offers, claims and coupons under `/api/v1/me`, the merchant's
 //! redemption and settlement, the union's merchants and offers.
 
+use super::view::{self, MerchantView, OfferForMemberView, OfferView};
 use crate::auth::StaffUser;
 use crate::auth::worker::WorkerUser;
 use crate::extract::{ApiJson, ApiQuery, Created, Id, Keyed, body};
@@ -13,6 +14,7 @@ use axum::{Json, Router};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use zhijia_app::benefit::{self, ClaimedCoupon, MerchantInput, OfferInput, Redeemed};
+use zhijia_domain::ids::{MerchantId, OfferId};
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -41,7 +43,7 @@ pub async fn my_offers(
         q.offset,
     )
     .await?;
-    Ok(Json(page).into_response())
+    Ok(Json(view::page::<_, OfferForMemberView>(page)).into_response())
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -61,7 +63,7 @@ pub struct ClaimRequest {
 pub async fn claim(
     state: Keyed,
     user: WorkerUser,
-    Id(id): Id,
+    Id(id): Id<OfferId>,
     headers: HeaderMap,
     b: Result<Json<ClaimRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
@@ -132,7 +134,7 @@ pub async fn register_merchant(
     ApiJson(input): ApiJson<MerchantInput>,
 ) -> Result<Response, ApiError> {
     let id = benefit::register_merchant(&state.benefit(), &user.ctx(), &input, Utc::now()).await?;
-    Ok((StatusCode::CREATED, Json(Created { id })).into_response())
+    Ok((StatusCode::CREATED, Json(Created { id: id.0 })).into_response())
 }
 
 /// The merchants registered by the unions of a subtree.
@@ -145,7 +147,7 @@ pub async fn merchants(
 ) -> Result<Response, ApiError> {
     let (_, page) =
         benefit::merchants(&state.benefit(), &user.ctx(), q.org, q.limit, q.offset).await?;
-    Ok(Json(page).into_response())
+    Ok(Json(view::page::<_, MerchantView>(page)).into_response())
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -168,7 +170,7 @@ pub struct AccountCreated {
 pub async fn merchant_account(
     state: Keyed,
     user: StaffUser,
-    Id(id): Id,
+    Id(id): Id<MerchantId>,
     ApiJson(r): ApiJson<AccountRequest>,
 ) -> Result<Response, ApiError> {
     let initial_password = benefit::create_merchant_account(
@@ -196,7 +198,7 @@ pub async fn create_offer(
     ApiJson(input): ApiJson<OfferInput>,
 ) -> Result<Response, ApiError> {
     let id = benefit::create_offer(&state.benefit(), &user.ctx(), &input, Utc::now()).await?;
-    Ok((StatusCode::CREATED, Json(Created { id })).into_response())
+    Ok((StatusCode::CREATED, Json(Created { id: id.0 })).into_response())
 }
 
 /// The offers of a union's subtree, with stock left.
@@ -209,25 +211,33 @@ pub async fn offers(
 ) -> Result<Response, ApiError> {
     let (_, page) =
         benefit::offers(&state.benefit(), &user.ctx(), q.org, q.limit, q.offset).await?;
-    Ok(Json(page).into_response())
+    Ok(Json(view::page::<_, OfferView>(page)).into_response())
 }
 
 /// Publishes a draft offer.
 #[utoipa::path(post, path = "/api/v1/offers/{id}/publish", tag = "benefit", params(("id" = i64, Path)),
-    responses((status = 200, description = "优惠"), (status = 404, body = crate::error::ErrorBody),
+    responses((status = 200, description = "优惠", body = OfferView), (status = 404, body = crate::error::ErrorBody),
               (status = 409, body = crate::error::ErrorBody)))]
-pub async fn publish(state: Keyed, user: StaffUser, Id(id): Id) -> Result<Response, ApiError> {
+pub async fn publish(
+    state: Keyed,
+    user: StaffUser,
+    Id(id): Id<OfferId>,
+) -> Result<Response, ApiError> {
     let o = benefit::set_published(&state.benefit(), &user.ctx(), id, true).await?;
-    Ok(Json(o).into_response())
+    Ok(Json(OfferView::from(&o)).into_response())
 }
 
 /// Withdraws the unclaimed stock of a published offer; claimed coupons stay valid.
 #[utoipa::path(post, path = "/api/v1/offers/{id}/withdraw", tag = "benefit", params(("id" = i64, Path)),
-    responses((status = 200, description = "优惠"), (status = 404, body = crate::error::ErrorBody),
+    responses((status = 200, description = "优惠", body = OfferView), (status = 404, body = crate::error::ErrorBody),
               (status = 409, body = crate::error::ErrorBody)))]
-pub async fn withdraw(state: Keyed, user: StaffUser, Id(id): Id) -> Result<Response, ApiError> {
+pub async fn withdraw(
+    state: Keyed,
+    user: StaffUser,
+    Id(id): Id<OfferId>,
+) -> Result<Response, ApiError> {
     let o = benefit::set_published(&state.benefit(), &user.ctx(), id, false).await?;
-    Ok(Json(o).into_response())
+    Ok(Json(OfferView::from(&o)).into_response())
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
@@ -281,7 +291,7 @@ pub async fn merchant_offers(
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Response, ApiError> {
     let page = benefit::merchant_offers(&state.benefit(), &user.ctx(), q.limit, q.offset).await?;
-    Ok(Json(page).into_response())
+    Ok(Json(view::page::<_, OfferView>(page)).into_response())
 }
 
 pub fn routes() -> Router<AppState> {

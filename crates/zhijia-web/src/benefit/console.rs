@@ -21,6 +21,7 @@ use std::collections::HashMap;
 use zhijia_app::AppError;
 use zhijia_app::benefit::proposal::{self, Approval};
 use zhijia_app::benefit::{self, MerchantInput, OfferInput, OfferTerms};
+use zhijia_domain::ids::{MerchantId, OfferId, ProposalId};
 use zhijia_store::benefit::{Merchant, Offer};
 use zhijia_store::offer_proposal::Proposal;
 
@@ -36,10 +37,10 @@ pub struct PageQuery {
 }
 
 #[derive(Template)]
-#[template(path = "console_offers.html")]
+#[template(path = "benefit/console_offers.html")]
 struct OffersPage {
     user: UserBar,
-    org_id: i64,
+    org_id: zhijia_domain::ids::OrgId,
     org_name: String,
     offers: Vec<Offer>,
     merchants: Vec<Merchant>,
@@ -56,14 +57,10 @@ struct OffersPage {
 
 impl OffersPage {
     fn value(&self, o: &Offer) -> String {
-        value_label(&o.kind, o.value)
+        value_label(o.kind, o.value)
     }
-    fn value_of(&self, kind: &str, value: &i64) -> String {
-        value_label(kind, *value)
-    }
-    fn status(&self, s: &str) -> &'static str {
-        zhijia_domain::benefit::OfferStatus::parse(s)
-            .map_or("", zhijia_domain::benefit::OfferStatus::label)
+    fn value_of(&self, kind: &zhijia_domain::benefit::OfferKind, value: &i64) -> String {
+        value_label(*kind, *value)
     }
     fn v(&self, k: &str) -> &str {
         self.typed.get(k).map_or("", String::as_str)
@@ -108,7 +105,7 @@ async fn page(
         status,
         render(&OffersPage {
             user: user.into(),
-            org_id: org.id.0,
+            org_id: org.id,
             org_name: org.name,
             pager: Pager::new(p, offers.total, base),
             offers: offers.items,
@@ -188,10 +185,10 @@ async fn create(
     };
     let get = |k: &str| f.get(k).cloned().unwrap_or_default();
     let org = get("org").trim().parse().ok();
-    let made: Result<i64, AppError> = async {
+    let made: Result<OfferId, AppError> = async {
         let input = OfferInput {
             org,
-            merchant_id: number("merchant_id", "商户", &get("merchant_id"))?,
+            merchant_id: MerchantId(number("merchant_id", "商户", &get("merchant_id"))?),
             terms: terms_of_form(&f)?,
             audience_region: Some(crate::audience::region_of_form(&f).unwrap_or_default()),
             audience_tags: crate::audience::tags_of_form(&f),
@@ -232,7 +229,7 @@ async fn publish_or_withdraw(
     let Some(_) = checked_form(user, form) else {
         return Ok(csrf_refused());
     };
-    let id = parse_id(id)?;
+    let id = OfferId(parse_id(id)?);
     match benefit::set_published(&state.benefit(), &user.ctx(), id, publish).await {
         Ok(o) => Ok(Redirect::to(&format!("/console/offers?org={}", o.org_id.0)).into_response()),
         Err(e @ AppError::Conflict(_)) => {
@@ -300,7 +297,7 @@ async fn register_merchant(
 async fn merchant_account(
     state: Keyed,
     user: StaffUser,
-    Id(id): Id,
+    Id(id): Id<MerchantId>,
     form: Result<Form<HashMap<String, String>>, FormRejection>,
 ) -> Result<Response, PageError> {
     let Some(f) = checked_form(&user, form) else {
@@ -354,7 +351,7 @@ async fn decide(
     let Some(f) = checked_form(user, form) else {
         return Ok(csrf_refused());
     };
-    let id = parse_id(id)?;
+    let id = ProposalId(parse_id(id)?);
     let org = f.get("org").and_then(|o| o.trim().parse().ok());
     let c = state.benefit();
     let done = if approve {

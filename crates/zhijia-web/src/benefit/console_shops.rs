@@ -18,6 +18,7 @@ use serde::Deserialize;
 use std::collections::HashMap;
 use zhijia_app::AppError;
 use zhijia_app::benefit::shop;
+use zhijia_domain::ids::{MerchantId, ShopId};
 use zhijia_store::shop::Shop;
 
 #[derive(Debug, Default, Deserialize)]
@@ -27,10 +28,10 @@ pub struct PageQuery {
 }
 
 #[derive(Template)]
-#[template(path = "console_shops.html")]
+#[template(path = "benefit/console_shops.html")]
 struct ShopsPage {
     user: UserBar,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     merchant_name: String,
     shops: Vec<Shop>,
     pager: Pager,
@@ -53,7 +54,7 @@ impl ShopsPage {
 async fn page(
     state: &Keyed,
     user: &StaffUser,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     q: PageQuery,
     error: Option<String>,
     typed: HashMap<String, String>,
@@ -92,7 +93,7 @@ async fn page(
 async fn list(
     state: Keyed,
     user: StaffUser,
-    Id(id): Id,
+    Id(id): Id<MerchantId>,
     q: Result<Query<PageQuery>, QueryRejection>,
 ) -> Result<Response, PageError> {
     let q = q.map(|Query(q)| q).unwrap_or_default();
@@ -102,13 +103,13 @@ async fn list(
 async fn add(
     state: Keyed,
     user: StaffUser,
-    Id(id): Id,
+    Id(id): Id<MerchantId>,
     form: Result<Form<HashMap<String, String>>, FormRejection>,
 ) -> Result<Response, PageError> {
     let Some(f) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
-    let done: Result<i64, AppError> = async {
+    let done: Result<ShopId, AppError> = async {
         let input = shop_input(&f)?;
         shop::add(&state.benefit(), &user.ctx(), id, &input, Utc::now()).await
     }
@@ -138,7 +139,7 @@ pub struct RemoveForm {
 async fn remove(
     state: Keyed,
     user: StaffUser,
-    Id(id): Id,
+    Id(id): Id<ShopId>,
     form: Result<Form<RemoveForm>, FormRejection>,
 ) -> Result<Response, PageError> {
     let Some(_) = checked_form(&user, form) else {
@@ -151,7 +152,7 @@ async fn remove(
     shop::remove(&state.benefit(), &user.ctx(), id).await?;
     Ok(Redirect::to(&format!(
         "/console/merchants/{}/shops",
-        merchant.unwrap_or_default()
+        merchant.map_or(0, |m| m.0)
     ))
     .into_response())
 }

@@ -22,6 +22,7 @@ use zhijia_app::AppError;
 use zhijia_app::benefit::proposal;
 use zhijia_app::benefit::shop::{self, ShopInput};
 use zhijia_app::benefit::{self, SettlementLine};
+use zhijia_domain::ids::{ProposalId, ShopId};
 use zhijia_store::benefit::Offer;
 use zhijia_store::offer_proposal::Proposal;
 use zhijia_store::shop::Shop;
@@ -43,7 +44,7 @@ enum Tab {
 }
 
 #[derive(Template)]
-#[template(path = "merchant.html")]
+#[template(path = "benefit/merchant.html")]
 struct MerchantPage {
     user: UserBar,
     merchant_name: String,
@@ -63,27 +64,14 @@ impl MerchantPage {
     fn is(&self, tab: Tab) -> bool {
         self.tab == tab
     }
-    fn value(&self, kind: &str, value: &i64) -> String {
-        value_label(kind, *value)
+    fn value(&self, kind: &zhijia_domain::benefit::OfferKind, value: &i64) -> String {
+        value_label(*kind, *value)
     }
     fn v(&self, k: &str) -> &str {
         self.typed.get(k).map_or("", String::as_str)
     }
     fn local(&self, t: &chrono::DateTime<Utc>) -> String {
         crate::filters::beijing_fmt(t, "%m-%d %H:%M")
-    }
-    fn offer_status(&self, s: &str) -> &'static str {
-        zhijia_domain::benefit::OfferStatus::parse(s)
-            .map_or("", zhijia_domain::benefit::OfferStatus::label)
-    }
-    fn proposal_status(&self, s: &str) -> &'static str {
-        match s {
-            "proposed" => "待工会审核",
-            "approved" => "已通过",
-            "rejected" => "已驳回",
-            "cancelled" => "已撤回",
-            _ => "",
-        }
     }
     fn at(&self, t: &Option<chrono::DateTime<Utc>>) -> String {
         t.map(|t| crate::filters::beijing_fmt(&t, "%m-%d %H:%M"))
@@ -276,7 +264,7 @@ async fn propose(
 async fn cancel(
     state: Keyed,
     user: StaffUser,
-    Id(id): Id,
+    Id(id): Id<ProposalId>,
     form: Result<Form<HashMap<String, String>>, FormRejection>,
 ) -> Result<Response, PageError> {
     let Some(_) = checked_form(&user, form) else {
@@ -336,7 +324,7 @@ async fn add_shop(
 async fn remove_shop(
     state: Keyed,
     user: StaffUser,
-    Id(id): Id,
+    Id(id): Id<ShopId>,
     form: Result<Form<HashMap<String, String>>, FormRejection>,
 ) -> Result<Response, PageError> {
     let Some(_) = checked_form(&user, form) else {

@@ -3,6 +3,7 @@
 //! the shops of the merchants it registered.
 
 use super::api::ListQuery;
+use super::view::{self, ProposalView, ShopView};
 use crate::auth::StaffUser;
 use crate::extract::{ApiJson, ApiQuery, Created, Id, Keyed};
 use crate::{ApiError, AppState};
@@ -15,6 +16,7 @@ use serde::Deserialize;
 use zhijia_app::benefit::OfferTerms;
 use zhijia_app::benefit::proposal::{self, Approval};
 use zhijia_app::benefit::shop::{self, ShopInput};
+use zhijia_domain::ids::{MerchantId, ProposalId, ShopId};
 
 /// Proposes an offer for the caller's merchant; the union approves it (adding the audience)
 /// or rejects it with a reason.
@@ -27,7 +29,7 @@ pub async fn propose(
     ApiJson(terms): ApiJson<OfferTerms>,
 ) -> Result<Response, ApiError> {
     let id = proposal::propose(&state.benefit(), &user.ctx(), &terms, Utc::now()).await?;
-    Ok((StatusCode::CREATED, Json(Created { id })).into_response())
+    Ok((StatusCode::CREATED, Json(Created { id: id.0 })).into_response())
 }
 
 /// The caller's merchant's proposals with their decisions, newest first.
@@ -39,14 +41,18 @@ pub async fn my_proposals(
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Response, ApiError> {
     let page = proposal::mine(&state.benefit(), &user.ctx(), q.limit, q.offset).await?;
-    Ok(Json(page).into_response())
+    Ok(Json(view::page::<_, ProposalView>(page)).into_response())
 }
 
 /// Withdraws one of the caller's merchant's proposals while it waits.
 #[utoipa::path(post, path = "/api/v1/merchant/proposals/{id}/cancel", tag = "benefit", params(("id" = i64, Path)),
     responses((status = 204, description = "已撤回"), (status = 404, body = crate::error::ErrorBody),
               (status = 409, body = crate::error::ErrorBody)))]
-pub async fn cancel(state: Keyed, user: StaffUser, Id(id): Id) -> Result<Response, ApiError> {
+pub async fn cancel(
+    state: Keyed,
+    user: StaffUser,
+    Id(id): Id<ProposalId>,
+) -> Result<Response, ApiError> {
     proposal::cancel(&state.benefit(), &user.ctx(), id, Utc::now()).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
@@ -61,7 +67,7 @@ pub async fn waiting(
 ) -> Result<Response, ApiError> {
     let (_, page) =
         proposal::waiting(&state.benefit(), &user.ctx(), q.org, q.limit, q.offset).await?;
-    Ok(Json(page).into_response())
+    Ok(Json(view::page::<_, ProposalView>(page)).into_response())
 }
 
 /// Approves a proposal into an offer for an audience; answers the offer's id.
@@ -72,11 +78,11 @@ pub async fn waiting(
 pub async fn approve(
     state: Keyed,
     user: StaffUser,
-    Id(id): Id,
+    Id(id): Id<ProposalId>,
     ApiJson(approval): ApiJson<Approval>,
 ) -> Result<Response, ApiError> {
     let offer = proposal::approve(&state.benefit(), &user.ctx(), id, &approval, Utc::now()).await?;
-    Ok((StatusCode::CREATED, Json(Created { id: offer })).into_response())
+    Ok((StatusCode::CREATED, Json(Created { id: offer.0 })).into_response())
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -94,7 +100,7 @@ pub struct RejectRequest {
 pub async fn reject(
     state: Keyed,
     user: StaffUser,
-    Id(id): Id,
+    Id(id): Id<ProposalId>,
     ApiJson(r): ApiJson<RejectRequest>,
 ) -> Result<Response, ApiError> {
     proposal::reject(&state.benefit(), &user.ctx(), id, &r.reason, Utc::now()).await?;
@@ -108,11 +114,11 @@ pub async fn reject(
 pub async fn shops(
     state: Keyed,
     user: StaffUser,
-    Id(id): Id,
+    Id(id): Id<MerchantId>,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Response, ApiError> {
     let page = shop::of_merchant(&state.benefit(), &user.ctx(), id, q.limit, q.offset).await?;
-    Ok(Json(page).into_response())
+    Ok(Json(view::page::<_, ShopView>(page)).into_response())
 }
 
 /// Adds a shop with its address and (GCJ-02) coordinates.
@@ -123,17 +129,21 @@ pub async fn shops(
 pub async fn add_shop(
     state: Keyed,
     user: StaffUser,
-    Id(id): Id,
+    Id(id): Id<MerchantId>,
     ApiJson(input): ApiJson<ShopInput>,
 ) -> Result<Response, ApiError> {
     let shop = shop::add(&state.benefit(), &user.ctx(), id, &input, Utc::now()).await?;
-    Ok((StatusCode::CREATED, Json(Created { id: shop })).into_response())
+    Ok((StatusCode::CREATED, Json(Created { id: shop.0 })).into_response())
 }
 
 /// Removes a shop.
 #[utoipa::path(delete, path = "/api/v1/shops/{id}", tag = "benefit", params(("id" = i64, Path)),
     responses((status = 204, description = "已删除"), (status = 404, body = crate::error::ErrorBody)))]
-pub async fn remove_shop(state: Keyed, user: StaffUser, Id(id): Id) -> Result<Response, ApiError> {
+pub async fn remove_shop(
+    state: Keyed,
+    user: StaffUser,
+    Id(id): Id<ShopId>,
+) -> Result<Response, ApiError> {
     shop::remove(&state.benefit(), &user.ctx(), id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

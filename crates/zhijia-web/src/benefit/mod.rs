@@ -8,22 +8,24 @@ pub mod console_shops;
 pub mod merchant;
 pub mod merchant_api;
 pub mod pages;
+pub mod view;
 
 use zhijia_app::AppError;
+use zhijia_domain::benefit::OfferKind;
 
 /// An offer's value in words: "8折", "立减10.00元", "免费领取", "服务券".
-pub fn value_label(kind: &str, value: i64) -> String {
+pub fn value_label(kind: OfferKind, value: i64) -> String {
     match kind {
-        "discount" => {
+        OfferKind::Discount => {
             if value % 10 == 0 {
                 format!("{}折", value / 10)
             } else {
                 format!("{}.{}折", value / 10, value % 10)
             }
         }
-        "fixed_amount" => format!("立减{}.{:02}元", value / 100, value % 100),
-        "free_item" => "免费领取".into(),
-        _ => "服务券".into(),
+        OfferKind::FixedAmount => format!("立减{}.{:02}元", value / 100, value % 100),
+        OfferKind::FreeItem => "免费领取".into(),
+        OfferKind::ServiceVoucher => "服务券".into(),
     }
 }
 

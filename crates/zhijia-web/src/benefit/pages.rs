@@ -19,9 +19,10 @@ use chrono::Utc;
 use serde::Deserialize;
 use zhijia_app::AppError;
 use zhijia_app::benefit::{self, ClaimedCoupon, OfferForMember, Redeemed};
+use zhijia_domain::ids::OfferId;
 
 #[derive(Template)]
-#[template(path = "benefits.html")]
+#[template(path = "benefit/offers.html")]
 struct OffersPage {
     csrf: String,
     offers: Vec<OfferForMember>,
@@ -36,7 +37,7 @@ impl OffersPage {
         super::merchant::map_link(s)
     }
     fn value(&self, o: &OfferForMember) -> String {
-        value_label(&o.offer.kind, o.offer.value)
+        value_label(o.offer.kind, o.offer.value)
     }
     fn opens(&self, o: &OfferForMember) -> String {
         crate::filters::beijing_fmt(&o.offer.claim_opens_at, "%m月%d日 %H:%M")
@@ -115,7 +116,7 @@ pub struct ClaimForm {
 async fn claim(
     state: Keyed,
     user: WorkerUser,
-    Id(id): Id,
+    Id(id): Id<OfferId>,
     form: Result<Form<ClaimForm>, FormRejection>,
 ) -> Result<Response, PageError> {
     let Some(form) = checked_form(&user, form) else {
@@ -146,7 +147,7 @@ struct CouponView {
 }
 
 #[derive(Template)]
-#[template(path = "coupons.html")]
+#[template(path = "benefit/coupons.html")]
 struct CouponsPage {
     coupons: Vec<CouponView>,
 }
@@ -154,10 +155,6 @@ struct CouponsPage {
 impl CouponsPage {
     fn until(&self, c: &ClaimedCoupon) -> String {
         crate::filters::beijing_fmt(&c.valid_until, "%Y-%m-%d %H:%M")
-    }
-    fn status(&self, s: &str) -> &'static str {
-        zhijia_domain::benefit::CouponStatus::parse(s)
-            .map_or("", zhijia_domain::benefit::CouponStatus::label)
     }
 }
 
@@ -186,7 +183,7 @@ async fn coupons(state: Keyed, user: WorkerUser) -> Result<Response, PageError> 
 }
 
 #[derive(Template)]
-#[template(path = "redeem.html")]
+#[template(path = "benefit/redeem.html")]
 struct RedeemPage {
     csrf: String,
     done: Option<Redeemed>,

@@ -20,7 +20,11 @@ use serde::Deserialize;
 use std::collections::HashMap;
 use zhijia_app::AppError;
 use zhijia_app::mall::{self, ItemInput, Shelf};
+use zhijia_domain::ids::MallItemId;
 use zhijia_store::mall::{Item, Order};
+
+pub mod view;
+use view::{ItemView, OrderView, ShelfView};
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -33,10 +37,11 @@ pub struct ListQuery {
 
 /// What the member may buy with points, and their balance.
 #[utoipa::path(get, path = "/api/v1/me/mall", tag = "mall",
-    responses((status = 200, description = "积分余额与可兑换商品"), (status = 401, body = crate::error::ErrorBody),
+    responses((status = 200, description = "积分余额与可兑换商品", body = ShelfView), (status = 401, body = crate::error::ErrorBody),
               (status = 403, body = crate::error::ErrorBody)))]
 pub async fn shelf(State(state): State<AppState>, user: WorkerUser) -> Result<Response, ApiError> {
-    Ok(Json(mall::shelf(&state.store, &user.session.phone).await?).into_response())
+    let shelf = mall::shelf(&state.store, &user.session.phone).await?;
+    Ok(Json(ShelfView::from(&shelf)).into_response())
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -49,12 +54,12 @@ pub struct OrderRequest {
 /// Orders one item with points: stock, the per-member limit and the balance are exact.
 #[utoipa::path(post, path = "/api/v1/me/mall/{id}/orders", tag = "mall",
     params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)), request_body = OrderRequest,
-    responses((status = 201, description = "订单"), (status = 404, body = crate::error::ErrorBody),
+    responses((status = 201, description = "订单", body = OrderView), (status = 404, body = crate::error::ErrorBody),
               (status = 409, body = crate::error::ErrorBody)))]
 pub async fn order(
     State(state): State<AppState>,
     user: WorkerUser,
-    Id(id): Id,
+    Id(id): Id<MallItemId>,
     headers: HeaderMap,
     b: Result<Json<OrderRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
@@ -65,7 +70,7 @@ pub async fn order(
             .unwrap_or_default(),
     };
     let o = mall::order(&state.store, &user.session.phone, id, &key, Utc::now()).await?;
-    Ok((StatusCode::CREATED, Json(o)).into_response())
+    Ok((StatusCode::CREATED, Json(OrderView::from(&o))).into_response())
 }
 
 /// The member's orders, newest first.
@@ -77,7 +82,7 @@ pub async fn my_orders(
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Response, ApiError> {
     let page = mall::my_orders(&state.store, &user.session.phone, q.limit, q.offset).await?;
-    Ok(Json(page).into_response())
+    Ok(Json(crate::benefit::view::page::<_, OrderView>(page)).into_response())
 }
 
 /// Puts an item on sale for points (editors and administrators).
@@ -90,7 +95,7 @@ pub async fn create_item(
     ApiJson(input): ApiJson<ItemInput>,
 ) -> Result<Response, ApiError> {
     let id = mall::create_item(&state.store, &user.ctx(), &input, Utc::now()).await?;
-    Ok((StatusCode::CREATED, Json(Created { id })).into_response())
+    Ok((StatusCode::CREATED, Json(Created { id: id.0 })).into_response())
 }
 
 /// The items of a union's subtree with their stock.
@@ -102,11 +107,11 @@ pub async fn items(
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Response, ApiError> {
     let (_, page) = mall::items(&state.store, &user.ctx(), q.org, q.limit, q.offset).await?;
-    Ok(Json(page).into_response())
+    Ok(Json(crate::benefit::view::page::<_, ItemView>(page)).into_response())
 }
 
 #[derive(Template)]
-#[template(path = "mall.html")]
+#[template(path = "mall/shelf.html")]
 struct ShelfPage {
     csrf: String,
     shelf: Option<Shelf>,
@@ -168,7 +173,7 @@ pub struct OrderForm {
 async fn order_form(
     State(state): State<AppState>,
     user: WorkerUser,
-    Id(id): Id,
+    Id(id): Id<MallItemId>,
     form: Result<Form<OrderForm>, FormRejection>,
 ) -> Result<Response, PageError> {
     let Some(form) = checked_form(&user, form) else {
@@ -184,10 +189,10 @@ async fn order_form(
 }
 
 #[derive(Template)]
-#[template(path = "console_mall.html")]
+#[template(path = "mall/console.html")]
 struct ConsolePage {
     user: UserBar,
-    org_id: i64,
+    org_id: zhijia_domain::ids::OrgId,
     org_name: String,
     items: Vec<Item>,
     error: Option<String>,
@@ -217,7 +222,7 @@ async fn console_page(
         status,
         render(&ConsolePage {
             user: user.into(),
-            org_id: org.id.0,
+            org_id: org.id,
             org_name: org.name,
             items: page.items,
             error,

@@ -3,6 +3,7 @@
 //! entries in the OpenAPI document.
 
 use super::Pages;
+use super::view::{self, RecordView};
 use crate::auth::StaffUser;
 use crate::extract::{ApiJson, ApiQuery, Created, parse_id};
 use crate::{ApiError, AppState};
@@ -14,12 +15,22 @@ use axum::{Json, Router};
 use chrono::Utc;
 use std::collections::HashMap;
 use utoipa::openapi::RefOr;
-use utoipa::openapi::path::{HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn, Paths};
-use utoipa::openapi::request_body::RequestBodyBuilder;
+use utoipa::openapi::path::{
+    HttpMethod, OperationBuilder, Parameter, ParameterBuilder, ParameterIn, Paths,
+};
+use utoipa::openapi::request_body::{RequestBody, RequestBodyBuilder};
 use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
-use utoipa::openapi::{ContentBuilder, Ref, Required, ResponseBuilder};
+use utoipa::openapi::{Content, ContentBuilder, Ref, Required, ResponseBuilder};
 use zhijia_app::AppError;
 use zhijia_app::publishable as uc;
+use zhijia_domain::ids::PublishableId;
+
+/// The staff's view of one record of the kind `S`.
+fn staff_view<S: Pages>(
+    r: &zhijia_store::publishable::Record<S::Content>,
+) -> RecordView<S::ContentView> {
+    RecordView::from(r)
+}
 
 type Params = HashMap<String, String>;
 
@@ -48,7 +59,7 @@ async fn public<S: Pages>(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let id = parse_id(&id)?;
+    let id = PublishableId(parse_id(&id)?);
     Ok(Json(uc::public::<S>(&state.store, id).await?).into_response())
 }
 
@@ -58,7 +69,7 @@ async fn create<S: Pages>(
     ApiJson(input): ApiJson<S::Input>,
 ) -> Result<Response, ApiError> {
     let id = uc::create::<S>(&state.store, &user.ctx(), &input, Utc::now()).await?;
-    Ok((StatusCode::CREATED, Json(Created { id })).into_response())
+    Ok((StatusCode::CREATED, Json(Created { id: id.0 })).into_response())
 }
 
 async fn list<S: Pages>(
@@ -68,7 +79,7 @@ async fn list<S: Pages>(
 ) -> Result<Response, ApiError> {
     let (org, limit, offset) = (int(&q, "org")?, int(&q, "limit")?, int(&q, "offset")?);
     let (_, page) = uc::list::<S>(&state.store, &user.ctx(), org, limit, offset).await?;
-    Ok(Json(page).into_response())
+    Ok(Json(view::page::<_, S::ContentView>(&page)).into_response())
 }
 
 async fn detail<S: Pages>(
@@ -76,8 +87,9 @@ async fn detail<S: Pages>(
     user: StaffUser,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let id = parse_id(&id)?;
-    Ok(Json(uc::get::<S>(&state.store, &user.ctx(), id).await?).into_response())
+    let id = PublishableId(parse_id(&id)?);
+    let r = uc::get::<S>(&state.store, &user.ctx(), id).await?;
+    Ok(Json(staff_view::<S>(&r)).into_response())
 }
 
 async fn update<S: Pages>(
@@ -86,9 +98,9 @@ async fn update<S: Pages>(
     Path(id): Path<String>,
     ApiJson(input): ApiJson<S::Input>,
 ) -> Result<Response, ApiError> {
-    let id = parse_id(&id)?;
+    let id = PublishableId(parse_id(&id)?);
     let r = uc::update::<S>(&state.store, &user.ctx(), id, &input, Utc::now()).await?;
-    Ok(Json(r).into_response())
+    Ok(Json(staff_view::<S>(&r)).into_response())
 }
 
 async fn publish<S: Pages>(
@@ -96,9 +108,9 @@ async fn publish<S: Pages>(
     user: StaffUser,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let id = parse_id(&id)?;
+    let id = PublishableId(parse_id(&id)?);
     let r = uc::publish::<S>(&state.store, &user.ctx(), id, Utc::now()).await?;
-    Ok(Json(r).into_response())
+    Ok(Json(staff_view::<S>(&r)).into_response())
 }
 
 async fn withdraw<S: Pages>(
@@ -106,9 +118,9 @@ async fn withdraw<S: Pages>(
     user: StaffUser,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let id = parse_id(&id)?;
+    let id = PublishableId(parse_id(&id)?);
     let r = uc::withdraw::<S>(&state.store, &user.ctx(), id).await?;
-    Ok(Json(r).into_response())
+    Ok(Json(staff_view::<S>(&r)).into_response())
 }
 
 pub fn routes<S: Pages>() -> Router<AppState> {
@@ -129,86 +141,111 @@ pub fn routes<S: Pages>() -> Router<AppState> {
 /// The kind's endpoints in the OpenAPI document, under the tag `culture`: the handlers are
 /// generic, so their entries are built here rather than by `#[utoipa::path]`.
 pub fn document<S: Pages>(paths: &mut Paths) {
-    let noun = S::NOUN;
-    let public_path = format!("/api/v1{}", S::PATH);
-    let console = format!("/api/v1/console{}", S::PATH);
-    let input = <S::Input as utoipa::ToSchema>::name();
-    let public = <S::Public as utoipa::ToSchema>::name();
-    // Every parameter has its type: a client generator (and schemathesis) needs it to build one.
-    let typed = |kind: Type| -> Option<RefOr<Schema>> {
-        Some(ObjectBuilder::new().schema_type(kind).into())
-    };
-    let query = |name: &str, what: String, kind: Type| {
-        ParameterBuilder::new()
-            .name(name)
-            .parameter_in(ParameterIn::Query)
-            .required(Required::False)
-            .description(Some(what))
-            .schema(typed(kind))
-            .build()
-    };
-    let id = ParameterBuilder::new()
+    document_public::<S>(paths);
+    document_console::<S>(paths);
+}
+
+/// A parameter's schema: every parameter has its type, as a client generator (and
+/// schemathesis) needs it to build one.
+fn typed(kind: Type) -> Option<RefOr<Schema>> {
+    Some(ObjectBuilder::new().schema_type(kind).into())
+}
+
+fn query(name: &str, what: String, kind: Type) -> Parameter {
+    ParameterBuilder::new()
+        .name(name)
+        .parameter_in(ParameterIn::Query)
+        .required(Required::False)
+        .description(Some(what))
+        .schema(typed(kind))
+        .build()
+}
+
+fn path_id() -> Parameter {
+    ParameterBuilder::new()
         .name("id")
         .parameter_in(ParameterIn::Path)
         .required(Required::True)
         .schema(typed(Type::Integer))
-        .build();
-    let json = |schema: &str| {
-        ContentBuilder::new()
-            .schema(Some(Ref::from_schema_name(schema)))
-            .build()
-    };
-    let answer = |what: String| ResponseBuilder::new().description(what).build();
-    let refusal = |what: &str| {
-        ResponseBuilder::new()
-            .description(what)
-            .content("application/json", json("ErrorBody"))
-            .build()
-    };
-    let op = |summary: String| {
-        OperationBuilder::new()
-            .tag("culture")
-            .summary(Some(summary))
-            .response("401", refusal("未登录"))
-            .response("403", refusal("无权限"))
-            .response("404", refusal("不存在，或不在本人管理的范围内"))
-            .response("422", refusal("输入有误"))
-    };
-    let body = || {
-        Some(
-            RequestBodyBuilder::new()
-                .required(Some(Required::True))
-                .content("application/json", json(&input))
-                .build(),
-        )
-    };
-    let facets: Vec<&str> = S::facets().iter().map(|(v, _)| *v).collect();
-    let page = [
+        .build()
+}
+
+fn page_params() -> [Parameter; 2] {
+    [
         query("limit", "每页条数".into(), Type::Integer),
         query("offset", "跳过条数".into(), Type::Integer),
-    ];
+    ]
+}
+
+fn json(schema: &str) -> Content {
+    ContentBuilder::new()
+        .schema(Some(Ref::from_schema_name(schema)))
+        .build()
+}
+
+fn answer(what: String) -> utoipa::openapi::Response {
+    ResponseBuilder::new().description(what).build()
+}
+
+fn answer_with(what: &str, schema: &str) -> utoipa::openapi::Response {
+    ResponseBuilder::new()
+        .description(what)
+        .content("application/json", json(schema))
+        .build()
+}
+
+/// An operation of the tag `culture` with the refusals every one may answer.
+fn op(summary: String) -> OperationBuilder {
+    OperationBuilder::new()
+        .tag("culture")
+        .summary(Some(summary))
+        .response("401", answer_with("未登录", "ErrorBody"))
+        .response("403", answer_with("无权限", "ErrorBody"))
+        .response(
+            "404",
+            answer_with("不存在，或不在本人管理的范围内", "ErrorBody"),
+        )
+        .response("422", answer_with("输入有误", "ErrorBody"))
+}
+
+fn input_body<S: Pages>() -> Option<RequestBody> {
+    let input = <S::Input as utoipa::ToSchema>::name();
+    Some(
+        RequestBodyBuilder::new()
+            .required(Some(Required::True))
+            .content("application/json", json(&input))
+            .build(),
+    )
+}
+
+/// The public list and record, without sign-in.
+fn document_public<S: Pages>(paths: &mut Paths) {
+    let noun = S::NOUN;
+    let public_path = format!("/api/v1{}", S::PATH);
+    let public = <S::Public as utoipa::ToSchema>::name();
+    let facets: Vec<&str> = S::facets().iter().map(|(v, _)| *v).collect();
     paths.add_path_operation(
         &public_path,
         vec![HttpMethod::Get],
         op(format!("已发布的{noun}(分页，最新发布在前)，无需登录"))
             .parameter(query("org", "只看该工会及下级工会的".into(), Type::Integer))
             .parameter(query(S::FACET, facets.join("、"), Type::String))
-            .parameters(Some(page.clone()))
+            .parameters(Some(page_params()))
             .response("200", answer(format!("已发布的{noun}(分页)"))),
     );
     paths.add_path_operation(
         format!("{public_path}/{{id}}"),
         vec![HttpMethod::Get],
         op(format!("一条已发布的{noun}；草稿与已撤回的答 404"))
-            .parameter(id.clone())
-            .response(
-                "200",
-                ResponseBuilder::new()
-                    .description(noun)
-                    .content("application/json", json(&public))
-                    .build(),
-            ),
+            .parameter(path_id())
+            .response("200", answer_with(noun, &public)),
     );
+}
+
+/// The union's records: list, create, read, edit, publish and withdraw.
+fn document_console<S: Pages>(paths: &mut Paths) {
+    let noun = S::NOUN;
+    let console = format!("/api/v1/console{}", S::PATH);
     paths.add_path_operation(
         &console,
         vec![HttpMethod::Get],
@@ -218,38 +255,32 @@ pub fn document<S: Pages>(paths: &mut Paths) {
                 "工会 id，默认为本人的第一个工会".into(),
                 Type::Integer,
             ))
-            .parameters(Some(page))
+            .parameters(Some(page_params()))
             .response("200", answer(format!("{noun}(分页)"))),
     );
     paths.add_path_operation(
         &console,
         vec![HttpMethod::Post],
         op(format!("新建{noun}草稿(宣传文体干事或工会管理员)"))
-            .request_body(body())
-            .response(
-                "201",
-                ResponseBuilder::new()
-                    .description("已创建")
-                    .content("application/json", json("Created"))
-                    .build(),
-            ),
+            .request_body(input_body::<S>())
+            .response("201", answer_with("已创建", "Created")),
     );
     let one = format!("{console}/{{id}}");
     paths.add_path_operation(
         &one,
         vec![HttpMethod::Get],
         op(format!("一条{noun}，任何状态"))
-            .parameter(id.clone())
+            .parameter(path_id())
             .response("200", answer(noun.to_owned())),
     );
     paths.add_path_operation(
         &one,
         vec![HttpMethod::Put],
         op(format!("修改{noun}(所属工会不变)"))
-            .parameter(id.clone())
-            .request_body(body())
+            .parameter(path_id())
+            .request_body(input_body::<S>())
             .response("200", answer(noun.to_owned()))
-            .response("409", refusal("状态不允许")),
+            .response("409", answer_with("状态不允许", "ErrorBody")),
     );
     for (action, summary) in [
         ("publish", "发布草稿或已撤回的"),
@@ -259,9 +290,9 @@ pub fn document<S: Pages>(paths: &mut Paths) {
             format!("{one}/{action}"),
             vec![HttpMethod::Post],
             op(format!("{summary}{noun}"))
-                .parameter(id.clone())
+                .parameter(path_id())
                 .response("200", answer(noun.to_owned()))
-                .response("409", refusal("状态不允许")),
+                .response("409", answer_with("状态不允许", "ErrorBody")),
         );
     }
 }

@@ -17,6 +17,7 @@ use chrono::Utc;
 use serde::Deserialize;
 use zhijia_app::AppError;
 use zhijia_app::publishable as uc;
+use zhijia_domain::ids::PublishableId;
 
 /// Records per page (the pager's size).
 const PER_PAGE: i64 = 30;
@@ -53,7 +54,7 @@ async fn list_page<S: Pages>(
         path: S::PATH,
         user: user.into(),
         pager: Pager::new(page, list.total, base),
-        org_id: org.id.0,
+        org_id: org.id,
         org_name: org.name,
         items: list.items,
         error: error.as_ref().map(ToString::to_string),
@@ -96,7 +97,7 @@ async fn create<S: Pages>(
 async fn record_page<S: Pages>(
     state: &AppState,
     user: &StaffUser,
-    id: i64,
+    id: PublishableId,
     error: Option<AppError>,
     typed: Option<Typed>,
 ) -> Result<Response, PageError> {
@@ -118,7 +119,7 @@ async fn record<S: Pages>(
     user: StaffUser,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id)?;
+    let id = PublishableId(parse_id(&id)?);
     record_page::<S>(&state, &user, id, None, None).await
 }
 
@@ -131,7 +132,7 @@ async fn update<S: Pages>(
     let Some(f) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
-    let id = parse_id(&id)?;
+    let id = PublishableId(parse_id(&id)?);
     let input = S::input_of(&f);
     match uc::update::<S>(&state.store, &user.ctx(), id, &input, Utc::now()).await {
         Ok(_) => Ok(Redirect::to(&format!("{}/{id}", console_path::<S>())).into_response()),
@@ -152,7 +153,7 @@ async fn change<S: Pages>(
     if checked_form(user, form).is_none() {
         return Ok(csrf_refused());
     }
-    let id = parse_id(id)?;
+    let id = PublishableId(parse_id(id)?);
     let done = if publish {
         uc::publish::<S>(&state.store, &user.ctx(), id, Utc::now()).await
     } else {

@@ -6,6 +6,7 @@
 pub mod api;
 pub mod console;
 pub mod pages;
+pub mod view;
 
 use crate::AppState;
 use crate::pages::{Pager, UserBar};
@@ -27,6 +28,9 @@ pub fn value<'a>(typed: &'a Typed, k: &str) -> &'a str {
 pub trait Pages:
     Spec<Input: serde::de::DeserializeOwned + utoipa::ToSchema, Public: utoipa::ToSchema>
 {
+    /// The kind's own fields as the staff API shows them (beside the record's frame).
+    type ContentView: serde::Serialize + for<'a> From<&'a Self::Content>;
+
     /// The public pages, e.g. `/library`; the JSON API is under `/api/v1` + this, the console
     /// under `/console` + this and `/api/v1/console` + this.
     const PATH: &'static str;
@@ -56,7 +60,7 @@ pub struct ConsoleList<C> {
     pub noun: &'static str,
     pub path: &'static str,
     pub user: UserBar,
-    pub org_id: i64,
+    pub org_id: zhijia_domain::ids::OrgId,
     pub org_name: String,
     pub items: Vec<Record<C>>,
     pub pager: Pager,

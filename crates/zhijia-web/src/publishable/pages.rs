@@ -11,6 +11,7 @@ use axum::response::Response;
 use axum::routing::get;
 use std::collections::HashMap;
 use zhijia_app::publishable as uc;
+use zhijia_domain::ids::PublishableId;
 
 /// Records per page (the pager's size).
 const PER_PAGE: i64 = 30;
@@ -65,7 +66,7 @@ async fn item<S: Pages>(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let id = crate::extract::parse_id(&id)?;
+    let id = PublishableId(crate::extract::parse_id(&id)?);
     Ok(S::public_item(uc::public::<S>(&state.store, id).await?))
 }
 

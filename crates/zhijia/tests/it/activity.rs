@@ -112,9 +112,15 @@ on_both!(
         let env = Env::new();
         // No first-join points in this province, so the balance is exactly the 100 given.
         let mut tx = db.change().await.unwrap();
-        zhijia_store::points::set_rule(&mut tx, w.gz.prov.id.0, "first_join", 0, None)
-            .await
-            .unwrap();
+        zhijia_store::points::set_rule(
+            &mut tx,
+            w.gz.prov.id,
+            zhijia_domain::points::PointsReason::FirstJoin,
+            0,
+            None,
+        )
+        .await
+        .unwrap();
         tx.commit_unaudited(zhijia_store::Unaudited::Fixture)
             .await
             .unwrap();
@@ -127,9 +133,9 @@ on_both!(
         let mut tx = db.change().await.unwrap();
         zhijia_store::points::award(
             &mut tx,
-            worker.0,
+            worker,
             100,
-            "first_join",
+            zhijia_domain::points::PointsReason::FirstJoin,
             None,
             "seed",
             "初始积分",
@@ -143,7 +149,7 @@ on_both!(
         for _ in 0..10 {
             let db = db.clone();
             tasks.push(tokio::spawn(async move {
-                zhijia_app::points::spend(&db, worker.0, 30, None, "兑换").await
+                zhijia_app::points::spend(&db, worker, 30, None, "兑换").await
             }));
         }
         let mut ok = 0;
@@ -155,10 +161,7 @@ on_both!(
             }
         }
         assert_eq!(ok, 3);
-        assert_eq!(
-            zhijia_store::points::balance(db, worker.0).await.unwrap(),
-            10
-        );
+        assert_eq!(zhijia_store::points::balance(db, worker).await.unwrap(), 10);
         let mine = zhijia_app::points::mine(db, &phones[0], 50, 0)
             .await
             .unwrap();
@@ -217,7 +220,7 @@ on_both!(
         assert_eq!(d.activity.waiting, 20);
         assert_eq!(d.registered.total, 10);
         // The waiting list is in order of registering, numbered 1 to 20.
-        let ids: Vec<i64> = d.waiting.items.iter().map(|r| r.id).collect();
+        let ids: Vec<i64> = d.waiting.items.iter().map(|r| r.id.0).collect();
         let mut sorted = ids.clone();
         sorted.sort();
         assert_eq!(ids, sorted);
@@ -263,14 +266,14 @@ on_both!(
             }
         };
         let (third, fourth) = (worker(&phones[2]).await, worker(&phones[3]).await);
-        let inbox = |id: i64| async move {
-            zhijia_store::membership::messages(db, zhijia_domain::ids::WorkerId(id), 50, 0)
+        let inbox = |id: zhijia_domain::ids::WorkerId| async move {
+            zhijia_store::membership::messages(db, id, 50, 0)
                 .await
                 .unwrap()
                 .items
         };
-        let before_third = inbox(third.0).await.len();
-        let before_fourth = inbox(fourth.0).await.len();
+        let before_third = inbox(third).await.len();
+        let before_fourth = inbox(fourth).await.len();
         mine::cancel(&c, &phones[0], id, now).await.unwrap();
         let third_view = mine::activity(&c, &phones[2], id, now).await.unwrap();
         let reg = third_view.registration.unwrap();
@@ -280,11 +283,11 @@ on_both!(
         let reg4 = fourth_view.registration.unwrap();
         assert_eq!(reg4.status, "waiting");
         assert_eq!(reg4.waiting_position, Some(1));
-        let msgs = inbox(third.0).await;
+        let msgs = inbox(third).await;
         assert_eq!(msgs.len(), before_third + 1);
         assert!(msgs[0].title.contains("候补成功"), "{}", msgs[0].title);
         assert!(msgs[0].body.contains("职工羽毛球友谊赛"));
-        assert_eq!(inbox(fourth.0).await.len(), before_fourth);
+        assert_eq!(inbox(fourth).await.len(), before_fourth);
         // A waiting person's cancellation promotes nobody.
         mine::cancel(&c, &phones[3], id, now).await.unwrap();
         let d = activity::detail(db, &ed.ctx(), id, None, None)
@@ -521,17 +524,17 @@ on_both!(
         .unwrap();
         let clerk = factory_members(db, &env, &w, 60, 1).await.remove(0);
         let ids = |p: zhijia_store::Page<zhijia_store::activity::Activity>| {
-            let mut v: Vec<i64> = p.items.iter().map(|a| a.id).collect();
+            let mut v: Vec<i64> = p.items.iter().map(|a| a.id.0).collect();
             v.sort_unstable();
             (p.total, v)
         };
-        let mut want = vec![outdoor, all];
+        let mut want = vec![outdoor.0, all.0];
         want.sort_unstable();
         assert_eq!(
             ids(mine::available(&c, courier, now, None, None).await.unwrap()),
             (2, want)
         );
-        let mut want = vec![tianhe, all];
+        let mut want = vec![tianhe.0, all.0];
         want.sort_unstable();
         assert_eq!(
             ids(mine::available(&c, &clerk, now, None, None).await.unwrap()),

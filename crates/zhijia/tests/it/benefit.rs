@@ -15,8 +15,8 @@ use zhijia_store::Store;
 
 /// A merchant registered by the city's editor, and an offer of it for the Tianhe subtree.
 pub struct Shop {
-    pub merchant: i64,
-    pub offer: i64,
+    pub merchant: zhijia_domain::ids::MerchantId,
+    pub offer: zhijia_domain::ids::OfferId,
     /// The city editor who made them (password `aid::PASSWORD`).
     pub editor: String,
 }
@@ -106,7 +106,7 @@ fn spawn_claim(
     db: &Store,
     keys: &PiiKeys,
     phone: String,
-    offer: i64,
+    offer: zhijia_domain::ids::OfferId,
     key: String,
 ) -> tokio::task::JoinHandle<Result<benefit::ClaimedCoupon, AppError>> {
     let (db, keys) = (db.clone(), keys.clone());
@@ -119,10 +119,13 @@ fn spawn_claim(
     })
 }
 
-async fn coupons_of_offer(db: &Store, offer: i64) -> i64 {
-    db.query_one("SELECT COUNT(*) FROM coupon WHERE offer_id = $1", &[&offer])
-        .await
-        .unwrap()
+async fn coupons_of_offer(db: &Store, offer: zhijia_domain::ids::OfferId) -> i64 {
+    db.query_one(
+        "SELECT COUNT(*) FROM coupon WHERE offer_id = $1",
+        &[&offer.0],
+    )
+    .await
+    .unwrap()
 }
 
 on_both!(
@@ -168,7 +171,7 @@ on_both!(
         let most: i64 = db
             .query_one(
                 "SELECT MAX(n) FROM (SELECT COUNT(*) AS n FROM coupon WHERE offer_id = $1 GROUP BY worker_id) t",
-                &[&s.offer],
+                &[&s.offer.0],
             )
             .await
             .unwrap();
@@ -319,7 +322,7 @@ on_both!(
             .await
             .unwrap()
             .unwrap();
-        assert_eq!(used.status, "redeemed");
+        assert_eq!(used.status.as_str(), "redeemed");
         // Another merchant's cashier is told where the coupon belongs.
         let other = benefit::register_merchant(
             &ctx,
@@ -462,7 +465,7 @@ on_both!(
             .await
             .unwrap()
             .unwrap();
-        assert_eq!(after.status, "expired");
+        assert_eq!(after.status.as_str(), "expired");
         let ctx = Ctx { db, keys: &keys };
         let mine = benefit::my_coupons(&ctx, &phone, None, None, later)
             .await
@@ -482,7 +485,7 @@ on_both!(
             .await
             .unwrap()
             .unwrap();
-        assert_eq!(still.status, "expired");
+        assert_eq!(still.status.as_str(), "expired");
         assert!(still.redeemed_at.is_none());
     }
 );

@@ -182,7 +182,7 @@ async fn a_member_claims_a_coupon_a_cashier_redeems_and_proposes_and_the_union_a
     )
     .await;
     let mut tx = db.change().await.unwrap();
-    zhijia_store::benefit::link_staff(&mut tx, till.id.0, s.merchant)
+    zhijia_store::benefit::link_staff(&mut tx, till.id, s.merchant)
         .await
         .unwrap();
     tx.commit_unaudited(zhijia_store::Unaudited::Fixture)

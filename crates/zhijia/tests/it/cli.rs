@@ -623,7 +623,7 @@ async fn two_server_processes_on_one_postgresql_share_an_offers_stock_exactly() 
     let coupons: i64 = db
         .query_one(
             "SELECT COUNT(*) FROM coupon WHERE offer_id = $1",
-            &[&shop.offer],
+            &[&shop.offer.0],
         )
         .await
         .unwrap();

@@ -369,7 +369,7 @@ on_both!(
         )
         .await;
         assert!(
-            zhijia_store::model_worker::is_honoured(&t.store, linked)
+            zhijia_store::model_worker::is_honoured(&t.store, zhijia_domain::ids::WorkerId(linked))
                 .await
                 .unwrap()
         );

@@ -643,7 +643,9 @@ on_both!(
                 .count()
                 >= 36
         );
-        // The right password from the same address waits too.
+        // The right password from the same address waits too. The wait the burst earned is a
+        // second or two, which a loaded machine can outlast before this line runs: hold it.
+        wait_until(&t.store, "race.user|203.0.113.5", 30).await;
         let waits = zhijia_app::staff::sign_in(
             &t.store,
             "race.user",

@@ -34,7 +34,7 @@ fn item(org: i64, kind: &str, title: &str) -> LibraryInput {
     i
 }
 
-async fn audited(db: &Store, action: &str, id: i64) -> i64 {
+async fn audited(db: &Store, action: &str, id: zhijia_domain::ids::PublishableId) -> i64 {
     db.query_one(
         "SELECT COUNT(*) FROM audit_log WHERE action = $1 AND target_kind = 'library_item' \
          AND target_id = $2",
@@ -435,7 +435,18 @@ on_both!(
             .await
             .unwrap();
         assert_eq!(shown["title"], "劳动法读本");
-        assert_eq!(audited(db, "library.created", id).await, 1);
-        assert_eq!(audited(db, "library.published", id).await, 1);
+        assert_eq!(
+            audited(db, "library.created", zhijia_domain::ids::PublishableId(id)).await,
+            1
+        );
+        assert_eq!(
+            audited(
+                db,
+                "library.published",
+                zhijia_domain::ids::PublishableId(id)
+            )
+            .await,
+            1
+        );
     }
 );

@@ -11,7 +11,13 @@ use zhijia_app::mall::{self, ItemInput};
 use zhijia_domain::auth::Role;
 use zhijia_store::Store;
 
-async fn item(db: &Store, w: &World, points: i64, stock: i64, limit: i64) -> i64 {
+async fn item(
+    db: &Store,
+    w: &World,
+    points: i64,
+    stock: i64,
+    limit: i64,
+) -> zhijia_domain::ids::MallItemId {
     let editor = staff_with(db, "mall.editor", &[(Role::Editor, &w.gz.tianhe)]).await;
     mall::create_item(
         db,
@@ -42,16 +48,14 @@ async fn members_with_points(db: &Store, w: &World, n: u16, points: i64) -> Vec<
             .unwrap()
             .unwrap();
         // Joining may already have earned points (the first-join rule): top up to `points`.
-        let have = zhijia_store::points::balance(db, worker.id.0)
-            .await
-            .unwrap();
+        let have = zhijia_store::points::balance(db, worker.id).await.unwrap();
         if points > have {
             let mut tx = db.change().await.unwrap();
             zhijia_store::points::award(
                 &mut tx,
-                worker.id.0,
+                worker.id,
                 points - have,
-                "course",
+                zhijia_domain::points::PointsReason::Course,
                 None,
                 "seed",
                 "测试积分",
@@ -72,13 +76,13 @@ async fn balance(db: &Store, phone: &str) -> i64 {
         .await
         .unwrap()
         .unwrap();
-    zhijia_store::points::balance(db, w.id.0).await.unwrap()
+    zhijia_store::points::balance(db, w.id).await.unwrap()
 }
 
 fn spawn_order(
     db: &Store,
     phone: String,
-    item: i64,
+    item: zhijia_domain::ids::MallItemId,
     key: String,
 ) -> tokio::task::JoinHandle<Result<zhijia_store::mall::Order, AppError>> {
     let db = db.clone();
@@ -115,7 +119,7 @@ on_both!(
             "exactly the five orders were paid"
         );
         let left: i64 = db
-            .query_one("SELECT stock_left FROM mall_item WHERE id = $1", &[&id])
+            .query_one("SELECT stock_left FROM mall_item WHERE id = $1", &[&id.0])
             .await
             .unwrap();
         assert_eq!(left, 0);
@@ -143,7 +147,7 @@ on_both!(
         assert_eq!(ok, 3);
         assert_eq!(balance(db, &phone).await, 10);
         let left: i64 = db
-            .query_one("SELECT stock_left FROM mall_item WHERE id = $1", &[&id])
+            .query_one("SELECT stock_left FROM mall_item WHERE id = $1", &[&id.0])
             .await
             .unwrap();
         assert_eq!(left, 97, "refused orders give the stock back");

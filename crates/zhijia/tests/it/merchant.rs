@@ -21,7 +21,7 @@ pub(crate) async fn cashier(
     db: &Store,
     keys: &PiiKeys,
     editor: &Officer,
-    merchant: i64,
+    merchant: zhijia_domain::ids::MerchantId,
     name: &str,
 ) -> Officer {
     let ctx = Ctx { db, keys };
@@ -86,7 +86,7 @@ on_both!(
             .unwrap();
         let mine = proposal::mine(&ctx, &till.ctx(), None, None).await.unwrap();
         assert_eq!(mine.total, 1);
-        assert_eq!(mine.items[0].status, "proposed");
+        assert_eq!(mine.items[0].status.as_str(), "proposed");
 
         // The union's editor sees it waiting and approves it for Tianhe's outdoor workers.
         let (_, waiting) = proposal::waiting(&ctx, &editor.ctx(), None, None, None)
@@ -274,7 +274,7 @@ on_both!(
             .await
             .unwrap();
         let mine = proposal::mine(&ctx, &till.ctx(), None, None).await.unwrap();
-        assert_eq!(mine.items[0].status, "rejected");
+        assert_eq!(mine.items[0].status.as_str(), "rejected");
         assert_eq!(
             mine.items[0].reason.as_deref(),
             Some("折扣过大，请重新核定")
@@ -481,7 +481,7 @@ on_both!(
         let yuexiu_only = shop(db, &keys, &w, 5, 1, &[]).await.offer;
         db.execute(
             "UPDATE offer SET audience_region = '440104' WHERE id = $1",
-            &[&yuexiu_only],
+            &[&yuexiu_only.0],
         )
         .await
         .unwrap();
@@ -496,7 +496,7 @@ on_both!(
             .await
             .unwrap();
         assert_eq!((rest.total, rest.items.len()), (3, 1));
-        let mut seen: Vec<i64> = first
+        let mut seen: Vec<zhijia_domain::ids::OfferId> = first
             .items
             .iter()
             .chain(rest.items.iter())

@@ -21,7 +21,7 @@ on_both!(
         let s = shop(db, &keys, &w, 5, 1, &[]).await;
         let till = staff_with(db, "till.http", &[(Role::MerchantStaff, &w.gz.city)]).await;
         let mut tx = db.change().await.unwrap();
-        zhijia_store::benefit::link_staff(&mut tx, till.id.0, s.merchant)
+        zhijia_store::benefit::link_staff(&mut tx, till.id, s.merchant)
             .await
             .unwrap();
         tx.commit_unaudited(zhijia_store::Unaudited::Fixture)
@@ -217,7 +217,7 @@ on_both!(
             .unwrap();
         assert_eq!(r.status(), StatusCode::CREATED);
         let made = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
-        let o = zhijia_store::benefit::offer(db, made)
+        let o = zhijia_store::benefit::offer(db, zhijia_domain::ids::OfferId(made))
             .await
             .unwrap()
             .unwrap();

@@ -73,7 +73,7 @@ async fn yuexiu_member(db: &Store, w: &World, phone: &str) -> String {
         .unwrap()
 }
 
-async fn audited(db: &Store, action: &str, id: i64) -> i64 {
+async fn audited(db: &Store, action: &str, id: zhijia_domain::ids::PublishableId) -> i64 {
     db.query_one(
         "SELECT COUNT(*) FROM audit_log WHERE action = $1 AND target_kind = 'model_worker' \
          AND target_id = $2",
@@ -83,7 +83,11 @@ async fn audited(db: &Store, action: &str, id: i64) -> i64 {
     .unwrap()
 }
 
-async fn published(db: &Store, staff: &StaffCtx<'_>, input: &ModelWorkerInput) -> i64 {
+async fn published(
+    db: &Store,
+    staff: &StaffCtx<'_>,
+    input: &ModelWorkerInput,
+) -> zhijia_domain::ids::PublishableId {
     let id = pb::create::<ModelWorkers>(db, staff, input, Utc::now())
         .await
         .unwrap();
@@ -110,7 +114,7 @@ on_both!(
             .unwrap();
         // A draft already gives the tag: the honour is a fact of the record.
         assert!(
-            zhijia_store::model_worker::is_honoured(db, worker_id)
+            zhijia_store::model_worker::is_honoured(db, zhijia_domain::ids::WorkerId(worker_id))
                 .await
                 .unwrap()
         );
@@ -145,7 +149,7 @@ on_both!(
             .await
             .unwrap();
         assert!(
-            !zhijia_store::model_worker::is_honoured(db, worker_id)
+            !zhijia_store::model_worker::is_honoured(db, zhijia_domain::ids::WorkerId(worker_id))
                 .await
                 .unwrap(),
             "withdrawn: no tag"
@@ -163,7 +167,7 @@ on_both!(
             .await
             .unwrap();
         assert!(
-            zhijia_store::model_worker::is_honoured(db, worker_id)
+            zhijia_store::model_worker::is_honoured(db, zhijia_domain::ids::WorkerId(worker_id))
                 .await
                 .unwrap()
         );
@@ -686,7 +690,11 @@ on_both!(
             "model_worker.published",
             "model_worker.withdrawn",
         ] {
-            assert_eq!(audited(db, action, id).await, 1, "{action}");
+            assert_eq!(
+                audited(db, action, zhijia_domain::ids::PublishableId(id)).await,
+                1,
+                "{action}"
+            );
         }
         let by_editor: i64 = db
             .query_one(
