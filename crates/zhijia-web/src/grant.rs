@@ -144,7 +144,7 @@ pub async fn create(
 #[template(path = "grant/grants.html")]
 struct GrantsPage {
     user: UserBar,
-    org_id: i64,
+    org_id: zhijia_domain::org::OrgId,
     org_name: String,
     holders: Vec<Holder>,
     below: Vec<GrantBelow>,
@@ -174,7 +174,7 @@ async fn page(
         .map(|_| "已授予".to_owned());
     Ok(render(&GrantsPage {
         user: UserBar::from(&user),
-        org_id: id.0,
+        org_id: id,
         org_name: org.name,
         holders,
         below,

@@ -10,13 +10,16 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use zhijia_app::{AppError, org as uc, page_bounds};
+use zhijia_domain::org::OrgId;
 use zhijia_store::org::{Org, OrgMove, Page};
 
 /// An org as the API shows it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OrgView {
-    pub id: i64,
-    pub parent_id: Option<i64>,
+    #[schema(value_type = i64)]
+    pub id: OrgId,
+    #[schema(value_type = Option<i64>)]
+    pub parent_id: Option<OrgId>,
     /// Materialised path of ids from the root, e.g. `/1/2/35/`.
     pub path: String,
     /// 1 for a root.
@@ -46,8 +49,8 @@ pub struct OrgView {
 impl From<Org> for OrgView {
     fn from(o: Org) -> Self {
         OrgView {
-            id: o.id.0,
-            parent_id: o.parent_id.map(|p| p.0),
+            id: o.id,
+            parent_id: o.parent_id,
             path: o.path.as_str().to_owned(),
             depth: o.depth,
             name: o.name,
@@ -94,9 +97,12 @@ impl From<Page<Org>> for OrgPage {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OrgMoveView {
-    pub org_id: i64,
-    pub from_parent_id: Option<i64>,
-    pub to_parent_id: i64,
+    #[schema(value_type = i64)]
+    pub org_id: OrgId,
+    #[schema(value_type = Option<i64>)]
+    pub from_parent_id: Option<OrgId>,
+    #[schema(value_type = i64)]
+    pub to_parent_id: OrgId,
     pub from_path: String,
     pub to_path: String,
     /// Orgs below the moved one that moved with it.
@@ -109,9 +115,9 @@ pub struct OrgMoveView {
 impl From<OrgMove> for OrgMoveView {
     fn from(m: OrgMove) -> Self {
         OrgMoveView {
-            org_id: m.org_id.0,
-            from_parent_id: m.from_parent_id.map(|p| p.0),
-            to_parent_id: m.to_parent_id.0,
+            org_id: m.org_id,
+            from_parent_id: m.from_parent_id,
+            to_parent_id: m.to_parent_id,
             from_path: m.from_path,
             to_path: m.to_path,
             descendants: m.descendants,

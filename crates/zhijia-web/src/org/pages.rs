@@ -44,7 +44,7 @@ struct ConsolePage {
 
 /// What waits for a case handler in one of their branches.
 struct CaseWork {
-    org_id: i64,
+    org_id: zhijia_domain::org::OrgId,
     org_name: String,
     /// Open cases of the subtree (counted up to the store's cap).
     open: i64,
@@ -56,7 +56,7 @@ struct CaseWork {
 
 /// What waits for a reviewer in one of their branches: the console's first lines.
 struct Work {
-    org_id: i64,
+    org_id: zhijia_domain::org::OrgId,
     org_name: String,
     pending: i64,
     /// Pending past their deadline: a parent union follows these up.
@@ -125,7 +125,7 @@ async fn console(
         .await?
         .total;
         work.push(Work {
-            org_id: org.id.0,
+            org_id: org.id,
             org_name: org.name.clone(),
             pending,
             overdue,
@@ -140,7 +140,7 @@ async fn console(
         let db = &state.store;
         use zhijia_store::case as case_store;
         cases.push(CaseWork {
-            org_id: org.id.0,
+            org_id: org.id,
             org_name: org.name.clone(),
             open: case_store::queue(db, &org.path, None, 1, 0).await?.total,
             supervised: case_store::supervised(db, org.id, 1, 0).await?.total,

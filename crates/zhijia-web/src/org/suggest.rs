@@ -14,7 +14,8 @@ use zhijia_store::org::Org;
 /// A union offered while typing.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Suggestion {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: zhijia_domain::org::OrgId,
     pub name: String,
     pub level_label: &'static str,
 }
@@ -65,7 +66,7 @@ pub async fn suggest(
     Ok(Json(
         orgs.into_iter()
             .map(|o| Suggestion {
-                id: o.id.0,
+                id: o.id,
                 level_label: o.level.label(),
                 name: o.name,
             })
