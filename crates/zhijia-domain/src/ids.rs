@@ -109,6 +109,14 @@ record_ids! {
     DeletionRequestId;
     /// An upload waiting for its form (`pending_upload`).
     PendingUploadId;
+    /// A step in a case's history (`case_event`).
+    CaseEventId;
+    /// A message or internal note on a case (`case_message`).
+    CaseMessageId;
+    /// A person of a hardship household (`household_member`).
+    HouseholdMemberId;
+    /// A stage's decision on an aid application (`aid_decision`).
+    AidDecisionId;
 }
 
 #[cfg(test)]
