@@ -13,7 +13,9 @@ use zhijia_domain::aid::{self, AidKind, AidStatus, DutyConflict, StageRole};
 use zhijia_domain::audit::{Actor, action};
 use zhijia_domain::auth::Role;
 use zhijia_domain::auth::mask_name;
-use zhijia_domain::org::{OrgLevel, OrgPath};
+use zhijia_domain::ids::{AidApplicationId, AidFileId, HouseholdMemberId, ObjectionId, StaffId};
+use zhijia_domain::org::{OrgId, OrgLevel, OrgPath};
+use zhijia_domain::aid::{FileStatus, ObjectionStatus};
 use zhijia_store::Page;
 use zhijia_store::aid::{self as store, ApplicationRow, Decision, Objection};
 use zhijia_store::attachment::Attachment;
@@ -21,16 +23,18 @@ use zhijia_store::audit::{self, Record};
 use zhijia_store::org::{self as org_store, Org};
 
 /// What an aid officer enters.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct ApplicationInput {
-    pub file_id: i64,
+    #[schema(value_type = i64)]
+    pub file_id: AidFileId,
     /// daily_living, medical, education_grant, emergency
     pub kind: String,
     /// 申请金额(分)
     pub amount_fen: i64,
     pub reason: String,
     /// 金秋助学：受助学生(家庭成员编号)
-    pub student_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub student_id: Option<HouseholdMemberId>,
     /// 金秋助学：录取学校
     pub school: Option<String>,
     /// 金秋助学：录取通知书编号或说明。金秋助学须填写此项或随申请上传录取通知书(控制台表单)；
@@ -38,8 +42,9 @@ pub struct ApplicationInput {
     pub admission_proof: Option<String>,
 }
 
-/// One stage of an application's chain, with its decision if taken.
-#[derive(Debug, Clone, Serialize)]
+/// One stage of an application's chain, with its decision if taken (the web layer's view
+/// serializes it).
+#[derive(Debug, Clone)]
 pub struct StageView {
     pub index: usize,
     pub level: &'static str,
@@ -50,12 +55,12 @@ pub struct StageView {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ApplicationView {
-    pub id: i64,
-    pub file_id: i64,
-    pub org_id: i64,
+    pub id: AidApplicationId,
+    pub file_id: AidFileId,
+    pub org_id: OrgId,
     pub org_name: String,
     pub head_name: String,
-    pub kind: String,
+    pub kind: AidKind,
     pub kind_label: &'static str,
     pub amount_fen: i64,
     pub amount_yuan: String,
@@ -65,7 +70,7 @@ pub struct ApplicationView {
     pub admission_proof: Option<String>,
     pub chain: Vec<&'static str>,
     pub current_stage: Option<i64>,
-    pub status: String,
+    pub status: AidStatus,
     pub status_label: &'static str,
     pub approved_on: Option<NaiveDate>,
     pub notice_ends_on: Option<NaiveDate>,
@@ -78,10 +83,10 @@ impl ApplicationView {
         ApplicationView {
             id: a.id,
             file_id: a.file_id,
-            org_id: a.org_id.0,
+            org_id: a.org_id,
             org_name: a.org_name,
             head_name: a.head_name,
-            kind_label: AidKind::parse(&a.kind).map_or("", AidKind::label),
+            kind_label: a.kind.label(),
             kind: a.kind,
             amount_yuan: aid::yuan(a.amount_fen),
             amount_fen: a.amount_fen,
@@ -91,7 +96,7 @@ impl ApplicationView {
             admission_proof: a.admission_proof,
             chain: chain.iter().map(|l| l.as_str()).collect(),
             current_stage: a.current_stage,
-            status_label: AidStatus::parse(&a.status).map_or("", AidStatus::label),
+            status_label: a.status.label(),
             status: a.status,
             approved_on: a.approved_on,
             notice_ends_on: a.notice_ends_on,
@@ -107,7 +112,7 @@ pub async fn apply(
     staff: &StaffCtx<'_>,
     input: &ApplicationInput,
     now: DateTime<Utc>,
-) -> Result<i64> {
+) -> Result<AidApplicationId> {
     apply_with_files(ctx, staff, input, &[], now).await
 }
 
@@ -123,9 +128,9 @@ pub async fn apply_with_files(
     input: &ApplicationInput,
     files: &[Upload],
     now: DateTime<Utc>,
-) -> Result<i64> {
+) -> Result<AidApplicationId> {
     let f = super::file::managed(ctx, staff, input.file_id).await?;
-    if f.status != "active" {
+    if f.status != FileStatus::Active {
         return Err(AppError::Conflict(
             "档案已失效或已解困脱困，不能申请帮扶".into(),
         ));
@@ -175,14 +180,14 @@ pub async fn apply_with_files(
         &mut tx,
         &store::NewApplication {
             file_id: f.id,
-            kind: kind.as_str(),
+            kind,
             amount_fen: input.amount_fen,
             reason: &reason,
             student_id: student,
             school: school.as_deref(),
             admission_proof: proof.as_deref(),
             chain: &chain,
-            created_by: staff.staff_id(),
+            created_by: staff.staff_id().map(StaffId),
         },
     )
     .await?;
@@ -236,7 +241,11 @@ pub async fn stage_org(
 
 /// An application, if the caller may see it (404 otherwise).
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn readable(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: i64) -> Result<ApplicationRow> {
+pub async fn readable(
+    ctx: &Ctx<'_>,
+    staff: &StaffCtx<'_>,
+    id: AidApplicationId,
+) -> Result<ApplicationRow> {
     let a = store::application(ctx.db, id)
         .await?
         .ok_or(AppError::NotFound("帮扶申请"))?;
@@ -246,7 +255,8 @@ pub async fn readable(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: i64) -> Result<Ap
     Ok(a)
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// An application with its stages, objections and files (the web layer's view serializes it).
+#[derive(Debug, Clone)]
 pub struct ApplicationDetail {
     pub application: ApplicationView,
     pub stages: Vec<StageView>,
@@ -259,7 +269,11 @@ pub struct ApplicationDetail {
 }
 
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn detail(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: i64) -> Result<ApplicationDetail> {
+pub async fn detail(
+    ctx: &Ctx<'_>,
+    staff: &StaffCtx<'_>,
+    id: AidApplicationId,
+) -> Result<ApplicationDetail> {
     let a = readable(ctx, staff, id).await?;
     let decisions = store::decisions(ctx.db, id).await?;
     let chain = aid::chain_from_str(&a.chain).unwrap_or_default();
@@ -275,7 +289,7 @@ pub async fn detail(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: i64) -> Result<Appl
         })
         .collect();
     let objections = store::objections(ctx.db, id).await?;
-    let paid_fen = zhijia_store::aid::ledger(ctx.db, &a.org_path, 0, a.file_id, 1000, 0)
+    let paid_fen = zhijia_store::aid::ledger(ctx.db, &a.org_path, 0, Some(a.file_id), 1000, 0)
         .await?
         .items
         .iter()
@@ -299,7 +313,8 @@ pub async fn detail(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: i64) -> Result<Appl
 #[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct ApplicationQuery {
-    pub org: Option<i64>,
+    #[param(value_type = Option<i64>)]
+    pub org: Option<OrgId>,
     /// in_review, rejected, approved, suspended, disbursed; all when absent
     pub status: Option<String>,
     pub limit: Option<i64>,
@@ -314,10 +329,10 @@ pub async fn list(
 ) -> Result<(Org, Page<ApplicationView>)> {
     let org = super::scope(ctx, staff, q.org).await?;
     let status = match q.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => "",
-        Some(s) => AidStatus::parse(s)
-            .ok_or_else(|| AppError::invalid("status", "申请状态不正确"))?
-            .as_str(),
+        None => None,
+        Some(s) => Some(
+            AidStatus::parse(s).ok_or_else(|| AppError::invalid("status", "申请状态不正确"))?,
+        ),
     };
     let (limit, offset) = crate::page_bounds(q.limit, q.offset, 20);
     let page = store::applications(ctx.db, &org.path, status, limit, offset).await?;
@@ -356,7 +371,7 @@ fn refused(c: DutyConflict) -> AppError {
 pub async fn decide(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
-    id: i64,
+    id: AidApplicationId,
     input: &DecisionInput,
     now: DateTime<Utc>,
 ) -> Result<ApplicationView> {
@@ -399,19 +414,19 @@ pub async fn decide(
     let earlier: Vec<i64> = store::decisions(&mut tx, id)
         .await?
         .iter()
-        .map(|d| d.staff_id)
+        .map(|d| d.staff_id.0)
         .collect();
     let household: Vec<Vec<u8>> = store::members(&mut tx, a.file_id)
         .await?
         .into_iter()
         .map(|m| m.id_number_idx)
         .collect();
-    let current = if a.status == "in_review" {
+    let current = if a.status == AidStatus::InReview {
         a.current_stage.and_then(|s| usize::try_from(s).ok())
     } else {
         None
     };
-    aid::check_duties(stage, current, &earlier, actor_id, &identity, &household)
+    aid::check_duties(stage, current, &earlier, actor_id.0, &identity, &household)
         .map_err(refused)?;
     let from = input.stage;
     if let Err(e) = store::insert_decision(
@@ -419,7 +434,7 @@ pub async fn decide(
         &store::NewDecision {
             application_id: id,
             stage: from,
-            level: level.as_str(),
+            level,
             org_id: org.id,
             staff_id: actor_id,
             approve: input.approve,
@@ -440,10 +455,17 @@ pub async fn decide(
     let last = stage + 1 == chain.len();
     let today = crate::today(now);
     let moved = if !input.approve {
-        store::finish(&mut tx, id, from, "rejected", None, None).await?
+        store::finish(&mut tx, id, from, AidStatus::Rejected, None, None).await?
     } else if last {
         let ends = today + Duration::days(ctx.settings.notice_days);
-        store::finish(&mut tx, id, from, "approved", Some(today), Some(ends)).await?
+        store::finish(
+            &mut tx,
+            id,
+            from,
+            AidStatus::Approved,
+            Some(today),
+            Some(ends),
+        ).await?
     } else {
         store::advance(&mut tx, id, from, from + 1).await?
     };
@@ -480,7 +502,8 @@ pub async fn decide(
 /// identity number.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct NoticeItem {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: AidApplicationId,
     pub name_masked: String,
     pub org_name: String,
     pub kind_label: &'static str,
@@ -496,14 +519,14 @@ pub struct NoticeItem {
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn notice(
     db: &zhijia_store::Store,
-    org: Option<i64>,
+    org: Option<OrgId>,
     limit: Option<i64>,
     offset: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<Page<NoticeItem>> {
     let path = match org {
         Some(id) => Some(
-            org_store::get(db, zhijia_domain::org::OrgId(id))
+            org_store::get(db, id)
                 .await?
                 .ok_or(AppError::NotFound("工会"))?
                 .path,
@@ -525,12 +548,12 @@ fn notice_item(a: store::ApplicationRow) -> NoticeItem {
         id: a.id,
         name_masked: mask_name(&a.head_name),
         org_name: a.org_name,
-        kind_label: AidKind::parse(&a.kind).map_or("", AidKind::label),
+        kind_label: a.kind.label(),
         amount_yuan: aid::yuan(a.amount_fen),
         amount_fen: a.amount_fen,
         approved_on: a.approved_on,
         notice_ends_on: a.notice_ends_on,
-        objected: a.status == "suspended",
+        objected: a.status == AidStatus::Suspended,
     }
 }
 
@@ -538,14 +561,14 @@ fn notice_item(a: store::ApplicationRow) -> NoticeItem {
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn notice_of(
     db: &zhijia_store::Store,
-    id: i64,
+    id: AidApplicationId,
     now: DateTime<Utc>,
 ) -> Result<Option<NoticeItem>> {
     let today = crate::today(now);
     Ok(store::application(db, id)
         .await?
         .filter(|a| {
-            (a.status == "approved" || a.status == "suspended")
+            matches!(a.status, AidStatus::Approved | AidStatus::Suspended)
                 && a.notice_ends_on.is_some_and(|end| today < end)
         })
         .map(notice_item))
@@ -559,10 +582,10 @@ pub async fn object(
     ctx: &Ctx<'_>,
     actor: &Actor,
     staff: Option<&StaffCtx<'_>>,
-    id: i64,
+    id: AidApplicationId,
     detail: &str,
     now: DateTime<Utc>,
-) -> Result<i64> {
+) -> Result<ObjectionId> {
     let a = match staff {
         Some(s) => readable(ctx, s, id).await?,
         None => store::application(ctx.db, id)
@@ -570,14 +593,14 @@ pub async fn object(
             .ok_or(AppError::NotFound("帮扶申请"))?,
     };
     let on_notice = a.notice_ends_on.is_some_and(|end| crate::today(now) < end);
-    let open = a.status == "approved" || a.status == "suspended";
+    let open = matches!(a.status, AidStatus::Approved | AidStatus::Suspended);
     if !open || (staff.is_none() && !on_notice) {
         return Err(AppError::Conflict("该申请不在公示期，不能提出异议".into()));
     }
     let detail = text("detail", detail, 500)?;
     let mut tx = ctx.db.change().await?;
     let oid = store::insert_objection(&mut tx, id, &detail, &actor.name).await?;
-    store::set_status(&mut tx, id, "approved", "suspended").await?;
+    store::set_status(&mut tx, id, AidStatus::Approved, AidStatus::Suspended).await?;
     let recorded = audit::append(
         &mut tx,
         actor,
@@ -600,7 +623,7 @@ pub async fn object(
 pub async fn resolve(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
-    objection_id: i64,
+    objection_id: ObjectionId,
     upheld: bool,
     note: &str,
 ) -> Result<()> {
@@ -619,15 +642,19 @@ pub async fn resolve(
     if !may_manage(staff, &a.org_path) {
         return Err(AppError::Forbidden("只有帮扶专干可以处理异议".into()));
     }
-    let status = if upheld { "upheld" } else { "dismissed" };
+    let status = if upheld {
+        ObjectionStatus::Upheld
+    } else {
+        ObjectionStatus::Dismissed
+    };
     if !store::resolve_objection(&mut tx, objection_id, status, Some(actor_id), &note).await? {
         return Err(AppError::Conflict("该异议已处理".into()));
     }
     if upheld {
-        store::set_status(&mut tx, a.id, "suspended", "rejected").await?;
-        store::set_status(&mut tx, a.id, "approved", "rejected").await?;
+        store::set_status(&mut tx, a.id, AidStatus::Suspended, AidStatus::Rejected).await?;
+        store::set_status(&mut tx, a.id, AidStatus::Approved, AidStatus::Rejected).await?;
     } else if store::open_objections(&mut tx, a.id).await? == 0 {
-        store::set_status(&mut tx, a.id, "suspended", "approved").await?;
+        store::set_status(&mut tx, a.id, AidStatus::Suspended, AidStatus::Approved).await?;
     }
     let recorded = audit::append(
         &mut tx,

@@ -10,6 +10,8 @@ use serde::{Deserialize, Serialize};
 use zhijia_domain::aid::{self, FileStatus, HardshipCause, HardshipTier};
 use zhijia_domain::audit::action;
 use zhijia_domain::id_number::{self, IdNumber};
+use zhijia_domain::ids::{AidFileId, HouseholdMemberId, StaffId, WorkerId};
+use zhijia_domain::org::OrgId;
 use zhijia_store::Page;
 use zhijia_store::Recorded;
 use zhijia_store::aid::{self as store, FileRow, MemberRow};
@@ -60,7 +62,8 @@ pub struct ReviewInput {
 /// A household member as staff see them: the identity number masked.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct MemberView {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: HouseholdMemberId,
     pub name: String,
     pub relation: String,
     pub id_number_masked: String,
@@ -70,19 +73,25 @@ pub struct MemberView {
 /// `disability` are absent (not null: absent) unless the caller is an aid officer of the file.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct FileView {
-    pub id: i64,
-    pub org_id: i64,
+    #[schema(value_type = i64)]
+    pub id: AidFileId,
+    #[schema(value_type = i64)]
+    pub org_id: OrgId,
     pub org_name: String,
-    pub head_worker_id: i64,
+    #[schema(value_type = i64)]
+    pub head_worker_id: WorkerId,
     pub head_name: String,
-    pub tier: String,
+    #[schema(value_type = String)]
+    pub tier: HardshipTier,
     pub tier_label: &'static str,
-    pub cause: String,
+    #[schema(value_type = String)]
+    pub cause: HardshipCause,
     pub cause_label: &'static str,
     pub household_size: i64,
     pub housing: String,
     pub region_code: String,
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: FileStatus,
     pub status_label: &'static str,
     pub opened_on: NaiveDate,
     pub last_reviewed_on: NaiveDate,
@@ -104,18 +113,18 @@ impl FileView {
     pub fn of(f: FileRow, sensitive: bool) -> Self {
         FileView {
             id: f.id,
-            org_id: f.org_id.0,
+            org_id: f.org_id,
             org_name: f.org_name,
             head_worker_id: f.head_worker_id,
             head_name: f.head_name,
-            tier_label: HardshipTier::parse(&f.tier).map_or("", HardshipTier::label),
+            tier_label: f.tier.label(),
             tier: f.tier,
-            cause_label: HardshipCause::parse(&f.cause).map_or("", HardshipCause::label),
+            cause_label: f.cause.label(),
             cause: f.cause,
             household_size: f.household_size,
             housing: f.housing,
             region_code: f.region_code,
-            status_label: FileStatus::parse(&f.status).map_or("", FileStatus::label),
+            status_label: f.status.label(),
             status: f.status,
             opened_on: f.opened_on,
             last_reviewed_on: f.last_reviewed_on,
@@ -212,7 +221,7 @@ pub async fn open(
     staff: &StaffCtx<'_>,
     input: &FileInput,
     now: DateTime<Utc>,
-) -> Result<i64> {
+) -> Result<AidFileId> {
     let head_id = IdNumber::parse(&input.head_id_number).map_err(|mut e| {
         e.field = "head_id_number";
         AppError::Invalid(e)
@@ -263,9 +272,9 @@ pub async fn open(
         &mut tx,
         &store::NewFile {
             org_id: org.id,
-            head_worker_id: worker.id,
-            tier: t.as_str(),
-            cause: c.as_str(),
+            head_worker_id: WorkerId(worker.id),
+            tier: t,
+            cause: c,
             household_size: n,
             income_per_head_fen: input.income_per_head_fen,
             health: &health,
@@ -276,7 +285,7 @@ pub async fn open(
             opened_on: today,
             review_due_on: due,
             lapses_on: due + Duration::days(ctx.settings.lapse_grace_days),
-            created_by: staff.staff_id(),
+            created_by: staff.staff_id().map(StaffId),
         },
     )
     .await?;
@@ -316,7 +325,8 @@ pub async fn open(
 #[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct FileQuery {
-    pub org: Option<i64>,
+    #[param(value_type = Option<i64>)]
+    pub org: Option<OrgId>,
     /// active, lapsed, exited; all when absent
     pub status: Option<String>,
     /// Only active files whose review is due within 30 days (or overdue).
@@ -338,11 +348,11 @@ pub async fn list(
 ) -> Result<(Org, Page<FileView>)> {
     let org = super::scope(ctx, staff, q.org).await?;
     let status = match q.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None if q.due => "active",
-        None => "",
-        Some(s) => FileStatus::parse(s)
-            .ok_or_else(|| AppError::invalid("status", "档案状态应为在档、已失效或已解困脱困"))?
-            .as_str(),
+        None if q.due => Some(FileStatus::Active),
+        None => None,
+        Some(s) => Some(FileStatus::parse(s).ok_or_else(|| {
+            AppError::invalid("status", "档案状态应为在档、已失效或已解困脱困")
+        })?),
     };
     let due_by = q
         .due
@@ -364,8 +374,8 @@ pub async fn list(
     ))
 }
 
-/// A file and what belongs to it.
-#[derive(Debug, Clone, Serialize)]
+/// A file and what belongs to it (the web layer's view serializes it).
+#[derive(Debug, Clone)]
 pub struct FileDetail {
     pub file: FileView,
     pub members: Vec<MemberView>,
@@ -378,7 +388,7 @@ pub struct FileDetail {
 
 /// The file, if the caller may see it (404 otherwise, not even its existence is disclosed).
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn readable(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: i64) -> Result<FileRow> {
+pub async fn readable(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: AidFileId) -> Result<FileRow> {
     let f = store::file(ctx.db, id)
         .await?
         .ok_or(AppError::NotFound("困难职工档案"))?;
@@ -390,7 +400,7 @@ pub async fn readable(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: i64) -> Result<Fi
 
 /// The file, if the caller is an aid officer of it.
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn managed(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: i64) -> Result<FileRow> {
+pub async fn managed(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: AidFileId) -> Result<FileRow> {
     let f = readable(ctx, staff, id).await?;
     if !may_manage(staff, &f.org_path) {
         return Err(AppError::Forbidden("只有帮扶专干可以办理".into()));
@@ -401,7 +411,7 @@ pub async fn managed(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: i64) -> Result<Fil
 /// One file. An aid officer sees health, disability and income, and the view is audited; other
 /// roles see the file without them.
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn detail(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: i64) -> Result<FileDetail> {
+pub async fn detail(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: AidFileId) -> Result<FileDetail> {
     let f = readable(ctx, staff, id).await?;
     let sensitive = may_manage(staff, &f.org_path);
     if sensitive {
@@ -430,7 +440,7 @@ pub async fn detail(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: i64) -> Result<File
         .into_iter()
         .map(super::application::ApplicationView::of)
         .collect();
-    let paid_by_year = zhijia_store::aid::totals_by_year(ctx.db, &f.org_path, id).await?;
+    let paid_by_year = zhijia_store::aid::totals_by_year(ctx.db, &f.org_path, Some(id)).await?;
     Ok(FileDetail {
         file: FileView::of(f, sensitive),
         members,
@@ -446,7 +456,7 @@ pub async fn detail(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: i64) -> Result<File
 pub async fn review(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
-    id: i64,
+    id: AidFileId,
     input: &ReviewInput,
     now: DateTime<Utc>,
 ) -> Result<()> {
@@ -471,8 +481,8 @@ pub async fn review(
         &mut tx,
         id,
         &store::Review {
-            tier: t.as_str(),
-            cause: c.as_str(),
+            tier: t,
+            cause: c,
             household_size: n,
             income_per_head_fen: input.income_per_head_fen,
             health: &health,
@@ -509,7 +519,7 @@ pub async fn review(
 pub async fn exit(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
-    id: i64,
+    id: AidFileId,
     reason: &str,
     now: DateTime<Utc>,
 ) -> Result<()> {
@@ -517,7 +527,7 @@ pub async fn exit(
     staff_id(staff)?;
     let reason = text("reason", reason, 200)?;
     let mut tx = ctx.db.change().await?;
-    if !store::close(&mut tx, id, "exited", crate::today(now), &reason).await? {
+    if !store::close(&mut tx, id, FileStatus::Exited, crate::today(now), &reason).await? {
         return Err(AppError::Conflict("档案已不在档".into()));
     }
     let recorded = audit::append(

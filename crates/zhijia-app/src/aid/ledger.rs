@@ -8,8 +8,10 @@ use super::{Ctx, may_manage, may_read, staff_id, text};
 use crate::caller::StaffCtx;
 use crate::{AppError, Result};
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::{Deserialize, Serialize};
-use zhijia_domain::aid::{self, AidKind, PaymentMethod};
+use serde::Deserialize;
+use zhijia_domain::aid::{self, AidStatus, FileStatus, PaymentMethod};
+use zhijia_domain::ids::{AidApplicationId, AidFileId, DisbursementId};
+use zhijia_domain::org::OrgId;
 use zhijia_domain::audit::action;
 use zhijia_domain::auth::Role;
 use zhijia_store::Page;
@@ -18,9 +20,10 @@ use zhijia_store::audit::{self, Record};
 use zhijia_store::org::Org;
 
 /// A payment as an aid officer records it.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct DisbursementInput {
-    pub application_id: i64,
+    #[schema(value_type = i64)]
+    pub application_id: AidApplicationId,
     /// 金额(分)
     pub amount_fen: i64,
     /// 资金来源，如 工会帮扶专项资金、财政帮扶资金、社会捐赠
@@ -34,10 +37,10 @@ pub struct DisbursementInput {
     pub idempotency_key: Option<String>,
 }
 
-/// A ledger entry for people: amounts in fen and yuan, labels in Chinese.
-#[derive(Debug, Clone, Serialize)]
+/// A ledger entry for people: amounts in fen and yuan, labels in Chinese (the web layer's
+/// view serializes it).
+#[derive(Debug, Clone)]
 pub struct EntryView {
-    #[serde(flatten)]
     pub entry: LedgerRow,
     pub kind_label: &'static str,
     pub method_label: &'static str,
@@ -47,8 +50,8 @@ pub struct EntryView {
 impl EntryView {
     pub fn of(entry: LedgerRow) -> Self {
         EntryView {
-            kind_label: AidKind::parse(&entry.kind).map_or("", AidKind::label),
-            method_label: PaymentMethod::parse(&entry.method).map_or("", PaymentMethod::label),
+            kind_label: entry.kind.label(),
+            method_label: entry.method.label(),
             amount_yuan: aid::yuan(entry.amount_fen),
             entry,
         }
@@ -68,7 +71,7 @@ pub async fn disburse(
     staff: &StaffCtx<'_>,
     input: &DisbursementInput,
     now: DateTime<Utc>,
-) -> Result<i64> {
+) -> Result<DisbursementId> {
     let actor_id = staff_id(staff)?;
     let a = super::application::readable(ctx, staff, input.application_id).await?;
     if !may_manage(staff, &a.org_path) {
@@ -102,7 +105,7 @@ pub async fn disburse(
         let same = e.application_id == input.application_id
             && e.amount_fen == input.amount_fen
             && e.fund_source == fund
-            && e.method == method.as_str()
+            && e.method == method
             && input.paid_on.is_none_or(|d| d == e.paid_on);
         if !same {
             return Err(AppError::Conflict(format!(
@@ -117,15 +120,17 @@ pub async fn disburse(
     let a = store::application(&mut tx, a.id)
         .await?
         .ok_or(AppError::NotFound("帮扶申请"))?;
-    match a.status.as_str() {
-        "approved" => {}
-        "suspended" => {
+    match a.status {
+        AidStatus::Approved => {}
+        AidStatus::Suspended => {
             return Err(AppError::Conflict("公示有异议尚未处理，暂停发放".into()));
         }
-        "disbursed" => return Err(AppError::Conflict("该申请已足额发放".into())),
-        _ => return Err(AppError::Conflict("申请尚未批准，不能发放".into())),
+        AidStatus::Disbursed => return Err(AppError::Conflict("该申请已足额发放".into())),
+        AidStatus::InReview | AidStatus::Rejected => {
+            return Err(AppError::Conflict("申请尚未批准，不能发放".into()));
+        }
     }
-    if a.file_status != "active" {
+    if a.file_status != FileStatus::Active {
         return Err(AppError::Conflict(
             "档案已失效或已解困脱困，不能发放".into(),
         ));
@@ -155,7 +160,7 @@ pub async fn disburse(
             file_id: a.file_id,
             amount_fen: input.amount_fen,
             fund_source: &fund,
-            method: method.as_str(),
+            method,
             paid_on,
             year,
             operator_id: Some(actor_id),
@@ -176,7 +181,7 @@ pub async fn disburse(
         }
     })?;
     if paid + input.amount_fen == a.amount_fen {
-        store::set_status(&mut tx, a.id, "approved", "disbursed").await?;
+        store::set_status(&mut tx, a.id, AidStatus::Approved, AidStatus::Disbursed).await?;
     }
     let recorded = audit::append(
         &mut tx,
@@ -207,10 +212,10 @@ pub async fn disburse(
 pub async fn reverse(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
-    entry_id: i64,
+    entry_id: DisbursementId,
     reason: &str,
     now: DateTime<Utc>,
-) -> Result<i64> {
+) -> Result<DisbursementId> {
     let actor_id = staff_id(staff)?;
     let e = store::entry(ctx.db, entry_id)
         .await?
@@ -242,7 +247,7 @@ pub async fn reverse(
             file_id: e.file_id,
             amount_fen: -e.amount_fen,
             fund_source: &e.fund_source,
-            method: &e.method,
+            method: e.method,
             paid_on: crate::today(now),
             year: e.year,
             operator_id: Some(actor_id),
@@ -260,7 +265,12 @@ pub async fn reverse(
             err.into()
         }
     })?;
-    store::set_status(&mut tx, e.application_id, "disbursed", "approved").await?;
+    store::set_status(
+        &mut tx,
+        e.application_id,
+        AidStatus::Disbursed,
+        AidStatus::Approved,
+    ).await?;
     let recorded = audit::append(
         &mut tx,
         staff.actor,
@@ -286,17 +296,19 @@ pub async fn reverse(
 #[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct LedgerQuery {
-    pub org: Option<i64>,
+    #[param(value_type = Option<i64>)]
+    pub org: Option<OrgId>,
     /// 年度；不填为全部
     pub year: Option<i64>,
     /// 档案编号；不填为全部
-    pub file: Option<i64>,
+    #[param(value_type = Option<i64>)]
+    pub file: Option<AidFileId>,
     pub limit: Option<i64>,
     pub offset: Option<i64>,
 }
 
 /// Totals of the ledger of a subtree, net of reversals.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Totals {
     pub fen: i64,
     pub yuan: String,
@@ -305,17 +317,17 @@ pub struct Totals {
     pub by_file: Vec<Total>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// One page of the ledger with the totals (the web layer's view serializes it).
+#[derive(Debug, Clone)]
 pub struct Ledger {
-    #[serde(flatten)]
     pub page: Page<EntryView>,
     pub totals: Totals,
 }
 
-async fn totals(ctx: &Ctx<'_>, org: &Org, year: i64, file: i64) -> Result<Totals> {
+async fn totals(ctx: &Ctx<'_>, org: &Org, year: i64, file: Option<AidFileId>) -> Result<Totals> {
     let by_year = store::totals_by_year(ctx.db, &org.path, file).await?;
     let by_fund = store::totals_by_fund(ctx.db, &org.path, year, file).await?;
-    let by_file = if file == 0 {
+    let by_file = if file.is_none() {
         store::totals_by_file(ctx.db, &org.path, year, 200).await?
     } else {
         Vec::new()
@@ -334,7 +346,7 @@ async fn totals(ctx: &Ctx<'_>, org: &Org, year: i64, file: i64) -> Result<Totals
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn list(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, q: &LedgerQuery) -> Result<(Org, Ledger)> {
     let org = super::scope(ctx, staff, q.org).await?;
-    let (year, file) = (q.year.unwrap_or(0), q.file.unwrap_or(0));
+    let (year, file) = (q.year.unwrap_or(0), q.file);
     let (limit, offset) = crate::page_bounds(q.limit, q.offset, 20);
     let page = store::ledger(ctx.db, &org.path, year, file, limit, offset).await?;
     let totals = totals(ctx, &org, year, file).await?;
@@ -370,7 +382,7 @@ pub async fn export(
             "只有帮扶专干和组织管理员可以导出发放台账".into(),
         ));
     }
-    let (year, file) = (q.year.unwrap_or(0), q.file.unwrap_or(0));
+    let (year, file) = (q.year.unwrap_or(0), q.file);
     let page = store::ledger(ctx.db, &org.path, year, file, EXPORT_MAX, 0).await?;
     let rows: Vec<EntryView> = page.items.into_iter().map(EntryView::of).collect();
     let totals = totals(ctx, &org, year, file).await?;

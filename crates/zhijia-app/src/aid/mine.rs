@@ -15,8 +15,9 @@ use crate::caller::worker_actor;
 use crate::{AppError, Result};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use zhijia_domain::aid::{self, AidKind, AidStatus, FileStatus, HardshipTier};
+use zhijia_domain::aid::{self, AidKind, AidStatus, FileStatus};
 use zhijia_domain::audit::action;
+use zhijia_domain::ids::{AidApplicationId, AidFileId, AttachmentId, WorkerId};
 use zhijia_store::Page;
 use zhijia_store::aid as store;
 use zhijia_store::attachment::{Attachment, AttachmentData};
@@ -26,7 +27,7 @@ use zhijia_store::worker::Worker;
 /// One application as the worker sees it.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct MyApplication {
-    pub id: i64,
+    pub id: AidApplicationId,
     pub org_name: String,
     pub kind: &'static str,
     pub amount_fen: i64,
@@ -45,17 +46,17 @@ impl MyApplication {
         let stages = aid::chain_from_str(&a.chain).map_or(0, |c| c.len());
         let progress = a
             .current_stage
-            .filter(|_| a.status == "in_review")
+            .filter(|_| a.status == AidStatus::InReview)
             .map(|s| format!("第{}步，共{stages}步", s + 1));
         MyApplication {
             id: a.id,
             org_name: a.org_name,
-            kind: AidKind::parse(&a.kind).map_or("帮扶", AidKind::label),
+            kind: a.kind.label(),
             amount_fen: a.amount_fen,
-            status: AidStatus::parse(&a.status).map_or("处理中", AidStatus::label),
+            status: a.status.label(),
             progress,
             notice_ends_on: a.notice_ends_on,
-            in_review: a.status == "in_review",
+            in_review: a.status == AidStatus::InReview,
             reason: a.reason,
             created_at: a.created_at,
         }
@@ -65,7 +66,7 @@ impl MyApplication {
 /// One hardship file the worker heads.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct MyFile {
-    pub id: i64,
+    pub id: AidFileId,
     pub org_name: String,
     pub tier: &'static str,
     pub status: &'static str,
@@ -81,7 +82,7 @@ pub async fn mine(ctx: &Ctx<'_>, phone: &str) -> Result<Vec<MyFile>> {
         return Ok(Vec::new());
     };
     let mut out = Vec::new();
-    for f in store::files_of_head(ctx.db, worker.id).await? {
+    for f in store::files_of_head(ctx.db, WorkerId(worker.id)).await? {
         let applications = store::applications_of_file(ctx.db, f.id)
             .await?
             .into_iter()
@@ -90,8 +91,8 @@ pub async fn mine(ctx: &Ctx<'_>, phone: &str) -> Result<Vec<MyFile>> {
         out.push(MyFile {
             id: f.id,
             org_name: f.org_name,
-            tier: HardshipTier::parse(&f.tier).map_or("", HardshipTier::label),
-            status: FileStatus::parse(&f.status).map_or("", FileStatus::label),
+            tier: f.tier.label(),
+            status: f.status.label(),
             opened_on: f.opened_on,
             review_due_on: f.review_due_on,
             applications,
@@ -118,7 +119,8 @@ pub enum Standing {
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ActiveFile {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: AidFileId,
     pub org_name: String,
     pub tier: &'static str,
 }
@@ -127,11 +129,11 @@ async fn worker_of(ctx: &Ctx<'_>, phone: &str) -> Result<Option<Worker>> {
     Ok(zhijia_store::worker::find_by_phone(ctx.db, phone).await?)
 }
 
-async fn active_file(ctx: &Ctx<'_>, worker_id: i64) -> Result<Option<store::FileRow>> {
+async fn active_file(ctx: &Ctx<'_>, worker_id: WorkerId) -> Result<Option<store::FileRow>> {
     Ok(store::files_of_head(ctx.db, worker_id)
         .await?
         .into_iter()
-        .find(|f| f.status == "active"))
+        .find(|f| f.status == FileStatus::Active))
 }
 
 /// Whether the worker of `phone` may apply, and with which file.
@@ -154,10 +156,10 @@ pub async fn standing(ctx: &Ctx<'_>, phone: &str) -> Result<Standing> {
     let org = zhijia_store::org::get(ctx.db, m.org_id)
         .await?
         .ok_or(AppError::NotFound("工会"))?;
-    let file = active_file(ctx, worker.id).await?.map(|f| ActiveFile {
+    let file = active_file(ctx, WorkerId(worker.id)).await?.map(|f| ActiveFile {
         id: f.id,
         org_name: f.org_name,
-        tier: HardshipTier::parse(&f.tier).map_or("", HardshipTier::label),
+        tier: f.tier.label(),
     });
     Ok(Standing::Member {
         org_name: org.name,
@@ -207,8 +209,10 @@ fn optional_text(field: &'static str, input: &str, max: usize) -> Result<String>
 /// What an application from the phone gave.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Applied {
-    pub id: i64,
-    pub file_id: i64,
+    #[schema(value_type = i64)]
+    pub id: AidApplicationId,
+    #[schema(value_type = i64)]
+    pub file_id: AidFileId,
     /// Whether a file was opened with this application.
     pub file_opened: bool,
     /// 审批环节，如 ["基层工会推荐", "县(区)总工会审批"]
@@ -259,7 +263,7 @@ pub async fn apply(
             "请写明申请理由：家里遇到了什么困难（不超过500字）",
         )
     })?;
-    let existing = active_file(ctx, worker.id).await?;
+    let existing = active_file(ctx, WorkerId(worker.id)).await?;
     // The figures of a new file, checked before anything is written.
     let new_file = match &existing {
         Some(_) => None,
@@ -308,9 +312,9 @@ pub async fn apply(
                 &mut tx,
                 &store::NewFile {
                     org_id: membership.org_id,
-                    head_worker_id: worker.id,
-                    tier: t.as_str(),
-                    cause: c.as_str(),
+                    head_worker_id: WorkerId(worker.id),
+                    tier: t,
+                    cause: c,
                     household_size: n,
                     income_per_head_fen: input.income_per_head_fen,
                     health: &health,
@@ -362,7 +366,7 @@ pub async fn apply(
         &mut tx,
         &store::NewApplication {
             file_id,
-            kind: kind.as_str(),
+            kind,
             amount_fen: input.amount_fen,
             reason: &reason,
             student_id: None,
@@ -391,7 +395,17 @@ pub async fn apply(
     .await?;
     if !checked.is_empty() {
         recorded =
-            store_worker_files(&mut tx, phone, worker.id, id, org_id, files, &checked, now).await?;
+            store_worker_files(
+            &mut tx,
+            phone,
+            WorkerId(worker.id),
+            id,
+            org_id,
+            files,
+            &checked,
+            now,
+        )
+        .await?;
     }
     tx.commit(recorded).await?;
     Ok(Applied {
@@ -406,8 +420,8 @@ pub async fn apply(
 async fn store_worker_files(
     tx: &mut zhijia_store::Tx,
     phone: &str,
-    worker_id: i64,
-    application_id: i64,
+    worker_id: WorkerId,
+    application_id: AidApplicationId,
     org: zhijia_domain::org::OrgId,
     files: &[Upload],
     checked: &[zhijia_domain::attachment::Checked],
@@ -459,7 +473,7 @@ pub async fn applications(
             limit,
         });
     };
-    let page = store::applications_of_head(ctx.db, worker.id, limit, offset).await?;
+    let page = store::applications_of_head(ctx.db, WorkerId(worker.id), limit, offset).await?;
     Ok(Page {
         items: page.items.into_iter().map(MyApplication::of).collect(),
         total: page.total,
@@ -468,27 +482,36 @@ pub async fn applications(
     })
 }
 
-/// One of the worker's own applications with its documents.
-#[derive(Debug, Clone, Serialize)]
+/// One of the worker's own applications with its documents (the web layer's view serializes
+/// it).
+#[derive(Debug, Clone)]
 pub struct MyApplicationDetail {
     pub application: MyApplication,
     pub attachments: Vec<Attachment>,
 }
 
 /// An application of a file the worker of `phone` heads; anyone else's is “不存在” (404).
-async fn own_row(ctx: &Ctx<'_>, phone: &str, id: i64) -> Result<(Worker, store::ApplicationRow)> {
+async fn own_row(
+    ctx: &Ctx<'_>,
+    phone: &str,
+    id: AidApplicationId,
+) -> Result<(Worker, store::ApplicationRow)> {
     let missing = || AppError::NotFound("帮扶申请");
     let worker = worker_of(ctx, phone).await?.ok_or_else(missing)?;
     let a = store::application(ctx.db, id).await?.ok_or_else(missing)?;
     let f = store::file(ctx.db, a.file_id).await?.ok_or_else(missing)?;
-    if f.head_worker_id != worker.id {
+    if f.head_worker_id != WorkerId(worker.id) {
         return Err(missing());
     }
     Ok((worker, a))
 }
 
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn application(ctx: &Ctx<'_>, phone: &str, id: i64) -> Result<MyApplicationDetail> {
+pub async fn application(
+    ctx: &Ctx<'_>,
+    phone: &str,
+    id: AidApplicationId,
+) -> Result<MyApplicationDetail> {
     let (_, a) = own_row(ctx, phone, id).await?;
     let attachments = store::attachments(ctx.db, id).await?;
     Ok(MyApplicationDetail {
@@ -502,12 +525,12 @@ pub async fn application(ctx: &Ctx<'_>, phone: &str, id: i64) -> Result<MyApplic
 pub async fn attach(
     ctx: &Ctx<'_>,
     phone: &str,
-    id: i64,
+    id: AidApplicationId,
     files: &[Upload],
     now: DateTime<Utc>,
 ) -> Result<usize> {
     let (worker, a) = own_row(ctx, phone, id).await?;
-    if a.status != "in_review" {
+    if a.status != AidStatus::InReview {
         return Err(AppError::Conflict(
             "该申请已审结，不能再补充材料；如有新情况请重新申请".into(),
         ));
@@ -518,7 +541,14 @@ pub async fn attach(
     }
     let mut tx = ctx.db.change().await?;
     let recorded = store_worker_files(
-        &mut tx, phone, worker.id, id, a.org_id, files, &checked, now,
+        &mut tx,
+        phone,
+        WorkerId(worker.id),
+        id,
+        a.org_id,
+        files,
+        &checked,
+        now,
     )
     .await?;
     tx.commit(recorded).await?;
@@ -527,7 +557,12 @@ pub async fn attach(
 
 /// One document of the worker's own application.
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn file(ctx: &Ctx<'_>, phone: &str, id: i64, file: i64) -> Result<AttachmentData> {
+pub async fn file(
+    ctx: &Ctx<'_>,
+    phone: &str,
+    id: AidApplicationId,
+    file: AttachmentId,
+) -> Result<AttachmentData> {
     own_row(ctx, phone, id).await?;
     store::attachment(ctx.db, id, file)
         .await?

@@ -2,13 +2,14 @@
 //! re-route) and the worker's (answer a question, rate the answer).
 
 use super::{
-    Ctx, clock_of, flow_of, kind_of, may_handle, notify_worker, record, set_clock, visible,
+    Ctx, clock_of, flow_of, may_handle, notify_worker, record, set_clock, set_flow, visible,
 };
 use crate::caller::{StaffCtx, sms_notice, worker_actor};
 use crate::{AppError, Result};
 use chrono::{DateTime, Utc};
 use zhijia_domain::audit::{Actor, action};
-use zhijia_domain::case::{CaseEvent, CaseState, Tier};
+use zhijia_domain::case::{CaseActor, CaseEvent, CaseState, Tier};
+use zhijia_domain::ids::{CaseId, StaffId};
 use zhijia_domain::org::OrgId;
 use zhijia_store::Unaudited;
 use zhijia_store::case::{self as store, Case};
@@ -81,7 +82,7 @@ fn limit(field: &'static str, what: &str, text: &str) -> Result<()> {
 pub async fn act(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
-    id: i64,
+    id: CaseId,
     step: &Step,
     now: DateTime<Utc>,
 ) -> Result<Case> {
@@ -107,20 +108,18 @@ pub async fn act(
     let mut c = store::lock(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound("案件"))?;
-    let from = c.state.clone();
+    let from = c.state;
     let event = step.event();
-    let flow = flow_of(&c)?.apply(&event)?;
-    c.state = flow.state.as_str().to_owned();
-    c.reopened = flow.reopened;
-    c.review_by_parent = flow.review_by_parent;
+    let flow = flow_of(&c).apply(&event)?;
+    set_flow(&mut c, &flow);
     let mut clock = clock_of(&c);
     let mut note = None;
     let mut tell: Option<(&str, String)> = None;
     match &event {
         CaseEvent::Accept => {
             let tier = tier.unwrap_or(Tier::Ordinary);
-            c.tier = tier.as_str().to_owned();
-            clock.limit_days = ctx.settings.deadlines.days(kind_of(&c)?, tier);
+            c.tier = tier;
+            clock.limit_days = ctx.settings.deadlines.days(c.kind, tier);
             note = Some(format!(
                 "难易程度：{}，办理时限{}个工作日",
                 tier.label(),
@@ -145,9 +144,9 @@ pub async fn act(
             store::add_message(
                 &mut tx,
                 id,
-                "staff",
+                CaseActor::Staff,
                 &org.name,
-                staff.staff_id(),
+                staff.staff_id().map(StaffId),
                 false,
                 question,
                 now,
@@ -180,8 +179,8 @@ pub async fn act(
         staff.actor,
         &c,
         step.action(),
-        Some(&from),
-        Some(&c.state),
+        Some(from),
+        Some(c.state),
         org.id,
         note.as_deref(),
         now,
@@ -207,16 +206,16 @@ pub async fn act(
 pub async fn reroute(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
-    id: i64,
-    to: i64,
+    id: CaseId,
+    to: OrgId,
     reason: &str,
     now: DateTime<Utc>,
 ) -> Result<Case> {
     let (c, from_org) = visible(ctx, staff, id).await?;
-    if !CaseState::parse(&c.state).is_some_and(CaseState::is_open) {
+    if !c.state.is_open() {
         return Err(AppError::Conflict("案件已办结或关闭，不能转办".into()));
     }
-    let target = org_store::get(ctx.db, OrgId(to))
+    let target = org_store::get(ctx.db, to)
         .await?
         .ok_or(AppError::NotFound("转办的工会"))?;
     if !may_handle(staff, &target.path) {
@@ -262,7 +261,7 @@ pub async fn reroute(
 
 /// The worker's own case, or 404: a case is reached only from the phone that filed it.
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn own(ctx: &Ctx<'_>, phone: &str, id: i64) -> Result<Case> {
+pub async fn own(ctx: &Ctx<'_>, phone: &str, id: CaseId) -> Result<Case> {
     store::get(ctx.db, id)
         .await?
         .filter(|c| c.filer_phone == phone)
@@ -275,7 +274,7 @@ pub async fn own(ctx: &Ctx<'_>, phone: &str, id: i64) -> Result<Case> {
 pub async fn reply(
     ctx: &Ctx<'_>,
     phone: &str,
-    id: i64,
+    id: CaseId,
     body: &str,
     files: &[super::file::Upload],
     now: DateTime<Utc>,
@@ -292,7 +291,7 @@ pub async fn reply(
     let mut c = store::lock(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound("案件"))?;
-    let flow = flow_of(&c)?;
+    let flow = flow_of(&c);
     if matches!(flow.state, CaseState::Closed | CaseState::Declined) {
         return Err(AppError::Conflict("案件已关闭，不能再留言".into()));
     }
@@ -301,15 +300,25 @@ pub async fn reply(
         super::talk::store_file(&mut tx, id, ch, &f.bytes, "worker", now).await?;
     }
     if !body.is_empty() {
-        store::add_message(&mut tx, id, "worker", &c.filer_name, None, false, body, now).await?;
+        store::add_message(
+            &mut tx,
+            id,
+            CaseActor::Worker,
+            &c.filer_name,
+            None,
+            false,
+            body,
+            now,
+        )
+        .await?;
     }
     if flow.state != CaseState::WaitingOnWorker {
         // A message on a case that waits for nobody: the message row is the record.
         tx.commit_unaudited(Unaudited::OwnHistory).await?;
     } else {
         let next = flow.apply(&zhijia_domain::case::CaseEvent::WorkerAnswered)?;
-        let from = c.state.clone();
-        c.state = next.state.as_str().to_owned();
+        let from = c.state;
+        c.state = next.state;
         let clock = clock_of(&c).resume(&ctx.settings.calendar, crate::today(now))?;
         set_clock(&mut c, clock, &ctx.settings.calendar);
         store::save(&mut tx, &c, now).await?;
@@ -319,8 +328,8 @@ pub async fn reply(
             &actor,
             &c,
             action::CASE_WORKER_ANSWERED,
-            Some(&from),
-            Some(&c.state),
+            Some(from),
+            Some(c.state),
             org,
             None,
             now,
@@ -340,7 +349,7 @@ pub async fn reply(
 pub async fn rate(
     ctx: &Ctx<'_>,
     phone: &str,
-    id: i64,
+    id: CaseId,
     satisfied: bool,
     comment: &str,
     now: DateTime<Utc>,
@@ -354,14 +363,12 @@ pub async fn rate(
         .await?
         .ok_or(AppError::NotFound("案件"))?;
     let comment = comment.trim().to_owned();
-    let flow = flow_of(&c)?.apply(&CaseEvent::Rate {
+    let flow = flow_of(&c).apply(&CaseEvent::Rate {
         satisfied,
         comment: comment.clone(),
     })?;
-    let from = c.state.clone();
-    c.state = flow.state.as_str().to_owned();
-    c.reopened = flow.reopened;
-    c.review_by_parent = flow.review_by_parent;
+    let from = c.state;
+    set_flow(&mut c, &flow);
     c.satisfied = Some(satisfied);
     c.rating_comment = (!comment.is_empty()).then_some(comment.clone());
     if flow.state == CaseState::Closed {
@@ -386,8 +393,8 @@ pub async fn rate(
         &actor,
         &c,
         action::CASE_RATED,
-        Some(&from),
-        Some(&c.state),
+        Some(from),
+        Some(c.state),
         c.handling_org_id,
         Some(&note),
         now,
