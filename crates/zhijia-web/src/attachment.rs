@@ -5,7 +5,41 @@
 use axum::extract::DefaultBodyLimit;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use zhijia_store::attachment::AttachmentData;
+use chrono::{DateTime, Utc};
+use zhijia_domain::ids::AttachmentId;
+use zhijia_store::attachment::{Attachment, AttachmentData};
+
+/// An attached file as the JSON API lists it (the bytes are a download of their own).
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct AttachmentView {
+    #[schema(value_type = i64)]
+    pub id: AttachmentId,
+    pub file_name: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    /// Who uploaded it: `worker` or `staff` on a case; the staff member's name on an aid
+    /// application.
+    pub uploaded_by: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<&Attachment> for AttachmentView {
+    fn from(a: &Attachment) -> Self {
+        AttachmentView {
+            id: a.id,
+            file_name: a.file_name.clone(),
+            content_type: a.content_type.clone(),
+            size_bytes: a.size_bytes,
+            uploaded_by: a.uploaded_by.clone(),
+            created_at: a.created_at,
+        }
+    }
+}
+
+/// The list views of attachments.
+pub fn attachment_views(list: &[Attachment]) -> Vec<AttachmentView> {
+    list.iter().map(AttachmentView::from).collect()
+}
 
 /// The query of a raw-body upload (`POST …/attachments?name=…`; the body is the file).
 #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
