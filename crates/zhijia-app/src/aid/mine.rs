@@ -17,7 +17,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use zhijia_domain::aid::{self, AidKind, AidStatus, FileStatus};
 use zhijia_domain::audit::action;
-use zhijia_domain::ids::{AidApplicationId, AidFileId, AttachmentId, WorkerId};
+use zhijia_domain::ids::{AidApplicationId, AidFileId, AttachmentId, PendingUploadId, WorkerId};
 use zhijia_store::Page;
 use zhijia_store::aid as store;
 use zhijia_store::attachment::{Attachment, AttachmentData};
@@ -195,7 +195,8 @@ pub struct WorkerApplication {
     /// 残疾情况(可不填)
     pub disability: String,
     /// 已暂存的文件编号(`POST /api/v1/me/uploads` 的返回值)，随申请一并提交
-    pub upload_ids: Vec<i64>,
+    #[schema(value_type = Vec<i64>)]
+    pub upload_ids: Vec<PendingUploadId>,
 }
 
 fn optional_text(field: &'static str, input: &str, max: usize) -> Result<String> {

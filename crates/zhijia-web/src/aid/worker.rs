@@ -32,6 +32,7 @@ use zhijia_app::attachment::Upload;
 use zhijia_app::pending;
 use zhijia_domain::aid::{AidKind, HardshipCause};
 use zhijia_domain::attachment::MAX_PER_AID_APPLICATION;
+use zhijia_domain::ids::{AidApplicationId, AttachmentId};
 use zhijia_store::pending::Pending;
 
 fn yuan(fen: i64) -> String {
@@ -313,7 +314,7 @@ pub struct NewQuery {
 async fn my_application(
     state: Keyed,
     user: WorkerUser,
-    Id(id): Id,
+    Id(id): Id<AidApplicationId>,
     q: Result<Query<NewQuery>, QueryRejection>,
 ) -> Result<Response, PageError> {
     let created = q.is_ok_and(|Query(q)| q.new.is_some());
@@ -329,7 +330,7 @@ async fn my_application(
 async fn add_files(
     state: Keyed,
     user: WorkerUser,
-    Id(id): Id,
+    Id(id): Id<AidApplicationId>,
     form: Multipart,
 ) -> Result<Response, PageError> {
     let phone = user.session.phone.clone();
@@ -363,7 +364,10 @@ async fn my_file(
     user: WorkerUser,
     Path((id, file)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
-    let (id, file) = (parse_id(&id)?, parse_id(&file)?);
+    let (id, file) = (
+        AidApplicationId(parse_id(&id)?),
+        AttachmentId(parse_id(&file)?),
+    );
     let f = mine::file(&state.aid(), &user.session.phone, id, file).await?;
     Ok(file_response(f))
 }
@@ -401,7 +405,8 @@ pub async fn apply_api(
     ApiJson(input): ApiJson<WorkerApplication>,
 ) -> Result<Response, ApiError> {
     let phone = &user.session.phone;
-    let ids = input.upload_ids.clone();
+    // The pending uploads' functions take raw ids today.
+    let ids: Vec<i64> = input.upload_ids.iter().map(|u| u.0).collect();
     let now = Utc::now();
     let (_, uploads) = pending::load(&state.store, phone, &ids, now).await?;
     let applied = mine::apply(&state.aid(), phone, &input, &uploads, now).await?;
@@ -440,10 +445,10 @@ pub struct LimitQuery {
 pub async fn application_api(
     state: Keyed,
     user: WorkerUser,
-    Id(id): Id,
+    Id(id): Id<AidApplicationId>,
 ) -> Result<Response, ApiError> {
     let d = mine::application(&state.aid(), &user.session.phone, id).await?;
-    Ok(axum::Json(d).into_response())
+    Ok(axum::Json(super::view::MyApplicationDetailView::from(&d)).into_response())
 }
 
 /// Adds one document to the worker's own application while it is in review: the body is the
@@ -456,7 +461,7 @@ pub async fn application_api(
 pub async fn attach_api(
     state: Keyed,
     user: WorkerUser,
-    Id(id): Id,
+    Id(id): Id<AidApplicationId>,
     ApiQuery(q): ApiQuery<FileQuery>,
     bytes: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
@@ -477,7 +482,10 @@ pub async fn file_api(
     user: WorkerUser,
     Path((id, file)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let (id, file) = (parse_id(&id)?, parse_id(&file)?);
+    let (id, file) = (
+        AidApplicationId(parse_id(&id)?),
+        AttachmentId(parse_id(&file)?),
+    );
     Ok(file_response(
         mine::file(&state.aid(), &user.session.phone, id, file).await?,
     ))
@@ -541,7 +549,7 @@ pub async fn my_aid_api(
 #[template(path = "aid_objection.html")]
 struct ObjectionPage {
     csrf: String,
-    id: i64,
+    id: AidApplicationId,
     item: Option<zhijia_app::aid::application::NoticeItem>,
     detail: String,
     error: Option<String>,
@@ -551,7 +559,7 @@ struct ObjectionPage {
 /// The application as the public notice shows it, if it is still on notice.
 async fn on_notice(
     state: &AppState,
-    id: i64,
+    id: AidApplicationId,
 ) -> Result<Option<zhijia_app::aid::application::NoticeItem>, AppError> {
     application::notice_of(&state.store, id, Utc::now()).await
 }
@@ -559,7 +567,7 @@ async fn on_notice(
 async fn objection_form(
     State(state): State<AppState>,
     user: WorkerUser,
-    Id(id): Id,
+    Id(id): Id<AidApplicationId>,
 ) -> Result<Response, PageError> {
     let item = on_notice(&state, id).await?;
     Ok(render(&ObjectionPage {
@@ -582,7 +590,7 @@ pub struct ObjectionForm {
 async fn object(
     state: Keyed,
     user: WorkerUser,
-    Id(id): Id,
+    Id(id): Id<AidApplicationId>,
     form: Result<Form<ObjectionForm>, FormRejection>,
 ) -> Result<Response, PageError> {
     let Some(form) = checked_form(&user, form) else {
@@ -611,7 +619,7 @@ async fn object(
 async fn objection_done(
     State(state): State<AppState>,
     user: WorkerUser,
-    Id(id): Id,
+    Id(id): Id<AidApplicationId>,
 ) -> Result<Response, PageError> {
     Ok(render(&ObjectionPage {
         csrf: user.session.csrf_token.clone(),

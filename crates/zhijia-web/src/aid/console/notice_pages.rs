@@ -6,7 +6,7 @@ use super::*;
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct NoticePageQuery {
-    org: Option<i64>,
+    org: Option<OrgId>,
     page: Option<i64>,
 }
 
