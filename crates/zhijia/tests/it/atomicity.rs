@@ -852,7 +852,7 @@ on_both!(
                 &ctx,
                 &county.ctx(),
                 submitted,
-                w.gz.town.id.0,
+                w.gz.town.id,
                 "由街道先行调解",
                 today,
             ),
@@ -984,7 +984,7 @@ on_both!(
     }
 );
 
-fn pay(application_id: i64, amount_fen: i64) -> DisbursementInput {
+fn pay(application_id: zhijia_domain::ids::AidApplicationId, amount_fen: i64) -> DisbursementInput {
     DisbursementInput {
         application_id,
         amount_fen,
