@@ -46,7 +46,7 @@ pub struct PageQuery {
 }
 
 #[derive(Template)]
-#[template(path = "aid_mine.html")]
+#[template(path = "aid/mine.html")]
 struct MinePage {
     files: Vec<MyFile>,
     standing: Standing,
@@ -153,7 +153,7 @@ fn form_field(field: Option<&'static str>) -> Option<&'static str> {
 }
 
 #[derive(Template)]
-#[template(path = "aid_apply.html")]
+#[template(path = "aid/apply.html")]
 struct ApplyPage {
     csrf: String,
     standing: Standing,
@@ -291,7 +291,7 @@ async fn apply_submit(
 }
 
 #[derive(Template)]
-#[template(path = "aid_my_application.html")]
+#[template(path = "aid/my_application.html")]
 struct ApplicationPage {
     csrf: String,
     detail: MyApplicationDetail,
@@ -546,7 +546,7 @@ pub async fn my_aid_api(
 }
 
 #[derive(Template)]
-#[template(path = "aid_objection.html")]
+#[template(path = "aid/objection.html")]
 struct ObjectionPage {
     csrf: String,
     id: AidApplicationId,

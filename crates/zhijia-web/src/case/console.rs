@@ -43,7 +43,7 @@ pub struct QueuePageQuery {
 }
 
 #[derive(Template)]
-#[template(path = "console_cases.html")]
+#[template(path = "case/console_list.html")]
 struct QueuePage {
     user: UserBar,
     org_id: OrgId,
@@ -111,7 +111,7 @@ async fn queue(
 }
 
 #[derive(Template)]
-#[template(path = "console_case_new.html")]
+#[template(path = "case/console_new.html")]
 struct NewPage {
     user: UserBar,
     form: DeskInput,
@@ -236,7 +236,7 @@ async fn register(
 }
 
 #[derive(Template)]
-#[template(path = "console_case.html")]
+#[template(path = "case/console_detail.html")]
 struct CasePage {
     user: UserBar,
     d: Detail,
@@ -489,7 +489,7 @@ async fn staff_file(
 }
 
 #[derive(Template)]
-#[template(path = "case_stats.html")]
+#[template(path = "case/stats.html")]
 struct StatsPage {
     user: UserBar,
     f: Figures,

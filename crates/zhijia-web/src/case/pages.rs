@@ -72,7 +72,7 @@ pub struct PageQuery {
 }
 
 #[derive(Template)]
-#[template(path = "cases_mine.html")]
+#[template(path = "case/mine.html")]
 struct MinePage {
     items: Vec<CaseItem>,
     pager: Pager,
@@ -97,7 +97,7 @@ async fn mine(
 }
 
 #[derive(Template)]
-#[template(path = "case_new.html")]
+#[template(path = "case/new.html")]
 struct NewPage {
     csrf: String,
     form: CaseInput,
@@ -246,7 +246,7 @@ async fn file_with_kept(
 }
 
 #[derive(Template)]
-#[template(path = "case_own.html")]
+#[template(path = "case/own.html")]
 struct OwnPage {
     csrf: String,
     view: OwnView,

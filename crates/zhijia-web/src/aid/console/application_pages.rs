@@ -11,7 +11,7 @@ pub struct ApplicationsPageQuery {
 }
 
 #[derive(Template)]
-#[template(path = "aid_applications.html")]
+#[template(path = "aid/applications.html")]
 pub(super) struct ApplicationsPage {
     user: UserBar,
     org_id: OrgId,
@@ -53,7 +53,7 @@ pub(super) async fn applications(
 }
 
 #[derive(Template)]
-#[template(path = "aid_application.html")]
+#[template(path = "aid/application.html")]
 pub(super) struct ApplicationPage {
     user: UserBar,
     form: Prefill,

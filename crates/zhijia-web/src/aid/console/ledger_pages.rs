@@ -11,7 +11,7 @@ pub struct LedgerPageQuery {
 }
 
 #[derive(Template)]
-#[template(path = "aid_ledger.html")]
+#[template(path = "aid/ledger.html")]
 pub(super) struct LedgerPage {
     user: UserBar,
     org_id: OrgId,

@@ -151,7 +151,7 @@ pub struct FilesPageQuery {
 }
 
 #[derive(Template)]
-#[template(path = "aid_files.html")]
+#[template(path = "aid/files.html")]
 struct FilesPage {
     user: UserBar,
     form: Prefill,
@@ -317,7 +317,7 @@ async fn my_identity(
 }
 
 #[derive(Template)]
-#[template(path = "aid_file.html")]
+#[template(path = "aid/file.html")]
 struct FilePage {
     user: UserBar,
     form: Prefill,

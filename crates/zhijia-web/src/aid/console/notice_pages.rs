@@ -11,7 +11,7 @@ pub struct NoticePageQuery {
 }
 
 #[derive(Template)]
-#[template(path = "aid_notice.html")]
+#[template(path = "aid/notice.html")]
 pub(super) struct NoticePage {
     items: Vec<NoticeItem>,
     pager: Pager,
