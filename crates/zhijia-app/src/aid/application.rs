@@ -10,12 +10,12 @@ use crate::{AppError, Result};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use zhijia_domain::aid::{self, AidKind, AidStatus, DutyConflict, StageRole};
+use zhijia_domain::aid::{FileStatus, ObjectionStatus};
 use zhijia_domain::audit::{Actor, action};
 use zhijia_domain::auth::Role;
 use zhijia_domain::auth::mask_name;
 use zhijia_domain::ids::{AidApplicationId, AidFileId, HouseholdMemberId, ObjectionId, StaffId};
 use zhijia_domain::org::{OrgId, OrgLevel, OrgPath};
-use zhijia_domain::aid::{FileStatus, ObjectionStatus};
 use zhijia_store::Page;
 use zhijia_store::aid::{self as store, ApplicationRow, Decision, Objection};
 use zhijia_store::attachment::Attachment;
@@ -330,9 +330,9 @@ pub async fn list(
     let org = super::scope(ctx, staff, q.org).await?;
     let status = match q.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
-        Some(s) => Some(
-            AidStatus::parse(s).ok_or_else(|| AppError::invalid("status", "申请状态不正确"))?,
-        ),
+        Some(s) => {
+            Some(AidStatus::parse(s).ok_or_else(|| AppError::invalid("status", "申请状态不正确"))?)
+        }
     };
     let (limit, offset) = crate::page_bounds(q.limit, q.offset, 20);
     let page = store::applications(ctx.db, &org.path, status, limit, offset).await?;
@@ -465,7 +465,8 @@ pub async fn decide(
             AidStatus::Approved,
             Some(today),
             Some(ends),
-        ).await?
+        )
+        .await?
     } else {
         store::advance(&mut tx, id, from, from + 1).await?
     };

@@ -347,13 +347,14 @@ pub async fn list(
     now: DateTime<Utc>,
 ) -> Result<(Org, Page<FileView>)> {
     let org = super::scope(ctx, staff, q.org).await?;
-    let status = match q.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None if q.due => Some(FileStatus::Active),
-        None => None,
-        Some(s) => Some(FileStatus::parse(s).ok_or_else(|| {
-            AppError::invalid("status", "档案状态应为在档、已失效或已解困脱困")
-        })?),
-    };
+    let status =
+        match q.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None if q.due => Some(FileStatus::Active),
+            None => None,
+            Some(s) => Some(FileStatus::parse(s).ok_or_else(|| {
+                AppError::invalid("status", "档案状态应为在档、已失效或已解困脱困")
+            })?),
+        };
     let due_by = q
         .due
         .then(|| crate::today(now) + Duration::days(DUE_WINDOW_DAYS));

@@ -10,10 +10,10 @@ use crate::{AppError, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 use zhijia_domain::aid::{self, AidStatus, FileStatus, PaymentMethod};
-use zhijia_domain::ids::{AidApplicationId, AidFileId, DisbursementId};
-use zhijia_domain::org::OrgId;
 use zhijia_domain::audit::action;
 use zhijia_domain::auth::Role;
+use zhijia_domain::ids::{AidApplicationId, AidFileId, DisbursementId};
+use zhijia_domain::org::OrgId;
 use zhijia_store::Page;
 use zhijia_store::aid::{self as store, LedgerRow, Total};
 use zhijia_store::audit::{self, Record};
@@ -270,7 +270,8 @@ pub async fn reverse(
         e.application_id,
         AidStatus::Disbursed,
         AidStatus::Approved,
-    ).await?;
+    )
+    .await?;
     let recorded = audit::append(
         &mut tx,
         staff.actor,

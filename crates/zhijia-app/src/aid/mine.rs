@@ -156,11 +156,13 @@ pub async fn standing(ctx: &Ctx<'_>, phone: &str) -> Result<Standing> {
     let org = zhijia_store::org::get(ctx.db, m.org_id)
         .await?
         .ok_or(AppError::NotFound("工会"))?;
-    let file = active_file(ctx, WorkerId(worker.id)).await?.map(|f| ActiveFile {
-        id: f.id,
-        org_name: f.org_name,
-        tier: f.tier.label(),
-    });
+    let file = active_file(ctx, WorkerId(worker.id))
+        .await?
+        .map(|f| ActiveFile {
+            id: f.id,
+            org_name: f.org_name,
+            tier: f.tier.label(),
+        });
     Ok(Standing::Member {
         org_name: org.name,
         file,
@@ -395,8 +397,7 @@ pub async fn apply(
     )
     .await?;
     if !checked.is_empty() {
-        recorded =
-            store_worker_files(
+        recorded = store_worker_files(
             &mut tx,
             phone,
             WorkerId(worker.id),

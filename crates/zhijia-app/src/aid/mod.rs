@@ -219,11 +219,7 @@ pub async fn scope(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, org: Option<OrgId>) -> R
 
 /// The union an aid officer works on: the one asked for, or their first.
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn officer_scope(
-    ctx: &Ctx<'_>,
-    staff: &StaffCtx<'_>,
-    org: Option<OrgId>,
-) -> Result<Org> {
+pub async fn officer_scope(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, org: Option<OrgId>) -> Result<Org> {
     crate::caller::branch(
         ctx.db,
         staff,

@@ -5,8 +5,8 @@ use super::{Ctx, may_see_stats};
 use crate::caller::StaffCtx;
 use crate::{AppError, Result};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use zhijia_store::case::{self as store, Count};
 use zhijia_domain::org::OrgId;
+use zhijia_store::case::{self as store, Count};
 use zhijia_store::org::Org;
 
 /// A statistics request: the union, and the period of submission (inclusive).

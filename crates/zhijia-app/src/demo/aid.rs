@@ -234,14 +234,16 @@ async fn add_samples(db: &Store, keys: &PiiKeys) -> Result<()> {
     }
     // The oldest was never reviewed: it lapses.
     file::lapse_overdue(db, now).await?;
-    let apply = |file_id: zhijia_domain::ids::AidFileId, kind: &str, fen: i64, reason: &str| ApplicationInput {
-        file_id,
-        kind: kind.into(),
-        amount_fen: fen,
-        reason: reason.into(),
-        student_id: None,
-        school: None,
-        admission_proof: None,
+    let apply = |file_id: zhijia_domain::ids::AidFileId, kind: &str, fen: i64, reason: &str| {
+        ApplicationInput {
+            file_id,
+            kind: kind.into(),
+            amount_fen: fen,
+            reason: reason.into(),
+            student_id: None,
+            school: None,
+            admission_proof: None,
+        }
     };
     let decide = |stage: i64, approve: bool, reason: &str| DecisionInput {
         stage,

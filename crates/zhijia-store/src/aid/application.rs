@@ -19,10 +19,7 @@ const INSERT_APPLICATION: &str = "INSERT INTO aid_application (file_id, kind, am
      student_id, school, admission_proof, chain, current_stage, status, created_by, created_at) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, 'in_review', $9, $10) RETURNING id";
 
-pub async fn insert_application(
-    tx: &mut Tx,
-    a: &NewApplication<'_>,
-) -> Result<AidApplicationId> {
+pub async fn insert_application(tx: &mut Tx, a: &NewApplication<'_>) -> Result<AidApplicationId> {
     tx.query_one(
         INSERT_APPLICATION,
         &[

@@ -82,7 +82,10 @@ pub async fn count_attachments(tx: &mut Tx, application_id: AidApplicationId) ->
     crate::attachment::count(tx, &ATTACHED, application_id).await
 }
 
-pub async fn attachments(store: &Store, application_id: AidApplicationId) -> Result<Vec<Attachment>> {
+pub async fn attachments(
+    store: &Store,
+    application_id: AidApplicationId,
+) -> Result<Vec<Attachment>> {
     crate::attachment::list(store, &ATTACHED, application_id).await
 }
 

@@ -26,10 +26,7 @@ const INSERT_DISBURSEMENT: &str = "INSERT INTO disbursement (application_id, fil
 
 /// Appends an entry (the only write the ledger has). A second reversal of one entry is refused
 /// by the unique `reverses_id`.
-pub async fn insert_disbursement(
-    tx: &mut Tx,
-    d: &NewDisbursement<'_>,
-) -> Result<DisbursementId> {
+pub async fn insert_disbursement(tx: &mut Tx, d: &NewDisbursement<'_>) -> Result<DisbursementId> {
     tx.query_one(
         INSERT_DISBURSEMENT,
         &[

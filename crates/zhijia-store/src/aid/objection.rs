@@ -57,10 +57,7 @@ pub async fn objection_in(tx: &mut Tx, id: ObjectionId) -> Result<Option<Objecti
     tx.query_opt(&sql, &[&id.0]).await
 }
 
-pub async fn objections(
-    store: &Store,
-    application_id: AidApplicationId,
-) -> Result<Vec<Objection>> {
+pub async fn objections(store: &Store, application_id: AidApplicationId) -> Result<Vec<Objection>> {
     let sql = format!("{OBJECTION_COLUMNS}WHERE application_id = $1 ORDER BY id");
     store.query(&sql, &[&application_id.0]).await
 }

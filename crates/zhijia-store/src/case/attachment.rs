@@ -51,6 +51,10 @@ pub async fn attachments(store: &Store, case_id: CaseId) -> Result<Vec<Attachmen
     crate::attachment::list(store, &ATTACHED, case_id).await
 }
 
-pub async fn attachment(store: &Store, case_id: CaseId, id: AttachmentId) -> Result<Option<AttachmentData>> {
+pub async fn attachment(
+    store: &Store,
+    case_id: CaseId,
+    id: AttachmentId,
+) -> Result<Option<AttachmentData>> {
     crate::attachment::get(store, &ATTACHED, case_id, id).await
 }

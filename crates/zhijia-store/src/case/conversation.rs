@@ -62,10 +62,6 @@ pub async fn add_message(
 }
 
 /// The conversation of a case; internal notes only when `with_internal`.
-pub async fn messages(
-    store: &Store,
-    case_id: CaseId,
-    with_internal: bool,
-) -> Result<Vec<Message>> {
+pub async fn messages(store: &Store, case_id: CaseId, with_internal: bool) -> Result<Vec<Message>> {
     store.query(MESSAGES, &[&case_id.0, &with_internal]).await
 }

@@ -159,28 +159,28 @@ const INSERT: &str = "INSERT INTO rights_case (kind, channel, title, description
 pub async fn insert(tx: &mut Tx, c: &NewCase<'_>) -> Result<CaseId> {
     let id: i64 = tx
         .query_one(
-        INSERT,
-        &[
-            c.kind.stored(),
-            &c.channel,
-            &c.title,
-            &c.description,
-            &c.employer_name,
-            &c.employer_credit_code,
-            &c.region_code,
-            &c.hide_identity,
-            &c.filer_name,
-            &c.filer_phone,
-            &c.worker_id.map(|w| w.0),
-            &c.handling_org_id.0,
-            c.tier.stored(),
-            &c.limit_days,
-            &c.submitted_on,
-            &c.due_on,
-            &c.now,
-        ],
-    )
-    .await?;
+            INSERT,
+            &[
+                c.kind.stored(),
+                &c.channel,
+                &c.title,
+                &c.description,
+                &c.employer_name,
+                &c.employer_credit_code,
+                &c.region_code,
+                &c.hide_identity,
+                &c.filer_name,
+                &c.filer_phone,
+                &c.worker_id.map(|w| w.0),
+                &c.handling_org_id.0,
+                c.tier.stored(),
+                &c.limit_days,
+                &c.submitted_on,
+                &c.due_on,
+                &c.now,
+            ],
+        )
+        .await?;
     Ok(CaseId(id))
 }
 
@@ -239,7 +239,9 @@ pub async fn save(tx: &mut Tx, c: &Case, now: DateTime<Utc>) -> Result<()> {
 const REROUTE: &str = "UPDATE rights_case SET handling_org_id = $2, updated_at = $3 WHERE id = $1";
 
 pub async fn reroute(tx: &mut Tx, id: CaseId, org: OrgId, now: DateTime<Utc>) -> Result<()> {
-    tx.execute(REROUTE, &[&id.0, &org.0, &now]).await.map(|_| ())
+    tx.execute(REROUTE, &[&id.0, &org.0, &now])
+        .await
+        .map(|_| ())
 }
 
 const ESCALATE: &str = "UPDATE rights_case SET escalation_level = $2, supervising_org_id = $3, \
@@ -409,7 +411,10 @@ pub async fn queue(
         ),
         Some(state) => (
             store
-                .query(QUEUE_STATE, &[&from, &upper, state.stored(), &limit, &offset])
+                .query(
+                    QUEUE_STATE,
+                    &[&from, &upper, state.stored(), &limit, &offset],
+                )
                 .await?,
             store
                 .query_one(COUNT_STATE, &[&from, &upper, state.stored(), &cap])

@@ -2,8 +2,6 @@
 //! call or a visit, the case page with every step, and statistics with charts.
 
 use super::pages::{action_label, kind_label, state_label};
-use zhijia_domain::ids::{AttachmentId, CaseId};
-use zhijia_domain::org::OrgId;
 use crate::attachment::{MAX_FORM_BYTES, file_response, read_multipart};
 use crate::auth::{StaffUser, checked_form, csrf_refused};
 use crate::extract::{Id, parse_id};
@@ -28,6 +26,8 @@ use zhijia_app::case::talk::{self, MediationInput};
 use zhijia_app::case::{self, Detail, QueueQuery, View};
 use zhijia_domain::attachment::MAX_PER_CASE;
 use zhijia_domain::case::{CaseKind, CaseState, Tier};
+use zhijia_domain::ids::{AttachmentId, CaseId};
+use zhijia_domain::org::OrgId;
 use zhijia_store::case::CaseItem;
 
 const PER_PAGE: i64 = 20;

@@ -78,8 +78,7 @@ struct MinePage {
     pager: Pager,
 }
 
-impl MinePage {
-}
+impl MinePage {}
 
 async fn mine(
     State(state): State<AppState>,

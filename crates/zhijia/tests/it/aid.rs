@@ -176,12 +176,7 @@ pub async fn chain(db: &Store, env: &AidEnv, w: &World) -> Chain {
 
 /// A file for 李大强's household, opened by the Tianhe county officer. Returns (file, head id,
 /// spouse id).
-pub async fn opened(
-    db: &Store,
-    env: &AidEnv,
-    w: &World,
-    c: &Chain,
-) -> (AidFileId, String, String) {
+pub async fn opened(db: &Store, env: &AidEnv, w: &World, c: &Chain) -> (AidFileId, String, String) {
     let head = member(db, env, w, "李大强", "13700137001", 11).await;
     let spouse = id_number("440106", (1987, 6, 6), 12);
     let child = id_number("440106", (2010, 9, 1), 13);

@@ -79,10 +79,7 @@ on_both!(
         )
         .await
         .unwrap();
-        assert_eq!(
-            filed.handling_org_id, w.factory.id,
-            "the employer's union"
-        );
+        assert_eq!(filed.handling_org_id, w.factory.id, "the employer's union");
         let handler = Reviewer::of(&w.factory, Role::CaseHandler);
         let c = handle::act(
             &ctx,
@@ -706,15 +703,7 @@ on_both!(
         assert!(case::detail(&ctx, &h, f.id, at(2026, 11, 4)).await.is_err());
         let town = Reviewer::of(&w.gz.town, Role::CaseHandler);
         assert!(matches!(
-            handle::reroute(
-                &ctx,
-                &town.ctx(),
-                f.id,
-                w.gz.yuexiu.id,
-                "",
-                at(2026, 11, 4)
-            )
-            .await,
+            handle::reroute(&ctx, &town.ctx(), f.id, w.gz.yuexiu.id, "", at(2026, 11, 4)).await,
             Err(AppError::Forbidden(_))
         ));
     }

@@ -332,7 +332,11 @@ impl FilePage {
     }
 }
 
-async fn file_page(state: Keyed, user: StaffUser, Id(id): Id<AidFileId>) -> Result<Response, PageError> {
+async fn file_page(
+    state: Keyed,
+    user: StaffUser,
+    Id(id): Id<AidFileId>,
+) -> Result<Response, PageError> {
     file_page_with(&state, &user, id, Prefill::default()).await
 }
 
