@@ -15,7 +15,7 @@ use crate::caller::worker_actor;
 use crate::{AppError, Result};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use zhijia_domain::aid::{self, AidKind, AidStatus, FileStatus};
+use zhijia_domain::aid::{self, AidKind, AidStatus, FileStatus, HardshipCause, HardshipTier};
 use zhijia_domain::audit::action;
 use zhijia_domain::ids::{AidApplicationId, AidFileId, AttachmentId, PendingUploadId, WorkerId};
 use zhijia_store::Page;
@@ -222,6 +222,147 @@ pub struct Applied {
     pub stages: Vec<String>,
 }
 
+/// The facts of a household file opened with a worker's first application, checked before
+/// anything is written.
+struct HouseholdFacts {
+    cause: HardshipCause,
+    size: i64,
+    minimum_fen: i64,
+    tier: HardshipTier,
+    housing: String,
+    health: String,
+    disability: String,
+}
+
+/// The kind a worker may apply for from the phone, or why not.
+fn worker_kind(input: &str) -> Result<AidKind> {
+    AidKind::parse(input.trim())
+        .filter(|k| WORKER_KINDS.contains(k))
+        .ok_or_else(|| {
+            if input.trim() == AidKind::EducationGrant.as_str() {
+                AppError::invalid(
+                    "kind",
+                    "金秋助学须登记受助学生和录取学校，请到所在工会找帮扶专干办理",
+                )
+            } else {
+                AppError::invalid("kind", "请选择帮扶类别：生活救助、医疗救助或应急救助")
+            }
+        })
+}
+
+/// The amount and the reason of an application, checked.
+fn amount_and_reason(ctx: &Ctx<'_>, input: &WorkerApplication) -> Result<String> {
+    if input.amount_fen <= 0 || input.amount_fen > ctx.settings.yearly_cap_fen {
+        return Err(AppError::invalid(
+            "amount_fen",
+            format!(
+                "申请金额应大于0元且不超过每户每年上限{}元",
+                aid::yuan(ctx.settings.yearly_cap_fen)
+            ),
+        ));
+    }
+    text("reason", &input.reason, 500).map_err(|_| {
+        AppError::invalid(
+            "reason",
+            "请写明申请理由：家里遇到了什么困难（不超过500字）",
+        )
+    })
+}
+
+/// The household figures of a new file, checked.
+fn household_facts(
+    ctx: &Ctx<'_>,
+    worker: &Worker,
+    input: &WorkerApplication,
+) -> Result<HouseholdFacts> {
+    let cause = super::file::cause(&input.cause)
+        .map_err(|_| AppError::invalid("cause", "请选择致困原因"))?;
+    let size = super::file::size(input.household_size, 1)?;
+    let minimum_fen = ctx.settings.minimum_for(&worker.region_code);
+    let tier = super::file::tier(ctx, input.income_per_head_fen, minimum_fen, cause)?;
+    let housing = text("housing", &input.housing, 200).map_err(|_| {
+        AppError::invalid(
+            "housing",
+            "请填写住房情况，如：租房、自有住房（不超过200字）",
+        )
+    })?;
+    Ok(HouseholdFacts {
+        cause,
+        size,
+        minimum_fen,
+        tier,
+        housing,
+        health: optional_text("health", &input.health, 500)?,
+        disability: optional_text("disability", &input.disability, 500)?,
+    })
+}
+
+/// Opens the worker's household file inside `tx`, with the worker as its first person, and
+/// audits it (the entry commits with the application's).
+#[allow(clippy::too_many_arguments)]
+async fn open_own_file(
+    tx: &mut zhijia_store::Tx,
+    ctx: &Ctx<'_>,
+    actor: &zhijia_domain::audit::Actor,
+    worker: &Worker,
+    org: zhijia_domain::org::OrgId,
+    facts: &HouseholdFacts,
+    income_per_head_fen: i64,
+    now: DateTime<Utc>,
+) -> Result<AidFileId> {
+    let number = ctx
+        .keys
+        .decrypt(&worker.id_number_enc)
+        .map_err(|_| AppError::Config("无法读取您的身份信息，请联系所在工会".into()))?;
+    let idx = ctx.keys.blind_index(&number);
+    let today = crate::today(now);
+    let due = aid::review_due(today, ctx.settings.review_months);
+    let id = store::insert_file(
+        tx,
+        &store::NewFile {
+            org_id: org,
+            head_worker_id: WorkerId(worker.id),
+            tier: facts.tier,
+            cause: facts.cause,
+            household_size: facts.size,
+            income_per_head_fen,
+            health: &facts.health,
+            disability: &facts.disability,
+            housing: &facts.housing,
+            minimum_fen: facts.minimum_fen,
+            region_code: &worker.region_code,
+            opened_on: today,
+            review_due_on: due,
+            lapses_on: due + Duration::days(ctx.settings.lapse_grace_days),
+            created_by: None,
+        },
+    )
+    .await?;
+    store::insert_member(tx, id, &worker.name, "本人", &worker.id_number_enc, &idx)
+        .await
+        .map_err(|e| super::file::one_person_conflict(e, &worker.name))?;
+    // The application's own entry is the one the commit needs; this one commits with it in
+    // the same transaction.
+    let _opened = audit::append(
+        tx,
+        actor,
+        Record {
+            action: action::AID_FILE_OPENED,
+            org: Some(org),
+            target_kind: Some("hardship_file"),
+            target_id: Some(id.to_string()),
+            detail: Some(format!(
+                "职工本人申请帮扶时建档(待帮扶专干核实)：{}，{}，{}人",
+                facts.tier.label(),
+                facts.cause.label(),
+                facts.size
+            )),
+        },
+    )
+    .await?;
+    Ok(id)
+}
+
 /// A member applies for aid for their household from the phone, with documents. The
 /// application and a new file (if any) and the documents commit together with their audit
 /// entries, or nothing does.
@@ -239,53 +380,12 @@ pub async fn apply(
     let membership = zhijia_store::membership::current(ctx.db, worker.id)
         .await?
         .ok_or_else(not_member)?;
-    let kind = AidKind::parse(input.kind.trim())
-        .filter(|k| WORKER_KINDS.contains(k))
-        .ok_or_else(|| {
-            if input.kind.trim() == AidKind::EducationGrant.as_str() {
-                AppError::invalid(
-                    "kind",
-                    "金秋助学须登记受助学生和录取学校，请到所在工会找帮扶专干办理",
-                )
-            } else {
-                AppError::invalid("kind", "请选择帮扶类别：生活救助、医疗救助或应急救助")
-            }
-        })?;
-    if input.amount_fen <= 0 || input.amount_fen > ctx.settings.yearly_cap_fen {
-        return Err(AppError::invalid(
-            "amount_fen",
-            format!(
-                "申请金额应大于0元且不超过每户每年上限{}元",
-                aid::yuan(ctx.settings.yearly_cap_fen)
-            ),
-        ));
-    }
-    let reason = text("reason", &input.reason, 500).map_err(|_| {
-        AppError::invalid(
-            "reason",
-            "请写明申请理由：家里遇到了什么困难（不超过500字）",
-        )
-    })?;
+    let kind = worker_kind(&input.kind)?;
+    let reason = amount_and_reason(ctx, input)?;
     let existing = active_file(ctx, WorkerId(worker.id)).await?;
-    // The figures of a new file, checked before anything is written.
     let new_file = match &existing {
         Some(_) => None,
-        None => {
-            let c = super::file::cause(&input.cause)
-                .map_err(|_| AppError::invalid("cause", "请选择致困原因"))?;
-            let n = super::file::size(input.household_size, 1)?;
-            let minimum = ctx.settings.minimum_for(&worker.region_code);
-            let t = super::file::tier(ctx, input.income_per_head_fen, minimum, c)?;
-            let housing = text("housing", &input.housing, 200).map_err(|_| {
-                AppError::invalid(
-                    "housing",
-                    "请填写住房情况，如：租房、自有住房（不超过200字）",
-                )
-            })?;
-            let health = optional_text("health", &input.health, 500)?;
-            let disability = optional_text("disability", &input.disability, 500)?;
-            Some((c, n, minimum, t, housing, health, disability))
-        }
+        None => Some(household_facts(ctx, &worker, input)?),
     };
     let checked = super::attachment::check(files)?;
     let chain = ctx
@@ -303,65 +403,20 @@ pub async fn apply(
     let mut tx = ctx.db.change().await?;
     let (file_id, org_id, opened) = match (existing, new_file) {
         (Some(f), _) => (f.id, f.org_id, false),
-        (None, Some((c, n, minimum, t, housing, health, disability))) => {
-            let number = ctx
-                .keys
-                .decrypt(&worker.id_number_enc)
-                .map_err(|_| AppError::Config("无法读取您的身份信息，请联系所在工会".into()))?;
-            let idx = ctx.keys.blind_index(&number);
-            let today = crate::today(now);
-            let due = aid::review_due(today, ctx.settings.review_months);
-            let id = store::insert_file(
+        (None, Some(facts)) => {
+            let org = membership.org_id;
+            let id = open_own_file(
                 &mut tx,
-                &store::NewFile {
-                    org_id: membership.org_id,
-                    head_worker_id: WorkerId(worker.id),
-                    tier: t,
-                    cause: c,
-                    household_size: n,
-                    income_per_head_fen: input.income_per_head_fen,
-                    health: &health,
-                    disability: &disability,
-                    housing: &housing,
-                    minimum_fen: minimum,
-                    region_code: &worker.region_code,
-                    opened_on: today,
-                    review_due_on: due,
-                    lapses_on: due + Duration::days(ctx.settings.lapse_grace_days),
-                    created_by: None,
-                },
-            )
-            .await?;
-            store::insert_member(
-                &mut tx,
-                id,
-                &worker.name,
-                "本人",
-                &worker.id_number_enc,
-                &idx,
-            )
-            .await
-            .map_err(|e| super::file::one_person_conflict(e, &worker.name))?;
-            // The application's own entry below is the one the commit needs; this one commits
-            // with it in the same transaction.
-            let _opened = audit::append(
-                &mut tx,
+                ctx,
                 &actor,
-                Record {
-                    action: action::AID_FILE_OPENED,
-                    org: Some(membership.org_id),
-                    target_kind: Some("hardship_file"),
-                    target_id: Some(id.to_string()),
-                    detail: Some(format!(
-                        "职工本人申请帮扶时建档(待帮扶专干核实)：{}，{}，{}人",
-                        t.label(),
-                        c.label(),
-                        n
-                    )),
-                },
+                &worker,
+                org,
+                &facts,
+                input.income_per_head_fen,
+                now,
             )
             .await?;
-            (id, membership.org_id, true)
+            (id, org, true)
         }
         (None, None) => return Err(AppError::Config("帮扶档案状态无法确定".into())),
     };
@@ -397,17 +452,9 @@ pub async fn apply(
     )
     .await?;
     if !checked.is_empty() {
-        recorded = store_worker_files(
-            &mut tx,
-            phone,
-            WorkerId(worker.id),
-            id,
-            org_id,
-            files,
-            &checked,
-            now,
-        )
-        .await?;
+        let who = WorkerId(worker.id);
+        recorded =
+            store_worker_files(&mut tx, phone, who, id, org_id, files, &checked, now).await?;
     }
     tx.commit(recorded).await?;
     Ok(Applied {

@@ -372,7 +372,6 @@ async fn my_file(
     Ok(file_response(f))
 }
 
-
 #[derive(Template)]
 #[template(path = "aid/objection.html")]
 struct ObjectionPage {
