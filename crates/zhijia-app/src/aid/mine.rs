@@ -363,6 +363,39 @@ async fn open_own_file(
     Ok(id)
 }
 
+/// The worker of `phone` and their membership: aid is for members.
+async fn member_of(
+    ctx: &Ctx<'_>,
+    phone: &str,
+) -> Result<(Worker, zhijia_store::membership::Membership)> {
+    let not_member =
+        || AppError::Conflict("帮扶申请须由在会会员提出：请先申请加入工会，入会后即可申请".into());
+    let worker = worker_of(ctx, phone).await?.ok_or_else(not_member)?;
+    let membership = zhijia_store::membership::current(ctx.db, worker.id)
+        .await?
+        .ok_or_else(not_member)?;
+    Ok((worker, membership))
+}
+
+/// The approval chain of an application (as stored) and its stages in words.
+fn chain_and_stages(
+    ctx: &Ctx<'_>,
+    kind: AidKind,
+    amount_fen: i64,
+) -> Result<(String, Vec<String>)> {
+    let chain = ctx
+        .settings
+        .chains
+        .chain_for(kind, amount_fen)
+        .ok_or_else(|| AppError::Config(format!("{}没有配置审批流程", kind.label())))?;
+    let stages = chain
+        .iter()
+        .enumerate()
+        .map(|(i, l)| format!("{}{}", l.label(), aid::stage_role(i, chain.len()).label()))
+        .collect();
+    Ok((aid::chain_to_string(chain), stages))
+}
+
 /// A member applies for aid for their household from the phone, with documents. The
 /// application and a new file (if any) and the documents commit together with their audit
 /// entries, or nothing does.
@@ -374,12 +407,7 @@ pub async fn apply(
     files: &[Upload],
     now: DateTime<Utc>,
 ) -> Result<Applied> {
-    let not_member =
-        || AppError::Conflict("帮扶申请须由在会会员提出：请先申请加入工会，入会后即可申请".into());
-    let worker = worker_of(ctx, phone).await?.ok_or_else(not_member)?;
-    let membership = zhijia_store::membership::current(ctx.db, worker.id)
-        .await?
-        .ok_or_else(not_member)?;
+    let (worker, membership) = member_of(ctx, phone).await?;
     let kind = worker_kind(&input.kind)?;
     let reason = amount_and_reason(ctx, input)?;
     let existing = active_file(ctx, WorkerId(worker.id)).await?;
@@ -388,17 +416,7 @@ pub async fn apply(
         None => Some(household_facts(ctx, &worker, input)?),
     };
     let checked = super::attachment::check(files)?;
-    let chain = ctx
-        .settings
-        .chains
-        .chain_for(kind, input.amount_fen)
-        .ok_or_else(|| AppError::Config(format!("{}没有配置审批流程", kind.label())))?;
-    let stages = chain
-        .iter()
-        .enumerate()
-        .map(|(i, l)| format!("{}{}", l.label(), aid::stage_role(i, chain.len()).label()))
-        .collect();
-    let chain = aid::chain_to_string(chain);
+    let (chain, stages) = chain_and_stages(ctx, kind, input.amount_fen)?;
     let actor = worker_actor(phone);
     let mut tx = ctx.db.change().await?;
     let (file_id, org_id, opened) = match (existing, new_file) {
