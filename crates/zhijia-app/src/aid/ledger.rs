@@ -58,25 +58,16 @@ impl EntryView {
     }
 }
 
-/// Records a payment of an approved application whose notice has ended without an open
-/// objection, within the approved amount and the household's yearly cap. Returns the entry id.
-///
-/// Every payment carries the client's idempotency key. A request cut off (a dropped connection,
-/// a killed server) is retried with the same key: when that key already recorded this payment,
-/// its entry is returned and nothing new is written, so a retry never pays twice. The key is
-/// looked up with the file's row locked, so concurrent retries see each other.
-#[tracing::instrument(level = "debug", skip_all)]
-pub async fn disburse(
-    ctx: &Ctx<'_>,
-    staff: &StaffCtx<'_>,
-    input: &DisbursementInput,
-    now: DateTime<Utc>,
-) -> Result<DisbursementId> {
-    let actor_id = staff_id(staff)?;
-    let a = super::application::readable(ctx, staff, input.application_id).await?;
-    if !may_manage(staff, &a.org_path) {
-        return Err(AppError::Forbidden("只有帮扶专干可以登记发放".into()));
-    }
+/// A payment's checked fields.
+struct Payment<'a> {
+    key: &'a str,
+    fund: String,
+    method: PaymentMethod,
+    paid_on: NaiveDate,
+}
+
+/// Checks what a payment carries: its idempotency key, amount, fund, method and date.
+fn payment(input: &DisbursementInput, today: NaiveDate) -> Result<Payment<'_>> {
     let key = input.idempotency_key.as_deref().map_or("", str::trim);
     if key.is_empty() || key.chars().count() > crate::benefit::MAX_KEY_CHARS {
         return Err(AppError::invalid(
@@ -90,36 +81,44 @@ pub async fn disburse(
     let fund = text("fund_source", &input.fund_source, 50)?;
     let method = PaymentMethod::parse(input.method.trim())
         .ok_or_else(|| AppError::invalid("method", "发放方式应为银行转账、现金或实物"))?;
-    let today = crate::today(now);
     let paid_on = input.paid_on.unwrap_or(today);
     if paid_on > today {
         return Err(AppError::invalid("paid_on", "发放日期不能晚于今天"));
     }
-    let year = aid::ledger_year(paid_on);
-    let mut tx = ctx.db.change().await?;
-    // Everything below is decided with the household's row locked.
-    store::lock_file(&mut tx, a.file_id).await?;
-    // A retry of a payment already recorded: the same entry, whatever the application's state
-    // is now (a retried last instalment finds it fully paid).
-    if let Some(e) = store::entry_by_key(&mut tx, actor_id, key).await? {
-        let same = e.application_id == input.application_id
-            && e.amount_fen == input.amount_fen
-            && e.fund_source == fund
-            && e.method == method
-            && input.paid_on.is_none_or(|d| d == e.paid_on);
-        if !same {
-            return Err(AppError::Conflict(format!(
-                "该幂等键已用于另一笔发放(申请#{}，{}元，{})，请换一个幂等键",
-                e.application_id,
-                aid::yuan(e.amount_fen),
-                e.paid_on
-            )));
-        }
-        return Ok(e.id);
+    Ok(Payment {
+        key,
+        fund,
+        method,
+        paid_on,
+    })
+}
+
+/// A retry must ask for the payment its key already recorded; another payment under the same
+/// key is refused.
+fn same_payment(
+    e: &store::KeyedEntry,
+    input: &DisbursementInput,
+    fund: &str,
+    method: PaymentMethod,
+) -> Result<()> {
+    let same = e.application_id == input.application_id
+        && e.amount_fen == input.amount_fen
+        && e.fund_source == fund
+        && e.method == method
+        && input.paid_on.is_none_or(|d| d == e.paid_on);
+    if same {
+        return Ok(());
     }
-    let a = store::application(&mut tx, a.id)
-        .await?
-        .ok_or(AppError::NotFound("帮扶申请"))?;
+    Err(AppError::Conflict(format!(
+        "该幂等键已用于另一笔发放(申请#{}，{}元，{})，请换一个幂等键",
+        e.application_id,
+        aid::yuan(e.amount_fen),
+        e.paid_on
+    )))
+}
+
+/// Whether an application may be paid today: approved, its file active, its notice over.
+fn payable(a: &store::ApplicationRow, today: NaiveDate) -> Result<()> {
     match a.status {
         AidStatus::Approved => {}
         AidStatus::Suspended => {
@@ -142,6 +141,48 @@ pub async fn disburse(
             "公示期未满(至{end})，公示期满且无异议后方可发放"
         )));
     }
+    Ok(())
+}
+
+/// Records a payment of an approved application whose notice has ended without an open
+/// objection, within the approved amount and the household's yearly cap. Returns the entry id.
+///
+/// Every payment carries the client's idempotency key. A request cut off (a dropped connection,
+/// a killed server) is retried with the same key: when that key already recorded this payment,
+/// its entry is returned and nothing new is written, so a retry never pays twice. The key is
+/// looked up with the file's row locked, so concurrent retries see each other.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn disburse(
+    ctx: &Ctx<'_>,
+    staff: &StaffCtx<'_>,
+    input: &DisbursementInput,
+    now: DateTime<Utc>,
+) -> Result<DisbursementId> {
+    let actor_id = staff_id(staff)?;
+    let a = super::application::readable(ctx, staff, input.application_id).await?;
+    if !may_manage(staff, &a.org_path) {
+        return Err(AppError::Forbidden("只有帮扶专干可以登记发放".into()));
+    }
+    let today = crate::today(now);
+    let Payment {
+        key,
+        fund,
+        method,
+        paid_on,
+    } = payment(input, today)?;
+    let year = aid::ledger_year(paid_on);
+    let mut tx = ctx.db.change().await?;
+    // Everything below is decided with the household's row locked.
+    store::lock_file(&mut tx, a.file_id).await?;
+    // A retry of a payment already recorded: the same entry, whatever the application's state
+    // is now (a retried last instalment finds it fully paid).
+    if let Some(e) = store::entry_by_key(&mut tx, actor_id, key).await? {
+        return same_payment(&e, input, &fund, method).map(|()| e.id);
+    }
+    let a = store::application(&mut tx, a.id)
+        .await?
+        .ok_or(AppError::NotFound("帮扶申请"))?;
+    payable(&a, today)?;
     let paid = store::paid_for_application(&mut tx, a.id).await?;
     if paid + input.amount_fen > a.amount_fen {
         return Err(AppError::Conflict(format!(
