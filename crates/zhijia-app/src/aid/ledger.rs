@@ -144,6 +144,21 @@ fn payable(a: &store::ApplicationRow, today: NaiveDate) -> Result<()> {
     Ok(())
 }
 
+/// Appends a payment. The same key sent at once for a payment of another household's file
+/// (whose lock this request does not hold) is refused by the unique key.
+async fn insert_payment(
+    tx: &mut zhijia_store::Tx,
+    entry: &store::NewDisbursement<'_>,
+) -> Result<DisbursementId> {
+    store::insert_disbursement(tx, entry).await.map_err(|err| {
+        if err.is_conflict_on(zhijia_store::unique::DISBURSEMENT_KEY) {
+            AppError::Conflict("该幂等键已用于另一笔发放，请换一个幂等键".into())
+        } else {
+            err.into()
+        }
+    })
+}
+
 /// Records a payment of an approved application whose notice has ended without an open
 /// objection, within the approved amount and the household's yearly cap. Returns the entry id.
 ///
@@ -194,33 +209,21 @@ pub async fn disburse(
     let this_year = store::paid_in_year(&mut tx, a.file_id, year).await?;
     aid::check_cap(this_year, input.amount_fen, ctx.settings.yearly_cap_fen)
         .map_err(AppError::Conflict)?;
-    let id = store::insert_disbursement(
-        &mut tx,
-        &store::NewDisbursement {
-            application_id: a.id,
-            file_id: a.file_id,
-            amount_fen: input.amount_fen,
-            fund_source: &fund,
-            method,
-            paid_on,
-            year,
-            operator_id: Some(actor_id),
-            operator_name: &staff.actor.name,
-            reverses_id: None,
-            note: None,
-            idempotency_key: Some(key),
-        },
-    )
-    .await
-    .map_err(|err| {
-        // The same key sent at once for a payment of another household's file (whose lock
-        // this request does not hold).
-        if err.is_conflict_on(zhijia_store::unique::DISBURSEMENT_KEY) {
-            AppError::Conflict("该幂等键已用于另一笔发放，请换一个幂等键".into())
-        } else {
-            err.into()
-        }
-    })?;
+    let entry = store::NewDisbursement {
+        application_id: a.id,
+        file_id: a.file_id,
+        amount_fen: input.amount_fen,
+        fund_source: &fund,
+        method,
+        paid_on,
+        year,
+        operator_id: Some(actor_id),
+        operator_name: &staff.actor.name,
+        reverses_id: None,
+        note: None,
+        idempotency_key: Some(key),
+    };
+    let id = insert_payment(&mut tx, &entry).await?;
     if paid + input.amount_fen == a.amount_fen {
         store::set_status(&mut tx, a.id, AidStatus::Approved, AidStatus::Disbursed).await?;
     }
