@@ -77,16 +77,12 @@ fn limit(field: &'static str, what: &str, text: &str) -> Result<()> {
     Ok(())
 }
 
-/// Takes a handler's step on a case of their subtree.
-#[tracing::instrument(level = "debug", skip_all)]
-pub async fn act(
-    ctx: &Ctx<'_>,
-    staff: &StaffCtx<'_>,
-    id: CaseId,
-    step: &Step,
-    now: DateTime<Utc>,
-) -> Result<Case> {
-    let tier = match step {
+/// What the worker is told of a step: the inbox title and the text.
+type Tell = (&'static str, String);
+
+/// The tier a step sets, and the length checks of its texts, before anything is read.
+fn checked_tier(step: &Step) -> Result<Option<Tier>> {
+    Ok(match step {
         Step::Accept { tier } => Some(
             Tier::parse(tier.trim())
                 .ok_or_else(|| AppError::invalid("tier", "请选择难易程度（简单、一般或复杂）"))?,
@@ -100,22 +96,28 @@ pub async fn act(
             None
         }
         _ => None,
-    };
-    let (_, org) = visible(ctx, staff, id).await?;
-    let cal = &ctx.settings.calendar;
-    let today = crate::today(now);
-    let mut tx = ctx.db.change().await?;
-    let mut c = store::lock(&mut tx, id)
-        .await?
-        .ok_or(AppError::NotFound("案件"))?;
-    let from = c.state;
-    let event = step.event();
-    let flow = flow_of(&c).apply(&event)?;
-    set_flow(&mut c, &flow);
-    let mut clock = clock_of(&c);
+    })
+}
+
+/// What a step does to the case beyond its state: the tier and deadline, the reason, the
+/// question (a message, and the clock paused), the answer, the closing time. Returns the
+/// clock, the note for the history and what to tell the worker.
+#[allow(clippy::too_many_arguments)]
+async fn effect(
+    tx: &mut zhijia_store::Tx,
+    ctx: &Ctx<'_>,
+    staff: &StaffCtx<'_>,
+    org: &zhijia_store::org::Org,
+    c: &mut Case,
+    event: &CaseEvent,
+    tier: Option<Tier>,
+    now: DateTime<Utc>,
+) -> Result<(zhijia_domain::case::CaseClock, Option<String>, Option<Tell>)> {
+    let mut clock = clock_of(c);
     let mut note = None;
-    let mut tell: Option<(&str, String)> = None;
-    match &event {
+    let mut tell: Option<Tell> = None;
+    let today = crate::today(now);
+    match event {
         CaseEvent::Accept => {
             let tier = tier.unwrap_or(Tier::Ordinary);
             c.tier = tier;
@@ -142,8 +144,8 @@ pub async fn act(
         CaseEvent::AskWorker { question } => {
             clock = clock.pause(today)?;
             store::add_message(
-                &mut tx,
-                id,
+                tx,
+                c.id,
                 CaseActor::Staff,
                 &org.name,
                 staff.staff_id().map(StaffId),
@@ -172,6 +174,30 @@ pub async fn act(
         }
         _ => {}
     }
+    Ok((clock, note, tell))
+}
+
+/// Takes a handler's step on a case of their subtree.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn act(
+    ctx: &Ctx<'_>,
+    staff: &StaffCtx<'_>,
+    id: CaseId,
+    step: &Step,
+    now: DateTime<Utc>,
+) -> Result<Case> {
+    let tier = checked_tier(step)?;
+    let (_, org) = visible(ctx, staff, id).await?;
+    let cal = &ctx.settings.calendar;
+    let mut tx = ctx.db.change().await?;
+    let mut c = store::lock(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound("案件"))?;
+    let from = c.state;
+    let event = step.event();
+    let flow = flow_of(&c).apply(&event)?;
+    set_flow(&mut c, &flow);
+    let (clock, note, tell) = effect(&mut tx, ctx, staff, &org, &mut c, &event, tier, now).await?;
     set_clock(&mut c, clock, cal);
     store::save(&mut tx, &c, now).await?;
     let recorded = record(
