@@ -364,6 +364,75 @@ fn refused(c: DutyConflict) -> AppError {
     }
 }
 
+/// Whether the staff member is an aid officer of the union deciding `stage` (not merely of
+/// one above it).
+fn acts_at(staff: &StaffCtx<'_>, org: &Org, stage: usize, chain: &[OrgLevel]) -> Result<()> {
+    let acts_here = staff
+        .grants
+        .iter()
+        .any(|g| g.role == Role::AidOfficer && g.org_path == org.path);
+    if acts_here {
+        return Ok(());
+    }
+    Err(AppError::Forbidden(format!(
+        "第{}个环节({}{})须由{}的帮扶专干办理",
+        stage + 1,
+        chain[stage].label(),
+        aid::stage_role(stage, chain.len()).label(),
+        org.name
+    )))
+}
+
+/// The blind index of the decider's own identity, which they must have recorded.
+async fn own_identity(ctx: &Ctx<'_>, actor: StaffId) -> Result<Vec<u8>> {
+    store::staff_identity(ctx.db, actor).await?.ok_or_else(|| {
+        AppError::Forbidden(
+            "办理帮扶审批前，请先在帮扶工作页登记本人身份证号(用于回避本人家庭的申请)".into(),
+        )
+    })
+}
+
+/// The separation of duties, with the file locked: the current stage, nobody twice, nobody of
+/// the household.
+async fn check_duties(
+    tx: &mut zhijia_store::Tx,
+    a: &ApplicationRow,
+    stage: usize,
+    actor: StaffId,
+    identity: &[u8],
+) -> Result<()> {
+    let earlier: Vec<i64> = store::decisions(&mut *tx, a.id)
+        .await?
+        .iter()
+        .map(|d| d.staff_id.0)
+        .collect();
+    let household: Vec<Vec<u8>> = store::members(&mut *tx, a.file_id)
+        .await?
+        .into_iter()
+        .map(|m| m.id_number_idx)
+        .collect();
+    let current = if a.status == AidStatus::InReview {
+        a.current_stage.and_then(|s| usize::try_from(s).ok())
+    } else {
+        None
+    };
+    aid::check_duties(stage, current, &earlier, actor.0, identity, &household).map_err(refused)
+}
+
+/// Records a decision; a second one of the stage, or a second stage by the same person, is
+/// refused by the table's unique keys.
+async fn insert_decision(tx: &mut zhijia_store::Tx, d: &store::NewDecision<'_>) -> Result<()> {
+    store::insert_decision(tx, d).await.map_err(|e| {
+        if e.is_conflict_on(zhijia_store::unique::AID_DECISION_STAGE)
+            || e.is_conflict_on(zhijia_store::unique::AID_DECISION_STAFF)
+        {
+            AppError::Conflict("该环节已有人办理，或您已办理过本申请的其他环节".into())
+        } else {
+            e.into()
+        }
+    })
+}
+
 /// Decides a stage. The actor must be an aid officer of the stage's union (not merely above
 /// it), have recorded their own identity, not have decided another stage of this application,
 /// and not belong to the household. The stage must be the current one.
@@ -385,73 +454,26 @@ pub async fn decide(
         .ok_or_else(|| AppError::invalid("stage", "审批环节不存在"))?;
     let level = chain[stage];
     let org = stage_org(ctx.db, &a.org_path, level).await?;
-    let acts_here = staff
-        .grants
-        .iter()
-        .any(|g| g.role == Role::AidOfficer && g.org_path == org.path);
-    if !acts_here {
-        return Err(AppError::Forbidden(format!(
-            "第{}个环节({}{})须由{}的帮扶专干办理",
-            stage + 1,
-            level.label(),
-            aid::stage_role(stage, chain.len()).label(),
-            org.name
-        )));
-    }
-    let identity = store::staff_identity(ctx.db, actor_id)
-        .await?
-        .ok_or_else(|| {
-            AppError::Forbidden(
-                "办理帮扶审批前，请先在帮扶工作页登记本人身份证号(用于回避本人家庭的申请)".into(),
-            )
-        })?;
+    acts_at(staff, &org, stage, &chain)?;
+    let identity = own_identity(ctx, actor_id).await?;
     let reason = text("reason", &input.reason, 200)?;
     let mut tx = ctx.db.change().await?;
     store::lock_file(&mut tx, a.file_id).await?;
     let a = store::application(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound("帮扶申请"))?;
-    let earlier: Vec<i64> = store::decisions(&mut tx, id)
-        .await?
-        .iter()
-        .map(|d| d.staff_id.0)
-        .collect();
-    let household: Vec<Vec<u8>> = store::members(&mut tx, a.file_id)
-        .await?
-        .into_iter()
-        .map(|m| m.id_number_idx)
-        .collect();
-    let current = if a.status == AidStatus::InReview {
-        a.current_stage.and_then(|s| usize::try_from(s).ok())
-    } else {
-        None
-    };
-    aid::check_duties(stage, current, &earlier, actor_id.0, &identity, &household)
-        .map_err(refused)?;
+    check_duties(&mut tx, &a, stage, actor_id, &identity).await?;
     let from = input.stage;
-    if let Err(e) = store::insert_decision(
-        &mut tx,
-        &store::NewDecision {
-            application_id: id,
-            stage: from,
-            level,
-            org_id: org.id,
-            staff_id: actor_id,
-            approve: input.approve,
-            reason: &reason,
-        },
-    )
-    .await
-    {
-        if e.is_conflict_on(zhijia_store::unique::AID_DECISION_STAGE)
-            || e.is_conflict_on(zhijia_store::unique::AID_DECISION_STAFF)
-        {
-            return Err(AppError::Conflict(
-                "该环节已有人办理，或您已办理过本申请的其他环节".into(),
-            ));
-        }
-        return Err(e.into());
-    }
+    let decision = store::NewDecision {
+        application_id: id,
+        stage: from,
+        level,
+        org_id: org.id,
+        staff_id: actor_id,
+        approve: input.approve,
+        reason: &reason,
+    };
+    insert_decision(&mut tx, &decision).await?;
     let last = stage + 1 == chain.len();
     let today = crate::today(now);
     let moved = if !input.approve {
