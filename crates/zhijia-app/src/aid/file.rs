@@ -213,16 +213,14 @@ pub(super) fn one_person_conflict(e: zhijia_store::StoreError, name: &str) -> Ap
     }
 }
 
-/// Opens a file for the household of a member in the officer's branch; the file belongs to the
-/// head's union. Returns the new file's id.
-#[tracing::instrument(level = "debug", skip_all)]
-pub async fn open(
+/// The head of a new file: a member of a union in the officer's branch (anyone else is "not
+/// found", so the roster of other branches is not disclosed), with their union.
+async fn head_of(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
-    input: &FileInput,
-    now: DateTime<Utc>,
-) -> Result<AidFileId> {
-    let head_id = IdNumber::parse(&input.head_id_number).map_err(|mut e| {
+    id_number: &str,
+) -> Result<(IdNumber, zhijia_store::worker::Worker, Org)> {
+    let head_id = IdNumber::parse(id_number).map_err(|mut e| {
         e.field = "head_id_number";
         AppError::Invalid(e)
     })?;
@@ -239,16 +237,21 @@ pub async fn open(
     if !may_manage(staff, &org.path) {
         return Err(AppError::NotFound("户主(须为本级或下级工会的会员)"));
     }
-    let c = cause(&input.cause)?;
-    let n = size(input.household_size, input.members.len() + 1)?;
-    let minimum = ctx.settings.minimum_for(&worker.region_code);
-    let t = tier(ctx, input.income_per_head_fen, minimum, c)?;
-    let health = text("health", &input.health, 500)?;
-    let disability = text("disability", &input.disability, 500)?;
-    let housing = text("housing", &input.housing, 200)?;
+    Ok((head_id, worker, org))
+}
+
+/// A person of a new file besides the head: name, relation, encrypted number, blind index.
+type Person = (String, String, Vec<u8>, Vec<u8>);
+
+/// The household's other people, checked, each identity number once (the head's included).
+fn household_people(
+    ctx: &Ctx<'_>,
+    members: &[MemberInput],
+    head_idx: &[u8],
+) -> Result<Vec<Person>> {
     let mut people = Vec::new();
     let mut seen = vec![head_idx.to_vec()];
-    for m in &input.members {
+    for m in members {
         let name = text("members", &m.name, 50)?;
         let relation = text("members", &m.relation, 20)?;
         let id = IdNumber::parse(&m.id_number).map_err(|mut e| {
@@ -265,6 +268,28 @@ pub async fn open(
         seen.push(idx.clone());
         people.push((name, relation, ctx.keys.encrypt(id.expose()), idx));
     }
+    Ok(people)
+}
+
+/// Opens a file for the household of a member in the officer's branch; the file belongs to the
+/// head's union. Returns the new file's id.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn open(
+    ctx: &Ctx<'_>,
+    staff: &StaffCtx<'_>,
+    input: &FileInput,
+    now: DateTime<Utc>,
+) -> Result<AidFileId> {
+    let (head_id, worker, org) = head_of(ctx, staff, &input.head_id_number).await?;
+    let head_idx = ctx.keys.blind_index(head_id.expose());
+    let c = cause(&input.cause)?;
+    let n = size(input.household_size, input.members.len() + 1)?;
+    let minimum = ctx.settings.minimum_for(&worker.region_code);
+    let t = tier(ctx, input.income_per_head_fen, minimum, c)?;
+    let health = text("health", &input.health, 500)?;
+    let disability = text("disability", &input.disability, 500)?;
+    let housing = text("housing", &input.housing, 200)?;
+    let people = household_people(ctx, &input.members, &head_idx)?;
     let today = crate::today(now);
     let due = aid::review_due(today, ctx.settings.review_months);
     let mut tx = ctx.db.change().await?;
