@@ -116,6 +116,33 @@ pub async fn apply(
     apply_with_files(ctx, staff, input, &[], now).await
 }
 
+/// An education grant's student (of the household), school and admission proof: the proof as
+/// text, or a file sent with the application.
+async fn education_grant(
+    ctx: &Ctx<'_>,
+    file: AidFileId,
+    input: &ApplicationInput,
+    with_files: bool,
+) -> Result<(Option<HouseholdMemberId>, Option<String>, Option<String>)> {
+    let members = store::members(ctx.db, file).await?;
+    let student = input
+        .student_id
+        .and_then(|id| members.iter().find(|m| m.id == id))
+        .ok_or_else(|| AppError::invalid("student_id", "金秋助学须选择本户的一名学生"))?;
+    let school = text("school", input.school.as_deref().unwrap_or(""), 100)?;
+    let proof = match input.admission_proof.as_deref().map(str::trim) {
+        Some(p) if !p.is_empty() => Some(text("admission_proof", p, 200)?),
+        _ if with_files => None,
+        _ => {
+            return Err(AppError::invalid(
+                "admission_proof",
+                "金秋助学须填写录取通知书编号或说明，或上传录取通知书",
+            ));
+        }
+    };
+    Ok((Some(student.id), Some(school), proof))
+}
+
 /// Enters an application with files attached in the same step (the console's form: an
 /// education grant's admission letter, bills). The files are checked before anything is
 /// stored; the application and its files are saved together or not at all. An education grant
@@ -148,26 +175,11 @@ pub async fn apply_with_files(
         ));
     }
     let reason = text("reason", &input.reason, 500)?;
-    let (mut student, mut school, mut proof) = (None, None, None);
-    if kind == AidKind::EducationGrant {
-        let members = store::members(ctx.db, f.id).await?;
-        let s = input
-            .student_id
-            .and_then(|id| members.iter().find(|m| m.id == id))
-            .ok_or_else(|| AppError::invalid("student_id", "金秋助学须选择本户的一名学生"))?;
-        student = Some(s.id);
-        school = Some(text("school", input.school.as_deref().unwrap_or(""), 100)?);
-        proof = match input.admission_proof.as_deref().map(str::trim) {
-            Some(p) if !p.is_empty() => Some(text("admission_proof", p, 200)?),
-            _ if !files.is_empty() => None,
-            _ => {
-                return Err(AppError::invalid(
-                    "admission_proof",
-                    "金秋助学须填写录取通知书编号或说明，或上传录取通知书",
-                ));
-            }
-        };
-    }
+    let (student, school, proof) = if kind == AidKind::EducationGrant {
+        education_grant(ctx, f.id, input, !files.is_empty()).await?
+    } else {
+        (None, None, None)
+    };
     let checked = super::attachment::check(files)?;
     let chain = ctx
         .settings
