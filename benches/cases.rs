@@ -159,7 +159,7 @@ pub async fn run(
     let actor = Actor::cli("zhijia-bench");
     // Baseline: one case by primary key, through the same store call a page makes.
     let (p50, p99) = time(rounds, || async {
-        zhijia_store::case::get(&store, 4242)
+        zhijia_store::case::get(&store, zhijia_domain::ids::CaseId(4242))
             .await?
             .ok_or("no case")?;
         Ok(())
@@ -177,7 +177,7 @@ pub async fn run(
             grants: &grants,
         };
         let q = QueueQuery {
-            org: Some(org.id.0),
+            org: Some(org.id),
             ..QueueQuery::default()
         };
         let (_, _, first) = zhijia_app::case::queue(&ctx, &staff, &q).await?;

@@ -349,13 +349,15 @@ pub async fn aid_prepare(
                 kind: "daily_living".into(),
                 amount_fen: APPROVED_FEN,
                 reason: "长期服药，生活困难".into(),
-                ..Default::default()
+                student_id: None,
+                school: None,
+                admission_proof: None,
             },
             now - chrono::Duration::days(20),
         )
         .await?;
         let d = application::detail(&ctx, &payer.ctx(), app).await?;
-        let union = zhijia_store::org::get(&store, zhijia_domain::org::OrgId(d.application.org_id))
+        let union = zhijia_store::org::get(&store, d.application.org_id)
             .await?
             .ok_or("no union")?;
         // Decided ten days ago: the notice (seven days by default) is over, no objection.

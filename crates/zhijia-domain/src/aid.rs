@@ -77,6 +77,17 @@ state_enum! {
 }
 
 state_enum! {
+    /// Where an objection to a public notice stands.
+    pub enum ObjectionStatus {
+        Open = "open", "待处理";
+        /// Found right: the application is rejected.
+        Upheld = "upheld", "异议成立";
+        /// Found unfounded: the application is payable again.
+        Dismissed = "dismissed", "异议不成立";
+    }
+}
+
+state_enum! {
     /// How a disbursement was paid.
     pub enum PaymentMethod {
         BankTransfer = "bank_transfer", "银行转账";

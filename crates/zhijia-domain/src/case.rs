@@ -63,6 +63,16 @@ state_enum! {
     }
 }
 
+state_enum! {
+    /// Who took a step of a case or wrote on it, as the case history and conversation store
+    /// it (the command line counts as the system).
+    pub enum CaseActor {
+        Staff = "staff", "工作人员";
+        Worker = "worker", "职工";
+        System = "system", "系统";
+    }
+}
+
 impl CaseState {
     /// Whether the case still awaits the union, so it counts toward deadlines and escalation.
     /// A submitted case counts: the clock starts when the worker files, not when someone gets

@@ -111,6 +111,14 @@ record_ids! {
     PendingUploadId;
     /// A line of the points ledger (`points_entry`).
     PointsEntryId;
+    /// A step in a case's history (`case_event`).
+    CaseEventId;
+    /// A message or internal note on a case (`case_message`).
+    CaseMessageId;
+    /// A person of a hardship household (`household_member`).
+    HouseholdMemberId;
+    /// A stage's decision on an aid application (`aid_decision`).
+    AidDecisionId;
 }
 
 #[cfg(test)]

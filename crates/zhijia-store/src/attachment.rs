@@ -6,11 +6,12 @@
 use crate::db::{FromRow, Row, Store, Tx};
 use crate::{Param, Result};
 use chrono::{DateTime, Utc};
+use zhijia_domain::ids::{AttachmentId, RecordId};
 
 /// What a list of attachments shows; the bytes are read one file at a time.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone)]
 pub struct Attachment {
-    pub id: i64,
+    pub id: AttachmentId,
     pub file_name: String,
     pub content_type: String,
     pub size_bytes: i64,
@@ -23,7 +24,7 @@ pub struct Attachment {
 impl FromRow for Attachment {
     fn from_row(row: &Row<'_, '_>) -> Result<Self> {
         Ok(Attachment {
-            id: row.get("id")?,
+            id: row.id("id")?,
             file_name: row.get("file_name")?,
             content_type: row.get("content_type")?,
             size_bytes: row.get("size_bytes")?,
@@ -62,18 +63,18 @@ pub struct Table {
 pub async fn add(
     tx: &mut Tx,
     table: &Table,
-    owner: i64,
+    owner: impl RecordId,
     file_name: &str,
     content_type: &str,
     data: &[u8],
     uploaded_by: &(dyn Param + Sync),
     now: DateTime<Utc>,
-) -> Result<i64> {
+) -> Result<AttachmentId> {
     let size = i64::try_from(data.len()).unwrap_or(i64::MAX);
     tx.query_one(
         table.add,
         &[
-            &owner,
+            &owner.get(),
             &file_name,
             &content_type,
             &size,
@@ -83,14 +84,15 @@ pub async fn add(
         ],
     )
     .await
+    .map(AttachmentId)
 }
 
-pub async fn count(tx: &mut Tx, table: &Table, owner: i64) -> Result<i64> {
-    tx.query_one(table.count, &[&owner]).await
+pub async fn count(tx: &mut Tx, table: &Table, owner: impl RecordId) -> Result<i64> {
+    tx.query_one(table.count, &[&owner.get()]).await
 }
 
-pub async fn list(store: &Store, table: &Table, owner: i64) -> Result<Vec<Attachment>> {
-    store.query(table.list, &[&owner]).await
+pub async fn list(store: &Store, table: &Table, owner: impl RecordId) -> Result<Vec<Attachment>> {
+    store.query(table.list, &[&owner.get()]).await
 }
 
 /// One file of one owner: the owner is part of the key, so a file is reached only through a
@@ -98,8 +100,8 @@ pub async fn list(store: &Store, table: &Table, owner: i64) -> Result<Vec<Attach
 pub async fn get(
     store: &Store,
     table: &Table,
-    owner: i64,
-    id: i64,
+    owner: impl RecordId,
+    id: AttachmentId,
 ) -> Result<Option<AttachmentData>> {
-    store.query_opt(table.get, &[&owner, &id]).await
+    store.query_opt(table.get, &[&owner.get(), &id.0]).await
 }

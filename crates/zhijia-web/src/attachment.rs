@@ -5,7 +5,41 @@
 use axum::extract::DefaultBodyLimit;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use zhijia_store::attachment::AttachmentData;
+use chrono::{DateTime, Utc};
+use zhijia_domain::ids::AttachmentId;
+use zhijia_store::attachment::{Attachment, AttachmentData};
+
+/// An attached file as the JSON API lists it (the bytes are a download of their own).
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct AttachmentView {
+    #[schema(value_type = i64)]
+    pub id: AttachmentId,
+    pub file_name: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    /// Who uploaded it: `worker` or `staff` on a case; the staff member's name on an aid
+    /// application.
+    pub uploaded_by: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<&Attachment> for AttachmentView {
+    fn from(a: &Attachment) -> Self {
+        AttachmentView {
+            id: a.id,
+            file_name: a.file_name.clone(),
+            content_type: a.content_type.clone(),
+            size_bytes: a.size_bytes,
+            uploaded_by: a.uploaded_by.clone(),
+            created_at: a.created_at,
+        }
+    }
+}
+
+/// The list views of attachments.
+pub fn attachment_views(list: &[Attachment]) -> Vec<AttachmentView> {
+    list.iter().map(AttachmentView::from).collect()
+}
 
 /// The query of a raw-body upload (`POST …/attachments?name=…`; the body is the file).
 #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
@@ -182,13 +216,14 @@ impl<E: Into<zhijia_app::AppError>> From<E> for Stop {
     }
 }
 
+/// Reads the parts of a form: text fields into `fields`, files (`file`) into `files`, each
+/// within its limits as it arrives.
 async fn read_parts(
     form: &mut axum::extract::Multipart,
     max_files: i64,
     fields: &mut std::collections::HashMap<String, String>,
     files: &mut Vec<zhijia_app::attachment::Upload>,
 ) -> Result<(), Stop> {
-    use zhijia_domain::attachment::{self as rules, MAX_BYTES, SNIFF_BYTES};
     let most = usize::try_from(max_files).unwrap_or(usize::MAX);
     let mut file_bytes = 0usize;
     let mut text_bytes = 0usize;
@@ -209,74 +244,106 @@ async fn read_parts(
             );
         }
         if name == "file" {
-            let file_name = field.file_name().unwrap_or_default().to_owned();
-            let mut bytes: Vec<u8> = Vec::new();
-            let mut sniffed = false;
-            while let Some(chunk) = field
-                .chunk()
-                .await
-                .map_err(|_| Stop::Broken(incomplete()))?
-            {
-                if bytes.is_empty() && !chunk.is_empty() && files.len() >= most {
-                    return Err(zhijia_app::AppError::invalid(
-                        "attachment",
-                        format!("附件最多{max_files}个"),
-                    )
-                    .into());
-                }
-                bytes.extend_from_slice(&chunk);
-                file_bytes += chunk.len();
-                if !sniffed && bytes.len() >= SNIFF_BYTES {
-                    rules::sniff(&file_name, &bytes)?;
-                    sniffed = true;
-                }
-                if bytes.len() > MAX_BYTES {
-                    return Err(rules::too_large(&file_name).into());
-                }
-                if file_bytes > rules::MAX_FORM_BYTES {
-                    return Err(rules::form_too_large().into());
-                }
-            }
-            // A file shorter than the sniffed head is checked whole. A file input left empty
-            // still sends a part with no name and no bytes; an empty file with a name is left
-            // to the content check ("附件是空文件").
-            if !sniffed && !bytes.is_empty() {
-                rules::sniff(&file_name, &bytes)?;
-            }
-            if !bytes.is_empty() || !file_name.is_empty() {
-                if files.len() >= most {
-                    return Err(zhijia_app::AppError::invalid(
-                        "attachment",
-                        format!("附件最多{max_files}个"),
-                    )
-                    .into());
-                }
-                files.push(zhijia_app::attachment::Upload {
-                    name: file_name,
-                    bytes,
-                });
+            let room = FileRoom {
+                most,
+                max_files,
+                had: files.len(),
+            };
+            if let Some(upload) = read_file_part(&mut field, room, &mut file_bytes).await? {
+                files.push(upload);
             }
         } else {
-            let mut text = Vec::new();
-            while let Some(chunk) = field
-                .chunk()
-                .await
-                .map_err(|_| Stop::Broken(incomplete()))?
-            {
-                text_bytes += chunk.len();
-                if text_bytes > MAX_TEXT_BYTES {
-                    return Err(zhijia_app::AppError::invalid(
-                        "text",
-                        "填写的内容过长，请删减后再提交",
-                    )
-                    .into());
-                }
-                text.extend_from_slice(&chunk);
-            }
-            fields.insert(name, String::from_utf8_lossy(&text).into_owned());
+            let text = read_text_part(&mut field, &mut text_bytes).await?;
+            fields.insert(name, text);
         }
     }
     Ok(())
+}
+
+/// How many files a form may still take.
+#[derive(Clone, Copy)]
+struct FileRoom {
+    most: usize,
+    max_files: i64,
+    had: usize,
+}
+
+impl FileRoom {
+    fn full(self) -> Stop {
+        zhijia_app::AppError::invalid("attachment", format!("附件最多{}个", self.max_files)).into()
+    }
+}
+
+/// One file part, checked by content as soon as its head has arrived and refused as soon as
+/// it passes a limit; `None` for a file input left empty.
+async fn read_file_part(
+    field: &mut axum::extract::multipart::Field<'_>,
+    room: FileRoom,
+    file_bytes: &mut usize,
+) -> Result<Option<zhijia_app::attachment::Upload>, Stop> {
+    use zhijia_domain::attachment::{self as rules, MAX_BYTES, SNIFF_BYTES};
+    let file_name = field.file_name().unwrap_or_default().to_owned();
+    let mut bytes: Vec<u8> = Vec::new();
+    let mut sniffed = false;
+    while let Some(chunk) = field
+        .chunk()
+        .await
+        .map_err(|_| Stop::Broken(incomplete()))?
+    {
+        if bytes.is_empty() && !chunk.is_empty() && room.had >= room.most {
+            return Err(room.full());
+        }
+        bytes.extend_from_slice(&chunk);
+        *file_bytes += chunk.len();
+        if !sniffed && bytes.len() >= SNIFF_BYTES {
+            rules::sniff(&file_name, &bytes)?;
+            sniffed = true;
+        }
+        if bytes.len() > MAX_BYTES {
+            return Err(rules::too_large(&file_name).into());
+        }
+        if *file_bytes > rules::MAX_FORM_BYTES {
+            return Err(rules::form_too_large().into());
+        }
+    }
+    // A file shorter than the sniffed head is checked whole. A file input left empty still
+    // sends a part with no name and no bytes; an empty file with a name is left to the content
+    // check ("附件是空文件").
+    if !sniffed && !bytes.is_empty() {
+        rules::sniff(&file_name, &bytes)?;
+    }
+    if bytes.is_empty() && file_name.is_empty() {
+        return Ok(None);
+    }
+    if room.had >= room.most {
+        return Err(room.full());
+    }
+    Ok(Some(zhijia_app::attachment::Upload {
+        name: file_name,
+        bytes,
+    }))
+}
+
+/// One text part, within what the form's text may hold in all.
+async fn read_text_part(
+    field: &mut axum::extract::multipart::Field<'_>,
+    text_bytes: &mut usize,
+) -> Result<String, Stop> {
+    let mut text = Vec::new();
+    while let Some(chunk) = field
+        .chunk()
+        .await
+        .map_err(|_| Stop::Broken(incomplete()))?
+    {
+        *text_bytes += chunk.len();
+        if *text_bytes > MAX_TEXT_BYTES {
+            return Err(
+                zhijia_app::AppError::invalid("text", "填写的内容过长，请删减后再提交").into(),
+            );
+        }
+        text.extend_from_slice(&chunk);
+    }
+    Ok(String::from_utf8_lossy(&text).into_owned())
 }
 
 /// An XLSX workbook as a download (roster export, aid ledger, merchant settlement); never

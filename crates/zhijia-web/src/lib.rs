@@ -42,6 +42,8 @@ use tower_http::compression::CompressionLayer;
 use zhijia_app::AppError;
 use zhijia_store::Store;
 
+/// The JSON of a hardship file as the API answers it (tests check what it leaves out).
+pub use aid::view::FileDetailView;
 pub use error::{ApiError, PageError};
 
 /// What the web layer is told at start-up; passed in state, never global.

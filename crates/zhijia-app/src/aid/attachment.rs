@@ -12,6 +12,7 @@ use crate::{AppError, Result};
 use chrono::{DateTime, Utc};
 use zhijia_domain::attachment::{Checked, MAX_PER_AID_APPLICATION};
 use zhijia_domain::audit::action;
+use zhijia_domain::ids::{AidApplicationId, AttachmentId};
 use zhijia_domain::org::OrgId;
 use zhijia_store::Recorded;
 use zhijia_store::Tx;
@@ -29,7 +30,7 @@ pub fn check(files: &[Upload]) -> Result<Vec<Checked>> {
 pub(crate) async fn store_files(
     tx: &mut Tx,
     staff: &StaffCtx<'_>,
-    application_id: i64,
+    application_id: AidApplicationId,
     org: OrgId,
     files: &[Upload],
     checked: &[Checked],
@@ -73,7 +74,7 @@ pub(crate) async fn store_files(
 pub async fn attach(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
-    id: i64,
+    id: AidApplicationId,
     files: &[Upload],
     now: DateTime<Utc>,
 ) -> Result<usize> {
@@ -93,7 +94,11 @@ pub async fn attach(
 
 /// The files of an application the caller may read, without their bytes.
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn list(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: i64) -> Result<Vec<Attachment>> {
+pub async fn list(
+    ctx: &Ctx<'_>,
+    staff: &StaffCtx<'_>,
+    id: AidApplicationId,
+) -> Result<Vec<Attachment>> {
     super::application::readable(ctx, staff, id).await?;
     Ok(store::attachments(ctx.db, id).await?)
 }
@@ -103,8 +108,8 @@ pub async fn list(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: i64) -> Result<Vec<At
 pub async fn staff_file(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
-    id: i64,
-    file: i64,
+    id: AidApplicationId,
+    file: AttachmentId,
 ) -> Result<AttachmentData> {
     super::application::readable(ctx, staff, id).await?;
     store::attachment(ctx.db, id, file)

@@ -8,19 +8,22 @@ use super::{Ctx, may_manage, may_read, staff_id, text};
 use crate::caller::StaffCtx;
 use crate::{AppError, Result};
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::{Deserialize, Serialize};
-use zhijia_domain::aid::{self, AidKind, PaymentMethod};
+use serde::Deserialize;
+use zhijia_domain::aid::{self, AidStatus, FileStatus, PaymentMethod};
 use zhijia_domain::audit::action;
 use zhijia_domain::auth::Role;
+use zhijia_domain::ids::{AidApplicationId, AidFileId, DisbursementId};
+use zhijia_domain::org::OrgId;
 use zhijia_store::Page;
 use zhijia_store::aid::{self as store, LedgerRow, Total};
 use zhijia_store::audit::{self, Record};
 use zhijia_store::org::Org;
 
 /// A payment as an aid officer records it.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct DisbursementInput {
-    pub application_id: i64,
+    #[schema(value_type = i64)]
+    pub application_id: AidApplicationId,
     /// 金额(分)
     pub amount_fen: i64,
     /// 资金来源，如 工会帮扶专项资金、财政帮扶资金、社会捐赠
@@ -34,10 +37,10 @@ pub struct DisbursementInput {
     pub idempotency_key: Option<String>,
 }
 
-/// A ledger entry for people: amounts in fen and yuan, labels in Chinese.
-#[derive(Debug, Clone, Serialize)]
+/// A ledger entry for people: amounts in fen and yuan, labels in Chinese (the web layer's
+/// view serializes it).
+#[derive(Debug, Clone)]
 pub struct EntryView {
-    #[serde(flatten)]
     pub entry: LedgerRow,
     pub kind_label: &'static str,
     pub method_label: &'static str,
@@ -47,12 +50,113 @@ pub struct EntryView {
 impl EntryView {
     pub fn of(entry: LedgerRow) -> Self {
         EntryView {
-            kind_label: AidKind::parse(&entry.kind).map_or("", AidKind::label),
-            method_label: PaymentMethod::parse(&entry.method).map_or("", PaymentMethod::label),
+            kind_label: entry.kind.label(),
+            method_label: entry.method.label(),
             amount_yuan: aid::yuan(entry.amount_fen),
             entry,
         }
     }
+}
+
+/// A payment's checked fields.
+struct Payment<'a> {
+    key: &'a str,
+    fund: String,
+    method: PaymentMethod,
+    paid_on: NaiveDate,
+}
+
+/// Checks what a payment carries: its idempotency key, amount, fund, method and date.
+fn payment(input: &DisbursementInput, today: NaiveDate) -> Result<Payment<'_>> {
+    let key = input.idempotency_key.as_deref().map_or("", str::trim);
+    if key.is_empty() || key.chars().count() > crate::benefit::MAX_KEY_CHARS {
+        return Err(AppError::invalid(
+            "idempotency_key",
+            "每笔发放须带1到64个字符的幂等键(Idempotency-Key)",
+        ));
+    }
+    if input.amount_fen <= 0 {
+        return Err(AppError::invalid("amount_fen", "发放金额应大于0"));
+    }
+    let fund = text("fund_source", &input.fund_source, 50)?;
+    let method = PaymentMethod::parse(input.method.trim())
+        .ok_or_else(|| AppError::invalid("method", "发放方式应为银行转账、现金或实物"))?;
+    let paid_on = input.paid_on.unwrap_or(today);
+    if paid_on > today {
+        return Err(AppError::invalid("paid_on", "发放日期不能晚于今天"));
+    }
+    Ok(Payment {
+        key,
+        fund,
+        method,
+        paid_on,
+    })
+}
+
+/// A retry must ask for the payment its key already recorded; another payment under the same
+/// key is refused.
+fn same_payment(
+    e: &store::KeyedEntry,
+    input: &DisbursementInput,
+    fund: &str,
+    method: PaymentMethod,
+) -> Result<()> {
+    let same = e.application_id == input.application_id
+        && e.amount_fen == input.amount_fen
+        && e.fund_source == fund
+        && e.method == method
+        && input.paid_on.is_none_or(|d| d == e.paid_on);
+    if same {
+        return Ok(());
+    }
+    Err(AppError::Conflict(format!(
+        "该幂等键已用于另一笔发放(申请#{}，{}元，{})，请换一个幂等键",
+        e.application_id,
+        aid::yuan(e.amount_fen),
+        e.paid_on
+    )))
+}
+
+/// Whether an application may be paid today: approved, its file active, its notice over.
+fn payable(a: &store::ApplicationRow, today: NaiveDate) -> Result<()> {
+    match a.status {
+        AidStatus::Approved => {}
+        AidStatus::Suspended => {
+            return Err(AppError::Conflict("公示有异议尚未处理，暂停发放".into()));
+        }
+        AidStatus::Disbursed => return Err(AppError::Conflict("该申请已足额发放".into())),
+        AidStatus::InReview | AidStatus::Rejected => {
+            return Err(AppError::Conflict("申请尚未批准，不能发放".into()));
+        }
+    }
+    if a.file_status != FileStatus::Active {
+        return Err(AppError::Conflict(
+            "档案已失效或已解困脱困，不能发放".into(),
+        ));
+    }
+    if let Some(end) = a.notice_ends_on
+        && today < end
+    {
+        return Err(AppError::Conflict(format!(
+            "公示期未满(至{end})，公示期满且无异议后方可发放"
+        )));
+    }
+    Ok(())
+}
+
+/// Appends a payment. The same key sent at once for a payment of another household's file
+/// (whose lock this request does not hold) is refused by the unique key.
+async fn insert_payment(
+    tx: &mut zhijia_store::Tx,
+    entry: &store::NewDisbursement<'_>,
+) -> Result<DisbursementId> {
+    store::insert_disbursement(tx, entry).await.map_err(|err| {
+        if err.is_conflict_on(zhijia_store::unique::DISBURSEMENT_KEY) {
+            AppError::Conflict("该幂等键已用于另一笔发放，请换一个幂等键".into())
+        } else {
+            err.into()
+        }
+    })
 }
 
 /// Records a payment of an approved application whose notice has ended without an open
@@ -68,30 +172,19 @@ pub async fn disburse(
     staff: &StaffCtx<'_>,
     input: &DisbursementInput,
     now: DateTime<Utc>,
-) -> Result<i64> {
+) -> Result<DisbursementId> {
     let actor_id = staff_id(staff)?;
     let a = super::application::readable(ctx, staff, input.application_id).await?;
     if !may_manage(staff, &a.org_path) {
         return Err(AppError::Forbidden("只有帮扶专干可以登记发放".into()));
     }
-    let key = input.idempotency_key.as_deref().map_or("", str::trim);
-    if key.is_empty() || key.chars().count() > crate::benefit::MAX_KEY_CHARS {
-        return Err(AppError::invalid(
-            "idempotency_key",
-            "每笔发放须带1到64个字符的幂等键(Idempotency-Key)",
-        ));
-    }
-    if input.amount_fen <= 0 {
-        return Err(AppError::invalid("amount_fen", "发放金额应大于0"));
-    }
-    let fund = text("fund_source", &input.fund_source, 50)?;
-    let method = PaymentMethod::parse(input.method.trim())
-        .ok_or_else(|| AppError::invalid("method", "发放方式应为银行转账、现金或实物"))?;
     let today = crate::today(now);
-    let paid_on = input.paid_on.unwrap_or(today);
-    if paid_on > today {
-        return Err(AppError::invalid("paid_on", "发放日期不能晚于今天"));
-    }
+    let Payment {
+        key,
+        fund,
+        method,
+        paid_on,
+    } = payment(input, today)?;
     let year = aid::ledger_year(paid_on);
     let mut tx = ctx.db.change().await?;
     // Everything below is decided with the household's row locked.
@@ -99,44 +192,12 @@ pub async fn disburse(
     // A retry of a payment already recorded: the same entry, whatever the application's state
     // is now (a retried last instalment finds it fully paid).
     if let Some(e) = store::entry_by_key(&mut tx, actor_id, key).await? {
-        let same = e.application_id == input.application_id
-            && e.amount_fen == input.amount_fen
-            && e.fund_source == fund
-            && e.method == method.as_str()
-            && input.paid_on.is_none_or(|d| d == e.paid_on);
-        if !same {
-            return Err(AppError::Conflict(format!(
-                "该幂等键已用于另一笔发放(申请#{}，{}元，{})，请换一个幂等键",
-                e.application_id,
-                aid::yuan(e.amount_fen),
-                e.paid_on
-            )));
-        }
-        return Ok(e.id);
+        return same_payment(&e, input, &fund, method).map(|()| e.id);
     }
     let a = store::application(&mut tx, a.id)
         .await?
         .ok_or(AppError::NotFound("帮扶申请"))?;
-    match a.status.as_str() {
-        "approved" => {}
-        "suspended" => {
-            return Err(AppError::Conflict("公示有异议尚未处理，暂停发放".into()));
-        }
-        "disbursed" => return Err(AppError::Conflict("该申请已足额发放".into())),
-        _ => return Err(AppError::Conflict("申请尚未批准，不能发放".into())),
-    }
-    if a.file_status != "active" {
-        return Err(AppError::Conflict(
-            "档案已失效或已解困脱困，不能发放".into(),
-        ));
-    }
-    if let Some(end) = a.notice_ends_on
-        && today < end
-    {
-        return Err(AppError::Conflict(format!(
-            "公示期未满(至{end})，公示期满且无异议后方可发放"
-        )));
-    }
+    payable(&a, today)?;
     let paid = store::paid_for_application(&mut tx, a.id).await?;
     if paid + input.amount_fen > a.amount_fen {
         return Err(AppError::Conflict(format!(
@@ -148,35 +209,23 @@ pub async fn disburse(
     let this_year = store::paid_in_year(&mut tx, a.file_id, year).await?;
     aid::check_cap(this_year, input.amount_fen, ctx.settings.yearly_cap_fen)
         .map_err(AppError::Conflict)?;
-    let id = store::insert_disbursement(
-        &mut tx,
-        &store::NewDisbursement {
-            application_id: a.id,
-            file_id: a.file_id,
-            amount_fen: input.amount_fen,
-            fund_source: &fund,
-            method: method.as_str(),
-            paid_on,
-            year,
-            operator_id: Some(actor_id),
-            operator_name: &staff.actor.name,
-            reverses_id: None,
-            note: None,
-            idempotency_key: Some(key),
-        },
-    )
-    .await
-    .map_err(|err| {
-        // The same key sent at once for a payment of another household's file (whose lock
-        // this request does not hold).
-        if err.is_conflict_on(zhijia_store::unique::DISBURSEMENT_KEY) {
-            AppError::Conflict("该幂等键已用于另一笔发放，请换一个幂等键".into())
-        } else {
-            err.into()
-        }
-    })?;
+    let entry = store::NewDisbursement {
+        application_id: a.id,
+        file_id: a.file_id,
+        amount_fen: input.amount_fen,
+        fund_source: &fund,
+        method,
+        paid_on,
+        year,
+        operator_id: Some(actor_id),
+        operator_name: &staff.actor.name,
+        reverses_id: None,
+        note: None,
+        idempotency_key: Some(key),
+    };
+    let id = insert_payment(&mut tx, &entry).await?;
     if paid + input.amount_fen == a.amount_fen {
-        store::set_status(&mut tx, a.id, "approved", "disbursed").await?;
+        store::set_status(&mut tx, a.id, AidStatus::Approved, AidStatus::Disbursed).await?;
     }
     let recorded = audit::append(
         &mut tx,
@@ -207,10 +256,10 @@ pub async fn disburse(
 pub async fn reverse(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
-    entry_id: i64,
+    entry_id: DisbursementId,
     reason: &str,
     now: DateTime<Utc>,
-) -> Result<i64> {
+) -> Result<DisbursementId> {
     let actor_id = staff_id(staff)?;
     let e = store::entry(ctx.db, entry_id)
         .await?
@@ -242,7 +291,7 @@ pub async fn reverse(
             file_id: e.file_id,
             amount_fen: -e.amount_fen,
             fund_source: &e.fund_source,
-            method: &e.method,
+            method: e.method,
             paid_on: crate::today(now),
             year: e.year,
             operator_id: Some(actor_id),
@@ -260,7 +309,13 @@ pub async fn reverse(
             err.into()
         }
     })?;
-    store::set_status(&mut tx, e.application_id, "disbursed", "approved").await?;
+    store::set_status(
+        &mut tx,
+        e.application_id,
+        AidStatus::Disbursed,
+        AidStatus::Approved,
+    )
+    .await?;
     let recorded = audit::append(
         &mut tx,
         staff.actor,
@@ -286,17 +341,19 @@ pub async fn reverse(
 #[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct LedgerQuery {
-    pub org: Option<i64>,
+    #[param(value_type = Option<i64>)]
+    pub org: Option<OrgId>,
     /// 年度；不填为全部
     pub year: Option<i64>,
     /// 档案编号；不填为全部
-    pub file: Option<i64>,
+    #[param(value_type = Option<i64>)]
+    pub file: Option<AidFileId>,
     pub limit: Option<i64>,
     pub offset: Option<i64>,
 }
 
 /// Totals of the ledger of a subtree, net of reversals.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Totals {
     pub fen: i64,
     pub yuan: String,
@@ -305,17 +362,17 @@ pub struct Totals {
     pub by_file: Vec<Total>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// One page of the ledger with the totals (the web layer's view serializes it).
+#[derive(Debug, Clone)]
 pub struct Ledger {
-    #[serde(flatten)]
     pub page: Page<EntryView>,
     pub totals: Totals,
 }
 
-async fn totals(ctx: &Ctx<'_>, org: &Org, year: i64, file: i64) -> Result<Totals> {
+async fn totals(ctx: &Ctx<'_>, org: &Org, year: i64, file: Option<AidFileId>) -> Result<Totals> {
     let by_year = store::totals_by_year(ctx.db, &org.path, file).await?;
     let by_fund = store::totals_by_fund(ctx.db, &org.path, year, file).await?;
-    let by_file = if file == 0 {
+    let by_file = if file.is_none() {
         store::totals_by_file(ctx.db, &org.path, year, 200).await?
     } else {
         Vec::new()
@@ -334,7 +391,7 @@ async fn totals(ctx: &Ctx<'_>, org: &Org, year: i64, file: i64) -> Result<Totals
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn list(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, q: &LedgerQuery) -> Result<(Org, Ledger)> {
     let org = super::scope(ctx, staff, q.org).await?;
-    let (year, file) = (q.year.unwrap_or(0), q.file.unwrap_or(0));
+    let (year, file) = (q.year.unwrap_or(0), q.file);
     let (limit, offset) = crate::page_bounds(q.limit, q.offset, 20);
     let page = store::ledger(ctx.db, &org.path, year, file, limit, offset).await?;
     let totals = totals(ctx, &org, year, file).await?;
@@ -370,7 +427,7 @@ pub async fn export(
             "只有帮扶专干和组织管理员可以导出发放台账".into(),
         ));
     }
-    let (year, file) = (q.year.unwrap_or(0), q.file.unwrap_or(0));
+    let (year, file) = (q.year.unwrap_or(0), q.file);
     let page = store::ledger(ctx.db, &org.path, year, file, EXPORT_MAX, 0).await?;
     let rows: Vec<EntryView> = page.items.into_iter().map(EntryView::of).collect();
     let totals = totals(ctx, &org, year, file).await?;

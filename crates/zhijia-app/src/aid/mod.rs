@@ -23,7 +23,8 @@ use crate::{AppError, Result};
 use std::collections::BTreeMap;
 use zhijia_domain::aid::ApprovalChains;
 use zhijia_domain::auth::{self, Role};
-use zhijia_domain::org::OrgPath;
+use zhijia_domain::ids::StaffId;
+use zhijia_domain::org::{OrgId, OrgPath};
 use zhijia_domain::pii::PiiKeys;
 use zhijia_store::Store;
 use zhijia_store::org::Org;
@@ -204,11 +205,11 @@ pub fn may_read(staff: &StaffCtx<'_>, path: &OrgPath) -> bool {
 
 /// The union whose subtree a list covers: the one asked for, or the caller's first.
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn scope(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, org: Option<i64>) -> Result<Org> {
+pub async fn scope(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, org: Option<OrgId>) -> Result<Org> {
     crate::caller::branch(
         ctx.db,
         staff,
-        org.map(zhijia_domain::ids::OrgId),
+        org,
         |p| may_read(staff, p),
         "您没有查看帮扶工作的权限",
         "只能查看本级及下级工会的帮扶工作",
@@ -218,11 +219,11 @@ pub async fn scope(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, org: Option<i64>) -> Res
 
 /// The union an aid officer works on: the one asked for, or their first.
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn officer_scope(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, org: Option<i64>) -> Result<Org> {
+pub async fn officer_scope(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, org: Option<OrgId>) -> Result<Org> {
     crate::caller::branch(
         ctx.db,
         staff,
-        org.map(zhijia_domain::ids::OrgId),
+        org,
         |p| may_manage(staff, p),
         "只有帮扶专干可以办理",
         "只能办理本级及下级工会的帮扶工作",
@@ -231,10 +232,9 @@ pub async fn officer_scope(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, org: Option<i64>
 }
 
 /// The staff id of the actor, for steps only a signed-in staff member takes.
-pub fn staff_id(staff: &StaffCtx<'_>) -> Result<i64> {
+pub fn staff_id(staff: &StaffCtx<'_>) -> Result<StaffId> {
     staff
         .staff_id()
-        .map(|s| s.0)
         .ok_or_else(|| AppError::Forbidden("只有工作人员可以办理".into()))
 }
 
@@ -285,7 +285,7 @@ pub async fn link_identity(
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn identity_linked(db: &Store, staff: &StaffCtx<'_>) -> Result<bool> {
     match staff.staff_id() {
-        Some(id) => Ok(zhijia_store::aid::staff_identity(db, id.0).await?.is_some()),
+        Some(id) => Ok(zhijia_store::aid::staff_identity(db, id).await?.is_some()),
         None => Ok(false),
     }
 }

@@ -11,7 +11,8 @@ use crate::Result;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use zhijia_domain::audit::action;
-use zhijia_domain::case::{escalation_level, escalation_target};
+use zhijia_domain::case::{CaseActor, escalation_level, escalation_target};
+use zhijia_domain::ids::CaseId;
 use zhijia_store::Recorded;
 use zhijia_store::Tx;
 use zhijia_store::audit::{self, Record};
@@ -64,7 +65,7 @@ pub async fn run_in(
         notes.insert(o.id, (o.title.as_str(), note));
     }
     let raised = store::escalate_batch(tx, &raises, now).await?;
-    let by_id: HashMap<i64, &Raise> = raises.iter().map(|r| (r.id, r)).collect();
+    let by_id: HashMap<CaseId, &Raise> = raises.iter().map(|r| (r.id, r)).collect();
     let actor = system_actor();
     let mut events = Vec::with_capacity(raised.len());
     let mut records = Vec::with_capacity(raised.len());
@@ -77,7 +78,7 @@ pub async fn run_in(
             action: action::CASE_ESCALATED,
             from_state: None,
             to_state: None,
-            actor_kind: "system",
+            actor_kind: CaseActor::System,
             actor_name: &actor.name,
             staff_id: None,
             org_id: Some(r.org),

@@ -8,8 +8,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use zhijia_domain::attachment;
 use zhijia_domain::audit::{Actor, action};
 use zhijia_domain::auth;
-use zhijia_domain::case::{CaseClock, CaseKind, Tier};
+use zhijia_domain::case::{CaseClock, CaseKind, CaseState, Tier};
 use zhijia_domain::credit_code::CreditCode;
+use zhijia_domain::ids::CaseId;
 use zhijia_domain::org::{OrgId, OrgLevel};
 use zhijia_domain::region::RegionCode;
 use zhijia_store::case::{self as store, NewCase};
@@ -38,7 +39,8 @@ pub struct CaseInput {
     /// Where the work is: a county-level region code (GB/T 2260).
     pub region_code: String,
     /// A township (street) union of that county, if the worker knows it.
-    pub township_org_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub township_org_id: Option<OrgId>,
     /// Hide the worker's identity from the employer.
     pub hide_identity: bool,
     /// The worker's name (how the union addresses them).
@@ -65,7 +67,7 @@ pub struct Checked {
     pub employer_name: String,
     pub employer_credit_code: Option<CreditCode>,
     pub region: RegionCode,
-    pub township_org_id: Option<i64>,
+    pub township_org_id: Option<OrgId>,
     pub hide_identity: bool,
     pub filer_name: String,
 }
@@ -181,7 +183,7 @@ async fn first_route(db: &zhijia_store::Store, phone: &str, c: &Checked) -> Resu
     }
     let county = c.region.as_str();
     if let Some(id) = c.township_org_id {
-        let org = org_store::get(db, OrgId(id))
+        let org = org_store::get(db, id)
             .await?
             .ok_or(AppError::NotFound("所选乡镇(街道)工会"))?;
         if !matches!(org.level, OrgLevel::Township) || org.region_code != county {
@@ -203,8 +205,10 @@ async fn first_route(db: &zhijia_store::Store, phone: &str, c: &Checked) -> Resu
 /// A filed case.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Filed {
-    pub id: i64,
-    pub handling_org_id: i64,
+    #[schema(value_type = i64)]
+    pub id: CaseId,
+    #[schema(value_type = i64)]
+    pub handling_org_id: OrgId,
     pub handling_org_name: String,
     pub route: Route,
     /// The deadline, counted in working days from today for an ordinary case of its kind; the
@@ -250,7 +254,7 @@ async fn insert(
     let id = store::insert(
         &mut tx,
         &NewCase {
-            kind: c.kind.as_str(),
+            kind: c.kind,
             channel,
             title: &c.title,
             description: &c.description,
@@ -260,9 +264,9 @@ async fn insert(
             hide_identity: c.hide_identity,
             filer_name: &c.filer_name,
             filer_phone: phone,
-            worker_id: worker_id.map(|x| x.0),
+            worker_id,
             handling_org_id: org.id,
-            tier: tier.as_str(),
+            tier,
             limit_days: i64::from(limit),
             submitted_on: today,
             due_on,
@@ -283,7 +287,7 @@ async fn insert(
         &case,
         action::CASE_FILED,
         None,
-        Some("submitted"),
+        Some(CaseState::Submitted),
         org.id,
         Some(&note),
         now,
@@ -292,7 +296,7 @@ async fn insert(
     tx.commit(recorded).await?;
     Ok(Filed {
         id,
-        handling_org_id: org.id.0,
+        handling_org_id: org.id,
         handling_org_name: org.name,
         route,
         due_on,

@@ -2,13 +2,14 @@
 //! re-route) and the worker's (answer a question, rate the answer).
 
 use super::{
-    Ctx, clock_of, flow_of, kind_of, may_handle, notify_worker, record, set_clock, visible,
+    Ctx, clock_of, flow_of, may_handle, notify_worker, record, set_clock, set_flow, visible,
 };
 use crate::caller::{StaffCtx, sms_notice, worker_actor};
 use crate::{AppError, Result};
 use chrono::{DateTime, Utc};
 use zhijia_domain::audit::{Actor, action};
-use zhijia_domain::case::{CaseEvent, CaseState, Tier};
+use zhijia_domain::case::{CaseActor, CaseEvent, CaseState, Tier};
+use zhijia_domain::ids::CaseId;
 use zhijia_domain::org::OrgId;
 use zhijia_store::Unaudited;
 use zhijia_store::case::{self as store, Case};
@@ -76,16 +77,12 @@ fn limit(field: &'static str, what: &str, text: &str) -> Result<()> {
     Ok(())
 }
 
-/// Takes a handler's step on a case of their subtree.
-#[tracing::instrument(level = "debug", skip_all)]
-pub async fn act(
-    ctx: &Ctx<'_>,
-    staff: &StaffCtx<'_>,
-    id: i64,
-    step: &Step,
-    now: DateTime<Utc>,
-) -> Result<Case> {
-    let tier = match step {
+/// What the worker is told of a step: the inbox title and the text.
+type Tell = (&'static str, String);
+
+/// The tier a step sets, and the length checks of its texts, before anything is read.
+fn checked_tier(step: &Step) -> Result<Option<Tier>> {
+    Ok(match step {
         Step::Accept { tier } => Some(
             Tier::parse(tier.trim())
                 .ok_or_else(|| AppError::invalid("tier", "请选择难易程度（简单、一般或复杂）"))?,
@@ -99,28 +96,32 @@ pub async fn act(
             None
         }
         _ => None,
-    };
-    let (_, org) = visible(ctx, staff, id).await?;
-    let cal = &ctx.settings.calendar;
-    let today = crate::today(now);
-    let mut tx = ctx.db.change().await?;
-    let mut c = store::lock(&mut tx, id)
-        .await?
-        .ok_or(AppError::NotFound("案件"))?;
-    let from = c.state.clone();
-    let event = step.event();
-    let flow = flow_of(&c)?.apply(&event)?;
-    c.state = flow.state.as_str().to_owned();
-    c.reopened = flow.reopened;
-    c.review_by_parent = flow.review_by_parent;
-    let mut clock = clock_of(&c);
+    })
+}
+
+/// What a step does to the case beyond its state: the tier and deadline, the reason, the
+/// question (a message, and the clock paused), the answer, the closing time. Returns the
+/// clock, the note for the history and what to tell the worker.
+#[allow(clippy::too_many_arguments)]
+async fn effect(
+    tx: &mut zhijia_store::Tx,
+    ctx: &Ctx<'_>,
+    staff: &StaffCtx<'_>,
+    org: &zhijia_store::org::Org,
+    c: &mut Case,
+    event: &CaseEvent,
+    tier: Option<Tier>,
+    now: DateTime<Utc>,
+) -> Result<(zhijia_domain::case::CaseClock, Option<String>, Option<Tell>)> {
+    let mut clock = clock_of(c);
     let mut note = None;
-    let mut tell: Option<(&str, String)> = None;
-    match &event {
+    let mut tell: Option<Tell> = None;
+    let today = crate::today(now);
+    match event {
         CaseEvent::Accept => {
             let tier = tier.unwrap_or(Tier::Ordinary);
-            c.tier = tier.as_str().to_owned();
-            clock.limit_days = ctx.settings.deadlines.days(kind_of(&c)?, tier);
+            c.tier = tier;
+            clock.limit_days = ctx.settings.deadlines.days(c.kind, tier);
             note = Some(format!(
                 "难易程度：{}，办理时限{}个工作日",
                 tier.label(),
@@ -143,11 +144,11 @@ pub async fn act(
         CaseEvent::AskWorker { question } => {
             clock = clock.pause(today)?;
             store::add_message(
-                &mut tx,
-                id,
-                "staff",
+                tx,
+                c.id,
+                CaseActor::Staff,
                 &org.name,
-                staff.staff_id().map(|x| x.0),
+                staff.staff_id(),
                 false,
                 question,
                 now,
@@ -173,6 +174,30 @@ pub async fn act(
         }
         _ => {}
     }
+    Ok((clock, note, tell))
+}
+
+/// Takes a handler's step on a case of their subtree.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn act(
+    ctx: &Ctx<'_>,
+    staff: &StaffCtx<'_>,
+    id: CaseId,
+    step: &Step,
+    now: DateTime<Utc>,
+) -> Result<Case> {
+    let tier = checked_tier(step)?;
+    let (_, org) = visible(ctx, staff, id).await?;
+    let cal = &ctx.settings.calendar;
+    let mut tx = ctx.db.change().await?;
+    let mut c = store::lock(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound("案件"))?;
+    let from = c.state;
+    let event = step.event();
+    let flow = flow_of(&c).apply(&event)?;
+    set_flow(&mut c, &flow);
+    let (clock, note, tell) = effect(&mut tx, ctx, staff, &org, &mut c, &event, tier, now).await?;
     set_clock(&mut c, clock, cal);
     store::save(&mut tx, &c, now).await?;
     let recorded = record(
@@ -180,8 +205,8 @@ pub async fn act(
         staff.actor,
         &c,
         step.action(),
-        Some(&from),
-        Some(&c.state),
+        Some(from),
+        Some(c.state),
         org.id,
         note.as_deref(),
         now,
@@ -207,16 +232,16 @@ pub async fn act(
 pub async fn reroute(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
-    id: i64,
-    to: i64,
+    id: CaseId,
+    to: OrgId,
     reason: &str,
     now: DateTime<Utc>,
 ) -> Result<Case> {
     let (c, from_org) = visible(ctx, staff, id).await?;
-    if !CaseState::parse(&c.state).is_some_and(CaseState::is_open) {
+    if !c.state.is_open() {
         return Err(AppError::Conflict("案件已办结或关闭，不能转办".into()));
     }
-    let target = org_store::get(ctx.db, OrgId(to))
+    let target = org_store::get(ctx.db, to)
         .await?
         .ok_or(AppError::NotFound("转办的工会"))?;
     if !may_handle(staff, &target.path) {
@@ -262,7 +287,7 @@ pub async fn reroute(
 
 /// The worker's own case, or 404: a case is reached only from the phone that filed it.
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn own(ctx: &Ctx<'_>, phone: &str, id: i64) -> Result<Case> {
+pub async fn own(ctx: &Ctx<'_>, phone: &str, id: CaseId) -> Result<Case> {
     store::get(ctx.db, id)
         .await?
         .filter(|c| c.filer_phone == phone)
@@ -275,7 +300,7 @@ pub async fn own(ctx: &Ctx<'_>, phone: &str, id: i64) -> Result<Case> {
 pub async fn reply(
     ctx: &Ctx<'_>,
     phone: &str,
-    id: i64,
+    id: CaseId,
     body: &str,
     files: &[super::file::Upload],
     now: DateTime<Utc>,
@@ -292,7 +317,7 @@ pub async fn reply(
     let mut c = store::lock(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound("案件"))?;
-    let flow = flow_of(&c)?;
+    let flow = flow_of(&c);
     if matches!(flow.state, CaseState::Closed | CaseState::Declined) {
         return Err(AppError::Conflict("案件已关闭，不能再留言".into()));
     }
@@ -301,15 +326,25 @@ pub async fn reply(
         super::talk::store_file(&mut tx, id, ch, &f.bytes, "worker", now).await?;
     }
     if !body.is_empty() {
-        store::add_message(&mut tx, id, "worker", &c.filer_name, None, false, body, now).await?;
+        store::add_message(
+            &mut tx,
+            id,
+            CaseActor::Worker,
+            &c.filer_name,
+            None,
+            false,
+            body,
+            now,
+        )
+        .await?;
     }
     if flow.state != CaseState::WaitingOnWorker {
         // A message on a case that waits for nobody: the message row is the record.
         tx.commit_unaudited(Unaudited::OwnHistory).await?;
     } else {
         let next = flow.apply(&zhijia_domain::case::CaseEvent::WorkerAnswered)?;
-        let from = c.state.clone();
-        c.state = next.state.as_str().to_owned();
+        let from = c.state;
+        c.state = next.state;
         let clock = clock_of(&c).resume(&ctx.settings.calendar, crate::today(now))?;
         set_clock(&mut c, clock, &ctx.settings.calendar);
         store::save(&mut tx, &c, now).await?;
@@ -319,8 +354,8 @@ pub async fn reply(
             &actor,
             &c,
             action::CASE_WORKER_ANSWERED,
-            Some(&from),
-            Some(&c.state),
+            Some(from),
+            Some(c.state),
             org,
             None,
             now,
@@ -340,7 +375,7 @@ pub async fn reply(
 pub async fn rate(
     ctx: &Ctx<'_>,
     phone: &str,
-    id: i64,
+    id: CaseId,
     satisfied: bool,
     comment: &str,
     now: DateTime<Utc>,
@@ -354,14 +389,12 @@ pub async fn rate(
         .await?
         .ok_or(AppError::NotFound("案件"))?;
     let comment = comment.trim().to_owned();
-    let flow = flow_of(&c)?.apply(&CaseEvent::Rate {
+    let flow = flow_of(&c).apply(&CaseEvent::Rate {
         satisfied,
         comment: comment.clone(),
     })?;
-    let from = c.state.clone();
-    c.state = flow.state.as_str().to_owned();
-    c.reopened = flow.reopened;
-    c.review_by_parent = flow.review_by_parent;
+    let from = c.state;
+    set_flow(&mut c, &flow);
     c.satisfied = Some(satisfied);
     c.rating_comment = (!comment.is_empty()).then_some(comment.clone());
     if flow.state == CaseState::Closed {
@@ -386,8 +419,8 @@ pub async fn rate(
         &actor,
         &c,
         action::CASE_RATED,
-        Some(&from),
-        Some(&c.state),
+        Some(from),
+        Some(c.state),
         c.handling_org_id,
         Some(&note),
         now,

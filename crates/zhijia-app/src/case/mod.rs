@@ -18,7 +18,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use zhijia_domain::audit::{Actor, ActorKind};
 use zhijia_domain::auth::{self, Role};
 use zhijia_domain::calendar::BusinessCalendar;
-use zhijia_domain::case::{CaseClock, CaseFlow, CaseKind, CaseState, DeadlinePolicy};
+use zhijia_domain::case::{CaseActor, CaseClock, CaseFlow, CaseState, DeadlinePolicy};
+use zhijia_domain::ids::{CaseId, StaffId};
 use zhijia_domain::org::{OrgId, OrgPath};
 use zhijia_store::Store;
 use zhijia_store::Tx;
@@ -88,17 +89,19 @@ pub(crate) fn set_clock(c: &mut Case, clock: CaseClock, cal: &BusinessCalendar) 
     c.due_on = clock.due_on(cal);
 }
 
-pub(crate) fn flow_of(c: &Case) -> Result<CaseFlow> {
-    let state = CaseState::parse(&c.state).ok_or_else(|| AppError::decode("案件状态", &c.state))?;
-    Ok(CaseFlow {
-        state,
+pub(crate) fn flow_of(c: &Case) -> CaseFlow {
+    CaseFlow {
+        state: c.state,
         reopened: c.reopened,
         review_by_parent: c.review_by_parent,
-    })
+    }
 }
 
-pub(crate) fn kind_of(c: &Case) -> Result<CaseKind> {
-    CaseKind::parse(&c.kind).ok_or_else(|| AppError::decode("案件类型", &c.kind))
+/// Writes a flow's outcome back into the case.
+pub(crate) fn set_flow(c: &mut Case, flow: &CaseFlow) {
+    c.state = flow.state;
+    c.reopened = flow.reopened;
+    c.review_by_parent = flow.review_by_parent;
 }
 
 /// A system step (escalation) as an actor.
@@ -113,8 +116,8 @@ pub(crate) async fn record(
     actor: &Actor,
     c: &Case,
     action: &'static str,
-    from: Option<&str>,
-    to: Option<&str>,
+    from: Option<CaseState>,
+    to: Option<CaseState>,
     org: OrgId,
     note: Option<&str>,
     now: DateTime<Utc>,
@@ -133,11 +136,11 @@ pub(crate) async fn record(
 
 /// A step as recorded in the history and the audit log.
 pub(crate) struct Step<'a> {
-    pub case_id: i64,
+    pub case_id: CaseId,
     pub title: &'a str,
     pub action: &'static str,
-    pub from: Option<&'a str>,
-    pub to: Option<&'a str>,
+    pub from: Option<CaseState>,
+    pub to: Option<CaseState>,
     pub org: OrgId,
     pub note: Option<&'a str>,
 }
@@ -158,9 +161,9 @@ pub(crate) async fn record_step(
         note,
     } = *r;
     let kind = match actor.kind {
-        ActorKind::Staff => "staff",
-        ActorKind::Worker => "worker",
-        ActorKind::System | ActorKind::Cli => "system",
+        ActorKind::Staff => CaseActor::Staff,
+        ActorKind::Worker => CaseActor::Worker,
+        ActorKind::System | ActorKind::Cli => CaseActor::System,
     };
     store::add_event(
         tx,
@@ -172,7 +175,7 @@ pub(crate) async fn record_step(
             actor_kind: kind,
             actor_name: &actor.name,
             staff_id: if actor.kind == ActorKind::Staff {
-                actor.id
+                actor.id.map(StaffId)
             } else {
                 None
             },
@@ -209,7 +212,7 @@ pub(crate) async fn notify_worker(
     if let Some(worker_id) = c.worker_id {
         zhijia_store::membership::notify(
             tx,
-            zhijia_domain::ids::WorkerId(worker_id),
+            worker_id,
             title,
             body,
             Some(&format!("/cases/{}", c.id)),
@@ -222,7 +225,7 @@ pub(crate) async fn notify_worker(
 /// A case a staff member may handle, with its handling union; 404 when they may not, so the
 /// existence of other unions' cases is not revealed.
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn visible(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: i64) -> Result<(Case, Org)> {
+pub async fn visible(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: CaseId) -> Result<(Case, Org)> {
     let c = store::get(ctx.db, id)
         .await?
         .ok_or(AppError::NotFound("案件"))?;
@@ -236,7 +239,7 @@ pub async fn visible(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: i64) -> Result<(Ca
 }
 
 /// Everything a handler sees of a case.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone)]
 pub struct Detail {
     pub case: Case,
     pub events: Vec<Event>,
@@ -253,7 +256,7 @@ pub struct Detail {
 pub async fn detail(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
-    id: i64,
+    id: CaseId,
     now: DateTime<Utc>,
 ) -> Result<Detail> {
     let (c, _) = visible(ctx, staff, id).await?;
@@ -269,8 +272,7 @@ pub async fn detail(
 }
 
 fn days_left(c: &Case, cal: &BusinessCalendar, today: NaiveDate) -> Option<i64> {
-    let open = CaseState::parse(&c.state).is_some_and(CaseState::is_open);
-    let due = c.due_on.filter(|_| open)?;
+    let due = c.due_on.filter(|_| c.state.is_open())?;
     Some(if due >= today {
         cal.working_days_between(today, due)
     } else {
@@ -317,7 +319,8 @@ impl View {
 #[serde(default)]
 pub struct QueueQuery {
     /// The union whose subtree to list; the caller's first union by default.
-    pub org: Option<i64>,
+    #[param(value_type = Option<i64>)]
+    pub org: Option<OrgId>,
     /// `open` (default), `supervised` (督办) or `review` (复查).
     pub view: Option<String>,
     /// A state instead of a view: `submitted`, `closed`, ….
@@ -337,7 +340,7 @@ pub async fn queue(
     let org = crate::caller::branch(
         ctx.db,
         staff,
-        q.org.map(zhijia_domain::ids::OrgId),
+        q.org,
         |p| may_handle(staff, p),
         "您没有维权案件办理权限",
         "只能办理本级及下级工会的案件",
@@ -346,7 +349,7 @@ pub async fn queue(
     let (limit, offset) = crate::page_bounds(q.limit, q.offset, 20);
     let page = match view {
         View::Open => store::queue(ctx.db, &org.path, None, limit, offset).await?,
-        View::State(s) => store::queue(ctx.db, &org.path, Some(s.as_str()), limit, offset).await?,
+        View::State(s) => store::queue(ctx.db, &org.path, Some(s), limit, offset).await?,
         View::Supervised => store::supervised(ctx.db, org.id, limit, offset).await?,
         View::Review => store::for_review(ctx.db, org.id, limit, offset).await?,
     };

@@ -5,6 +5,7 @@ use super::{Ctx, may_see_stats};
 use crate::caller::StaffCtx;
 use crate::{AppError, Result};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use zhijia_domain::org::OrgId;
 use zhijia_store::case::{self as store, Count};
 use zhijia_store::org::Org;
 
@@ -13,7 +14,8 @@ use zhijia_store::org::Org;
 #[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct StatsQuery {
-    pub org: Option<i64>,
+    #[param(value_type = Option<i64>)]
+    pub org: Option<OrgId>,
     /// `YYYY-MM-DD`; the first day of the year by default.
     pub from: Option<String>,
     /// `YYYY-MM-DD`; today by default.
@@ -21,10 +23,10 @@ pub struct StatsQuery {
 }
 
 /// The figures, with the rates worked out (per mille, integers: no floating point in what is
-/// compared or stored; pages show them as percentages).
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+/// compared or stored; pages show them as percentages). The web layer's view serializes them.
+#[derive(Debug, Clone)]
 pub struct Figures {
-    pub org_id: i64,
+    pub org_id: OrgId,
     pub org_name: String,
     pub from: NaiveDate,
     pub to: NaiveDate,
@@ -39,14 +41,10 @@ pub struct Figures {
     pub satisfied: i64,
     pub satisfaction_permille: Option<i64>,
     pub escalated: i64,
-    #[schema(value_type = Vec<Object>)]
     pub by_kind: Vec<Count>,
-    #[schema(value_type = Vec<Object>)]
     pub by_state: Vec<Count>,
-    #[schema(value_type = Vec<Object>)]
     pub by_month: Vec<Count>,
     /// By child union (each with its branch), the union's own cases first as 本级.
-    #[schema(value_type = Vec<Object>)]
     pub by_union: Vec<Count>,
 }
 
@@ -80,7 +78,7 @@ pub async fn figures(
     let org: Org = crate::caller::branch(
         ctx.db,
         staff,
-        q.org.map(zhijia_domain::ids::OrgId),
+        q.org,
         |p| may_see_stats(staff, p),
         "您没有查看维权统计的权限",
         "只能查看本级及下级工会的统计",
@@ -89,7 +87,7 @@ pub async fn figures(
     let s = store::stats(ctx.db, &org.path, from, to).await?;
     let t = &s.totals;
     Ok(Figures {
-        org_id: org.id.0,
+        org_id: org.id,
         org_name: org.name,
         from,
         to,

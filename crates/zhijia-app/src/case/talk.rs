@@ -7,25 +7,27 @@ use crate::{AppError, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 use zhijia_domain::attachment::{self, Checked};
 use zhijia_domain::audit::action;
+use zhijia_domain::case::CaseActor;
+use zhijia_domain::ids::{AttachmentId, CaseId, CaseMessageId, MediationId};
 use zhijia_store::Tx;
 use zhijia_store::case::{
     self as store, Attachment, AttachmentData, Case, Event, Mediation, Message, NewMediation,
 };
 
 /// Fails when `adding` more files would pass the limit of a case.
-pub(crate) async fn check_room(tx: &mut Tx, case_id: i64, adding: usize) -> Result<()> {
+pub(crate) async fn check_room(tx: &mut Tx, case_id: CaseId, adding: usize) -> Result<()> {
     let have = store::count_attachments(tx, case_id).await?;
     crate::attachment::check_room(have, adding, attachment::MAX_PER_CASE, "每个案件")
 }
 
 pub(crate) async fn store_file(
     tx: &mut Tx,
-    case_id: i64,
+    case_id: CaseId,
     checked: &Checked,
     bytes: &[u8],
     uploaded_by: &str,
     now: DateTime<Utc>,
-) -> Result<i64> {
+) -> Result<AttachmentId> {
     Ok(store::add_attachment(
         tx,
         case_id,
@@ -62,11 +64,11 @@ fn body_of(body: &str) -> Result<String> {
 pub async fn post(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
-    id: i64,
+    id: CaseId,
     body: &str,
     internal: bool,
     now: DateTime<Utc>,
-) -> Result<i64> {
+) -> Result<CaseMessageId> {
     let body = body_of(body)?;
     let (c, org) = visible(ctx, staff, id).await?;
     let mut tx = ctx.db.change().await?;
@@ -78,9 +80,9 @@ pub async fn post(
     let mid = store::add_message(
         &mut tx,
         id,
-        "staff",
+        CaseActor::Staff,
         &author,
-        staff.staff_id().map(|x| x.0),
+        staff.staff_id(),
         internal,
         &body,
         now,
@@ -128,7 +130,7 @@ pub async fn post(
 pub async fn attach(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
-    id: i64,
+    id: CaseId,
     files: &[super::file::Upload],
     now: DateTime<Utc>,
 ) -> Result<usize> {
@@ -164,8 +166,8 @@ pub async fn attach(
 pub async fn staff_file(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
-    id: i64,
-    file: i64,
+    id: CaseId,
+    file: AttachmentId,
 ) -> Result<AttachmentData> {
     visible(ctx, staff, id).await?;
     store::attachment(ctx.db, id, file)
@@ -175,7 +177,12 @@ pub async fn staff_file(
 
 /// One attachment, for the worker who filed the case.
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn worker_file(ctx: &Ctx<'_>, phone: &str, id: i64, file: i64) -> Result<AttachmentData> {
+pub async fn worker_file(
+    ctx: &Ctx<'_>,
+    phone: &str,
+    id: CaseId,
+    file: AttachmentId,
+) -> Result<AttachmentData> {
     super::handle::own(ctx, phone, id).await?;
     store::attachment(ctx.db, id, file)
         .await?
@@ -226,10 +233,10 @@ fn short(field: &'static str, what: &str, v: &str, max: usize) -> Result<String>
 pub async fn mediate(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
-    id: i64,
+    id: CaseId,
     input: &MediationInput,
     now: DateTime<Utc>,
-) -> Result<i64> {
+) -> Result<MediationId> {
     let parties = short("parties", "当事人", &input.parties, 500)?;
     let mediator = short("mediator", "调解员", &input.mediator, 50)?;
     let agreement = short("agreement", "调解协议或调解意见", &input.agreement, 5000)?;
@@ -261,7 +268,7 @@ pub async fn mediate(
             agreement: &agreement,
             outcome,
         },
-        staff.staff_id().map(|x| x.0),
+        staff.staff_id(),
         now,
     )
     .await?;
@@ -283,7 +290,7 @@ pub async fn mediate(
 
 /// What the worker sees of their own case: no internal notes, and the history without the
 /// names of the staff who took each step (the union's name stands for them).
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone)]
 pub struct OwnView {
     pub case: Case,
     pub events: Vec<Event>,
@@ -293,11 +300,11 @@ pub struct OwnView {
 }
 
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn own_view(ctx: &Ctx<'_>, phone: &str, id: i64) -> Result<OwnView> {
+pub async fn own_view(ctx: &Ctx<'_>, phone: &str, id: CaseId) -> Result<OwnView> {
     let c = super::handle::own(ctx, phone, id).await?;
     let mut events = store::events(ctx.db, id).await?;
     for e in &mut events {
-        if e.actor_kind == "staff" {
+        if e.actor_kind == CaseActor::Staff {
             e.actor_name = c.handling_org_name.clone();
         }
     }

@@ -122,7 +122,7 @@ fn by_level<'a>(officers: &'a [Officer], level: &str) -> Result<&'a Officer> {
 /// Walks an application through its first `stages` stages, each approved by its officer.
 async fn walk(
     ctx: &Ctx<'_>,
-    id: i64,
+    id: zhijia_domain::ids::AidApplicationId,
     stages: usize,
     at: DateTime<Utc>,
     officers: &[Officer],
@@ -234,12 +234,16 @@ async fn add_samples(db: &Store, keys: &PiiKeys) -> Result<()> {
     }
     // The oldest was never reviewed: it lapses.
     file::lapse_overdue(db, now).await?;
-    let apply = |file_id: i64, kind: &str, fen: i64, reason: &str| ApplicationInput {
-        file_id,
-        kind: kind.into(),
-        amount_fen: fen,
-        reason: reason.into(),
-        ..Default::default()
+    let apply = |file_id: zhijia_domain::ids::AidFileId, kind: &str, fen: i64, reason: &str| {
+        ApplicationInput {
+            file_id,
+            kind: kind.into(),
+            amount_fen: fen,
+            reason: reason.into(),
+            student_id: None,
+            school: None,
+            admission_proof: None,
+        }
     };
     let decide = |stage: i64, approve: bool, reason: &str| DecisionInput {
         stage,

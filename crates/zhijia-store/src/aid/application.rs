@@ -4,60 +4,60 @@ use super::*;
 
 #[derive(Debug, Clone)]
 pub struct NewApplication<'a> {
-    pub file_id: i64,
-    pub kind: &'a str,
+    pub file_id: AidFileId,
+    pub kind: AidKind,
     pub amount_fen: i64,
     pub reason: &'a str,
-    pub student_id: Option<i64>,
+    pub student_id: Option<HouseholdMemberId>,
     pub school: Option<&'a str>,
     pub admission_proof: Option<&'a str>,
     pub chain: &'a str,
-    pub created_by: Option<i64>,
+    pub created_by: Option<StaffId>,
 }
 
 const INSERT_APPLICATION: &str = "INSERT INTO aid_application (file_id, kind, amount_fen, reason, \
      student_id, school, admission_proof, chain, current_stage, status, created_by, created_at) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, 'in_review', $9, $10) RETURNING id";
 
-pub async fn insert_application(tx: &mut Tx, a: &NewApplication<'_>) -> Result<i64> {
+pub async fn insert_application(tx: &mut Tx, a: &NewApplication<'_>) -> Result<AidApplicationId> {
     tx.query_one(
         INSERT_APPLICATION,
         &[
-            &a.file_id,
-            &a.kind,
+            &a.file_id.0,
+            a.kind.stored(),
             &a.amount_fen,
             &a.reason,
-            &a.student_id,
+            &a.student_id.map(|s| s.0),
             &a.school,
             &a.admission_proof,
             &a.chain,
-            &a.created_by,
+            &a.created_by.map(|s| s.0),
             &Utc::now(),
         ],
     )
     .await
+    .map(AidApplicationId)
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct ApplicationRow {
-    pub id: i64,
-    pub file_id: i64,
+    pub id: AidApplicationId,
+    pub file_id: AidFileId,
     pub org_id: OrgId,
     pub org_name: String,
-    #[serde(skip)]
     pub org_path: OrgPath,
     pub head_name: String,
-    pub file_status: String,
-    pub kind: String,
+    pub file_status: FileStatus,
+    pub kind: AidKind,
     pub amount_fen: i64,
     pub reason: String,
-    pub student_id: Option<i64>,
+    pub student_id: Option<HouseholdMemberId>,
     pub student_name: Option<String>,
     pub school: Option<String>,
     pub admission_proof: Option<String>,
     pub chain: String,
     pub current_stage: Option<i64>,
-    pub status: String,
+    pub status: AidStatus,
     pub approved_on: Option<NaiveDate>,
     pub notice_ends_on: Option<NaiveDate>,
     pub created_at: DateTime<Utc>,
@@ -66,23 +66,23 @@ pub struct ApplicationRow {
 impl FromRow for ApplicationRow {
     fn from_row(row: &Row<'_, '_>) -> Result<Self> {
         Ok(ApplicationRow {
-            id: row.get("id")?,
-            file_id: row.get("file_id")?,
-            org_id: OrgId(row.get("org_id")?),
+            id: row.id("id")?,
+            file_id: row.id("file_id")?,
+            org_id: row.id("org_id")?,
             org_name: row.get("org_name")?,
             org_path: path_of(row)?,
             head_name: row.get("head_name")?,
-            file_status: row.get("file_status")?,
-            kind: row.get("kind")?,
+            file_status: row.parsed("file_status", FileStatus::parse)?,
+            kind: row.parsed("kind", AidKind::parse)?,
             amount_fen: row.get("amount_fen")?,
             reason: row.get("reason")?,
-            student_id: row.get("student_id")?,
+            student_id: row.id_opt("student_id")?,
             student_name: row.get("student_name")?,
             school: row.get("school")?,
             admission_proof: row.get("admission_proof")?,
             chain: row.get("chain")?,
             current_stage: row.get("current_stage")?,
-            status: row.get("status")?,
+            status: row.parsed("status", AidStatus::parse)?,
             approved_on: row.get("approved_on")?,
             notice_ends_on: row.get("notice_ends_on")?,
             created_at: row.get("created_at")?,
@@ -127,18 +127,23 @@ const COUNT_NOTICE: &str = "SELECT COUNT(*) FROM aid_application a \
      WHERE a.status IN ('approved', 'suspended') AND a.notice_ends_on > $1 \
      AND o.path >= $2 AND o.path < $3";
 
-pub async fn application(db: impl Into<Exec<'_>>, id: i64) -> Result<Option<ApplicationRow>> {
-    db.into().query_opt(GET_APPLICATION, &[&id]).await
+pub async fn application(
+    db: impl Into<Exec<'_>>,
+    id: AidApplicationId,
+) -> Result<Option<ApplicationRow>> {
+    db.into().query_opt(GET_APPLICATION, &[&id.0]).await
 }
 
+/// Applications of a subtree, all or those in `status`, newest first.
 pub async fn applications(
     store: &Store,
     path: &OrgPath,
-    status: &str,
+    status: Option<AidStatus>,
     limit: i64,
     offset: i64,
 ) -> Result<Page<ApplicationRow>> {
     let upper = path.subtree_upper_bound();
+    let status = status.map_or("", AidStatus::as_str);
     let items = store
         .query(
             APPLICATIONS,
@@ -156,22 +161,25 @@ pub async fn applications(
     })
 }
 
-pub async fn applications_of_file(store: &Store, file_id: i64) -> Result<Vec<ApplicationRow>> {
-    store.query(APPLICATIONS_OF_FILE, &[&file_id]).await
+pub async fn applications_of_file(
+    store: &Store,
+    file_id: AidFileId,
+) -> Result<Vec<ApplicationRow>> {
+    store.query(APPLICATIONS_OF_FILE, &[&file_id.0]).await
 }
 
 /// The applications of the files a worker heads, newest first (the worker's own list).
 pub async fn applications_of_head(
     store: &Store,
-    worker_id: i64,
+    worker_id: WorkerId,
     limit: i64,
     offset: i64,
 ) -> Result<Page<ApplicationRow>> {
     let items = store
-        .query(APPLICATIONS_OF_HEAD, &[&worker_id, &limit, &offset])
+        .query(APPLICATIONS_OF_HEAD, &[&worker_id.0, &limit, &offset])
         .await?;
     let total = store
-        .query_one(COUNT_APPLICATIONS_OF_HEAD, &[&worker_id])
+        .query_one(COUNT_APPLICATIONS_OF_HEAD, &[&worker_id.0])
         .await?;
     Ok(Page {
         items,
@@ -216,40 +224,48 @@ const FINISH: &str = "UPDATE aid_application SET current_stage = NULL, status = 
 const SET_STATUS: &str = "UPDATE aid_application SET status = $3 WHERE id = $1 AND status = $2";
 
 /// Moves an application from stage `from` to `to`; false if someone else moved it first.
-pub async fn advance(tx: &mut Tx, id: i64, from: i64, to: i64) -> Result<bool> {
-    Ok(tx.execute(ADVANCE, &[&id, &from, &to]).await? == 1)
+pub async fn advance(tx: &mut Tx, id: AidApplicationId, from: i64, to: i64) -> Result<bool> {
+    Ok(tx.execute(ADVANCE, &[&id.0, &from, &to]).await? == 1)
 }
 
 /// Closes the chain at stage `from`: approved (with its notice window) or rejected.
 pub async fn finish(
     tx: &mut Tx,
-    id: i64,
+    id: AidApplicationId,
     from: i64,
-    status: &str,
+    status: AidStatus,
     approved_on: Option<NaiveDate>,
     notice_ends_on: Option<NaiveDate>,
 ) -> Result<bool> {
     Ok(tx
         .execute(
             FINISH,
-            &[&id, &from, &status, &approved_on, &notice_ends_on],
+            &[&id.0, &from, status.stored(), &approved_on, &notice_ends_on],
         )
         .await?
         == 1)
 }
 
-pub async fn set_status(tx: &mut Tx, id: i64, from: &str, to: &str) -> Result<bool> {
-    Ok(tx.execute(SET_STATUS, &[&id, &from, &to]).await? == 1)
+pub async fn set_status(
+    tx: &mut Tx,
+    id: AidApplicationId,
+    from: AidStatus,
+    to: AidStatus,
+) -> Result<bool> {
+    Ok(tx
+        .execute(SET_STATUS, &[&id.0, from.stored(), to.stored()])
+        .await?
+        == 1)
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Decision {
-    pub id: i64,
+    pub id: AidDecisionId,
     pub stage: i64,
-    pub level: String,
+    pub level: OrgLevel,
     pub org_id: OrgId,
     pub org_name: String,
-    pub staff_id: i64,
+    pub staff_id: StaffId,
     pub staff_name: String,
     pub approve: bool,
     pub reason: String,
@@ -259,12 +275,12 @@ pub struct Decision {
 impl FromRow for Decision {
     fn from_row(row: &Row<'_, '_>) -> Result<Self> {
         Ok(Decision {
-            id: row.get("id")?,
+            id: row.id("id")?,
             stage: row.get("stage")?,
-            level: row.get("level")?,
-            org_id: OrgId(row.get("org_id")?),
+            level: row.parsed("level", |s| OrgLevel::parse(s).ok())?,
+            org_id: row.id("org_id")?,
             org_name: row.get("org_name")?,
-            staff_id: row.get("staff_id")?,
+            staff_id: row.id("staff_id")?,
             staff_name: row.get("staff_name")?,
             approve: row.get("approve")?,
             reason: row.get("reason")?,
@@ -282,11 +298,11 @@ const DECISIONS: &str = "SELECT d.id, d.stage, d.level, d.org_id, o.name AS org_
 
 #[derive(Debug, Clone)]
 pub struct NewDecision<'a> {
-    pub application_id: i64,
+    pub application_id: AidApplicationId,
     pub stage: i64,
-    pub level: &'a str,
+    pub level: OrgLevel,
     pub org_id: OrgId,
-    pub staff_id: i64,
+    pub staff_id: StaffId,
     pub approve: bool,
     pub reason: &'a str,
 }
@@ -297,11 +313,11 @@ pub async fn insert_decision(tx: &mut Tx, d: &NewDecision<'_>) -> Result<()> {
     tx.execute(
         INSERT_DECISION,
         &[
-            &d.application_id,
+            &d.application_id.0,
             &d.stage,
-            &d.level,
+            &d.level.as_str(),
             &d.org_id.0,
-            &d.staff_id,
+            &d.staff_id.0,
             &d.approve,
             &d.reason,
             &Utc::now(),
@@ -311,6 +327,9 @@ pub async fn insert_decision(tx: &mut Tx, d: &NewDecision<'_>) -> Result<()> {
     .map(|_| ())
 }
 
-pub async fn decisions(db: impl Into<Exec<'_>>, application_id: i64) -> Result<Vec<Decision>> {
-    db.into().query(DECISIONS, &[&application_id]).await
+pub async fn decisions(
+    db: impl Into<Exec<'_>>,
+    application_id: AidApplicationId,
+) -> Result<Vec<Decision>> {
+    db.into().query(DECISIONS, &[&application_id.0]).await
 }

@@ -29,13 +29,13 @@ pub const ATTACHED: crate::attachment::Table = crate::attachment::Table {
 /// Stores a checked file of an application, uploaded by the staff member `uploaded_by`.
 pub async fn add_attachment(
     tx: &mut Tx,
-    application_id: i64,
+    application_id: AidApplicationId,
     file_name: &str,
     content_type: &str,
     data: &[u8],
-    uploaded_by: i64,
+    uploaded_by: StaffId,
     now: DateTime<Utc>,
-) -> Result<i64> {
+) -> Result<AttachmentId> {
     crate::attachment::add(
         tx,
         &ATTACHED,
@@ -43,7 +43,7 @@ pub async fn add_attachment(
         file_name,
         content_type,
         data,
-        &uploaded_by,
+        &uploaded_by.0,
         now,
     )
     .await
@@ -58,13 +58,13 @@ const WORKER_ATTACHED: crate::attachment::Table = crate::attachment::Table {
 /// Stores a checked file of an application, uploaded by the worker `worker_id` who applied.
 pub async fn add_worker_attachment(
     tx: &mut Tx,
-    application_id: i64,
+    application_id: AidApplicationId,
     file_name: &str,
     content_type: &str,
     data: &[u8],
-    worker_id: i64,
+    worker_id: WorkerId,
     now: DateTime<Utc>,
-) -> Result<i64> {
+) -> Result<AttachmentId> {
     crate::attachment::add(
         tx,
         &WORKER_ATTACHED,
@@ -72,24 +72,27 @@ pub async fn add_worker_attachment(
         file_name,
         content_type,
         data,
-        &worker_id,
+        &worker_id.0,
         now,
     )
     .await
 }
 
-pub async fn count_attachments(tx: &mut Tx, application_id: i64) -> Result<i64> {
+pub async fn count_attachments(tx: &mut Tx, application_id: AidApplicationId) -> Result<i64> {
     crate::attachment::count(tx, &ATTACHED, application_id).await
 }
 
-pub async fn attachments(store: &Store, application_id: i64) -> Result<Vec<Attachment>> {
+pub async fn attachments(
+    store: &Store,
+    application_id: AidApplicationId,
+) -> Result<Vec<Attachment>> {
     crate::attachment::list(store, &ATTACHED, application_id).await
 }
 
 pub async fn attachment(
     store: &Store,
-    application_id: i64,
-    id: i64,
+    application_id: AidApplicationId,
+    id: AttachmentId,
 ) -> Result<Option<AttachmentData>> {
     crate::attachment::get(store, &ATTACHED, application_id, id).await
 }

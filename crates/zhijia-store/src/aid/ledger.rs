@@ -4,16 +4,16 @@ use super::*;
 
 #[derive(Debug, Clone)]
 pub struct NewDisbursement<'a> {
-    pub application_id: i64,
-    pub file_id: i64,
+    pub application_id: AidApplicationId,
+    pub file_id: AidFileId,
     pub amount_fen: i64,
     pub fund_source: &'a str,
-    pub method: &'a str,
+    pub method: PaymentMethod,
     pub paid_on: NaiveDate,
     pub year: i64,
-    pub operator_id: Option<i64>,
+    pub operator_id: Option<StaffId>,
     pub operator_name: &'a str,
-    pub reverses_id: Option<i64>,
+    pub reverses_id: Option<DisbursementId>,
     pub note: Option<&'a str>,
     /// The client's key for this payment (none on reversals): unique per operator.
     pub idempotency_key: Option<&'a str>,
@@ -26,48 +26,49 @@ const INSERT_DISBURSEMENT: &str = "INSERT INTO disbursement (application_id, fil
 
 /// Appends an entry (the only write the ledger has). A second reversal of one entry is refused
 /// by the unique `reverses_id`.
-pub async fn insert_disbursement(tx: &mut Tx, d: &NewDisbursement<'_>) -> Result<i64> {
+pub async fn insert_disbursement(tx: &mut Tx, d: &NewDisbursement<'_>) -> Result<DisbursementId> {
     tx.query_one(
         INSERT_DISBURSEMENT,
         &[
-            &d.application_id,
-            &d.file_id,
+            &d.application_id.0,
+            &d.file_id.0,
             &d.amount_fen,
             &d.fund_source,
-            &d.method,
+            d.method.stored(),
             &d.paid_on,
             &d.year,
-            &d.operator_id,
+            &d.operator_id.map(|s| s.0),
             &d.operator_name,
-            &d.reverses_id,
+            &d.reverses_id.map(|r| r.0),
             &d.note,
             &Utc::now(),
             &d.idempotency_key,
         ],
     )
     .await
+    .map(DisbursementId)
 }
 
 /// What an operator's earlier payment under an idempotency key was: a retry must ask for the
 /// same.
 #[derive(Debug, Clone)]
 pub struct KeyedEntry {
-    pub id: i64,
-    pub application_id: i64,
+    pub id: DisbursementId,
+    pub application_id: AidApplicationId,
     pub amount_fen: i64,
     pub fund_source: String,
-    pub method: String,
+    pub method: PaymentMethod,
     pub paid_on: NaiveDate,
 }
 
 impl FromRow for KeyedEntry {
     fn from_row(row: &Row<'_, '_>) -> Result<Self> {
         Ok(KeyedEntry {
-            id: row.get("id")?,
-            application_id: row.get("application_id")?,
+            id: row.id("id")?,
+            application_id: row.id("application_id")?,
             amount_fen: row.get("amount_fen")?,
             fund_source: row.get("fund_source")?,
-            method: row.get("method")?,
+            method: row.parsed("method", PaymentMethod::parse)?,
             paid_on: row.get("paid_on")?,
         })
     }
@@ -77,52 +78,55 @@ const BY_KEY: &str = "SELECT id, application_id, amount_fen, fund_source, method
      FROM disbursement WHERE operator_id = $1 AND idempotency_key = $2";
 
 /// The entry an operator recorded under this key, if any.
-pub async fn entry_by_key(tx: &mut Tx, operator_id: i64, key: &str) -> Result<Option<KeyedEntry>> {
-    tx.query_opt(BY_KEY, &[&operator_id, &key]).await
+pub async fn entry_by_key(
+    tx: &mut Tx,
+    operator_id: StaffId,
+    key: &str,
+) -> Result<Option<KeyedEntry>> {
+    tx.query_opt(BY_KEY, &[&operator_id.0, &key]).await
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct LedgerRow {
-    pub id: i64,
-    pub application_id: i64,
-    pub file_id: i64,
+    pub id: DisbursementId,
+    pub application_id: AidApplicationId,
+    pub file_id: AidFileId,
     pub org_id: OrgId,
     pub org_name: String,
-    #[serde(skip)]
     pub org_path: OrgPath,
     pub head_name: String,
-    pub kind: String,
+    pub kind: AidKind,
     pub amount_fen: i64,
     pub fund_source: String,
-    pub method: String,
+    pub method: PaymentMethod,
     pub paid_on: NaiveDate,
     pub year: i64,
     pub operator_name: String,
-    pub reverses_id: Option<i64>,
+    pub reverses_id: Option<DisbursementId>,
     /// The entry that reverses this one, if any.
-    pub reversed_by: Option<i64>,
+    pub reversed_by: Option<DisbursementId>,
     pub note: Option<String>,
 }
 
 impl FromRow for LedgerRow {
     fn from_row(row: &Row<'_, '_>) -> Result<Self> {
         Ok(LedgerRow {
-            id: row.get("id")?,
-            application_id: row.get("application_id")?,
-            file_id: row.get("file_id")?,
-            org_id: OrgId(row.get("org_id")?),
+            id: row.id("id")?,
+            application_id: row.id("application_id")?,
+            file_id: row.id("file_id")?,
+            org_id: row.id("org_id")?,
             org_name: row.get("org_name")?,
             org_path: path_of(row)?,
             head_name: row.get("head_name")?,
-            kind: row.get("kind")?,
+            kind: row.parsed("kind", AidKind::parse)?,
             amount_fen: row.get("amount_fen")?,
             fund_source: row.get("fund_source")?,
-            method: row.get("method")?,
+            method: row.parsed("method", PaymentMethod::parse)?,
             paid_on: row.get("paid_on")?,
             year: row.get("year")?,
             operator_name: row.get("operator_name")?,
-            reverses_id: row.get("reverses_id")?,
-            reversed_by: row.get("reversed_by")?,
+            reverses_id: row.id_opt("reverses_id")?,
+            reversed_by: row.id_opt("reversed_by")?,
             note: row.get("note")?,
         })
     }
@@ -171,24 +175,30 @@ const TOTALS_BY_FILE: &str = "SELECT CAST(d.file_id AS TEXT) AS k, \
      WHERE o.path >= $1 AND o.path < $2 AND (CAST($3 AS BIGINT) = 0 OR d.year = $3) \
      GROUP BY d.file_id ORDER BY d.file_id LIMIT $4";
 
-pub async fn entry_in(tx: &mut Tx, id: i64) -> Result<Option<LedgerRow>> {
-    tx.query_opt(GET_ENTRY, &[&id]).await
+pub async fn entry_in(tx: &mut Tx, id: DisbursementId) -> Result<Option<LedgerRow>> {
+    tx.query_opt(GET_ENTRY, &[&id.0]).await
 }
 
-pub async fn entry(store: &Store, id: i64) -> Result<Option<LedgerRow>> {
-    store.query_opt(GET_ENTRY, &[&id]).await
+pub async fn entry(store: &Store, id: DisbursementId) -> Result<Option<LedgerRow>> {
+    store.query_opt(GET_ENTRY, &[&id.0]).await
 }
 
-/// Entries of a subtree, newest first; `year` and `file` 0 for all.
+/// The file filter of the ledger's queries: 0 binds "every file".
+fn file_param(file: Option<AidFileId>) -> i64 {
+    file.map_or(0, |f| f.0)
+}
+
+/// Entries of a subtree, newest first; `year` 0 for every year, `file` `None` for every file.
 pub async fn ledger(
     store: &Store,
     path: &OrgPath,
     year: i64,
-    file: i64,
+    file: Option<AidFileId>,
     limit: i64,
     offset: i64,
 ) -> Result<Page<LedgerRow>> {
     let upper = path.subtree_upper_bound();
+    let file = file_param(file);
     let items = store
         .query(
             LEDGER,
@@ -207,16 +217,17 @@ pub async fn ledger(
 }
 
 /// Net paid to a household in a year (reversals included), inside the locking transaction.
-pub async fn paid_in_year(tx: &mut Tx, file_id: i64, year: i64) -> Result<i64> {
-    tx.query_one(PAID_IN_YEAR, &[&file_id, &year]).await
+pub async fn paid_in_year(tx: &mut Tx, file_id: AidFileId, year: i64) -> Result<i64> {
+    tx.query_one(PAID_IN_YEAR, &[&file_id.0, &year]).await
 }
 
-pub async fn paid_for_application(tx: &mut Tx, application_id: i64) -> Result<i64> {
-    tx.query_one(PAID_FOR_APPLICATION, &[&application_id]).await
+pub async fn paid_for_application(tx: &mut Tx, application_id: AidApplicationId) -> Result<i64> {
+    tx.query_one(PAID_FOR_APPLICATION, &[&application_id.0])
+        .await
 }
 
 /// A total of the ledger: a year, a fund or a file, its net amount and its number of entries.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Total {
     pub key: String,
     pub fen: i64,
@@ -233,11 +244,15 @@ impl FromRow for Total {
     }
 }
 
-/// Totals per year of a subtree (or of one file, `file` ≠ 0).
-pub async fn totals_by_year(store: &Store, path: &OrgPath, file: i64) -> Result<Vec<Total>> {
+/// Totals per year of a subtree (or of one file).
+pub async fn totals_by_year(
+    store: &Store,
+    path: &OrgPath,
+    file: Option<AidFileId>,
+) -> Result<Vec<Total>> {
     let upper = path.subtree_upper_bound();
     store
-        .query(TOTALS_BY_YEAR, &[&path.as_str(), &upper, &file])
+        .query(TOTALS_BY_YEAR, &[&path.as_str(), &upper, &file_param(file)])
         .await
 }
 
@@ -245,9 +260,10 @@ pub async fn totals_by_fund(
     store: &Store,
     path: &OrgPath,
     year: i64,
-    file: i64,
+    file: Option<AidFileId>,
 ) -> Result<Vec<Total>> {
     let upper = path.subtree_upper_bound();
+    let file = file_param(file);
     store
         .query(TOTALS_BY_FUND, &[&path.as_str(), &upper, &year, &file])
         .await

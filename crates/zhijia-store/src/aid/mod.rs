@@ -10,8 +10,13 @@ use crate::attachment::{Attachment, AttachmentData};
 use crate::db::{Backend, Exec, FromRow, Row, Store, Tx};
 use crate::{Page, Result, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::Serialize;
-use zhijia_domain::org::{OrgId, OrgPath};
+use zhijia_domain::aid::{AidKind, AidStatus, FileStatus, HardshipCause, HardshipTier};
+use zhijia_domain::aid::{ObjectionStatus, PaymentMethod};
+use zhijia_domain::ids::{
+    AidApplicationId, AidDecisionId, AidFileId, AttachmentId, DisbursementId, HouseholdMemberId,
+    ObjectionId, StaffId, WorkerId,
+};
+use zhijia_domain::org::{OrgId, OrgLevel, OrgPath};
 
 fn path_of(row: &Row<'_, '_>) -> Result<OrgPath> {
     OrgPath::from_stored(row.get("org_path")?)
@@ -33,13 +38,13 @@ impl FromRow for Idx {
 }
 
 /// Records a staff member's identity (blind index) once; false if one is already recorded.
-pub async fn set_staff_identity(tx: &mut Tx, staff: i64, idx: &[u8]) -> Result<bool> {
-    Ok(tx.execute(SET_IDENTITY, &[&staff, &idx]).await? == 1)
+pub async fn set_staff_identity(tx: &mut Tx, staff: StaffId, idx: &[u8]) -> Result<bool> {
+    Ok(tx.execute(SET_IDENTITY, &[&staff.0, &idx]).await? == 1)
 }
 
-pub async fn staff_identity(store: &Store, staff: i64) -> Result<Option<Vec<u8>>> {
+pub async fn staff_identity(store: &Store, staff: StaffId) -> Result<Option<Vec<u8>>> {
     Ok(store
-        .query_opt::<Idx>(IDENTITY, &[&staff])
+        .query_opt::<Idx>(IDENTITY, &[&staff.0])
         .await?
         .and_then(|i| i.0))
 }
@@ -52,9 +57,9 @@ pub async fn staff_identity(store: &Store, staff: i64) -> Result<Option<Vec<u8>>
 #[derive(Debug, Clone)]
 pub struct NewFile<'a> {
     pub org_id: OrgId,
-    pub head_worker_id: i64,
-    pub tier: &'a str,
-    pub cause: &'a str,
+    pub head_worker_id: WorkerId,
+    pub tier: HardshipTier,
+    pub cause: HardshipCause,
     pub household_size: i64,
     pub income_per_head_fen: i64,
     pub health: &'a str,
@@ -65,7 +70,7 @@ pub struct NewFile<'a> {
     pub opened_on: NaiveDate,
     pub review_due_on: NaiveDate,
     pub lapses_on: NaiveDate,
-    pub created_by: Option<i64>,
+    pub created_by: Option<StaffId>,
 }
 
 const INSERT_FILE: &str = "INSERT INTO hardship_file (org_id, head_worker_id, tier, cause, \
@@ -74,14 +79,14 @@ const INSERT_FILE: &str = "INSERT INTO hardship_file (org_id, head_worker_id, ti
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'active', $12, $12, $13, $14, $15, $16) \
      RETURNING id";
 
-pub async fn insert_file(tx: &mut Tx, f: &NewFile<'_>) -> Result<i64> {
+pub async fn insert_file(tx: &mut Tx, f: &NewFile<'_>) -> Result<AidFileId> {
     tx.query_one(
         INSERT_FILE,
         &[
             &f.org_id.0,
-            &f.head_worker_id,
-            &f.tier,
-            &f.cause,
+            &f.head_worker_id.0,
+            f.tier.stored(),
+            f.cause.stored(),
             &f.household_size,
             &f.income_per_head_fen,
             &f.health,
@@ -92,11 +97,12 @@ pub async fn insert_file(tx: &mut Tx, f: &NewFile<'_>) -> Result<i64> {
             &f.opened_on,
             &f.review_due_on,
             &f.lapses_on,
-            &f.created_by,
+            &f.created_by.map(|s| s.0),
             &Utc::now(),
         ],
     )
     .await
+    .map(AidFileId)
 }
 
 const INSERT_MEMBER: &str = "INSERT INTO household_member (file_id, name, relation, \
@@ -106,32 +112,32 @@ const INSERT_MEMBER: &str = "INSERT INTO household_member (file_id, name, relati
 /// unique index on the blind index (`StoreError::Conflict` on `household_member`).
 pub async fn insert_member(
     tx: &mut Tx,
-    file_id: i64,
+    file_id: AidFileId,
     name: &str,
     relation: &str,
     enc: &[u8],
     idx: &[u8],
-) -> Result<i64> {
+) -> Result<HouseholdMemberId> {
     tx.query_one(
         INSERT_MEMBER,
-        &[&file_id, &name, &relation, &enc, &idx, &true],
+        &[&file_id.0, &name, &relation, &enc, &idx, &true],
     )
     .await
+    .map(HouseholdMemberId)
 }
 
 /// A hardship file with its union and head, as staff see it (the use case strips the
 /// sensitive fields for roles that may not see them).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct FileRow {
-    pub id: i64,
+    pub id: AidFileId,
     pub org_id: OrgId,
     pub org_name: String,
-    #[serde(skip)]
     pub org_path: OrgPath,
-    pub head_worker_id: i64,
+    pub head_worker_id: WorkerId,
     pub head_name: String,
-    pub tier: String,
-    pub cause: String,
+    pub tier: HardshipTier,
+    pub cause: HardshipCause,
     pub household_size: i64,
     pub income_per_head_fen: i64,
     pub health: String,
@@ -139,7 +145,7 @@ pub struct FileRow {
     pub housing: String,
     pub minimum_fen: i64,
     pub region_code: String,
-    pub status: String,
+    pub status: FileStatus,
     pub opened_on: NaiveDate,
     pub last_reviewed_on: NaiveDate,
     pub review_due_on: NaiveDate,
@@ -150,14 +156,14 @@ pub struct FileRow {
 impl FromRow for FileRow {
     fn from_row(row: &Row<'_, '_>) -> Result<Self> {
         Ok(FileRow {
-            id: row.get("id")?,
-            org_id: OrgId(row.get("org_id")?),
+            id: row.id("id")?,
+            org_id: row.id("org_id")?,
             org_name: row.get("org_name")?,
             org_path: path_of(row)?,
-            head_worker_id: row.get("head_worker_id")?,
+            head_worker_id: row.id("head_worker_id")?,
             head_name: row.get("head_name")?,
-            tier: row.get("tier")?,
-            cause: row.get("cause")?,
+            tier: row.parsed("tier", HardshipTier::parse)?,
+            cause: row.parsed("cause", HardshipCause::parse)?,
             household_size: row.get("household_size")?,
             income_per_head_fen: row.get("income_per_head_fen")?,
             health: row.get("health")?,
@@ -165,7 +171,7 @@ impl FromRow for FileRow {
             housing: row.get("housing")?,
             minimum_fen: row.get("minimum_fen")?,
             region_code: row.get("region_code")?,
-            status: row.get("status")?,
+            status: row.parsed("status", FileStatus::parse)?,
             opened_on: row.get("opened_on")?,
             last_reviewed_on: row.get("last_reviewed_on")?,
             review_due_on: row.get("review_due_on")?,
@@ -199,20 +205,22 @@ const COUNT_FILES: &str = "SELECT COUNT(*) FROM hardship_file f JOIN org o ON o.
      WHERE o.path >= $1 AND o.path < $2 AND ($3 = '' OR f.status = $3) \
      AND (CAST($4 AS DATE) IS NULL OR f.review_due_on <= $4)";
 
-pub async fn file(db: impl Into<Exec<'_>>, id: i64) -> Result<Option<FileRow>> {
-    db.into().query_opt(GET_FILE, &[&id]).await
+pub async fn file(db: impl Into<Exec<'_>>, id: AidFileId) -> Result<Option<FileRow>> {
+    db.into().query_opt(GET_FILE, &[&id.0]).await
 }
 
-/// Files of a subtree; `status` "" for all; `due_by` keeps files whose review is due by then.
+/// Files of a subtree, all or those in `status`; `due_by` keeps files whose review is due by
+/// then.
 pub async fn files(
     store: &Store,
     path: &OrgPath,
-    status: &str,
+    status: Option<FileStatus>,
     due_by: Option<NaiveDate>,
     limit: i64,
     offset: i64,
 ) -> Result<Page<FileRow>> {
     let upper = path.subtree_upper_bound();
+    let status = status.map_or("", FileStatus::as_str);
     let items = store
         .query(
             FILES,
@@ -233,15 +241,15 @@ pub async fn files(
 const FILES_OF_HEAD: &str = file_select!("WHERE f.head_worker_id = $1 ORDER BY f.id DESC");
 
 /// The files a worker heads, newest first (a worker sees their own household's).
-pub async fn files_of_head(store: &Store, worker_id: i64) -> Result<Vec<FileRow>> {
-    store.query(FILES_OF_HEAD, &[&worker_id]).await
+pub async fn files_of_head(store: &Store, worker_id: WorkerId) -> Result<Vec<FileRow>> {
+    store.query(FILES_OF_HEAD, &[&worker_id.0]).await
 }
 
 /// A person of a household; the identity number stays encrypted.
 #[derive(Debug, Clone)]
 pub struct MemberRow {
-    pub id: i64,
-    pub file_id: i64,
+    pub id: HouseholdMemberId,
+    pub file_id: AidFileId,
     pub name: String,
     pub relation: String,
     pub id_number_enc: Vec<u8>,
@@ -252,8 +260,8 @@ pub struct MemberRow {
 impl FromRow for MemberRow {
     fn from_row(row: &Row<'_, '_>) -> Result<Self> {
         Ok(MemberRow {
-            id: row.get("id")?,
-            file_id: row.get("file_id")?,
+            id: row.id("id")?,
+            file_id: row.id("file_id")?,
             name: row.get("name")?,
             relation: row.get("relation")?,
             id_number_enc: row.get("id_number_enc")?,
@@ -266,8 +274,8 @@ impl FromRow for MemberRow {
 const MEMBERS: &str = "SELECT id, file_id, name, relation, id_number_enc, id_number_idx, active \
      FROM household_member WHERE file_id = $1 ORDER BY id";
 
-pub async fn members(db: impl Into<Exec<'_>>, file_id: i64) -> Result<Vec<MemberRow>> {
-    db.into().query(MEMBERS, &[&file_id]).await
+pub async fn members(db: impl Into<Exec<'_>>, file_id: AidFileId) -> Result<Vec<MemberRow>> {
+    db.into().query(MEMBERS, &[&file_id.0]).await
 }
 
 const REVIEW: &str = "UPDATE hardship_file SET tier = $2, cause = $3, household_size = $4, \
@@ -278,8 +286,8 @@ const REVIEW: &str = "UPDATE hardship_file SET tier = $2, cause = $3, household_
 /// The annual review's new facts. False if the file is no longer active.
 #[derive(Debug, Clone)]
 pub struct Review<'a> {
-    pub tier: &'a str,
-    pub cause: &'a str,
+    pub tier: HardshipTier,
+    pub cause: HardshipCause,
     pub household_size: i64,
     pub income_per_head_fen: i64,
     pub health: &'a str,
@@ -291,14 +299,14 @@ pub struct Review<'a> {
     pub lapses_on: NaiveDate,
 }
 
-pub async fn review(tx: &mut Tx, id: i64, r: &Review<'_>) -> Result<bool> {
+pub async fn review(tx: &mut Tx, id: AidFileId, r: &Review<'_>) -> Result<bool> {
     Ok(tx
         .execute(
             REVIEW,
             &[
-                &id,
-                &r.tier,
-                &r.cause,
+                &id.0,
+                r.tier.stored(),
+                r.cause.stored(),
                 &r.household_size,
                 &r.income_per_head_fen,
                 &r.health,
@@ -324,27 +332,31 @@ const LAPSE_DUE: &str = "UPDATE hardship_file SET status = 'lapsed', closed_on =
 /// Closes an active file (`exited` or `lapsed`) and frees its people for another file.
 pub async fn close(
     tx: &mut Tx,
-    id: i64,
-    status: &str,
+    id: AidFileId,
+    status: FileStatus,
     on: NaiveDate,
     reason: &str,
 ) -> Result<bool> {
-    if tx.execute(CLOSE, &[&id, &status, &on, &reason]).await? != 1 {
+    if tx
+        .execute(CLOSE, &[&id.0, status.stored(), &on, &reason])
+        .await?
+        != 1
+    {
         return Ok(false);
     }
-    tx.execute(RELEASE_MEMBERS, &[&id, &false]).await?;
+    tx.execute(RELEASE_MEMBERS, &[&id.0, &false]).await?;
     Ok(true)
 }
 
 pub struct Lapsed {
-    pub id: i64,
+    pub id: AidFileId,
     pub org_id: OrgId,
 }
 impl FromRow for Lapsed {
     fn from_row(row: &Row<'_, '_>) -> Result<Self> {
         Ok(Lapsed {
-            id: row.get("id")?,
-            org_id: OrgId(row.get("org_id")?),
+            id: row.id("id")?,
+            org_id: row.id("org_id")?,
         })
     }
 }
@@ -354,7 +366,7 @@ impl FromRow for Lapsed {
 pub async fn lapse_due(tx: &mut Tx, today: NaiveDate) -> Result<Vec<Lapsed>> {
     let lapsed: Vec<Lapsed> = tx.query(LAPSE_DUE, &[&today]).await?;
     for l in &lapsed {
-        tx.execute(RELEASE_MEMBERS, &[&l.id, &false]).await?;
+        tx.execute(RELEASE_MEMBERS, &[&l.id.0, &false]).await?;
     }
     Ok(lapsed)
 }
@@ -365,12 +377,12 @@ const LOCK_FILE_SQLITE: &str = "SELECT id FROM hardship_file WHERE id = $1";
 /// Locks a file's row for the rest of the transaction: concurrent disbursements to one
 /// household queue here, so each sees what the one before it paid. (SQLite's transactions
 /// already hold the single write lock.)
-pub async fn lock_file(tx: &mut Tx, id: i64) -> Result<bool> {
+pub async fn lock_file(tx: &mut Tx, id: AidFileId) -> Result<bool> {
     let sql = match tx.backend() {
         Backend::Postgres => LOCK_FILE_PG,
         Backend::Sqlite => LOCK_FILE_SQLITE,
     };
-    Ok(tx.query_opt::<i64>(sql, &[&id]).await?.is_some())
+    Ok(tx.query_opt::<i64>(sql, &[&id.0]).await?.is_some())
 }
 
 mod application;

@@ -2,14 +2,14 @@
 
 use super::*;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Objection {
-    pub id: i64,
-    pub application_id: i64,
+    pub id: ObjectionId,
+    pub application_id: AidApplicationId,
     pub detail: String,
     pub filed_by: String,
     pub filed_at: DateTime<Utc>,
-    pub status: String,
+    pub status: ObjectionStatus,
     pub resolved_at: Option<DateTime<Utc>>,
     pub resolution: Option<String>,
 }
@@ -17,12 +17,12 @@ pub struct Objection {
 impl FromRow for Objection {
     fn from_row(row: &Row<'_, '_>) -> Result<Self> {
         Ok(Objection {
-            id: row.get("id")?,
-            application_id: row.get("application_id")?,
+            id: row.id("id")?,
+            application_id: row.id("application_id")?,
             detail: row.get("detail")?,
             filed_by: row.get("filed_by")?,
             filed_at: row.get("filed_at")?,
-            status: row.get("status")?,
+            status: row.parsed("status", ObjectionStatus::parse)?,
             resolved_at: row.get("resolved_at")?,
             resolution: row.get("resolution")?,
         })
@@ -40,43 +40,50 @@ const OPEN_OBJECTIONS: &str =
 
 pub async fn insert_objection(
     tx: &mut Tx,
-    application_id: i64,
+    application_id: AidApplicationId,
     detail: &str,
     filed_by: &str,
-) -> Result<i64> {
+) -> Result<ObjectionId> {
     tx.query_one(
         INSERT_OBJECTION,
-        &[&application_id, &detail, &filed_by, &Utc::now()],
+        &[&application_id.0, &detail, &filed_by, &Utc::now()],
     )
     .await
+    .map(ObjectionId)
 }
 
-pub async fn objection_in(tx: &mut Tx, id: i64) -> Result<Option<Objection>> {
+pub async fn objection_in(tx: &mut Tx, id: ObjectionId) -> Result<Option<Objection>> {
     let sql = format!("{OBJECTION_COLUMNS}WHERE id = $1");
-    tx.query_opt(&sql, &[&id]).await
+    tx.query_opt(&sql, &[&id.0]).await
 }
 
-pub async fn objections(store: &Store, application_id: i64) -> Result<Vec<Objection>> {
+pub async fn objections(store: &Store, application_id: AidApplicationId) -> Result<Vec<Objection>> {
     let sql = format!("{OBJECTION_COLUMNS}WHERE application_id = $1 ORDER BY id");
-    store.query(&sql, &[&application_id]).await
+    store.query(&sql, &[&application_id.0]).await
 }
 
 pub async fn resolve_objection(
     tx: &mut Tx,
-    id: i64,
-    status: &str,
-    staff: Option<i64>,
+    id: ObjectionId,
+    status: ObjectionStatus,
+    staff: Option<StaffId>,
     resolution: &str,
 ) -> Result<bool> {
     Ok(tx
         .execute(
             RESOLVE_OBJECTION,
-            &[&id, &status, &staff, &Utc::now(), &resolution],
+            &[
+                &id.0,
+                status.stored(),
+                &staff.map(|s| s.0),
+                &Utc::now(),
+                &resolution,
+            ],
         )
         .await?
         == 1)
 }
 
-pub async fn open_objections(tx: &mut Tx, application_id: i64) -> Result<i64> {
-    tx.query_one(OPEN_OBJECTIONS, &[&application_id]).await
+pub async fn open_objections(tx: &mut Tx, application_id: AidApplicationId) -> Result<i64> {
+    tx.query_one(OPEN_OBJECTIONS, &[&application_id.0]).await
 }

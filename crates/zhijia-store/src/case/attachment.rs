@@ -1,6 +1,7 @@
 //! Files attached to a case.
 
 use super::*;
+use zhijia_domain::ids::AttachmentId;
 
 pub use crate::attachment::{Attachment, AttachmentData};
 
@@ -22,13 +23,13 @@ pub const ATTACHED: crate::attachment::Table = crate::attachment::Table {
 
 pub async fn add_attachment(
     tx: &mut Tx,
-    case_id: i64,
+    case_id: CaseId,
     file_name: &str,
     content_type: &str,
     data: &[u8],
     uploaded_by: &str,
     now: DateTime<Utc>,
-) -> Result<i64> {
+) -> Result<AttachmentId> {
     crate::attachment::add(
         tx,
         &ATTACHED,
@@ -42,14 +43,18 @@ pub async fn add_attachment(
     .await
 }
 
-pub async fn count_attachments(tx: &mut Tx, case_id: i64) -> Result<i64> {
+pub async fn count_attachments(tx: &mut Tx, case_id: CaseId) -> Result<i64> {
     crate::attachment::count(tx, &ATTACHED, case_id).await
 }
 
-pub async fn attachments(store: &Store, case_id: i64) -> Result<Vec<Attachment>> {
+pub async fn attachments(store: &Store, case_id: CaseId) -> Result<Vec<Attachment>> {
     crate::attachment::list(store, &ATTACHED, case_id).await
 }
 
-pub async fn attachment(store: &Store, case_id: i64, id: i64) -> Result<Option<AttachmentData>> {
+pub async fn attachment(
+    store: &Store,
+    case_id: CaseId,
+    id: AttachmentId,
+) -> Result<Option<AttachmentData>> {
     crate::attachment::get(store, &ATTACHED, case_id, id).await
 }

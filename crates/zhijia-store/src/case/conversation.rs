@@ -1,13 +1,14 @@
 //! The conversation of a case between the worker and the handlers (internal notes included).
 
 use super::*;
+use zhijia_domain::case::CaseActor;
+use zhijia_domain::ids::{CaseMessageId, StaffId};
 
 /// A message on a case, or an internal note.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone)]
 pub struct Message {
-    pub id: i64,
-    /// `worker` or `staff`.
-    pub author: String,
+    pub id: CaseMessageId,
+    pub author: CaseActor,
     pub author_name: String,
     pub internal: bool,
     pub body: String,
@@ -17,8 +18,8 @@ pub struct Message {
 impl FromRow for Message {
     fn from_row(row: &Row<'_, '_>) -> Result<Self> {
         Ok(Message {
-            id: row.get("id")?,
-            author: row.get("author")?,
+            id: row.id("id")?,
+            author: row.parsed("author", CaseActor::parse)?,
             author_name: row.get("author_name")?,
             internal: row.get("internal")?,
             body: row.get("body")?,
@@ -36,30 +37,31 @@ const MESSAGES: &str = "SELECT id, author, author_name, internal, body, created_
 #[allow(clippy::too_many_arguments)]
 pub async fn add_message(
     tx: &mut Tx,
-    case_id: i64,
-    author: &str,
+    case_id: CaseId,
+    author: CaseActor,
     author_name: &str,
-    staff_id: Option<i64>,
+    staff_id: Option<StaffId>,
     internal: bool,
     body: &str,
     now: DateTime<Utc>,
-) -> Result<i64> {
+) -> Result<CaseMessageId> {
     tx.query_one(
         ADD_MESSAGE,
         &[
-            &case_id,
-            &author,
+            &case_id.0,
+            author.stored(),
             &author_name,
-            &staff_id,
+            &staff_id.map(|s| s.0),
             &internal,
             &body,
             &now,
         ],
     )
     .await
+    .map(CaseMessageId)
 }
 
 /// The conversation of a case; internal notes only when `with_internal`.
-pub async fn messages(store: &Store, case_id: i64, with_internal: bool) -> Result<Vec<Message>> {
-    store.query(MESSAGES, &[&case_id, &with_internal]).await
+pub async fn messages(store: &Store, case_id: CaseId, with_internal: bool) -> Result<Vec<Message>> {
+    store.query(MESSAGES, &[&case_id.0, &with_internal]).await
 }

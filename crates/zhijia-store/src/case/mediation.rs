@@ -1,11 +1,12 @@
 //! Labour-dispute mediation records (调解记录) of a case.
 
 use super::*;
+use zhijia_domain::ids::{MediationId, StaffId};
 
 /// A labour-dispute mediation record (调解记录).
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone)]
 pub struct Mediation {
-    pub id: i64,
+    pub id: MediationId,
     pub parties: String,
     pub mediated_on: NaiveDate,
     pub mediator: String,
@@ -17,7 +18,7 @@ pub struct Mediation {
 impl FromRow for Mediation {
     fn from_row(row: &Row<'_, '_>) -> Result<Self> {
         Ok(Mediation {
-            id: row.get("id")?,
+            id: row.id("id")?,
             parties: row.get("parties")?,
             mediated_on: row.get("mediated_on")?,
             mediator: row.get("mediator")?,
@@ -46,27 +47,28 @@ pub struct NewMediation<'a> {
 
 pub async fn add_mediation(
     tx: &mut Tx,
-    case_id: i64,
+    case_id: CaseId,
     m: &NewMediation<'_>,
-    staff_id: Option<i64>,
+    staff_id: Option<StaffId>,
     now: DateTime<Utc>,
-) -> Result<i64> {
+) -> Result<MediationId> {
     tx.query_one(
         ADD_MEDIATION,
         &[
-            &case_id,
+            &case_id.0,
             &m.parties,
             &m.mediated_on,
             &m.mediator,
             &m.agreement,
             &m.outcome,
-            &staff_id,
+            &staff_id.map(|s| s.0),
             &now,
         ],
     )
     .await
+    .map(MediationId)
 }
 
-pub async fn mediations(store: &Store, case_id: i64) -> Result<Vec<Mediation>> {
-    store.query(MEDIATIONS, &[&case_id]).await
+pub async fn mediations(store: &Store, case_id: CaseId) -> Result<Vec<Mediation>> {
+    store.query(MEDIATIONS, &[&case_id.0]).await
 }

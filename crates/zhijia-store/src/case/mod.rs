@@ -5,6 +5,8 @@
 use crate::db::{Backend, FromRow, Row, Store, Tx};
 use crate::{Page, Result};
 use chrono::{DateTime, NaiveDate, Utc};
+use zhijia_domain::case::{CaseKind, CaseState, Tier};
+use zhijia_domain::ids::{CaseId, WorkerId};
 use zhijia_domain::org::{OrgId, OrgPath};
 
 /// The `due_on` stored while a case's clock is paused: no deadline is known, and paused cases
@@ -22,10 +24,10 @@ macro_rules! open_states {
 }
 
 /// One case, with the names of the unions handling and supervising it.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone)]
 pub struct Case {
-    pub id: i64,
-    pub kind: String,
+    pub id: CaseId,
+    pub kind: CaseKind,
     pub channel: String,
     pub title: String,
     pub description: String,
@@ -35,16 +37,16 @@ pub struct Case {
     pub hide_identity: bool,
     pub filer_name: String,
     pub filer_phone: String,
-    pub worker_id: Option<i64>,
+    pub worker_id: Option<WorkerId>,
     pub handling_org_id: OrgId,
     pub handling_org_name: String,
     pub supervising_org_id: Option<OrgId>,
     pub supervising_org_name: Option<String>,
     pub escalation_level: i64,
-    pub state: String,
+    pub state: CaseState,
     pub reopened: bool,
     pub review_by_parent: bool,
-    pub tier: String,
+    pub tier: Tier,
     pub limit_days: i64,
     pub submitted_on: NaiveDate,
     pub paused_working_days: i64,
@@ -66,8 +68,8 @@ impl FromRow for Case {
         let paused_since: Option<NaiveDate> = row.get("paused_since")?;
         let due_on: NaiveDate = row.get("due_on")?;
         Ok(Case {
-            id: row.get("id")?,
-            kind: row.get("kind")?,
+            id: row.id("id")?,
+            kind: row.parsed("kind", CaseKind::parse)?,
             channel: row.get("channel")?,
             title: row.get("title")?,
             description: row.get("description")?,
@@ -77,16 +79,16 @@ impl FromRow for Case {
             hide_identity: row.get("hide_identity")?,
             filer_name: row.get("filer_name")?,
             filer_phone: row.get("filer_phone")?,
-            worker_id: row.get("worker_id")?,
-            handling_org_id: OrgId(row.get("handling_org_id")?),
+            worker_id: row.id_opt("worker_id")?,
+            handling_org_id: row.id("handling_org_id")?,
             handling_org_name: row.get("handling_org_name")?,
-            supervising_org_id: row.get::<Option<i64>>("supervising_org_id")?.map(OrgId),
+            supervising_org_id: row.id_opt("supervising_org_id")?,
             supervising_org_name: row.get("supervising_org_name")?,
             escalation_level: row.get("escalation_level")?,
-            state: row.get("state")?,
+            state: row.parsed("state", CaseState::parse)?,
             reopened: row.get("reopened")?,
             review_by_parent: row.get("review_by_parent")?,
-            tier: row.get("tier")?,
+            tier: row.parsed("tier", Tier::parse)?,
             limit_days: row.get("limit_days")?,
             submitted_on: row.get("submitted_on")?,
             paused_working_days: row.get("paused_working_days")?,
@@ -129,7 +131,7 @@ macro_rules! case_select {
 /// A case being filed.
 #[derive(Debug)]
 pub struct NewCase<'a> {
-    pub kind: &'a str,
+    pub kind: CaseKind,
     pub channel: &'a str,
     pub title: &'a str,
     pub description: &'a str,
@@ -139,9 +141,9 @@ pub struct NewCase<'a> {
     pub hide_identity: bool,
     pub filer_name: &'a str,
     pub filer_phone: &'a str,
-    pub worker_id: Option<i64>,
+    pub worker_id: Option<WorkerId>,
     pub handling_org_id: OrgId,
-    pub tier: &'a str,
+    pub tier: Tier,
     pub limit_days: i64,
     pub submitted_on: NaiveDate,
     pub due_on: NaiveDate,
@@ -154,49 +156,51 @@ const INSERT: &str = "INSERT INTO rights_case (kind, channel, title, description
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'submitted', $13, $14, $15, $16, \
      $17, $17) RETURNING id";
 
-pub async fn insert(tx: &mut Tx, c: &NewCase<'_>) -> Result<i64> {
-    tx.query_one(
-        INSERT,
-        &[
-            &c.kind,
-            &c.channel,
-            &c.title,
-            &c.description,
-            &c.employer_name,
-            &c.employer_credit_code,
-            &c.region_code,
-            &c.hide_identity,
-            &c.filer_name,
-            &c.filer_phone,
-            &c.worker_id,
-            &c.handling_org_id.0,
-            &c.tier,
-            &c.limit_days,
-            &c.submitted_on,
-            &c.due_on,
-            &c.now,
-        ],
-    )
-    .await
+pub async fn insert(tx: &mut Tx, c: &NewCase<'_>) -> Result<CaseId> {
+    let id: i64 = tx
+        .query_one(
+            INSERT,
+            &[
+                c.kind.stored(),
+                &c.channel,
+                &c.title,
+                &c.description,
+                &c.employer_name,
+                &c.employer_credit_code,
+                &c.region_code,
+                &c.hide_identity,
+                &c.filer_name,
+                &c.filer_phone,
+                &c.worker_id.map(|w| w.0),
+                &c.handling_org_id.0,
+                c.tier.stored(),
+                &c.limit_days,
+                &c.submitted_on,
+                &c.due_on,
+                &c.now,
+            ],
+        )
+        .await?;
+    Ok(CaseId(id))
 }
 
 const GET: &str = case_select!("WHERE c.id = $1");
 const LOCK_PG: &str = "SELECT id FROM rights_case WHERE id = $1 FOR UPDATE";
 
-pub async fn get(store: &Store, id: i64) -> Result<Option<Case>> {
-    store.query_opt(GET, &[&id]).await
+pub async fn get(store: &Store, id: CaseId) -> Result<Option<Case>> {
+    store.query_opt(GET, &[&id.0]).await
 }
 
 /// Reads a case in a transaction that will change it. On PostgreSQL the row is locked first,
 /// so two handlers acting at once take turns; SQLite transactions already run one at a time.
-pub async fn lock(tx: &mut Tx, id: i64) -> Result<Option<Case>> {
+pub async fn lock(tx: &mut Tx, id: CaseId) -> Result<Option<Case>> {
     if tx.backend() == Backend::Postgres {
-        let found: Option<i64> = tx.query_opt(LOCK_PG, &[&id]).await?;
+        let found: Option<i64> = tx.query_opt(LOCK_PG, &[&id.0]).await?;
         if found.is_none() {
             return Ok(None);
         }
     }
-    tx.query_opt(GET, &[&id]).await
+    tx.query_opt(GET, &[&id.0]).await
 }
 
 const SAVE: &str = "UPDATE rights_case SET state = $2, reopened = $3, review_by_parent = $4, \
@@ -210,11 +214,11 @@ pub async fn save(tx: &mut Tx, c: &Case, now: DateTime<Utc>) -> Result<()> {
     tx.execute(
         SAVE,
         &[
-            &c.id,
-            &c.state,
+            &c.id.0,
+            c.state.stored(),
             &c.reopened,
             &c.review_by_parent,
-            &c.tier,
+            c.tier.stored(),
             &c.limit_days,
             &c.paused_working_days,
             &c.paused_since,
@@ -234,8 +238,10 @@ pub async fn save(tx: &mut Tx, c: &Case, now: DateTime<Utc>) -> Result<()> {
 
 const REROUTE: &str = "UPDATE rights_case SET handling_org_id = $2, updated_at = $3 WHERE id = $1";
 
-pub async fn reroute(tx: &mut Tx, id: i64, org: OrgId, now: DateTime<Utc>) -> Result<()> {
-    tx.execute(REROUTE, &[&id, &org.0, &now]).await.map(|_| ())
+pub async fn reroute(tx: &mut Tx, id: CaseId, org: OrgId, now: DateTime<Utc>) -> Result<()> {
+    tx.execute(REROUTE, &[&id.0, &org.0, &now])
+        .await
+        .map(|_| ())
 }
 
 const ESCALATE: &str = "UPDATE rights_case SET escalation_level = $2, supervising_org_id = $3, \
@@ -245,18 +251,18 @@ const ESCALATE: &str = "UPDATE rights_case SET escalation_level = $2, supervisin
 /// level or higher: escalating is idempotent, however many runs see the same overdue case.
 pub async fn escalate(
     tx: &mut Tx,
-    id: i64,
+    id: CaseId,
     level: i64,
     org: OrgId,
     now: DateTime<Utc>,
 ) -> Result<bool> {
-    Ok(tx.execute(ESCALATE, &[&id, &level, &org.0, &now]).await? == 1)
+    Ok(tx.execute(ESCALATE, &[&id.0, &level, &org.0, &now]).await? == 1)
 }
 
 /// A case to raise to `level`, supervised by `org`.
 #[derive(Debug, Clone, Copy)]
 pub struct Raise {
-    pub id: i64,
+    pub id: CaseId,
     pub level: i64,
     pub org: OrgId,
 }
@@ -272,17 +278,21 @@ const ESCALATE_BATCH_PG: &str = "UPDATE rights_case c SET escalation_level = u.l
 /// Raises many cases at once (the escalation job); returns the ids actually raised (a case
 /// already at that level or higher is left). PostgreSQL takes 5,000 per statement instead of a
 /// round trip each; SQLite runs [`escalate`] per case.
-pub async fn escalate_batch(tx: &mut Tx, raises: &[Raise], now: DateTime<Utc>) -> Result<Vec<i64>> {
+pub async fn escalate_batch(
+    tx: &mut Tx,
+    raises: &[Raise],
+    now: DateTime<Utc>,
+) -> Result<Vec<CaseId>> {
     let mut raised = Vec::with_capacity(raises.len());
     for chunk in raises.chunks(BATCH) {
-        let ids: Vec<i64> = chunk.iter().map(|r| r.id).collect();
+        let ids: Vec<i64> = chunk.iter().map(|r| r.id.0).collect();
         let levels: Vec<i64> = chunk.iter().map(|r| r.level).collect();
         let orgs: Vec<i64> = chunk.iter().map(|r| r.org.0).collect();
         match tx
             .pg_ids(ESCALATE_BATCH_PG, &[&ids, &levels, &orgs, &now])
             .await?
         {
-            Some(done) => raised.extend(done),
+            Some(done) => raised.extend(done.into_iter().map(CaseId)),
             None => {
                 for r in chunk {
                     if escalate(tx, r.id, r.level, r.org, now).await? {
@@ -296,12 +306,12 @@ pub async fn escalate_batch(tx: &mut Tx, raises: &[Raise], now: DateTime<Utc>) -
 }
 
 /// A row of a queue: what a list shows.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone)]
 pub struct CaseItem {
-    pub id: i64,
-    pub kind: String,
+    pub id: CaseId,
+    pub kind: CaseKind,
     pub title: String,
-    pub state: String,
+    pub state: CaseState,
     pub filer_name: String,
     pub handling_org_id: OrgId,
     pub handling_org_name: String,
@@ -316,12 +326,12 @@ impl FromRow for CaseItem {
         let paused_since: Option<NaiveDate> = row.get("paused_since")?;
         let due_on: NaiveDate = row.get("due_on")?;
         Ok(CaseItem {
-            id: row.get("id")?,
-            kind: row.get("kind")?,
+            id: row.id("id")?,
+            kind: row.parsed("kind", CaseKind::parse)?,
             title: row.get("title")?,
-            state: row.get("state")?,
+            state: row.parsed("state", CaseState::parse)?,
             filer_name: row.get("filer_name")?,
-            handling_org_id: OrgId(row.get("handling_org_id")?),
+            handling_org_id: row.id("handling_org_id")?,
             handling_org_name: row.get("handling_org_name")?,
             escalation_level: row.get("escalation_level")?,
             review_by_parent: row.get("review_by_parent")?,
@@ -385,7 +395,7 @@ const COUNT_REVIEW: &str = "SELECT COUNT(*) FROM rights_case c \
 pub async fn queue(
     store: &Store,
     scope: &OrgPath,
-    state: Option<&str>,
+    state: Option<CaseState>,
     limit: i64,
     offset: i64,
 ) -> Result<Page<CaseItem>> {
@@ -401,10 +411,13 @@ pub async fn queue(
         ),
         Some(state) => (
             store
-                .query(QUEUE_STATE, &[&from, &upper, &state, &limit, &offset])
+                .query(
+                    QUEUE_STATE,
+                    &[&from, &upper, state.stored(), &limit, &offset],
+                )
                 .await?,
             store
-                .query_one(COUNT_STATE, &[&from, &upper, &state, &cap])
+                .query_one(COUNT_STATE, &[&from, &upper, state.stored(), &cap])
                 .await?,
         ),
     };
@@ -501,7 +514,7 @@ pub async fn filed_online_on(store: &Store, phone: &str, day: NaiveDate) -> Resu
 /// An open case past its deadline, with what escalating it needs.
 #[derive(Debug, Clone)]
 pub struct Overdue {
-    pub id: i64,
+    pub id: CaseId,
     pub title: String,
     pub due_on: NaiveDate,
     pub escalation_level: i64,
@@ -512,7 +525,7 @@ impl FromRow for Overdue {
     fn from_row(row: &Row<'_, '_>) -> Result<Self> {
         let path: String = row.get("path")?;
         Ok(Overdue {
-            id: row.get("id")?,
+            id: row.id("id")?,
             title: row.get("title")?,
             due_on: row.get("due_on")?,
             escalation_level: row.get("escalation_level")?,

@@ -3,7 +3,7 @@
 use super::*;
 
 /// A count under a key (a kind, a state or a month).
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone)]
 pub struct Count {
     pub key: String,
     pub count: i64,
@@ -19,7 +19,7 @@ impl FromRow for Count {
 }
 
 /// The figures of the cases submitted in a period in a subtree.
-#[derive(Debug, Clone, Default, serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 pub struct Totals {
     pub cases: i64,
     /// Cases answered (resolved at least once).
@@ -104,7 +104,7 @@ const AT_UNION: &str = "SELECT COUNT(*) FROM rights_case c JOIN org o ON o.id = 
      WHERE o.path = $1 AND c.submitted_on >= $2 AND c.submitted_on <= $3";
 
 /// The statistics of a subtree over the cases submitted from `from` to `to` inclusive.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone)]
 pub struct Stats {
     pub by_kind: Vec<Count>,
     pub by_state: Vec<Count>,

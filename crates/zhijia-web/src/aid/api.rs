@@ -21,14 +21,20 @@ use zhijia_app::aid::attachment;
 use zhijia_app::aid::file::{self, FileInput, FileQuery as FilesQuery, ReviewInput};
 use zhijia_app::aid::ledger::{self, DisbursementInput, LedgerQuery};
 use zhijia_app::attachment::Upload;
+use zhijia_domain::ids::{
+    AidApplicationId, AidFileId, AttachmentId, DisbursementId, ObjectionId, RecordId,
+};
+use zhijia_domain::org::OrgId;
 
-fn created(id: i64) -> Response {
-    (StatusCode::CREATED, Json(Created { id })).into_response()
+use super::view::{ApplicationDetailView, FileDetailView, LedgerView};
+
+fn created(id: impl RecordId) -> Response {
+    (StatusCode::CREATED, Json(Created { id: id.get() })).into_response()
 }
 
 #[derive(Debug, Serialize)]
 struct Scoped<T: Serialize> {
-    org_id: i64,
+    org_id: OrgId,
     org_name: String,
     #[serde(flatten)]
     page: T,
@@ -45,7 +51,7 @@ pub async fn files(
 ) -> Result<Response, ApiError> {
     let (org, page) = file::list(&state.aid(), &user.ctx(), &q, Utc::now()).await?;
     Ok(Json(Scoped {
-        org_id: org.id.0,
+        org_id: org.id,
         org_name: org.name,
         page,
     })
@@ -72,9 +78,17 @@ pub async fn open_file(
 #[utoipa::path(get, path = "/api/v1/aid/files/{id}", tag = "aid", params(("id" = i64, Path)),
     responses((status = 200, description = "档案详情 {file, members, applications, paid_by_year, may_manage}"),
               (status = 404, body = crate::error::ErrorBody)))]
-pub async fn file_detail(state: Keyed, user: StaffUser, Id(id): Id) -> Result<Response, ApiError> {
+pub async fn file_detail(
+    state: Keyed,
+    user: StaffUser,
+    Id(id): Id<AidFileId>,
+) -> Result<Response, ApiError> {
     let d = file::detail(&state.aid(), &user.ctx(), id).await?;
-    Ok(([(axum::http::header::CACHE_CONTROL, "no-store")], Json(d)).into_response())
+    Ok((
+        [(axum::http::header::CACHE_CONTROL, "no-store")],
+        Json(FileDetailView::from(&d)),
+    )
+        .into_response())
 }
 
 /// The annual review (年度复核): the facts again; the tier is recomputed.
@@ -85,7 +99,7 @@ pub async fn file_detail(state: Keyed, user: StaffUser, Id(id): Id) -> Result<Re
 pub async fn review(
     state: Keyed,
     user: StaffUser,
-    Id(id): Id,
+    Id(id): Id<AidFileId>,
     ApiJson(input): ApiJson<ReviewInput>,
 ) -> Result<StatusCode, ApiError> {
     file::review(&state.aid(), &user.ctx(), id, &input, Utc::now()).await?;
@@ -104,7 +118,7 @@ pub struct ReasonRequest {
 pub async fn exit(
     state: Keyed,
     user: StaffUser,
-    Id(id): Id,
+    Id(id): Id<AidFileId>,
     ApiJson(req): ApiJson<ReasonRequest>,
 ) -> Result<StatusCode, ApiError> {
     file::exit(&state.aid(), &user.ctx(), id, &req.reason, Utc::now()).await?;
@@ -122,7 +136,7 @@ pub async fn applications(
 ) -> Result<Response, ApiError> {
     let (org, page) = application::list(&state.aid(), &user.ctx(), &q).await?;
     Ok(Json(Scoped {
-        org_id: org.id.0,
+        org_id: org.id,
         org_name: org.name,
         page,
     })
@@ -151,9 +165,10 @@ pub async fn apply(
 pub async fn application_detail(
     state: Keyed,
     user: StaffUser,
-    Id(id): Id,
+    Id(id): Id<AidApplicationId>,
 ) -> Result<Response, ApiError> {
-    Ok(Json(application::detail(&state.aid(), &user.ctx(), id).await?).into_response())
+    let d = application::detail(&state.aid(), &user.ctx(), id).await?;
+    Ok(Json(ApplicationDetailView::from(&d)).into_response())
 }
 
 /// Decides the current stage. Refused: another stage than the current one (409), a second
@@ -165,7 +180,7 @@ pub async fn application_detail(
 pub async fn decide(
     state: Keyed,
     user: StaffUser,
-    Id(id): Id,
+    Id(id): Id<AidApplicationId>,
     ApiJson(input): ApiJson<DecisionInput>,
 ) -> Result<Response, ApiError> {
     Ok(
@@ -184,7 +199,7 @@ pub async fn decide(
 pub async fn attachment(
     state: Keyed,
     user: StaffUser,
-    Id(id): Id,
+    Id(id): Id<AidApplicationId>,
     ApiQuery(q): ApiQuery<FileQuery>,
     bytes: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
@@ -205,7 +220,10 @@ pub async fn staff_file(
     user: StaffUser,
     Path((id, file)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let (id, file) = (parse_id(&id)?, parse_id(&file)?);
+    let (id, file) = (
+        AidApplicationId(parse_id(&id)?),
+        AttachmentId(parse_id(&file)?),
+    );
     let f = attachment::staff_file(&state.aid(), &user.ctx(), id, file).await?;
     Ok(file_response(f))
 }
@@ -223,7 +241,7 @@ pub struct ObjectionRequest {
 pub async fn staff_objection(
     state: Keyed,
     user: StaffUser,
-    Id(id): Id,
+    Id(id): Id<AidApplicationId>,
     ApiJson(req): ApiJson<ObjectionRequest>,
 ) -> Result<Response, ApiError> {
     let sc = user.ctx();
@@ -255,7 +273,7 @@ pub struct ResolutionRequest {
 pub async fn resolve(
     state: Keyed,
     user: StaffUser,
-    Id(id): Id,
+    Id(id): Id<ObjectionId>,
     ApiJson(req): ApiJson<ResolutionRequest>,
 ) -> Result<StatusCode, ApiError> {
     application::resolve(&state.aid(), &user.ctx(), id, req.upheld, &req.note).await?;
@@ -291,7 +309,7 @@ pub async fn disburse(
 pub async fn reverse(
     state: Keyed,
     user: StaffUser,
-    Id(id): Id,
+    Id(id): Id<DisbursementId>,
     ApiJson(req): ApiJson<ReasonRequest>,
 ) -> Result<Response, ApiError> {
     Ok(created(
@@ -308,11 +326,11 @@ pub async fn ledger_list(
     user: StaffUser,
     ApiQuery(q): ApiQuery<LedgerQuery>,
 ) -> Result<Response, ApiError> {
-    let (org, page) = ledger::list(&state.aid(), &user.ctx(), &q).await?;
+    let (org, ledger) = ledger::list(&state.aid(), &user.ctx(), &q).await?;
     Ok(Json(Scoped {
-        org_id: org.id.0,
+        org_id: org.id,
         org_name: org.name,
-        page,
+        page: LedgerView::from(&ledger),
     })
     .into_response())
 }
@@ -361,7 +379,8 @@ pub async fn my_identity(
 #[serde(default)]
 pub struct NoticeQuery {
     /// 工会编号：只看该工会及下级
-    pub org: Option<i64>,
+    #[param(value_type = Option<i64>)]
+    pub org: Option<OrgId>,
     pub limit: Option<i64>,
     pub offset: Option<i64>,
 }
@@ -398,7 +417,7 @@ pub async fn notice(
 pub async fn worker_objection(
     state: Keyed,
     user: WorkerUser,
-    Id(id): Id,
+    Id(id): Id<AidApplicationId>,
     ApiJson(req): ApiJson<ObjectionRequest>,
 ) -> Result<Response, ApiError> {
     let actor = zhijia_app::caller::worker_actor(&user.session.phone);

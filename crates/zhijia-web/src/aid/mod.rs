@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod console;
+pub mod view;
 pub mod worker;
 
 use rust_xlsxwriter::{Format, Workbook, XlsxError};

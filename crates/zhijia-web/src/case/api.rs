@@ -15,9 +15,13 @@ use chrono::Utc;
 use serde::Deserialize;
 use zhijia_app::case::file::{self, CaseInput, DeskInput, Filed, Upload};
 use zhijia_app::case::handle::{self, Step};
-use zhijia_app::case::stats::{self, Figures, StatsQuery};
+use zhijia_app::case::stats::{self, StatsQuery};
 use zhijia_app::case::talk::{self, MediationInput};
 use zhijia_app::case::{self, QueueQuery};
+use zhijia_domain::ids::{AttachmentId, CaseId, PendingUploadId};
+use zhijia_domain::org::OrgId;
+
+use super::view::{CaseView, DetailView, FiguresView, OwnCaseView, item_page};
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -37,7 +41,8 @@ pub struct WorkerCase {
     #[serde(flatten)]
     pub case: CaseInput,
     /// 已暂存的文件编号，随诉求一并提交
-    pub upload_ids: Vec<i64>,
+    #[schema(value_type = Vec<i64>)]
+    pub upload_ids: Vec<PendingUploadId>,
 }
 
 /// Files a case (维权诉求) for the signed-in worker, with the files kept in `upload_ids`; more
@@ -52,10 +57,11 @@ pub async fn file_case(
 ) -> Result<Response, ApiError> {
     let phone = &user.session.phone;
     let now = Utc::now();
-    let (_, uploads) =
-        zhijia_app::pending::load(&state.store, phone, &input.upload_ids, now).await?;
+    // The pending uploads' functions take raw ids today.
+    let upload_ids: Vec<i64> = input.upload_ids.iter().map(|u| u.0).collect();
+    let (_, uploads) = zhijia_app::pending::load(&state.store, phone, &upload_ids, now).await?;
     let filed = file::file(&state.cases(), phone, &input.case, &uploads, now).await?;
-    zhijia_app::pending::discard(&state.store, phone, &input.upload_ids).await?;
+    zhijia_app::pending::discard(&state.store, phone, &upload_ids).await?;
     Ok((StatusCode::CREATED, Json(filed)).into_response())
 }
 
@@ -70,19 +76,19 @@ pub async fn my_cases(
     let (limit, offset) = zhijia_app::page_bounds(q.limit, q.offset, 20);
     let page =
         zhijia_store::case::of_filer(&state.store, &user.session.phone, limit, offset).await?;
-    Ok(Json(page).into_response())
+    Ok(Json(item_page(&page)).into_response())
 }
 
 /// One of the worker's cases: history, messages (no internal notes), attachments, mediation.
 #[utoipa::path(get, path = "/api/v1/me/cases/{id}", tag = "case", params(("id" = i64, Path)),
-    responses((status = 200, description = "案件详情"), (status = 404, body = crate::error::ErrorBody)))]
+    responses((status = 200, description = "案件详情", body = OwnCaseView), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn my_case(
     State(state): State<AppState>,
     user: WorkerUser,
-    Id(id): Id,
+    Id(id): Id<CaseId>,
 ) -> Result<Response, ApiError> {
     let view = talk::own_view(&state.cases(), &user.session.phone, id).await?;
-    Ok(Json(view).into_response())
+    Ok(Json(OwnCaseView::from(&view)).into_response())
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -94,12 +100,12 @@ pub struct ReplyRequest {
 /// deadline clock restarts.
 #[utoipa::path(post, path = "/api/v1/me/cases/{id}/replies", tag = "case", params(("id" = i64, Path)),
     request_body = ReplyRequest,
-    responses((status = 200, description = "案件"), (status = 404, body = crate::error::ErrorBody),
+    responses((status = 200, description = "案件", body = CaseView), (status = 404, body = crate::error::ErrorBody),
               (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn reply(
     State(state): State<AppState>,
     user: WorkerUser,
-    Id(id): Id,
+    Id(id): Id<CaseId>,
     ApiJson(r): ApiJson<ReplyRequest>,
 ) -> Result<Response, ApiError> {
     let c = handle::reply(
@@ -111,7 +117,7 @@ pub async fn reply(
         Utc::now(),
     )
     .await?;
-    Ok(Json(c).into_response())
+    Ok(Json(CaseView::from(&c)).into_response())
 }
 
 /// Adds one attachment to the worker's case: the body is the file itself (JPG, PNG, WebP or
@@ -119,12 +125,12 @@ pub async fn reply(
 #[utoipa::path(post, path = "/api/v1/me/cases/{id}/attachments", tag = "case",
     params(("id" = i64, Path), FileQuery),
     request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "附件文件"),
-    responses((status = 201, description = "案件"), (status = 404, body = crate::error::ErrorBody),
+    responses((status = 201, description = "案件", body = CaseView), (status = 404, body = crate::error::ErrorBody),
               (status = 422, body = crate::error::ErrorBody)))]
 pub async fn my_attachment(
     State(state): State<AppState>,
     user: WorkerUser,
-    Id(id): Id,
+    Id(id): Id<CaseId>,
     ApiQuery(q): ApiQuery<FileQuery>,
     bytes: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
@@ -141,7 +147,7 @@ pub async fn my_attachment(
         Utc::now(),
     )
     .await?;
-    Ok((StatusCode::CREATED, Json(c)).into_response())
+    Ok((StatusCode::CREATED, Json(CaseView::from(&c))).into_response())
 }
 
 /// Downloads an attachment of the worker's case.
@@ -153,7 +159,7 @@ pub async fn my_file(
     user: WorkerUser,
     Path((id, file)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let (id, file) = (parse_id(&id)?, parse_id(&file)?);
+    let (id, file) = (CaseId(parse_id(&id)?), AttachmentId(parse_id(&file)?));
     let f = talk::worker_file(&state.cases(), &user.session.phone, id, file).await?;
     Ok(file_response(f))
 }
@@ -169,12 +175,12 @@ pub struct RatingRequest {
 /// reopens it for review by the parent union.
 #[utoipa::path(post, path = "/api/v1/me/cases/{id}/rating", tag = "case", params(("id" = i64, Path)),
     request_body = RatingRequest,
-    responses((status = 200, description = "案件"), (status = 404, body = crate::error::ErrorBody),
+    responses((status = 200, description = "案件", body = CaseView), (status = 404, body = crate::error::ErrorBody),
               (status = 422, body = crate::error::ErrorBody)))]
 pub async fn rate(
     State(state): State<AppState>,
     user: WorkerUser,
-    Id(id): Id,
+    Id(id): Id<CaseId>,
     ApiJson(r): ApiJson<RatingRequest>,
 ) -> Result<Response, ApiError> {
     let c = handle::rate(
@@ -186,7 +192,7 @@ pub async fn rate(
         Utc::now(),
     )
     .await?;
-    Ok(Json(c).into_response())
+    Ok(Json(CaseView::from(&c)).into_response())
 }
 
 // ---- staff ---------------------------------------------------------------------------------
@@ -205,7 +211,7 @@ pub async fn queue(
     Ok(Json(serde_json::json!({
         "org_id": org.id.0,
         "org_name": org.name,
-        "items": page.items,
+        "items": item_page(&page).items,
         "total": page.total,
         "limit": page.limit,
         "offset": page.offset,
@@ -228,30 +234,30 @@ pub async fn register(
 
 /// A case with its history, messages and internal notes, attachments and mediation records.
 #[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "case", params(("id" = i64, Path)),
-    responses((status = 200, description = "案件详情"), (status = 404, body = crate::error::ErrorBody)))]
+    responses((status = 200, description = "案件详情", body = DetailView), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn detail(
     State(state): State<AppState>,
     user: StaffUser,
-    Id(id): Id,
+    Id(id): Id<CaseId>,
 ) -> Result<Response, ApiError> {
     let d = case::detail(&state.cases(), &user.ctx(), id, Utc::now()).await?;
-    Ok(Json(d).into_response())
+    Ok(Json(DetailView::from(&d)).into_response())
 }
 
 /// Takes a step: `{"step": "accept", "tier": "simple"}`, `decline` (reason), `start`,
 /// `ask_worker` (question), `resolve` (answer), `close`.
 #[utoipa::path(post, path = "/api/v1/cases/{id}/steps", tag = "case", params(("id" = i64, Path)),
     request_body = Step,
-    responses((status = 200, description = "案件"), (status = 404, body = crate::error::ErrorBody),
+    responses((status = 200, description = "案件", body = CaseView), (status = 404, body = crate::error::ErrorBody),
               (status = 422, body = crate::error::ErrorBody)))]
 pub async fn step(
     State(state): State<AppState>,
     user: StaffUser,
-    Id(id): Id,
+    Id(id): Id<CaseId>,
     ApiJson(step): ApiJson<Step>,
 ) -> Result<Response, ApiError> {
     let c = handle::act(&state.cases(), &user.ctx(), id, &step, Utc::now()).await?;
-    Ok(Json(c).into_response())
+    Ok(Json(CaseView::from(&c)).into_response())
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -270,7 +276,7 @@ pub struct MessageRequest {
 pub async fn message(
     State(state): State<AppState>,
     user: StaffUser,
-    Id(id): Id,
+    Id(id): Id<CaseId>,
     ApiJson(m): ApiJson<MessageRequest>,
 ) -> Result<Response, ApiError> {
     let mid = talk::post(
@@ -282,13 +288,14 @@ pub async fn message(
         Utc::now(),
     )
     .await?;
-    Ok((StatusCode::CREATED, Json(Created { id: mid })).into_response())
+    Ok((StatusCode::CREATED, Json(Created { id: mid.0 })).into_response())
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct RouteRequest {
     /// The union to hand the case to, in the handler's subtree.
-    pub org: i64,
+    #[schema(value_type = i64)]
+    pub org: OrgId,
     #[serde(default)]
     pub reason: String,
 }
@@ -296,12 +303,12 @@ pub struct RouteRequest {
 /// Re-routes (转办) a case within the handler's subtree.
 #[utoipa::path(post, path = "/api/v1/cases/{id}/route", tag = "case", params(("id" = i64, Path)),
     request_body = RouteRequest,
-    responses((status = 200, description = "案件"), (status = 403, body = crate::error::ErrorBody),
+    responses((status = 200, description = "案件", body = CaseView), (status = 403, body = crate::error::ErrorBody),
               (status = 404, body = crate::error::ErrorBody)))]
 pub async fn reroute(
     State(state): State<AppState>,
     user: StaffUser,
-    Id(id): Id,
+    Id(id): Id<CaseId>,
     ApiJson(r): ApiJson<RouteRequest>,
 ) -> Result<Response, ApiError> {
     let c = handle::reroute(
@@ -313,7 +320,7 @@ pub async fn reroute(
         Utc::now(),
     )
     .await?;
-    Ok(Json(c).into_response())
+    Ok(Json(CaseView::from(&c)).into_response())
 }
 
 /// Records a labour-dispute mediation (调解记录).
@@ -324,11 +331,11 @@ pub async fn reroute(
 pub async fn mediation(
     State(state): State<AppState>,
     user: StaffUser,
-    Id(id): Id,
+    Id(id): Id<CaseId>,
     ApiJson(m): ApiJson<MediationInput>,
 ) -> Result<Response, ApiError> {
     let mid = talk::mediate(&state.cases(), &user.ctx(), id, &m, Utc::now()).await?;
-    Ok((StatusCode::CREATED, Json(Created { id: mid })).into_response())
+    Ok((StatusCode::CREATED, Json(Created { id: mid.0 })).into_response())
 }
 
 /// Adds one attachment to a case; the body is the file itself.
@@ -340,7 +347,7 @@ pub async fn mediation(
 pub async fn attachment(
     State(state): State<AppState>,
     user: StaffUser,
-    Id(id): Id,
+    Id(id): Id<CaseId>,
     ApiQuery(q): ApiQuery<FileQuery>,
     bytes: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
@@ -361,21 +368,21 @@ pub async fn staff_file(
     user: StaffUser,
     Path((id, file)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let (id, file) = (parse_id(&id)?, parse_id(&file)?);
+    let (id, file) = (CaseId(parse_id(&id)?), AttachmentId(parse_id(&file)?));
     let f = talk::staff_file(&state.cases(), &user.ctx(), id, file).await?;
     Ok(file_response(f))
 }
 
 /// Statistics of a union's subtree over a period of submission.
 #[utoipa::path(get, path = "/api/v1/case-stats", tag = "case", params(StatsQuery),
-    responses((status = 200, body = Figures), (status = 403, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = FiguresView), (status = 403, body = crate::error::ErrorBody)))]
 pub async fn statistics(
     State(state): State<AppState>,
     user: StaffUser,
     ApiQuery(q): ApiQuery<StatsQuery>,
 ) -> Result<Response, ApiError> {
     let f = stats::figures(&state.cases(), &user.ctx(), &q, Utc::now()).await?;
-    Ok(Json(f).into_response())
+    Ok(Json(FiguresView::from(&f)).into_response())
 }
 
 pub fn routes() -> Router<AppState> {

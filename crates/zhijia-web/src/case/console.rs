@@ -26,6 +26,8 @@ use zhijia_app::case::talk::{self, MediationInput};
 use zhijia_app::case::{self, Detail, QueueQuery, View};
 use zhijia_domain::attachment::MAX_PER_CASE;
 use zhijia_domain::case::{CaseKind, CaseState, Tier};
+use zhijia_domain::ids::{AttachmentId, CaseId};
+use zhijia_domain::org::OrgId;
 use zhijia_store::case::CaseItem;
 
 const PER_PAGE: i64 = 20;
@@ -33,7 +35,7 @@ const PER_PAGE: i64 = 20;
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct QueuePageQuery {
-    org: Option<i64>,
+    org: Option<OrgId>,
     view: Option<String>,
     state: Option<String>,
     page: Option<i64>,
@@ -41,10 +43,10 @@ pub struct QueuePageQuery {
 }
 
 #[derive(Template)]
-#[template(path = "console_cases.html")]
+#[template(path = "case/console_list.html")]
 struct QueuePage {
     user: UserBar,
-    org_id: i64,
+    org_id: OrgId,
     org_name: String,
     view: &'static str,
     state: String,
@@ -55,15 +57,8 @@ struct QueuePage {
 }
 
 impl QueuePage {
-    fn state_name(&self, s: &str) -> &'static str {
-        state_label(s)
-    }
-    fn kind(&self, k: &str) -> &'static str {
-        kind_label(k)
-    }
     fn late(&self, c: &CaseItem) -> bool {
-        CaseState::parse(&c.state).is_some_and(CaseState::is_open)
-            && c.due_on.is_some_and(|d| d < self.today)
+        c.state.is_open() && c.due_on.is_some_and(|d| d < self.today)
     }
 }
 
@@ -101,7 +96,7 @@ async fn queue(
     );
     Ok(render(&QueuePage {
         user: (&user).into(),
-        org_id: org.id.0,
+        org_id: org.id,
         org_name: org.name,
         view: view_name,
         state: state_name,
@@ -116,7 +111,7 @@ async fn queue(
 }
 
 #[derive(Template)]
-#[template(path = "console_case_new.html")]
+#[template(path = "case/console_new.html")]
 struct NewPage {
     user: UserBar,
     form: DeskInput,
@@ -217,7 +212,7 @@ async fn register(
     } else {
         crate::org::suggest::resolve(&state, &user, &form.township, "township")
             .await
-            .map(|id| input.case.township_org_id = Some(id))
+            .map(|id| input.case.township_org_id = Some(OrgId(id)))
     };
     let result = match named {
         Ok(()) => file::register(&state.cases(), &user.ctx(), &input, Utc::now()).await,
@@ -241,7 +236,7 @@ async fn register(
 }
 
 #[derive(Template)]
-#[template(path = "console_case.html")]
+#[template(path = "case/console_detail.html")]
 struct CasePage {
     user: UserBar,
     d: Detail,
@@ -252,26 +247,17 @@ struct CasePage {
 }
 
 impl CasePage {
-    fn state_name(&self, s: &str) -> &'static str {
-        state_label(s)
-    }
-    fn kind(&self, k: &str) -> &'static str {
-        kind_label(k)
-    }
     fn action(&self, a: &str) -> &'static str {
         action_label(a)
     }
     fn outcome(&self, o: &str) -> &'static str {
         talk::outcome_label(o)
     }
-    fn tier(&self, t: &str) -> &'static str {
-        Tier::parse(t).map_or("未知", Tier::label)
-    }
     fn is(&self, s: &str) -> bool {
-        self.d.case.state == s
+        self.d.case.state.as_str() == s
     }
     fn open(&self) -> bool {
-        CaseState::parse(&self.d.case.state).is_some_and(CaseState::is_open)
+        self.d.case.state.is_open()
     }
     fn channel(&self) -> &'static str {
         match self.d.case.channel.as_str() {
@@ -285,7 +271,7 @@ impl CasePage {
 async fn case_page(
     state: &AppState,
     user: &StaffUser,
-    id: i64,
+    id: CaseId,
     error: Option<String>,
 ) -> Result<Response, PageError> {
     let now = Utc::now();
@@ -309,7 +295,7 @@ async fn case_page(
 async fn detail(
     State(state): State<AppState>,
     user: StaffUser,
-    Id(id): Id,
+    Id(id): Id<CaseId>,
 ) -> Result<Response, PageError> {
     case_page(&state, &user, id, None).await
 }
@@ -319,7 +305,7 @@ async fn detail(
 async fn after(
     state: &AppState,
     user: &StaffUser,
-    id: i64,
+    id: CaseId,
     result: Result<(), AppError>,
 ) -> Result<Response, PageError> {
     match result {
@@ -343,7 +329,7 @@ pub struct StepForm {
 async fn step(
     State(state): State<AppState>,
     user: StaffUser,
-    Id(id): Id,
+    Id(id): Id<CaseId>,
     form: Result<Form<StepForm>, FormRejection>,
 ) -> Result<Response, PageError> {
     let Some(form) = checked_form(&user, form) else {
@@ -375,7 +361,7 @@ pub struct MessageForm {
 async fn message(
     State(state): State<AppState>,
     user: StaffUser,
-    Id(id): Id,
+    Id(id): Id<CaseId>,
     form: Result<Form<MessageForm>, FormRejection>,
 ) -> Result<Response, PageError> {
     let Some(form) = checked_form(&user, form) else {
@@ -404,7 +390,7 @@ pub struct RouteForm {
 async fn reroute(
     State(state): State<AppState>,
     user: StaffUser,
-    Id(id): Id,
+    Id(id): Id<CaseId>,
     form: Result<Form<RouteForm>, FormRejection>,
 ) -> Result<Response, PageError> {
     let Some(form) = checked_form(&user, form) else {
@@ -413,9 +399,9 @@ async fn reroute(
     // The union is named (chosen from the suggestions or typed); a number still works for
     // scripts that posted one before.
     let to = match form.org.trim().parse::<i64>() {
-        Ok(n) => n,
+        Ok(n) => OrgId(n),
         Err(_) => match crate::org::suggest::resolve(&state, &user, &form.org, "org").await {
-            Ok(n) => n,
+            Ok(n) => OrgId(n),
             Err(e) => return after(&state, &user, id, Err(e)).await,
         },
     };
@@ -458,7 +444,7 @@ pub struct MediationFields {
 async fn mediation(
     State(state): State<AppState>,
     user: StaffUser,
-    Id(id): Id,
+    Id(id): Id<CaseId>,
     form: Result<Form<MediationForm>, FormRejection>,
 ) -> Result<Response, PageError> {
     let Some(form) = checked_form(&user, form) else {
@@ -478,7 +464,7 @@ async fn mediation(
 async fn attach(
     State(state): State<AppState>,
     user: StaffUser,
-    Id(id): Id,
+    Id(id): Id<CaseId>,
     form: Multipart,
 ) -> Result<Response, PageError> {
     let (fields, files) = match read_multipart(form, MAX_PER_CASE).await {
@@ -497,13 +483,13 @@ async fn staff_file(
     user: StaffUser,
     Path((id, file)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
-    let (id, file) = (parse_id(&id)?, parse_id(&file)?);
+    let (id, file) = (CaseId(parse_id(&id)?), AttachmentId(parse_id(&file)?));
     let f = talk::staff_file(&state.cases(), &user.ctx(), id, file).await?;
     Ok(file_response(f))
 }
 
 #[derive(Template)]
-#[template(path = "case_stats.html")]
+#[template(path = "case/stats.html")]
 struct StatsPage {
     user: UserBar,
     f: Figures,

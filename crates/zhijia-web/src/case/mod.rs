@@ -4,3 +4,4 @@
 pub mod api;
 pub mod console;
 pub mod pages;
+pub mod view;

@@ -28,6 +28,7 @@ use zhijia_app::case::talk::{self, OwnView};
 use zhijia_app::pending;
 use zhijia_domain::attachment::MAX_PER_CASE;
 use zhijia_domain::case::{CaseKind, CaseState};
+use zhijia_domain::ids::{AttachmentId, CaseId};
 use zhijia_store::case::CaseItem;
 use zhijia_store::pending::Pending;
 
@@ -71,20 +72,13 @@ pub struct PageQuery {
 }
 
 #[derive(Template)]
-#[template(path = "cases_mine.html")]
+#[template(path = "case/mine.html")]
 struct MinePage {
     items: Vec<CaseItem>,
     pager: Pager,
 }
 
-impl MinePage {
-    fn state(&self, s: &str) -> &'static str {
-        state_label(s)
-    }
-    fn kind(&self, k: &str) -> &'static str {
-        kind_label(k)
-    }
-}
+impl MinePage {}
 
 async fn mine(
     State(state): State<AppState>,
@@ -102,7 +96,7 @@ async fn mine(
 }
 
 #[derive(Template)]
-#[template(path = "case_new.html")]
+#[template(path = "case/new.html")]
 struct NewPage {
     csrf: String,
     form: CaseInput,
@@ -251,7 +245,7 @@ async fn file_with_kept(
 }
 
 #[derive(Template)]
-#[template(path = "case_own.html")]
+#[template(path = "case/own.html")]
 struct OwnPage {
     csrf: String,
     view: OwnView,
@@ -259,20 +253,17 @@ struct OwnPage {
 }
 
 impl OwnPage {
-    fn state(&self, s: &str) -> &'static str {
-        state_label(s)
-    }
-    fn kind(&self, k: &str) -> &'static str {
-        kind_label(k)
-    }
     fn waiting(&self) -> bool {
-        self.view.case.state == "waiting_on_worker"
+        self.view.case.state == CaseState::WaitingOnWorker
     }
     fn may_write(&self) -> bool {
-        !matches!(self.view.case.state.as_str(), "closed" | "declined")
+        !matches!(
+            self.view.case.state,
+            CaseState::Closed | CaseState::Declined
+        )
     }
     fn may_rate(&self) -> bool {
-        self.view.case.state == "resolved"
+        self.view.case.state == CaseState::Resolved
     }
     fn outcome(&self, o: &str) -> &'static str {
         talk::outcome_label(o)
@@ -285,7 +276,7 @@ impl OwnPage {
 async fn own_page(
     state: &AppState,
     user: &WorkerUser,
-    id: i64,
+    id: CaseId,
     error: Option<String>,
 ) -> Result<Response, PageError> {
     let view = talk::own_view(&state.cases(), &user.session.phone, id).await?;
@@ -300,7 +291,7 @@ async fn own_page(
 async fn own(
     State(state): State<AppState>,
     user: WorkerUser,
-    Id(id): Id,
+    Id(id): Id<CaseId>,
 ) -> Result<Response, PageError> {
     own_page(&state, &user, id, None).await
 }
@@ -308,7 +299,7 @@ async fn own(
 async fn reply(
     State(state): State<AppState>,
     user: WorkerUser,
-    Id(id): Id,
+    Id(id): Id<CaseId>,
     form: Multipart,
 ) -> Result<Response, PageError> {
     let (fields, files) = match read_multipart(form, MAX_PER_CASE).await {
@@ -352,7 +343,7 @@ pub struct RatingForm {
 async fn rate(
     State(state): State<AppState>,
     user: WorkerUser,
-    Id(id): Id,
+    Id(id): Id<CaseId>,
     form: Result<Form<RatingForm>, FormRejection>,
 ) -> Result<Response, PageError> {
     let Some(form) = checked_form(&user, form) else {
@@ -383,7 +374,7 @@ async fn own_file(
     user: WorkerUser,
     Path((id, file)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
-    let (id, file) = (parse_id(&id)?, parse_id(&file)?);
+    let (id, file) = (CaseId(parse_id(&id)?), AttachmentId(parse_id(&file)?));
     let f = talk::worker_file(&state.cases(), &user.session.phone, id, file).await?;
     Ok(file_response(f))
 }

@@ -115,7 +115,11 @@ pub async fn waiting(
         })
         .await?,
         aid: sum(&aid_tops, |p| async move {
-            Ok(aid::applications(db, p, "in_review", 1, 0).await?.total)
+            Ok(
+                aid::applications(db, p, Some(zhijia_domain::aid::AidStatus::InReview), 1, 0)
+                    .await?
+                    .total,
+            )
         })
         .await?,
     })

@@ -18,6 +18,7 @@ use zhijia_app::caller::StaffCtx;
 use zhijia_app::membership::join::{self, Decision};
 use zhijia_domain::audit::{Actor, ActorKind};
 use zhijia_domain::auth::{Grant, Role, StaffId};
+use zhijia_domain::ids::{AidApplicationId, AidFileId};
 use zhijia_store::Store;
 use zhijia_store::org::Org;
 
@@ -175,7 +176,7 @@ pub async fn chain(db: &Store, env: &AidEnv, w: &World) -> Chain {
 
 /// A file for 李大强's household, opened by the Tianhe county officer. Returns (file, head id,
 /// spouse id).
-pub async fn opened(db: &Store, env: &AidEnv, w: &World, c: &Chain) -> (i64, String, String) {
+pub async fn opened(db: &Store, env: &AidEnv, w: &World, c: &Chain) -> (AidFileId, String, String) {
     let head = member(db, env, w, "李大强", "13700137001", 11).await;
     let spouse = id_number("440106", (1987, 6, 6), 12);
     let child = id_number("440106", (2010, 9, 1), 13);
@@ -190,13 +191,15 @@ pub async fn opened(db: &Store, env: &AidEnv, w: &World, c: &Chain) -> (i64, Str
     (id, head, spouse)
 }
 
-pub fn daily(file: i64, fen: i64) -> ApplicationInput {
+pub fn daily(file: AidFileId, fen: i64) -> ApplicationInput {
     ApplicationInput {
         file_id: file,
         kind: "daily_living".into(),
         amount_fen: fen,
         reason: "透析费用负担重，生活困难".into(),
-        ..Default::default()
+        student_id: None,
+        school: None,
+        admission_proof: None,
     }
 }
 
@@ -209,7 +212,13 @@ pub fn decision(stage: i64) -> DecisionInput {
 }
 
 /// Approves an application through every stage of its chain.
-pub async fn approve_all(db: &Store, env: &AidEnv, c: &Chain, id: i64, now: DateTime<Utc>) {
+pub async fn approve_all(
+    db: &Store,
+    env: &AidEnv,
+    c: &Chain,
+    id: AidApplicationId,
+    now: DateTime<Utc>,
+) {
     let ctx = env.ctx(db);
     let a = application::detail(&ctx, &c.county.ctx(), id)
         .await
@@ -280,7 +289,7 @@ on_both!(
         let d = file::detail(&ctx, &c.county.ctx(), id).await.unwrap();
         assert_eq!(d.file.income_per_head_fen, Some(80_000));
         assert!(d.file.health.as_deref().unwrap().contains("透析"));
-        assert_eq!(d.file.tier, "deep");
+        assert_eq!(d.file.tier.as_str(), "deep");
         assert_eq!(d.members.len(), 3);
         assert!(
             d.members
@@ -295,7 +304,7 @@ on_both!(
         let admin = staff_with(db, "admin.tianhe", &[(Role::OrgAdmin, &w.gz.tianhe)]).await;
         let d = file::detail(&ctx, &admin.ctx(), id).await.unwrap();
         assert!(!d.may_manage);
-        let json = serde_json::to_value(&d).unwrap();
+        let json = serde_json::to_value(zhijia_web::FileDetailView::from(&d)).unwrap();
         for key in ["income_per_head_fen", "health", "disability", "minimum_fen"] {
             assert!(json["file"].get(key).is_none(), "{key} absent: {json}");
         }
@@ -346,11 +355,11 @@ on_both!(
         // In order, each records who, when, the decision and the reason.
         approve_all(db, &env, &c, id, now).await;
         let d = application::detail(&ctx, &c.city.ctx(), id).await.unwrap();
-        assert_eq!(d.application.status, "approved");
+        assert_eq!(d.application.status.as_str(), "approved");
         let who: Vec<i64> = d
             .stages
             .iter()
-            .map(|s| s.decision.as_ref().unwrap().staff_id)
+            .map(|s| s.decision.as_ref().unwrap().staff_id.0)
             .collect();
         assert_eq!(who, vec![c.grassroots.id.0, c.county.id.0, c.city.id.0]);
         assert!(d.stages.iter().all(|s| {
@@ -375,7 +384,7 @@ on_both!(
         let a = application::decide(&ctx, &c.grassroots.ctx(), id2, &no, now)
             .await
             .unwrap();
-        assert_eq!(a.status, "rejected");
+        assert_eq!(a.status.as_str(), "rejected");
     }
 );
 
@@ -477,12 +486,18 @@ on_both!(
         let a = application::decide(&ctx, &c.county.ctx(), id, &decision(1), now)
             .await
             .unwrap();
-        assert_eq!(a.status, "approved");
+        assert_eq!(a.status.as_str(), "approved");
     }
 );
 
 /// A file with one application approved and on notice for 0 days (payable at once).
-pub async fn payable(db: &Store, env: &AidEnv, w: &World, c: &Chain, fen: i64) -> (i64, i64) {
+pub async fn payable(
+    db: &Store,
+    env: &AidEnv,
+    w: &World,
+    c: &Chain,
+    fen: i64,
+) -> (AidFileId, AidApplicationId) {
     let (file_id, _, _) = opened(db, env, w, c).await;
     let id = application::apply(
         &env.ctx(db),
@@ -496,7 +511,7 @@ pub async fn payable(db: &Store, env: &AidEnv, w: &World, c: &Chain, fen: i64) -
     (file_id, id)
 }
 
-fn pay(application_id: i64, fen: i64) -> DisbursementInput {
+fn pay(application_id: AidApplicationId, fen: i64) -> DisbursementInput {
     DisbursementInput {
         application_id,
         amount_fen: fen,
@@ -610,7 +625,7 @@ on_both!(
         let a = application::detail(&ctx, &c.county.ctx(), app_id)
             .await
             .unwrap();
-        assert_eq!(a.application.status, "disbursed");
+        assert_eq!(a.application.status.as_str(), "disbursed");
         // Other roles of the branch read the ledger but cannot pay.
         let admin = staff_with(db, "admin.tianhe", &[(Role::OrgAdmin, &w.gz.tianhe)]).await;
         assert!(is_forbidden(
@@ -674,7 +689,7 @@ on_both!(
     }
 );
 
-fn keyed(application_id: i64, fen: i64, key: &str) -> DisbursementInput {
+fn keyed(application_id: AidApplicationId, fen: i64, key: &str) -> DisbursementInput {
     DisbursementInput {
         idempotency_key: Some(key.into()),
         ..pay(application_id, fen)
@@ -751,7 +766,7 @@ on_both!(
         let l = entries(of_file()).await;
         assert_eq!((l.page.total, l.totals.fen), (2, 300_000));
         let d = application::detail(&ctx, &officer, app_id).await.unwrap();
-        assert_eq!(d.application.status, "disbursed");
+        assert_eq!(d.application.status.as_str(), "disbursed");
         // A key belongs to one staff account: a colleague's "pay-1" is their own payment (here
         // refused only because the application is fully paid, not answered with the entry).
         let colleague = staff_with(db, "aid.tianhe.2", &[(Role::AidOfficer, &w.gz.tianhe)]).await;
@@ -866,8 +881,8 @@ on_both!(
         let d = application::detail(&ctx, &c.county.ctx(), app_id)
             .await
             .unwrap();
-        assert_eq!(d.objections[0].status, "dismissed");
-        assert_eq!(d.application.status, "disbursed");
+        assert_eq!(d.objections[0].status.as_str(), "dismissed");
+        assert_eq!(d.application.status.as_str(), "disbursed");
     }
 );
 
@@ -913,7 +928,7 @@ on_both!(
             .await
             .unwrap();
         let d = file::detail(&ctx, &c.county.ctx(), id).await.unwrap();
-        assert_eq!(d.file.tier, "relative");
+        assert_eq!(d.file.tier.as_str(), "relative");
         assert_eq!(d.file.last_reviewed_on, zhijia_app::today(at));
         // Not reviewed again: it lapses after the review date and the grace period, once.
         assert_eq!(
@@ -935,7 +950,7 @@ on_both!(
             0
         );
         let d = file::detail(&ctx, &c.county.ctx(), id).await.unwrap();
-        assert_eq!(d.file.status, "lapsed");
+        assert_eq!(d.file.status.as_str(), "lapsed");
         // A lapsed file takes no application; its people may be in a new file.
         assert!(is_conflict(
             &application::apply(&ctx, &c.county.ctx(), &daily(id, 1_000), now)
@@ -961,7 +976,7 @@ on_both!(
         .await
         .unwrap();
         let d = file::detail(&ctx, &c.county.ctx(), again).await.unwrap();
-        assert_eq!(d.file.status, "exited");
+        assert_eq!(d.file.status.as_str(), "exited");
         assert_eq!(
             d.file.close_reason.as_deref(),
             Some("户主康复后重新就业，收入稳定")
@@ -988,7 +1003,9 @@ on_both!(
             kind: "education_grant".into(),
             amount_fen: 500_000,
             reason: "子女考入大学，学费无力承担".into(),
-            ..Default::default()
+            student_id: None,
+            school: None,
+            admission_proof: None,
         };
         let err = application::apply(&ctx, &c.county.ctx(), &input, Utc::now())
             .await
@@ -1028,7 +1045,7 @@ pub async fn grant_for_child(
     db: &Store,
     env: &AidEnv,
     c: &Chain,
-    file_id: i64,
+    file_id: AidFileId,
 ) -> ApplicationInput {
     let d = file::detail(&env.ctx(db), &c.county.ctx(), file_id)
         .await
@@ -1040,7 +1057,7 @@ pub async fn grant_for_child(
         reason: "子女考入大学，学费无力承担".into(),
         student_id: Some(d.members.iter().find(|m| m.relation == "子女").unwrap().id),
         school: Some("华南理工大学".into()),
-        ..Default::default()
+        admission_proof: None,
     }
 }
 

@@ -216,7 +216,7 @@ on_both!(
         let d = zhijia_app::aid::file::detail(&ctx, &c.county.ctx(), file_id)
             .await
             .unwrap();
-        assert_eq!(d.file.status, "active");
+        assert_eq!(d.file.status.as_str(), "active");
         assert_eq!(
             attachment::list(&ctx, &c.county.ctx(), paid)
                 .await

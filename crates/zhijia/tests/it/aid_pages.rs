@@ -48,7 +48,7 @@ on_both!(
             .json()
             .await
             .unwrap();
-        assert_eq!(api[0]["id"], file_id);
+        assert_eq!(api[0]["id"], file_id.0);
         assert_eq!(api[0]["applications"].as_array().unwrap().len(), 2);
         for key in ["health", "disability", "income_per_head_fen"] {
             assert!(api[0].get(key).is_none(), "{key} absent");

@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 use zhijia_app::aid::application::{self, DecisionInput};
 use zhijia_app::membership::join::{self, Decision};
 use zhijia_domain::auth::Role;
+use zhijia_domain::ids::AidApplicationId;
 
 /// Makes `name` a member of the Yuexiu shop's union (another branch than the Tianhe factory).
 async fn shop_member(
@@ -171,7 +172,7 @@ on_both!(
             r.url().path().split('/').take(3).collect::<Vec<_>>(),
             ["", "aid", "mine"]
         );
-        let id: i64 = r.url().path().rsplit('/').next().unwrap().parse().unwrap();
+        let id: AidApplicationId = r.url().path().rsplit('/').next().unwrap().parse().unwrap();
         let html = r.text().await.unwrap();
         assert!(html.contains("申请已提交"), "{html}");
         assert!(html.contains("住院发票.pdf"), "the document attached");
@@ -185,7 +186,7 @@ on_both!(
         let d = application::detail(&ctx, &c.county.ctx(), id)
             .await
             .unwrap();
-        assert_eq!(d.application.status, "in_review");
+        assert_eq!(d.application.status.as_str(), "in_review");
         assert_eq!(d.application.current_stage, Some(0));
         assert_eq!(d.application.chain, ["grassroots", "county"]);
         assert_eq!(d.application.amount_fen, 300_000);
@@ -401,7 +402,7 @@ on_both!(
             .unwrap();
         assert_eq!(r.status(), StatusCode::CREATED);
         let applied: Value = r.json().await.unwrap();
-        let id = applied["id"].as_i64().unwrap();
+        let id = AidApplicationId(applied["id"].as_i64().unwrap());
         assert_eq!(applied["file_opened"], true);
         let d = application::detail(&env.ctx(db), &c.county.ctx(), id)
             .await
@@ -419,7 +420,7 @@ on_both!(
             .await
             .unwrap();
         assert_eq!(mine["total"], 1);
-        assert_eq!(mine["items"][0]["id"], id);
+        assert_eq!(mine["items"][0]["id"], id.0);
         let r = http
             .get(format!("{base}/api/v1/me/aid/applications/{id}"))
             .bearer_auth(&liu)
@@ -514,7 +515,7 @@ on_both!(
         // 李大强 (13700137001) heads a file with 31 applications: two pages of 30.
         let (file_id, _, _) = crate::aid::opened(db, &env, &w, &c).await;
         let ctx = env.ctx(db);
-        let mut first = 0;
+        let mut first = AidApplicationId(0);
         for n in 0..31 {
             let id = application::apply(
                 &ctx,

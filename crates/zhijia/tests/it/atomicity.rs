@@ -881,7 +881,7 @@ on_both!(
                 &ctx,
                 &county.ctx(),
                 submitted,
-                w.gz.town.id.0,
+                w.gz.town.id,
                 "由街道先行调解",
                 today,
             ),
@@ -1013,7 +1013,7 @@ on_both!(
     }
 );
 
-fn pay(application_id: i64, amount_fen: i64) -> DisbursementInput {
+fn pay(application_id: zhijia_domain::ids::AidApplicationId, amount_fen: i64) -> DisbursementInput {
     DisbursementInput {
         application_id,
         amount_fen,

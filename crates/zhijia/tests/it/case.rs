@@ -79,10 +79,7 @@ on_both!(
         )
         .await
         .unwrap();
-        assert_eq!(
-            filed.handling_org_id, w.factory.id.0,
-            "the employer's union"
-        );
+        assert_eq!(filed.handling_org_id, w.factory.id, "the employer's union");
         let handler = Reviewer::of(&w.factory, Role::CaseHandler);
         let c = handle::act(
             &ctx,
@@ -100,7 +97,7 @@ on_both!(
         // Tuesday 13 count.
         assert_eq!(c.limit_days, 5);
         assert_eq!(c.due_on, Some(day(2026, 10, 13)));
-        assert_eq!(c.state, "accepted");
+        assert_eq!(c.state.as_str(), "accepted");
     }
 );
 
@@ -148,7 +145,7 @@ on_both!(
         )
         .await
         .unwrap();
-        assert_eq!(c.state, "waiting_on_worker");
+        assert_eq!(c.state.as_str(), "waiting_on_worker");
         assert_eq!(c.due_on, None, "no deadline while paused");
         // A paused case is never overdue, however long the worker takes.
         let out = {
@@ -177,7 +174,7 @@ on_both!(
         )
         .await
         .unwrap();
-        assert_eq!(c.state, "in_progress");
+        assert_eq!(c.state.as_str(), "in_progress");
         assert_eq!(c.paused_working_days, 4);
         assert_eq!(c.due_on, Some(day(2026, 11, 11)));
         let d = case::detail(&ctx, &h, filed.id, at(2026, 11, 9))
@@ -196,7 +193,7 @@ async fn run_jobs(db: &Store, cases: &Settings, worker: &str, now: DateTime<Utc>
     zhijia_app::jobs::run_due(&jobs, worker, now).await.unwrap()
 }
 
-async fn escalations(db: &Store, id: i64) -> Vec<zhijia_store::case::Event> {
+async fn escalations(db: &Store, id: zhijia_domain::ids::CaseId) -> Vec<zhijia_store::case::Event> {
     zhijia_store::case::events(db, id)
         .await
         .unwrap()
@@ -278,7 +275,7 @@ on_both!(
         assert_eq!(c.supervising_org_id, Some(w.gz.tianhe.id));
         let e = escalations(db, filed.id).await;
         assert_eq!(e.len(), 2);
-        assert_eq!(e[1].org_id, Some(w.gz.tianhe.id.0));
+        assert_eq!(e[1].org_id, Some(w.gz.tianhe.id));
         // Resolving it takes it out of every queue and stops escalation.
         let handler = Reviewer::of(&w.factory, Role::CaseHandler);
         for step in [
@@ -398,7 +395,7 @@ on_both!(
         )
         .await
         .unwrap();
-        assert_eq!(c.state, "in_progress");
+        assert_eq!(c.state.as_str(), "in_progress");
         assert!(c.reopened && c.review_by_parent);
         assert_eq!(c.paused_working_days, before.paused_working_days + 2);
         let town = Reviewer::of(&w.gz.town, Role::CaseHandler);
@@ -428,7 +425,7 @@ on_both!(
         let c = handle::rate(&ctx, phone, filed.id, false, "", at(2026, 11, 9))
             .await
             .unwrap();
-        assert_eq!(c.state, "closed");
+        assert_eq!(c.state.as_str(), "closed");
         // Another phone cannot rate or read it.
         assert!(matches!(
             handle::rate(&ctx, "13900000000", filed.id, true, "", at(2026, 11, 9)).await,
@@ -480,7 +477,7 @@ on_both!(
         )
         .await
         .unwrap();
-        assert_eq!(f.handling_org_id, w.shop.id.0);
+        assert_eq!(f.handling_org_id, w.shop.id);
         assert_eq!(f.route, file::Route::Membership);
         // Not a member, employer with a union: that union.
         let f = file::file(
@@ -501,18 +498,18 @@ on_both!(
             .unwrap();
         assert_eq!(
             (f.handling_org_id, f.route),
-            (w.gz.yuexiu.id.0, file::Route::Region)
+            (w.gz.yuexiu.id, file::Route::Region)
         );
         // The worker picks the street union of Tianhe.
         input.employer_credit_code = None;
         input.region_code = "440106".into();
-        input.township_org_id = Some(w.gz.town.id.0);
+        input.township_org_id = Some(w.gz.town.id);
         let f = file::file(&ctx, "13800138107", &input, &[], at(2026, 11, 3))
             .await
             .unwrap();
         assert_eq!(
             (f.handling_org_id, f.route),
-            (w.gz.town.id.0, file::Route::Township)
+            (w.gz.town.id, file::Route::Township)
         );
         // A street union of another district is refused with the field named.
         input.region_code = "440104".into();
@@ -695,7 +692,7 @@ on_both!(
             &ctx,
             &city.ctx(),
             f.id,
-            w.gz.town.id.0,
+            w.gz.town.id,
             "由街道先行调解",
             at(2026, 11, 4),
         )
@@ -706,15 +703,7 @@ on_both!(
         assert!(case::detail(&ctx, &h, f.id, at(2026, 11, 4)).await.is_err());
         let town = Reviewer::of(&w.gz.town, Role::CaseHandler);
         assert!(matches!(
-            handle::reroute(
-                &ctx,
-                &town.ctx(),
-                f.id,
-                w.gz.yuexiu.id.0,
-                "",
-                at(2026, 11, 4)
-            )
-            .await,
+            handle::reroute(&ctx, &town.ctx(), f.id, w.gz.yuexiu.id, "", at(2026, 11, 4)).await,
             Err(AppError::Forbidden(_))
         ));
     }
@@ -779,7 +768,7 @@ on_both!(
                 .unwrap();
         }
         let q = case::stats::StatsQuery {
-            org: Some(w.factory.id.0),
+            org: Some(w.factory.id),
             from: Some("2026-10-01".into()),
             to: Some("2026-11-30".into()),
         };
@@ -807,7 +796,7 @@ on_both!(
         // refused the city.
         let analyst = Reviewer::of(&w.gz.city, Role::Analyst);
         let city_q = case::stats::StatsQuery {
-            org: Some(w.gz.city.id.0),
+            org: Some(w.gz.city.id),
             ..q.clone()
         };
         let f = case::stats::figures(&ctx, &analyst.ctx(), &city_q, at(2026, 11, 25))

@@ -5,16 +5,16 @@ use super::*;
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct ApplicationsPageQuery {
-    org: Option<i64>,
+    org: Option<OrgId>,
     status: Option<String>,
     page: Option<i64>,
 }
 
 #[derive(Template)]
-#[template(path = "aid_applications.html")]
+#[template(path = "aid/applications.html")]
 pub(super) struct ApplicationsPage {
     user: UserBar,
-    org_id: i64,
+    org_id: OrgId,
     org_name: String,
     status: String,
     statuses: Vec<(&'static str, &'static str)>,
@@ -43,7 +43,7 @@ pub(super) async fn applications(
     );
     Ok(render(&ApplicationsPage {
         user: (&user).into(),
-        org_id: org.id.0,
+        org_id: org.id,
         org_name: org.name,
         status,
         statuses: labels(AidStatus::ALL, |s| (s.as_str(), s.label())),
@@ -53,7 +53,7 @@ pub(super) async fn applications(
 }
 
 #[derive(Template)]
-#[template(path = "aid_application.html")]
+#[template(path = "aid/application.html")]
 pub(super) struct ApplicationPage {
     user: UserBar,
     form: Prefill,
@@ -85,7 +85,7 @@ impl ApplicationPage {
 pub(super) async fn application_page(
     state: Keyed,
     user: StaffUser,
-    Id(id): Id,
+    Id(id): Id<AidApplicationId>,
 ) -> Result<Response, PageError> {
     application_page_with(&state, &user, id, Prefill::default()).await
 }
@@ -93,7 +93,7 @@ pub(super) async fn application_page(
 pub(super) async fn application_page_with(
     state: &Keyed,
     user: &StaffUser,
-    id: i64,
+    id: AidApplicationId,
     form: Prefill,
 ) -> Result<Response, PageError> {
     let ctx = state.aid();
@@ -115,7 +115,7 @@ pub(super) async fn application_page_with(
 pub(super) async fn after_step(
     state: &Keyed,
     user: &StaffUser,
-    id: i64,
+    id: AidApplicationId,
     form: &'static str,
     result: Result<(), AppError>,
     values: HashMap<String, String>,
@@ -138,7 +138,7 @@ csrf_form!(DecisionForm {
 pub(super) async fn decide(
     state: Keyed,
     user: StaffUser,
-    Id(id): Id,
+    Id(id): Id<AidApplicationId>,
     form: Result<Form<DecisionForm>, FormRejection>,
 ) -> Result<Response, PageError> {
     let Some(f) = checked_form(&user, form) else {
@@ -167,7 +167,7 @@ pub(super) async fn decide(
 pub(super) async fn attach(
     state: Keyed,
     user: StaffUser,
-    Id(id): Id,
+    Id(id): Id<AidApplicationId>,
     form: Multipart,
 ) -> Result<Response, PageError> {
     let (fields, files, refused) = match read_multipart(form, MAX_PER_AID_APPLICATION).await {
@@ -198,7 +198,10 @@ pub(super) async fn staff_file(
     user: StaffUser,
     Path((id, file)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
-    let (id, file) = (parse_id(&id)?, parse_id(&file)?);
+    let (id, file) = (
+        AidApplicationId(parse_id(&id)?),
+        AttachmentId(parse_id(&file)?),
+    );
     let f = attachment::staff_file(&state.aid(), &user.ctx(), id, file).await?;
     Ok(file_response(f))
 }
@@ -208,7 +211,7 @@ csrf_form!(ObjectionForm { detail: String });
 pub(super) async fn object(
     state: Keyed,
     user: StaffUser,
-    Id(id): Id,
+    Id(id): Id<AidApplicationId>,
     form: Result<Form<ObjectionForm>, FormRejection>,
 ) -> Result<Response, PageError> {
     let Some(f) = checked_form(&user, form) else {
@@ -237,7 +240,7 @@ csrf_form!(ResolveForm {
 pub(super) async fn resolve(
     state: Keyed,
     user: StaffUser,
-    Id(id): Id,
+    Id(id): Id<ObjectionId>,
     form: Result<Form<ResolveForm>, FormRejection>,
 ) -> Result<Response, PageError> {
     let Some(f) = checked_form(&user, form) else {
@@ -249,7 +252,7 @@ pub(super) async fn resolve(
     after_step(
         &state,
         &user,
-        f.application,
+        AidApplicationId(f.application),
         "resolve",
         resolved,
         f.values(),
@@ -267,7 +270,7 @@ csrf_form!(PayForm {
 pub(super) async fn disburse(
     state: Keyed,
     user: StaffUser,
-    Id(id): Id,
+    Id(id): Id<AidApplicationId>,
     form: Result<Form<PayForm>, FormRejection>,
 ) -> Result<Response, PageError> {
     let Some(f) = checked_form(&user, form) else {

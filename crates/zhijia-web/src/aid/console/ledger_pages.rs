@@ -5,16 +5,16 @@ use super::*;
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct LedgerPageQuery {
-    org: Option<i64>,
+    org: Option<OrgId>,
     year: Option<i64>,
     page: Option<i64>,
 }
 
 #[derive(Template)]
-#[template(path = "aid_ledger.html")]
+#[template(path = "aid/ledger.html")]
 pub(super) struct LedgerPage {
     user: UserBar,
-    org_id: i64,
+    org_id: OrgId,
     org_name: String,
     year: String,
     export: String,
@@ -56,7 +56,7 @@ pub(super) async fn ledger_page(
             l.page.total,
             format!("/console/aid/ledger?org={}&year={year}&", org.id.0),
         ),
-        org_id: org.id.0,
+        org_id: org.id,
         org_name: org.name,
         year,
         items: l.page.items,
@@ -67,7 +67,7 @@ pub(super) async fn ledger_page(
 pub(super) async fn reverse(
     state: Keyed,
     user: StaffUser,
-    Id(id): Id,
+    Id(id): Id<DisbursementId>,
     form: Result<Form<ReasonForm>, FormRejection>,
 ) -> Result<Response, PageError> {
     let Some(f) = checked_form(&user, form) else {

@@ -28,6 +28,8 @@ use zhijia_app::aid::file::{self, FileDetail, FileInput, FileQuery, FileView, Me
 use zhijia_app::aid::ledger::{self, DisbursementInput, EntryView, LedgerQuery, Totals};
 use zhijia_domain::aid::{self as rules, AidKind, AidStatus, FileStatus, HardshipCause};
 use zhijia_domain::attachment::MAX_PER_AID_APPLICATION;
+use zhijia_domain::ids::{AidApplicationId, AidFileId, AttachmentId, DisbursementId, ObjectionId};
+use zhijia_domain::org::OrgId;
 
 /// The same page size as `Pager` counts pages with.
 const PER_PAGE: i64 = 30;
@@ -142,18 +144,18 @@ fn labels<T: Copy>(
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct FilesPageQuery {
-    org: Option<i64>,
+    org: Option<OrgId>,
     status: Option<String>,
     due: Option<String>,
     page: Option<i64>,
 }
 
 #[derive(Template)]
-#[template(path = "aid_files.html")]
+#[template(path = "aid/files.html")]
 struct FilesPage {
     user: UserBar,
     form: Prefill,
-    org_id: i64,
+    org_id: OrgId,
     org_name: String,
     status: String,
     due: bool,
@@ -202,7 +204,7 @@ async fn files_page(
     let page = render(&FilesPage {
         user: user.into(),
         form,
-        org_id: org.id.0,
+        org_id: org.id,
         may_manage: zhijia_app::aid::may_manage(&user.ctx(), &org.path),
         identity_linked: zhijia_app::aid::identity_linked(&state.store, &user.ctx()).await?,
         org_name: org.name,
@@ -247,7 +249,11 @@ async fn open_file(
     }
 }
 
-async fn open_file_with(state: &Keyed, user: &StaffUser, f: NewFileForm) -> Result<i64, AppError> {
+async fn open_file_with(
+    state: &Keyed,
+    user: &StaffUser,
+    f: NewFileForm,
+) -> Result<AidFileId, AppError> {
     let ctx = state.aid();
     let members = f
         .members
@@ -311,7 +317,7 @@ async fn my_identity(
 }
 
 #[derive(Template)]
-#[template(path = "aid_file.html")]
+#[template(path = "aid/file.html")]
 struct FilePage {
     user: UserBar,
     form: Prefill,
@@ -326,14 +332,18 @@ impl FilePage {
     }
 }
 
-async fn file_page(state: Keyed, user: StaffUser, Id(id): Id) -> Result<Response, PageError> {
+async fn file_page(
+    state: Keyed,
+    user: StaffUser,
+    Id(id): Id<AidFileId>,
+) -> Result<Response, PageError> {
     file_page_with(&state, &user, id, Prefill::default()).await
 }
 
 async fn file_page_with(
     state: &Keyed,
     user: &StaffUser,
-    id: i64,
+    id: AidFileId,
     form: Prefill,
 ) -> Result<Response, PageError> {
     let ctx = state.aid();
@@ -370,7 +380,7 @@ async fn apply(
     if !user.csrf_ok(f.get("csrf").map_or("", String::as_str)) {
         return Ok(csrf_refused());
     }
-    let file_id = parse_id(&id)?;
+    let file_id = AidFileId(parse_id(&id)?);
     let values = f.clone();
     let mut take = |k: &str| f.remove(k).unwrap_or_default();
     let opt = |s: String| Some(s).filter(|s| !s.trim().is_empty());
@@ -421,7 +431,7 @@ csrf_form!(ReviewForm {
 async fn review(
     state: Keyed,
     user: StaffUser,
-    Id(id): Id,
+    Id(id): Id<AidFileId>,
     form: Result<Form<ReviewForm>, FormRejection>,
 ) -> Result<Response, PageError> {
     let Some(f) = checked_form(&user, form) else {
@@ -456,7 +466,7 @@ csrf_form!(ReasonForm { reason: String });
 async fn exit(
     state: Keyed,
     user: StaffUser,
-    Id(id): Id,
+    Id(id): Id<AidFileId>,
     form: Result<Form<ReasonForm>, FormRejection>,
 ) -> Result<Response, PageError> {
     let Some(f) = checked_form(&user, form) else {

@@ -6,12 +6,12 @@ use super::*;
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct NoticePageQuery {
-    org: Option<i64>,
+    org: Option<OrgId>,
     page: Option<i64>,
 }
 
 #[derive(Template)]
-#[template(path = "aid_notice.html")]
+#[template(path = "aid/notice.html")]
 pub(super) struct NoticePage {
     items: Vec<NoticeItem>,
     pager: Pager,

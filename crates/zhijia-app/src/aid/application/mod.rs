@@ -10,10 +10,12 @@ use crate::{AppError, Result};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use zhijia_domain::aid::{self, AidKind, AidStatus, DutyConflict, StageRole};
+use zhijia_domain::aid::{FileStatus, ObjectionStatus};
 use zhijia_domain::audit::{Actor, action};
 use zhijia_domain::auth::Role;
 use zhijia_domain::auth::mask_name;
-use zhijia_domain::org::{OrgLevel, OrgPath};
+use zhijia_domain::ids::{AidApplicationId, AidFileId, HouseholdMemberId, ObjectionId, StaffId};
+use zhijia_domain::org::{OrgId, OrgLevel, OrgPath};
 use zhijia_store::Page;
 use zhijia_store::aid::{self as store, ApplicationRow, Decision, Objection};
 use zhijia_store::attachment::Attachment;
@@ -21,16 +23,18 @@ use zhijia_store::audit::{self, Record};
 use zhijia_store::org::{self as org_store, Org};
 
 /// What an aid officer enters.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct ApplicationInput {
-    pub file_id: i64,
+    #[schema(value_type = i64)]
+    pub file_id: AidFileId,
     /// daily_living, medical, education_grant, emergency
     pub kind: String,
     /// 申请金额(分)
     pub amount_fen: i64,
     pub reason: String,
     /// 金秋助学：受助学生(家庭成员编号)
-    pub student_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub student_id: Option<HouseholdMemberId>,
     /// 金秋助学：录取学校
     pub school: Option<String>,
     /// 金秋助学：录取通知书编号或说明。金秋助学须填写此项或随申请上传录取通知书(控制台表单)；
@@ -38,8 +42,9 @@ pub struct ApplicationInput {
     pub admission_proof: Option<String>,
 }
 
-/// One stage of an application's chain, with its decision if taken.
-#[derive(Debug, Clone, Serialize)]
+/// One stage of an application's chain, with its decision if taken (the web layer's view
+/// serializes it).
+#[derive(Debug, Clone)]
 pub struct StageView {
     pub index: usize,
     pub level: &'static str,
@@ -50,12 +55,12 @@ pub struct StageView {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ApplicationView {
-    pub id: i64,
-    pub file_id: i64,
-    pub org_id: i64,
+    pub id: AidApplicationId,
+    pub file_id: AidFileId,
+    pub org_id: OrgId,
     pub org_name: String,
     pub head_name: String,
-    pub kind: String,
+    pub kind: AidKind,
     pub kind_label: &'static str,
     pub amount_fen: i64,
     pub amount_yuan: String,
@@ -65,7 +70,7 @@ pub struct ApplicationView {
     pub admission_proof: Option<String>,
     pub chain: Vec<&'static str>,
     pub current_stage: Option<i64>,
-    pub status: String,
+    pub status: AidStatus,
     pub status_label: &'static str,
     pub approved_on: Option<NaiveDate>,
     pub notice_ends_on: Option<NaiveDate>,
@@ -78,10 +83,10 @@ impl ApplicationView {
         ApplicationView {
             id: a.id,
             file_id: a.file_id,
-            org_id: a.org_id.0,
+            org_id: a.org_id,
             org_name: a.org_name,
             head_name: a.head_name,
-            kind_label: AidKind::parse(&a.kind).map_or("", AidKind::label),
+            kind_label: a.kind.label(),
             kind: a.kind,
             amount_yuan: aid::yuan(a.amount_fen),
             amount_fen: a.amount_fen,
@@ -91,7 +96,7 @@ impl ApplicationView {
             admission_proof: a.admission_proof,
             chain: chain.iter().map(|l| l.as_str()).collect(),
             current_stage: a.current_stage,
-            status_label: AidStatus::parse(&a.status).map_or("", AidStatus::label),
+            status_label: a.status.label(),
             status: a.status,
             approved_on: a.approved_on,
             notice_ends_on: a.notice_ends_on,
@@ -107,8 +112,35 @@ pub async fn apply(
     staff: &StaffCtx<'_>,
     input: &ApplicationInput,
     now: DateTime<Utc>,
-) -> Result<i64> {
+) -> Result<AidApplicationId> {
     apply_with_files(ctx, staff, input, &[], now).await
+}
+
+/// An education grant's student (of the household), school and admission proof: the proof as
+/// text, or a file sent with the application.
+async fn education_grant(
+    ctx: &Ctx<'_>,
+    file: AidFileId,
+    input: &ApplicationInput,
+    with_files: bool,
+) -> Result<(Option<HouseholdMemberId>, Option<String>, Option<String>)> {
+    let members = store::members(ctx.db, file).await?;
+    let student = input
+        .student_id
+        .and_then(|id| members.iter().find(|m| m.id == id))
+        .ok_or_else(|| AppError::invalid("student_id", "金秋助学须选择本户的一名学生"))?;
+    let school = text("school", input.school.as_deref().unwrap_or(""), 100)?;
+    let proof = match input.admission_proof.as_deref().map(str::trim) {
+        Some(p) if !p.is_empty() => Some(text("admission_proof", p, 200)?),
+        _ if with_files => None,
+        _ => {
+            return Err(AppError::invalid(
+                "admission_proof",
+                "金秋助学须填写录取通知书编号或说明，或上传录取通知书",
+            ));
+        }
+    };
+    Ok((Some(student.id), Some(school), proof))
 }
 
 /// Enters an application with files attached in the same step (the console's form: an
@@ -123,9 +155,9 @@ pub async fn apply_with_files(
     input: &ApplicationInput,
     files: &[Upload],
     now: DateTime<Utc>,
-) -> Result<i64> {
+) -> Result<AidApplicationId> {
     let f = super::file::managed(ctx, staff, input.file_id).await?;
-    if f.status != "active" {
+    if f.status != FileStatus::Active {
         return Err(AppError::Conflict(
             "档案已失效或已解困脱困，不能申请帮扶".into(),
         ));
@@ -143,26 +175,11 @@ pub async fn apply_with_files(
         ));
     }
     let reason = text("reason", &input.reason, 500)?;
-    let (mut student, mut school, mut proof) = (None, None, None);
-    if kind == AidKind::EducationGrant {
-        let members = store::members(ctx.db, f.id).await?;
-        let s = input
-            .student_id
-            .and_then(|id| members.iter().find(|m| m.id == id))
-            .ok_or_else(|| AppError::invalid("student_id", "金秋助学须选择本户的一名学生"))?;
-        student = Some(s.id);
-        school = Some(text("school", input.school.as_deref().unwrap_or(""), 100)?);
-        proof = match input.admission_proof.as_deref().map(str::trim) {
-            Some(p) if !p.is_empty() => Some(text("admission_proof", p, 200)?),
-            _ if !files.is_empty() => None,
-            _ => {
-                return Err(AppError::invalid(
-                    "admission_proof",
-                    "金秋助学须填写录取通知书编号或说明，或上传录取通知书",
-                ));
-            }
-        };
-    }
+    let (student, school, proof) = if kind == AidKind::EducationGrant {
+        education_grant(ctx, f.id, input, !files.is_empty()).await?
+    } else {
+        (None, None, None)
+    };
     let checked = super::attachment::check(files)?;
     let chain = ctx
         .settings
@@ -175,14 +192,14 @@ pub async fn apply_with_files(
         &mut tx,
         &store::NewApplication {
             file_id: f.id,
-            kind: kind.as_str(),
+            kind,
             amount_fen: input.amount_fen,
             reason: &reason,
             student_id: student,
             school: school.as_deref(),
             admission_proof: proof.as_deref(),
             chain: &chain,
-            created_by: staff.staff_id().map(|x| x.0),
+            created_by: staff.staff_id(),
         },
     )
     .await?;
@@ -236,7 +253,11 @@ pub async fn stage_org(
 
 /// An application, if the caller may see it (404 otherwise).
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn readable(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: i64) -> Result<ApplicationRow> {
+pub async fn readable(
+    ctx: &Ctx<'_>,
+    staff: &StaffCtx<'_>,
+    id: AidApplicationId,
+) -> Result<ApplicationRow> {
     let a = store::application(ctx.db, id)
         .await?
         .ok_or(AppError::NotFound("帮扶申请"))?;
@@ -246,7 +267,8 @@ pub async fn readable(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: i64) -> Result<Ap
     Ok(a)
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// An application with its stages, objections and files (the web layer's view serializes it).
+#[derive(Debug, Clone)]
 pub struct ApplicationDetail {
     pub application: ApplicationView,
     pub stages: Vec<StageView>,
@@ -259,7 +281,11 @@ pub struct ApplicationDetail {
 }
 
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn detail(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: i64) -> Result<ApplicationDetail> {
+pub async fn detail(
+    ctx: &Ctx<'_>,
+    staff: &StaffCtx<'_>,
+    id: AidApplicationId,
+) -> Result<ApplicationDetail> {
     let a = readable(ctx, staff, id).await?;
     let decisions = store::decisions(ctx.db, id).await?;
     let chain = aid::chain_from_str(&a.chain).unwrap_or_default();
@@ -275,7 +301,7 @@ pub async fn detail(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: i64) -> Result<Appl
         })
         .collect();
     let objections = store::objections(ctx.db, id).await?;
-    let paid_fen = zhijia_store::aid::ledger(ctx.db, &a.org_path, 0, a.file_id, 1000, 0)
+    let paid_fen = zhijia_store::aid::ledger(ctx.db, &a.org_path, 0, Some(a.file_id), 1000, 0)
         .await?
         .items
         .iter()
@@ -299,7 +325,8 @@ pub async fn detail(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: i64) -> Result<Appl
 #[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct ApplicationQuery {
-    pub org: Option<i64>,
+    #[param(value_type = Option<i64>)]
+    pub org: Option<OrgId>,
     /// in_review, rejected, approved, suspended, disbursed; all when absent
     pub status: Option<String>,
     pub limit: Option<i64>,
@@ -314,10 +341,10 @@ pub async fn list(
 ) -> Result<(Org, Page<ApplicationView>)> {
     let org = super::scope(ctx, staff, q.org).await?;
     let status = match q.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => "",
-        Some(s) => AidStatus::parse(s)
-            .ok_or_else(|| AppError::invalid("status", "申请状态不正确"))?
-            .as_str(),
+        None => None,
+        Some(s) => {
+            Some(AidStatus::parse(s).ok_or_else(|| AppError::invalid("status", "申请状态不正确"))?)
+        }
     };
     let (limit, offset) = crate::page_bounds(q.limit, q.offset, 20);
     let page = store::applications(ctx.db, &org.path, status, limit, offset).await?;
@@ -349,6 +376,75 @@ fn refused(c: DutyConflict) -> AppError {
     }
 }
 
+/// Whether the staff member is an aid officer of the union deciding `stage` (not merely of
+/// one above it).
+fn acts_at(staff: &StaffCtx<'_>, org: &Org, stage: usize, chain: &[OrgLevel]) -> Result<()> {
+    let acts_here = staff
+        .grants
+        .iter()
+        .any(|g| g.role == Role::AidOfficer && g.org_path == org.path);
+    if acts_here {
+        return Ok(());
+    }
+    Err(AppError::Forbidden(format!(
+        "第{}个环节({}{})须由{}的帮扶专干办理",
+        stage + 1,
+        chain[stage].label(),
+        aid::stage_role(stage, chain.len()).label(),
+        org.name
+    )))
+}
+
+/// The blind index of the decider's own identity, which they must have recorded.
+async fn own_identity(ctx: &Ctx<'_>, actor: StaffId) -> Result<Vec<u8>> {
+    store::staff_identity(ctx.db, actor).await?.ok_or_else(|| {
+        AppError::Forbidden(
+            "办理帮扶审批前，请先在帮扶工作页登记本人身份证号(用于回避本人家庭的申请)".into(),
+        )
+    })
+}
+
+/// The separation of duties, with the file locked: the current stage, nobody twice, nobody of
+/// the household.
+async fn check_duties(
+    tx: &mut zhijia_store::Tx,
+    a: &ApplicationRow,
+    stage: usize,
+    actor: StaffId,
+    identity: &[u8],
+) -> Result<()> {
+    let earlier: Vec<i64> = store::decisions(&mut *tx, a.id)
+        .await?
+        .iter()
+        .map(|d| d.staff_id.0)
+        .collect();
+    let household: Vec<Vec<u8>> = store::members(&mut *tx, a.file_id)
+        .await?
+        .into_iter()
+        .map(|m| m.id_number_idx)
+        .collect();
+    let current = if a.status == AidStatus::InReview {
+        a.current_stage.and_then(|s| usize::try_from(s).ok())
+    } else {
+        None
+    };
+    aid::check_duties(stage, current, &earlier, actor.0, identity, &household).map_err(refused)
+}
+
+/// Records a decision; a second one of the stage, or a second stage by the same person, is
+/// refused by the table's unique keys.
+async fn insert_decision(tx: &mut zhijia_store::Tx, d: &store::NewDecision<'_>) -> Result<()> {
+    store::insert_decision(tx, d).await.map_err(|e| {
+        if e.is_conflict_on(zhijia_store::unique::AID_DECISION_STAGE)
+            || e.is_conflict_on(zhijia_store::unique::AID_DECISION_STAFF)
+        {
+            AppError::Conflict("该环节已有人办理，或您已办理过本申请的其他环节".into())
+        } else {
+            e.into()
+        }
+    })
+}
+
 /// Decides a stage. The actor must be an aid officer of the stage's union (not merely above
 /// it), have recorded their own identity, not have decided another stage of this application,
 /// and not belong to the household. The stage must be the current one.
@@ -356,7 +452,7 @@ fn refused(c: DutyConflict) -> AppError {
 pub async fn decide(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
-    id: i64,
+    id: AidApplicationId,
     input: &DecisionInput,
     now: DateTime<Utc>,
 ) -> Result<ApplicationView> {
@@ -370,80 +466,41 @@ pub async fn decide(
         .ok_or_else(|| AppError::invalid("stage", "审批环节不存在"))?;
     let level = chain[stage];
     let org = stage_org(ctx.db, &a.org_path, level).await?;
-    let acts_here = staff
-        .grants
-        .iter()
-        .any(|g| g.role == Role::AidOfficer && g.org_path == org.path);
-    if !acts_here {
-        return Err(AppError::Forbidden(format!(
-            "第{}个环节({}{})须由{}的帮扶专干办理",
-            stage + 1,
-            level.label(),
-            aid::stage_role(stage, chain.len()).label(),
-            org.name
-        )));
-    }
-    let identity = store::staff_identity(ctx.db, actor_id)
-        .await?
-        .ok_or_else(|| {
-            AppError::Forbidden(
-                "办理帮扶审批前，请先在帮扶工作页登记本人身份证号(用于回避本人家庭的申请)".into(),
-            )
-        })?;
+    acts_at(staff, &org, stage, &chain)?;
+    let identity = own_identity(ctx, actor_id).await?;
     let reason = text("reason", &input.reason, 200)?;
     let mut tx = ctx.db.change().await?;
     store::lock_file(&mut tx, a.file_id).await?;
     let a = store::application(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound("帮扶申请"))?;
-    let earlier: Vec<i64> = store::decisions(&mut tx, id)
-        .await?
-        .iter()
-        .map(|d| d.staff_id)
-        .collect();
-    let household: Vec<Vec<u8>> = store::members(&mut tx, a.file_id)
-        .await?
-        .into_iter()
-        .map(|m| m.id_number_idx)
-        .collect();
-    let current = if a.status == "in_review" {
-        a.current_stage.and_then(|s| usize::try_from(s).ok())
-    } else {
-        None
-    };
-    aid::check_duties(stage, current, &earlier, actor_id, &identity, &household)
-        .map_err(refused)?;
+    check_duties(&mut tx, &a, stage, actor_id, &identity).await?;
     let from = input.stage;
-    if let Err(e) = store::insert_decision(
-        &mut tx,
-        &store::NewDecision {
-            application_id: id,
-            stage: from,
-            level: level.as_str(),
-            org_id: org.id,
-            staff_id: actor_id,
-            approve: input.approve,
-            reason: &reason,
-        },
-    )
-    .await
-    {
-        if e.is_conflict_on(zhijia_store::unique::AID_DECISION_STAGE)
-            || e.is_conflict_on(zhijia_store::unique::AID_DECISION_STAFF)
-        {
-            return Err(AppError::Conflict(
-                "该环节已有人办理，或您已办理过本申请的其他环节".into(),
-            ));
-        }
-        return Err(e.into());
-    }
+    let decision = store::NewDecision {
+        application_id: id,
+        stage: from,
+        level,
+        org_id: org.id,
+        staff_id: actor_id,
+        approve: input.approve,
+        reason: &reason,
+    };
+    insert_decision(&mut tx, &decision).await?;
     let last = stage + 1 == chain.len();
     let today = crate::today(now);
     let moved = if !input.approve {
-        store::finish(&mut tx, id, from, "rejected", None, None).await?
+        store::finish(&mut tx, id, from, AidStatus::Rejected, None, None).await?
     } else if last {
         let ends = today + Duration::days(ctx.settings.notice_days);
-        store::finish(&mut tx, id, from, "approved", Some(today), Some(ends)).await?
+        store::finish(
+            &mut tx,
+            id,
+            from,
+            AidStatus::Approved,
+            Some(today),
+            Some(ends),
+        )
+        .await?
     } else {
         store::advance(&mut tx, id, from, from + 1).await?
     };
@@ -476,184 +533,11 @@ pub async fn decide(
     Ok(ApplicationView::of(a))
 }
 
-/// What the public notice shows of an approved application: the head's name masked, no
-/// identity number.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct NoticeItem {
-    pub id: i64,
-    pub name_masked: String,
-    pub org_name: String,
-    pub kind_label: &'static str,
-    pub amount_fen: i64,
-    pub amount_yuan: String,
-    pub approved_on: Option<NaiveDate>,
-    pub notice_ends_on: Option<NaiveDate>,
-    /// Whether an objection is being looked into (payment paused).
-    pub objected: bool,
-}
-
-/// The public notice of a union's subtree (the whole tree without `org`). Public.
-#[tracing::instrument(level = "debug", skip_all)]
-pub async fn notice(
-    db: &zhijia_store::Store,
-    org: Option<i64>,
-    limit: Option<i64>,
-    offset: Option<i64>,
-    now: DateTime<Utc>,
-) -> Result<Page<NoticeItem>> {
-    let path = match org {
-        Some(id) => Some(
-            org_store::get(db, zhijia_domain::org::OrgId(id))
-                .await?
-                .ok_or(AppError::NotFound("工会"))?
-                .path,
-        ),
-        None => None,
-    };
-    let (limit, offset) = crate::page_bounds(limit, offset, 20);
-    let page = store::notice(db, path.as_ref(), crate::today(now), limit, offset).await?;
-    Ok(Page {
-        items: page.items.into_iter().map(notice_item).collect(),
-        total: page.total,
-        offset: page.offset,
-        limit: page.limit,
-    })
-}
-
-fn notice_item(a: store::ApplicationRow) -> NoticeItem {
-    NoticeItem {
-        id: a.id,
-        name_masked: mask_name(&a.head_name),
-        org_name: a.org_name,
-        kind_label: AidKind::parse(&a.kind).map_or("", AidKind::label),
-        amount_yuan: aid::yuan(a.amount_fen),
-        amount_fen: a.amount_fen,
-        approved_on: a.approved_on,
-        notice_ends_on: a.notice_ends_on,
-        objected: a.status == "suspended",
-    }
-}
-
-/// One application as the public notice shows it, if it is on notice today.
-#[tracing::instrument(level = "debug", skip_all)]
-pub async fn notice_of(
-    db: &zhijia_store::Store,
-    id: i64,
-    now: DateTime<Utc>,
-) -> Result<Option<NoticeItem>> {
-    let today = crate::today(now);
-    Ok(store::application(db, id)
-        .await?
-        .filter(|a| {
-            (a.status == "approved" || a.status == "suspended")
-                && a.notice_ends_on.is_some_and(|end| today < end)
-        })
-        .map(notice_item))
-}
-
-/// Files an objection to an approved application; payment pauses until it is resolved. A
-/// worker may object while the notice runs; staff record objections received any time before
-/// the aid is paid in full.
-#[tracing::instrument(level = "debug", skip_all)]
-pub async fn object(
-    ctx: &Ctx<'_>,
-    actor: &Actor,
-    staff: Option<&StaffCtx<'_>>,
-    id: i64,
-    detail: &str,
-    now: DateTime<Utc>,
-) -> Result<i64> {
-    let a = match staff {
-        Some(s) => readable(ctx, s, id).await?,
-        None => store::application(ctx.db, id)
-            .await?
-            .ok_or(AppError::NotFound("帮扶申请"))?,
-    };
-    let on_notice = a.notice_ends_on.is_some_and(|end| crate::today(now) < end);
-    let open = a.status == "approved" || a.status == "suspended";
-    if !open || (staff.is_none() && !on_notice) {
-        return Err(AppError::Conflict("该申请不在公示期，不能提出异议".into()));
-    }
-    let detail = text("detail", detail, 500)?;
-    let mut tx = ctx.db.change().await?;
-    let oid = store::insert_objection(&mut tx, id, &detail, &actor.name).await?;
-    store::set_status(&mut tx, id, "approved", "suspended").await?;
-    let recorded = audit::append(
-        &mut tx,
-        actor,
-        Record {
-            action: action::AID_OBJECTION_FILED,
-            org: Some(a.org_id),
-            target_kind: Some("aid_application"),
-            target_id: Some(id.to_string()),
-            detail: Some(format!("异议#{oid}：{detail}")),
-        },
-    )
-    .await?;
-    tx.commit(recorded).await?;
-    Ok(oid)
-}
-
-/// Resolves an objection: upheld, the application is rejected; dismissed, payment may resume
-/// once no other objection is open.
-#[tracing::instrument(level = "debug", skip_all)]
-pub async fn resolve(
-    ctx: &Ctx<'_>,
-    staff: &StaffCtx<'_>,
-    objection_id: i64,
-    upheld: bool,
-    note: &str,
-) -> Result<()> {
-    let actor_id = staff_id(staff)?;
-    let note = text("resolution", note, 500)?;
-    let mut tx = ctx.db.change().await?;
-    let o = store::objection_in(&mut tx, objection_id)
-        .await?
-        .ok_or(AppError::NotFound("异议"))?;
-    let a = store::application(&mut tx, o.application_id)
-        .await?
-        .ok_or(AppError::NotFound("帮扶申请"))?;
-    if !may_read(staff, &a.org_path) {
-        return Err(AppError::NotFound("异议"));
-    }
-    if !may_manage(staff, &a.org_path) {
-        return Err(AppError::Forbidden("只有帮扶专干可以处理异议".into()));
-    }
-    let status = if upheld { "upheld" } else { "dismissed" };
-    if !store::resolve_objection(&mut tx, objection_id, status, Some(actor_id), &note).await? {
-        return Err(AppError::Conflict("该异议已处理".into()));
-    }
-    if upheld {
-        store::set_status(&mut tx, a.id, "suspended", "rejected").await?;
-        store::set_status(&mut tx, a.id, "approved", "rejected").await?;
-    } else if store::open_objections(&mut tx, a.id).await? == 0 {
-        store::set_status(&mut tx, a.id, "suspended", "approved").await?;
-    }
-    let recorded = audit::append(
-        &mut tx,
-        staff.actor,
-        Record {
-            action: action::AID_OBJECTION_RESOLVED,
-            org: Some(a.org_id),
-            target_kind: Some("aid_application"),
-            target_id: Some(a.id.to_string()),
-            detail: Some(format!(
-                "异议#{objection_id}{}：{note}",
-                if upheld {
-                    "成立，申请不予帮扶"
-                } else {
-                    "不成立"
-                }
-            )),
-        },
-    )
-    .await?;
-    tx.commit(recorded).await?;
-    Ok(())
-}
-
 /// The role name of a stage, for pages.
 pub fn role_label(index: usize, len: usize) -> &'static str {
     let r: StageRole = aid::stage_role(index, len);
     r.label()
 }
+
+mod public_notice;
+pub use public_notice::*;

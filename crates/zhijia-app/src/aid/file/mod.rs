@@ -10,6 +10,8 @@ use serde::{Deserialize, Serialize};
 use zhijia_domain::aid::{self, FileStatus, HardshipCause, HardshipTier};
 use zhijia_domain::audit::action;
 use zhijia_domain::id_number::{self, IdNumber};
+use zhijia_domain::ids::{AidFileId, HouseholdMemberId, WorkerId};
+use zhijia_domain::org::OrgId;
 use zhijia_store::Page;
 use zhijia_store::Recorded;
 use zhijia_store::aid::{self as store, FileRow, MemberRow};
@@ -60,7 +62,8 @@ pub struct ReviewInput {
 /// A household member as staff see them: the identity number masked.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct MemberView {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: HouseholdMemberId,
     pub name: String,
     pub relation: String,
     pub id_number_masked: String,
@@ -70,19 +73,25 @@ pub struct MemberView {
 /// `disability` are absent (not null: absent) unless the caller is an aid officer of the file.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct FileView {
-    pub id: i64,
-    pub org_id: i64,
+    #[schema(value_type = i64)]
+    pub id: AidFileId,
+    #[schema(value_type = i64)]
+    pub org_id: OrgId,
     pub org_name: String,
-    pub head_worker_id: i64,
+    #[schema(value_type = i64)]
+    pub head_worker_id: WorkerId,
     pub head_name: String,
-    pub tier: String,
+    #[schema(value_type = String)]
+    pub tier: HardshipTier,
     pub tier_label: &'static str,
-    pub cause: String,
+    #[schema(value_type = String)]
+    pub cause: HardshipCause,
     pub cause_label: &'static str,
     pub household_size: i64,
     pub housing: String,
     pub region_code: String,
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: FileStatus,
     pub status_label: &'static str,
     pub opened_on: NaiveDate,
     pub last_reviewed_on: NaiveDate,
@@ -104,18 +113,18 @@ impl FileView {
     pub fn of(f: FileRow, sensitive: bool) -> Self {
         FileView {
             id: f.id,
-            org_id: f.org_id.0,
+            org_id: f.org_id,
             org_name: f.org_name,
             head_worker_id: f.head_worker_id,
             head_name: f.head_name,
-            tier_label: HardshipTier::parse(&f.tier).map_or("", HardshipTier::label),
+            tier_label: f.tier.label(),
             tier: f.tier,
-            cause_label: HardshipCause::parse(&f.cause).map_or("", HardshipCause::label),
+            cause_label: f.cause.label(),
             cause: f.cause,
             household_size: f.household_size,
             housing: f.housing,
             region_code: f.region_code,
-            status_label: FileStatus::parse(&f.status).map_or("", FileStatus::label),
+            status_label: f.status.label(),
             status: f.status,
             opened_on: f.opened_on,
             last_reviewed_on: f.last_reviewed_on,
@@ -204,16 +213,14 @@ pub(super) fn one_person_conflict(e: zhijia_store::StoreError, name: &str) -> Ap
     }
 }
 
-/// Opens a file for the household of a member in the officer's branch; the file belongs to the
-/// head's union. Returns the new file's id.
-#[tracing::instrument(level = "debug", skip_all)]
-pub async fn open(
+/// The head of a new file: a member of a union in the officer's branch (anyone else is "not
+/// found", so the roster of other branches is not disclosed), with their union.
+async fn head_of(
     ctx: &Ctx<'_>,
     staff: &StaffCtx<'_>,
-    input: &FileInput,
-    now: DateTime<Utc>,
-) -> Result<i64> {
-    let head_id = IdNumber::parse(&input.head_id_number).map_err(|mut e| {
+    id_number: &str,
+) -> Result<(IdNumber, zhijia_store::worker::Worker, Org)> {
+    let head_id = IdNumber::parse(id_number).map_err(|mut e| {
         e.field = "head_id_number";
         AppError::Invalid(e)
     })?;
@@ -230,16 +237,21 @@ pub async fn open(
     if !may_manage(staff, &org.path) {
         return Err(AppError::NotFound("户主(须为本级或下级工会的会员)"));
     }
-    let c = cause(&input.cause)?;
-    let n = size(input.household_size, input.members.len() + 1)?;
-    let minimum = ctx.settings.minimum_for(&worker.region_code);
-    let t = tier(ctx, input.income_per_head_fen, minimum, c)?;
-    let health = text("health", &input.health, 500)?;
-    let disability = text("disability", &input.disability, 500)?;
-    let housing = text("housing", &input.housing, 200)?;
+    Ok((head_id, worker, org))
+}
+
+/// A person of a new file besides the head: name, relation, encrypted number, blind index.
+type Person = (String, String, Vec<u8>, Vec<u8>);
+
+/// The household's other people, checked, each identity number once (the head's included).
+fn household_people(
+    ctx: &Ctx<'_>,
+    members: &[MemberInput],
+    head_idx: &[u8],
+) -> Result<Vec<Person>> {
     let mut people = Vec::new();
     let mut seen = vec![head_idx.to_vec()];
-    for m in &input.members {
+    for m in members {
         let name = text("members", &m.name, 50)?;
         let relation = text("members", &m.relation, 20)?;
         let id = IdNumber::parse(&m.id_number).map_err(|mut e| {
@@ -256,6 +268,28 @@ pub async fn open(
         seen.push(idx.clone());
         people.push((name, relation, ctx.keys.encrypt(id.expose()), idx));
     }
+    Ok(people)
+}
+
+/// Opens a file for the household of a member in the officer's branch; the file belongs to the
+/// head's union. Returns the new file's id.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn open(
+    ctx: &Ctx<'_>,
+    staff: &StaffCtx<'_>,
+    input: &FileInput,
+    now: DateTime<Utc>,
+) -> Result<AidFileId> {
+    let (head_id, worker, org) = head_of(ctx, staff, &input.head_id_number).await?;
+    let head_idx = ctx.keys.blind_index(head_id.expose());
+    let c = cause(&input.cause)?;
+    let n = size(input.household_size, input.members.len() + 1)?;
+    let minimum = ctx.settings.minimum_for(&worker.region_code);
+    let t = tier(ctx, input.income_per_head_fen, minimum, c)?;
+    let health = text("health", &input.health, 500)?;
+    let disability = text("disability", &input.disability, 500)?;
+    let housing = text("housing", &input.housing, 200)?;
+    let people = household_people(ctx, &input.members, &head_idx)?;
     let today = crate::today(now);
     let due = aid::review_due(today, ctx.settings.review_months);
     let mut tx = ctx.db.change().await?;
@@ -263,9 +297,9 @@ pub async fn open(
         &mut tx,
         &store::NewFile {
             org_id: org.id,
-            head_worker_id: worker.id.0,
-            tier: t.as_str(),
-            cause: c.as_str(),
+            head_worker_id: worker.id,
+            tier: t,
+            cause: c,
             household_size: n,
             income_per_head_fen: input.income_per_head_fen,
             health: &health,
@@ -276,7 +310,7 @@ pub async fn open(
             opened_on: today,
             review_due_on: due,
             lapses_on: due + Duration::days(ctx.settings.lapse_grace_days),
-            created_by: staff.staff_id().map(|x| x.0),
+            created_by: staff.staff_id(),
         },
     )
     .await?;
@@ -316,7 +350,8 @@ pub async fn open(
 #[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct FileQuery {
-    pub org: Option<i64>,
+    #[param(value_type = Option<i64>)]
+    pub org: Option<OrgId>,
     /// active, lapsed, exited; all when absent
     pub status: Option<String>,
     /// Only active files whose review is due within 30 days (or overdue).
@@ -337,13 +372,14 @@ pub async fn list(
     now: DateTime<Utc>,
 ) -> Result<(Org, Page<FileView>)> {
     let org = super::scope(ctx, staff, q.org).await?;
-    let status = match q.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None if q.due => "active",
-        None => "",
-        Some(s) => FileStatus::parse(s)
-            .ok_or_else(|| AppError::invalid("status", "档案状态应为在档、已失效或已解困脱困"))?
-            .as_str(),
-    };
+    let status =
+        match q.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None if q.due => Some(FileStatus::Active),
+            None => None,
+            Some(s) => Some(FileStatus::parse(s).ok_or_else(|| {
+                AppError::invalid("status", "档案状态应为在档、已失效或已解困脱困")
+            })?),
+        };
     let due_by = q
         .due
         .then(|| crate::today(now) + Duration::days(DUE_WINDOW_DAYS));
@@ -364,8 +400,8 @@ pub async fn list(
     ))
 }
 
-/// A file and what belongs to it.
-#[derive(Debug, Clone, Serialize)]
+/// A file and what belongs to it (the web layer's view serializes it).
+#[derive(Debug, Clone)]
 pub struct FileDetail {
     pub file: FileView,
     pub members: Vec<MemberView>,
@@ -378,7 +414,7 @@ pub struct FileDetail {
 
 /// The file, if the caller may see it (404 otherwise, not even its existence is disclosed).
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn readable(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: i64) -> Result<FileRow> {
+pub async fn readable(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: AidFileId) -> Result<FileRow> {
     let f = store::file(ctx.db, id)
         .await?
         .ok_or(AppError::NotFound("困难职工档案"))?;
@@ -390,7 +426,7 @@ pub async fn readable(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: i64) -> Result<Fi
 
 /// The file, if the caller is an aid officer of it.
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn managed(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: i64) -> Result<FileRow> {
+pub async fn managed(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: AidFileId) -> Result<FileRow> {
     let f = readable(ctx, staff, id).await?;
     if !may_manage(staff, &f.org_path) {
         return Err(AppError::Forbidden("只有帮扶专干可以办理".into()));
@@ -401,7 +437,7 @@ pub async fn managed(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: i64) -> Result<Fil
 /// One file. An aid officer sees health, disability and income, and the view is audited; other
 /// roles see the file without them.
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn detail(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: i64) -> Result<FileDetail> {
+pub async fn detail(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: AidFileId) -> Result<FileDetail> {
     let f = readable(ctx, staff, id).await?;
     let sensitive = may_manage(staff, &f.org_path);
     if sensitive {
@@ -430,7 +466,7 @@ pub async fn detail(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: i64) -> Result<File
         .into_iter()
         .map(super::application::ApplicationView::of)
         .collect();
-    let paid_by_year = zhijia_store::aid::totals_by_year(ctx.db, &f.org_path, id).await?;
+    let paid_by_year = zhijia_store::aid::totals_by_year(ctx.db, &f.org_path, Some(id)).await?;
     Ok(FileDetail {
         file: FileView::of(f, sensitive),
         members,
@@ -440,138 +476,5 @@ pub async fn detail(ctx: &Ctx<'_>, staff: &StaffCtx<'_>, id: i64) -> Result<File
     })
 }
 
-/// The annual review: the facts again, the tier recomputed, the next review a year on. A
-/// household no longer in hardship is told to leave it instead.
-#[tracing::instrument(level = "debug", skip_all)]
-pub async fn review(
-    ctx: &Ctx<'_>,
-    staff: &StaffCtx<'_>,
-    id: i64,
-    input: &ReviewInput,
-    now: DateTime<Utc>,
-) -> Result<()> {
-    let f = managed(ctx, staff, id).await?;
-    let listed = store::members(ctx.db, id).await?.len();
-    let c = cause(&input.cause)?;
-    let n = size(input.household_size, listed)?;
-    let minimum = ctx.settings.minimum_for(&f.region_code);
-    let t = tier(ctx, input.income_per_head_fen, minimum, c).map_err(|_| {
-        AppError::invalid(
-            "income_per_head_fen",
-            "复核后已不符合困难标准，请办理“解困脱困”并记录原因",
-        )
-    })?;
-    let health = text("health", &input.health, 500)?;
-    let disability = text("disability", &input.disability, 500)?;
-    let housing = text("housing", &input.housing, 200)?;
-    let today = crate::today(now);
-    let due = aid::review_due(today, ctx.settings.review_months);
-    let mut tx = ctx.db.change().await?;
-    let done = store::review(
-        &mut tx,
-        id,
-        &store::Review {
-            tier: t.as_str(),
-            cause: c.as_str(),
-            household_size: n,
-            income_per_head_fen: input.income_per_head_fen,
-            health: &health,
-            disability: &disability,
-            housing: &housing,
-            minimum_fen: minimum,
-            reviewed_on: today,
-            review_due_on: due,
-            lapses_on: due + Duration::days(ctx.settings.lapse_grace_days),
-        },
-    )
-    .await?;
-    if !done {
-        return Err(AppError::Conflict("档案已不在档，不能复核".into()));
-    }
-    let recorded = audit::append(
-        &mut tx,
-        staff.actor,
-        Record {
-            action: action::AID_FILE_REVIEWED,
-            org: Some(f.org_id),
-            target_kind: Some("hardship_file"),
-            target_id: Some(id.to_string()),
-            detail: Some(format!("年度复核：{}，下次复核 {due}", t.label())),
-        },
-    )
-    .await?;
-    tx.commit(recorded).await?;
-    Ok(())
-}
-
-/// Leaving hardship (解困脱困), with the reason. The household's people may be in a new file later.
-#[tracing::instrument(level = "debug", skip_all)]
-pub async fn exit(
-    ctx: &Ctx<'_>,
-    staff: &StaffCtx<'_>,
-    id: i64,
-    reason: &str,
-    now: DateTime<Utc>,
-) -> Result<()> {
-    let f = managed(ctx, staff, id).await?;
-    staff_id(staff)?;
-    let reason = text("reason", reason, 200)?;
-    let mut tx = ctx.db.change().await?;
-    if !store::close(&mut tx, id, "exited", crate::today(now), &reason).await? {
-        return Err(AppError::Conflict("档案已不在档".into()));
-    }
-    let recorded = audit::append(
-        &mut tx,
-        staff.actor,
-        Record {
-            action: action::AID_FILE_EXITED,
-            org: Some(f.org_id),
-            target_kind: Some("hardship_file"),
-            target_id: Some(id.to_string()),
-            detail: Some(format!("解困脱困：{reason}")),
-        },
-    )
-    .await?;
-    tx.commit(recorded).await?;
-    Ok(())
-}
-
-/// Lapses the files not reviewed in time (the background job `aid.lapse_overdue_reviews`), in
-/// the job's transaction. Returns how many lapsed.
-#[tracing::instrument(level = "debug", skip_all)]
-pub async fn lapse_overdue_in(
-    tx: &mut Tx,
-    now: DateTime<Utc>,
-) -> Result<(usize, Option<Recorded>)> {
-    let lapsed = store::lapse_due(tx, crate::today(now)).await?;
-    let actor = system_actor();
-    let mut recorded = None;
-    for l in &lapsed {
-        recorded = Some(
-            audit::append(
-                tx,
-                &actor,
-                Record {
-                    action: action::AID_FILE_LAPSED,
-                    org: Some(l.org_id),
-                    target_kind: Some("hardship_file"),
-                    target_id: Some(l.id.to_string()),
-                    detail: Some("逾期未年度复核，档案失效".into()),
-                },
-            )
-            .await?,
-        );
-    }
-    Ok((lapsed.len(), recorded))
-}
-
-/// The same, in a transaction of its own.
-#[tracing::instrument(level = "debug", skip_all)]
-pub async fn lapse_overdue(db: &zhijia_store::Store, now: DateTime<Utc>) -> Result<usize> {
-    let mut tx = db.change().await?;
-    let (n, recorded) = lapse_overdue_in(&mut tx, now).await?;
-    if let Some(recorded) = recorded {
-        tx.commit(recorded).await?;
-    }
-    Ok(n)
-}
+mod review;
+pub use review::*;
