@@ -13,7 +13,7 @@ pub mod case;
 pub mod deletion;
 pub mod demo;
 mod error;
-pub mod jobs;
+pub mod job;
 pub mod library;
 pub mod mall;
 pub mod me;

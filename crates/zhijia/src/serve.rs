@@ -48,22 +48,22 @@ pub async fn start_with_sms(
 /// The background job runner of this process: every minute it schedules the periodic jobs (one
 /// row per period, whichever process gets there first) and runs whatever is due. Jobs live in
 /// the database, so several processes on one PostgreSQL share them and each runs once
-/// (`zhijia_app::jobs`).
+/// (`zhijia_app::job`).
 fn spawn_job_runner(store: Store, config: WebConfig) {
-    let worker = zhijia_app::jobs::worker_name();
-    let kinds: Vec<&str> = zhijia_app::jobs::ALL.iter().map(|k| k.as_str()).collect();
+    let worker = zhijia_app::job::worker_name();
+    let kinds: Vec<&str> = zhijia_app::job::ALL.iter().map(|k| k.as_str()).collect();
     tracing::info!(worker = %worker, kinds = ?kinds, "background jobs run in this process");
     tokio::spawn(async move {
         let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
         loop {
             every.tick().await;
-            let ctx = zhijia_app::jobs::JobCtx {
+            let ctx = zhijia_app::job::JobCtx {
                 db: &store,
                 cases: &config.cases,
             };
             let now = chrono::Utc::now();
-            let ran = match zhijia_app::jobs::schedule(&ctx, now).await {
-                Ok(()) => zhijia_app::jobs::run_due(&ctx, &worker, now).await,
+            let ran = match zhijia_app::job::schedule(&ctx, now).await {
+                Ok(()) => zhijia_app::job::run_due(&ctx, &worker, now).await,
                 Err(e) => Err(e),
             };
             if let Err(e) = ran {

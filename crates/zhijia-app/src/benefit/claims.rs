@@ -35,7 +35,7 @@ pub struct OfferForMember {
     /// Seconds until claims open; 0 when open.
     pub opens_in_seconds: i64,
     /// Where the coupon is used (the merchant's first shops).
-    pub shops: Vec<zhijia_store::shop::Shop>,
+    pub shops: Vec<zhijia_store::benefit::shop::Shop>,
 }
 
 /// The published offers a member may claim (in their audience), open or opening soon, opening
@@ -59,7 +59,7 @@ pub async fn available(
     };
     let page = store::open_for(ctx.db, scope, now, limit, offset).await?;
     // Offers of one merchant share its shops: read them once per merchant on the page.
-    let mut shops: std::collections::HashMap<MerchantId, Vec<zhijia_store::shop::Shop>> =
+    let mut shops: std::collections::HashMap<MerchantId, Vec<zhijia_store::benefit::shop::Shop>> =
         std::collections::HashMap::new();
     let mut items = Vec::new();
     for o in page.items {

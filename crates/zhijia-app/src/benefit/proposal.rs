@@ -14,7 +14,7 @@ use zhijia_domain::ids::{OfferId, ProposalId};
 use zhijia_store::Page;
 use zhijia_store::audit::{self, Record};
 use zhijia_store::benefit as offer_store;
-use zhijia_store::offer_proposal::{self as store, NewProposal, Proposal};
+use zhijia_store::benefit::proposal::{self as store, NewProposal, Proposal};
 use zhijia_store::org::Org;
 
 /// Proposes an offer for the merchant of the calling `merchant_staff` account; audited.

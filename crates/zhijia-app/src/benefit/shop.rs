@@ -9,9 +9,9 @@ use zhijia_domain::audit::action;
 use zhijia_domain::benefit as rules;
 use zhijia_domain::ids::{MerchantId, ShopId};
 use zhijia_store::Page;
+use zhijia_store::benefit::shop::{self as shop_store, NewShop, Shop};
 use zhijia_store::benefit::{self as store, Merchant};
 use zhijia_store::org as org_store;
-use zhijia_store::shop::{self as shop_store, NewShop, Shop};
 
 #[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
 #[serde(default)]

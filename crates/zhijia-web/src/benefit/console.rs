@@ -22,8 +22,8 @@ use zhijia_app::AppError;
 use zhijia_app::benefit::proposal::{self, Approval};
 use zhijia_app::benefit::{self, MerchantInput, OfferInput, OfferTerms};
 use zhijia_domain::ids::{MerchantId, OfferId, ProposalId};
+use zhijia_store::benefit::proposal::Proposal;
 use zhijia_store::benefit::{Merchant, Offer};
-use zhijia_store::offer_proposal::Proposal;
 
 const PER_PAGE: i64 = 30;
 

@@ -19,7 +19,7 @@ use std::collections::HashMap;
 use zhijia_app::AppError;
 use zhijia_app::benefit::shop;
 use zhijia_domain::ids::{MerchantId, ShopId};
-use zhijia_store::shop::Shop;
+use zhijia_store::benefit::shop::Shop;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -145,7 +145,7 @@ async fn remove(
     let Some(_) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
-    let merchant = zhijia_store::shop::get(&state.store, id)
+    let merchant = zhijia_store::benefit::shop::get(&state.store, id)
         .await
         .map_err(AppError::from)?
         .map(|s| s.merchant_id);

@@ -24,8 +24,8 @@ use zhijia_app::benefit::shop::{self, ShopInput};
 use zhijia_app::benefit::{self, SettlementLine};
 use zhijia_domain::ids::{ProposalId, ShopId};
 use zhijia_store::benefit::Offer;
-use zhijia_store::offer_proposal::Proposal;
-use zhijia_store::shop::Shop;
+use zhijia_store::benefit::proposal::Proposal;
+use zhijia_store::benefit::shop::Shop;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]

@@ -33,7 +33,7 @@ struct OffersPage {
 }
 
 impl OffersPage {
-    fn map(&self, s: &zhijia_store::shop::Shop) -> Option<String> {
+    fn map(&self, s: &zhijia_store::benefit::shop::Shop) -> Option<String> {
         super::merchant::map_link(s)
     }
     fn value(&self, o: &OfferForMember) -> String {

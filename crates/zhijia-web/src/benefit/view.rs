@@ -7,9 +7,9 @@ use zhijia_app::benefit::OfferForMember;
 use zhijia_domain::benefit::{OfferKind, OfferStatus, ProposalStatus};
 use zhijia_domain::ids::{MerchantId, OfferId, OrgId, ProposalId, ShopId};
 use zhijia_store::Page;
+use zhijia_store::benefit::proposal::Proposal;
+use zhijia_store::benefit::shop::Shop;
 use zhijia_store::benefit::{Merchant, Offer};
-use zhijia_store::offer_proposal::Proposal;
-use zhijia_store::shop::Shop;
 
 /// A page of rows as a page of their views.
 pub(crate) fn page<T, V: for<'a> From<&'a T>>(p: Page<T>) -> Page<V> {

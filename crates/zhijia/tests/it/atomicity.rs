@@ -1639,13 +1639,13 @@ on_both!(
         // Long after every deadline, the period's jobs are scheduled.
         let later = now + Duration::days(800);
         let jobs = env.env.jobs(db, &cases.settings);
-        zhijia_app::jobs::schedule(&jobs, later).await.unwrap();
+        zhijia_app::job::schedule(&jobs, later).await.unwrap();
         refuse_audit(db).await.unwrap();
         // The job table keeps the queue's own bookkeeping (claims, attempts, the error, the
         // retry time: `Unaudited::JobQueue`), which is not the work under test.
         let skip = ["audit_log", "job"];
         let before = fingerprint(db, &skip).await.unwrap();
-        let done = zhijia_app::jobs::run_due(&jobs, "runner-1", later)
+        let done = zhijia_app::job::run_due(&jobs, "runner-1", later)
             .await
             .unwrap();
         assert_eq!(

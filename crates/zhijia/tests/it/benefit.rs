@@ -457,8 +457,8 @@ on_both!(
         let env = crate::membership::Env::new();
         let cases = zhijia_app::case::Settings::default();
         let jobs = env.jobs(db, &cases);
-        zhijia_app::jobs::schedule(&jobs, later).await.unwrap();
-        zhijia_app::jobs::run_due(&jobs, "runner", later)
+        zhijia_app::job::schedule(&jobs, later).await.unwrap();
+        zhijia_app::job::run_due(&jobs, "runner", later)
             .await
             .unwrap();
         let after = zhijia_store::benefit::by_code(db, &c.code)

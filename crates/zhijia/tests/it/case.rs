@@ -189,8 +189,8 @@ on_both!(
 async fn run_jobs(db: &Store, cases: &Settings, worker: &str, now: DateTime<Utc>) -> usize {
     let env = Env::new();
     let jobs = env.jobs(db, cases);
-    zhijia_app::jobs::schedule(&jobs, now).await.unwrap();
-    zhijia_app::jobs::run_due(&jobs, worker, now).await.unwrap()
+    zhijia_app::job::schedule(&jobs, now).await.unwrap();
+    zhijia_app::job::run_due(&jobs, worker, now).await.unwrap()
 }
 
 async fn escalations(db: &Store, id: zhijia_domain::ids::CaseId) -> Vec<zhijia_store::case::Event> {
@@ -337,7 +337,7 @@ on_both!(
         }
         assert_eq!(
             runs.iter().sum::<usize>(),
-            zhijia_app::jobs::ALL.len(),
+            zhijia_app::job::ALL.len(),
             "each job of the period ran once"
         );
         for id in ids {

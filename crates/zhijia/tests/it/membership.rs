@@ -186,8 +186,8 @@ impl Env {
         &'a self,
         db: &'a Store,
         cases: &'a zhijia_app::case::Settings,
-    ) -> zhijia_app::jobs::JobCtx<'a> {
-        zhijia_app::jobs::JobCtx { db, cases }
+    ) -> zhijia_app::job::JobCtx<'a> {
+        zhijia_app::job::JobCtx { db, cases }
     }
 }
 
@@ -998,8 +998,8 @@ on_both!(
         let run = |i: usize| {
             let ctx = env.jobs(db, &cases);
             async move {
-                zhijia_app::jobs::schedule(&ctx, later).await.unwrap();
-                zhijia_app::jobs::run_due(&ctx, &format!("runner-{i}"), later)
+                zhijia_app::job::schedule(&ctx, later).await.unwrap();
+                zhijia_app::job::run_due(&ctx, &format!("runner-{i}"), later)
                     .await
                     .unwrap()
             }
@@ -1008,7 +1008,7 @@ on_both!(
         let done = a + b + c + d;
         assert_eq!(
             done,
-            zhijia_app::jobs::ALL.len(),
+            zhijia_app::job::ALL.len(),
             "one job of each kind for the period, each run once"
         );
         let released = zhijia_store::audit::all(db, 200, 0)
@@ -1021,9 +1021,9 @@ on_both!(
         assert_eq!(released, 6, "each transfer released once");
         // Scheduling the same period again adds nothing.
         let jobs = env.jobs(db, &cases);
-        zhijia_app::jobs::schedule(&jobs, later).await.unwrap();
+        zhijia_app::job::schedule(&jobs, later).await.unwrap();
         assert_eq!(
-            zhijia_app::jobs::run_due(&jobs, "runner-9", later)
+            zhijia_app::job::run_due(&jobs, "runner-9", later)
                 .await
                 .unwrap(),
             0
@@ -1039,13 +1039,13 @@ on_both!(
         let now = Utc::now();
         let cases = zhijia_app::case::Settings::default();
         let jobs = env.jobs(db, &cases);
-        zhijia_app::jobs::schedule(&jobs, now).await.unwrap();
+        zhijia_app::job::schedule(&jobs, now).await.unwrap();
         // Runner A claims the jobs and stalls past their lease.
         let job = zhijia_store::job::claim(db, "A", now, now + Duration::minutes(5))
             .await
             .unwrap()
             .expect("a due job");
-        for _ in 1..zhijia_app::jobs::ALL.len() {
+        for _ in 1..zhijia_app::job::ALL.len() {
             zhijia_store::job::claim(db, "A", now, now + Duration::minutes(5))
                 .await
                 .unwrap()
@@ -1061,8 +1061,8 @@ on_both!(
         // Ten minutes on, B takes it over and runs it.
         let later = now + Duration::minutes(10);
         assert_eq!(
-            zhijia_app::jobs::run_due(&jobs, "B", later).await.unwrap(),
-            zhijia_app::jobs::ALL.len()
+            zhijia_app::job::run_due(&jobs, "B", later).await.unwrap(),
+            zhijia_app::job::ALL.len()
         );
         // A wakes up: its finish is refused, so its work would roll back.
         let mut tx = db.change().await.unwrap();

@@ -208,7 +208,7 @@ on_both!(
             count(db, "SELECT COUNT(*) FROM offer").await,
             offers_before + 1
         );
-        let p = zhijia_store::offer_proposal::get(db, id)
+        let p = zhijia_store::benefit::proposal::get(db, id)
             .await
             .unwrap()
             .unwrap();

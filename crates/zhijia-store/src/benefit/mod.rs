@@ -3,6 +3,9 @@
 //! the stock) stays true until it commits: claims of one offer take turns, and stock and
 //! per-member limits are exact with any number of server processes.
 
+pub mod proposal;
+pub mod shop;
+
 use crate::db::{Backend, FromRow, Row, Store, Tx};
 use crate::{Page, Result};
 use chrono::{DateTime, Utc};
