@@ -7,6 +7,7 @@
 use crate::attachment::Upload;
 use crate::{AppError, Result};
 use chrono::{DateTime, Duration, Utc};
+use zhijia_domain::ids::PendingUploadId;
 use zhijia_store::Store;
 use zhijia_store::Unaudited;
 use zhijia_store::pending::{self as store, Pending};
@@ -28,11 +29,10 @@ fn gone() -> AppError {
 }
 
 /// The ids of a hidden field: `"3,4"`. Anything else in it is ignored.
-pub fn parse_ids(field: &str) -> Vec<i64> {
-    let mut ids: Vec<i64> = field
+pub fn parse_ids(field: &str) -> Vec<PendingUploadId> {
+    let mut ids: Vec<PendingUploadId> = field
         .split(',')
         .filter_map(|s| s.trim().parse().ok())
-        .filter(|id| *id > 0)
         .collect();
     ids.dedup();
     ids
@@ -52,7 +52,7 @@ pub fn ids_field(kept: &[Pending]) -> String {
 pub async fn load(
     db: &Store,
     phone: &str,
-    ids: &[i64],
+    ids: &[PendingUploadId],
     now: DateTime<Utc>,
 ) -> Result<(Vec<Pending>, Vec<Upload>)> {
     let mut listed = Vec::new();
@@ -130,7 +130,7 @@ pub async fn keep_one(
 
 /// Removes kept files once the form that used them went through.
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn discard(db: &Store, phone: &str, ids: &[i64]) -> Result<()> {
+pub async fn discard(db: &Store, phone: &str, ids: &[PendingUploadId]) -> Result<()> {
     if ids.is_empty() {
         return Ok(());
     }

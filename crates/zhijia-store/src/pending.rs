@@ -5,11 +5,12 @@
 use crate::Result;
 use crate::db::{FromRow, Row, Store, Tx};
 use chrono::{DateTime, Utc};
+use zhijia_domain::ids::PendingUploadId;
 
 /// A kept file without its bytes.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone)]
 pub struct Pending {
-    pub id: i64,
+    pub id: PendingUploadId,
     pub file_name: String,
     pub content_type: String,
     pub size_bytes: i64,
@@ -18,7 +19,7 @@ pub struct Pending {
 impl FromRow for Pending {
     fn from_row(row: &Row<'_, '_>) -> Result<Self> {
         Ok(Pending {
-            id: row.get("id")?,
+            id: row.id("id")?,
             file_name: row.get("file_name")?,
             content_type: row.get("content_type")?,
             size_bytes: row.get("size_bytes")?,
@@ -58,23 +59,24 @@ pub async fn add(
     content_type: &str,
     data: &[u8],
     now: DateTime<Utc>,
-) -> Result<i64> {
+) -> Result<PendingUploadId> {
     let size = i64::try_from(data.len()).unwrap_or(i64::MAX);
     tx.query_one(
         ADD,
         &[&phone, &file_name, &content_type, &size, &data, &now],
     )
     .await
+    .map(PendingUploadId)
 }
 
 /// One file kept for `phone` after `since`, with its bytes.
 pub async fn get(
     store: &Store,
     phone: &str,
-    id: i64,
+    id: PendingUploadId,
     since: DateTime<Utc>,
 ) -> Result<Option<PendingData>> {
-    store.query_opt(GET, &[&id, &phone, &since]).await
+    store.query_opt(GET, &[&id.0, &phone, &since]).await
 }
 
 /// How many files `phone` has kept since `since`.
@@ -83,8 +85,8 @@ pub async fn count(tx: &mut Tx, phone: &str, since: DateTime<Utc>) -> Result<i64
 }
 
 /// Removes a file kept for `phone` (used, or given up).
-pub async fn remove(tx: &mut Tx, phone: &str, id: i64) -> Result<()> {
-    tx.execute(REMOVE, &[&id, &phone]).await?;
+pub async fn remove(tx: &mut Tx, phone: &str, id: PendingUploadId) -> Result<()> {
+    tx.execute(REMOVE, &[&id.0, &phone]).await?;
     Ok(())
 }
 

@@ -57,11 +57,10 @@ pub async fn file_case(
 ) -> Result<Response, ApiError> {
     let phone = &user.session.phone;
     let now = Utc::now();
-    // The pending uploads' functions take raw ids today.
-    let upload_ids: Vec<i64> = input.upload_ids.iter().map(|u| u.0).collect();
-    let (_, uploads) = zhijia_app::pending::load(&state.store, phone, &upload_ids, now).await?;
+    let upload_ids = &input.upload_ids;
+    let (_, uploads) = zhijia_app::pending::load(&state.store, phone, upload_ids, now).await?;
     let filed = file::file(&state.cases(), phone, &input.case, &uploads, now).await?;
-    zhijia_app::pending::discard(&state.store, phone, &upload_ids).await?;
+    zhijia_app::pending::discard(&state.store, phone, upload_ids).await?;
     Ok((StatusCode::CREATED, Json(filed)).into_response())
 }
 

@@ -205,7 +205,7 @@ async fn file_with_kept(
     state: &AppState,
     phone: &str,
     input: &CaseInput,
-    ids: &[i64],
+    ids: &[zhijia_domain::ids::PendingUploadId],
     files: Vec<Upload>,
     refused: Option<AppError>,
 ) -> Result<Result<file::Filed, (AppError, Vec<Pending>)>, AppError> {

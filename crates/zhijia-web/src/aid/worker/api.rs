@@ -33,12 +33,11 @@ pub async fn apply_api(
     ApiJson(input): ApiJson<WorkerApplication>,
 ) -> Result<Response, ApiError> {
     let phone = &user.session.phone;
-    // The pending uploads' functions take raw ids today.
-    let ids: Vec<i64> = input.upload_ids.iter().map(|u| u.0).collect();
+    let ids = &input.upload_ids;
     let now = Utc::now();
-    let (_, uploads) = pending::load(&state.store, phone, &ids, now).await?;
+    let (_, uploads) = pending::load(&state.store, phone, ids, now).await?;
     let applied = mine::apply(&state.aid(), phone, &input, &uploads, now).await?;
-    pending::discard(&state.store, phone, &ids).await?;
+    pending::discard(&state.store, phone, ids).await?;
     Ok((StatusCode::CREATED, axum::Json(applied)).into_response())
 }
 
@@ -153,7 +152,8 @@ pub async fn upload_api(
 /// A file kept for later use in a form.
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct KeptFile {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: zhijia_domain::ids::PendingUploadId,
     pub file_name: String,
     pub content_type: String,
     pub size_bytes: i64,

@@ -214,7 +214,7 @@ async fn apply_with_kept(
     state: &Keyed,
     phone: &str,
     input: Result<WorkerApplication, AppError>,
-    ids: &[i64],
+    ids: &[zhijia_domain::ids::PendingUploadId],
     files: Vec<Upload>,
 ) -> Result<Result<Applied, (AppError, Vec<Pending>)>, AppError> {
     let now = Utc::now();
