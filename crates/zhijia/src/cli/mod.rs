@@ -291,16 +291,7 @@ pub async fn run(cli: Cli) -> Result<(), AppError> {
             println!("数据库结构已是最新");
             Ok(())
         }
-        Command::Demo(args) => {
-            let db = args.store.open().await?;
-            let keys = args.store.keys(true)?;
-            let opts = DemoOptions {
-                seed: args.seed,
-                members: args.members,
-                province: args.province,
-            };
-            load_demo(&db, &keys, &opts).await
-        }
+        Command::Demo(args) => demo_command(args).await,
         Command::Keygen => {
             println!("{}", PiiKeys::generate_hex());
             eprintln!(
@@ -314,19 +305,7 @@ pub async fn run(cli: Cli) -> Result<(), AppError> {
             username,
             name,
             org,
-        }) => {
-            let db = store.open().await?;
-            let actor = Actor::cli("zhijia admin create");
-            let created =
-                zhijia_app::staff::create_admin(&db, &username, &name, OrgId(org), &actor).await?;
-            println!(
-                "已建立工作人员账号(编号 {})，并授予组织管理员角色",
-                created.staff.0
-            );
-            println!("初始密码：{}", created.initial_password);
-            println!("请当面或通过安全渠道交给本人；首次登录时必须修改密码。");
-            Ok(())
-        }
+        }) => create_admin(&store, &username, &name, org).await,
         Command::Import(ImportCommand::Members {
             store,
             file,
@@ -349,32 +328,71 @@ pub async fn run(cli: Cli) -> Result<(), AppError> {
             org,
             limit,
             offset,
-        } => {
-            let db = store.open().await?;
-            let (limit, offset) = zhijia_app::page_bounds(Some(limit), Some(offset), 50);
-            let page = zhijia_app::audit::for_operator(&db, org.map(OrgId), limit, offset).await?;
-            for e in &page.items {
-                println!(
-                    "{}  {:<22} {}:{}{}  组织 {}  {} {}",
-                    e.at.format("%Y-%m-%d %H:%M:%S"),
-                    e.action,
-                    e.actor_kind.as_str(),
-                    e.actor_name,
-                    e.ip.as_deref()
-                        .map(|ip| format!("@{ip}"))
-                        .unwrap_or_default(),
-                    e.org_id.map_or("-".to_owned(), |o| o.to_string()),
-                    e.target_kind.as_deref().unwrap_or(""),
-                    e.detail.as_deref().unwrap_or(""),
-                );
-            }
-            println!(
-                "第 {}-{} 条，共 {} 条",
-                offset + 1,
-                offset + page.items.len() as i64,
-                page.total
-            );
-            Ok(())
-        }
+        } => audit_command(&store, org, limit, offset).await,
     }
+}
+
+/// `zhijia demo`: loads the demo data into the store.
+async fn demo_command(args: DemoArgs) -> Result<(), AppError> {
+    let db = args.store.open().await?;
+    let keys = args.store.keys(true)?;
+    let opts = DemoOptions {
+        seed: args.seed,
+        members: args.members,
+        province: args.province,
+    };
+    load_demo(&db, &keys, &opts).await
+}
+
+/// `zhijia admin create`: an administrator of an organisation, with a one-time password.
+async fn create_admin(
+    store: &StoreArgs,
+    username: &str,
+    name: &str,
+    org: i64,
+) -> Result<(), AppError> {
+    let db = store.open().await?;
+    let actor = Actor::cli("zhijia admin create");
+    let created = zhijia_app::staff::create_admin(&db, username, name, OrgId(org), &actor).await?;
+    println!(
+        "已建立工作人员账号(编号 {})，并授予组织管理员角色",
+        created.staff.0
+    );
+    println!("初始密码：{}", created.initial_password);
+    println!("请当面或通过安全渠道交给本人；首次登录时必须修改密码。");
+    Ok(())
+}
+
+/// `zhijia audit`: the audit trail, newest first, one line per entry.
+async fn audit_command(
+    store: &StoreArgs,
+    org: Option<i64>,
+    limit: i64,
+    offset: i64,
+) -> Result<(), AppError> {
+    let db = store.open().await?;
+    let (limit, offset) = zhijia_app::page_bounds(Some(limit), Some(offset), 50);
+    let page = zhijia_app::audit::for_operator(&db, org.map(OrgId), limit, offset).await?;
+    for e in &page.items {
+        println!(
+            "{}  {:<22} {}:{}{}  组织 {}  {} {}",
+            e.at.format("%Y-%m-%d %H:%M:%S"),
+            e.action,
+            e.actor_kind.as_str(),
+            e.actor_name,
+            e.ip.as_deref()
+                .map(|ip| format!("@{ip}"))
+                .unwrap_or_default(),
+            e.org_id.map_or("-".to_owned(), |o| o.to_string()),
+            e.target_kind.as_deref().unwrap_or(""),
+            e.detail.as_deref().unwrap_or(""),
+        );
+    }
+    println!(
+        "第 {}-{} 条，共 {} 条",
+        offset + 1,
+        offset + page.items.len() as i64,
+        page.total
+    );
+    Ok(())
 }
