@@ -93,96 +93,8 @@ pub async fn import_batch(
     actor: &Actor,
 ) -> Result<Vec<bool>> {
     let now = Utc::now();
-    let detail = |written: &[bool]| {
-        let n = written.iter().filter(|w| **w).count();
-        format!("批量导入：本批{}行，写入{n}人", rows.len())
-    };
     if let Some(done) = store
-        .sqlite_bulk(|conn| {
-            let mut next: i64 = conn
-                .query_row(MAX_ID, [], |r| r.get(0))
-                .map_err(StoreError::from_sqlite)?;
-            // Formatted once, as rusqlite formats a `DateTime<Utc>`, not once per row.
-            let now_text = now.format("%F %T%.f%:z").to_string();
-            let mut worker = conn.prepare_cached(INSERT_WORKER)?;
-            let mut membership = conn.prepare_cached(INSERT_MEMBERSHIP)?;
-            let mut written = Vec::with_capacity(rows.len());
-            let mut members: Vec<(i64, String)> = Vec::with_capacity(rows.len());
-            for r in rows {
-                let id = next + 1;
-                let no = member_no(id)?;
-                let birth = r.person.birth_date.to_string();
-                sqlite_bind_in_order(
-                    &mut worker,
-                    &[
-                        &id,
-                        &no,
-                        &r.person.name,
-                        &r.person.id_number_enc,
-                        &r.person.id_number_idx,
-                        &r.person.sex,
-                        &birth,
-                        &r.person.phone,
-                        &r.person.region_code,
-                        &r.person.employer_name,
-                        &r.person.employer_credit_code,
-                        &r.person.gig_occupation,
-                        &r.person.work_region,
-                        &r.person.ethnicity,
-                        &r.person.education,
-                        &r.person.political_status,
-                        &r.person.hukou_type,
-                        &r.person.hukou_region,
-                        &r.person.skill_level,
-                        &r.person.marital_status,
-                        &r.person.emergency_contact,
-                        &r.person.emergency_phone,
-                        &org.0,
-                        &now_text,
-                    ],
-                )?;
-                let n = worker.raw_execute().map_err(StoreError::from_sqlite)?;
-                if n == 1 {
-                    next = id;
-                    members.push((id, r.joined_on.to_string()));
-                }
-                written.push(n == 1);
-            }
-            let mut chunks = members.chunks_exact(MEMBERSHIPS_PER_INSERT);
-            let mut many = conn.prepare_cached(memberships_insert())?;
-            for chunk in chunks.by_ref() {
-                let values: Vec<&(dyn crate::Param + Sync)> = chunk
-                    .iter()
-                    .flat_map(|(id, joined)| {
-                        [id as &(dyn crate::Param + Sync), &org.0, joined, &now_text]
-                    })
-                    .collect();
-                sqlite_bind_in_order(&mut many, &values)?;
-                many.raw_execute().map_err(StoreError::from_sqlite)?;
-            }
-            for (id, joined) in chunks.remainder() {
-                sqlite_bind_in_order(&mut membership, &[id, &org.0, joined, &now_text])?;
-                membership.raw_execute().map_err(StoreError::from_sqlite)?;
-            }
-            let mut log = conn.prepare_cached(audit::APPEND)?;
-            sqlite_bind_in_order(
-                &mut log,
-                &[
-                    &now_text,
-                    &actor.kind.as_str(),
-                    &actor.id,
-                    &actor.name,
-                    &actor.ip,
-                    &action::ROSTER_IMPORT_BATCH,
-                    &org.0,
-                    &"org",
-                    &org.0.to_string(),
-                    &detail(&written),
-                ],
-            )?;
-            log.raw_execute().map_err(StoreError::from_sqlite)?;
-            Ok(written)
-        })
+        .sqlite_bulk(|conn| sqlite_batch(conn, org, rows, actor, now))
         .await
     {
         return done;
@@ -200,6 +112,172 @@ pub async fn import_batch(
         .iter()
         .map(|r| r.get::<_, i64>(0))
         .collect();
+    let inserted = pg_insert_workers(&tx, &ids, rows, org, now).await?;
+    let written: Vec<bool> = ids.iter().map(|id| inserted.contains(id)).collect();
+    let (members, joined): (Vec<i64>, Vec<NaiveDate>) = ids
+        .iter()
+        .zip(rows)
+        .filter(|(id, _)| inserted.contains(id))
+        .map(|(id, r)| (*id, r.joined_on))
+        .unzip();
+    tx.execute(PG_INSERT_MEMBERSHIPS, &[&members, &joined, &org.0, &now])
+        .await
+        .map_err(StoreError::from_pg)?;
+    tx.execute(
+        audit::APPEND,
+        &[
+            &now,
+            &actor.kind.as_str(),
+            &actor.id,
+            &actor.name,
+            &actor.ip,
+            &action::ROSTER_IMPORT_BATCH,
+            &Some(org.0),
+            &Some("org"),
+            &Some(org.0.to_string()),
+            &Some(batch_detail(rows, &written)),
+        ],
+    )
+    .await
+    .map_err(StoreError::from_pg)?;
+    tx.commit().await.map_err(StoreError::from_pg)?;
+    Ok(written)
+}
+
+/// The batch's audit detail: rows in the batch, people written.
+fn batch_detail(rows: &[ImportMember], written: &[bool]) -> String {
+    let n = written.iter().filter(|w| **w).count();
+    format!("批量导入：本批{}行，写入{n}人", rows.len())
+}
+
+/// The batch on SQLite, in the bulk connection's one transaction: workers, their memberships,
+/// the audit entry.
+fn sqlite_batch(
+    conn: &rusqlite::Connection,
+    org: OrgId,
+    rows: &[ImportMember],
+    actor: &Actor,
+    now: chrono::DateTime<Utc>,
+) -> Result<Vec<bool>> {
+    // Formatted once, as rusqlite formats a `DateTime<Utc>`, not once per row.
+    let now_text = now.format("%F %T%.f%:z").to_string();
+    let (written, members) = sqlite_insert_workers(conn, org, rows, &now_text)?;
+    sqlite_insert_memberships(conn, org, &members, &now_text)?;
+    let mut log = conn.prepare_cached(audit::APPEND)?;
+    sqlite_bind_in_order(
+        &mut log,
+        &[
+            &now_text,
+            &actor.kind.as_str(),
+            &actor.id,
+            &actor.name,
+            &actor.ip,
+            &action::ROSTER_IMPORT_BATCH,
+            &org.0,
+            &"org",
+            &org.0.to_string(),
+            &batch_detail(rows, &written),
+        ],
+    )?;
+    log.raw_execute().map_err(StoreError::from_sqlite)?;
+    Ok(written)
+}
+
+/// A written worker's id and join date (as SQLite text).
+type Joined = (i64, String);
+
+/// Inserts the workers, ids following the largest so far; a taken identity number or phone
+/// inserts nothing. Returns which rows were written and the (id, join date) of each.
+fn sqlite_insert_workers(
+    conn: &rusqlite::Connection,
+    org: OrgId,
+    rows: &[ImportMember],
+    now_text: &str,
+) -> Result<(Vec<bool>, Vec<Joined>)> {
+    let mut next: i64 = conn
+        .query_row(MAX_ID, [], |r| r.get(0))
+        .map_err(StoreError::from_sqlite)?;
+    let mut worker = conn.prepare_cached(INSERT_WORKER)?;
+    let mut written = Vec::with_capacity(rows.len());
+    let mut members: Vec<Joined> = Vec::with_capacity(rows.len());
+    for r in rows {
+        let id = next + 1;
+        let no = member_no(id)?;
+        let birth = r.person.birth_date.to_string();
+        sqlite_bind_in_order(
+            &mut worker,
+            &[
+                &id,
+                &no,
+                &r.person.name,
+                &r.person.id_number_enc,
+                &r.person.id_number_idx,
+                &r.person.sex,
+                &birth,
+                &r.person.phone,
+                &r.person.region_code,
+                &r.person.employer_name,
+                &r.person.employer_credit_code,
+                &r.person.gig_occupation,
+                &r.person.work_region,
+                &r.person.ethnicity,
+                &r.person.education,
+                &r.person.political_status,
+                &r.person.hukou_type,
+                &r.person.hukou_region,
+                &r.person.skill_level,
+                &r.person.marital_status,
+                &r.person.emergency_contact,
+                &r.person.emergency_phone,
+                &org.0,
+                &now_text,
+            ],
+        )?;
+        let n = worker.raw_execute().map_err(StoreError::from_sqlite)?;
+        if n == 1 {
+            next = id;
+            members.push((id, r.joined_on.to_string()));
+        }
+        written.push(n == 1);
+    }
+    Ok((written, members))
+}
+
+/// Inserts the memberships of the written workers, many per statement.
+fn sqlite_insert_memberships(
+    conn: &rusqlite::Connection,
+    org: OrgId,
+    members: &[Joined],
+    now_text: &str,
+) -> Result<()> {
+    let mut membership = conn.prepare_cached(INSERT_MEMBERSHIP)?;
+    let mut chunks = members.chunks_exact(MEMBERSHIPS_PER_INSERT);
+    let mut many = conn.prepare_cached(memberships_insert())?;
+    for chunk in chunks.by_ref() {
+        let values: Vec<&(dyn crate::Param + Sync)> = chunk
+            .iter()
+            .flat_map(|(id, joined)| [id as &(dyn crate::Param + Sync), &org.0, joined, &now_text])
+            .collect();
+        sqlite_bind_in_order(&mut many, &values)?;
+        many.raw_execute().map_err(StoreError::from_sqlite)?;
+    }
+    for (id, joined) in chunks.remainder() {
+        sqlite_bind_in_order(&mut membership, &[id, &org.0, joined, &now_text])?;
+        membership.raw_execute().map_err(StoreError::from_sqlite)?;
+    }
+    Ok(())
+}
+
+/// Inserts the workers on PostgreSQL in one statement, a column array per field; returns the
+/// ids actually inserted (a taken identity number or phone inserts nothing).
+async fn pg_insert_workers(
+    tx: &tokio_postgres::Transaction<'_>,
+    ids: &[i64],
+    rows: &[ImportMember],
+    org: OrgId,
+    now: chrono::DateTime<Utc>,
+) -> Result<std::collections::HashSet<i64>> {
+    let ids = ids.to_vec();
     let nos = ids
         .iter()
         .map(|id| member_no(*id))
@@ -245,36 +323,7 @@ pub async fn import_batch(
         .iter()
         .map(|r| r.get::<_, i64>(0))
         .collect();
-    let inserted: std::collections::HashSet<i64> = inserted.into_iter().collect();
-    let written: Vec<bool> = ids.iter().map(|id| inserted.contains(id)).collect();
-    let (members, joined): (Vec<i64>, Vec<NaiveDate>) = ids
-        .iter()
-        .zip(rows)
-        .filter(|(id, _)| inserted.contains(id))
-        .map(|(id, r)| (*id, r.joined_on))
-        .unzip();
-    tx.execute(PG_INSERT_MEMBERSHIPS, &[&members, &joined, &org.0, &now])
-        .await
-        .map_err(StoreError::from_pg)?;
-    tx.execute(
-        audit::APPEND,
-        &[
-            &now,
-            &actor.kind.as_str(),
-            &actor.id,
-            &actor.name,
-            &actor.ip,
-            &action::ROSTER_IMPORT_BATCH,
-            &Some(org.0),
-            &Some("org"),
-            &Some(org.0.to_string()),
-            &Some(detail(&written)),
-        ],
-    )
-    .await
-    .map_err(StoreError::from_pg)?;
-    tx.commit().await.map_err(StoreError::from_pg)?;
-    Ok(written)
+    Ok(inserted.into_iter().collect())
 }
 
 /// A finished import, as recorded for the console.
