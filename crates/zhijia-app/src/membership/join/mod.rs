@@ -220,42 +220,7 @@ fn check_employment(input: &JoinInput) -> Result<Employment> {
 }
 
 /// Why an application went to the union it went to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Route {
-    /// The employer has a grassroots union (its credit code matched).
-    Employer,
-    /// The township/street union the worker chose for the employer's place.
-    Township,
-    /// The federation of the employer's county (or city) from the credit code's region.
-    Region,
-    /// The industry union of a gig occupation in the worker's city.
-    Industry,
-    /// The city federation, when the city has no industry union for the occupation.
-    City,
-}
-
-impl Route {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Route::Employer => "employer",
-            Route::Township => "township",
-            Route::Region => "region",
-            Route::Industry => "industry",
-            Route::City => "city",
-        }
-    }
-
-    pub fn label(s: &str) -> &'static str {
-        match s {
-            "employer" => "所在单位已建工会",
-            "township" => "单位所在乡镇(街道)工会",
-            "region" => "单位所在地区总工会",
-            "industry" => "所在城市的行业工会",
-            "city" => "所在城市总工会",
-            _ => "",
-        }
-    }
-}
+pub use zhijia_domain::member::JoinRoute as Route;
 
 /// Chooses the union that reviews an application (PRODUCT.md: 一次入会、动态接转).
 #[tracing::instrument(level = "debug", skip_all)]

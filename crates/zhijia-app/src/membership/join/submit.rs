@@ -120,10 +120,7 @@ pub async fn apply(
             org: Some(org.id),
             target_kind: Some("worker"),
             target_id: Some(worker_id.to_string()),
-            detail: Some(format!(
-                "申请#{application_id}，{}",
-                Route::label(route.as_str())
-            )),
+            detail: Some(format!("申请#{application_id}，{}", route.label())),
         },
     )
     .await?;
@@ -151,7 +148,7 @@ async fn insert_application(
     let new = NewApplication {
         worker_id,
         org_id,
-        route: route.as_str(),
+        route,
         employer_name: a.employer_name.as_deref(),
         employer_credit_code: a.employer_credit_code.as_deref(),
         gig_occupation: a.gig_occupation,
@@ -211,7 +208,7 @@ async fn into_transfer(
         from_membership_id: m.id,
         from_org_id: m.org_id,
         to_org_id: org.id,
-        started_by: "worker",
+        started_by: zhijia_domain::member::TransferStarter::Worker,
         reason: Some("入会申请时已是其他工会会员，转为会籍接转"),
         release_due_at,
         confirm_due_at: None,
