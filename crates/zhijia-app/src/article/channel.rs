@@ -11,6 +11,7 @@ use zhijia_domain::audit::action;
 use zhijia_domain::ids::{ArticleId, ArticleImageId, OrgId};
 use zhijia_domain::publishing::{PublishStatus, line};
 use zhijia_store::article::channel::{self as store, Channel, Image};
+use zhijia_store::article::reader::{self as reader_store, Item};
 use zhijia_store::audit::{self, Record as AuditRecord};
 use zhijia_store::org::Org;
 use zhijia_store::publishable as publishable_store;
@@ -200,4 +201,22 @@ pub async fn reshare(
     .await?;
     tx.commit(recorded).await?;
     Ok(id)
+}
+
+/// What the channel of `org` could re-share: the published articles and notices of the unions
+/// above it (newest first; those it already shared included, the page marks none).
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn shareable(
+    db: &Store,
+    staff: &StaffCtx<'_>,
+    org: Option<OrgId>,
+    (limit, offset): (Option<i64>, Option<i64>),
+    now: DateTime<Utc>,
+) -> Result<(Org, Option<Channel>, zhijia_store::Page<Item>)> {
+    let org = editable_org(db, staff, org).await?;
+    let channel = store::get(db, org.id).await?;
+    let (limit, offset) = crate::page_bounds(limit, offset, 20);
+    let mut page = reader_store::feed(db, &org.path, now, limit, offset).await?;
+    page.items.retain(|i| i.org_id != org.id);
+    Ok((org, channel, page))
 }

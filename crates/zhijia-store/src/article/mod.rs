@@ -188,3 +188,17 @@ pub(crate) fn decode_topic(row: &Row<'_, '_>) -> Result<Option<Topic>> {
         None => Ok(None),
     }
 }
+
+/// Demo data only: marks a draft published at `at` (in the past), as if a second person had
+/// approved it then. The demo generator's rows have no writer, so no four eyes are bypassed.
+pub async fn demo_publish(
+    tx: &mut crate::Tx,
+    id: ArticleId,
+    at: DateTime<Utc>,
+    reads: i64,
+) -> Result<()> {
+    const SQL: &str = "UPDATE article SET status = 'published', published_at = $2, \
+         created_at = $2, read_count = $3 WHERE id = $1 AND created_by IS NULL";
+    tx.execute(SQL, &[&id.0, &at, &reads]).await?;
+    Ok(())
+}

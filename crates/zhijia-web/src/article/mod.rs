@@ -4,6 +4,9 @@
 //! Handlers call the use cases of `zhijia_app::article` and `zhijia_app::publishable`.
 
 pub mod api;
+pub mod channel_console;
+pub mod console;
+pub mod form;
 pub mod pages;
 pub mod view;
 
@@ -12,5 +15,9 @@ use axum::Router;
 
 /// Every route of the area.
 pub fn routes() -> Router<AppState> {
-    Router::new().merge(api::routes()).merge(pages::routes())
+    Router::new()
+        .merge(api::routes())
+        .merge(pages::routes())
+        .merge(console::routes())
+        .merge(channel_console::routes())
 }
