@@ -177,8 +177,13 @@ pub async fn reshare(
     if src.org_id == org.id || !src.org_path.contains(&org.path) {
         return Err(AppError::Conflict("只能转载上级工会已发布的资讯".into()));
     }
+    let mut copy = src.content.clone();
+    copy.text.pinned = false;
+    copy.text.expires_at = None;
+    copy.text.publish_at = None;
+    copy.edited_by = staff.staff_id();
     let mut tx = db.change().await?;
-    let id = match store::reshare(&mut tx, org.id, source, staff.staff_id(), now).await {
+    let id = match store::reshare(&mut tx, org.id, source, &copy, staff.staff_id(), now).await {
         Err(e) if e.is_conflict_on(unique::ARTICLE_SHARE_ONCE) => {
             return Err(AppError::Conflict("本频道已经转载过这篇资讯".into()));
         }

@@ -112,23 +112,20 @@ pub async fn image(store: &Store, id: ArticleImageId) -> Result<Option<Image>> {
     store.query_opt(SQL, &[&id.0]).await
 }
 
-/// Re-shares (转载) `source` into the channel of `org`: a published row pointing at it, with its
-/// text copied (shown from the source while it is published). `None` if the channel already
-/// shared it (the unique index `article_share_once`).
+/// Re-shares (转载) `source` into the channel of `org`: a published row pointing at it, with a
+/// copy of its text (`copy`; the channel page shows the source's text while it is published).
+/// A second re-share by the same channel is refused by `article_share_once` (a conflict).
 pub async fn reshare(
     tx: &mut Tx,
     org: OrgId,
     source: ArticleId,
+    copy: &super::Article,
     staff: Option<StaffId>,
     now: DateTime<Utc>,
 ) -> Result<ArticleId> {
-    const SQL: &str = "INSERT INTO article (org_id, kind, topic, title, summary, body, body_html, \
-         tags, source, cover_id, pinned, shared_from, status, created_by, created_at, \
-         published_at) SELECT $1, kind, topic, title, summary, body, body_html, tags, source, \
-         cover_id, pinned AND FALSE, id, 'published', $3, $4, $4 FROM article WHERE id = $2 \
-         RETURNING id";
-    let staff = staff.map(|s| s.0);
-    tx.query_one::<i64>(SQL, &[&org.0, &source.0, &staff, &now])
-        .await
-        .map(ArticleId)
+    const SHARE: &str = "UPDATE article SET shared_from = $2, status = 'published', \
+         published_at = $3 WHERE id = $1";
+    let id = crate::publishable::insert(tx, org, copy, staff, now).await?;
+    tx.execute(SHARE, &[&id.0, &source.0, &now]).await?;
+    Ok(id)
 }

@@ -40,7 +40,8 @@ fn page_of(q: &Params) -> Option<i64> {
 #[derive(Template)]
 #[template(path = "article/feed.html")]
 struct FeedPage {
-    org_name: Option<String>,
+    /// The member's union: its channel and name.
+    org: Option<(OrgId, String)>,
     items: Vec<Item>,
     pager: Pager,
 }
@@ -60,7 +61,7 @@ async fn feed(
     )
     .await?;
     Ok(render(&FeedPage {
-        org_name: org.map(|o| o.name),
+        org: org.map(|o| (o.id, o.name)),
         pager: Pager::sized(page, PER_PAGE, list.total, "/news?".into()),
         items: list.items,
     }))
