@@ -293,9 +293,16 @@ mod tests {
         assert!(html.contains("noopener"), "{html}");
         let html = render("[x](JaVaScRiPt:alert(1)) <a href=\"javascript:x\" onclick=\"y\">z</a>");
         // Every real tag is free of scripts; the raw HTML typed is shown as text.
-        for tag in html.split('<').skip(1).map(|t| t.split('>').next().unwrap_or("")) {
+        for tag in html
+            .split('<')
+            .skip(1)
+            .map(|t| t.split('>').next().unwrap_or(""))
+        {
             let tag = tag.to_lowercase();
-            assert!(!tag.contains("javascript") && !tag.contains("onclick"), "{html}");
+            assert!(
+                !tag.contains("javascript") && !tag.contains("onclick"),
+                "{html}"
+            );
         }
         assert!(html.contains("&lt;a href="), "{html}");
     }

@@ -24,8 +24,18 @@ pub async fn samples(db: &Store) -> Result<()> {
     Ok(())
 }
 
+/// A grassroots union with members and the province, city and county above it: the union of
+/// the demo's sample member (19900000002) when there is one, so that member's feed has all four.
 async fn levels(db: &Store) -> Result<Option<Vec<Org>>> {
-    for org in org_store::with_employer(db, 40).await? {
+    let mut unions = org_store::with_employer(db, 40).await?;
+    let sample = zhijia_store::worker::find_by_phone(db, "19900000002")
+        .await?
+        .and_then(|w| w.org_id);
+    if let Some(at) = unions.iter().position(|o| Some(o.id) == sample) {
+        let union = unions.remove(at);
+        unions.insert(0, union);
+    }
+    for org in unions {
         let page =
             zhijia_store::membership::roster(db, &org.path, &RosterFilter::default(), 1, 0).await?;
         if page.total > 0 {
