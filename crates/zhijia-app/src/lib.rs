@@ -3,6 +3,7 @@
 
 pub mod activity;
 pub mod aid;
+pub mod article;
 pub mod attachment;
 pub mod audience;
 pub mod audit;

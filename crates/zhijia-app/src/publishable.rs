@@ -4,15 +4,17 @@
 //! without signing in. Every staff write is audited in the same change.
 //!
 //! A kind says what is its own through [`Spec`]: its input and how it is checked, its public
-//! view, its words, its audit actions and what publishing needs beyond the status.
+//! view, its words, its audit actions and what publishing needs beyond the status. A kind a
+//! second person must approve (articles) is also [`Reviewed`]: it is not published directly
+//! but submitted, then approved or sent back by another editor ([`submit`], [`approve`],
+//! [`send_back`]), and edited only as a draft or withdrawn.
 
 use crate::caller::StaffCtx;
 use crate::{AppError, Result};
 use chrono::{DateTime, Utc};
 use std::future::Future;
-use zhijia_domain::ids::PublishableId;
 use zhijia_domain::org::OrgId;
-use zhijia_domain::publishing::PublishStatus;
+use zhijia_domain::publishing::{PublishStatus, review};
 use zhijia_store::audit::{self, Record as AuditRecord};
 use zhijia_store::org::{self as org_store, Org};
 use zhijia_store::publishable::{self as store, Content, Record};
@@ -44,6 +46,9 @@ pub struct Actions {
     pub withdrawn: &'static str,
 }
 
+/// The id of a kind's records.
+pub type IdOf<S> = <<S as Spec>::Content as Content>::Id;
+
 /// One kind of publishable record.
 pub trait Spec: Send + Sync + 'static {
     /// Its own columns, as stored.
@@ -55,6 +60,9 @@ pub trait Spec: Send + Sync + 'static {
 
     const WORDS: Words;
     const ACTIONS: Actions;
+    /// Whether a second person approves it (then it is [`Reviewed`] and never published
+    /// directly).
+    const REVIEWED: bool = false;
     /// The audit log's target kind: the table.
     const TARGET: &'static str = <Self::Content as Content>::TABLE;
 
@@ -87,6 +95,28 @@ pub trait Spec: Send + Sync + 'static {
     fn facet(typed: &str) -> Result<&'static str>;
 }
 
+/// The audit actions and words of the review step.
+pub struct ReviewWords {
+    pub submitted: &'static str,
+    pub approved: &'static str,
+    pub sent_back: &'static str,
+    /// The refusal to submit what is not a draft or withdrawn.
+    pub not_draft: &'static str,
+    /// The refusal to decide on what is not in review.
+    pub not_in_review: &'static str,
+    /// The refusal to the writer or the last editor.
+    pub own: &'static str,
+    /// The refusal of an edit in review or published.
+    pub locked: &'static str,
+}
+
+/// A kind a second person approves.
+pub trait Reviewed: Spec {
+    const REVIEW: ReviewWords;
+    /// Who wrote the record and who edited it last (staff ids), for the four eyes.
+    fn writers(content: &Self::Content) -> (Option<i64>, Option<i64>);
+}
+
 async fn editable_org<S: Spec>(db: &Store, staff: &StaffCtx<'_>, org: Option<i64>) -> Result<Org> {
     let words = &S::WORDS;
     crate::caller::branch(
@@ -104,7 +134,7 @@ async fn editable_org<S: Spec>(db: &Store, staff: &StaffCtx<'_>, org: Option<i64
 async fn editable<S: Spec>(
     db: &Store,
     staff: &StaffCtx<'_>,
-    id: PublishableId,
+    id: IdOf<S>,
 ) -> Result<Record<S::Content>> {
     store::get::<S::Content>(db, id)
         .await?
@@ -112,7 +142,7 @@ async fn editable<S: Spec>(
         .ok_or(AppError::NotFound(S::WORDS.what))
 }
 
-async fn reread<S: Spec>(db: &Store, id: PublishableId) -> Result<Record<S::Content>> {
+async fn reread<S: Spec>(db: &Store, id: IdOf<S>) -> Result<Record<S::Content>> {
     store::get::<S::Content>(db, id)
         .await?
         .ok_or(AppError::NotFound(S::WORDS.what))
@@ -123,7 +153,7 @@ async fn log<S: Spec>(
     staff: &StaffCtx<'_>,
     action: &str,
     org: OrgId,
-    id: PublishableId,
+    id: IdOf<S>,
     content: &S::Content,
 ) -> Result<Recorded> {
     Ok(audit::append(
@@ -147,7 +177,7 @@ pub async fn create<S: Spec>(
     staff: &StaffCtx<'_>,
     input: &S::Input,
     now: DateTime<Utc>,
-) -> Result<PublishableId> {
+) -> Result<IdOf<S>> {
     let content = S::check(db, staff, input, None, now).await?;
     let org = editable_org::<S>(db, staff, S::org(input)).await?;
     let mut tx = db.change().await?;
@@ -169,11 +199,14 @@ pub async fn create<S: Spec>(
 pub async fn update<S: Spec>(
     db: &Store,
     staff: &StaffCtx<'_>,
-    id: PublishableId,
+    id: IdOf<S>,
     input: &S::Input,
     now: DateTime<Utc>,
 ) -> Result<Record<S::Content>> {
     let was = editable::<S>(db, staff, id).await?;
+    if S::REVIEWED && !review::may_edit(was.status) {
+        return Err(AppError::Conflict(S::WORDS.edit_refused.into()));
+    }
     let content = S::check(db, staff, input, Some(&was), now).await?;
     let mut tx = db.change().await?;
     if !store::update(&mut tx, id, &content).await? {
@@ -190,7 +223,7 @@ pub async fn update<S: Spec>(
 pub async fn publish<S: Spec>(
     db: &Store,
     staff: &StaffCtx<'_>,
-    id: PublishableId,
+    id: IdOf<S>,
     now: DateTime<Utc>,
 ) -> Result<Record<S::Content>> {
     move_to::<S>(db, staff, id, PublishStatus::Published, now).await
@@ -201,7 +234,7 @@ pub async fn publish<S: Spec>(
 pub async fn withdraw<S: Spec>(
     db: &Store,
     staff: &StaffCtx<'_>,
-    id: PublishableId,
+    id: IdOf<S>,
 ) -> Result<Record<S::Content>> {
     move_to::<S>(db, staff, id, PublishStatus::Withdrawn, Utc::now()).await
 }
@@ -211,12 +244,15 @@ pub async fn withdraw<S: Spec>(
 async fn move_to<S: Spec>(
     db: &Store,
     staff: &StaffCtx<'_>,
-    id: PublishableId,
+    id: IdOf<S>,
     to: PublishStatus,
     now: DateTime<Utc>,
 ) -> Result<Record<S::Content>> {
     let r = editable::<S>(db, staff, id).await?;
     let publishing = to == PublishStatus::Published;
+    if publishing && S::REVIEWED {
+        return Err(AppError::Conflict(S::WORDS.already_published.into()));
+    }
     if publishing {
         S::check_publish(&r).map_err(|e| AppError::Conflict(e.into()))?;
     }
@@ -241,7 +277,7 @@ async fn move_to<S: Spec>(
 pub async fn get<S: Spec>(
     db: &Store,
     staff: &StaffCtx<'_>,
-    id: PublishableId,
+    id: IdOf<S>,
 ) -> Result<Record<S::Content>> {
     editable::<S>(db, staff, id).await
 }
@@ -285,7 +321,9 @@ pub async fn published<S: Spec>(
         None => None,
     };
     let (limit, offset) = crate::page_bounds(limit, offset, 20);
-    let page = store::published::<S::Content>(db, scope.as_ref(), facet, limit, offset).await?;
+    let page =
+        store::published::<S::Content>(db, scope.as_ref(), facet, Utc::now(), (limit, offset))
+            .await?;
     Ok(Page {
         items: page.items.into_iter().map(S::Public::from).collect(),
         total: page.total,
@@ -296,10 +334,111 @@ pub async fn published<S: Spec>(
 
 /// One published record; drafts and withdrawn records do not exist for the public (404).
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn public<S: Spec>(db: &Store, id: PublishableId) -> Result<S::Public> {
+pub async fn public<S: Spec>(db: &Store, id: IdOf<S>) -> Result<S::Public> {
+    let now = Utc::now();
     store::get::<S::Content>(db, id)
         .await?
-        .filter(|r| r.status == PublishStatus::Published)
+        .filter(|r| {
+            r.status == PublishStatus::Published && r.published_at.is_some_and(|p| p <= now)
+        })
         .map(S::Public::from)
         .ok_or(AppError::NotFound(S::WORDS.what))
+}
+
+/// Submits a draft (or a withdrawn record) for a second person's review.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn submit<S: Reviewed>(
+    db: &Store,
+    staff: &StaffCtx<'_>,
+    id: IdOf<S>,
+) -> Result<Record<S::Content>> {
+    let r = editable::<S>(db, staff, id).await?;
+    if !review::may_submit(r.status) {
+        return Err(AppError::Conflict(S::REVIEW.not_draft.into()));
+    }
+    let mut tx = db.change().await?;
+    if !store::submit::<S::Content>(&mut tx, id).await? {
+        return Err(AppError::Conflict(S::REVIEW.not_draft.into()));
+    }
+    let recorded = log::<S>(
+        &mut tx,
+        staff,
+        S::REVIEW.submitted,
+        r.org_id,
+        id,
+        &r.content,
+    )
+    .await?;
+    tx.commit(recorded).await?;
+    reread::<S>(db, id).await
+}
+
+/// Approves a record in review: an editor or administrator of its union or above who is
+/// neither its writer nor its last editor. Published now, or at its scheduled time.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn approve<S: Reviewed>(
+    db: &Store,
+    staff: &StaffCtx<'_>,
+    id: IdOf<S>,
+    now: DateTime<Utc>,
+) -> Result<Record<S::Content>> {
+    let r = editable::<S>(db, staff, id).await?;
+    let reviewer = decide::<S>(staff, &r)?;
+    let mut tx = db.change().await?;
+    if !store::approve::<S::Content>(&mut tx, id, reviewer, now).await? {
+        return Err(AppError::Conflict(S::REVIEW.not_in_review.into()));
+    }
+    let recorded = log::<S>(&mut tx, staff, S::REVIEW.approved, r.org_id, id, &r.content).await?;
+    tx.commit(recorded).await?;
+    reread::<S>(db, id).await
+}
+
+/// Sends a record in review back to its writer as a draft, with the reason.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn send_back<S: Reviewed>(
+    db: &Store,
+    staff: &StaffCtx<'_>,
+    id: IdOf<S>,
+    reason: &str,
+) -> Result<Record<S::Content>> {
+    let reason = review::reason(reason)?;
+    let r = editable::<S>(db, staff, id).await?;
+    let reviewer = decide::<S>(staff, &r)?;
+    let mut tx = db.change().await?;
+    if !store::send_back::<S::Content>(&mut tx, id, reviewer, &reason).await? {
+        return Err(AppError::Conflict(S::REVIEW.not_in_review.into()));
+    }
+    let detail = format!("{}:{reason}", S::title(&r.content));
+    let recorded = audit::append(
+        &mut tx,
+        staff.actor,
+        AuditRecord {
+            action: S::REVIEW.sent_back,
+            org: Some(r.org_id),
+            target_kind: Some(S::TARGET),
+            target_id: Some(id.to_string()),
+            detail: Some(detail),
+        },
+    )
+    .await?;
+    tx.commit(recorded).await?;
+    reread::<S>(db, id).await
+}
+
+/// The reviewer of a decision: the record is in review and the caller keeps four eyes.
+fn decide<S: Reviewed>(
+    staff: &StaffCtx<'_>,
+    r: &Record<S::Content>,
+) -> Result<zhijia_domain::ids::StaffId> {
+    if !review::may_decide(r.status) {
+        return Err(AppError::Conflict(S::REVIEW.not_in_review.into()));
+    }
+    let reviewer = staff
+        .staff_id()
+        .ok_or_else(|| AppError::Forbidden(S::REVIEW.own.into()))?;
+    let (created_by, edited_by) = S::writers(&r.content);
+    if !review::four_eyes(reviewer.0, created_by, edited_by) {
+        return Err(AppError::Forbidden(S::REVIEW.own.into()));
+    }
+    Ok(reviewer)
 }

@@ -161,4 +161,18 @@ pub mod action {
     pub const LIBRARY_UPDATED: &str = "library.updated";
     pub const LIBRARY_PUBLISHED: &str = "library.published";
     pub const LIBRARY_WITHDRAWN: &str = "library.withdrawn";
+    pub const ARTICLE_CREATED: &str = "article.created";
+    pub const ARTICLE_UPDATED: &str = "article.updated";
+    pub const ARTICLE_SUBMITTED: &str = "article.submitted";
+    /// A second editor approved an article: published now or at its scheduled time.
+    pub const ARTICLE_APPROVED: &str = "article.approved";
+    /// A reviewer sent an article back to draft; the detail holds the reason.
+    pub const ARTICLE_SENT_BACK: &str = "article.sent_back";
+    pub const ARTICLE_WITHDRAWN: &str = "article.withdrawn";
+    /// A lower union's channel re-shared (转载) an article of a union above it.
+    pub const ARTICLE_RESHARED: &str = "article.reshared";
+    /// An editor uploaded a cover or an avatar.
+    pub const ARTICLE_IMAGE_UPLOADED: &str = "article.image_uploaded";
+    /// A union set its channel's name, intro or avatar.
+    pub const CHANNEL_UPDATED: &str = "channel.updated";
 }

@@ -8,7 +8,9 @@ use std::fmt;
 use std::str::FromStr;
 
 /// What every record id has in common: made from the stored integer, and shown as it.
-pub trait RecordId: Copy + fmt::Display + Send + Sync + 'static {
+pub trait RecordId:
+    Copy + fmt::Display + fmt::Debug + PartialEq + Eq + Send + Sync + 'static
+{
     fn from_raw(raw: i64) -> Self;
     fn get(self) -> i64;
 }
@@ -105,6 +107,10 @@ record_ids! {
     RegistrationId;
     /// A publishable record: a library item or a model worker (`library_item`, `model_worker`).
     PublishableId;
+    /// An article, notice or knowledge-base answer of a union's channel (`article`).
+    ArticleId;
+    /// An image of a channel or an article: an avatar or a cover (`article_image`).
+    ArticleImageId;
     /// A request to delete a worker's data (`deletion_request`).
     DeletionRequestId;
     /// An upload waiting for its form (`pending_upload`).

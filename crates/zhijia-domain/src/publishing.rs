@@ -1,6 +1,7 @@
-//! What the showcase records of the culture module (劳模风采, 职工书屋) share: a publishing
-//! status (draft → published → withdrawn, and republished), and the checks of the texts people
-//! type into them.
+//! What the records a union publishes share (劳模风采, 职工书屋, 资讯): a publishing status
+//! (draft → published → withdrawn, and republished), the review step of the kinds a second
+//! person must approve (draft → in review → published, or sent back to draft), the four-eyes
+//! rule, and the checks of the texts people type into them.
 
 use crate::ValidationError;
 
@@ -8,6 +9,8 @@ state_enum! {
     /// Where a record shown to the public stands. Only published ones are shown.
     pub enum PublishStatus {
         Draft = "draft", "草稿";
+        /// Submitted, waiting for a second person (only kinds that are reviewed).
+        InReview = "in_review", "待审核";
         Published = "published", "已发布";
         /// Taken down; may be published again.
         Withdrawn = "withdrawn", "已撤回";
@@ -23,6 +26,39 @@ impl PublishStatus {
     /// Only a published record may be withdrawn.
     pub fn may_withdraw(self) -> bool {
         self == Self::Published
+    }
+}
+
+/// The review step of a kind that is reviewed (articles): who may move a record where.
+pub mod review {
+    use super::PublishStatus;
+
+    /// A draft, or a withdrawn record to be published again, is submitted for review.
+    pub fn may_submit(s: PublishStatus) -> bool {
+        matches!(s, PublishStatus::Draft | PublishStatus::Withdrawn)
+    }
+
+    /// Only a record in review is approved or sent back.
+    pub fn may_decide(s: PublishStatus) -> bool {
+        s == PublishStatus::InReview
+    }
+
+    /// A reviewed record is edited while it is a draft or withdrawn; one in review is sent back
+    /// first, and a published one is withdrawn first, so nobody changes what a second person
+    /// approved.
+    pub fn may_edit(s: PublishStatus) -> bool {
+        matches!(s, PublishStatus::Draft | PublishStatus::Withdrawn)
+    }
+
+    /// Four eyes: the reviewer is neither the writer nor the last editor. An unknown writer
+    /// (a record written by the system) does not block anyone.
+    pub fn four_eyes(reviewer: i64, created_by: Option<i64>, edited_by: Option<i64>) -> bool {
+        created_by != Some(reviewer) && edited_by != Some(reviewer)
+    }
+
+    /// The reason a record is sent back with: 2–200 characters, one line.
+    pub fn reason(typed: &str) -> Result<String, crate::ValidationError> {
+        super::line("reason", "退回原因", typed, 2, 200)
     }
 }
 
@@ -94,6 +130,33 @@ mod tests {
             Some(PublishStatus::Published)
         );
         assert_eq!(PublishStatus::Withdrawn.label(), "已撤回");
+    }
+
+    #[test]
+    fn a_record_is_submitted_then_approved_or_sent_back_and_edited_only_before_review() {
+        use review::*;
+        assert!(may_submit(PublishStatus::Draft) && may_submit(PublishStatus::Withdrawn));
+        assert!(!may_submit(PublishStatus::InReview) && !may_submit(PublishStatus::Published));
+        assert!(may_decide(PublishStatus::InReview));
+        assert!(!may_decide(PublishStatus::Draft) && !may_decide(PublishStatus::Published));
+        assert!(may_edit(PublishStatus::Draft) && !may_edit(PublishStatus::InReview));
+        assert!(!may_edit(PublishStatus::Published));
+        assert!(
+            !PublishStatus::InReview.may_publish(),
+            "review is not skipped"
+        );
+        assert_eq!(PublishStatus::InReview.label(), "待审核");
+    }
+
+    #[test]
+    fn the_writer_and_the_last_editor_cannot_approve() {
+        use review::four_eyes;
+        assert!(!four_eyes(1, Some(1), Some(2)), "the writer");
+        assert!(!four_eyes(2, Some(1), Some(2)), "the last editor");
+        assert!(four_eyes(3, Some(1), Some(2)));
+        assert!(four_eyes(3, None, None));
+        assert!(review::reason("请补充来源").is_ok());
+        assert!(review::reason(" ").is_err());
     }
 
     #[test]

@@ -36,6 +36,9 @@ pub enum Unaudited {
     JobQueue,
     /// A worker's own reading marks (inbox messages read).
     ReadMark,
+    /// Tallies of what readers open (an article's read count): a number, not a decision, and
+    /// nobody's record.
+    Tally,
     /// Synthetic demo data loaded into an empty store by `serve --demo` or `zhijia demo`.
     DemoData,
     /// A worker's own repeatable actions whose history is kept in their own rows (a coupon

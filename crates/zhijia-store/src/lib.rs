@@ -7,6 +7,7 @@
 
 pub mod activity;
 pub mod aid;
+pub mod article;
 pub mod attachment;
 mod audience;
 pub mod audit;

@@ -13,6 +13,7 @@ pub use zhijia_domain::library::CheckedItem as Item;
 pub type LibraryItem = Record<Item>;
 
 impl Content for Item {
+    type Id = zhijia_domain::ids::PublishableId;
     const TABLE: &'static str = "library_item";
     const COLUMNS: &'static str = "r.kind, r.title, r.author, r.summary, r.body, r.link, r.place";
     const JOINS: &'static str = "";

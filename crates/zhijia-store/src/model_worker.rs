@@ -29,6 +29,7 @@ pub struct Honouree {
 pub type ModelWorker = Record<Honouree>;
 
 impl Content for Honouree {
+    type Id = zhijia_domain::ids::PublishableId;
     const TABLE: &'static str = "model_worker";
     const COLUMNS: &'static str = "r.worker_id, w.member_no, r.name, r.honour, r.level, r.year, \
          r.employer, r.story, r.consent_at";

@@ -16,6 +16,8 @@ const fn unique(pg: &'static str, sqlite: &'static str) -> Unique {
     Unique { pg, sqlite }
 }
 
+pub const ARTICLE_SHARE_ONCE: Unique =
+    unique("article_share_once", "article.org_id, article.shared_from");
 pub const ORG_CREDIT_CODE: Unique = unique("org_credit_code", "org.credit_code");
 pub const ORG_EMPLOYER_CREDIT_CODE: Unique =
     unique("org_employer_credit_code", "org.employer_credit_code");

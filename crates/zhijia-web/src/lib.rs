@@ -4,6 +4,7 @@
 
 mod activity;
 mod aid;
+mod article;
 mod assets;
 mod attachment;
 mod audience;
@@ -196,6 +197,7 @@ pub fn app(state: AppState) -> Router {
         .merge(mall::routes())
         .merge(publishable::routes::<zhijia_app::model_worker::ModelWorkers>())
         .merge(publishable::routes::<zhijia_app::library::Library>())
+        .merge(article::routes())
         .merge(case::pages::routes())
         .merge(case::console::routes())
         .merge(activity::api::routes())

@@ -14,6 +14,7 @@ pub mod case;
 pub mod culture;
 pub mod membership;
 mod names;
+pub mod news;
 pub mod regions;
 
 use crate::{AppError, Result};

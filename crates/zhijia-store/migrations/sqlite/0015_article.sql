@@ -28,6 +28,7 @@ CREATE TABLE channel (
 -- (never the writer or the last editor), withdrawn. `published_at` may lie ahead (scheduled):
 -- nobody sees the article before it. A re-share (转载) is a published row of the lower union
 -- pointing at the source (`shared_from`); it shows the source's text and credits it.
+-- `review_note` is why a reviewer sent it back to draft (cleared when it is submitted again).
 CREATE TABLE article (
     id           INTEGER PRIMARY KEY,
     org_id       INTEGER NOT NULL REFERENCES org (id),
@@ -49,6 +50,7 @@ CREATE TABLE article (
     created_at   TEXT    NOT NULL,
     edited_by    INTEGER REFERENCES staff (id),
     reviewed_by  INTEGER REFERENCES staff (id),
+    review_note  TEXT,
     published_at TEXT,
     read_count   INTEGER NOT NULL DEFAULT 0,
     like_count   INTEGER NOT NULL DEFAULT 0,

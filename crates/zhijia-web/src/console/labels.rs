@@ -116,6 +116,15 @@ pub fn action(code: &str) -> Option<&'static str> {
         "library.updated" => "修改书目",
         "library.published" => "上架书目",
         "library.withdrawn" => "下架书目",
+        "article.created" => "撰写资讯",
+        "article.updated" => "修改资讯",
+        "article.submitted" => "提交资讯审核",
+        "article.approved" => "审核通过资讯",
+        "article.sent_back" => "退回资讯",
+        "article.withdrawn" => "撤回资讯",
+        "article.reshared" => "转载资讯",
+        "article.image_uploaded" => "上传资讯图片",
+        "channel.updated" => "设置频道",
         _ => return None,
     })
 }

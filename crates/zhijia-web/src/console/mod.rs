@@ -21,6 +21,8 @@ pub struct Waiting {
     pub open_cases: Option<i64>,
     pub overdue_cases: Option<i64>,
     pub aid: Option<i64>,
+    /// Articles waiting for a second person's review.
+    pub articles: Option<i64>,
 }
 
 /// The tops of the branches where the caller holds one of `roles`: a grant below another of
@@ -45,6 +47,7 @@ const REVIEW: &[Role] = &[Role::Reviewer, Role::OrgAdmin];
 const ROSTER: &[Role] = &[Role::Reviewer, Role::OrgAdmin, Role::Analyst];
 const CASES: &[Role] = &[Role::CaseHandler];
 const AID: &[Role] = &[Role::AidOfficer];
+const EDIT: &[Role] = &[Role::Editor, Role::OrgAdmin];
 
 async fn sum<'a, F, Fut>(paths: &[&'a OrgPath], f: F) -> Result<Option<i64>, zhijia_app::AppError>
 where
@@ -122,6 +125,10 @@ pub async fn waiting(
             )
         })
         .await?,
+        articles: sum(&tops(grants, EDIT), |p| async move {
+            Ok(zhijia_store::article::in_review(db, p, 1, 0).await?.total)
+        })
+        .await?,
     })
 }
 
@@ -167,7 +174,7 @@ impl Menu {
     pub fn build(here: &str, w: &Waiting, branch: Option<(i64, String)>) -> Menu {
         let (top, branch) = branch.unwrap_or((0, String::new()));
         let mut groups = service_groups(w);
-        groups.extend(other_groups(top));
+        groups.extend(other_groups(w, top));
         mark_current(&mut groups, here);
         Menu { branch, groups }
     }
@@ -220,9 +227,9 @@ fn service_groups(w: &Waiting) -> Vec<Group> {
     ]
 }
 
-/// The groups of what a union offers and runs; `top` is the caller's first branch (0: none),
+/// The groups of what a union offers, runs and publishes; `top` is the caller's first branch (0: none),
 /// for the pages addressed by a union.
-fn other_groups(top: i64) -> Vec<Group> {
+fn other_groups(w: &Waiting, top: i64) -> Vec<Group> {
     let org = |tail: &str| {
         if top > 0 {
             format!("/console/orgs/{top}{tail}")
@@ -244,6 +251,14 @@ fn other_groups(top: i64) -> Vec<Group> {
                 item("活动与签到", "/console/activities", None, false),
                 item("劳模风采", "/console/model-workers", None, false),
                 item("职工书屋", "/console/library", None, false),
+            ],
+        },
+        Group {
+            name: "资讯",
+            items: vec![
+                item("资讯管理", "/console/news", None, false),
+                item("资讯审核", "/console/news/review", w.articles, false),
+                item("频道设置", "/console/channel", None, false),
             ],
         },
         Group {

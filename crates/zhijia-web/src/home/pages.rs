@@ -73,7 +73,7 @@ const MODULES: &[Module] = &[
     Module {
         name: "工会资讯",
         icon: "讯",
-        href: None,
+        href: Some("/news"),
     },
     Module {
         name: "问卷投票",

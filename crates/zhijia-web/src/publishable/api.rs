@@ -23,7 +23,7 @@ use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 use utoipa::openapi::{Content, ContentBuilder, Ref, Required, ResponseBuilder};
 use zhijia_app::AppError;
 use zhijia_app::publishable as uc;
-use zhijia_domain::ids::PublishableId;
+use zhijia_domain::ids::RecordId;
 
 /// The staff's view of one record of the kind `S`.
 fn staff_view<S: Pages>(
@@ -59,7 +59,7 @@ async fn public<S: Pages>(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let id = PublishableId(parse_id(&id)?);
+    let id = <uc::IdOf<S> as RecordId>::from_raw(parse_id(&id)?);
     Ok(Json(uc::public::<S>(&state.store, id).await?).into_response())
 }
 
@@ -69,7 +69,7 @@ async fn create<S: Pages>(
     ApiJson(input): ApiJson<S::Input>,
 ) -> Result<Response, ApiError> {
     let id = uc::create::<S>(&state.store, &user.ctx(), &input, Utc::now()).await?;
-    Ok((StatusCode::CREATED, Json(Created { id: id.0 })).into_response())
+    Ok((StatusCode::CREATED, Json(Created { id: id.get() })).into_response())
 }
 
 async fn list<S: Pages>(
@@ -87,7 +87,7 @@ async fn detail<S: Pages>(
     user: StaffUser,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let id = PublishableId(parse_id(&id)?);
+    let id = <uc::IdOf<S> as RecordId>::from_raw(parse_id(&id)?);
     let r = uc::get::<S>(&state.store, &user.ctx(), id).await?;
     Ok(Json(staff_view::<S>(&r)).into_response())
 }
@@ -98,7 +98,7 @@ async fn update<S: Pages>(
     Path(id): Path<String>,
     ApiJson(input): ApiJson<S::Input>,
 ) -> Result<Response, ApiError> {
-    let id = PublishableId(parse_id(&id)?);
+    let id = <uc::IdOf<S> as RecordId>::from_raw(parse_id(&id)?);
     let r = uc::update::<S>(&state.store, &user.ctx(), id, &input, Utc::now()).await?;
     Ok(Json(staff_view::<S>(&r)).into_response())
 }
@@ -108,7 +108,7 @@ async fn publish<S: Pages>(
     user: StaffUser,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let id = PublishableId(parse_id(&id)?);
+    let id = <uc::IdOf<S> as RecordId>::from_raw(parse_id(&id)?);
     let r = uc::publish::<S>(&state.store, &user.ctx(), id, Utc::now()).await?;
     Ok(Json(staff_view::<S>(&r)).into_response())
 }
@@ -118,7 +118,7 @@ async fn withdraw<S: Pages>(
     user: StaffUser,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let id = PublishableId(parse_id(&id)?);
+    let id = <uc::IdOf<S> as RecordId>::from_raw(parse_id(&id)?);
     let r = uc::withdraw::<S>(&state.store, &user.ctx(), id).await?;
     Ok(Json(staff_view::<S>(&r)).into_response())
 }

@@ -17,7 +17,7 @@ use chrono::Utc;
 use serde::Deserialize;
 use zhijia_app::AppError;
 use zhijia_app::publishable as uc;
-use zhijia_domain::ids::PublishableId;
+use zhijia_domain::ids::RecordId;
 
 /// Records per page (the pager's size).
 const PER_PAGE: i64 = 30;
@@ -97,7 +97,7 @@ async fn create<S: Pages>(
 async fn record_page<S: Pages>(
     state: &AppState,
     user: &StaffUser,
-    id: PublishableId,
+    id: uc::IdOf<S>,
     error: Option<AppError>,
     typed: Option<Typed>,
 ) -> Result<Response, PageError> {
@@ -119,7 +119,7 @@ async fn record<S: Pages>(
     user: StaffUser,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let id = PublishableId(parse_id(&id)?);
+    let id = <uc::IdOf<S> as RecordId>::from_raw(parse_id(&id)?);
     record_page::<S>(&state, &user, id, None, None).await
 }
 
@@ -132,7 +132,7 @@ async fn update<S: Pages>(
     let Some(f) = checked_form(&user, form) else {
         return Ok(csrf_refused());
     };
-    let id = PublishableId(parse_id(&id)?);
+    let id = <uc::IdOf<S> as RecordId>::from_raw(parse_id(&id)?);
     let input = S::input_of(&f);
     match uc::update::<S>(&state.store, &user.ctx(), id, &input, Utc::now()).await {
         Ok(_) => Ok(Redirect::to(&format!("{}/{id}", console_path::<S>())).into_response()),
@@ -153,7 +153,7 @@ async fn change<S: Pages>(
     if checked_form(user, form).is_none() {
         return Ok(csrf_refused());
     }
-    let id = PublishableId(parse_id(id)?);
+    let id = <uc::IdOf<S> as RecordId>::from_raw(parse_id(id)?);
     let done = if publish {
         uc::publish::<S>(&state.store, &user.ctx(), id, Utc::now()).await
     } else {

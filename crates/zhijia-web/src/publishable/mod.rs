@@ -14,7 +14,7 @@ use axum::Router;
 use axum::response::Response;
 use std::collections::HashMap;
 use zhijia_app::publishable::Spec;
-use zhijia_store::publishable::Record;
+use zhijia_store::publishable::{Content, Record};
 
 /// What a form typed, to refill it.
 pub type Typed = HashMap<String, String>;
@@ -55,7 +55,7 @@ pub trait Pages:
 }
 
 /// The console list of a branch, with the form to add one.
-pub struct ConsoleList<C> {
+pub struct ConsoleList<C: Content> {
     pub section: &'static str,
     pub noun: &'static str,
     pub path: &'static str,
@@ -68,14 +68,14 @@ pub struct ConsoleList<C> {
     pub typed: Typed,
 }
 
-impl<C> ConsoleList<C> {
+impl<C: Content> ConsoleList<C> {
     pub fn v(&self, k: &str) -> &str {
         value(&self.typed, k)
     }
 }
 
 /// One record in the console, with its edit form and the publish / withdraw buttons.
-pub struct ConsoleRecord<C> {
+pub struct ConsoleRecord<C: Content> {
     pub section: &'static str,
     pub path: &'static str,
     /// The record's name in the title and heading.
@@ -86,7 +86,7 @@ pub struct ConsoleRecord<C> {
     pub typed: Typed,
 }
 
-impl<C> ConsoleRecord<C> {
+impl<C: Content> ConsoleRecord<C> {
     pub fn v(&self, k: &str) -> &str {
         value(&self.typed, k)
     }

@@ -11,7 +11,7 @@ use axum::response::Response;
 use axum::routing::get;
 use std::collections::HashMap;
 use zhijia_app::publishable as uc;
-use zhijia_domain::ids::PublishableId;
+use zhijia_domain::ids::RecordId;
 
 /// Records per page (the pager's size).
 const PER_PAGE: i64 = 30;
@@ -66,7 +66,8 @@ async fn item<S: Pages>(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let id = PublishableId(crate::extract::parse_id(&id)?);
+    let id =
+        <zhijia_app::publishable::IdOf<S> as RecordId>::from_raw(crate::extract::parse_id(&id)?);
     Ok(S::public_item(uc::public::<S>(&state.store, id).await?))
 }
 

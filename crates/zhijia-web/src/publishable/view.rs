@@ -3,17 +3,18 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use zhijia_domain::ids::{OrgId, PublishableId};
+use zhijia_domain::ids::{OrgId, RecordId};
 use zhijia_domain::publishing::PublishStatus;
 use zhijia_store::Page;
-use zhijia_store::publishable::Record;
+use zhijia_store::publishable::{Content, Record};
 
 #[derive(Debug, Serialize)]
 pub struct RecordView<V> {
-    pub id: PublishableId,
+    /// The record's id.
+    pub id: i64,
     pub org_id: OrgId,
     pub org_name: String,
-    /// `draft`, `published` or `withdrawn`.
+    /// `draft`, `in_review` (kinds a second person approves), `published` or `withdrawn`.
     pub status: PublishStatus,
     pub created_at: DateTime<Utc>,
     pub published_at: Option<DateTime<Utc>>,
@@ -21,10 +22,10 @@ pub struct RecordView<V> {
     pub content: V,
 }
 
-impl<C, V: for<'a> From<&'a C>> From<&Record<C>> for RecordView<V> {
+impl<C: Content, V: for<'a> From<&'a C>> From<&Record<C>> for RecordView<V> {
     fn from(r: &Record<C>) -> Self {
         RecordView {
-            id: r.id,
+            id: r.id.get(),
             org_id: r.org_id,
             org_name: r.org_name.clone(),
             status: r.status,
@@ -36,7 +37,7 @@ impl<C, V: for<'a> From<&'a C>> From<&Record<C>> for RecordView<V> {
 }
 
 /// A page of records as a page of their views.
-pub fn page<C, V: for<'a> From<&'a C>>(p: &Page<Record<C>>) -> Page<RecordView<V>> {
+pub fn page<C: Content, V: for<'a> From<&'a C>>(p: &Page<Record<C>>) -> Page<RecordView<V>> {
     Page {
         items: p.items.iter().map(RecordView::from).collect(),
         total: p.total,

@@ -30,6 +30,7 @@ pub(super) async fn load_demo(
     demo::benefit::samples(db, keys).await?;
     demo::activity::samples(db, keys).await?;
     demo::culture::samples(db).await?;
+    demo::news::samples(db).await?;
     let secs = started.elapsed().as_secs_f64();
     println!(
         "演示数据已载入：{} 个工会组织，{} 名职工，用时 {:.1} 秒(每秒 {:.0} 名)",

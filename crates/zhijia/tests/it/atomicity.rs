@@ -1680,3 +1680,98 @@ on_both!(
         .await;
     }
 );
+
+on_both!(
+    no_article_or_channel_change_is_kept_when_its_audit_entry_cannot_be_written,
+    |t: TestDb| async move {
+        use crate::article::{editors, input, published};
+        use zhijia_app::article::{Articles, channel};
+        let db = &t.store;
+        let w = world(db).await;
+        let (writer, reviewer) = editors(db, &w.gz.tianhe, "th").await;
+        let (cw, cr) = editors(db, &w.gz.city, "city").await;
+        let now = Utc::now();
+        let (wr, rv) = (writer.ctx(), reviewer.ctx());
+        let draft = pb::create::<Articles>(db, &wr, &input(&w.gz.tianhe, "草稿"), now)
+            .await
+            .unwrap();
+        let waiting = pb::create::<Articles>(db, &wr, &input(&w.gz.tianhe, "待审"), now)
+            .await
+            .unwrap();
+        pb::submit::<Articles>(db, &wr, waiting).await.unwrap();
+        let shown = published(db, (&writer, &reviewer), &input(&w.gz.tianhe, "已发")).await;
+        let source = published(db, (&cw, &cr), &input(&w.gz.city, "市总新闻")).await;
+        refuse_audit(db).await.unwrap();
+        let tianhe = Some(w.gz.tianhe.id);
+        let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0";
+        let settings = channel::ChannelInput {
+            name: "天河工会资讯".into(),
+            intro: "天河区总工会".into(),
+            avatar: None,
+        };
+        let edited = input(&w.gz.tianhe, "草稿(改)");
+        keeps_nothing(
+            db,
+            AUDIT,
+            "article::create",
+            pb::create::<Articles>(db, &wr, &edited, now),
+        )
+        .await;
+        keeps_nothing(
+            db,
+            AUDIT,
+            "article::update",
+            pb::update::<Articles>(db, &wr, draft, &edited, now),
+        )
+        .await;
+        keeps_nothing(
+            db,
+            AUDIT,
+            "article::submit",
+            pb::submit::<Articles>(db, &wr, draft),
+        )
+        .await;
+        keeps_nothing(
+            db,
+            AUDIT,
+            "article::approve",
+            pb::approve::<Articles>(db, &rv, waiting, now),
+        )
+        .await;
+        keeps_nothing(
+            db,
+            AUDIT,
+            "article::send_back",
+            pb::send_back::<Articles>(db, &rv, waiting, "请补充"),
+        )
+        .await;
+        keeps_nothing(
+            db,
+            AUDIT,
+            "article::withdraw",
+            pb::withdraw::<Articles>(db, &wr, shown),
+        )
+        .await;
+        keeps_nothing(
+            db,
+            AUDIT,
+            "article::reshare",
+            channel::reshare(db, &wr, tianhe, source, Utc::now()),
+        )
+        .await;
+        keeps_nothing(
+            db,
+            AUDIT,
+            "article::upload_image",
+            channel::upload_image(db, &wr, tianhe, png, now),
+        )
+        .await;
+        keeps_nothing(
+            db,
+            AUDIT,
+            "channel::set",
+            channel::set(db, &wr, tianhe, &settings, now),
+        )
+        .await;
+    }
+);

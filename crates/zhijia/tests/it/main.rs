@@ -10,6 +10,8 @@ mod aid;
 mod aid_http;
 mod aid_pages;
 mod aid_worker_http;
+mod article;
+mod article_http;
 mod atomicity;
 mod backup;
 mod benefit;
