@@ -161,4 +161,11 @@ pub mod action {
     pub const LIBRARY_UPDATED: &str = "library.updated";
     pub const LIBRARY_PUBLISHED: &str = "library.published";
     pub const LIBRARY_WITHDRAWN: &str = "library.withdrawn";
+    /// An editor featured (精选) a member's comment: from then on everyone who reads the
+    /// article sees it.
+    pub const ARTICLE_COMMENT_FEATURED: &str = "article.comment_featured";
+    /// An editor answered under a comment (or changed the answer).
+    pub const ARTICLE_COMMENT_REPLIED: &str = "article.comment_replied";
+    /// An editor hid a comment (pending or featured): nobody sees it any more.
+    pub const ARTICLE_COMMENT_HIDDEN: &str = "article.comment_hidden";
 }

@@ -119,6 +119,10 @@ record_ids! {
     HouseholdMemberId;
     /// A stage's decision on an aid application (`aid_decision`).
     AidDecisionId;
+    /// An article, notice or knowledge-base answer of a channel (`article`).
+    ArticleId;
+    /// A comment (留言) under an article (`article_comment`).
+    ArticleCommentId;
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ mod macros;
 
 pub mod activity;
 pub mod aid;
+pub mod article;
 pub mod attachment;
 pub mod audit;
 pub mod auth;

@@ -6,6 +6,7 @@
 //! (connection set-up, migrations, bulk loading).
 
 pub mod activity;
+pub mod article;
 pub mod aid;
 pub mod attachment;
 mod audience;

@@ -1,0 +1,4 @@
+//! New media (资讯): channels, articles, notices, comments. See docs/news.md.
+
+pub mod comment;
+pub mod export;
