@@ -2,6 +2,7 @@
 //! transaction and returns `AppError`, the one error type the web and the command line show.
 
 pub mod activity;
+pub mod article;
 pub mod aid;
 pub mod attachment;
 pub mod audience;
