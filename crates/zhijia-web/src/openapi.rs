@@ -140,6 +140,14 @@ use utoipa::OpenApi;
         act::cancel_registration,
         act::my_registrations,
         act::my_points,
+        crate::article::comment::api::list,
+        crate::article::comment::api::write,
+        crate::article::comment::api::delete_own,
+        crate::article::comment::api::queue,
+        crate::article::comment::api::feature,
+        crate::article::comment::api::reply,
+        crate::article::comment::api::hide,
+        crate::article::export::api,
         crate::region::provinces,
         crate::region::children,
         crate::aid::worker::standing_api,
@@ -242,6 +250,11 @@ use utoipa::OpenApi;
         zhijia_app::points::RuleView,
         zhijia_app::points::HistoryLine,
         act::CheckInRequest,
+        crate::article::comment::api::CommentRequest,
+        crate::article::comment::api::ReplyRequest,
+        crate::article::comment::view::CommentView,
+        crate::article::comment::view::ModerationView,
+        zhijia_app::article::export::WechatExport,
         act::RuleRequest,
         zhijia_app::model_worker::ModelWorkerInput,
         zhijia_app::model_worker::PublicModelWorker,
@@ -268,6 +281,7 @@ use utoipa::OpenApi;
         (name = "mall", description = "积分商城：商品与兑换"),
         (name = "aid", description = "困难职工帮扶：建档、申请与分级审批、公示、发放台账、年度复核"),
         (name = "activity", description = "工会活动：报名、候补、扫码签到；积分与积分规则"),
+        (name = "article", description = "资讯：文章留言(精选后公开)、留言管理、公众号排版导出；频道的 RSS/Atom 订阅在 /channels/{org}/rss.xml、atom.xml"),
         (name = "regions", description = "行政区划(省、市、区县)，供地区选择器使用"),
         (name = "culture", description = "精神文化：劳模风采与职工书屋(公开阅读无需登录；管理接口在 /api/v1/console 下)"),
     )
@@ -301,6 +315,7 @@ const PUBLIC: &[(&str, &str)] = &[
     ("get", "/api/v1/library/{id}"),
     ("get", "/api/v1/model-workers"),
     ("get", "/api/v1/model-workers/{id}"),
+    ("get", "/api/v1/articles/{id}/comments"),
 ];
 
 impl utoipa::Modify for Conventions {

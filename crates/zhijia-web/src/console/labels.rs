@@ -122,6 +122,9 @@ pub fn action(code: &str) -> Option<&'static str> {
         "library.updated" => "修改书目",
         "library.published" => "上架书目",
         "library.withdrawn" => "下架书目",
+        "article.comment_featured" => "精选留言",
+        "article.comment_replied" => "回复留言",
+        "article.comment_hidden" => "隐藏留言",
         _ => return None,
     })
 }

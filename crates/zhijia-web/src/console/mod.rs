@@ -228,6 +228,7 @@ impl Menu {
                     item("活动与签到", "/console/activities", None, false),
                     item("劳模风采", "/console/model-workers", None, false),
                     item("职工书屋", "/console/library", None, false),
+                    item("留言管理", "/console/comments", None, false),
                 ],
             },
             Group {

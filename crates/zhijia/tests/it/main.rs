@@ -6,6 +6,8 @@ mod helpers;
 
 mod activity;
 mod activity_http;
+mod article_comment;
+mod article_feed;
 mod aid;
 mod aid_http;
 mod aid_pages;
