@@ -70,8 +70,21 @@ pub fn render(a: &ExportSource, site: &ammonia::Url) -> String {
     )
 }
 
+/// Text as HTML: the five characters that matter escaped, nothing else (a paste keeps the
+/// spaces and Chinese as they are).
 fn escape(s: &str) -> String {
-    ammonia::clean_text(s)
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 /// The body under the export policy (see the module's comment).

@@ -212,7 +212,7 @@ on_both!(
         let console = sign_in(&base, "editor.tianhe", PASSWORD).await;
         let page = page_text(&console, format!("{base}/console/articles/{id}/wechat")).await;
         assert!(page.contains("公众号排版：夏送清凉"), "{page}");
-        assert!(page.contains("&lt;section style="), "{page}");
+        assert!(page.contains("&#60;section style="), "{page}");
         let r = console
             .get(format!("{base}/console/articles/{id}/wechat/preview"))
             .send()
