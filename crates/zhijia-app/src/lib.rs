@@ -2,8 +2,8 @@
 //! transaction and returns `AppError`, the one error type the web and the command line show.
 
 pub mod activity;
-pub mod article;
 pub mod aid;
+pub mod article;
 pub mod attachment;
 pub mod audience;
 pub mod audit;

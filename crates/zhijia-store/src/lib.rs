@@ -6,8 +6,8 @@
 //! (connection set-up, migrations, bulk loading).
 
 pub mod activity;
-pub mod article;
 pub mod aid;
+pub mod article;
 pub mod attachment;
 mod audience;
 pub mod audit;

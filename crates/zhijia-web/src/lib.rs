@@ -3,8 +3,8 @@
 //! `api.rs` (JSON) and `pages.rs` (HTML).
 
 mod activity;
-mod article;
 mod aid;
+mod article;
 mod assets;
 mod attachment;
 mod audience;

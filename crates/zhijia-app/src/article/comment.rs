@@ -49,7 +49,9 @@ pub async fn write(
     let mut tx = db.change().await?;
     let id = store::insert(&mut tx, article, worker.id, &body, now).await?;
     tx.commit_unaudited(Unaudited::OwnHistory).await?;
-    store::get(db, id).await?.ok_or(AppError::NotFound(NOT_FOUND))
+    store::get(db, id)
+        .await?
+        .ok_or(AppError::NotFound(NOT_FOUND))
 }
 
 /// Deletes one of the worker's own comments; someone else's is "not found".

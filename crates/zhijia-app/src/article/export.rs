@@ -35,8 +35,8 @@ pub async fn wechat(
     id: ArticleId,
     site: &str,
 ) -> Result<WechatExport> {
-    let site = ammonia::Url::parse(site)
-        .map_err(|e| AppError::Config(format!("网站地址无效：{e}")))?;
+    let site =
+        ammonia::Url::parse(site).map_err(|e| AppError::Config(format!("网站地址无效：{e}")))?;
     let a = store::get(db, id)
         .await?
         .filter(|a| staff.may_edit(&a.org_path))

@@ -214,7 +214,10 @@ mod tests {
             ("１３８００１３８０００", "138****8000"),
             ("13800138000", "138****8000"),
             ("a:15912345678;b:19912345678", "a:159****5678;b:199****5678"),
-            ("两个号码 13800138000、13900139000", "两个号码 138****8000、139****9000"),
+            (
+                "两个号码 13800138000、13900139000",
+                "两个号码 138****8000、139****9000",
+            ),
         ] {
             assert_eq!(mask_personal_numbers(input), want, "{input}");
         }
@@ -224,7 +227,10 @@ mod tests {
     fn an_identity_number_is_masked_in_both_forms_and_split_by_spaces() {
         for (input, want) in [
             ("身份证440106199005050012", "身份证44**************12"),
-            ("身份证 44010619900505001X 号", "身份证 44**************1X 号"),
+            (
+                "身份证 44010619900505001X 号",
+                "身份证 44**************1X 号",
+            ),
             ("身份证44010619900505001X号", "身份证44**************1X号"),
             ("身份证 44010619900505001x", "身份证 44**************1X"),
             ("440106 19900505 0012", "44**************12"),
@@ -270,6 +276,9 @@ mod tests {
         assert!(CommentStatus::Featured.may_reply());
         assert!(!CommentStatus::Deleted.may_reply());
         assert!(!CommentStatus::Deleted.may_remove());
-        assert_eq!(CommentStatus::parse("featured"), Some(CommentStatus::Featured));
+        assert_eq!(
+            CommentStatus::parse("featured"),
+            Some(CommentStatus::Featured)
+        );
     }
 }

@@ -24,9 +24,18 @@ pub const STYLES: &[(&str, &str)] = &[
     ),
     ("strong", "font-weight:bold;color:#222222;"),
     ("em", "font-style:italic;"),
-    ("ul", "margin:0 0 1em;padding-left:1.5em;list-style-type:disc;"),
-    ("ol", "margin:0 0 1em;padding-left:1.5em;list-style-type:decimal;"),
-    ("li", "margin:0 0 0.5em;line-height:1.75;font-size:16px;color:#333333;"),
+    (
+        "ul",
+        "margin:0 0 1em;padding-left:1.5em;list-style-type:disc;",
+    ),
+    (
+        "ol",
+        "margin:0 0 1em;padding-left:1.5em;list-style-type:decimal;",
+    ),
+    (
+        "li",
+        "margin:0 0 0.5em;line-height:1.75;font-size:16px;color:#333333;",
+    ),
     (
         "blockquote",
         "margin:1em 0;padding:0.5em 1em;border-left:4px solid #b71c1c;background-color:#f7f7f7;color:#555555;",
@@ -37,7 +46,10 @@ pub const STYLES: &[(&str, &str)] = &[
         "display:block;max-width:100%;height:auto;margin:1em auto;",
     ),
     ("br", ""),
-    ("hr", "margin:1.5em 0;border:0;border-top:1px solid #e5e5e5;"),
+    (
+        "hr",
+        "margin:1.5em 0;border:0;border-top:1px solid #e5e5e5;",
+    ),
     (
         "code",
         "font-family:Menlo,Consolas,monospace;font-size:14px;background-color:#f5f5f5;padding:0 0.2em;",
@@ -53,7 +65,10 @@ pub const STYLES: &[(&str, &str)] = &[
     ("thead", ""),
     ("tbody", ""),
     ("tr", ""),
-    ("th", "border:1px solid #dddddd;padding:0.4em;background-color:#f5f5f5;font-weight:bold;"),
+    (
+        "th",
+        "border:1px solid #dddddd;padding:0.4em;background-color:#f5f5f5;font-weight:bold;",
+    ),
     ("td", "border:1px solid #dddddd;padding:0.4em;"),
 ];
 
@@ -61,7 +76,8 @@ pub const STYLES: &[(&str, &str)] = &[
 /// body), so the text keeps its font and width wherever it is pasted.
 pub const WRAPPER_STYLE: &str = "font-family:-apple-system,BlinkMacSystemFont,'PingFang SC','Microsoft YaHei',sans-serif;font-size:16px;color:#333333;line-height:1.75;";
 /// The title's style.
-pub const TITLE_STYLE: &str = "margin:0 0 0.5em;font-size:22px;font-weight:bold;line-height:1.4;color:#222222;";
+pub const TITLE_STYLE: &str =
+    "margin:0 0 0.5em;font-size:22px;font-weight:bold;line-height:1.4;color:#222222;";
 /// The line under the title (union, date, source).
 pub const BYLINE_STYLE: &str = "margin:0 0 1.5em;font-size:14px;color:#888888;";
 
@@ -81,7 +97,10 @@ mod tests {
             .map(|(_, s)| *s)
             .chain([WRAPPER_STYLE, TITLE_STYLE, BYLINE_STYLE]);
         for s in all {
-            assert!(!s.contains('"') && !s.contains('<') && !s.contains("url("), "{s}");
+            assert!(
+                !s.contains('"') && !s.contains('<') && !s.contains("url("),
+                "{s}"
+            );
             assert!(s.is_empty() || s.ends_with(';'), "{s}");
         }
         assert!(style_of("script").is_none());

@@ -247,9 +247,6 @@ const PENDING_IN: &str = "SELECT COUNT(*) FROM article_comment c \
 /// How many comments wait for an editor in a subtree (the console menu's count).
 pub async fn pending_in(store: &Store, scope: &OrgPath) -> Result<i64> {
     store
-        .query_one(
-            PENDING_IN,
-            &[&scope.as_str(), &scope.subtree_upper_bound()],
-        )
+        .query_one(PENDING_IN, &[&scope.as_str(), &scope.subtree_upper_bound()])
         .await
 }

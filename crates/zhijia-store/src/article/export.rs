@@ -1,8 +1,8 @@
 //! What the WeChat export of an article reads: its text and its union, whatever its state (an
 //! editor prepares the post before or after publishing here).
 
-use crate::db::{FromRow, Row, Store};
 use crate::Result;
+use crate::db::{FromRow, Row, Store};
 use chrono::{DateTime, Utc};
 use zhijia_domain::ids::ArticleId;
 use zhijia_domain::org::OrgPath;

@@ -2,8 +2,8 @@
 //! union's name) and its newest published articles and notices, a re-share (转载) carrying its
 //! source's text and address while the source is published.
 
-use crate::db::{FromRow, Row, Store};
 use crate::Result;
+use crate::db::{FromRow, Row, Store};
 use chrono::{DateTime, Utc};
 use zhijia_domain::ids::{ArticleId, OrgId};
 

@@ -19,10 +19,14 @@ use zhijia_domain::ids::OrgId;
 /// The site's public address, ending in `/`: the configured `--public-url`, or else the
 /// request's `Host` (a plain host name and port only) with the scheme the site is served by.
 pub(crate) fn site(state: &AppState, headers: &HeaderMap) -> String {
-    if let Some(u) = state.config.public_url.as_deref().map(str::trim) {
-        if !u.is_empty() {
-            return format!("{}/", u.trim_end_matches('/'));
-        }
+    if let Some(u) = state
+        .config
+        .public_url
+        .as_deref()
+        .map(str::trim)
+        .filter(|u| !u.is_empty())
+    {
+        return format!("{}/", u.trim_end_matches('/'));
     }
     let host = headers
         .get(header::HOST)

@@ -94,9 +94,17 @@ on_both!(
         };
         let writer: &'static str = Box::leak(phones[0].clone().into_boxed_str());
         let other: &'static str = Box::leak(phones[1].clone().into_boxed_str());
-        assert_eq!(seen(Some(writer)).await.total, 1, "the writer sees their own");
+        assert_eq!(
+            seen(Some(writer)).await.total,
+            1,
+            "the writer sees their own"
+        );
         assert_eq!(seen(Some(other)).await.total, 0, "another member does not");
-        assert_eq!(seen(None).await.total, 0, "nor does a reader who is not signed in");
+        assert_eq!(
+            seen(None).await.total,
+            0,
+            "nor does a reader who is not signed in"
+        );
 
         // The editor of the union sees it masked, in the queue of the branch.
         let editor = Reviewer::of(&w.gz.tianhe, Role::Editor);

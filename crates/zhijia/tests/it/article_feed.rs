@@ -108,7 +108,15 @@ on_both!(
         article(db, org, "昨天的资讯", "published", Some(older), "").await;
         let today = published(db, org, "今天的资讯").await;
         article(db, org, "已撤回的资讯", "withdrawn", Some(older), "").await;
-        article(db, org, "明天才发布", "published", Some(Utc::now() + hour), "").await;
+        article(
+            db,
+            org,
+            "明天才发布",
+            "published",
+            Some(Utc::now() + hour),
+            "",
+        )
+        .await;
         article(db, org, "还是草稿", "draft", None, "").await;
         published(db, &w.gz.yuexiu, "越秀区的资讯").await;
         let base = site(&t).await;
@@ -191,7 +199,10 @@ on_both!(
         assert!(!html.contains("<script"), "{html}");
         assert!(!html.contains("alert"), "{html}");
         assert!(!html.contains("color:red"), "{html}");
-        assert!(html.contains(&format!("src=\"{SITE}/images/1.png\"")), "{html}");
+        assert!(
+            html.contains(&format!("src=\"{SITE}/images/1.png\"")),
+            "{html}"
+        );
         assert!(html.contains(&format!("href=\"{SITE}/news/3\"")), "{html}");
         assert!(html.contains("广州市天河区总工会"), "{html}");
         for tag in start_tags(html) {
@@ -219,7 +230,10 @@ on_both!(
             .await
             .unwrap();
         assert_eq!(r.status(), StatusCode::OK);
-        let csp = r.headers()["content-security-policy"].to_str().unwrap().to_owned();
+        let csp = r.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_owned();
         assert!(csp.contains("style-src 'unsafe-inline'"), "{csp}");
         assert!(!csp.contains("script-src"), "{csp}");
         let preview = r.text().await.unwrap();

@@ -6,12 +6,12 @@ mod helpers;
 
 mod activity;
 mod activity_http;
-mod article_comment;
-mod article_feed;
 mod aid;
 mod aid_http;
 mod aid_pages;
 mod aid_worker_http;
+mod article_comment;
+mod article_feed;
 mod atomicity;
 mod backup;
 mod benefit;
