@@ -239,14 +239,3 @@ pub async fn queue(
         limit,
     })
 }
-
-const PENDING_IN: &str = "SELECT COUNT(*) FROM article_comment c \
-     JOIN article a ON a.id = c.article_id JOIN org o ON o.id = a.org_id \
-     WHERE o.path >= $1 AND o.path < $2 AND c.status = 'pending'";
-
-/// How many comments wait for an editor in a subtree (the console menu's count).
-pub async fn pending_in(store: &Store, scope: &OrgPath) -> Result<i64> {
-    store
-        .query_one(PENDING_IN, &[&scope.as_str(), &scope.subtree_upper_bound()])
-        .await
-}
