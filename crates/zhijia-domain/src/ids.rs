@@ -131,6 +131,8 @@ record_ids! {
     OrgMoveId;
     /// A one-time SMS code sent (`sms_code`).
     SmsCodeId;
+    /// A comment (留言) under an article (`article_comment`).
+    ArticleCommentId;
 }
 
 #[cfg(test)]

@@ -125,6 +125,9 @@ pub fn action(code: &str) -> Option<&'static str> {
         "article.reshared" => "转载资讯",
         "article.image_uploaded" => "上传资讯图片",
         "channel.updated" => "设置频道",
+        "article.comment_featured" => "精选留言",
+        "article.comment_replied" => "回复留言",
+        "article.comment_hidden" => "隐藏留言",
         _ => return None,
     })
 }

@@ -258,6 +258,7 @@ fn other_groups(w: &Waiting, top: i64) -> Vec<Group> {
             items: vec![
                 item("资讯管理", "/console/news", None, false),
                 item("资讯审核", "/console/news/review", w.articles, false),
+                item("留言管理", "/console/comments", None, false),
                 item("频道设置", "/console/channel", None, false),
             ],
         },
