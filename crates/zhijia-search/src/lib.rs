@@ -15,7 +15,7 @@ pub use tokens::terms;
 
 use schema::Fields;
 use std::path::Path;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use tantivy::directory::MmapDirectory;
 use tantivy::{IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
@@ -129,78 +129,55 @@ impl Index {
         self.len() == 0
     }
 
-    /// Starts a batch of writes (the only writer of this process waits for the one before).
-    /// Nothing is visible until [`Writing::commit`]; a batch dropped without it is rolled back.
-    pub fn writing(&self) -> Result<Writing<'_>> {
-        let guard = self.0.writer.lock().map_err(|_| SearchError::Busy)?;
-        Ok(Writing {
-            inner: &self.0,
-            guard,
-            done: false,
+    /// Stages writes: clears the index first if `clear` (a rebuild), removes records
+    /// (`source`, id), puts documents (each replacing its record's). Nothing is visible until
+    /// [`Index::commit`]; [`Index::rollback`] forgets what was staged. Only the process's
+    /// indexer writes, so what one step stages is what it commits.
+    pub fn stage(&self, clear: bool, removes: &[(&str, i64)], puts: &[Doc]) -> Result<()> {
+        let mut w = self.0.writer.lock().map_err(|_| SearchError::Busy)?;
+        let f = &self.0.fields;
+        if clear {
+            w.delete_all_documents()?;
+        }
+        for (source, id) in removes {
+            w.delete_term(Term::from_field_text(f.key, &doc::key(source, *id)));
+        }
+        for d in puts {
+            w.delete_term(Term::from_field_text(
+                f.key,
+                &doc::key(d.kind.source(), d.id),
+            ));
+            let t: TantivyDocument = d.to_tantivy(f);
+            w.add_document(t)?;
+        }
+        Ok(())
+    }
+
+    /// Makes what was staged visible, recording that the outbox is applied up to `cursor`.
+    pub fn commit(&self, cursor: i64) -> Result<()> {
+        let payload = serde_json::to_string(&Payload {
+            version: VERSION,
+            cursor,
         })
+        .map_err(|e| SearchError::Directory(e.to_string()))?;
+        let w = self.0.writer.lock().map_err(|_| SearchError::Busy)?;
+        let mut prepared = w.prepare_commit()?;
+        prepared.set_payload(&payload);
+        prepared.commit()?;
+        drop(w);
+        self.0.reader.reload()?;
+        Ok(())
+    }
+
+    /// Forgets what was staged and not committed (a rebuild that failed half-way).
+    pub fn rollback(&self) -> Result<()> {
+        let mut w = self.0.writer.lock().map_err(|_| SearchError::Busy)?;
+        w.rollback()?;
+        Ok(())
     }
 }
 
 fn payload(index: &tantivy::Index) -> Option<Payload> {
     let metas = index.load_metas().ok()?;
     serde_json::from_str(metas.payload.as_deref()?).ok()
-}
-
-/// A batch of writes to the index.
-pub struct Writing<'a> {
-    inner: &'a Inner,
-    guard: MutexGuard<'a, IndexWriter>,
-    done: bool,
-}
-
-impl Writing<'_> {
-    /// Removes every document (a rebuild starts here).
-    pub fn clear(&mut self) -> Result<()> {
-        self.guard.delete_all_documents()?;
-        Ok(())
-    }
-
-    /// Adds a document, replacing the one of the same record.
-    pub fn put(&mut self, doc: &Doc) -> Result<()> {
-        let f = &self.inner.fields;
-        self.guard.delete_term(Term::from_field_text(
-            f.key,
-            &doc::key(doc.kind.source(), doc.id),
-        ));
-        let d: TantivyDocument = doc.to_tantivy(f);
-        self.guard.add_document(d)?;
-        Ok(())
-    }
-
-    /// Removes a record's document, if any (`source` is its table).
-    pub fn remove(&mut self, source: &str, id: i64) {
-        let key = doc::key(source, id);
-        self.guard
-            .delete_term(Term::from_field_text(self.inner.fields.key, &key));
-    }
-
-    /// Makes the batch visible, recording that the outbox is applied up to `cursor`.
-    pub fn commit(mut self, cursor: i64) -> Result<()> {
-        let payload = serde_json::to_string(&Payload {
-            version: VERSION,
-            cursor,
-        })
-        .map_err(|e| SearchError::Directory(e.to_string()))?;
-        let mut prepared = self.guard.prepare_commit()?;
-        prepared.set_payload(&payload);
-        prepared.commit()?;
-        self.done = true;
-        self.inner.reader.reload()?;
-        Ok(())
-    }
-}
-
-impl Drop for Writing<'_> {
-    fn drop(&mut self) {
-        if !self.done {
-            if let Err(e) = self.guard.rollback() {
-                tracing::warn!(error = %e, "搜索索引回滚失败");
-            }
-        }
-    }
 }

@@ -30,6 +30,7 @@ mod org;
 mod pages;
 mod publishable;
 mod region;
+pub mod search;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -68,6 +69,9 @@ pub struct WebConfig {
     /// The bearer token a metrics scraper sends (`--metrics-token`); without one, `/metrics`
     /// answers only to this machine.
     pub metrics_token: Option<String>,
+    /// This process's full-text index (`zhijia_search`), kept current by the indexer that
+    /// `serve` starts beside it; `None` where search is not set up (the search pages say so).
+    pub search: Option<zhijia_search::Index>,
 }
 
 /// What every handler is given. One `Arc`, so the per-request clone is a single increment.
@@ -215,6 +219,7 @@ pub fn app(state: AppState) -> Router {
         .merge(health::routes())
         .merge(frame::routes())
         .merge(region::routes())
+        .merge(search::routes())
         .merge(assets::routes())
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(

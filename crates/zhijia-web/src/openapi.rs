@@ -150,6 +150,8 @@ use utoipa::OpenApi;
         crate::aid::worker::file_api,
         crate::aid::worker::upload_api,
         crate::org::suggest::suggest,
+        crate::search::api::search,
+        crate::search::api::suggest,
         m::application_detail,
     ),
     components(schemas(
@@ -187,6 +189,9 @@ use utoipa::OpenApi;
         m::RetiredRequest,
         crate::deletion::HandleRequest,
         crate::error::ErrorBody,
+        crate::search::view::SearchPage,
+        crate::search::view::HitView,
+        crate::search::view::AnswerSuggestion,
         crate::extract::Created,
         b::ClaimRequest,
         b::RedeemRequest,
