@@ -134,7 +134,7 @@ impl Index {
     /// [`Index::commit`]; [`Index::rollback`] forgets what was staged. Only the process's
     /// indexer writes, so what one step stages is what it commits.
     pub fn stage(&self, clear: bool, removes: &[(&str, i64)], puts: &[Doc]) -> Result<()> {
-        let mut w = self.0.writer.lock().map_err(|_| SearchError::Busy)?;
+        let w = self.0.writer.lock().map_err(|_| SearchError::Busy)?;
         let f = &self.0.fields;
         if clear {
             w.delete_all_documents()?;
@@ -160,7 +160,7 @@ impl Index {
             cursor,
         })
         .map_err(|e| SearchError::Directory(e.to_string()))?;
-        let w = self.0.writer.lock().map_err(|_| SearchError::Busy)?;
+        let mut w = self.0.writer.lock().map_err(|_| SearchError::Busy)?;
         let mut prepared = w.prepare_commit()?;
         prepared.set_payload(&payload);
         prepared.commit()?;
