@@ -2,6 +2,7 @@
 //! highlighted passage and pages. Works without JavaScript.
 
 use super::view::HitView;
+use crate::filters;
 use crate::pages::{Pager, render};
 use crate::{AppState, PageError};
 use askama::Template;

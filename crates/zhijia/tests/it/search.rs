@@ -307,9 +307,9 @@ on_both!(
         catch_up(db, &mut indexer).await;
         let member = Searcher::of(db, Some(&phone), now).await.unwrap();
         let mut found = ids(db, indexer.index(), &member, "劳动竞赛", None, now).await;
-        found.sort();
+        found.sort_by_key(|(k, i)| (k.as_str(), *i));
         let mut want = vec![(SearchKind::Article, own), (SearchKind::Answer, answer)];
-        want.sort();
+        want.sort_by_key(|(k, i)| (k.as_str(), *i));
         assert_eq!(found, want, "not the sibling county's {sibling}");
     }
 );
