@@ -31,12 +31,14 @@ pub(crate) fn key(source: &str, id: i64) -> String {
 /// What stands for "any" in the region and audience fields.
 pub(crate) const ANY: &str = "*";
 
+/// A time as the index keeps it: whole seconds, between 1970 and [`NEVER`] (tantivy counts
+/// nanoseconds in an `i64`, which ends in 2262).
 pub(crate) fn date(at: DateTime<Utc>) -> tantivy::DateTime {
-    tantivy::DateTime::from_timestamp_secs(at.timestamp())
+    tantivy::DateTime::from_timestamp_secs(at.timestamp().clamp(0, NEVER))
 }
 
-/// Far ahead: what does not expire.
-pub(crate) const NEVER: i64 = 253_402_300_799; // 9999-12-31T23:59:59Z
+/// Far ahead: what does not expire (2100-01-01).
+pub(crate) const NEVER: i64 = 4_102_444_800;
 
 impl Doc {
     pub(crate) fn to_tantivy(&self, f: &Fields) -> TantivyDocument {

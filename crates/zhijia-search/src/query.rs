@@ -212,15 +212,18 @@ fn any_of<'s>(
 }
 
 /// Each word in the title (weighing three times), the tags (twice) or the body; every word
-/// required, or any.
+/// required, or any. jieba's search mode gives a long word and the shorter words inside it
+/// (`拖欠工资`, `拖欠`, `工资`): only the shortest are required, a longer one adds to the score
+/// where the text has it whole.
 fn text_query(f: &Fields, words: &[String], mode: Mode) -> Box<dyn TQuery> {
-    let occur = match mode {
-        Mode::All => Occur::Must,
-        Mode::Any => Occur::Should,
-    };
     let clauses: Vec<(Occur, Box<dyn TQuery>)> = words
         .iter()
         .map(|w| {
+            let compound = words.iter().any(|o| o != w && w.contains(o.as_str()));
+            let occur = match mode {
+                Mode::All if !compound => Occur::Must,
+                _ => Occur::Should,
+            };
             let fields: Vec<(Occur, Box<dyn TQuery>)> = vec![
                 (
                     Occur::Should,

@@ -231,7 +231,7 @@ fn doc_of(r: SearchRow) -> Doc {
         tags: r.tags.replace(',', " "),
         org_path: r.org_path,
         org_name: r.org_name,
-        published_at: r.published_at.unwrap_or(DateTime::<Utc>::MIN_UTC),
+        published_at: r.published_at.unwrap_or(DateTime::<Utc>::UNIX_EPOCH),
         expires_at: r.expires_at,
         audience_region: r.audience_region.filter(|s| !s.is_empty()),
         audience_tags: r
