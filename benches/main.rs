@@ -9,11 +9,14 @@
 //! - `zhijia-bench flash`: a flash sale of coupons over HTTP against the real binary.
 //! - `zhijia-bench crash`: kill -9 under coupon claims, aid payments and a roster import;
 //!   nothing lost, nothing doubled.
+//! - `zhijia-bench search`: `zhijia reindex` of 100,000 Chinese documents timed, then the
+//!   search API's p50/p99 beside a raw tantivy query on the same index.
 //! - `zhijia-bench hello`: a bare axum "hello" server, the HTTP baseline for benches/http.sh.
 
 mod cases;
 mod crash;
 mod flash;
+mod search;
 
 use chrono::{NaiveDate, Utc};
 use clap::{Parser, Subcommand};
@@ -131,6 +134,19 @@ enum Cmd {
         #[arg(long)]
         dir: std::path::PathBuf,
     },
+    /// Search: `zhijia reindex` of generated Chinese documents, then the search API's latency
+    /// beside a raw tantivy query on the same index, same run.
+    Search {
+        #[arg(long, default_value_t = 100_000)]
+        docs: u64,
+        /// Timed queries of each kind.
+        #[arg(long, default_value_t = 2_000)]
+        rounds: usize,
+        #[arg(long, default_value = "target/bench-data")]
+        dir: std::path::PathBuf,
+        #[arg(long, default_value = "target/release/zhijia")]
+        binary: String,
+    },
     /// A bare axum server answering "hello", for the HTTP baseline.
     Hello {
         #[arg(long, default_value = "127.0.0.1:18081")]
@@ -205,6 +221,12 @@ async fn main() -> Result<(), BoxError> {
             postgres,
             dir,
         } => crash::aid_prepare(files, postgres, &dir).await,
+        Cmd::Search {
+            docs,
+            rounds,
+            dir,
+            binary,
+        } => search::run(docs, rounds, &dir, &binary).await,
         Cmd::Hello { listen } => {
             let app = axum::Router::new().route("/", axum::routing::get(|| async { "hello" }));
             let listener = tokio::net::TcpListener::bind(&listen).await?;

@@ -25,6 +25,7 @@ pub mod pending;
 pub mod points;
 pub mod publishable;
 pub mod region;
+pub mod search;
 pub mod session;
 pub mod slow;
 pub mod sms;

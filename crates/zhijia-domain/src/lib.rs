@@ -29,6 +29,7 @@ pub mod pii;
 pub mod points;
 pub mod publishing;
 pub mod region;
+pub mod search;
 pub mod text;
 pub mod worker;
 

@@ -54,6 +54,9 @@ pub enum Unaudited {
     /// the form goes through (`pending`); nothing is decided until then, and the step that
     /// uses them is audited.
     Draft,
+    /// The search outbox's own bookkeeping (old change rows pruned): the changes it records
+    /// were audited by the use cases that made them.
+    SearchOutbox,
     /// Test fixtures writing rows directly. Only built for the test suite.
     #[cfg(feature = "fixtures")]
     Fixture,

@@ -31,6 +31,7 @@ pub mod org;
 pub mod pending;
 pub mod points;
 pub mod publishable;
+pub mod search;
 pub mod session;
 pub mod sign_in_delay;
 pub mod sms;

@@ -46,13 +46,13 @@ const SQLITE: &[Migration] = migrations!(
     "sqlite": "0001_init", "0002_identity", "0003_membership", "0004_jobs", "0005_cases",
     "0006_aid", "0007_benefit", "0008_activity", "0009_mall", "0010_culture", "0011_transfer_consent",
     "0012_worker_aid", "0013_sign_in_delay", "0014_disbursement_key",
-    "0015_article"
+    "0015_article", "0016_search"
 );
 const POSTGRES: &[Migration] = migrations!(
     "postgres": "0001_init", "0002_identity", "0003_membership", "0004_jobs", "0005_cases",
     "0006_aid", "0007_benefit", "0008_activity", "0009_mall", "0010_culture", "0011_transfer_consent",
     "0012_worker_aid", "0013_sign_in_delay", "0014_disbursement_key",
-    "0015_article"
+    "0015_article", "0016_search"
 );
 
 const CREATE_TABLE_SQLITE: &str = "CREATE TABLE IF NOT EXISTS schema_migration (

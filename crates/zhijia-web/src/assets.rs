@@ -67,6 +67,11 @@ const ASSETS: &[Asset] = &[
         bytes: include_bytes!("../static/suggest.js"),
     },
     Asset {
+        name: "answers.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../static/answers.js"),
+    },
+    Asset {
         name: "scan.js",
         content_type: "text/javascript; charset=utf-8",
         bytes: include_bytes!("../static/scan.js"),

@@ -31,6 +31,7 @@ mod org;
 mod pages;
 mod publishable;
 mod region;
+pub mod search;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -72,6 +73,9 @@ pub struct WebConfig {
     /// The site's public address (`--public-url`, e.g. `https://zhijia.example.cn/`): feeds
     /// and the WeChat export link back to it. Without it, the request's `Host` is used.
     pub public_url: Option<String>,
+    /// This process's full-text index (`zhijia_search`), kept current by the indexer that
+    /// `serve` starts beside it; `None` where search is not set up (the search pages say so).
+    pub search: Option<zhijia_search::Index>,
 }
 
 /// What every handler is given. One `Arc`, so the per-request clone is a single increment.
@@ -223,6 +227,7 @@ pub fn app(state: AppState) -> Router {
         .merge(health::routes())
         .merge(frame::routes())
         .merge(region::routes())
+        .merge(search::routes())
         .merge(assets::routes())
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(

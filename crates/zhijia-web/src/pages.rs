@@ -40,6 +40,15 @@ pub fn charts_url() -> String {
     assets::url("charts.js")
 }
 
+/// The knowledge-base answers offered under a case's title as it is typed
+/// (`input[data-answers]`), for the head block of the case form.
+pub fn answers_head() -> String {
+    format!(
+        "<script src=\"{}\" defer></script>",
+        assets::url("answers.js")
+    )
+}
+
 /// The union-by-name suggestions (`input[data-suggest]`), for the head block of a page.
 pub fn suggest_head() -> String {
     format!(

@@ -42,6 +42,19 @@ impl StoreArgs {
         )?)
     }
 
+    /// Opens (or creates) this process's search index, in the data folder's `search` folder.
+    /// Each process has its own, also on PostgreSQL (docs/search.md).
+    pub fn search_index(&self) -> Result<zhijia_search::Index, AppError> {
+        let dir = self.data_dir.join("search");
+        zhijia_search::Index::open_or_create(&dir).map_err(|e| match e {
+            zhijia_search::SearchError::Busy => AppError::Config(format!(
+                "搜索索引 {} 正被另一个进程使用：每个服务进程需要自己的数据目录；重建索引请先停止使用该目录的服务",
+                dir.display()
+            )),
+            e => AppError::Config(format!("无法打开搜索索引 {}：{e}", dir.display())),
+        })
+    }
+
     /// Opens the store and applies pending migrations.
     pub async fn open(&self) -> Result<Store, AppError> {
         let store = Store::open(&self.target()?).await?;

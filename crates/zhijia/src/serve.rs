@@ -34,6 +34,9 @@ pub async fn start_with_sms(
         .local_addr()
         .map_err(|e| AppError::Config(e.to_string()))?;
     spawn_job_runner(store.clone(), config.clone());
+    if let Some(index) = config.search.clone() {
+        spawn_indexer(store.clone(), index);
+    }
     let app = zhijia_web::app(AppState::with_sms(store, config, sms)?);
     let task = tokio::spawn(async move {
         // The peer's address is what the client is, unless a trusted proxy says otherwise.
@@ -68,6 +71,34 @@ fn spawn_job_runner(store: Store, config: WebConfig) {
             };
             if let Err(e) = ran {
                 tracing::warn!(error = %e, "background jobs failed");
+            }
+        }
+    });
+}
+
+/// This process's search indexer: every two seconds it applies the outbox of changes to its own
+/// index (rebuilding it when it is new or too far behind), and once an hour it prunes outbox
+/// rows older than a week, whichever process gets there (docs/search.md).
+fn spawn_indexer(store: Store, index: zhijia_search::Index) {
+    tokio::spawn(async move {
+        let mut indexer = zhijia_app::search::Indexer::new(index);
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(2));
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut last_prune = std::time::Instant::now();
+        loop {
+            every.tick().await;
+            match indexer.step(&store).await {
+                Ok(zhijia_app::search::Step::Rebuilt(n)) => {
+                    tracing::info!(documents = n, "search index rebuilt")
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "search indexer failed"),
+            }
+            if last_prune.elapsed() >= std::time::Duration::from_secs(3600) {
+                last_prune = std::time::Instant::now();
+                if let Err(e) = zhijia_app::search::prune(&store, chrono::Utc::now()).await {
+                    tracing::warn!(error = %e, "search outbox prune failed");
+                }
             }
         }
     });

@@ -48,9 +48,14 @@ pub enum Item<'a> {
     Row(&'a [Value]),
 }
 
-/// Bookkeeping tables that a store makes for itself and a copy never carries.
+/// Bookkeeping tables that a store makes for itself and a copy never carries. The search
+/// outbox is one: the records it points at are in the copy, and its rows are written again (by
+/// trigger) as they are restored.
 fn own_table(name: &str) -> bool {
-    name == "schema_migration" || name.starts_with("sqlite_")
+    name == "schema_migration"
+        || name == "search_change"
+        || name == "search_pruned"
+        || name.starts_with("sqlite_")
 }
 
 /// Tables in an order that puts every table after the tables it references, so rows can be

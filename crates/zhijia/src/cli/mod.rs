@@ -76,6 +76,8 @@ pub enum Command {
         #[arg(long)]
         key_file: std::path::PathBuf,
     },
+    /// 从数据库重建本进程的搜索索引(显示进度；须先停止使用同一数据目录的服务)
+    Reindex(StoreArgs),
     /// 查看审计日志(最新的在前)
     Audit {
         #[command(flatten)]
@@ -296,6 +298,7 @@ pub async fn run(cli: Cli) -> Result<(), AppError> {
             Ok(())
         }
         Command::Demo(args) => demo_command(args).await,
+        Command::Reindex(store) => reindex_command(&store).await,
         Command::Keygen => {
             println!("{}", PiiKeys::generate_hex());
             eprintln!(
@@ -334,6 +337,32 @@ pub async fn run(cli: Cli) -> Result<(), AppError> {
             offset,
         } => audit_command(&store, org, limit, offset).await,
     }
+}
+
+/// `zhijia reindex`: rebuilds the search index from the store, with a progress bar.
+async fn reindex_command(args: &StoreArgs) -> Result<(), AppError> {
+    let db = args.open().await?;
+    let index = args.search_index()?;
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "重建搜索索引 [{bar:30}] {pos}/{len} 条 ({per_sec}, 剩余 {eta})",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> "),
+    );
+    let started = std::time::Instant::now();
+    let n = zhijia_app::search::rebuild(&db, &index, |done, total| {
+        bar.set_length(total.max(done));
+        bar.set_position(done);
+    })
+    .await?;
+    bar.finish_and_clear();
+    println!(
+        "搜索索引已重建：{n} 条，用时 {:.1} 秒",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }
 
 /// `zhijia demo`: loads the demo data into the store.

@@ -180,6 +180,7 @@ pub(super) fn web_config(args: &ServeArgs) -> Result<WebConfig, AppError> {
             release_days: args.transfer_release_days,
         },
         aid,
+        search: Some(args.store.search_index()?),
     })
 }
 

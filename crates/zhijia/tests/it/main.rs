@@ -43,6 +43,7 @@ mod model_worker;
 mod org_tree;
 mod pg_tls;
 mod region;
+mod search;
 mod sms;
 mod store_conformance;
 mod transfer_consent;

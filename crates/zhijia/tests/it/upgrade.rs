@@ -9,12 +9,13 @@ use zhijia_store::backup::checksums;
 use zhijia_store::{Store, StoreTarget};
 
 /// The migrations shipped after that release.
-const NEWER: [&str; 5] = [
+const NEWER: [&str; 6] = [
     "0011_transfer_consent",
     "0012_worker_aid",
     "0013_sign_in_delay",
     "0014_disbursement_key",
     "0015_article",
+    "0016_search",
 ];
 /// Tables those migrations change: their rows stay, their columns (and so checksums) do not.
 const ALTERED: [&str; 4] = ["transfer", "aid_attachment", "session", "disbursement"];
