@@ -571,3 +571,50 @@ async fn a_reviewer_opens_an_application_before_approving_it_on_a_desktop_consol
     )
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_reads_likes_and_comments_and_sees_the_comment_once_featured_in_a_real_browser() {
+    let Some((dir, chromium)) = tools() else {
+        return;
+    };
+    let t = TestDb::sqlite().await;
+    let db = &t.store;
+    let w = crate::membership::world(db).await;
+    let env = crate::membership::Env::new();
+    let factory = (&w.factory, "广州天河电子厂", w.factory_code.as_str());
+    let phone = crate::article::FACTORY_PHONE;
+    crate::activity::member_of(db, &env, factory, "读者甲", phone, 1501).await;
+    let (writer, reviewer) = crate::article::editors(db, &w.gz.tianhe, "news.browser").await;
+    // What a careless or hostile paste into the Markdown brings: none of it may reach a reader.
+    let title = "加班工资怎么算";
+    let input = zhijia_app::article::ArticleInput {
+        body: "## 加班工资\n\n依据《劳动合同法》第三十一条，用人单位应当支付加班费。\n\n\
+               <script>window.__pwned = 1; alert(1)</script>\n\n\
+               <img src=\"x\" onerror=\"window.__pwned = 2; alert(2)\">\n\n\
+               [点此领取补贴](javascript:window.__pwned=3)\n"
+            .into(),
+        ..crate::article::input(&w.gz.tianhe, title)
+    };
+    crate::article::published(db, (&writer, &reviewer), &input).await;
+    let config = WebConfig {
+        demo: true,
+        pii_keys: Some(env.keys.clone()),
+        ..WebConfig::default()
+    };
+    let running = zhijia::serve::start(t.store.clone(), "127.0.0.1:0", config)
+        .await
+        .unwrap();
+    let base = format!("http://{}", running.addr);
+    run_script(
+        (dir, chromium),
+        "news.mjs",
+        base,
+        vec![
+            ("ZHIJIA_PHONE", phone.into()),
+            ("ZHIJIA_TITLE", title.into()),
+            ("ZHIJIA_EDITOR", "news.browser.writer".into()),
+            ("ZHIJIA_STAFF_PASSWORD", crate::aid::PASSWORD.into()),
+        ],
+    )
+    .await;
+}
