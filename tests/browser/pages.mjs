@@ -54,6 +54,9 @@ export const pages = [
   { name: 'news-channel', face: 'worker', who: MEMBER, path: '/news', follow: 'main a[href^="/channels/"]' },
   { name: 'knowledge', face: 'worker', who: 'anon', path: '/knowledge' },
   { name: 'knowledge-answer', face: 'worker', who: 'anon', path: '/knowledge?topic=injury', follow: 'main a[href^="/knowledge/"]' },
+  // Needs the article pages and their demo data (the `article` branch): the comments under the
+  // first article of the feed.
+  { name: 'news-comments', face: 'worker', who: MEMBER, path: '/news', follow: 'main a[href^="/news/"]', then: '/comments' },
   { name: 'card-verify', face: 'worker', who: 'anon', path: '/cards/verify' },
   { name: 'not-found', face: 'worker', who: 'anon', path: '/no-such-page', status: 404 },
 
@@ -97,6 +100,7 @@ export const pages = [
   { name: 'console-channel', face: 'console', who: 'demo.admin', path: '/console/channel' },
   { name: 'console-model-workers', face: 'console', who: 'demo.admin', path: '/console/model-workers' },
   { name: 'console-model-worker', face: 'console', who: 'demo.admin', path: '/console/model-workers', follow: 'main a[href^="/console/model-workers/"]' },
+  { name: 'console-comments', face: 'console', who: 'demo.admin', path: '/console/comments' },
   { name: 'console-deletion-requests', face: 'console', who: 'demo.admin', path: '/console/deletion-requests' },
   { name: 'console-org', face: 'console', who: 'demo.admin', path: '/console', follow: 'main a[href^="/console/orgs/"]' },
   { name: 'console-org-audit', face: 'console', who: 'demo.admin', path: '/console', follow: 'main a[href^="/console/orgs/"]', then: '/audit' },

@@ -37,7 +37,7 @@ pub async fn member(
     let days = (crate::today(now) - m.joined_on).num_days();
     let honoured = zhijia_store::model_worker::is_honoured(db, worker.id).await?;
     let tags = rules::tags_of(
-        worker.gig_occupation.as_deref(),
+        worker.gig_occupation.map(|g| g.as_str()),
         days,
         m.status == zhijia_domain::member::MembershipStatus::Retired,
         honoured,

@@ -345,84 +345,106 @@ pub async fn restore(
         ));
     }
     let mut opener = Opener::new(input, key)?;
-    let mut restore = Restore::begin(store).await.map_err(refused)?;
+    let mut lines = Lines {
+        restore: Restore::begin(store).await.map_err(refused)?,
+        count: 0,
+        summary: Summary { tables: 0, rows: 0 },
+        expected: None,
+    };
     let mut pending = Vec::new();
-    let mut lines = 0u64;
-    let mut summary = Summary { tables: 0, rows: 0 };
-    let mut expected: Option<(String, u64, u64)> = None;
     while let Some(plain) = opener.next()? {
         pending.extend_from_slice(&plain);
         let mut start = 0;
         while let Some(end) = pending[start..].iter().position(|&b| b == b'\n') {
-            let line = &pending[start..start + end];
+            lines.take(&pending[start..start + end], progress).await?;
             start += end + 1;
-            lines += 1;
-            let v: Json = serde_json::from_slice(line).map_err(|_| broken("内容格式不正确"))?;
-            if lines == 1 {
-                if v.get("zhijia_backup").and_then(Json::as_i64) != Some(1) {
-                    return Err(broken("缺少备份说明"));
-                }
-                progress(Progress::Total(
-                    v.get("rows_estimate").and_then(Json::as_u64).unwrap_or(0),
-                ));
-                continue;
-            }
-            match v {
-                Json::Object(o) => {
-                    close_table(&expected)?;
-                    let name = o
-                        .get("table")
-                        .and_then(Json::as_str)
-                        .ok_or_else(|| broken("缺少表名"))?
-                        .to_owned();
-                    let columns: Vec<String> = o
-                        .get("columns")
-                        .and_then(Json::as_array)
-                        .map(|c| {
-                            c.iter()
-                                .filter_map(|c| c.as_str().map(str::to_owned))
-                                .collect()
-                        })
-                        .unwrap_or_default();
-                    let rows = o.get("rows").and_then(Json::as_u64).unwrap_or(0);
-                    progress(Progress::Table(&name));
-                    restore
-                        .table(&Table {
-                            name: name.clone(),
-                            columns,
-                            rows,
-                        })
-                        .await
-                        .map_err(refused)?;
-                    summary.tables += 1;
-                    expected = Some((name, rows, 0));
-                }
-                Json::Array(values) => {
-                    let values = values
-                        .into_iter()
-                        .map(from_json)
-                        .collect::<Result<Vec<_>, _>>()?;
-                    restore.row(values).await.map_err(refused)?;
-                    summary.rows += 1;
-                    if let Some(e) = expected.as_mut() {
-                        e.2 += 1;
-                    }
-                    if summary.rows.is_multiple_of(1000) {
-                        progress(Progress::Rows(summary.rows));
-                    }
-                }
-                _ => return Err(broken("内容格式不正确")),
-            }
         }
         pending.drain(..start);
     }
     if !pending.is_empty() {
         return Err(broken("结尾不完整"));
     }
-    close_table(&expected)?;
-    restore.commit().await.map_err(refused)?;
-    progress(Progress::Rows(summary.rows));
-    Ok(summary)
+    close_table(&lines.expected)?;
+    lines.restore.commit().await.map_err(refused)?;
+    progress(Progress::Rows(lines.summary.rows));
+    Ok(lines.summary)
+}
+
+/// The lines of a backup as they are restored: the heading, then each table's heading and its
+/// rows.
+struct Lines {
+    restore: Restore,
+    /// Lines read so far.
+    count: u64,
+    summary: Summary,
+    /// The table being restored: its name, the rows its heading promised, the rows read.
+    expected: Option<(String, u64, u64)>,
+}
+
+impl Lines {
+    async fn take(&mut self, line: &[u8], progress: &dyn Fn(Progress<'_>)) -> Result<(), AppError> {
+        self.count += 1;
+        let v: Json = serde_json::from_slice(line).map_err(|_| broken("内容格式不正确"))?;
+        if self.count == 1 {
+            if v.get("zhijia_backup").and_then(Json::as_i64) != Some(1) {
+                return Err(broken("缺少备份说明"));
+            }
+            progress(Progress::Total(
+                v.get("rows_estimate").and_then(Json::as_u64).unwrap_or(0),
+            ));
+            return Ok(());
+        }
+        match v {
+            Json::Object(o) => {
+                close_table(&self.expected)?;
+                let table = table_heading(&o)?;
+                progress(Progress::Table(&table.name));
+                self.restore.table(&table).await.map_err(refused)?;
+                self.summary.tables += 1;
+                self.expected = Some((table.name, table.rows, 0));
+            }
+            Json::Array(values) => {
+                let values = values
+                    .into_iter()
+                    .map(from_json)
+                    .collect::<Result<Vec<_>, _>>()?;
+                self.restore.row(values).await.map_err(refused)?;
+                self.summary.rows += 1;
+                if let Some(e) = self.expected.as_mut() {
+                    e.2 += 1;
+                }
+                if self.summary.rows.is_multiple_of(1000) {
+                    progress(Progress::Rows(self.summary.rows));
+                }
+            }
+            _ => return Err(broken("内容格式不正确")),
+        }
+        Ok(())
+    }
+}
+
+/// A table's heading line: its name, columns and row count.
+fn table_heading(o: &serde_json::Map<String, Json>) -> Result<Table, AppError> {
+    let name = o
+        .get("table")
+        .and_then(Json::as_str)
+        .ok_or_else(|| broken("缺少表名"))?
+        .to_owned();
+    let columns: Vec<String> = o
+        .get("columns")
+        .and_then(Json::as_array)
+        .map(|c| {
+            c.iter()
+                .filter_map(|c| c.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    let rows = o.get("rows").and_then(Json::as_u64).unwrap_or(0);
+    Ok(Table {
+        name,
+        columns,
+        rows,
+    })
 }
 
 /// The store refused what the copy holds: the operator needs the reason, not a generic one.

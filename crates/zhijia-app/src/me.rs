@@ -8,7 +8,7 @@ use serde::Serialize;
 use zhijia_domain::audit::action;
 use zhijia_domain::id_number;
 use zhijia_domain::pii::PiiKeys;
-use zhijia_domain::worker::{GigOccupation, Sex};
+use zhijia_domain::worker::GigOccupation;
 use zhijia_store::Store;
 use zhijia_store::audit::{self, Record};
 use zhijia_store::sms::{self as sms_store, DeletionRequest};
@@ -52,15 +52,11 @@ pub async fn export(db: &Store, keys: Option<&PiiKeys>, phone: &str) -> Result<M
                 name: w.name,
                 id_number_masked: id_number.as_deref().map(id_number::mask),
                 id_number,
-                sex: Sex::from_code(&w.sex).map_or("", Sex::label),
+                sex: w.sex.label(),
                 birth_date: w.birth_date,
                 region_code: w.region_code,
                 employer_name: w.employer_name,
-                gig_occupation: w
-                    .gig_occupation
-                    .as_deref()
-                    .and_then(GigOccupation::parse)
-                    .map(GigOccupation::label),
+                gig_occupation: w.gig_occupation.map(GigOccupation::label),
                 union,
             })
         }

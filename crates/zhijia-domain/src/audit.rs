@@ -175,4 +175,11 @@ pub mod action {
     pub const ARTICLE_IMAGE_UPLOADED: &str = "article.image_uploaded";
     /// A union set its channel's name, intro or avatar.
     pub const CHANNEL_UPDATED: &str = "channel.updated";
+    /// An editor featured (精选) a member's comment: from then on everyone who reads the
+    /// article sees it.
+    pub const ARTICLE_COMMENT_FEATURED: &str = "article.comment_featured";
+    /// An editor answered under a comment (or changed the answer).
+    pub const ARTICLE_COMMENT_REPLIED: &str = "article.comment_replied";
+    /// An editor hid a comment (pending or featured): nobody sees it any more.
+    pub const ARTICLE_COMMENT_HIDDEN: &str = "article.comment_hidden";
 }

@@ -73,6 +73,25 @@ state_enum! {
     }
 }
 
+state_enum! {
+    /// How a case reached the union: filed online by the worker, or taken by a handler on the
+    /// telephone or at the desk.
+    pub enum CaseChannel {
+        Online = "online", "网上";
+        Phone = "phone", "电话";
+        Desk = "desk", "窗口来访";
+    }
+}
+
+state_enum! {
+    /// What a mediation of a case came to.
+    pub enum MediationOutcome {
+        Settled = "settled", "达成调解协议";
+        PartlySettled = "partly_settled", "部分达成协议";
+        NotSettled = "not_settled", "未达成协议";
+    }
+}
+
 impl CaseState {
     /// Whether the case still awaits the union, so it counts toward deadlines and escalation.
     /// A submitted case counts: the clock starts when the worker files, not when someone gets

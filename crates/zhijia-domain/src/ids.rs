@@ -125,6 +125,14 @@ record_ids! {
     HouseholdMemberId;
     /// A stage's decision on an aid application (`aid_decision`).
     AidDecisionId;
+    /// An entry of the audit log (`audit_log`).
+    AuditEntryId;
+    /// A move of a union to another parent (`org_move`).
+    OrgMoveId;
+    /// A one-time SMS code sent (`sms_code`).
+    SmsCodeId;
+    /// A comment (留言) under an article (`article_comment`).
+    ArticleCommentId;
 }
 
 #[cfg(test)]

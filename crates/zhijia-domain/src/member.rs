@@ -149,6 +149,45 @@ state_enum! {
     }
 }
 
+state_enum! {
+    /// How a membership began.
+    pub enum MembershipSource {
+        /// An application to join, approved.
+        Application = "application", "入会申请";
+        /// A transfer from another union (会籍接转).
+        Transfer = "transfer", "会籍接转";
+        /// A roster imported by a union.
+        Import = "import", "名册导入";
+        /// The demo data.
+        Demo = "demo", "演示数据";
+    }
+}
+
+state_enum! {
+    /// Who asked for a transfer: the worker, or the receiving union (which the worker must
+    /// then accept).
+    pub enum TransferStarter {
+        Worker = "worker", "职工本人";
+        Union = "union", "工会";
+    }
+}
+
+state_enum! {
+    /// Why an application went to the union it went to.
+    pub enum JoinRoute {
+        /// The employer has a grassroots union (its credit code matched).
+        Employer = "employer", "所在单位已建工会";
+        /// The township/street union the worker chose for the employer's place.
+        Township = "township", "单位所在乡镇(街道)工会";
+        /// The federation of the employer's county (or city) from the credit code's region.
+        Region = "region", "单位所在地区总工会";
+        /// The industry union of a gig occupation in the worker's city.
+        Industry = "industry", "所在城市的行业工会";
+        /// The city federation, when the city has no industry union for the occupation.
+        City = "city", "所在城市总工会";
+    }
+}
+
 /// The minimum age of employment (劳动法 第十五条: 禁止用人单位招用未满十六周岁的未成年人).
 pub const MIN_AGE: u32 = 16;
 

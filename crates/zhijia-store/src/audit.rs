@@ -21,7 +21,7 @@ pub struct Record<'a> {
 
 #[derive(Debug, Clone)]
 pub struct Entry {
-    pub id: i64,
+    pub id: zhijia_domain::ids::AuditEntryId,
     pub at: DateTime<Utc>,
     pub actor_kind: ActorKind,
     /// The staff account that acted, if a staff member did.
@@ -38,7 +38,7 @@ pub struct Entry {
 impl FromRow for Entry {
     fn from_row(row: &Row<'_, '_>) -> Result<Self> {
         Ok(Entry {
-            id: row.get("id")?,
+            id: row.id("id")?,
             at: row.get("at")?,
             actor_kind: row.parsed("actor_kind", ActorKind::parse)?,
             actor_id: row.id_opt("actor_id")?,

@@ -8,6 +8,10 @@ use chrono::{DateTime, Utc};
 #[derive(Debug, Clone)]
 pub struct Job {
     pub id: zhijia_domain::ids::JobId,
+    /// Stays text here, unlike the states of other rows: the kinds are the app's (`JobKind`),
+    /// and a kind this release does not know (queued by a newer release during a rolling
+    /// upgrade) must not make every claim fail to decode. The runner finishes such a job as
+    /// failed (未知的作业类型), where the operator finds it.
     pub kind: String,
     pub key: String,
     pub attempts: i64,

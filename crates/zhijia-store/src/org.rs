@@ -31,8 +31,8 @@ impl FromRow for Org {
         let decode = |e: zhijia_domain::ValidationError| StoreError::Decode(e.message);
         let path: String = row.get("path")?;
         Ok(Org {
-            id: OrgId(row.get("id")?),
-            parent_id: row.get::<Option<i64>>("parent_id")?.map(OrgId),
+            id: row.id("id")?,
+            parent_id: row.id_opt("parent_id")?,
             path: OrgPath::from_stored(path)
                 .map_err(|p| StoreError::Decode(format!("组织路径“{p}”格式不正确")))?,
             depth: row.get("depth")?,
@@ -367,7 +367,7 @@ pub async fn move_subtree(tx: &mut Tx, org: &Org, new_parent: &Org, moved_by: &s
 /// A recorded move of an org.
 #[derive(Debug, Clone)]
 pub struct OrgMove {
-    pub id: i64,
+    pub id: zhijia_domain::ids::OrgMoveId,
     pub org_id: OrgId,
     pub from_parent_id: Option<OrgId>,
     pub to_parent_id: OrgId,
@@ -381,10 +381,10 @@ pub struct OrgMove {
 impl FromRow for OrgMove {
     fn from_row(row: &Row<'_, '_>) -> Result<Self> {
         Ok(OrgMove {
-            id: row.get("id")?,
-            org_id: OrgId(row.get("org_id")?),
-            from_parent_id: row.get::<Option<i64>>("from_parent_id")?.map(OrgId),
-            to_parent_id: OrgId(row.get("to_parent_id")?),
+            id: row.id("id")?,
+            org_id: row.id("org_id")?,
+            from_parent_id: row.id_opt("from_parent_id")?,
+            to_parent_id: row.id("to_parent_id")?,
             from_path: row.get("from_path")?,
             to_path: row.get("to_path")?,
             descendants: row.get("descendants")?,

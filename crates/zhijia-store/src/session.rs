@@ -21,7 +21,7 @@ pub struct Session {
 impl FromRow for Session {
     fn from_row(row: &Row<'_, '_>) -> Result<Self> {
         Ok(Session {
-            staff_id: StaffId(row.get("staff_id")?),
+            staff_id: row.id("staff_id")?,
             username: row.get("username")?,
             display_name: row.get("display_name")?,
             must_change_password: row.get("must_change_password")?,

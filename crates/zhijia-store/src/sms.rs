@@ -53,7 +53,7 @@ pub async fn insert_code(
 
 /// The newest live code of a phone.
 pub struct LiveCode {
-    pub id: i64,
+    pub id: zhijia_domain::ids::SmsCodeId,
     pub hash: Vec<u8>,
     pub attempts: i64,
 }
@@ -61,7 +61,7 @@ pub struct LiveCode {
 impl FromRow for LiveCode {
     fn from_row(row: &Row<'_, '_>) -> Result<Self> {
         Ok(LiveCode {
-            id: row.get("id")?,
+            id: row.id("id")?,
             hash: row.get("code_hash")?,
             attempts: row.get("attempts")?,
         })
@@ -73,13 +73,24 @@ pub async fn latest_code(tx: &mut Tx, phone: &str, now: DateTime<Utc>) -> Result
 }
 
 /// Counts a wrong try unless `max` were already made; `None` when the code is used up.
-pub async fn wrong_try(tx: &mut Tx, id: i64, max: i64) -> Result<Option<i64>> {
-    tx.query_opt(WRONG_TRY, &[&id, &max]).await
+pub async fn wrong_try(
+    tx: &mut Tx,
+    id: zhijia_domain::ids::SmsCodeId,
+    max: i64,
+) -> Result<Option<i64>> {
+    tx.query_opt(WRONG_TRY, &[&id.0, &max]).await
 }
 
 /// Marks a code used; `false` if another request used it first.
-pub async fn use_code(tx: &mut Tx, id: i64, now: DateTime<Utc>) -> Result<bool> {
-    Ok(tx.query_opt::<i64>(USE_CODE, &[&id, &now]).await?.is_some())
+pub async fn use_code(
+    tx: &mut Tx,
+    id: zhijia_domain::ids::SmsCodeId,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    Ok(tx
+        .query_opt::<i64>(USE_CODE, &[&id.0, &now])
+        .await?
+        .is_some())
 }
 
 const INSERT_SESSION: &str = "INSERT INTO worker_session (token_hash, phone, csrf_token, created_at, expires_at) \

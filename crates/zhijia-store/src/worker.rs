@@ -9,6 +9,7 @@ use postgres_types::{ToSql, Type};
 use tokio_postgres::binary_copy::BinaryCopyInWriter;
 use zhijia_domain::ids::WorkerId;
 use zhijia_domain::org::{OrgId, OrgPath};
+use zhijia_domain::worker::{GigOccupation, Sex};
 
 /// A worker ready to be written: personal data already encrypted and indexed.
 #[derive(Debug, Clone)]
@@ -145,12 +146,12 @@ pub struct Worker {
     pub id: WorkerId,
     pub name: String,
     pub id_number_enc: Vec<u8>,
-    pub sex: String,
+    pub sex: Sex,
     pub birth_date: NaiveDate,
     pub phone: String,
     pub region_code: String,
     pub employer_name: Option<String>,
-    pub gig_occupation: Option<String>,
+    pub gig_occupation: Option<GigOccupation>,
     pub org_id: Option<OrgId>,
     pub member_no: Option<String>,
 }
@@ -161,12 +162,12 @@ impl FromRow for Worker {
             id: row.id("id")?,
             name: row.get("name")?,
             id_number_enc: row.get("id_number_enc")?,
-            sex: row.get("sex")?,
+            sex: row.parsed("sex", Sex::from_code)?,
             birth_date: row.get("birth_date")?,
             phone: row.get("phone")?,
             region_code: row.get("region_code")?,
             employer_name: row.get("employer_name")?,
-            gig_occupation: row.get("gig_occupation")?,
+            gig_occupation: row.parsed_opt("gig_occupation", GigOccupation::parse)?,
             org_id: row.id_opt("org_id")?,
             member_no: row.get("member_no")?,
         })

@@ -50,6 +50,16 @@ pub struct FileQuery {
     pub name: Option<String>,
 }
 
+impl FileQuery {
+    /// The raw body of a request as the file this query names.
+    pub fn upload(self, bytes: &[u8]) -> zhijia_app::attachment::Upload {
+        zhijia_app::attachment::Upload {
+            name: self.name.unwrap_or_default(),
+            bytes: bytes.to_vec(),
+        }
+    }
+}
+
 /// The body limit of a raw-body upload: one file at its limit.
 pub fn upload_limit() -> DefaultBodyLimit {
     DefaultBodyLimit::max(zhijia_domain::attachment::MAX_BYTES + 64 * 1024)

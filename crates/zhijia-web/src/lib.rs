@@ -69,6 +69,9 @@ pub struct WebConfig {
     /// The bearer token a metrics scraper sends (`--metrics-token`); without one, `/metrics`
     /// answers only to this machine.
     pub metrics_token: Option<String>,
+    /// The site's public address (`--public-url`, e.g. `https://zhijia.example.cn/`): feeds
+    /// and the WeChat export link back to it. Without it, the request's `Host` is used.
+    pub public_url: Option<String>,
 }
 
 /// What every handler is given. One `Arc`, so the per-request clone is a single increment.
@@ -157,10 +160,10 @@ pub(crate) fn security_headers(res: &mut Response, https: bool) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     if is_html {
-        h.insert(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(CSP),
-        );
+        // A page that needs a narrower policy of its own (the WeChat export's preview: inline
+        // style attributes, no script at all) sets it; every other page gets this one.
+        h.entry(header::CONTENT_SECURITY_POLICY)
+            .or_insert(HeaderValue::from_static(CSP));
         h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
         h.insert(
             header::REFERRER_POLICY,
@@ -203,6 +206,9 @@ pub fn app(state: AppState) -> Router {
         .merge(activity::api::routes())
         .merge(activity::console::routes())
         .merge(activity::worker::routes())
+        .merge(article::comment::routes())
+        .merge(article::feed::routes())
+        .merge(article::export::routes())
         .merge(aid::api::routes())
         .merge(aid::console::routes())
         .merge(aid::worker::routes())

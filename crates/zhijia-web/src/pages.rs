@@ -101,6 +101,16 @@ pub async fn not_found(uri: Uri) -> Response {
     (StatusCode::NOT_FOUND, render(&NotFoundPage { path })).into_response()
 }
 
+/// A page of rows as a page of their views, for the JSON API.
+pub fn views<T, V: for<'a> From<&'a T>>(p: zhijia_store::Page<T>) -> zhijia_store::Page<V> {
+    zhijia_store::Page {
+        items: p.items.iter().map(V::from).collect(),
+        total: p.total,
+        offset: p.offset,
+        limit: p.limit,
+    }
+}
+
 /// Page numbers for lists: 1-based page in, (limit, offset) out.
 pub fn page_window(page: Option<i64>, per_page: i64) -> (i64, i64, i64) {
     let page = page.unwrap_or(1).clamp(1, 1_000_000);

@@ -198,17 +198,14 @@ pub async fn disburse(
         .await?
         .ok_or(AppError::NotFound("帮扶申请"))?;
     payable(&a, today)?;
-    let paid = store::paid_for_application(&mut tx, a.id).await?;
-    if paid + input.amount_fen > a.amount_fen {
-        return Err(AppError::Conflict(format!(
-            "超过批准金额：批准{}元，已发放{}元",
-            aid::yuan(a.amount_fen),
-            aid::yuan(paid)
-        )));
-    }
-    let this_year = store::paid_in_year(&mut tx, a.file_id, year).await?;
-    aid::check_cap(this_year, input.amount_fen, ctx.settings.yearly_cap_fen)
-        .map_err(AppError::Conflict)?;
+    let paid = within_limits(
+        &mut tx,
+        &a,
+        input.amount_fen,
+        year,
+        ctx.settings.yearly_cap_fen,
+    )
+    .await?;
     let entry = store::NewDisbursement {
         application_id: a.id,
         file_id: a.file_id,
@@ -249,6 +246,28 @@ pub async fn disburse(
     Ok(id)
 }
 
+/// What the application has been paid, when `amount` more stays within the approved amount
+/// and the household's yearly cap (checked with the file's row locked).
+async fn within_limits(
+    tx: &mut zhijia_store::Change,
+    a: &store::ApplicationRow,
+    amount: i64,
+    year: i64,
+    cap: i64,
+) -> Result<i64> {
+    let paid = store::paid_for_application(tx, a.id).await?;
+    if paid + amount > a.amount_fen {
+        return Err(AppError::Conflict(format!(
+            "超过批准金额：批准{}元，已发放{}元",
+            aid::yuan(a.amount_fen),
+            aid::yuan(paid)
+        )));
+    }
+    let this_year = store::paid_in_year(tx, a.file_id, year).await?;
+    aid::check_cap(this_year, amount, cap).map_err(AppError::Conflict)?;
+    Ok(paid)
+}
+
 /// Corrects an entry by a reversing entry of the opposite amount, in the original's year, that
 /// points to it. An entry is reversed at most once; a reversal is not itself reversed (record
 /// the payment again instead).
@@ -276,14 +295,7 @@ pub async fn reverse(
     let e = store::entry_in(&mut tx, entry_id)
         .await?
         .ok_or(AppError::NotFound("发放记录"))?;
-    if e.reverses_id.is_some() {
-        return Err(AppError::Conflict(
-            "冲正记录不能再冲正，请重新登记发放".into(),
-        ));
-    }
-    if e.reversed_by.is_some() {
-        return Err(AppError::Conflict("该笔发放已冲正".into()));
-    }
+    reversible(&e)?;
     let id = store::insert_disbursement(
         &mut tx,
         &store::NewDisbursement {
@@ -334,6 +346,19 @@ pub async fn reverse(
     .await?;
     tx.commit(recorded).await?;
     Ok(id)
+}
+
+/// An entry may be reversed once, and a reversal not at all.
+fn reversible(e: &store::LedgerRow) -> Result<()> {
+    if e.reverses_id.is_some() {
+        return Err(AppError::Conflict(
+            "冲正记录不能再冲正，请重新登记发放".into(),
+        ));
+    }
+    if e.reversed_by.is_some() {
+        return Err(AppError::Conflict("该笔发放已冲正".into()));
+    }
+    Ok(())
 }
 
 /// A ledger request.

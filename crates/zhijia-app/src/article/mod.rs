@@ -10,6 +10,9 @@
 //! the console's lists (the branch's articles, the review queue).
 
 pub mod channel;
+pub mod comment;
+pub mod export;
+pub mod feed;
 pub mod reader;
 pub mod staff;
 

@@ -8,7 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use zhijia_domain::attachment;
 use zhijia_domain::audit::{Actor, action};
 use zhijia_domain::auth;
-use zhijia_domain::case::{CaseClock, CaseKind, CaseState, Tier};
+use zhijia_domain::case::{CaseChannel, CaseClock, CaseKind, CaseState, Tier};
 use zhijia_domain::credit_code::CreditCode;
 use zhijia_domain::ids::CaseId;
 use zhijia_domain::org::{OrgId, OrgLevel};
@@ -228,7 +228,7 @@ pub fn check_uploads(files: &[Upload]) -> Result<Vec<attachment::Checked>> {
 async fn insert(
     ctx: &Ctx<'_>,
     actor: &Actor,
-    channel: &str,
+    channel: CaseChannel,
     phone: &str,
     c: &Checked,
     files: &[Upload],
@@ -321,7 +321,7 @@ pub async fn file(
     let filed = insert(
         ctx,
         &worker_actor(phone),
-        "online",
+        CaseChannel::Online,
         phone,
         &c,
         files,
@@ -354,9 +354,8 @@ pub async fn register(
     if !staff.grants.iter().any(|g| may_handle(staff, &g.org_path)) {
         return Err(AppError::Forbidden("您没有维权案件办理权限".into()));
     }
-    let channel = match input.channel.trim() {
-        "phone" => "phone",
-        "desk" => "desk",
+    let channel = match CaseChannel::parse(input.channel.trim()) {
+        Some(c @ (CaseChannel::Phone | CaseChannel::Desk)) => c,
         _ => {
             return Err(AppError::invalid("channel", "请选择来源（电话或窗口）"));
         }

@@ -7,7 +7,7 @@ use crate::{AppError, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 use zhijia_domain::attachment::{self, Checked};
 use zhijia_domain::audit::action;
-use zhijia_domain::case::CaseActor;
+use zhijia_domain::case::{CaseActor, MediationOutcome};
 use zhijia_domain::ids::{AttachmentId, CaseId, CaseMessageId, MediationId};
 use zhijia_store::Tx;
 use zhijia_store::case::{
@@ -203,20 +203,6 @@ pub struct MediationInput {
     pub outcome: String,
 }
 
-/// The outcomes of a mediation and their names.
-pub const OUTCOMES: &[(&str, &str)] = &[
-    ("settled", "达成调解协议"),
-    ("partly_settled", "部分达成协议"),
-    ("not_settled", "未达成协议"),
-];
-
-pub fn outcome_label(o: &str) -> &'static str {
-    OUTCOMES
-        .iter()
-        .find(|(k, _)| *k == o)
-        .map_or("未知", |(_, l)| l)
-}
-
 fn short(field: &'static str, what: &str, v: &str, max: usize) -> Result<String> {
     let v = v.trim();
     if v.is_empty() {
@@ -245,10 +231,7 @@ pub async fn mediate(
     if mediated_on > crate::today(now) {
         return Err(AppError::invalid("mediated_on", "调解日期不能晚于今天"));
     }
-    let outcome = OUTCOMES
-        .iter()
-        .find(|(k, _)| *k == input.outcome.trim())
-        .map(|(k, _)| *k)
+    let outcome = MediationOutcome::parse(input.outcome.trim())
         .ok_or_else(|| AppError::invalid("outcome", "请选择调解结果"))?;
     let (c, org) = visible(ctx, staff, id).await?;
     if mediated_on < c.submitted_on {
@@ -280,7 +263,7 @@ pub async fn mediate(
         None,
         None,
         org.id,
-        Some(outcome_label(outcome)),
+        Some(outcome.label()),
         now,
     )
     .await?;

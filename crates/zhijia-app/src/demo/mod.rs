@@ -146,7 +146,11 @@ pub async fn generate(
     }
     // Demo workers with a union are its members: one set-based statement, not a row per worker.
     let mut tx = db.change().await?;
-    zhijia_store::membership::open_for_loaded_workers(&mut tx, "demo").await?;
+    zhijia_store::membership::open_for_loaded_workers(
+        &mut tx,
+        zhijia_domain::member::MembershipSource::Demo,
+    )
+    .await?;
     tx.commit_unaudited(Unaudited::DemoData).await?;
     Ok(DemoSummary {
         orgs: tree.org_count,

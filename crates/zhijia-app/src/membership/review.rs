@@ -11,7 +11,7 @@ use zhijia_domain::id_number;
 use zhijia_domain::ids::JoinApplicationId;
 use zhijia_domain::member::ApplicationStatus;
 use zhijia_domain::org::OrgId;
-use zhijia_domain::worker::{GigOccupation, Sex};
+use zhijia_domain::worker::GigOccupation;
 
 /// A join application with its applicant, for the review page and `GET /api/v1/applications/{id}`.
 #[derive(Debug, Clone, Serialize)]
@@ -61,25 +61,24 @@ pub async fn detail(
         .decrypt(&worker.id_number_enc)
         .map(|n| id_number::mask(&n))
         .unwrap_or_else(|_| "(无法解密)".into());
-    let gig = app.gig_occupation.as_deref().and_then(GigOccupation::parse);
     Ok(ApplicationDetail {
         id: app.id,
         status_label: app.status.label(),
         status: app.status,
         name: worker.name,
         id_number_masked: masked,
-        sex: Sex::from_code(&worker.sex).map_or("", Sex::label),
+        sex: worker.sex.label(),
         birth_year: worker.birth_date.year(),
         phone_masked: mask_phone(&worker.phone),
         home_region: crate::region::full_name(&worker.region_code),
-        route_label: super::join::Route::label(&app.route),
-        route: app.route,
+        route_label: app.route.label(),
+        route: app.route.as_str().to_owned(),
         org_id: app.org_id,
         org_name: app.org_name,
         employer_name: app.employer_name,
         employer_credit_code: app.employer_credit_code,
-        gig_occupation: app.gig_occupation,
-        gig_occupation_label: gig.map(GigOccupation::label),
+        gig_occupation: app.gig_occupation.map(|g| g.as_str().to_owned()),
+        gig_occupation_label: app.gig_occupation.map(GigOccupation::label),
         work_region: app.work_region.as_deref().map(crate::region::full_name),
         overdue: app.status == ApplicationStatus::Pending && app.due_on < crate::today(now),
         submitted_at: app.submitted_at,

@@ -13,7 +13,7 @@ use zhijia_domain::id_number::{self, IdNumber};
 use zhijia_domain::ids::{MembershipId, WorkerId};
 use zhijia_domain::member::{MemberNo, MembershipStatus};
 use zhijia_domain::org::OrgId;
-use zhijia_domain::worker::{GigOccupation, Sex};
+use zhijia_domain::worker::GigOccupation;
 use zhijia_store::Page;
 use zhijia_store::audit::{self, Entry, Record};
 use zhijia_store::membership::{self as store, Membership, RosterFilter, RosterRow, Transfer};
@@ -70,15 +70,11 @@ fn item(ctx: &Ctx<'_>, r: RosterRow) -> RosterItem {
         name: r.name,
         member_no: r.member_no,
         id_number_masked: masked,
-        sex: Sex::from_code(&r.sex).map_or("", Sex::label),
+        sex: r.sex.label(),
         birth_year: r.birth_date.year(),
         phone_masked: mask_phone(&r.phone),
         employer_name: r.employer_name,
-        gig_occupation: r
-            .gig_occupation
-            .as_deref()
-            .and_then(GigOccupation::parse)
-            .map(GigOccupation::label),
+        gig_occupation: r.gig_occupation.map(GigOccupation::label),
         org_id: r.org_id,
         org_name: r.org_name,
         status_label: r.status.label(),

@@ -7,6 +7,9 @@
 //! re-shares.
 
 pub mod channel;
+pub mod comment;
+pub mod export;
+pub mod feed;
 pub mod reader;
 
 use crate::Result;

@@ -1,6 +1,7 @@
 //! Labour-dispute mediation records (调解记录) of a case.
 
 use super::*;
+use zhijia_domain::case::MediationOutcome;
 use zhijia_domain::ids::{MediationId, StaffId};
 
 /// A labour-dispute mediation record (调解记录).
@@ -11,7 +12,7 @@ pub struct Mediation {
     pub mediated_on: NaiveDate,
     pub mediator: String,
     pub agreement: String,
-    pub outcome: String,
+    pub outcome: MediationOutcome,
     pub created_at: DateTime<Utc>,
 }
 
@@ -23,7 +24,7 @@ impl FromRow for Mediation {
             mediated_on: row.get("mediated_on")?,
             mediator: row.get("mediator")?,
             agreement: row.get("agreement")?,
-            outcome: row.get("outcome")?,
+            outcome: row.parsed("outcome", MediationOutcome::parse)?,
             created_at: row.get("created_at")?,
         })
     }
@@ -42,7 +43,7 @@ pub struct NewMediation<'a> {
     pub mediated_on: NaiveDate,
     pub mediator: &'a str,
     pub agreement: &'a str,
-    pub outcome: &'a str,
+    pub outcome: MediationOutcome,
 }
 
 pub async fn add_mediation(
@@ -60,7 +61,7 @@ pub async fn add_mediation(
             &m.mediated_on,
             &m.mediator,
             &m.agreement,
-            &m.outcome,
+            m.outcome.stored(),
             &staff_id.map(|s| s.0),
             &now,
         ],

@@ -5,7 +5,7 @@
 use crate::db::{Backend, FromRow, Row, Store, Tx};
 use crate::{Page, Result};
 use chrono::{DateTime, NaiveDate, Utc};
-use zhijia_domain::case::{CaseKind, CaseState, Tier};
+use zhijia_domain::case::{CaseChannel, CaseKind, CaseState, Tier};
 use zhijia_domain::ids::{CaseId, WorkerId};
 use zhijia_domain::org::{OrgId, OrgPath};
 
@@ -28,7 +28,7 @@ macro_rules! open_states {
 pub struct Case {
     pub id: CaseId,
     pub kind: CaseKind,
-    pub channel: String,
+    pub channel: CaseChannel,
     pub title: String,
     pub description: String,
     pub employer_name: String,
@@ -70,7 +70,7 @@ impl FromRow for Case {
         Ok(Case {
             id: row.id("id")?,
             kind: row.parsed("kind", CaseKind::parse)?,
-            channel: row.get("channel")?,
+            channel: row.parsed("channel", CaseChannel::parse)?,
             title: row.get("title")?,
             description: row.get("description")?,
             employer_name: row.get("employer_name")?,
@@ -132,7 +132,7 @@ macro_rules! case_select {
 #[derive(Debug)]
 pub struct NewCase<'a> {
     pub kind: CaseKind,
-    pub channel: &'a str,
+    pub channel: CaseChannel,
     pub title: &'a str,
     pub description: &'a str,
     pub employer_name: &'a str,
@@ -162,7 +162,7 @@ pub async fn insert(tx: &mut Tx, c: &NewCase<'_>) -> Result<CaseId> {
             INSERT,
             &[
                 c.kind.stored(),
-                &c.channel,
+                c.channel.stored(),
                 &c.title,
                 &c.description,
                 &c.employer_name,

@@ -56,6 +56,20 @@ impl Row<'_, '_> {
         parse(&stored).ok_or_else(|| StoreError::Decode(format!("{column}“{stored}”无法识别")))
     }
 
+    /// A nullable state or kind column as its enum (an unknown stored value is a decode error).
+    pub fn parsed_opt<T>(
+        &self,
+        column: &str,
+        parse: impl FnOnce(&str) -> Option<T>,
+    ) -> Result<Option<T>> {
+        match self.get::<Option<String>>(column)? {
+            Some(stored) => parse(&stored)
+                .map(Some)
+                .ok_or_else(|| StoreError::Decode(format!("{column}“{stored}”无法识别"))),
+            None => Ok(None),
+        }
+    }
+
     /// An id column as its record's id type (`row.id::<CaseId>("id")`).
     pub fn id<T: zhijia_domain::ids::RecordId>(&self, column: &str) -> Result<T> {
         Ok(T::from_raw(self.get(column)?))

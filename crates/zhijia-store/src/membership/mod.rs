@@ -10,8 +10,12 @@ use chrono::{DateTime, NaiveDate, Utc};
 use zhijia_domain::ids::{
     JoinApplicationId, MembershipId, MessageId, StaffId, TransferId, WorkerId,
 };
-use zhijia_domain::member::{ApplicationStatus, EndReason, MembershipStatus, TransferStatus};
+use zhijia_domain::member::{
+    ApplicationStatus, EndReason, JoinRoute, MembershipSource, MembershipStatus, TransferStarter,
+    TransferStatus,
+};
 use zhijia_domain::org::{OrgId, OrgPath};
+use zhijia_domain::worker::{GigOccupation, Sex};
 
 /// The real-name data of an applicant, identity number already encrypted and indexed.
 #[derive(Debug, Clone)]
@@ -133,7 +137,7 @@ pub struct Membership {
     pub joined_on: NaiveDate,
     pub ended_on: Option<NaiveDate>,
     pub end_reason: Option<EndReason>,
-    pub source: String,
+    pub source: MembershipSource,
 }
 
 impl FromRow for Membership {
@@ -146,23 +150,9 @@ impl FromRow for Membership {
             status: row.parsed("status", MembershipStatus::parse)?,
             joined_on: row.get("joined_on")?,
             ended_on: row.get("ended_on")?,
-            end_reason: parsed_opt(row, "end_reason", EndReason::parse)?,
-            source: row.get("source")?,
+            end_reason: row.parsed_opt("end_reason", EndReason::parse)?,
+            source: row.parsed("source", MembershipSource::parse)?,
         })
-    }
-}
-
-/// A nullable state column as its enum (an unknown stored value is a decode error).
-fn parsed_opt<T>(
-    row: &Row<'_, '_>,
-    column: &str,
-    parse: impl FnOnce(&str) -> Option<T>,
-) -> Result<Option<T>> {
-    match row.get::<Option<String>>(column)? {
-        Some(stored) => parse(&stored)
-            .map(Some)
-            .ok_or_else(|| crate::StoreError::Decode(format!("{column}“{stored}”无法识别"))),
-        None => Ok(None),
     }
 }
 
@@ -193,9 +183,9 @@ const OPEN_FOR_LOADED: &str = "INSERT INTO membership (worker_id, org_id, status
 /// Opens a membership for every worker loaded in bulk (after the last one with a membership)
 /// who has a union: the demo loads workers with their union into an empty store. A range on the
 /// id, not a NOT EXISTS probe per worker: a million probes cost more than the inserts.
-pub async fn open_for_loaded_workers(tx: &mut Tx, source: &str) -> Result<u64> {
+pub async fn open_for_loaded_workers(tx: &mut Tx, source: MembershipSource) -> Result<u64> {
     let now = Utc::now();
-    tx.execute(OPEN_FOR_LOADED, &[&now.date_naive(), &source, &now])
+    tx.execute(OPEN_FOR_LOADED, &[&now.date_naive(), source.stored(), &now])
         .await
 }
 
@@ -215,12 +205,18 @@ pub async fn open(
     worker_id: WorkerId,
     org: OrgId,
     joined_on: NaiveDate,
-    source: &str,
+    source: MembershipSource,
 ) -> Result<MembershipId> {
     let id = tx
         .query_one(
             INSERT_MEMBERSHIP,
-            &[&worker_id.0, &org.0, &joined_on, &source, &Utc::now()],
+            &[
+                &worker_id.0,
+                &org.0,
+                &joined_on,
+                source.stored(),
+                &Utc::now(),
+            ],
         )
         .await?;
     tx.execute(SET_WORKER_ORG, &[&worker_id.0, &org.0]).await?;

@@ -51,7 +51,7 @@ pub async fn list(
     Ok(Json(Scoped {
         org_id: org.id,
         org_name: org.name,
-        page: crate::benefit::view::page::<_, ActivityView>(page),
+        page: crate::pages::views::<_, ActivityView>(page),
     })
     .into_response())
 }
@@ -185,7 +185,7 @@ pub async fn my_activities(
         q.offset,
     )
     .await?;
-    Ok(Json(crate::benefit::view::page::<_, ActivityView>(page)).into_response())
+    Ok(Json(crate::pages::views::<_, ActivityView>(page)).into_response())
 }
 
 /// One activity open to the member, with their registration (and its QR) if any.

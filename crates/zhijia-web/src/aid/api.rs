@@ -20,7 +20,6 @@ use zhijia_app::aid::application::{
 use zhijia_app::aid::attachment;
 use zhijia_app::aid::file::{self, FileInput, FileQuery as FilesQuery, ReviewInput};
 use zhijia_app::aid::ledger::{self, DisbursementInput, LedgerQuery};
-use zhijia_app::attachment::Upload;
 use zhijia_domain::ids::{
     AidApplicationId, AidFileId, AttachmentId, DisbursementId, ObjectionId, RecordId,
 };
@@ -203,10 +202,7 @@ pub async fn attachment(
     ApiQuery(q): ApiQuery<FileQuery>,
     bytes: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
-    let upload = Upload {
-        name: q.name.unwrap_or_default(),
-        bytes: bytes.to_vec(),
-    };
+    let upload = q.upload(&bytes);
     attachment::attach(&state.aid(), &user.ctx(), id, &[upload], Utc::now()).await?;
     Ok(StatusCode::CREATED.into_response())
 }

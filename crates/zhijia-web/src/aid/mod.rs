@@ -19,6 +19,13 @@ fn failed(e: XlsxError) -> AppError {
 pub fn ledger_xlsx(rows: &[EntryView], totals: &Totals) -> Result<Vec<u8>, AppError> {
     let mut book = Workbook::new();
     let bold = Format::new().set_bold();
+    entries_sheet(&mut book, &bold, rows)?;
+    totals_sheet(&mut book, &bold, totals)?;
+    book.save_to_buffer().map_err(failed)
+}
+
+/// The sheet of every entry.
+fn entries_sheet(book: &mut Workbook, bold: &Format, rows: &[EntryView]) -> Result<(), AppError> {
     let sheet = book.add_worksheet();
     sheet.set_name("发放台账").map_err(failed)?;
     let headers = [
@@ -41,7 +48,7 @@ pub fn ledger_xlsx(rows: &[EntryView], totals: &Totals) -> Result<Vec<u8>, AppEr
     ];
     for (c, h) in headers.iter().enumerate() {
         sheet
-            .write_with_format(0, c as u16, *h, &bold)
+            .write_with_format(0, c as u16, *h, bold)
             .map_err(failed)?;
     }
     for (i, r) in rows.iter().enumerate() {
@@ -70,13 +77,18 @@ pub fn ledger_xlsx(rows: &[EntryView], totals: &Totals) -> Result<Vec<u8>, AppEr
             sheet.write_string(row, c as u16, v).map_err(failed)?;
         }
     }
+    Ok(())
+}
+
+/// The sheet of the totals per year and per fund.
+fn totals_sheet(book: &mut Workbook, bold: &Format, totals: &Totals) -> Result<(), AppError> {
     let sums = book.add_worksheet();
     sums.set_name("合计").map_err(failed)?;
     for (c, h) in ["分类", "项目", "金额(元)", "金额(分)", "笔数"]
         .iter()
         .enumerate()
     {
-        sums.write_with_format(0, c as u16, *h, &bold)
+        sums.write_with_format(0, c as u16, *h, bold)
             .map_err(failed)?;
     }
     let lines = totals
@@ -97,5 +109,5 @@ pub fn ledger_xlsx(rows: &[EntryView], totals: &Totals) -> Result<Vec<u8>, AppEr
             sums.write_string(row, c as u16, v).map_err(failed)?;
         }
     }
-    book.save_to_buffer().map_err(failed)
+    Ok(())
 }

@@ -5,7 +5,10 @@
 
 pub mod api;
 pub mod channel_console;
+pub mod comment;
 pub mod console;
+pub mod export;
+pub mod feed;
 pub mod form;
 pub mod pages;
 pub mod view;

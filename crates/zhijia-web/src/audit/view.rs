@@ -24,7 +24,7 @@ pub struct EntryView {
 impl From<&Entry> for EntryView {
     fn from(e: &Entry) -> Self {
         EntryView {
-            id: e.id,
+            id: e.id.0,
             at: e.at,
             actor_kind: e.actor_kind.as_str(),
             actor_id: e.actor_id.map(|s| s.0),

@@ -1,7 +1,7 @@
 //! Benefits as JSON: the member's offers, claims and coupons under `/api/v1/me`, the merchant's
 //! redemption and settlement, the union's merchants and offers.
 
-use super::view::{self, MerchantView, OfferForMemberView, OfferView};
+use super::view::{MerchantView, OfferForMemberView, OfferView};
 use crate::auth::StaffUser;
 use crate::auth::worker::WorkerUser;
 use crate::extract::{ApiJson, ApiQuery, Created, Id, Keyed, body};
@@ -43,7 +43,7 @@ pub async fn my_offers(
         q.offset,
     )
     .await?;
-    Ok(Json(view::page::<_, OfferForMemberView>(page)).into_response())
+    Ok(Json(crate::pages::views::<_, OfferForMemberView>(page)).into_response())
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -147,7 +147,7 @@ pub async fn merchants(
 ) -> Result<Response, ApiError> {
     let (_, page) =
         benefit::merchants(&state.benefit(), &user.ctx(), q.org, q.limit, q.offset).await?;
-    Ok(Json(view::page::<_, MerchantView>(page)).into_response())
+    Ok(Json(crate::pages::views::<_, MerchantView>(page)).into_response())
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -211,7 +211,7 @@ pub async fn offers(
 ) -> Result<Response, ApiError> {
     let (_, page) =
         benefit::offers(&state.benefit(), &user.ctx(), q.org, q.limit, q.offset).await?;
-    Ok(Json(view::page::<_, OfferView>(page)).into_response())
+    Ok(Json(crate::pages::views::<_, OfferView>(page)).into_response())
 }
 
 /// Publishes a draft offer.
@@ -291,7 +291,7 @@ pub async fn merchant_offers(
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Response, ApiError> {
     let page = benefit::merchant_offers(&state.benefit(), &user.ctx(), q.limit, q.offset).await?;
-    Ok(Json(view::page::<_, OfferView>(page)).into_response())
+    Ok(Json(crate::pages::views::<_, OfferView>(page)).into_response())
 }
 
 pub fn routes() -> Router<AppState> {

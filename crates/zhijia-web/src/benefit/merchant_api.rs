@@ -3,7 +3,7 @@
 //! the shops of the merchants it registered.
 
 use super::api::ListQuery;
-use super::view::{self, ProposalView, ShopView};
+use super::view::{ProposalView, ShopView};
 use crate::auth::StaffUser;
 use crate::extract::{ApiJson, ApiQuery, Created, Id, Keyed};
 use crate::{ApiError, AppState};
@@ -41,7 +41,7 @@ pub async fn my_proposals(
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Response, ApiError> {
     let page = proposal::mine(&state.benefit(), &user.ctx(), q.limit, q.offset).await?;
-    Ok(Json(view::page::<_, ProposalView>(page)).into_response())
+    Ok(Json(crate::pages::views::<_, ProposalView>(page)).into_response())
 }
 
 /// Withdraws one of the caller's merchant's proposals while it waits.
@@ -67,7 +67,7 @@ pub async fn waiting(
 ) -> Result<Response, ApiError> {
     let (_, page) =
         proposal::waiting(&state.benefit(), &user.ctx(), q.org, q.limit, q.offset).await?;
-    Ok(Json(view::page::<_, ProposalView>(page)).into_response())
+    Ok(Json(crate::pages::views::<_, ProposalView>(page)).into_response())
 }
 
 /// Approves a proposal into an offer for an audience; answers the offer's id.
@@ -118,7 +118,7 @@ pub async fn shops(
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Response, ApiError> {
     let page = shop::of_merchant(&state.benefit(), &user.ctx(), id, q.limit, q.offset).await?;
-    Ok(Json(view::page::<_, ShopView>(page)).into_response())
+    Ok(Json(crate::pages::views::<_, ShopView>(page)).into_response())
 }
 
 /// Adds a shop with its address and (GCJ-02) coordinates.

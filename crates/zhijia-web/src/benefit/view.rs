@@ -6,20 +6,9 @@ use serde::Serialize;
 use zhijia_app::benefit::OfferForMember;
 use zhijia_domain::benefit::{OfferKind, OfferStatus, ProposalStatus};
 use zhijia_domain::ids::{MerchantId, OfferId, OrgId, ProposalId, ShopId};
-use zhijia_store::Page;
 use zhijia_store::benefit::proposal::Proposal;
 use zhijia_store::benefit::shop::Shop;
 use zhijia_store::benefit::{Merchant, Offer};
-
-/// A page of rows as a page of their views.
-pub(crate) fn page<T, V: for<'a> From<&'a T>>(p: Page<T>) -> Page<V> {
-    Page {
-        items: p.items.iter().map(V::from).collect(),
-        total: p.total,
-        offset: p.offset,
-        limit: p.limit,
-    }
-}
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct MerchantView {

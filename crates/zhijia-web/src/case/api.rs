@@ -13,7 +13,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::Utc;
 use serde::Deserialize;
-use zhijia_app::case::file::{self, CaseInput, DeskInput, Filed, Upload};
+use zhijia_app::case::file::{self, CaseInput, DeskInput, Filed};
 use zhijia_app::case::handle::{self, Step};
 use zhijia_app::case::stats::{self, StatsQuery};
 use zhijia_app::case::talk::{self, MediationInput};
@@ -133,10 +133,7 @@ pub async fn my_attachment(
     ApiQuery(q): ApiQuery<FileQuery>,
     bytes: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
-    let upload = Upload {
-        name: q.name.unwrap_or_default(),
-        bytes: bytes.to_vec(),
-    };
+    let upload = q.upload(&bytes);
     let c = handle::reply(
         &state.cases(),
         &user.session.phone,
@@ -350,10 +347,7 @@ pub async fn attachment(
     ApiQuery(q): ApiQuery<FileQuery>,
     bytes: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
-    let upload = Upload {
-        name: q.name.unwrap_or_default(),
-        bytes: bytes.to_vec(),
-    };
+    let upload = q.upload(&bytes);
     talk::attach(&state.cases(), &user.ctx(), id, &[upload], Utc::now()).await?;
     Ok(StatusCode::CREATED.into_response())
 }

@@ -242,16 +242,13 @@ struct CasePage {
     d: Detail,
     error: Option<String>,
     tiers: Vec<(&'static str, &'static str)>,
-    outcomes: &'static [(&'static str, &'static str)],
+    outcomes: &'static [zhijia_domain::case::MediationOutcome],
     today: chrono::NaiveDate,
 }
 
 impl CasePage {
     fn action(&self, a: &str) -> &'static str {
         action_label(a)
-    }
-    fn outcome(&self, o: &str) -> &'static str {
-        talk::outcome_label(o)
     }
     fn is(&self, s: &str) -> bool {
         self.d.case.state.as_str() == s
@@ -260,11 +257,7 @@ impl CasePage {
         self.d.case.state.is_open()
     }
     fn channel(&self) -> &'static str {
-        match self.d.case.channel.as_str() {
-            "phone" => "电话",
-            "desk" => "窗口来访",
-            _ => "网上",
-        }
+        self.d.case.channel.label()
     }
 }
 
@@ -281,7 +274,7 @@ async fn case_page(
         d,
         error,
         tiers: Tier::ALL.iter().map(|t| (t.as_str(), t.label())).collect(),
-        outcomes: talk::OUTCOMES,
+        outcomes: zhijia_domain::case::MediationOutcome::ALL,
         today: zhijia_app::today(now),
     };
     let status = if page.error.is_some() {

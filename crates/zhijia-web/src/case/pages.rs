@@ -265,9 +265,6 @@ impl OwnPage {
     fn may_rate(&self) -> bool {
         self.view.case.state == CaseState::Resolved
     }
-    fn outcome(&self, o: &str) -> &'static str {
-        talk::outcome_label(o)
-    }
     fn action(&self, a: &str) -> &'static str {
         action_label(a)
     }

@@ -65,7 +65,7 @@ impl From<&Case> for CaseView {
         CaseView {
             id: c.id,
             kind: c.kind,
-            channel: c.channel.clone(),
+            channel: c.channel.as_str().to_owned(),
             title: c.title.clone(),
             description: c.description.clone(),
             employer_name: c.employer_name.clone(),
@@ -232,7 +232,7 @@ impl From<&Mediation> for MediationView {
             mediated_on: m.mediated_on,
             mediator: m.mediator.clone(),
             agreement: m.agreement.clone(),
-            outcome: m.outcome.clone(),
+            outcome: m.outcome.as_str().to_owned(),
             created_at: m.created_at,
         }
     }

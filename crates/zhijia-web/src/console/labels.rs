@@ -5,12 +5,6 @@
 
 use zhijia_domain::auth::Role;
 use zhijia_domain::member::{ApplicationStatus, MembershipStatus, TransferStatus};
-use zhijia_domain::worker::GigOccupation;
-
-/// A gig worker's occupation (`courier` → 快递员).
-pub fn occupation(code: &str) -> &'static str {
-    GigOccupation::parse(code).map_or("其他", GigOccupation::label)
-}
 
 /// A role (`case_handler` → 维权办理员).
 pub fn role(code: &str) -> String {
@@ -131,6 +125,9 @@ pub fn action(code: &str) -> Option<&'static str> {
         "article.reshared" => "转载资讯",
         "article.image_uploaded" => "上传资讯图片",
         "channel.updated" => "设置频道",
+        "article.comment_featured" => "精选留言",
+        "article.comment_replied" => "回复留言",
+        "article.comment_hidden" => "隐藏留言",
         _ => return None,
     })
 }
@@ -177,10 +174,9 @@ mod tests {
     #[test]
     fn every_occupation_role_and_status_has_a_chinese_label() {
         let han = |s: &str| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
-        for g in GigOccupation::ALL {
-            assert!(han(occupation(g.as_str())), "{g:?}");
+        for g in zhijia_domain::worker::GigOccupation::ALL {
+            assert!(han(g.label()), "{g:?}");
         }
-        assert_eq!(occupation("courier"), "快递员");
         for r in Role::ALL {
             assert!(han(&role(r.as_str())), "{r:?}");
         }

@@ -172,115 +172,133 @@ impl Menu {
     /// The menu for a page at `here` (its path), given the counts and the caller's first
     /// branch (for the pages addressed by a union).
     pub fn build(here: &str, w: &Waiting, branch: Option<(i64, String)>) -> Menu {
-        let late = |n: Option<i64>| n.unwrap_or(0) > 0;
         let (top, branch) = branch.unwrap_or((0, String::new()));
-        let org = |tail: &str| {
-            if top > 0 {
-                format!("/console/orgs/{top}{tail}")
-            } else {
-                "/console".into()
-            }
-        };
-        let mut groups = vec![
-            Group {
-                name: "会员",
-                items: vec![
-                    item(
-                        "入会审核",
-                        "/console/applications",
-                        w.pending,
-                        late(w.overdue_applications),
-                    ),
-                    item("会员名册", "/console/roster", None, false),
-                    item("会籍接转", "/console/transfers", w.transfers, false),
-                    item("名册导入", "/console/roster/import", None, false),
-                ],
-            },
-            Group {
-                name: "维权",
-                items: vec![
-                    item(
-                        "案件办理",
-                        "/console/cases",
-                        w.open_cases,
-                        late(w.overdue_cases),
-                    ),
-                    item("来电来访登记", "/console/cases/new", None, false),
-                    item("维权统计", "/console/case-stats", None, false),
-                ],
-            },
-            Group {
-                name: "帮扶",
-                items: vec![
-                    item("困难职工档案", "/console/aid", None, false),
-                    item(
-                        "帮扶审批",
-                        "/console/aid/applications?status=in_review",
-                        w.aid,
-                        false,
-                    ),
-                    item("发放台账", "/console/aid/ledger", None, false),
-                ],
-            },
-            Group {
-                name: "普惠",
-                items: vec![
-                    item("优惠与商户", "/console/offers", None, false),
-                    item("积分商城", "/console/mall", None, false),
-                ],
-            },
-            Group {
-                name: "活动",
-                items: vec![
-                    item("活动与签到", "/console/activities", None, false),
-                    item("劳模风采", "/console/model-workers", None, false),
-                    item("职工书屋", "/console/library", None, false),
-                ],
-            },
-            Group {
-                name: "资讯",
-                items: vec![
-                    item("资讯管理", "/console/news", None, false),
-                    item("资讯审核", "/console/news/review", w.articles, false),
-                    item("频道设置", "/console/channel", None, false),
-                ],
-            },
-            Group {
-                name: "组织",
-                items: vec![
-                    item("工作台首页", "/console", None, false),
-                    item("组织树", org(""), None, false),
-                    item("角色授权", org("/grants"), None, false),
-                ],
-            },
-            Group {
-                name: "系统",
-                items: vec![
-                    item("审计日志", org("/audit"), None, false),
-                    item(
-                        "个人信息删除申请",
-                        "/console/deletion-requests",
-                        None,
-                        false,
-                    ),
-                    item("修改密码", "/console/password", None, false),
-                ],
-            },
-        ];
-        // The current entry is the one whose address is the longest start of this page's.
-        let path_of = |href: &str| href.split('?').next().unwrap_or("").to_owned();
-        let best = groups
-            .iter()
-            .flat_map(|g| g.items.iter())
-            .map(|i| path_of(&i.href))
-            .filter(|p| here == p || (p != "/console" && here.starts_with(&format!("{p}/"))))
-            .max_by_key(String::len);
-        if let Some(best) = best {
-            for i in groups.iter_mut().flat_map(|g| g.items.iter_mut()) {
-                i.current = path_of(&i.href) == best;
-            }
-        }
+        let mut groups = service_groups(w);
+        groups.extend(other_groups(w, top));
+        mark_current(&mut groups, here);
         Menu { branch, groups }
+    }
+}
+
+/// The groups of the work that waits: members, cases, aid.
+fn service_groups(w: &Waiting) -> Vec<Group> {
+    let late = |n: Option<i64>| n.unwrap_or(0) > 0;
+    vec![
+        Group {
+            name: "会员",
+            items: vec![
+                item(
+                    "入会审核",
+                    "/console/applications",
+                    w.pending,
+                    late(w.overdue_applications),
+                ),
+                item("会员名册", "/console/roster", None, false),
+                item("会籍接转", "/console/transfers", w.transfers, false),
+                item("名册导入", "/console/roster/import", None, false),
+            ],
+        },
+        Group {
+            name: "维权",
+            items: vec![
+                item(
+                    "案件办理",
+                    "/console/cases",
+                    w.open_cases,
+                    late(w.overdue_cases),
+                ),
+                item("来电来访登记", "/console/cases/new", None, false),
+                item("维权统计", "/console/case-stats", None, false),
+            ],
+        },
+        Group {
+            name: "帮扶",
+            items: vec![
+                item("困难职工档案", "/console/aid", None, false),
+                item(
+                    "帮扶审批",
+                    "/console/aid/applications?status=in_review",
+                    w.aid,
+                    false,
+                ),
+                item("发放台账", "/console/aid/ledger", None, false),
+            ],
+        },
+    ]
+}
+
+/// The groups of what a union offers, runs and publishes; `top` is the caller's first branch (0: none),
+/// for the pages addressed by a union.
+fn other_groups(w: &Waiting, top: i64) -> Vec<Group> {
+    let org = |tail: &str| {
+        if top > 0 {
+            format!("/console/orgs/{top}{tail}")
+        } else {
+            "/console".into()
+        }
+    };
+    vec![
+        Group {
+            name: "普惠",
+            items: vec![
+                item("优惠与商户", "/console/offers", None, false),
+                item("积分商城", "/console/mall", None, false),
+            ],
+        },
+        Group {
+            name: "活动",
+            items: vec![
+                item("活动与签到", "/console/activities", None, false),
+                item("劳模风采", "/console/model-workers", None, false),
+                item("职工书屋", "/console/library", None, false),
+            ],
+        },
+        Group {
+            name: "资讯",
+            items: vec![
+                item("资讯管理", "/console/news", None, false),
+                item("资讯审核", "/console/news/review", w.articles, false),
+                item("留言管理", "/console/comments", None, false),
+                item("频道设置", "/console/channel", None, false),
+            ],
+        },
+        Group {
+            name: "组织",
+            items: vec![
+                item("工作台首页", "/console", None, false),
+                item("组织树", org(""), None, false),
+                item("角色授权", org("/grants"), None, false),
+            ],
+        },
+        Group {
+            name: "系统",
+            items: vec![
+                item("审计日志", org("/audit"), None, false),
+                item(
+                    "个人信息删除申请",
+                    "/console/deletion-requests",
+                    None,
+                    false,
+                ),
+                item("修改密码", "/console/password", None, false),
+            ],
+        },
+    ]
+}
+
+/// Marks the current entry: the one whose address is the longest start of this page's.
+fn mark_current(groups: &mut [Group], here: &str) {
+    let path_of = |href: &str| href.split('?').next().unwrap_or("").to_owned();
+    let best = groups
+        .iter()
+        .flat_map(|g| g.items.iter())
+        .map(|i| path_of(&i.href))
+        .filter(|p| here == p || (p != "/console" && here.starts_with(&format!("{p}/"))))
+        .max_by_key(String::len);
+    if let Some(best) = best {
+        for i in groups.iter_mut().flat_map(|g| g.items.iter_mut()) {
+            i.current = path_of(&i.href) == best;
+        }
     }
 }
 

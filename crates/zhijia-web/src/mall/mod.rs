@@ -82,7 +82,7 @@ pub async fn my_orders(
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Response, ApiError> {
     let page = mall::my_orders(&state.store, &user.session.phone, q.limit, q.offset).await?;
-    Ok(Json(crate::benefit::view::page::<_, OrderView>(page)).into_response())
+    Ok(Json(crate::pages::views::<_, OrderView>(page)).into_response())
 }
 
 /// Puts an item on sale for points (editors and administrators).
@@ -107,7 +107,7 @@ pub async fn items(
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Response, ApiError> {
     let (_, page) = mall::items(&state.store, &user.ctx(), q.org, q.limit, q.offset).await?;
-    Ok(Json(crate::benefit::view::page::<_, ItemView>(page)).into_response())
+    Ok(Json(crate::pages::views::<_, ItemView>(page)).into_response())
 }
 
 #[derive(Template)]

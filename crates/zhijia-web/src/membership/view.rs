@@ -58,7 +58,7 @@ impl From<&Membership> for MembershipView {
             joined_on: m.joined_on,
             ended_on: m.ended_on,
             end_reason: m.end_reason,
-            source: m.source.clone(),
+            source: m.source.as_str().to_owned(),
         }
     }
 }
@@ -97,11 +97,11 @@ impl From<&Application> for ApplicationView {
             worker_name: a.worker_name.clone(),
             org_id: a.org_id,
             org_name: a.org_name.clone(),
-            route: a.route.clone(),
+            route: a.route.as_str().to_owned(),
             status: a.status,
             employer_name: a.employer_name.clone(),
             employer_credit_code: a.employer_credit_code.clone(),
-            gig_occupation: a.gig_occupation.clone(),
+            gig_occupation: a.gig_occupation.map(|g| g.as_str().to_owned()),
             work_region: a.work_region.clone(),
             consent_version: a.consent_version.clone(),
             submitted_at: a.submitted_at,
@@ -155,7 +155,7 @@ impl From<&Transfer> for TransferView {
             to_org_id: t.to_org_id,
             to_org_name: t.to_org_name.clone(),
             status: t.status,
-            started_by: t.started_by.clone(),
+            started_by: t.started_by.as_str().to_owned(),
             reason: t.reason.clone(),
             requested_at: t.requested_at,
             release_due_at: t.release_due_at,

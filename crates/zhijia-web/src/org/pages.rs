@@ -72,6 +72,38 @@ async fn console(
 ) -> Result<Response, PageError> {
     let p = params(p)?;
     let (page, limit, offset) = page_window(p.page, PER_PAGE);
+    let tops = grant_tops(&user);
+    let total = tops.len() as i64;
+    let mut roots = Vec::new();
+    for path in tops.into_iter().skip(offset as usize).take(limit as usize) {
+        if let Some(id) = path.ids().last() {
+            roots.push(uc::get(&state.store, *id).await?);
+        }
+    }
+    let pager = Pager::new(page, total, "/console?".into());
+    let today = zhijia_app::today(chrono::Utc::now());
+    let work = review_work(&state.store, &user, &roots, today).await?;
+    let cases = case_work(&state.store, &user, &roots).await?;
+    let glance = crate::console::waiting(&state.store, &user.grants, today).await?;
+    let branch = match roots.as_slice() {
+        [one] => one.name.clone(),
+        [] => String::new(),
+        many => format!("{}等 {} 个组织", many[0].name, total),
+    };
+    Ok(render(&ConsolePage {
+        demo: state.config.demo,
+        user: UserBar::from(&user),
+        roots,
+        pager,
+        work,
+        cases,
+        glance,
+        branch,
+    }))
+}
+
+/// The paths of the user's grants that no other grant of theirs contains, sorted.
+fn grant_tops(user: &StaffUser) -> Vec<&zhijia_domain::org::OrgPath> {
     let mut tops: Vec<_> = user
         .grants
         .iter()
@@ -85,24 +117,24 @@ async fn console(
         .collect();
     tops.sort_by_key(|p| p.as_str().to_owned());
     tops.dedup();
-    let total = tops.len() as i64;
-    let mut roots = Vec::new();
-    for path in tops.into_iter().skip(offset as usize).take(limit as usize) {
-        if let Some(id) = path.ids().last() {
-            roots.push(uc::get(&state.store, *id).await?);
-        }
-    }
-    let pager = Pager::new(page, total, "/console?".into());
-    let today = zhijia_app::today(chrono::Utc::now());
+    tops
+}
+
+/// What waits for the user as a reviewer in each of `roots` they review.
+async fn review_work(
+    db: &zhijia_store::Store,
+    user: &StaffUser,
+    roots: &[Org],
+    today: chrono::NaiveDate,
+) -> Result<Vec<Work>, AppError> {
     let mut work = Vec::new();
-    for org in &roots {
+    for org in roots {
         let reviews = [Role::Reviewer, Role::OrgAdmin]
             .into_iter()
             .any(|r| zhijia_domain::auth::holds(&user.grants, r, &org.path));
         if !reviews {
             continue;
         }
-        let db = &state.store;
         let count = |overdue: Option<chrono::NaiveDate>| {
             zhijia_store::membership::queue(
                 db,
@@ -132,13 +164,21 @@ async fn console(
             transfers,
         });
     }
+    Ok(work)
+}
+
+/// What waits for the user as a case handler in each of `roots` they handle cases in.
+async fn case_work(
+    db: &zhijia_store::Store,
+    user: &StaffUser,
+    roots: &[Org],
+) -> Result<Vec<CaseWork>, AppError> {
+    use zhijia_store::case as case_store;
     let mut cases = Vec::new();
-    for org in &roots {
+    for org in roots {
         if !zhijia_domain::auth::holds(&user.grants, Role::CaseHandler, &org.path) {
             continue;
         }
-        let db = &state.store;
-        use zhijia_store::case as case_store;
         cases.push(CaseWork {
             org_id: org.id,
             org_name: org.name.clone(),
@@ -147,22 +187,7 @@ async fn console(
             review: case_store::for_review(db, org.id, 1, 0).await?.total,
         });
     }
-    let glance = crate::console::waiting(&state.store, &user.grants, today).await?;
-    let branch = match roots.as_slice() {
-        [one] => one.name.clone(),
-        [] => String::new(),
-        many => format!("{}等 {} 个组织", many[0].name, total),
-    };
-    Ok(render(&ConsolePage {
-        demo: state.config.demo,
-        user: UserBar::from(&user),
-        roots,
-        pager,
-        work,
-        cases,
-        glance,
-        branch,
-    }))
+    Ok(cases)
 }
 
 /// An org the user may see, or "not found" (an org outside their branch is not revealed).

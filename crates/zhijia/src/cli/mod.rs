@@ -150,6 +150,10 @@ pub struct ServeArgs {
         value_delimiter = ','
     )]
     pub trusted_proxies: Vec<String>,
+    /// 站点对外地址(如 https://zhijia.example.cn/)：RSS/Atom 订阅和公众号排版导出中的链接、图片以此为准；
+    /// 不设置则取请求的 Host
+    #[arg(long, env = "ZHIJIA_PUBLIC_URL")]
+    pub public_url: Option<String>,
     /// /metrics 的访问令牌(Authorization: Bearer)；不设置则只允许本机直接访问
     #[arg(long, env = "ZHIJIA_METRICS_TOKEN", hide_env_values = true)]
     pub metrics_token: Option<String>,

@@ -167,6 +167,7 @@ pub(super) fn web_config(args: &ServeArgs) -> Result<WebConfig, AppError> {
         secure_cookies: args.secure_cookies,
         trusted_proxies: trusted_proxies(&args.trusted_proxies)?,
         metrics_token: args.metrics_token.clone().filter(|t| !t.trim().is_empty()),
+        public_url: public_url(args.public_url.as_deref())?,
         pii_keys,
         cases: zhijia_app::case::Settings {
             calendar: calendar.clone(),
@@ -219,4 +220,21 @@ pub(super) fn announce(db: &Store, args: &ServeArgs, addr: std::net::SocketAddr)
         );
     }
     println!("按 Ctrl-C 停止。");
+}
+
+/// The site's public address as given, checked: an `http` or `https` address without spaces;
+/// an empty one is none.
+fn public_url(given: Option<&str>) -> Result<Option<String>, AppError> {
+    let Some(u) = given.map(str::trim).filter(|u| !u.is_empty()) else {
+        return Ok(None);
+    };
+    let plain = (u.starts_with("https://") || u.starts_with("http://"))
+        && !u.chars().any(|c| c.is_whitespace() || c.is_control());
+    if !plain {
+        return Err(AppError::invalid(
+            "public_url",
+            "站点对外地址应为 http:// 或 https:// 开头的网址",
+        ));
+    }
+    Ok(Some(u.to_owned()))
 }

@@ -1775,3 +1775,48 @@ on_both!(
         .await;
     }
 );
+
+on_both!(
+    comment_moderation_keeps_nothing_when_its_audit_entry_cannot_be_written,
+    |t: TestDb| async move {
+        use zhijia_app::article::comment;
+        let db = &t.store;
+        let w = world(db).await;
+        let env = Env::new();
+        let phones = factory_members(db, &env, &w, 1, 1).await;
+        let id = crate::article_comment::published(db, &w.gz.tianhe, "天河区总工会：通知").await;
+        let pending = comment::write(db, &phones[0], id, "第一条", Utc::now())
+            .await
+            .unwrap();
+        let featured = comment::write(db, &phones[0], id, "第二条", Utc::now())
+            .await
+            .unwrap();
+        let editor = Reviewer::of(&w.gz.tianhe, Role::Editor);
+        comment::feature(db, &editor.ctx(), featured.id)
+            .await
+            .unwrap();
+        refuse_audit(db).await.unwrap();
+        let s = editor.ctx();
+        keeps_nothing(
+            db,
+            AUDIT,
+            "article::comment::feature",
+            comment::feature(db, &s, pending.id),
+        )
+        .await;
+        keeps_nothing(
+            db,
+            AUDIT,
+            "article::comment::reply",
+            comment::reply(db, &s, featured.id, "收到", Utc::now()),
+        )
+        .await;
+        keeps_nothing(
+            db,
+            AUDIT,
+            "article::comment::hide",
+            comment::hide(db, &s, featured.id),
+        )
+        .await;
+    }
+);

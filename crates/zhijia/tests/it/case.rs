@@ -670,7 +670,7 @@ on_both!(
         .await
         .unwrap();
         let d = case::detail(&ctx, &h, f.id, at(2026, 11, 3)).await.unwrap();
-        assert_eq!(d.mediations[0].outcome, "settled");
+        assert_eq!(d.mediations[0].outcome.as_str(), "settled");
         // The neighbouring district's handler, and the factory's administrator, cannot see it.
         for outsider in [
             Reviewer::of(&w.gz.yuexiu, Role::CaseHandler),

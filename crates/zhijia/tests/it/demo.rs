@@ -77,7 +77,7 @@ on_both!(
                 .unwrap();
             let number = IdNumber::parse(&keys.decrypt(&w.id_number_enc).unwrap()).unwrap();
             assert_eq!(number.birth_date(), w.birth_date);
-            assert_eq!(number.sex().code(), w.sex);
+            assert_eq!(number.sex(), w.sex);
             assert_eq!(number.region_code(), w.region_code);
             assert!(w.phone.len() == 11 && w.phone.starts_with('1'));
             assert!((2..=4).contains(&w.name.chars().count()), "{}", w.name);

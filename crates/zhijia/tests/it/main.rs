@@ -11,6 +11,8 @@ mod aid_http;
 mod aid_pages;
 mod aid_worker_http;
 mod article;
+mod article_comment;
+mod article_feed;
 mod article_http;
 mod atomicity;
 mod backup;

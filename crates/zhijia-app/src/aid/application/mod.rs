@@ -488,22 +488,8 @@ pub async fn decide(
     insert_decision(&mut tx, &decision).await?;
     let last = stage + 1 == chain.len();
     let today = crate::today(now);
-    let moved = if !input.approve {
-        store::finish(&mut tx, id, from, AidStatus::Rejected, None, None).await?
-    } else if last {
-        let ends = today + Duration::days(ctx.settings.notice_days);
-        store::finish(
-            &mut tx,
-            id,
-            from,
-            AidStatus::Approved,
-            Some(today),
-            Some(ends),
-        )
-        .await?
-    } else {
-        store::advance(&mut tx, id, from, from + 1).await?
-    };
+    let notice = (today, today + Duration::days(ctx.settings.notice_days));
+    let moved = move_on(&mut tx, id, from, input.approve, last, notice).await?;
     if !moved {
         return Err(AppError::Conflict("该申请已有变化，请刷新后查看".into()));
     }
@@ -531,6 +517,27 @@ pub async fn decide(
         .await?
         .ok_or(AppError::NotFound("帮扶申请"))?;
     Ok(ApplicationView::of(a))
+}
+
+/// Moves the application past a decided stage: rejected, approved (after the last stage, with
+/// its public notice from `notice.0` to `notice.1`) or on to the next stage. False when the
+/// application was no longer at that stage.
+async fn move_on(
+    tx: &mut zhijia_store::Change,
+    id: AidApplicationId,
+    from: i64,
+    approve: bool,
+    last: bool,
+    notice: (chrono::NaiveDate, chrono::NaiveDate),
+) -> Result<bool> {
+    Ok(if !approve {
+        store::finish(tx, id, from, AidStatus::Rejected, None, None).await?
+    } else if last {
+        let (starts, ends) = notice;
+        store::finish(tx, id, from, AidStatus::Approved, Some(starts), Some(ends)).await?
+    } else {
+        store::advance(tx, id, from, from + 1).await?
+    })
 }
 
 /// The role name of a stage, for pages.

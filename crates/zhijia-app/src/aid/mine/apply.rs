@@ -219,37 +219,18 @@ pub async fn apply(
         }
         (None, None) => return Err(AppError::Config("帮扶档案状态无法确定".into())),
     };
-    let id = store::insert_application(
-        &mut tx,
-        &store::NewApplication {
-            file_id,
-            kind,
-            amount_fen: input.amount_fen,
-            reason: &reason,
-            student_id: None,
-            school: None,
-            admission_proof: None,
-            chain: &chain,
-            created_by: None,
-        },
-    )
-    .await?;
-    let mut recorded = audit::append(
-        &mut tx,
-        &actor,
-        Record {
-            action: action::AID_APPLIED,
-            org: Some(org_id),
-            target_kind: Some("aid_application"),
-            target_id: Some(id.to_string()),
-            detail: Some(format!(
-                "职工本人在线申请：档案#{file_id}，{}{}元，审批流程 {chain}",
-                kind.label(),
-                aid::yuan(input.amount_fen)
-            )),
-        },
-    )
-    .await?;
+    let new = store::NewApplication {
+        file_id,
+        kind,
+        amount_fen: input.amount_fen,
+        reason: &reason,
+        student_id: None,
+        school: None,
+        admission_proof: None,
+        chain: &chain,
+        created_by: None,
+    };
+    let (id, mut recorded) = insert_own(&mut tx, &actor, org_id, &new).await?;
     if !checked.is_empty() {
         let who = worker.id;
         recorded =
@@ -262,6 +243,35 @@ pub async fn apply(
         file_opened: opened,
         stages,
     })
+}
+
+/// Records the worker's own application with its audit entry.
+async fn insert_own(
+    tx: &mut zhijia_store::Change,
+    actor: &zhijia_domain::audit::Actor,
+    org_id: zhijia_domain::org::OrgId,
+    new: &store::NewApplication<'_>,
+) -> Result<(AidApplicationId, zhijia_store::Recorded)> {
+    let id = store::insert_application(tx, new).await?;
+    let recorded = audit::append(
+        tx,
+        actor,
+        Record {
+            action: action::AID_APPLIED,
+            org: Some(org_id),
+            target_kind: Some("aid_application"),
+            target_id: Some(id.to_string()),
+            detail: Some(format!(
+                "职工本人在线申请：档案#{}，{}{}元，审批流程 {}",
+                new.file_id,
+                new.kind.label(),
+                aid::yuan(new.amount_fen),
+                new.chain
+            )),
+        },
+    )
+    .await?;
+    Ok((id, recorded))
 }
 
 #[allow(clippy::too_many_arguments)]

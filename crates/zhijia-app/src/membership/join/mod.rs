@@ -116,15 +116,7 @@ fn text(field: &'static str, label: &str, s: &str, max: usize) -> Result<Option<
 
 /// Checks every field; the first fault is returned with the field it is about.
 pub fn check(input: &JoinInput, today: NaiveDate) -> Result<JoinData> {
-    let name = input.name.trim();
-    let n = name.chars().count();
-    if !(2..=30).contains(&n)
-        || name
-            .chars()
-            .any(|c| zhijia_domain::text::is_hidden(c) || c.is_ascii_digit())
-    {
-        return Err(AppError::invalid("name", "姓名应为2到30个字，且不含数字"));
-    }
+    let name = check_name(&input.name)?;
     let id_number = IdNumber::parse(&input.id_number)?;
     member::check_eligibility(
         id_number.birth_date(),
@@ -138,7 +130,59 @@ pub fn check(input: &JoinInput, today: NaiveDate) -> Result<JoinData> {
             "请阅读并单独同意《个人信息处理告知书》，否则无法办理入会",
         ));
     }
-    let employment = match input.employment.trim() {
+    let employment = check_employment(input)?;
+    let emergency_phone = optional(&input.emergency_phone, |s| {
+        parse_phone(s).map_err(|_| {
+            zhijia_domain::ValidationError::new("emergency_phone", "紧急联系人手机号应为11位")
+        })
+    })?;
+    Ok(JoinData {
+        name,
+        id_number,
+        ethnicity: optional(&input.ethnicity, |s| Ethnicity::parse("ethnicity", s))?,
+        education: optional(&input.education, |s| Education::parse("education", s))?,
+        political_status: optional(&input.political_status, |s| {
+            PoliticalStatus::parse("political_status", s)
+        })?,
+        hukou_type: optional(&input.hukou_type, |s| HukouType::parse("hukou_type", s))?,
+        hukou_region: optional(&input.hukou_region, |s| {
+            RegionCode::parse(s).map_err(|_| {
+                zhijia_domain::ValidationError::new("hukou_region", "户籍所在地应为6位行政区划代码")
+            })
+        })?,
+        skill_level: optional(&input.skill_level, |s| SkillLevel::parse("skill_level", s))?,
+        marital_status: optional(&input.marital_status, |s| {
+            MaritalStatus::parse("marital_status", s)
+        })?,
+        emergency_contact: text(
+            "emergency_contact",
+            "紧急联系人",
+            &input.emergency_contact,
+            30,
+        )?,
+        emergency_phone,
+        employment,
+    })
+}
+
+/// A person's name: 2 to 30 characters, no digits.
+fn check_name(input: &str) -> Result<String> {
+    let name = input.trim();
+    let n = name.chars().count();
+    if !(2..=30).contains(&n)
+        || name
+            .chars()
+            .any(|c| zhijia_domain::text::is_hidden(c) || c.is_ascii_digit())
+    {
+        return Err(AppError::invalid("name", "姓名应为2到30个字，且不含数字"));
+    }
+    Ok(name.to_owned())
+}
+
+/// How the applicant works: for an employer (its name and credit code) or in a gig occupation
+/// (the occupation and the city).
+fn check_employment(input: &JoinInput) -> Result<Employment> {
+    Ok(match input.employment.trim() {
         "gig" => {
             let occupation = GigOccupation::parse(input.gig_occupation.trim())
                 .ok_or_else(|| AppError::invalid("gig_occupation", "请选择从事的新就业形态职业"))?;
@@ -172,78 +216,11 @@ pub fn check(input: &JoinInput, today: NaiveDate) -> Result<JoinData> {
                 "就业方式应为“有工作单位”或“新就业形态”",
             ));
         }
-    };
-    let emergency_phone = optional(&input.emergency_phone, |s| {
-        parse_phone(s).map_err(|_| {
-            zhijia_domain::ValidationError::new("emergency_phone", "紧急联系人手机号应为11位")
-        })
-    })?;
-    Ok(JoinData {
-        name: name.to_owned(),
-        id_number,
-        ethnicity: optional(&input.ethnicity, |s| Ethnicity::parse("ethnicity", s))?,
-        education: optional(&input.education, |s| Education::parse("education", s))?,
-        political_status: optional(&input.political_status, |s| {
-            PoliticalStatus::parse("political_status", s)
-        })?,
-        hukou_type: optional(&input.hukou_type, |s| HukouType::parse("hukou_type", s))?,
-        hukou_region: optional(&input.hukou_region, |s| {
-            RegionCode::parse(s).map_err(|_| {
-                zhijia_domain::ValidationError::new("hukou_region", "户籍所在地应为6位行政区划代码")
-            })
-        })?,
-        skill_level: optional(&input.skill_level, |s| SkillLevel::parse("skill_level", s))?,
-        marital_status: optional(&input.marital_status, |s| {
-            MaritalStatus::parse("marital_status", s)
-        })?,
-        emergency_contact: text(
-            "emergency_contact",
-            "紧急联系人",
-            &input.emergency_contact,
-            30,
-        )?,
-        emergency_phone,
-        employment,
     })
 }
 
 /// Why an application went to the union it went to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Route {
-    /// The employer has a grassroots union (its credit code matched).
-    Employer,
-    /// The township/street union the worker chose for the employer's place.
-    Township,
-    /// The federation of the employer's county (or city) from the credit code's region.
-    Region,
-    /// The industry union of a gig occupation in the worker's city.
-    Industry,
-    /// The city federation, when the city has no industry union for the occupation.
-    City,
-}
-
-impl Route {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Route::Employer => "employer",
-            Route::Township => "township",
-            Route::Region => "region",
-            Route::Industry => "industry",
-            Route::City => "city",
-        }
-    }
-
-    pub fn label(s: &str) -> &'static str {
-        match s {
-            "employer" => "所在单位已建工会",
-            "township" => "单位所在乡镇(街道)工会",
-            "region" => "单位所在地区总工会",
-            "industry" => "所在城市的行业工会",
-            "city" => "所在城市总工会",
-            _ => "",
-        }
-    }
-}
+pub use zhijia_domain::member::JoinRoute as Route;
 
 /// Chooses the union that reviews an application (PRODUCT.md: 一次入会、动态接转).
 #[tracing::instrument(level = "debug", skip_all)]

@@ -88,7 +88,7 @@ async fn approve(
         app.worker_id,
         app.org_id,
         crate::today(now),
-        "application",
+        zhijia_domain::member::MembershipSource::Application,
     )
     .await
     {

@@ -77,65 +77,40 @@ pub async fn apply(
         .settings
         .calendar
         .add_working_days(today, ctx.settings.review_working_days);
-    let (employer_name, employer_credit_code, gig, work_region) = (
-        a.employer_name.clone(),
-        a.employer_credit_code.clone(),
-        a.gig_occupation,
-        a.work_region.clone(),
-    );
     let mut tx = ctx.db.change().await?;
     let worker_id = store::save_applicant(&mut tx, existing, &a).await?;
     let current = store::current(&mut tx, worker_id).await?;
-    let mut transfer_id = None;
     if let Some(m) = current.as_ref().filter(|m| m.org_id == org.id) {
         return Err(AppError::Conflict(format!(
             "您已是{}的会员，无需重复申请",
             m.org_name
         )));
     }
-    let new = NewApplication {
-        worker_id,
-        org_id: org.id,
-        route: route.as_str(),
-        employer_name: employer_name.as_deref(),
-        employer_credit_code: employer_credit_code.as_deref(),
-        gig_occupation: gig,
-        work_region: work_region.as_deref(),
-        consent_version: CONSENT_VERSION,
-        due_on,
-    };
-    let application_id = match store::insert_application(&mut tx, &new).await {
-        Ok(id) => id,
-        Err(e) if e.is_conflict_on(zhijia_store::unique::JOIN_APPLICATION_PENDING) => {
-            return Err(AppError::Conflict(
-                "您已有一份待审核的入会申请，请等待审核结果".into(),
-            ));
-        }
-        Err(e) => return Err(e.into()),
-    };
+    let application_id = insert_application(&mut tx, worker_id, &a, org.id, route, due_on).await?;
     let actor = worker_actor(phone);
-    let (title, body) = if let Some(m) = &current {
-        let (id, title, body) = into_transfer(
-            &mut tx,
-            ctx,
-            &actor,
-            worker_id,
-            m,
-            &org,
-            application_id,
-            now,
-        )
-        .await?;
-        transfer_id = Some(id);
-        (title, body)
-    } else {
-        (
+    let (title, body, transfer_id) = match &current {
+        Some(m) => {
+            let (id, title, body) = into_transfer(
+                &mut tx,
+                ctx,
+                &actor,
+                worker_id,
+                m,
+                &org,
+                application_id,
+                now,
+            )
+            .await?;
+            (title, body, Some(id))
+        }
+        None => (
             "入会申请已提交".to_owned(),
             format!(
                 "您的入会申请已提交至{}，将在{}前完成审核。",
                 org.name, due_on
             ),
-        )
+            None,
+        ),
     };
     let recorded = audit::append(
         &mut tx,
@@ -145,10 +120,7 @@ pub async fn apply(
             org: Some(org.id),
             target_kind: Some("worker"),
             target_id: Some(worker_id.to_string()),
-            detail: Some(format!(
-                "申请#{application_id}，{}",
-                Route::label(route.as_str())
-            )),
+            detail: Some(format!("申请#{application_id}，{}", route.label())),
         },
     )
     .await?;
@@ -162,6 +134,35 @@ pub async fn apply(
         due_on,
         transfer_id,
     })
+}
+
+/// Records the application; a second pending one of the same worker is refused.
+async fn insert_application(
+    tx: &mut zhijia_store::Change,
+    worker_id: WorkerId,
+    a: &Applicant,
+    org_id: OrgId,
+    route: Route,
+    due_on: NaiveDate,
+) -> Result<JoinApplicationId> {
+    let new = NewApplication {
+        worker_id,
+        org_id,
+        route,
+        employer_name: a.employer_name.as_deref(),
+        employer_credit_code: a.employer_credit_code.as_deref(),
+        gig_occupation: a.gig_occupation,
+        work_region: a.work_region.as_deref(),
+        consent_version: CONSENT_VERSION,
+        due_on,
+    };
+    match store::insert_application(tx, &new).await {
+        Ok(id) => Ok(id),
+        Err(e) if e.is_conflict_on(zhijia_store::unique::JOIN_APPLICATION_PENDING) => Err(
+            AppError::Conflict("您已有一份待审核的入会申请，请等待审核结果".into()),
+        ),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// The worker record the applicant already has, if any: found by identity number or phone, and
@@ -207,7 +208,7 @@ async fn into_transfer(
         from_membership_id: m.id,
         from_org_id: m.org_id,
         to_org_id: org.id,
-        started_by: "worker",
+        started_by: zhijia_domain::member::TransferStarter::Worker,
         reason: Some("入会申请时已是其他工会会员，转为会籍接转"),
         release_due_at,
         confirm_due_at: None,

@@ -96,7 +96,7 @@ async fn open_transfer(
         from_membership_id: m.id,
         from_org_id: m.org_id,
         to_org_id: to.id,
-        started_by: "worker",
+        started_by: zhijia_domain::member::TransferStarter::Worker,
         reason,
         release_due_at,
         confirm_due_at: None,

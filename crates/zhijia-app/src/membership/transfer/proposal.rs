@@ -89,7 +89,7 @@ async fn propose(
         from_membership_id: m.id,
         from_org_id: m.org_id,
         to_org_id: to.id,
-        started_by: "union",
+        started_by: zhijia_domain::member::TransferStarter::Union,
         reason,
         release_due_at: confirm_due_at + Duration::days(ctx.settings.release_days),
         confirm_due_at: Some(confirm_due_at),
@@ -185,6 +185,9 @@ pub async fn decline(ctx: &Ctx<'_>, phone: &str, id: TransferId) -> Result<()> {
 async fn own_proposal(ctx: &Ctx<'_>, worker_id: WorkerId, id: TransferId) -> Result<Transfer> {
     store::transfer(ctx.db, id)
         .await?
-        .filter(|t| t.worker_id == worker_id && t.started_by == "union")
+        .filter(|t| {
+            t.worker_id == worker_id
+                && t.started_by == zhijia_domain::member::TransferStarter::Union
+        })
         .ok_or(AppError::NotFound("会籍接转请求"))
 }

@@ -124,7 +124,14 @@ pub async fn accept(
     {
         return Err(AppError::Conflict("原会籍已结束，无法接转".into()));
     }
-    let new_id = store::open(&mut tx, t.worker_id, to.id, today, "transfer").await?;
+    let new_id = store::open(
+        &mut tx,
+        t.worker_id,
+        to.id,
+        today,
+        zhijia_domain::member::MembershipSource::Transfer,
+    )
+    .await?;
     if !store::complete(&mut tx, id, staff.staff_id(), new_id).await? {
         return Err(AppError::Conflict("该接转已处理，请刷新后查看".into()));
     }

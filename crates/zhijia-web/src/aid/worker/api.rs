@@ -92,10 +92,7 @@ pub async fn attach_api(
     ApiQuery(q): ApiQuery<FileQuery>,
     bytes: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
-    let upload = Upload {
-        name: q.name.unwrap_or_default(),
-        bytes: bytes.to_vec(),
-    };
+    let upload = q.upload(&bytes);
     mine::attach(&state.aid(), &user.session.phone, id, &[upload], Utc::now()).await?;
     Ok(StatusCode::CREATED.into_response())
 }
@@ -132,10 +129,7 @@ pub async fn upload_api(
     ApiQuery(q): ApiQuery<FileQuery>,
     bytes: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
-    let upload = Upload {
-        name: q.name.unwrap_or_default(),
-        bytes: bytes.to_vec(),
-    };
+    let upload = q.upload(&bytes);
     let p = pending::keep_one(&state.store, &user.session.phone, upload, Utc::now()).await?;
     Ok((
         StatusCode::CREATED,

@@ -54,50 +54,23 @@ pub(super) async fn import_submit(
     user: StaffUser,
     mut form: axum::extract::Multipart,
 ) -> Result<Response, PageError> {
-    use zhijia_app::membership::import::{HEAD_BYTES, MAX_UPLOAD, check_head};
     let mut csrf = String::new();
     let mut org: Option<OrgId> = None;
     let mut file: Option<(String, Vec<u8>)> = None;
     // The file is read as it arrives: refused on its first bytes when it cannot be a roster and
     // as soon as it passes the limit, without reading the rest of the request.
     let mut refused: Option<zhijia_app::AppError> = None;
-    'parts: while let Ok(Some(mut field)) = form.next_field().await {
+    while let Ok(Some(mut field)) = form.next_field().await {
         match field.name() {
             Some("csrf") => csrf = field.text().await.unwrap_or_default(),
             Some("org") => org = field.text().await.ok().and_then(|t| t.trim().parse().ok()),
-            Some("file") => {
-                let name = field.file_name().unwrap_or("roster").to_owned();
-                let mut bytes = Vec::new();
-                let mut checked = false;
-                loop {
-                    match field.chunk().await {
-                        Ok(Some(chunk)) => bytes.extend_from_slice(&chunk),
-                        Ok(None) => break,
-                        Err(_) => {
-                            return Err(zhijia_app::AppError::invalid(
-                                "file",
-                                "文件上传不完整或超过20MB，请重试",
-                            )
-                            .into());
-                        }
-                    }
-                    if !checked && bytes.len() >= HEAD_BYTES {
-                        if let Err(e) = check_head(&bytes) {
-                            refused = Some(e);
-                            break 'parts;
-                        }
-                        checked = true;
-                    }
-                    if bytes.len() > MAX_UPLOAD {
-                        refused = Some(zhijia_app::AppError::invalid(
-                            "file",
-                            "文件超过20MB，请分批上传或使用命令行 zhijia import members",
-                        ));
-                        break 'parts;
-                    }
+            Some("file") => match read_roster(&mut field).await? {
+                Ok(f) => file = Some(f),
+                Err(e) => {
+                    refused = Some(e);
+                    break;
                 }
-                file = Some((name, bytes));
-            }
+            },
             _ => {}
         }
     }
@@ -134,6 +107,42 @@ pub(super) async fn import_submit(
         )
             .into_response()),
         Err(e) => Err(e.into()),
+    }
+}
+
+/// Reads the roster file as it arrives; the inner error refuses it on its first bytes when it
+/// cannot be a roster, or as soon as it passes the limit, without reading the rest.
+async fn read_roster(
+    field: &mut axum::extract::multipart::Field<'_>,
+) -> Result<Result<(String, Vec<u8>), zhijia_app::AppError>, PageError> {
+    use zhijia_app::membership::import::{HEAD_BYTES, MAX_UPLOAD, check_head};
+    let name = field.file_name().unwrap_or("roster").to_owned();
+    let mut bytes = Vec::new();
+    let mut checked = false;
+    loop {
+        match field.chunk().await {
+            Ok(Some(chunk)) => bytes.extend_from_slice(&chunk),
+            Ok(None) => return Ok(Ok((name, bytes))),
+            Err(_) => {
+                return Err(zhijia_app::AppError::invalid(
+                    "file",
+                    "文件上传不完整或超过20MB，请重试",
+                )
+                .into());
+            }
+        }
+        if !checked && bytes.len() >= HEAD_BYTES {
+            if let Err(e) = check_head(&bytes) {
+                return Ok(Err(e));
+            }
+            checked = true;
+        }
+        if bytes.len() > MAX_UPLOAD {
+            return Ok(Err(zhijia_app::AppError::invalid(
+                "file",
+                "文件超过20MB，请分批上传或使用命令行 zhijia import members",
+            )));
+        }
     }
 }
 

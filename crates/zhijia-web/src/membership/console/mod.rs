@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::Utc;
 use serde::Deserialize;
-use zhijia_app::membership::join::{self, Decision, Route};
+use zhijia_app::membership::join::{self, Decision};
 use zhijia_app::membership::roster::{self, MemberDetail, RosterItem, RosterQuery};
 use zhijia_app::membership::{QueueQuery, transfer};
 use zhijia_domain::ids::{ImportId, JoinApplicationId, MembershipId, TransferId};

@@ -30,15 +30,6 @@ pub(super) struct ApplicationsPage {
     notice: Option<String>,
 }
 
-impl ApplicationsPage {
-    fn route_label(&self, r: &str) -> &'static str {
-        Route::label(r)
-    }
-    fn occupation(&self, g: &str) -> &'static str {
-        crate::console::labels::occupation(g)
-    }
-}
-
 pub(super) fn decision_notice(done: Option<&str>, n: Option<i64>) -> Option<String> {
     match done? {
         "approved" => Some("已通过该入会申请，申请人会收到通知。".into()),

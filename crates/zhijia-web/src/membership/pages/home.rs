@@ -58,7 +58,7 @@ pub(super) fn application_lines(apps: Vec<Application>) -> Vec<Line> {
                 (ApplicationStatus::Rejected, Some(r)) => format!("原因：{r}"),
                 (ApplicationStatus::Pending, _) => format!(
                     "{}，将于{}前完成审核",
-                    Route::label(&a.route),
+                    a.route.label(),
                     spoken_date(a.due_on)
                 ),
                 _ => format!("提交于{}", zhijia_app::today(a.submitted_at)),

@@ -19,7 +19,7 @@ use chrono::{DateTime, Datelike, Utc};
 use serde::Deserialize;
 use zhijia_app::AppError;
 use zhijia_app::membership::card::{self, Card, CardCheck};
-use zhijia_app::membership::join::{self, JoinInput, Route};
+use zhijia_app::membership::join::{self, JoinInput};
 use zhijia_app::membership::pickers;
 use zhijia_app::membership::transfer;
 use zhijia_domain::codes::{

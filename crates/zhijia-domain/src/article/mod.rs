@@ -6,6 +6,9 @@
 //!
 //! Pure rules only. See docs/news.md.
 
+pub mod comment;
+pub mod export;
+
 use crate::ValidationError;
 use crate::attachment::FileKind;
 use crate::ids::ArticleImageId;
