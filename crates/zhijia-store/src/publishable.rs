@@ -229,12 +229,16 @@ pub async fn withdraw<C: Content>(tx: &mut Tx, id: C::Id) -> Result<bool> {
 }
 
 /// Submits a draft (or a withdrawn record) of a reviewed kind for review, clearing the reason
-/// it was last sent back with; false if it was not one.
+/// it was last sent back with; false if it was not one, or if `C::UPDATE_IF` (what may be
+/// edited may be submitted; it binds no values for a reviewed kind) refuses it.
 pub async fn submit<C: Content>(tx: &mut Tx, id: C::Id) -> Result<bool> {
-    let sql = format!(
-        "UPDATE {} SET status = 'in_review', review_note = NULL \
-         WHERE id = $1 AND status IN ('draft', 'withdrawn')",
-        C::TABLE
+    let sql = with_condition(
+        format!(
+            "UPDATE {} SET status = 'in_review', review_note = NULL \
+             WHERE id = $1 AND status IN ('draft', 'withdrawn')",
+            C::TABLE
+        ),
+        C::UPDATE_IF,
     );
     Ok(tx.execute(&sql, &[&id.get()]).await? == 1)
 }

@@ -76,6 +76,8 @@ struct ArticlePage {
     liked: bool,
     /// The signed-in worker's form token (none: the like asks to sign in first).
     csrf: Option<String>,
+    /// The comments under it (留言), with the form to write one.
+    comments: crate::article::comment::pages::CommentsPart,
 }
 
 async fn article_page(
@@ -88,13 +90,17 @@ async fn article_page(
     if answer != (a.kind == zhijia_domain::article::Kind::Answer) {
         return Err(zhijia_app::AppError::NotFound("资讯").into());
     }
-    let (liked, csrf) = match current(state, headers).await? {
-        Some((s, _)) => (
-            reader::liked(&state.store, &s.phone, id).await?,
-            Some(s.csrf_token),
-        ),
-        None => (false, None),
+    let session = current(state, headers).await?.map(|(s, _)| s);
+    let liked = match &session {
+        Some(s) => reader::liked(&state.store, &s.phone, id).await?,
+        None => false,
     };
+    let here = format!("{}/{id}", if answer { "/knowledge" } else { "/news" });
+    let who = session
+        .as_ref()
+        .map(|s| (s.phone.as_str(), s.csrf_token.as_str()));
+    let comments = crate::article::comment::pages::part(state, who, id, None, &here).await?;
+    let csrf = session.map(|s| s.csrf_token);
     let (section, back) = if answer {
         ("法律知识库", "/knowledge".to_owned())
     } else {
@@ -106,6 +112,7 @@ async fn article_page(
         back,
         liked,
         csrf,
+        comments,
     }))
 }
 

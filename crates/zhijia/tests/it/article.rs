@@ -267,7 +267,7 @@ on_both!(
         let (yw, _) = editors(db, &w.gz.yuexiu, "yx").await;
         let source = published(db, (&cw, &cr), &input(&w.gz.city, "全市工会新闻")).await;
         let tianhe = Some(w.gz.tianhe.id);
-        channel::reshare(db, &tw.ctx(), tianhe, source, Utc::now())
+        let shared = channel::reshare(db, &tw.ctx(), tianhe, source, Utc::now())
             .await
             .unwrap();
         let shown = channel_titles(db, &w.gz.tianhe).await;
@@ -297,6 +297,14 @@ on_both!(
             .await
             .unwrap();
         assert!(channel_titles(db, &w.gz.tianhe).await.is_empty());
+        // A re-share is not a text of its own: it is neither edited nor sent for review.
+        pb::withdraw::<Articles>(db, &tw.ctx(), shared)
+            .await
+            .unwrap();
+        let e = pb::submit::<Articles>(db, &tw.ctx(), shared)
+            .await
+            .unwrap_err();
+        assert!(matches!(e, AppError::Conflict(_)), "{e:?}");
     }
 );
 

@@ -403,3 +403,51 @@ on_both!(
         assert_eq!(shelf.total, 5);
     }
 );
+
+on_both!(
+    demo_news_reaches_the_sample_member_from_four_levels_with_answers_on_every_topic_and_a_queue,
+    |t: TestDb| async move {
+        let keys = crate::helpers::keys();
+        demo::generate(&t.store, &keys, &opts(300), &|_| {})
+            .await
+            .unwrap();
+        demo::membership::samples(&t.store, &keys).await.unwrap();
+        demo::news::samples(&t.store).await.unwrap();
+        let now = chrono::Utc::now();
+        let (org, feed) =
+            zhijia_app::article::reader::feed(&t.store, "19900000002", now, Some(200), None)
+                .await
+                .unwrap();
+        assert!(org.is_some());
+        assert!(feed.total >= 300, "{}", feed.total);
+        assert!(feed.items[0].pinned, "a pinned notice first");
+        let levels: std::collections::HashSet<_> = feed.items.iter().map(|i| i.org_id).collect();
+        assert_eq!(
+            levels.len(),
+            4,
+            "province, city, county and the union itself"
+        );
+        for topic in [
+            "wages",
+            "contract",
+            "social_insurance",
+            "injury",
+            "gig_work",
+        ] {
+            let page =
+                zhijia_app::article::reader::knowledge(&t.store, Some(topic), now, None, None)
+                    .await
+                    .unwrap();
+            assert!(page.total >= 4, "{topic}");
+        }
+        let waiting: i64 = t
+            .store
+            .query_one(
+                "SELECT COUNT(*) FROM article WHERE status = 'in_review'",
+                &[],
+            )
+            .await
+            .unwrap();
+        assert!(waiting > 0);
+    }
+);
