@@ -153,14 +153,14 @@ fn hit_of(
     let title_html = if marked.is_empty() {
         escape(&title)
     } else {
-        marked.to_html()
+        html(&marked)
     };
     let body = text(f.body);
     let snippet = body_snippets.snippet(body);
     let snippet_html = if snippet.is_empty() {
         escape(&body.chars().take(SNIPPET_CHARS).collect::<String>())
     } else {
-        snippet.to_html()
+        html(&snippet)
     };
     let published_at = d
         .get_first(f.published_at)
@@ -176,6 +176,29 @@ fn hit_of(
         published_at,
         score,
     })
+}
+
+/// A snippet as HTML: escaped, matched words in `<b>`. Not tantivy's `to_html`, which panics
+/// on the overlapping ranges jieba's search mode gives (`劳动合同` over `劳动`, `合同`).
+fn html(s: &tantivy::snippet::Snippet) -> String {
+    let text = s.fragment();
+    let mut ranges = s.highlighted().to_vec();
+    ranges.sort_by_key(|r| (r.start, r.end));
+    let mut out = String::new();
+    let mut at = 0;
+    for r in ranges {
+        let start = r.start.max(at);
+        if r.end <= start {
+            continue;
+        }
+        out.push_str(&escape(text.get(at..start).unwrap_or("")));
+        out.push_str("<b>");
+        out.push_str(&escape(text.get(start..r.end).unwrap_or("")));
+        out.push_str("</b>");
+        at = r.end;
+    }
+    out.push_str(&escape(text.get(at..).unwrap_or("")));
+    out
 }
 
 /// HTML-escapes a text shown without highlights.

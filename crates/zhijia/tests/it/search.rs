@@ -99,7 +99,8 @@ on_both!(
         .await;
         let mut indexer = Indexer::new(Index::in_memory().unwrap());
         catch_up(db, &mut indexer).await;
-        let index = indexer.index();
+        let index = indexer.index().clone();
+        let index = &index;
         let anyone = Searcher::anyone();
         assert_eq!(
             ids(db, index, &anyone, "外卖骑手", None, now).await,
@@ -125,6 +126,27 @@ on_both!(
             "{}",
             found.hits[0].snippet_html
         );
+        // A word jieba also cuts into shorter words (劳动合同: 劳动, 合同) highlights without harm.
+        let contract = article(
+            db,
+            w.gz.tianhe.id,
+            "article",
+            "签订劳动合同须知",
+            "劳动合同应当书面订立，劳动者与用人单位各执一份合同。",
+            now - Duration::hours(1),
+        )
+        .await;
+        catch_up(db, &mut indexer).await;
+        let found = search::search(db, indexer.index(), &anyone, "劳动合同", None, 1, now)
+            .await
+            .unwrap();
+        assert_eq!(found.hits[0].id, contract);
+        assert!(
+            found.hits[0].snippet_html.contains("<b>"),
+            "{}",
+            found.hits[0].snippet_html
+        );
+        let index = indexer.index();
         // Narrowed to another kind, nothing.
         assert!(
             ids(
