@@ -51,7 +51,8 @@ impl SearchKind {
     /// The worker's page of a record of this kind.
     pub fn href(self, id: i64) -> String {
         match self {
-            Self::Article | Self::Notice | Self::Answer => format!("/articles/{id}"),
+            Self::Article | Self::Notice => format!("/news/{id}"),
+            Self::Answer => format!("/knowledge/{id}"),
             Self::Offer => format!("/benefits#offer-{id}"),
             Self::Activity => format!("/activities/{id}"),
             Self::Library => format!("/library/{id}"),

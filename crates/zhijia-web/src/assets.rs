@@ -67,6 +67,11 @@ const ASSETS: &[Asset] = &[
         bytes: include_bytes!("../static/suggest.js"),
     },
     Asset {
+        name: "read.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../static/read.js"),
+    },
+    Asset {
         name: "answers.js",
         content_type: "text/javascript; charset=utf-8",
         bytes: include_bytes!("../static/answers.js"),

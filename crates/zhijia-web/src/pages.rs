@@ -40,6 +40,11 @@ pub fn charts_url() -> String {
     assets::url("charts.js")
 }
 
+/// The count of an article's opens (`[data-read]`), for the head block of an article page.
+pub fn read_head() -> String {
+    format!("<script src=\"{}\" defer></script>", assets::url("read.js"))
+}
+
 /// The knowledge-base answers offered under a case's title as it is typed
 /// (`input[data-answers]`), for the head block of the case form.
 pub fn answers_head() -> String {
