@@ -7,6 +7,9 @@ use zhijia_app::AppError;
 use zhijia_domain::pii::PiiKeys;
 use zhijia_store::{Store, StoreTarget};
 
+/// How many server processes may share one data folder, each with a search index of its own.
+const SEARCH_SLOTS: u32 = 8;
+
 /// Options of every subcommand that touches the store.
 #[derive(Clone, Args)]
 pub struct StoreArgs {
@@ -42,17 +45,45 @@ impl StoreArgs {
         )?)
     }
 
-    /// Opens (or creates) this process's search index, in the data folder's `search` folder.
-    /// Each process has its own, also on PostgreSQL (docs/search.md).
+    /// Opens (or creates) the data folder's first search index, `search`, for `zhijia reindex`:
+    /// refused while a server uses it.
     pub fn search_index(&self) -> Result<zhijia_search::Index, AppError> {
         let dir = self.data_dir.join("search");
         zhijia_search::Index::open_or_create(&dir).map_err(|e| match e {
             zhijia_search::SearchError::Busy => AppError::Config(format!(
-                "搜索索引 {} 正被另一个进程使用：每个服务进程需要自己的数据目录；重建索引请先停止使用该目录的服务",
+                "搜索索引 {} 正被另一个进程使用：重建索引请先停止使用该目录的服务",
                 dir.display()
             )),
             e => AppError::Config(format!("无法打开搜索索引 {}：{e}", dir.display())),
         })
+    }
+
+    /// Opens (or creates) a search index of this server process's own (docs/search.md): the
+    /// first free one of `search`, `search-2`, … `search-8` in the data folder. Several
+    /// processes may share a data folder on PostgreSQL (two `zhijia serve` on one host), and a
+    /// tantivy index has one writer, so each takes a slot of its own and keeps it current from
+    /// the outbox; a restarted process finds a slot again and catches up from its cursor.
+    pub fn server_search_index(&self) -> Result<(zhijia_search::Index, PathBuf), AppError> {
+        for slot in 1..=SEARCH_SLOTS {
+            let dir = match slot {
+                1 => self.data_dir.join("search"),
+                n => self.data_dir.join(format!("search-{n}")),
+            };
+            match zhijia_search::Index::open_or_create(&dir) {
+                Ok(index) => return Ok((index, dir)),
+                Err(zhijia_search::SearchError::Busy) => continue,
+                Err(e) => {
+                    return Err(AppError::Config(format!(
+                        "无法打开搜索索引 {}：{e}",
+                        dir.display()
+                    )));
+                }
+            }
+        }
+        Err(AppError::Config(format!(
+            "数据目录 {} 的 {SEARCH_SLOTS} 个搜索索引都正被其他进程使用：请给这个服务进程另设数据目录",
+            self.data_dir.display()
+        )))
     }
 
     /// Opens the store and applies pending migrations.

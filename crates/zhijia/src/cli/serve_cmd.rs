@@ -180,8 +180,15 @@ pub(super) fn web_config(args: &ServeArgs) -> Result<WebConfig, AppError> {
             release_days: args.transfer_release_days,
         },
         aid,
-        search: Some(args.store.search_index()?),
+        search: Some(server_search_index(&args.store)?),
     })
+}
+
+/// This process's own search index, named in the log.
+fn server_search_index(store: &crate::config::StoreArgs) -> Result<zhijia_search::Index, AppError> {
+    let (index, dir) = store.server_search_index()?;
+    tracing::info!(dir = %dir.display(), "search index");
+    Ok(index)
 }
 
 /// The SMS gateway named on the command line, or the log.
