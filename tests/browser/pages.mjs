@@ -47,7 +47,7 @@ export const pages = [
   { name: 'library', face: 'worker', who: 'anon', path: '/library' },
   { name: 'search-empty', face: 'worker', who: 'anon', path: '/search' },
   { name: 'search', face: 'worker', who: 'anon', path: '/search?q=%E8%AF%BB%E4%B9%A6' },
-  { name: 'search-member', face: 'worker', who: MEMBER, path: '/search?q=%E4%BC%98%E6%83%A0' },
+  { name: 'search-member', face: 'worker', who: MEMBER, path: '/search?q=%E5%B7%A5%E8%B5%84' },
   { name: 'library-item', face: 'worker', who: 'anon', path: '/library', follow: 'main a[href^="/library/"]' },
   { name: 'model-workers', face: 'worker', who: 'anon', path: '/model-workers' },
   { name: 'model-worker', face: 'worker', who: 'anon', path: '/model-workers', follow: 'main a[href^="/model-workers/"]' },
